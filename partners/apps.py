@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+    verbose_name = _("Partners")
+    # Navigation entries: (label, url name, personas who see it). Personas: partner,
+    # partner_admin, distributor, cam, ops. The context processor gathers every app's entries.
+    navigation = [
+        (_("Home"), "home", {"partner", "partner_admin", "distributor", "cam", "ops"}),
+        (_("Partners"), "partners:partner_list", {"cam", "ops", "distributor"}),
+        (_("My organisation"), "partners:my_partner", {"partner", "partner_admin"}),
+        (_("Applications"), "partners:application_list", {"cam", "ops"}),
+        (
+            _("Tiers"),
+            "partners:tier_list",
+            {"partner", "partner_admin", "distributor", "cam", "ops"},
+        ),
+    ]

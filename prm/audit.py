@@ -1,0 +1,45 @@
+"""The audit trail: every state change in every app is recorded through ``record_event``."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .middleware import current_request_id
+from .models import AuditEvent, User
+
+
+def record_event(
+    obj: models.Model,
+    *,
+    actor: User | None,
+    verb: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    rule: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one audit row. ``actor`` None means the system (a scheduled job)."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=_label(actor),
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        from_state=from_state or "",
+        to_state=to_state or "",
+        reason=reason or "",
+        rule=rule or "",
+        data=data or {},
+        request_id=current_request_id(),
+    )
+
+
+def events_for(obj: models.Model):
+    return AuditEvent.objects.for_object(obj).select_related("actor")
+
+
+def _label(actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    return actor.email

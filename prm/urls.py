@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from partners import views as partner_views
+
+from . import views
+
+api_v1 = [
+    path("", include("partners.api.urls")),
+    path("", include("deals.api.urls")),
+    path("", include("enablement.api.urls")),
+    path("", include("mdf.api.urls")),
+    path("", include("scorecards.api.urls")),
+]
+
+urlpatterns = [
+    path("", partner_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", views.notification_list, name="notifications"),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("partners/", include("partners.urls")),
+    path("deals/", include("deals.urls")),
+    path("enablement/", include("enablement.urls")),
+    path("mdf/", include("mdf.urls")),
+    path("scorecards/", include("scorecards.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+admin.site.site_header = "Partner Portal administration"

@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .models import Notification, NotificationPreference
+from .notifications import OPTIONAL_KINDS
+
+
+@login_required
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, _("All notifications marked as read."))
+        return redirect("notifications")
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "prm/notification_list.html", {"page_obj": page})
+
+
+class PreferencesForm(forms.Form):
+    def __init__(self, *args, current: dict[str, NotificationPreference], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in sorted(OPTIONAL_KINDS.items(), key=lambda kv: str(kv[1])):
+            pref = current.get(kind)
+            self.fields[f"{kind}__email"] = forms.BooleanField(
+                label=_("%(label)s by email") % {"label": label},
+                required=False,
+                initial=pref.email if pref else True,
+            )
+            self.fields[f"{kind}__in_portal"] = forms.BooleanField(
+                label=_("%(label)s in the portal") % {"label": label},
+                required=False,
+                initial=pref.in_portal if pref else True,
+            )
+
+
+@login_required
+def notification_preferences(request):
+    current = {p.kind: p for p in NotificationPreference.objects.filter(user=request.user)}
+    form = PreferencesForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        for kind in OPTIONAL_KINDS:
+            NotificationPreference.objects.update_or_create(
+                user=request.user,
+                kind=kind,
+                defaults={
+                    "email": form.cleaned_data[f"{kind}__email"],
+                    "in_portal": form.cleaned_data[f"{kind}__in_portal"],
+                },
+            )
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("notification_preferences")
+    return render(request, "prm/notification_preferences.html", {"form": form})
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

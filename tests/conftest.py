@@ -1,0 +1,173 @@
+"""Named personas from different partners, shared by every test module.
+
+- ``acme_admin`` / ``acme_rep``: partner admin and rep of Acme (a reseller under Distri).
+- ``globex_admin``: partner admin of Globex, an unrelated MSP.
+- ``distri_admin``: admin of Distri, a distributor whose reseller is Acme.
+- ``cam``: channel account manager assigned Acme and Distri; ``other_cam`` is assigned Globex.
+- ``ops``: program operations, sees the whole program.
+"""
+
+import pytest
+from django.db import connection
+
+from partners.models import BusinessModel, PartnerMembership
+from prm.models import User
+
+from .factories import (
+    PASSWORD,
+    ChannelTeamFactory,
+    MembershipFactory,
+    PartnerFactory,
+    TierFactory,
+    UserFactory,
+)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if settings.REDIS_URL else "none (eager tasks)"
+    return [f"database engine: {engine}", f"cache/broker: {broker}"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_memory(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def team(db):
+    return ChannelTeamFactory(name="Resale team")
+
+
+@pytest.fixture
+def cam(db, team):
+    user = UserFactory(
+        email="cam@vendor.example", full_name="Casey Manager", internal_role="cam", team=team
+    )
+    team.lead = UserFactory(
+        email="lead@vendor.example", full_name="Lee Lead", internal_role="cam", team=team
+    )
+    team.save()
+    return user
+
+
+@pytest.fixture
+def other_cam(db):
+    return UserFactory(
+        email="other.cam@vendor.example", full_name="Olive Other", internal_role="cam"
+    )
+
+
+@pytest.fixture
+def ops(db):
+    return UserFactory(email="ops@vendor.example", full_name="Oscar Ops", internal_role="ops")
+
+
+@pytest.fixture
+def tiers(db):
+    return [
+        TierFactory(rank=1, name="Registered"),
+        TierFactory(rank=2, name="Silver"),
+        TierFactory(rank=3, name="Gold"),
+    ]
+
+
+@pytest.fixture
+def distri(db, cam, tiers):
+    return PartnerFactory(
+        display_name="Distri",
+        business_model=BusinessModel.DISTRIBUTOR,
+        channel_manager=cam,
+        tier=tiers[1],
+    )
+
+
+@pytest.fixture
+def acme(db, cam, distri, tiers, team):
+    return PartnerFactory(
+        display_name="Acme",
+        parent_distributor=distri,
+        channel_manager=cam,
+        tier=tiers[0],
+        team=team,
+    )
+
+
+@pytest.fixture
+def globex(db, other_cam, tiers):
+    return PartnerFactory(
+        display_name="Globex",
+        business_model=BusinessModel.MSP,
+        channel_manager=other_cam,
+        tier=tiers[2],
+        hq_country="DE",
+        regions_served=["EMEA"],
+    )
+
+
+def _member(email, name, partner, role) -> User:
+    return MembershipFactory(
+        user=UserFactory(email=email, full_name=name), partner=partner, role=role
+    ).user
+
+
+@pytest.fixture
+def acme_admin(acme):
+    return _member("ada@acme.example", "Ada Admin", acme, PartnerMembership.Role.ADMIN)
+
+
+@pytest.fixture
+def acme_rep(acme):
+    return _member("rex@acme.example", "Rex Rep", acme, PartnerMembership.Role.REP)
+
+
+@pytest.fixture
+def globex_admin(globex):
+    return _member("gina@globex.example", "Gina Globex", globex, PartnerMembership.Role.ADMIN)
+
+
+@pytest.fixture
+def distri_admin(distri):
+    return _member("dan@distri.example", "Dan Distri", distri, PartnerMembership.Role.ADMIN)
+
+
+@pytest.fixture
+def personas(acme_admin, acme_rep, globex_admin, distri_admin, cam, other_cam, ops):
+    return {
+        "acme_admin": acme_admin,
+        "acme_rep": acme_rep,
+        "globex_admin": globex_admin,
+        "distri_admin": distri_admin,
+        "cam": cam,
+        "other_cam": other_cam,
+        "ops": ops,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` returns the test client logged in as ``user``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def db_vendor() -> str:
+    return connection.vendor

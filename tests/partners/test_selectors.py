@@ -1,0 +1,28 @@
+from partners.selectors import focus_list, partners_visible_to
+from tests.factories import PartnerFactory, QualificationFactory
+
+
+def names(qs):
+    return sorted(p.display_name for p in qs)
+
+
+def test_scopes_per_persona(personas, acme, globex, distri):
+    assert names(partners_visible_to(personas["acme_rep"])) == ["Acme"]
+    assert names(partners_visible_to(personas["globex_admin"])) == ["Globex"]
+    assert names(partners_visible_to(personas["distri_admin"])) == ["Acme", "Distri"]
+    assert names(partners_visible_to(personas["cam"])) == ["Acme", "Distri"]
+    assert names(partners_visible_to(personas["other_cam"])) == ["Globex"]
+    assert names(partners_visible_to(personas["ops"])) == ["Acme", "Distri", "Globex"]
+
+
+def test_a_distributor_does_not_see_resellers_of_another_distributor(distri_admin, distri):
+    other = PartnerFactory(display_name="Other Distri", business_model="distributor")
+    PartnerFactory(display_name="Their reseller", parent_distributor=other)
+    assert "Their reseller" not in names(partners_visible_to(distri_admin))
+
+
+def test_focus_list_orders_by_scale_skill_will(cam, acme, distri):
+    QualificationFactory(partner=acme, assessed_by=cam, scale=5, skill=4, will=5)
+    QualificationFactory(partner=distri, assessed_by=cam, scale=2, skill=2, will=2)
+    unassessed = PartnerFactory(display_name="New", channel_manager=cam)
+    assert list(focus_list(cam)) == [acme, distri, unassessed]
