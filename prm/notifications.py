@@ -65,3 +65,15 @@ def _deliver(users: list[User], kind: str, template: str, context: dict, url: st
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notify_address(email: str, *, template: str, context: dict | None = None, url: str = "") -> None:
+    """Email someone who has no account yet (an applicant, an invitee), after commit."""
+    context = {**(context or {}), "site_url": settings.PRM_SITE_URL, "url": url}
+
+    def send():
+        subject, _, body = render_to_string(f"{template}.txt", context).strip().partition("\n")
+        link = f"\n\n{settings.PRM_SITE_URL}{url}" if url else ""
+        send_mail(subject, body.strip() + link, None, [email], fail_silently=False)
+
+    transaction.on_commit(send)
