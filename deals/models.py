@@ -1,1 +1,493 @@
-"""Models arrive with this app's first capability."""
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prm.money import CurrencyField, MoneyField
+from prm.statemachine import StatusMachineMixin
+
+
+class DealProgramSettings(models.Model):
+    """Program-wide deal rules, one row (pk=1). The same SLA applies to every tier."""
+
+    class ExtensionPolicy(models.TextChoices):
+        NONE = "none", _("No extensions")
+        ONCE = "once", _("One extension")
+        UNLIMITED = "unlimited", _("Unlimited, one pending at a time")
+
+    PROTECTION_CHOICES = [
+        (0, _("No protection window")),
+        (30, "30"),
+        (60, "60"),
+        (90, "90"),
+        (120, "120"),
+    ]
+
+    protection_days = models.PositiveSmallIntegerField(
+        _("protection window (days)"), choices=PROTECTION_CHOICES, default=90
+    )
+    expiry_reminder_days = models.PositiveSmallIntegerField(
+        _("reminder before expiry (days)"), default=14
+    )
+    extension_policy = models.CharField(
+        _("extension policy"),
+        max_length=12,
+        choices=ExtensionPolicy.choices,
+        default=ExtensionPolicy.ONCE,
+    )
+    extension_days = models.PositiveSmallIntegerField(_("extension length (days)"), default=30)
+    max_resubmissions = models.PositiveSmallIntegerField(
+        _("resubmissions allowed after rejection"), default=2
+    )
+    approval_sla_business_days = models.PositiveSmallIntegerField(
+        _("approval SLA (business days)"), default=2, validators=[MinValueValidator(1)]
+    )
+    sla_reminder_hours = models.PositiveSmallIntegerField(
+        _("reviewer reminder before SLA due (hours)"), default=8
+    )
+    lead_accept_hours = models.PositiveSmallIntegerField(_("hours to accept a lead"), default=48)
+
+    class Meta:
+        verbose_name = _("deal program settings")
+        verbose_name_plural = _("deal program settings")
+
+    def __str__(self):
+        return str(_("Deal program settings"))
+
+    @classmethod
+    def get(cls) -> "DealProgramSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class CustomerAccount(models.Model):
+    """An end customer known to the vendor's CRM (upserted through the API by ``crm_id``)."""
+
+    crm_id = models.CharField(_("CRM id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    domain = models.CharField(_("registrable domain"), max_length=253, blank=True, db_index=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer account")
+        verbose_name_plural = _("customer accounts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Opportunity(models.Model):
+    """The vendor's own opportunity on an account; open ones count in conflict checks."""
+
+    class Stage(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    crm_id = models.CharField(_("CRM id"), max_length=64, unique=True)
+    account = models.ForeignKey(
+        CustomerAccount, on_delete=models.CASCADE, related_name="opportunities"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.OPEN)
+    amount = MoneyField(_("amount"), null=True, blank=True)
+    currency = CurrencyField()
+    owner_email = models.EmailField(_("owner"), blank=True)
+    expected_close_date = models.DateField(_("expected close"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["stage", "account"])]
+
+    def __str__(self):
+        return self.name
+
+
+class DealRegistration(StatusMachineMixin):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        MORE_INFO = "more_info", _("More information requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.MORE_INFO, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+        Status.MORE_INFO: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.REJECTED: {Status.SUBMITTED},
+        Status.APPROVED: {Status.WON, Status.LOST, Status.EXPIRED},
+        Status.WON: set(),
+        Status.LOST: set(),
+        Status.EXPIRED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    # Registrations that hold or claim an account: they are checked for conflicts.
+    ACTIVE_STATUSES = (Status.SUBMITTED, Status.MORE_INFO, Status.APPROVED)
+    PENDING_STATUSES = (Status.SUBMITTED, Status.MORE_INFO)
+
+    class Sourcing(models.TextChoices):
+        SOURCED = "sourced", _("Partner-sourced")
+        INFLUENCED = "influenced", _("Partner-influenced")
+
+    class Engagement(models.TextChoices):
+        PARTNER_LED = "partner_led", _("Partner-led")
+        VENDOR_ASSISTED = "vendor_assisted", _("Vendor-assisted")
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="deal_registrations"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_deals"
+    )
+    distributor = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("registered by distributor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="distributed_deal_registrations",
+    )
+    customer_name = models.CharField(_("end customer"), max_length=200)
+    customer_name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    customer_domain = models.CharField(_("customer website domain"), max_length=253, blank=True)
+    contact_name = models.CharField(_("customer contact"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("customer contact email"), blank=True)
+    contact_email_domain = models.CharField(max_length=253, blank=True, editable=False)
+    country = models.CharField(_("country"), max_length=2)
+    industry = models.CharField(_("industry"), max_length=80, blank=True)
+    product_lines = models.JSONField(_("product lines"), default=list, blank=True)
+    estimated_amount = MoneyField(_("estimated amount"), validators=[MinValueValidator(0)])
+    currency = CurrencyField()
+    expected_close_date = models.DateField(_("expected close date"))
+    sourcing = models.CharField(
+        _("sourcing"), max_length=12, choices=Sourcing.choices, default=Sourcing.SOURCED
+    )
+    engagement = models.CharField(
+        _("engagement"), max_length=16, choices=Engagement.choices, default=Engagement.PARTNER_LED
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    external_ref = models.CharField(
+        _("partner's CRM reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Your own CRM's id for this opportunity; used to avoid duplicate imports."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # Lifecycle times
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_submitted_at = models.DateTimeField(_("first registered"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    resubmission_count = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
+    # Approval SLA
+    sla_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
+    sla_reminded_at = models.DateTimeField(null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # Decision
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    # Protection
+    protected_until = models.DateTimeField(_("protected until"), null=True, blank=True)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+    # Outcome
+    closed_amount = MoneyField(_("closed amount"), null=True, blank=True)
+    closed_on = models.DateField(_("close date"), null=True, blank=True)
+    closed_products = models.JSONField(_("products sold"), default=list, blank=True)
+    discount_amount = MoneyField(_("discount"), null=True, blank=True)
+    cost_amount = MoneyField(_("cost"), null=True, blank=True)
+    lost_reason = models.TextField(_("lost reason"), blank=True)
+    source_lead = models.OneToOneField(
+        "deals.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="registration"
+    )
+
+    class Meta:
+        verbose_name = _("deal registration")
+        verbose_name_plural = _("deal registrations")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["partner", "status", "-created_at"], name="deal_partner_status"),
+            models.Index(
+                fields=["customer_domain"],
+                name="deal_active_domain",
+                condition=models.Q(status__in=["submitted", "more_info", "approved"]),
+            ),
+            models.Index(
+                fields=["contact_email_domain"],
+                name="deal_active_email_domain",
+                condition=models.Q(status__in=["submitted", "more_info", "approved"]),
+            ),
+            models.Index(
+                fields=["sla_due_at"],
+                name="deal_pending_sla",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
+            models.Index(
+                fields=["protected_until"],
+                name="deal_approved_protection",
+                condition=models.Q(status="approved"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_name} ({self.partner})"
+
+    def get_absolute_url(self):
+        return reverse("deals:deal_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def sla_breached(self) -> bool:
+        return (
+            self.status in self.PENDING_STATUSES
+            and self.sla_due_at is not None
+            and self.sla_due_at < timezone.now()
+        )
+
+
+class DealConflict(models.Model):
+    """A candidate clash between a new registration and an earlier registration or a vendor
+    opportunity, with the score and the evidence of each match."""
+
+    class Resolution(models.TextChoices):
+        OPEN = "open", _("Open")
+        NOT_A_CONFLICT = "not_a_conflict", _("Not a conflict")
+        FIRST_REGISTERED_WINS = "first_registered", _("First registered is protected")
+        NEW_REGISTRATION_WINS = "new_registration", _("New registration is protected")
+        VENDOR_OPPORTUNITY_WINS = "vendor_opportunity", _("Vendor's own opportunity stands")
+
+    registration = models.ForeignKey(
+        DealRegistration, on_delete=models.CASCADE, related_name="conflicts"
+    )
+    existing_registration = models.ForeignKey(
+        DealRegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    existing_opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="conflicts"
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    evidence = models.JSONField(_("evidence"), default=list)
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=Resolution.choices, default=Resolution.OPEN
+    )
+    resolution_reason = models.TextField(_("reason"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deal conflict")
+        verbose_name_plural = _("deal conflicts")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(existing_registration__isnull=False)
+                | models.Q(existing_opportunity__isnull=False),
+                name="conflict_has_counterpart",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "existing_registration"],
+                condition=models.Q(existing_registration__isnull=False),
+                name="uniq_conflict_registration_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "existing_opportunity"],
+                condition=models.Q(existing_opportunity__isnull=False),
+                name="uniq_conflict_opportunity_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration} ~ {self.existing_registration or self.existing_opportunity}"
+
+
+class ExtensionRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    registration = models.ForeignKey(
+        DealRegistration, on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    new_protected_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=models.Q(status="pending"),
+                name="one_pending_extension_per_deal",
+            )
+        ]
+
+    def __str__(self):
+        return f"Extension for {self.registration}"
+
+
+class LeadRoutingRule(models.Model):
+    """Routes a new lead to the best matching active partner. Lower ``priority`` runs first;
+    an empty criterion matches anything."""
+
+    name = models.CharField(_("name"), max_length=120)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    regions = models.JSONField(_("regions"), default=list, blank=True)
+    business_models = models.JSONField(_("business models"), default=list, blank=True)
+    min_tier_rank = models.PositiveSmallIntegerField(_("minimum tier rank"), null=True, blank=True)
+    specialty = models.CharField(
+        _("specialty"),
+        max_length=120,
+        blank=True,
+        help_text=_("Matches a partner whose solution stack or target sectors include it."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("lead routing rule")
+        verbose_name_plural = _("lead routing rules")
+        ordering = ["priority", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Lead(StatusMachineMixin):
+    """A lead the vendor passes to a partner, who must accept it by a deadline."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New (not yet passed)")
+        OFFERED = "offered", _("Offered to partner")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected by partner")
+        RECALLED = "recalled", _("Recalled (not accepted in time)")
+        CONVERTED = "converted", _("Converted to a registration")
+        CLOSED = "closed", _("Closed")
+
+    TRANSITIONS = {
+        Status.NEW: {Status.OFFERED, Status.CLOSED},
+        Status.OFFERED: {Status.ACCEPTED, Status.REJECTED, Status.RECALLED},
+        Status.REJECTED: {Status.OFFERED, Status.CLOSED},
+        Status.RECALLED: {Status.OFFERED, Status.CLOSED},
+        Status.ACCEPTED: {Status.CONVERTED, Status.CLOSED},
+        Status.CONVERTED: set(),
+        Status.CLOSED: set(),
+    }
+
+    company_name = models.CharField(_("company"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    country = models.CharField(_("country"), max_length=2)
+    region = models.CharField(_("region"), max_length=10, blank=True)
+    industry = models.CharField(_("industry"), max_length=80, blank=True)
+    specialty = models.CharField(_("specialty needed"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    estimated_amount = MoneyField(_("estimated amount"), null=True, blank=True)
+    currency = CurrencyField()
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    routing_rule = models.ForeignKey(
+        LeadRoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    accept_by = models.DateTimeField(_("accept by"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["partner", "status"]),
+            models.Index(
+                fields=["accept_by"],
+                name="lead_offered_deadline",
+                condition=models.Q(status="offered"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.company_name
+
+    def get_absolute_url(self):
+        return reverse("deals:lead_detail", args=[self.pk])
+
+
+class LeadOffer(models.Model):
+    """One offer of a lead to one partner, kept for history and acceptance metrics."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        RECALLED = "recalled", _("Recalled")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="offers")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="lead_offers"
+    )
+    offered_at = models.DateTimeField(default=timezone.now)
+    accept_by = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lead offer")
+        verbose_name_plural = _("lead offers")
+        ordering = ["-offered_at"]
+        indexes = [models.Index(fields=["partner", "outcome"])]
+
+    def __str__(self):
+        return f"{self.lead} → {self.partner}"

@@ -67,7 +67,9 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notify_address(email: str, *, template: str, context: dict | None = None, url: str = "") -> None:
+def notify_address(
+    email: str, *, template: str, context: dict | None = None, url: str = ""
+) -> None:
     """Email someone who has no account yet (an applicant, an invitee), after commit."""
     context = {**(context or {}), "site_url": settings.PRM_SITE_URL, "url": url}
 

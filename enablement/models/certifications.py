@@ -1,0 +1,1 @@
+"""Courses, certifications, person certifications, reference implementations."""

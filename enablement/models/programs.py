@@ -1,0 +1,1 @@
+"""Onboarding checklists, joint business plans, the content library and business cases."""
