@@ -1,3 +1,4 @@
-from django.urls import path  # noqa: F401
+from .urls_certifications import urlpatterns as certification_urlpatterns
+from .urls_programs import urlpatterns as program_urlpatterns
 
-urlpatterns: list = []
+urlpatterns: list = [*certification_urlpatterns, *program_urlpatterns]

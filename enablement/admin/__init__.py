@@ -1,0 +1,1 @@
+from . import certifications, programs  # noqa: F401

@@ -1,0 +1,1 @@
+"""Admin for courses, certifications and reference implementations."""

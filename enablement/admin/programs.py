@@ -1,0 +1,1 @@
+"""Admin for onboarding, joint business plans, content and business cases."""
