@@ -200,6 +200,9 @@ class DealRegistration(StatusMachineMixin):
     sla_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     sla_reminded_at = models.DateTimeField(null=True, blank=True)
     sla_escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # First vendor response to the current submission (more information, approval, rejection):
+    # the SLA is met when it is at or before ``sla_due_at``.
+    sla_responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     # Decision
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -248,6 +251,14 @@ class DealRegistration(StatusMachineMixin):
                 condition=models.Q(status="approved"),
             ),
         ]
+        constraints = [
+            # Imports and CRM pushes use the partner's own reference to stay idempotent.
+            models.UniqueConstraint(
+                fields=["partner", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="uniq_deal_partner_external_ref",
+            )
+        ]
 
     def __str__(self):
         return f"{self.customer_name} ({self.partner})"
@@ -261,10 +272,28 @@ class DealRegistration(StatusMachineMixin):
 
     @property
     def sla_breached(self) -> bool:
+        """Waiting for the vendor past the due time. While more information is requested the
+        partner holds the ball, so the clock is stopped (``sla_responded_at`` is set)."""
         return (
-            self.status in self.PENDING_STATUSES
+            self.status == self.Status.SUBMITTED
             and self.sla_due_at is not None
             and self.sla_due_at < timezone.now()
+        )
+
+    @property
+    def sla_answered_late(self) -> bool:
+        return (
+            self.sla_responded_at is not None
+            and self.sla_due_at is not None
+            and self.sla_responded_at > self.sla_due_at
+        )
+
+    @property
+    def holds_protection(self) -> bool:
+        return (
+            self.status == self.Status.APPROVED
+            and self.protected_until is not None
+            and self.protected_until > timezone.now()
         )
 
 
@@ -364,6 +393,43 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"Extension for {self.registration}"
+
+
+class DealImport(models.Model):
+    """One CSV import of registrations and its per-line report."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Created")
+        DUPLICATE = "duplicate", _("Skipped: duplicate")
+        FAILED = "failed", _("Failed")
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="deal_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    submit = models.BooleanField(_("submitted for review"), default=True)
+    created_at = models.DateTimeField(_("imported"), default=timezone.now)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    # [{"line": 2, "outcome": "created", "reason": "", "registration": 17, "customer": "…"}]
+    report = models.JSONField(_("report"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("deal import")
+        verbose_name_plural = _("deal imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename or _('Import')} ({self.partner})"
+
+    def get_absolute_url(self):
+        return reverse("deals:import_detail", args=[self.pk])
 
 
 class LeadRoutingRule(models.Model):
