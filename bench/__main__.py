@@ -1,0 +1,61 @@
+"""``python -m bench``: build (or reuse) the scale data set on PostgreSQL, then run every
+benchmark. Each prints ``BENCH <name> <value> <unit> target <comparison> <met|missed>``.
+
+Options: ``--only NAME`` runs one benchmark; ``--rebuild`` drops the marker and rebuilds;
+``--small`` builds a 1% data set for a quick try (its figures do not count against targets).
+"""
+
+import argparse
+import os
+import sys
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", help="run one benchmark by name")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the data set")
+    parser.add_argument("--small", action="store_true", help="1%% data set, for a quick try")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.local")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        print("make bench needs DATABASE_URL pointing at PostgreSQL, e.g.\n"
+              "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_bench make bench",
+              file=sys.stderr)  # fmt: skip
+        return 2
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from . import dataset
+    from .registry import BENCHMARKS
+
+    call_command("migrate", verbosity=0)
+    sizes = dict(dataset.SIZES)
+    if args.small:
+        sizes = {name: max(1, size // 100) for name, size in sizes.items()}
+    if args.rebuild:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {dataset.MARKER_TABLE}")
+    dataset.build(sys.stdout, sizes)
+
+    missed = 0
+    for name, bench in BENCHMARKS.items():
+        if args.only and name != args.only:
+            continue
+        result = bench()
+        verdict = "met" if result.met else "missed"
+        print(
+            f"BENCH {result.name} {result.value:.2f} {result.unit} "
+            f"target {result.target} {verdict}",
+            flush=True,
+        )
+        missed += not result.met
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

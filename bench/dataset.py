@@ -1,0 +1,205 @@
+"""Builds the scale data set of DESIGN.md with PostgreSQL COPY, and reuses it when present.
+
+10,000 partners · 50,000 partner users · 1,000,000 deal registrations (about 100,000 active).
+Rows are generated deterministically (fixed seed), so every build is the same data set.
+"""
+
+import datetime as dt
+import json
+import random
+import time
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from deals.conflicts import normalize_company_name, registrable_domain
+from deals.models import DealRegistration
+from partners.models import BusinessModel, Partner, PartnerMembership, Region, Tier
+from prm.models import User
+
+from . import names
+
+VERSION = 1
+SIZES = {"partners": 10_000, "users": 50_000, "registrations": 1_000_000}
+ACTIVE_SHARE = 0.10
+SEED = 20261122
+MARKER_TABLE = "bench_dataset"
+
+
+def log(stdout, message: str) -> None:
+    stdout.write(f"[bench] {message}\n")
+    stdout.flush()
+
+
+def is_built(sizes: dict) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (version int, sizes jsonb)")
+        cursor.execute(f"SELECT version, sizes FROM {MARKER_TABLE}")
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    stored = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+    return row[0] == VERSION and stored == sizes
+
+
+def build(stdout, sizes: dict | None = None) -> None:
+    sizes = sizes or SIZES
+    if is_built(sizes):
+        log(stdout, f"data set already built ({sizes}); reusing it")
+        return
+    started = time.monotonic()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        _truncate()
+        tiers = _tiers()
+        partner_ids = _partners(rng, sizes["partners"], tiers, stdout)
+        user_ids = _users(rng, sizes["users"], partner_ids, stdout)
+        _registrations(rng, sizes["registrations"], partner_ids, user_ids, stdout)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {MARKER_TABLE}")
+            cursor.execute(
+                f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s)", [VERSION, json.dumps(sizes)]
+            )
+    with connection.cursor() as cursor:
+        for table in ("partners_partner", "prm_user", "deals_dealregistration"):
+            cursor.execute(f"ANALYZE {table}")
+    log(stdout, f"data set built in {time.monotonic() - started:.0f} s")
+
+
+def _truncate() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE deals_dealconflict, deals_extensionrequest, deals_dealregistration, "
+            "partners_partnermembership, partners_partner, prm_user RESTART IDENTITY CASCADE"
+        )
+
+
+def _tiers() -> list[Tier]:
+    specs = [(1, "Registered"), (2, "Silver"), (3, "Gold"), (4, "Platinum")]
+    return [Tier.objects.get_or_create(rank=r, defaults={"name": n})[0] for r, n in specs]
+
+
+def _copy(model: type[models.Model], rows, stdout, label: str) -> None:
+    """COPY rows (dicts of field name → value) into the model's table. Fields not given take the
+    model default, so the loader keeps working when columns are added."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    defaults = {f.attname: f.get_default() for f in fields}
+    started, count = time.monotonic(), 0
+    statement = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            values = []
+            for f in fields:
+                value = row.get(f.attname, defaults[f.attname])
+                if isinstance(f, models.JSONField):
+                    value = json.dumps(value)
+                values.append(value)
+            copy.write_row(values)
+            count += 1
+    log(stdout, f"{label}: {count:,} rows in {time.monotonic() - started:.1f} s")
+
+
+def _partners(rng, count, tiers, stdout) -> list[int]:
+    models_ = [m for m, _ in BusinessModel.choices]
+    regions = [r for r, _ in Region.choices]
+    now = timezone.now()
+
+    def rows():
+        for i in range(count):
+            name, domain, country = names.company(rng)
+            yield {
+                "legal_name": f"{name} #{i}",
+                "display_name": f"{name.rsplit(' ', 1)[0]} {i}",
+                "website": f"https://www.{domain}",
+                "domains": [domain],
+                "hq_country": country,
+                "regions_served": rng.sample(regions, rng.randint(1, 2)),
+                "business_model": rng.choice(models_),
+                "status": Partner.Status.ACTIVE
+                if rng.random() < 0.9
+                else Partner.Status.ONBOARDING,
+                "tier_id": rng.choice(tiers).pk,
+                "created_at": now,
+                "updated_at": now,
+            }
+
+    _copy(Partner, rows(), stdout, "partners")
+    return list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def _users(rng, count, partner_ids, stdout) -> list[tuple[int, int]]:
+    password = make_password("bench-password")
+    now = timezone.now()
+    _copy(
+        User,
+        (
+            {"email": f"user{i}@bench-partner.example", "password": password, "date_joined": now}
+            for i in range(count)
+        ),
+        stdout,
+        "users",
+    )
+    user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
+    pairs = [(uid, partner_ids[i % len(partner_ids)]) for i, uid in enumerate(user_ids)]
+    _copy(
+        PartnerMembership,
+        (
+            {
+                "user_id": uid,
+                "partner_id": pid,
+                "role": "admin" if i < len(partner_ids) else "rep",
+                "created_at": now,
+            }
+            for i, (uid, pid) in enumerate(pairs)
+        ),
+        stdout,
+        "memberships",
+    )
+    return pairs
+
+
+def _registrations(rng, count, partner_ids, user_pairs, stdout) -> None:
+    status = DealRegistration.Status
+    closed = [status.WON, status.LOST, status.EXPIRED, status.REJECTED, status.WITHDRAWN]
+    active = [status.SUBMITTED, status.MORE_INFO, status.APPROVED]
+    now = timezone.now()
+
+    def rows():
+        for i in range(count):
+            name, domain, country = names.company(rng)
+            user_id, partner_id = user_pairs[rng.randrange(len(user_pairs))]
+            is_active = rng.random() < ACTIVE_SHARE
+            state = rng.choices(active, weights=[3, 1, 6])[0] if is_active else rng.choice(closed)
+            created = now - dt.timedelta(days=rng.randint(0, 5 * 365), minutes=rng.randint(0, 1440))
+            if is_active:
+                created = now - dt.timedelta(days=rng.randint(0, 80), minutes=rng.randint(0, 1440))
+            email_domain = domain if rng.random() < 0.8 else rng.choice(names.FREE_MAIL)
+            yield {
+                "partner_id": partner_id,
+                "registered_by_id": user_id,
+                "customer_name": name,
+                "customer_name_normalized": normalize_company_name(name),
+                "customer_domain": registrable_domain(domain),
+                "contact_name": "Pat Buyer",
+                "contact_email": f"buyer{i}@{email_domain}",
+                "contact_email_domain": registrable_domain(email_domain),
+                "country": country,
+                "industry": rng.choice(names.INDUSTRIES),
+                "estimated_amount": Decimal(rng.randrange(5_000, 500_000_00)) / 100,
+                "currency": "USD",
+                "expected_close_date": (created + dt.timedelta(days=rng.randint(30, 180))).date(),
+                "status": state,
+                "created_at": created,
+                "updated_at": created,
+                "first_submitted_at": created,
+                "submitted_at": created,
+                "protected_until": created + dt.timedelta(days=90)
+                if state == status.APPROVED
+                else None,
+                "external_ref": f"bench-{i}",
+            }
+
+    _copy(DealRegistration, rows(), stdout, "deal registrations")

@@ -1,0 +1,22 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    target: str  # e.g. "<50"
+    met: bool
+
+
+def _conflicts() -> Result:
+    from .bench_conflicts import run
+
+    return run()
+
+
+BENCHMARKS: dict[str, Callable[[], Result]] = {
+    "conflict_check": _conflicts,
+}
