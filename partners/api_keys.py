@@ -1,0 +1,190 @@
+"""API keys for integrations: who may issue them, issuing, revoking, and which keys a user sees.
+
+Every key acts as its own service account (``ApiKey.principal``), so the partner selectors scope
+what a key can read exactly as they scope a person:
+
+- a key bound to a partner has a principal who is a *rep* of that partner;
+- an unbound key has a principal with the internal role *ops* (still limited by its scopes).
+
+Service accounts never sign in to the portal: their password is unusable and revoking the key
+deactivates the account as well.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
+from prm.exceptions import PermissionDenied
+from prm.locks import lock
+from prm.models import ApiKey, User
+
+from .exceptions import PartnerError
+from .models import Partner, PartnerMembership
+from .selectors import partner_access
+
+SERVICE_EMAIL_DOMAIN = "service.invalid"
+
+# What a partner admin may grant a key for their own organisation: their own data, never the
+# program-wide areas that only the vendor writes (enablement catalogue, scorecards).
+PARTNER_SIDE_SCOPES = frozenset(
+    {
+        ApiKey.Scope.PARTNERS_READ,
+        ApiKey.Scope.DEALS_READ,
+        ApiKey.Scope.DEALS_WRITE,
+        ApiKey.Scope.ENABLEMENT_READ,
+        ApiKey.Scope.MDF_READ,
+        ApiKey.Scope.MDF_WRITE,
+    }
+)
+READ_SCOPES = tuple(s for s in ApiKey.Scope.values if s.endswith(":read"))
+
+DEMO_KEY_NAME = "Demo CRM integration"
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+
+def may_manage_api_keys(user: User) -> bool:
+    """Program ops manage every key; a partner admin manages their own organisation's keys."""
+    if not getattr(user, "is_authenticated", False) or user.is_service_account:
+        return False
+    return user.is_program_ops or bool(partner_access(user).admin_of)
+
+
+def api_keys_visible_to(user: User) -> QuerySet[ApiKey]:
+    """Keys a user may see and revoke, each annotated with the partner it is bound to (if any)."""
+    bound = PartnerMembership.objects.filter(user=OuterRef("principal")).order_by("pk")
+    keys = ApiKey.objects.select_related("principal", "created_by").annotate(
+        partner_id=Subquery(bound.values("partner_id")[:1]),
+        partner_name=Subquery(bound.values("partner__display_name")[:1]),
+    )
+    if not may_manage_api_keys(user):
+        return keys.none()
+    if user.is_program_ops:
+        return keys
+    return keys.filter(principal__memberships__partner_id__in=partner_access(user).admin_of)
+
+
+def bound_partner(key: ApiKey) -> Partner | None:
+    membership = (
+        PartnerMembership.objects.select_related("partner").filter(user=key.principal_id).first()
+    )
+    return membership.partner if membership else None
+
+
+# --- Writes -----------------------------------------------------------------------------------
+
+
+def validate_scopes(scopes) -> list[str]:
+    chosen = sorted({str(s).strip() for s in scopes or [] if str(s).strip()})
+    if not chosen:
+        raise PartnerError(_("Choose at least one scope."), code="invalid_scopes")
+    unknown = [s for s in chosen if s not in ApiKey.Scope.values]
+    if unknown:
+        raise PartnerError(
+            _("Unknown scopes: %(scopes)s") % {"scopes": ", ".join(unknown)},
+            code="invalid_scopes",
+            details={"scopes": unknown},
+        )
+    return chosen
+
+
+def _require_issuer(actor: User | None, partner: Partner | None, scopes: list[str]) -> None:
+    """``actor`` None is the server operator (management command, demo seeding): trusted."""
+    if actor is None or (actor.is_program_ops and not actor.is_service_account):
+        return
+    if partner is None or partner.pk not in partner_access(actor).admin_of:
+        raise PermissionDenied(
+            _("Only program ops, or a partner admin for their own organisation, may issue keys.")
+        )
+    beyond = sorted(set(scopes) - PARTNER_SIDE_SCOPES)
+    if beyond:
+        raise PermissionDenied(
+            _("A partner admin may not grant: %(scopes)s") % {"scopes": ", ".join(beyond)},
+            details={"scopes": beyond},
+        )
+
+
+@transaction.atomic
+def issue_api_key(
+    *, name: str, scopes, actor: User | None, partner: Partner | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key and its service account. Returns the key and its plaintext, shown once."""
+    name = (name or "").strip()
+    if not name:
+        raise PartnerError(_("Give the key a name."), code="name_required")
+    scopes = validate_scopes(scopes)
+    _require_issuer(actor, partner, scopes)
+    if partner is not None and partner.status == Partner.Status.TERMINATED:
+        raise PartnerError(_("This partner is terminated."), code="partner_terminated")
+    plaintext, prefix, hashed = ApiKey.generate()
+    principal = User.objects.create_user(
+        email=f"key-{prefix}@{SERVICE_EMAIL_DOMAIN}",
+        password=None,  # unusable: a service account never signs in
+        full_name=_("API key: %(name)s") % {"name": name[:100]},
+        is_service_account=True,
+        internal_role="" if partner else User.InternalRole.PROGRAM_OPS,
+    )
+    if partner is not None:
+        PartnerMembership.objects.create(
+            user=principal, partner=partner, role=PartnerMembership.Role.REP
+        )
+    key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        hashed_secret=hashed,
+        scopes=scopes,
+        principal=principal,
+        created_by=actor,
+    )
+    record_event(
+        key,
+        actor=actor,
+        verb="api_key.issued",
+        to_state="active",
+        data={"scopes": scopes, "partner_id": partner.pk if partner else None},
+    )
+    return key, plaintext
+
+
+@transaction.atomic
+def revoke_api_key(*, key: ApiKey, actor: User | None, reason: str = "") -> ApiKey:
+    """Revoke a key and disable its service account; revoking twice changes nothing."""
+    if actor is not None and not api_keys_visible_to(actor).filter(pk=key.pk).exists():
+        raise PermissionDenied(_("You may not revoke this key."))
+    key = lock(ApiKey, key.pk)
+    if key.revoked_at is not None:
+        return key
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    User.objects.filter(pk=key.principal_id).update(is_active=False)
+    record_event(
+        key,
+        actor=actor,
+        verb="api_key.revoked",
+        from_state="active",
+        to_state="revoked",
+        reason=reason,
+    )
+    return key
+
+
+def ensure_demo_api_key(stdout) -> ApiKey:
+    """Issue a fresh read-only demo key for the program (revoking the previous one) and print it.
+
+    Only a hash is stored, so the plaintext of an earlier run cannot be shown again: every run
+    replaces the demo key.
+    """
+    for old in ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True):
+        revoke_api_key(key=old, actor=None, reason="Replaced by a new demo key.")
+    key, plaintext = issue_api_key(name=DEMO_KEY_NAME, scopes=READ_SCOPES, actor=None)
+    stdout.write(
+        f'Demo API key "{DEMO_KEY_NAME}" (read-only: {", ".join(key.scopes)}):\n'
+        f"  {plaintext}\n"
+        f'  curl -H "Authorization: Api-Key {plaintext}" '
+        f"{settings.PRM_SITE_URL}/api/v1/partners/\n"
+    )
+    return key
