@@ -1,0 +1,391 @@
+"""Writes to certifications and tier evidence. One function per use case; each locks what it
+changes, writes an audit row and sends notifications only after the transaction commits."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Office, Partner, PartnerMembership
+from partners.selectors import partner_access
+from partners.tier_progress import would_break_tier
+from prm.audit import record_event
+from prm.exceptions import PermissionDenied
+from prm.locks import lock
+from prm.models import User
+from prm.notifications import notify
+
+from .exceptions import ExternalIdConflict, InvalidCompletion, NotAPartnerMember
+from .models import (
+    Certification,
+    EnablementSettings,
+    PersonCertification,
+    ReferenceImplementation,
+)
+from .selectors import holders_of, may_decide_reference, region_for
+
+Status = PersonCertification.Status
+
+KIND_EARNED = "enablement.certification_earned"
+KIND_EXPIRING = "enablement.certification_expiring"
+KIND_EXPIRED = "enablement.certification_expired"
+KIND_REFERENCE_SUBMITTED = "enablement.reference_submitted"
+KIND_REFERENCE_DECIDED = "enablement.reference_decided"
+
+
+def expiry_date(certification: Certification, earned_on: dt.date) -> dt.date:
+    """``validity_months`` after the day it was earned; valid through that day."""
+    return earned_on + relativedelta(months=certification.validity_months)
+
+
+def status_on(expires_on: dt.date, today: dt.date, warning_days: int) -> str:
+    if expires_on < today:
+        return Status.EXPIRED
+    if expires_on <= today + dt.timedelta(days=warning_days):
+        return Status.EXPIRING
+    return Status.ACTIVE
+
+
+# --- Completions ------------------------------------------------------------------------------
+
+
+def _check_may_record(actor: User | None) -> None:
+    # ``None`` is the system (the import command, a scheduled job). API keys act as ops
+    # service accounts when they are not bound to a partner; bound keys cannot record.
+    if actor is not None and not actor.is_program_ops:
+        raise PermissionDenied(_("Only program operations record certification completions."))
+
+
+def _resolve_office(user: User, partner: Partner, office: Office | None) -> Office | None:
+    membership = PartnerMembership.objects.filter(user=user, partner=partner).first()
+    if membership is None:
+        raise NotAPartnerMember(
+            _("%(user)s is not a member of %(partner)s.") % {"user": user, "partner": partner}
+        )
+    if office is not None and office.partner_id != partner.pk:
+        raise InvalidCompletion(
+            _("The office %(office)s does not belong to %(partner)s.")
+            % {"office": office.name, "partner": partner},
+            details={"office": office.name},
+        )
+    return office or membership.office
+
+
+def _existing_completion(
+    *, user: User, certification: Certification, earned_on: dt.date, external_id: str
+) -> PersonCertification | None:
+    if external_id:
+        same_id = PersonCertification.objects.filter(external_id=external_id).first()
+        if same_id is not None:
+            if (same_id.user_id, same_id.certification_id, same_id.earned_on) != (
+                user.pk,
+                certification.pk,
+                earned_on,
+            ):
+                raise ExternalIdConflict(
+                    _("External id %(id)s was already used for another completion.")
+                    % {"id": external_id},
+                    details={"external_id": external_id, "existing": same_id.pk},
+                )
+            return same_id
+    return PersonCertification.objects.filter(
+        user=user, certification=certification, earned_on=earned_on
+    ).first()
+
+
+@transaction.atomic
+def record_completion(
+    *,
+    actor: User | None,
+    user: User,
+    partner: Partner,
+    certification: Certification,
+    earned_on: dt.date,
+    office: Office | None = None,
+    source: str,
+    external_id: str = "",
+) -> tuple[PersonCertification, bool]:
+    """Record that ``user`` earned ``certification`` on ``earned_on``; returns (row, created).
+
+    Idempotent: the same completion (same person, certification and day, or the same external
+    id) changes nothing and returns the existing row. A newer completion of a certification the
+    person already holds marks the older rows ``renewed``; an older one arriving late is stored
+    as ``renewed`` straight away.
+    """
+    _check_may_record(actor)
+    external_id = (external_id or "").strip()
+    today = timezone.localdate()
+    if earned_on > today:
+        raise InvalidCompletion(_("The completion date is in the future."))
+    if partner.status == Partner.Status.TERMINATED:
+        raise InvalidCompletion(_("%(partner)s is terminated.") % {"partner": partner})
+    office = _resolve_office(user, partner, office)
+    # Serialise completions of one person: two imports of the same row must not both insert.
+    lock(User, user.pk)
+    existing = _existing_completion(
+        user=user, certification=certification, earned_on=earned_on, external_id=external_id
+    )
+    if existing is not None:
+        return existing, False
+
+    expires_on = expiry_date(certification, earned_on)
+    history = PersonCertification.objects.select_for_update().filter(
+        user=user, certification=certification
+    )
+    superseded = history.filter(earned_on__gt=earned_on).exists()
+    warning_days = EnablementSettings.load().expiry_warning_days
+    status = Status.RENEWED if superseded else status_on(expires_on, today, warning_days)
+    try:
+        with transaction.atomic():
+            person_certification = PersonCertification.objects.create(
+                user=user,
+                partner=partner,
+                office=office,
+                region=region_for(partner, office),
+                certification=certification,
+                earned_on=earned_on,
+                expires_on=expires_on,
+                status=status,
+                source=source,
+                external_id=external_id,
+            )
+    except IntegrityError:
+        # The unique constraints caught a completion recorded since our look-up.
+        existing = _existing_completion(
+            user=user, certification=certification, earned_on=earned_on, external_id=external_id
+        )
+        if existing is None:
+            raise
+        return existing, False
+    record_event(
+        person_certification,
+        actor=actor,
+        verb="certification.recorded",
+        to_state=status,
+        data={"source": source, "external_id": external_id, "expires_on": str(expires_on)},
+    )
+    if not superseded:
+        for older in history.filter(earned_on__lt=earned_on).exclude(status=Status.RENEWED):
+            _mark_renewed(older, by=person_certification, actor=actor)
+        notify(
+            [user],
+            kind=KIND_EARNED,
+            template="enablement/email/certification_earned",
+            context={"pc": person_certification},
+            url=person_certification.get_absolute_url(),
+        )
+    return person_certification, True
+
+
+def _mark_renewed(older: PersonCertification, *, by: PersonCertification, actor) -> None:
+    previous = older.move_to(Status.RENEWED)
+    older.save(update_fields=["status", "updated_at"])
+    record_event(
+        older,
+        actor=actor,
+        verb="certification.renewed",
+        from_state=previous,
+        to_state=Status.RENEWED,
+        reason=_("Renewed by the completion of %(day)s.") % {"day": by.earned_on},
+        rule="newer_completion",
+        data={"renewed_by": by.pk},
+    )
+
+
+# --- Daily status refresh ----------------------------------------------------------------------
+
+
+@dataclass
+class RefreshSummary:
+    today: dt.date
+    expiring: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+
+    def __str__(self):
+        return _("%(day)s: %(expiring)s now expiring, %(expired)s now expired.") % {
+            "day": self.today,
+            "expiring": len(self.expiring),
+            "expired": len(self.expired),
+        }
+
+
+def refresh_certification_statuses(*, today: dt.date | None = None) -> RefreshSummary:
+    """Move certifications to ``expiring`` (within the warning window) and ``expired`` (past
+    ``expires_on``), warning the person, the partner admins and the CAM once per change.
+
+    Each row changes in its own transaction, so one failure does not undo the others and a
+    second run the same day finds nothing left to change.
+    """
+    today = today or timezone.localdate()
+    warning_days = EnablementSettings.load().expiry_warning_days
+    summary = RefreshSummary(today)
+    due = PersonCertification.objects.filter(
+        status__in=PersonCertification.CURRENT,
+        expires_on__lte=today + dt.timedelta(days=warning_days),
+    ).exclude(status=Status.EXPIRING, expires_on__gte=today)
+    for pk in due.order_by("pk").values_list("pk", flat=True).iterator():
+        changed_to = _refresh_one(pk, today=today, warning_days=warning_days)
+        if changed_to == Status.EXPIRING:
+            summary.expiring.append(pk)
+        elif changed_to == Status.EXPIRED:
+            summary.expired.append(pk)
+    return summary
+
+
+@transaction.atomic
+def _refresh_one(pk: int, *, today: dt.date, warning_days: int) -> str | None:
+    pc = lock(PersonCertification, pk)
+    if pc.status not in PersonCertification.CURRENT:
+        return None
+    target = status_on(pc.expires_on, today, warning_days)
+    if target == pc.status or not pc.can_move_to(target):
+        # A shorter warning window never turns "expiring" back to "active": warned is warned.
+        return None
+    previous = pc.move_to(target)
+    pc.save(update_fields=["status", "updated_at"])
+    record_event(
+        pc,
+        actor=None,
+        verb="certification.status_changed",
+        from_state=previous,
+        to_state=target,
+        rule=f"expiry_warning_days={warning_days}",
+        data={"expires_on": str(pc.expires_on)},
+    )
+    _warn(pc, target)
+    return target
+
+
+def _warn(pc: PersonCertification, target: str) -> None:
+    pc = PersonCertification.objects.select_related(
+        "user", "partner", "partner__tier", "partner__channel_manager", "certification"
+    ).get(pk=pc.pk)
+    broken = would_break_tier(pc.partner, pc)
+    expiring = target == Status.EXPIRING
+    notify(
+        holders_of(pc),
+        kind=KIND_EXPIRING if expiring else KIND_EXPIRED,
+        template=(
+            "enablement/email/certification_expiring"
+            if expiring
+            else "enablement/email/certification_expired"
+        ),
+        context={
+            "pc": pc,
+            "tier": pc.partner.tier,
+            "broken": [b.label for b in broken],
+        },
+        url=pc.get_absolute_url(),
+    )
+
+
+# --- Reference implementations -----------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_reference_implementation(
+    *,
+    actor: User,
+    partner: Partner,
+    customer_name: str,
+    scope: str,
+    completed_on: dt.date,
+    evidence: str = "",
+    evidence_url: str = "",
+) -> ReferenceImplementation:
+    """A partner admin submits a delivered customer project for the CAM to approve."""
+    if partner.pk not in partner_access(actor).admin_of:
+        raise PermissionDenied(_("Only the partner's admins submit reference implementations."))
+    if completed_on > timezone.localdate():
+        raise InvalidCompletion(_("The completion date is in the future."))
+    if not (evidence.strip() or evidence_url.strip()):
+        raise InvalidCompletion(_("Describe the evidence or link to it."))
+    reference = ReferenceImplementation.objects.create(
+        partner=partner,
+        customer_name=customer_name.strip(),
+        scope=scope.strip(),
+        completed_on=completed_on,
+        evidence=evidence.strip(),
+        evidence_url=evidence_url.strip(),
+        submitted_by=actor,
+    )
+    record_event(
+        reference,
+        actor=actor,
+        verb="reference.submitted",
+        to_state=ReferenceImplementation.Status.SUBMITTED,
+    )
+    notify(
+        [partner.channel_manager],
+        kind=KIND_REFERENCE_SUBMITTED,
+        template="enablement/email/reference_submitted",
+        context={"reference": reference},
+        url=reverse("enablement:reference_detail", args=[reference.pk]),
+    )
+    return reference
+
+
+@transaction.atomic
+def decide_reference_implementation(
+    *, actor: User, reference: ReferenceImplementation, approve: bool, reason: str = ""
+) -> ReferenceImplementation:
+    """The partner's CAM approves or rejects; a rejection must say why."""
+    reference = lock(ReferenceImplementation, reference.pk)
+    if not may_decide_reference(actor, reference):
+        raise PermissionDenied(_("Only the partner's channel account manager decides."))
+    reason = reason.strip()
+    if not approve and not reason:
+        raise InvalidCompletion(
+            _("Say why the reference is rejected."), details={"reason": "required"}
+        )
+    target = (
+        ReferenceImplementation.Status.APPROVED
+        if approve
+        else ReferenceImplementation.Status.REJECTED
+    )
+    previous = reference.move_to(target)
+    reference.decided_by = actor
+    reference.decided_at = timezone.now()
+    reference.reason = reason
+    reference.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    record_event(
+        reference,
+        actor=actor,
+        verb="reference.decided",
+        from_state=previous,
+        to_state=target,
+        reason=reason,
+    )
+    admins = [
+        m.user for m in reference.partner.memberships.select_related("user").filter(role="admin")
+    ]
+    notify(
+        [reference.submitted_by, *admins],
+        kind=KIND_REFERENCE_DECIDED,
+        template="enablement/email/reference_decided",
+        context={"reference": reference},
+        url=reverse("enablement:reference_detail", args=[reference.pk]),
+    )
+    return reference
+
+
+@transaction.atomic
+def update_enablement_settings(*, actor: User, expiry_warning_days: int) -> EnablementSettings:
+    if not actor.is_program_ops:
+        raise PermissionDenied(_("Only program operations change enablement settings."))
+    settings_row = EnablementSettings.load()
+    previous = settings_row.expiry_warning_days
+    settings_row.expiry_warning_days = expiry_warning_days
+    settings_row.save()
+    record_event(
+        settings_row,
+        actor=actor,
+        verb="enablement.settings_changed",
+        from_state=str(previous),
+        to_state=str(expiry_warning_days),
+    )
+    return settings_row

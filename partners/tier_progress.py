@@ -1,0 +1,235 @@
+"""Where a partner stands against the requirements of a tier.
+
+Each ``TierRequirement.Metric`` is measured by a provider that the app owning the data registers
+at start-up (``register_metric``): enablement measures certifications and reference
+implementations, the deals app revenue and won deals. This module only knows the registry, so
+``partners`` never imports the apps that depend on it.
+
+A provider is ``fn(partner, *, as_of=None)`` and returns either
+
+- a ``Decimal`` (a count or an amount, compared with the threshold), or
+- a ``dict`` of per-unit counts for the "in every office / region" metrics:
+  ``{"scope": "office" | "region", "counts": {unit name: Decimal, ...}}``. The requirement is met
+  when every unit reaches the threshold; the units below it are named as missing.
+
+A metric without a provider is shown as "not measured yet": not met, never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Partner, Tier, TierRequirement
+from .selectors import next_tier
+
+MetricValue = Decimal | dict
+MetricProvider = Callable[..., MetricValue]
+
+_PROVIDERS: dict[str, MetricProvider] = {}
+
+
+def register_metric(metric: str, fn: MetricProvider) -> None:
+    """Register (or replace) the provider measuring ``metric``."""
+    if metric not in TierRequirement.Metric.values:
+        raise ValueError(f"Unknown tier metric {metric!r}.")
+    _PROVIDERS[metric] = fn
+
+
+def provider_for(metric: str) -> MetricProvider | None:
+    return _PROVIDERS.get(metric)
+
+
+@dataclass(frozen=True)
+class RequirementStanding:
+    """One requirement of a tier measured for one partner."""
+
+    requirement: TierRequirement
+    measured: bool
+    met: bool
+    value: Decimal | None
+    threshold: Decimal
+    missing: list[str] = field(default_factory=list)
+    units_short: list[str] = field(default_factory=list)
+
+    @property
+    def metric(self) -> str:
+        return self.requirement.metric
+
+    @property
+    def label(self) -> str:
+        return str(self.requirement.get_metric_display())
+
+    @property
+    def percent(self) -> int:
+        """Progress toward the threshold, 0–100, for a meter."""
+        if not self.measured or self.value is None:
+            return 0
+        if self.threshold <= 0:
+            return 100
+        return max(0, min(100, int(self.value * 100 / self.threshold)))
+
+
+@dataclass(frozen=True)
+class TierStanding:
+    tier: Tier
+    requirements: list[RequirementStanding]
+
+    @property
+    def met(self) -> bool:
+        return all(r.met for r in self.requirements)
+
+    @property
+    def met_count(self) -> int:
+        return sum(r.met for r in self.requirements)
+
+    @property
+    def unmet(self) -> list[RequirementStanding]:
+        return [r for r in self.requirements if not r.met]
+
+
+@dataclass(frozen=True)
+class PartnerStanding:
+    partner: Partner
+    current: TierStanding | None
+    next: TierStanding | None
+
+
+def requirements_of(tier: Tier) -> list[TierRequirement]:
+    """Certification criteria first: the program tiers on commitment before volume."""
+    return sorted(
+        tier.requirements.all(),
+        key=lambda r: (not r.is_certification_metric, r.position, r.pk),
+    )
+
+
+def evaluate_requirement(
+    partner: Partner, requirement: TierRequirement, *, as_of: dt.date | None = None
+) -> RequirementStanding:
+    threshold = Decimal(requirement.threshold)
+    provider = provider_for(requirement.metric)
+    if provider is None:
+        return RequirementStanding(
+            requirement,
+            measured=False,
+            met=False,
+            value=None,
+            threshold=threshold,
+            missing=[_("not measured yet")],
+        )
+    result = provider(partner, as_of=as_of)
+    if isinstance(result, dict):
+        return _per_unit_standing(requirement, threshold, result)
+    value = Decimal(result)
+    met = value >= threshold
+    missing = [] if met else [_shortfall_text(requirement.metric, threshold - value)]
+    return RequirementStanding(requirement, True, met, value, threshold, missing)
+
+
+def evaluate_tier(partner: Partner, tier: Tier, *, as_of: dt.date | None = None) -> TierStanding:
+    """Every requirement of ``tier`` for ``partner``, certification criteria first."""
+    return TierStanding(
+        tier,
+        [
+            evaluate_requirement(partner, requirement, as_of=as_of)
+            for requirement in requirements_of(tier)
+        ],
+    )
+
+
+def standing(partner: Partner, *, as_of: dt.date | None = None) -> PartnerStanding:
+    """The partner's current tier and the one above it, each with every requirement."""
+    current = evaluate_tier(partner, partner.tier, as_of=as_of) if partner.tier else None
+    upcoming = next_tier(partner.tier)
+    return PartnerStanding(
+        partner,
+        current,
+        evaluate_tier(partner, upcoming, as_of=as_of) if upcoming else None,
+    )
+
+
+def would_break_tier(partner: Partner, person_certification) -> list[RequirementStanding]:
+    """Requirements of the partner's current tier that hold on the certification's last valid
+    day and fail the day after, when it lapses. Empty when the lapse costs the partner nothing
+    (someone else covers it, it is renewed, or the partner has no tier)."""
+    tier = partner.tier
+    if tier is None:
+        return []
+    last_day = person_certification.expires_on
+    broken = []
+    for requirement in requirements_of(tier):
+        if provider_for(requirement.metric) is None:
+            continue
+        before = evaluate_requirement(partner, requirement, as_of=last_day)
+        if not before.met:
+            continue
+        after = evaluate_requirement(partner, requirement, as_of=last_day + dt.timedelta(days=1))
+        if not after.met:
+            broken.append(after)
+    return broken
+
+
+def _per_unit_standing(
+    requirement: TierRequirement, threshold: Decimal, result: dict
+) -> RequirementStanding:
+    counts: dict[str, Decimal] = {name: Decimal(n) for name, n in result["counts"].items()}
+    scope = result.get("scope", "office")
+    short = [name for name, n in counts.items() if n < threshold]
+    value = min(counts.values(), default=Decimal(0))
+    met = bool(counts) and not short
+    missing = [_unit_text(scope, name, counts[name], threshold) for name in short]
+    if not counts:
+        missing = [_("no office or region to measure")]
+    return RequirementStanding(requirement, True, met, value, threshold, missing, short)
+
+
+def _unit_text(scope: str, name: str, count: Decimal, threshold: Decimal) -> str:
+    count, threshold = int(count), int(threshold)
+    if scope == "region":
+        if count == 0:
+            return _("no certified person serving %(unit)s") % {"unit": name}
+        return _("%(count)s of %(threshold)s certified people serving %(unit)s") % {
+            "count": count,
+            "threshold": threshold,
+            "unit": name,
+        }
+    if count == 0:
+        return _("no certified person in office %(unit)s") % {"unit": name}
+    return _("%(count)s of %(threshold)s certified people in office %(unit)s") % {
+        "count": count,
+        "threshold": threshold,
+        "unit": name,
+    }
+
+
+def _shortfall_text(metric: str, gap: Decimal) -> str:
+    Metric = TierRequirement.Metric
+    n = int(gap) if gap == gap.to_integral_value() else gap
+    nouns = {
+        Metric.CERTIFIED_SALES: ngettext(
+            "%(n)s more certified sales person", "%(n)s more certified sales people", n
+        ),
+        Metric.CERTIFIED_TECHNICAL: ngettext(
+            "%(n)s more certified technical person", "%(n)s more certified technical people", n
+        ),
+        Metric.CERTIFIED_DEVELOPERS: ngettext(
+            "%(n)s more certified developer", "%(n)s more certified developers", n
+        ),
+        Metric.SPECIALTY_CERTIFICATIONS: ngettext(
+            "%(n)s more specialty certification", "%(n)s more specialty certifications", n
+        ),
+        Metric.REFERENCE_IMPLEMENTATIONS: ngettext(
+            "%(n)s more approved reference implementation",
+            "%(n)s more approved reference implementations",
+            n,
+        ),
+        Metric.WON_DEALS: ngettext("%(n)s more won deal", "%(n)s more won deals", n),
+        Metric.SOURCED_REVENUE: _("%(n)s more partner-sourced revenue"),
+    }
+    template = nouns.get(metric, _("%(n)s more"))
+    return template % {"n": n}
