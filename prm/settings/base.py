@@ -185,6 +185,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "partners.tasks.expire_invitations",
         "schedule": crontab(minute=15, hour=2),
     },
+    "deals-expire-registrations": {
+        "task": "deals.tasks.expire_registrations",
+        "schedule": crontab(minute=30, hour=1),
+    },
+    "deals-send-expiry-reminders": {
+        "task": "deals.tasks.send_expiry_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "deals-process-sla": {
+        "task": "deals.tasks.process_sla",
+        "schedule": crontab(minute=5),
+    },
 }
 
 REST_FRAMEWORK = {
