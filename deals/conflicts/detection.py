@@ -1,219 +1,17 @@
-"""Conflict detection: who else already claims this end customer?
+"""Scoring a would-be registration against active registrations and open vendor opportunities."""
 
-Normalisation helpers shared with the registration services live here too, so a name or domain
-is normalised the same way when it is stored and when it is searched.
-"""
-
-import re
-import struct
-import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.signals import connection_created
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.utils import timezone
-from publicsuffixlist import PublicSuffixList
 
-from .models import CustomerAccount, DealRegistration, Opportunity
-
-# Legal-form words dropped from company names wherever they stand as a separate word.
-LEGAL_SUFFIXES = frozenset(
-    {
-        "ab",
-        "ag",
-        "as",
-        "bv",
-        "co",
-        "company",
-        "corp",
-        "corporation",
-        "gmbh",
-        "inc",
-        "incorporated",
-        "kg",
-        "limited",
-        "llc",
-        "llp",
-        "lp",
-        "ltd",
-        "nv",
-        "oy",
-        "plc",
-        "pty",
-        "sa",
-        "sarl",
-        "sas",
-        "spa",
-        "srl",
-    }
-)
-
-# "Johnson & Johnson" and "Johnson and Johnson" are the same customer.
-_FILLERS = frozenset({"and", "und", "et"})
-_NON_WORD = re.compile(r"[^\w\s]+")
-_SPACES = re.compile(r"\s+")
-# Dotted legal forms ("S.A.", "B.V.", "L.L.C.") are joined before punctuation is removed so
-# they fall under the same suffix words as their undotted spelling.
-_DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
-
-
-def normalize_company_name(name: str) -> str:
-    """``"ACME Corporation, Inc."`` → ``"acme"``: case-folded, accents and punctuation removed,
-    legal-form words, a leading "the" and "and"/"&" dropped, spaces collapsed. A name made only
-    of such words keeps them all, so it never normalises to "" (which would match nothing
-    or everything)."""
-    if not name:
-        return ""
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("&", " ")
-    text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _NON_WORD.sub(" ", text).replace("_", " ")
-    words = _SPACES.sub(" ", text).strip().split(" ")
-    words = [word for word in words if word]
-    significant = words[1:] if words and words[0] == "the" else words
-    kept = [word for word in significant if word not in LEGAL_SUFFIXES and word not in _FILLERS]
-    return " ".join(kept or words)
-
-
-@lru_cache(maxsize=1)
-def _public_suffixes() -> PublicSuffixList:
-    # Loads the list bundled with the package; never fetched over the network.
-    return PublicSuffixList()
-
-
-_HOST_CHARS = re.compile(r"^[a-z0-9.-]+$")
-
-
-def registrable_domain(value: str) -> str:
-    """The registrable domain ("example.co.uk") of a URL, host name or email address; "" when
-    there is none (empty input, an IP address, a bare public suffix, a malformed host)."""
-    host = (value or "").strip().casefold()
-    if not host:
-        return ""
-    if "@" in host:
-        host = host.rpartition("@")[2]
-    if "://" in host:
-        host = host.split("://", 1)[1]
-    host = re.split(r"[/?#]", host, maxsplit=1)[0]
-    host = host.rpartition("@")[2].split(":", 1)[0].strip(".")
-    try:
-        host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
-        return ""
-    if not host or "." not in host or not _HOST_CHARS.match(host) or ".." in host:
-        return ""
-    if host.replace(".", "").isdigit():
-        return ""
-    return _public_suffixes().privatesuffix(host) or ""
-
-
-# --- Trigram similarity, identical on PostgreSQL (pg_trgm) and SQLite (Python) -----------------
-
-# pg_trgm's own default for the ``%`` operator; conflict checks raise it per query.
-PG_TRGM_DEFAULT_THRESHOLD = 0.3
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _trigrams(text: str) -> set[str]:
-    """pg_trgm's trigram set: each alphanumeric word lower-cased and padded with two spaces in
-    front and one behind, cut into every run of three characters."""
-    found: set[str] = set()
-    for word in _WORD.findall((text or "").lower()):
-        padded = f"  {word} "
-        found.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return found
-
-
-def _as_real(value: float) -> float:
-    # pg_trgm computes in single precision (``real``).
-    return struct.unpack("f", struct.pack("f", value))[0]
-
-
-def _shortest_text(real: float) -> float:
-    """The value a PostgreSQL client reads for a ``real``: its shortest round-tripping decimal."""
-    for digits in range(1, 10):
-        candidate = float(f"{real:.{digits}g}")
-        if _as_real(candidate) == real:
-            return candidate
-    return real
-
-
-def _similarity_real(a: str, b: str) -> float:
-    first, second = _trigrams(a), _trigrams(b)
-    if not first or not second:
-        return 0.0
-    shared = len(first & second)
-    return _as_real(shared / (len(first) + len(second) - shared))
-
-
-def trigram_similarity(a: str, b: str) -> float:
-    """pg_trgm's ``similarity(a, b)`` (shared trigrams over the union of both sets), exactly as
-    PostgreSQL returns it."""
-    return _shortest_text(_similarity_real(a or "", b or ""))
-
-
-def _install_sqlite_functions(sender=None, connection=None, **kwargs) -> None:
-    """Give SQLite the two pg_trgm entry points the conflict query uses: ``similarity()`` and
-    the ``%`` operator (as ``trigram_similar()``, honouring the per-connection threshold)."""
-    if connection is None or connection.vendor != "sqlite":
-        return
-
-    def similar(a, b):
-        threshold = getattr(connection, "trigram_threshold", PG_TRGM_DEFAULT_THRESHOLD)
-        # Compared in single precision, as pg_trgm does.
-        return _similarity_real(a or "", b or "") >= threshold
-
-    raw = connection.connection
-    raw.create_function("similarity", 2, trigram_similarity, deterministic=True)
-    raw.create_function("trigram_similar", 2, similar)
-    connection.trigram_functions_for = id(raw)
-
-
-connection_created.connect(_install_sqlite_functions, dispatch_uid="deals.conflicts.trigram")
-
-
-def _ensure_sqlite_functions(connection) -> None:
-    # Connections opened before this module was imported missed the signal.
-    connection.ensure_connection()
-    if getattr(connection, "trigram_functions_for", None) != id(connection.connection):
-        _install_sqlite_functions(connection=connection)
-
-
-class PortableTrigramSimilar(TrigramSimilar):
-    """``field__trigram_similar=value``: pg_trgm's ``%`` on PostgreSQL (served by the GIN index),
-    the Python fallback on SQLite."""
-
-    def as_sqlite(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"trigram_similar({lhs}, {rhs})", (*lhs_params, *rhs_params)
-
-
-DealRegistration._meta.get_field("customer_name_normalized").register_lookup(PortableTrigramSimilar)
-CustomerAccount._meta.get_field("normalized_name").register_lookup(PortableTrigramSimilar)
-
-
-def _set_similarity_threshold(connection, threshold: float) -> None:
-    """The ``%`` operator compares with ``pg_trgm.similarity_threshold``; set it for the current
-    transaction only so no other query on a pooled connection inherits it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)]
-            )
-    else:
-        _ensure_sqlite_functions(connection)
-        connection.trigram_threshold = threshold
-
-
-# --- Scoring --------------------------------------------------------------------------------
+from ..models import DealRegistration, Opportunity
+from .normalize import company_domain, normalize_company_name
+from .trigram import set_similarity_threshold
 
 # Points per kind of evidence. The sum is capped at 100.
 #   domain        45  same registrable website domain ("shop.acme.co.uk" ~ "www.acme.co.uk")
@@ -229,44 +27,6 @@ STRONG_SCORE = Decimal(45)
 RECORD_MIN_SCORE = Decimal(25)
 DEFAULT_NAME_THRESHOLD = 0.45
 MAX_CANDIDATES = 20
-
-# Addresses at these providers say nothing about the customer's company.
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "aol.com",
-        "gmail.com",
-        "gmx.com",
-        "gmx.de",
-        "gmx.net",
-        "googlemail.com",
-        "hotmail.co.uk",
-        "hotmail.com",
-        "hotmail.fr",
-        "icloud.com",
-        "live.com",
-        "mail.com",
-        "mail.ru",
-        "me.com",
-        "msn.com",
-        "outlook.com",
-        "proton.me",
-        "protonmail.com",
-        "qq.com",
-        "t-online.de",
-        "web.de",
-        "yahoo.co.uk",
-        "yahoo.com",
-        "yahoo.fr",
-        "yandex.ru",
-        "zoho.com",
-    }
-)
-
-
-def company_domain(value: str) -> str:
-    """The registrable domain of a URL or address unless it belongs to a free-mail provider."""
-    domain = registrable_domain(value)
-    return "" if domain in FREE_MAIL_DOMAINS else domain
 
 
 def name_threshold() -> float:
@@ -458,7 +218,7 @@ def find_conflict_candidates(
     if not query.name and not query.domains:
         return []
     with transaction.atomic(using=DEFAULT_DB_ALIAS):
-        _set_similarity_threshold(connections[DEFAULT_DB_ALIAS], name_threshold())
+        set_similarity_threshold(connections[DEFAULT_DB_ALIAS], name_threshold())
         candidates = _registration_candidates(query, exclude_registration_id)
         candidates += _opportunity_candidates(query)
     candidates.sort(key=_candidate_order)

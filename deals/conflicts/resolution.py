@@ -1,0 +1,319 @@
+"""Recording conflicts on submission, the partner's pre-check and the reviewer's resolution."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
+from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
+from prm.exceptions import Conflict, DomainError, PermissionDenied
+
+from ..models import DealConflict, DealRegistration
+from .detection import RECORD_MIN_SCORE, ConflictCandidate, find_conflict_candidates
+
+
+class ConflictResolutionError(DomainError):
+    """This conflict cannot be resolved that way."""
+
+    code = "invalid_conflict_resolution"
+    status_code = 400
+
+
+class ConflictAlreadyResolved(Conflict):
+    """This conflict has already been resolved."""
+
+    code = "conflict_already_resolved"
+
+
+FIRST_REGISTERED_RULE = "first registered, first protected"
+REVIEWER_OVERRIDE_RULE = "reviewer override of first registered, first protected"
+VENDOR_OPPORTUNITY_RULE = "vendor opportunity on the account"
+PARTNER_OVER_VENDOR_RULE = "partner registration protected over vendor opportunity"
+
+
+def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
+    """Record the candidate conflicts of a registration being submitted; safe to call again on
+    resubmission (the pair constraints keep one row per counterpart; open rows get the fresh
+    score and evidence, resolved ones are left as decided). Runs in the caller's transaction."""
+    candidates = [
+        c
+        for c in find_conflict_candidates(
+            customer_name=registration.customer_name,
+            customer_domain=registration.customer_domain,
+            contact_email=registration.contact_email,
+            country=registration.country,
+            exclude_registration_id=registration.pk,
+        )
+        if c.score >= RECORD_MIN_SCORE
+    ]
+    # A pair already recorded the other way round (the earlier registration was resubmitted
+    # after this one) is the same conflict; do not record it twice.
+    reverse = set(
+        DealConflict.objects.filter(existing_registration=registration).values_list(
+            "registration_id", flat=True
+        )
+    )
+    existing = {
+        (row.existing_registration_id, row.existing_opportunity_id): row
+        for row in DealConflict.objects.filter(registration=registration)
+    }
+    recorded, created = [], []
+    for candidate in candidates:
+        if candidate.registration is not None and candidate.registration.pk in reverse:
+            continue
+        evidence = candidate.evidence
+        if candidate.registration and candidate.registration.partner_id == registration.partner_id:
+            evidence = [*evidence, {"rule": "same_partner", "value": "", "similarity": 1.0}]
+        key = (
+            candidate.registration.pk if candidate.registration else None,
+            candidate.opportunity.pk if candidate.opportunity else None,
+        )
+        row = existing.get(key)
+        if row is None:
+            row = _create_conflict(registration, candidate, evidence)
+            created.append(row)
+        elif row.resolution == DealConflict.Resolution.OPEN and (
+            row.score != candidate.score or row.evidence != evidence
+        ):
+            row.score, row.evidence = candidate.score, evidence
+            row.save(update_fields=["score", "evidence"])
+        recorded.append(row)
+    if created:
+        record_event(
+            registration,
+            actor=None,
+            verb="conflicts_detected",
+            data={"conflicts": [row.pk for row in created]},
+        )
+    return recorded
+
+
+def _create_conflict(registration, candidate: ConflictCandidate, evidence) -> DealConflict:
+    try:
+        # A savepoint, so a concurrent submission that recorded the same pair first does not
+        # break the caller's transaction.
+        with transaction.atomic():
+            return DealConflict.objects.create(
+                registration=registration,
+                existing_registration=candidate.registration,
+                existing_opportunity=candidate.opportunity,
+                score=candidate.score,
+                evidence=evidence,
+            )
+    except IntegrityError:
+        return DealConflict.objects.get(
+            registration=registration,
+            existing_registration=candidate.registration,
+            existing_opportunity=candidate.opportunity,
+        )
+
+
+@dataclass(frozen=True)
+class PrecheckResult:
+    """What a partner may learn before submitting: that the account is taken and until when,
+    never by whom."""
+
+    protected_until: dt.datetime | None
+    message: str
+
+
+def protection_precheck(
+    *,
+    customer_name: str,
+    customer_domain: str = "",
+    contact_email: str = "",
+    country: str = "",
+    for_partner,
+) -> PrecheckResult | None:
+    """A strong match on another partner's approved registration or an open vendor opportunity
+    tells the partner the account is already protected (and until when)."""
+    partner_id = getattr(for_partner, "pk", for_partner)
+    strong = [
+        c
+        for c in find_conflict_candidates(
+            customer_name=customer_name,
+            customer_domain=customer_domain,
+            contact_email=contact_email,
+            country=country,
+        )
+        if c.is_strong
+    ]
+    protected = [
+        c.registration.protected_until
+        for c in strong
+        if c.registration is not None
+        and c.registration.status == DealRegistration.Status.APPROVED
+        and c.registration.partner_id != partner_id
+        and (c.registration.protected_until is None or c.registration.protected_until > now())
+    ]
+    if protected:
+        until = max((p for p in protected if p is not None), default=None)
+        if until is None:
+            return PrecheckResult(None, str(_("This account is already protected.")))
+        return PrecheckResult(
+            until,
+            _("This account is already protected until %(date)s.")
+            % {"date": date_format(localtime(until), "DATE_FORMAT")},
+        )
+    if any(c.opportunity is not None for c in strong):
+        return PrecheckResult(
+            None, str(_("Our own sales team is already working on this account."))
+        )
+    return None
+
+
+def can_resolve_conflict(user, conflict: DealConflict) -> bool:
+    """The channel account manager of the new registration's partner, or program ops."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_program_ops or (
+        user.is_channel_manager and conflict.registration.partner.channel_manager_id == user.pk
+    )
+
+
+RESOLUTIONS_FOR = {
+    "registration": {
+        DealConflict.Resolution.NOT_A_CONFLICT,
+        DealConflict.Resolution.FIRST_REGISTERED_WINS,
+        DealConflict.Resolution.NEW_REGISTRATION_WINS,
+    },
+    "opportunity": {
+        DealConflict.Resolution.NOT_A_CONFLICT,
+        DealConflict.Resolution.VENDOR_OPPORTUNITY_WINS,
+        DealConflict.Resolution.NEW_REGISTRATION_WINS,
+    },
+}
+
+
+def first_registered(conflict: DealConflict) -> DealRegistration | None:
+    """Of the two registrations, the one registered first (None against an opportunity)."""
+    existing = conflict.existing_registration
+    if existing is None:
+        return None
+    pair = [conflict.registration, existing]
+    return min(
+        pair, key=lambda r: (r.first_submitted_at is None, r.first_submitted_at or now(), r.pk)
+    )
+
+
+@transaction.atomic
+def resolve_conflict(
+    *, conflict: DealConflict, actor, resolution: str, reason: str
+) -> DealConflict:
+    """Record the reviewer's decision. The audit row names the rule the decision follows:
+    first registered, first protected, or an explicit override of it."""
+    conflict = (
+        DealConflict.objects.select_for_update()
+        .select_related("registration__partner", "existing_registration", "existing_opportunity")
+        .get(pk=conflict.pk)
+    )
+    if not can_resolve_conflict(actor, conflict):
+        raise PermissionDenied(
+            _("Only the partner's channel account manager or program ops can resolve conflicts.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConflictResolutionError(
+            _("Give a reason for the decision."),
+            code="reason_required",
+            details={"reason": [_("This field is required.")]},
+        )
+    if conflict.resolution != DealConflict.Resolution.OPEN:
+        raise ConflictAlreadyResolved(_("This conflict has already been resolved."))
+    kind = "registration" if conflict.existing_registration_id else "opportunity"
+    if resolution not in RESOLUTIONS_FOR[kind]:
+        raise ConflictResolutionError(
+            _("This resolution does not apply to this conflict."),
+            details={
+                "resolution": [
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(sorted(RESOLUTIONS_FOR[kind]))}
+                ]
+            },
+        )
+    conflict.resolution = resolution
+    conflict.resolution_reason = reason
+    conflict.resolved_by = actor
+    conflict.resolved_at = now()
+    conflict.save(update_fields=["resolution", "resolution_reason", "resolved_by", "resolved_at"])
+    record_event(
+        conflict,
+        actor=actor,
+        verb="resolved",
+        from_state=DealConflict.Resolution.OPEN,
+        to_state=resolution,
+        reason=reason,
+        rule=_rule_for(conflict, resolution),
+        data={
+            "registration": conflict.registration_id,
+            "existing_registration": conflict.existing_registration_id,
+            "existing_opportunity": conflict.existing_opportunity_id,
+        },
+    )
+    return conflict
+
+
+def _rule_for(conflict: DealConflict, resolution: str) -> str:
+    if resolution == DealConflict.Resolution.NOT_A_CONFLICT:
+        return ""
+    if conflict.existing_registration_id is None:
+        if resolution == DealConflict.Resolution.VENDOR_OPPORTUNITY_WINS:
+            return VENDOR_OPPORTUNITY_RULE
+        return PARTNER_OVER_VENDOR_RULE
+    if resolution == DealConflict.Resolution.FIRST_REGISTERED_WINS:
+        return FIRST_REGISTERED_RULE
+    # The new registration is protected: that follows the rule only if it was registered first.
+    if first_registered(conflict) == conflict.registration:
+        return FIRST_REGISTERED_RULE
+    return REVIEWER_OVERRIDE_RULE
+
+
+# --- Reads for the reviewer --------------------------------------------------------------------
+
+
+def registrations_reviewable_by(user) -> QuerySet[DealRegistration]:
+    """Registrations whose conflicts this user may compare and resolve: ops see all, a channel
+    account manager those of their partners, partner users none (404)."""
+    base = DealRegistration.objects.select_related("partner", "registered_by")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return base.none()
+    if user.is_program_ops:
+        return base
+    if user.is_channel_manager:
+        return base.filter(partner__channel_manager=user)
+    return base.none()
+
+
+def get_reviewable_registration(user, pk) -> DealRegistration:
+    return get_object_or_404(registrations_reviewable_by(user), pk=pk)
+
+
+def conflicts_for_review(registration: DealRegistration) -> QuerySet[DealConflict]:
+    """Every conflict of one registration with both sides loaded for the comparison page."""
+    return registration.conflicts.select_related(
+        "existing_registration__partner",
+        "existing_registration__registered_by",
+        "existing_opportunity__account",
+        "resolved_by",
+    ).order_by("-score", "id")
+
+
+def conflicts_visible_to(user) -> QuerySet[DealConflict]:
+    """Conflicts of the registrations the user may review (the API's list)."""
+    return DealConflict.objects.filter(
+        registration__in=registrations_reviewable_by(user).values("pk")
+    ).select_related(
+        "registration__partner",
+        "existing_registration__partner",
+        "existing_opportunity__account",
+        "resolved_by",
+    )
+
+
+def get_conflict_for_user(user, pk) -> DealConflict:
+    return get_object_or_404(conflicts_visible_to(user), pk=pk)
