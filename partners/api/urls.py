@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+from .schema import ApiKeyAuthenticationScheme  # noqa: F401  (registers it for the schema)
+
+router = SimpleRouter()
+router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("tiers", views.TierViewSet, basename="tier")
+router.register("applications", views.ApplicationViewSet, basename="application")
+
+urlpatterns = router.urls

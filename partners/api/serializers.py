@@ -1,0 +1,368 @@
+"""Explicit input and output serializers: inputs validate what a caller may send, outputs shape
+what a caller reads. Neither writes to the database; the views hand validated data to services.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from partners.models import (
+    Application,
+    BusinessModel,
+    CompensationPreference,
+    Invitation,
+    Office,
+    Partner,
+    PartnerMembership,
+    Qualification,
+    Region,
+    Tier,
+    TierRequirement,
+)
+from partners.selectors import partners_visible_to
+from prm.models import User
+
+from .schema import choice_field
+
+PartnerStatusField = choice_field("PartnerStatusEnum", Partner.Status)
+ApplicationStatusField = choice_field("ApplicationStatusEnum", Application.Status)
+RegionField = choice_field("RegionEnum", Region)
+
+# --- Small nested shapes ------------------------------------------------------------------------
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name"]
+        read_only_fields = fields
+
+
+class PartnerRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "display_name"]
+        read_only_fields = fields
+
+
+class TierRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = ["id", "rank", "name"]
+        read_only_fields = fields
+
+
+class OfficeRefSerializer(serializers.ModelSerializer):
+    region = RegionField(read_only=True)
+
+    class Meta:
+        model = Office
+        fields = ["id", "name", "city", "country", "region"]
+        read_only_fields = fields
+
+
+class TeamRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+# --- Partners -----------------------------------------------------------------------------------
+
+
+class PartnerOutputSerializer(serializers.ModelSerializer):
+    status = PartnerStatusField(read_only=True)
+    tier = TierRefSerializer(read_only=True, allow_null=True)
+    parent_distributor = PartnerRefSerializer(read_only=True, allow_null=True)
+    channel_manager = UserRefSerializer(read_only=True, allow_null=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    domains = serializers.ListField(child=serializers.CharField(), read_only=True)
+    regions_served = serializers.ListField(child=serializers.CharField(), read_only=True)
+    target_sectors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    solution_stack = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "display_name",
+            "legal_name",
+            "website",
+            "domains",
+            "hq_country",
+            "regions_served",
+            "business_model",
+            "compensation_preference",
+            "status",
+            "tier",
+            "parent_distributor",
+            "channel_manager",
+            "team",
+            "target_sectors",
+            "solution_stack",
+            "created_at",
+            "activated_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnerStatusInputSerializer(serializers.Serializer):
+    status = PartnerStatusField()
+    reason = serializers.CharField(max_length=2000, help_text=_("Why; kept in the audit trail."))
+
+
+class PartnerTierInputSerializer(serializers.Serializer):
+    tier = serializers.PrimaryKeyRelatedField(
+        queryset=Tier.objects.all(), allow_null=True, help_text=_("Tier id, or null for none.")
+    )
+    reason = serializers.CharField(max_length=2000, help_text=_("Why; kept in the audit trail."))
+    effective_from = serializers.DateField(required=False, help_text=_("Defaults to today."))
+
+
+# --- Memberships and invitations ----------------------------------------------------------------
+
+
+class MembershipOutputSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+    partner = PartnerRefSerializer(read_only=True)
+    office = OfficeRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PartnerMembership
+        fields = ["id", "user", "partner", "role", "office", "created_at"]
+        read_only_fields = fields
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none())
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(
+        choices=PartnerMembership.Role.choices, default=PartnerMembership.Role.REP
+    )
+    office = serializers.PrimaryKeyRelatedField(
+        queryset=Office.objects.none(), required=False, allow_null=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only partners (and their offices) the caller can see are valid choices; anything else
+        # reads as "does not exist", never as "exists but not yours".
+        visible = partners_visible_to(getattr(self.context.get("request"), "user", None))
+        self.fields["partner"].queryset = visible
+        self.fields["office"].queryset = Office.objects.filter(partner__in=visible.values("pk"))
+
+
+class InvitationOutputSerializer(serializers.ModelSerializer):
+    partner = PartnerRefSerializer(read_only=True)
+    office = OfficeRefSerializer(read_only=True, allow_null=True)
+    invited_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "partner",
+            "email",
+            "role",
+            "office",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Tiers --------------------------------------------------------------------------------------
+
+
+class TierRequirementOutputSerializer(serializers.ModelSerializer):
+    metric_label = serializers.CharField(source="get_metric_display", read_only=True)
+
+    class Meta:
+        model = TierRequirement
+        fields = ["id", "metric", "metric_label", "threshold", "weight", "position"]
+        read_only_fields = fields
+
+
+class TierOutputSerializer(serializers.ModelSerializer):
+    requirements = TierRequirementOutputSerializer(many=True, read_only=True)
+    benefits = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Tier
+        fields = [
+            "id",
+            "rank",
+            "name",
+            "description",
+            "benefits",
+            "mdf_accrual_rate",
+            "commission_multiplier",
+            "requirements",
+        ]
+        read_only_fields = fields
+
+
+# --- Applications -------------------------------------------------------------------------------
+
+
+def _short_strings(max_length: int = 120, **kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=max_length), max_length=50, **kwargs
+    )
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=200)
+    display_name = serializers.CharField(max_length=120)
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    hq_country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        help_text=_("ISO 3166 two-letter code."),
+        error_messages={"invalid": _("Use the two-letter country code, e.g. DE.")},
+    )
+    business_model = serializers.ChoiceField(choices=BusinessModel.choices)
+    compensation_preference = serializers.ChoiceField(
+        choices=CompensationPreference.choices, required=False
+    )
+    regions_served = serializers.ListField(child=RegionField(), required=False)
+    domains = _short_strings(253, required=False)
+    target_sectors = _short_strings(required=False)
+    solution_stack = _short_strings(required=False)
+    contact_name = serializers.CharField(max_length=150)
+    contact_email = serializers.EmailField()
+    contact_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    customer_count = serializers.IntegerField(min_value=0, required=False)
+    technical_staff = serializers.IntegerField(min_value=0, required=False)
+    executive_sponsor = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ApplicationReceiptSerializer(serializers.ModelSerializer):
+    """What an applicant gets back: proof of receipt, nothing about the program's review."""
+
+    status = ApplicationStatusField(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "status", "submitted_at"]
+        read_only_fields = fields
+
+
+class ApplicationPartnerSerializer(serializers.ModelSerializer):
+    status = PartnerStatusField(read_only=True)
+    channel_manager = UserRefSerializer(read_only=True, allow_null=True)
+    regions_served = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "display_name",
+            "legal_name",
+            "website",
+            "hq_country",
+            "regions_served",
+            "business_model",
+            "status",
+            "channel_manager",
+        ]
+        read_only_fields = fields
+
+
+class ApplicationOutputSerializer(serializers.ModelSerializer):
+    status = ApplicationStatusField(read_only=True)
+    partner = ApplicationPartnerSerializer(read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "status",
+            "partner",
+            "contact_name",
+            "contact_email",
+            "contact_title",
+            "customer_count",
+            "technical_staff",
+            "executive_sponsor",
+            "message",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class ApplicationApproveInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    channel_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(
+            internal_role=User.InternalRole.CHANNEL_MANAGER, is_active=True
+        ),
+        required=False,
+        allow_null=True,
+        help_text=_("Channel account manager to assign; defaults to the approving manager."),
+    )
+    tier = serializers.PrimaryKeyRelatedField(
+        queryset=Tier.objects.all(), required=False, allow_null=True
+    )
+
+
+class ApplicationDeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Sent to the applicant."))
+
+
+class QualificationInputSerializer(serializers.Serializer):
+    scale = serializers.IntegerField(min_value=1, max_value=5)
+    skill = serializers.IntegerField(min_value=1, max_value=5)
+    will = serializers.IntegerField(min_value=1, max_value=5)
+    willingness_to_engage = serializers.IntegerField(min_value=1, max_value=5)
+    opp_traits = serializers.ListField(
+        child=serializers.ChoiceField(choices=Qualification.OppTrait.choices), required=False
+    )
+    scale_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    skill_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    will_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class QualificationOutputSerializer(serializers.ModelSerializer):
+    partner = PartnerRefSerializer(read_only=True)
+    assessed_by = UserRefSerializer(read_only=True)
+    opp_traits = serializers.ListField(child=serializers.CharField(), read_only=True)
+    focus_score = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Qualification
+        fields = [
+            "id",
+            "partner",
+            "assessed_by",
+            "scale",
+            "skill",
+            "will",
+            "willingness_to_engage",
+            "opp_traits",
+            "focus_score",
+            "assessed_at",
+            "scale_notes",
+            "skill_notes",
+            "will_notes",
+        ]
+        read_only_fields = fields
+
+
+# --- Errors (documentation only: every error has this shape) ------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Stable, machine-readable, e.g. invalid_transition."))
+    message = serializers.CharField()
+    details = serializers.DictField(help_text=_("Field errors, or facts about the refusal."))
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()

@@ -1,0 +1,339 @@
+"""Partner endpoints under /api/v1/. Thin adapters: every queryset comes from a scoped selector
+(so anything outside the caller's scope is a 404) and every write is one service call."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from partners import services
+from partners.models import Application, Invitation, Partner, PartnerMembership, Tier
+from partners.selectors import (
+    applications_visible_to,
+    memberships_visible_to,
+    partner_access,
+    partners_visible_to,
+    tiers_with_requirements,
+)
+from prm.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from prm.api.idempotency import IdempotentCreateMixin
+
+from . import serializers as s
+from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
+from .permissions import IsInternalStaff, IsProgramOps
+from .throttles import ApplicationSubmitThrottle
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Repeat a request safely: the same key and body replay the first answer (with header "
+        "`Idempotent-Replayed: true`); the same key with another body is a 409. Keys belong to "
+        "the authenticated caller."
+    ),
+)
+
+
+def _errors(*codes: int) -> dict:
+    """Documented error answers; every one has the shape of ``ErrorSerializer``."""
+    return dict.fromkeys(codes, s.ErrorSerializer)
+
+
+class ServiceCreateMixin:
+    """``create`` with an explicit input serializer, one service call and an output serializer."""
+
+    input_serializer_class: type = s.serializers.Serializer
+    output_serializer_class: type = s.serializers.Serializer
+
+    def create(self, request, *args, **kwargs):
+        return self.create_with_service(request)
+
+    def create_with_service(self, request):
+        data = self.validated_input(self.input_serializer_class)
+        instance = self.perform_service_create(data)
+        output = self.output_serializer_class(instance, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+    def perform_service_create(self, data: dict):
+        raise NotImplementedError
+
+
+class PartnerApiView(viewsets.GenericViewSet):
+    api_area = "partners"
+
+    def validated_input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+# --- Partners -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List partners in your scope"),
+    retrieve=extend_schema(summary="One partner", responses={200: s.PartnerOutputSerializer}),
+)
+class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView):
+    queryset = Partner.objects.none()
+    serializer_class = s.PartnerOutputSerializer
+    filterset_class = PartnerFilter
+    search_fields = ["display_name", "legal_name"]
+    ordering_fields = ["display_name", "legal_name", "created_at", "status", "tier__rank"]
+    ordering = ["display_name", "id"]
+
+    def get_queryset(self):
+        return partners_visible_to(self.request.user)
+
+    def get_permissions(self):
+        permissions = super().get_permissions()
+        if self.action in {"change_status", "change_tier"}:
+            permissions.append(IsProgramOps())
+        return permissions
+
+    def _present(self, partner: Partner) -> Response:
+        partner = self.get_queryset().get(pk=partner.pk)
+        return Response(s.PartnerOutputSerializer(partner).data)
+
+    @extend_schema(
+        summary="Change a partner's status (program ops)",
+        request=s.PartnerStatusInputSerializer,
+        responses={200: s.PartnerOutputSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        partner = self.get_object()
+        data = self.validated_input(s.PartnerStatusInputSerializer)
+        partner = services.change_partner_status(
+            partner=partner, actor=request.user, to=data["status"], reason=data["reason"]
+        )
+        return self._present(partner)
+
+    @extend_schema(
+        summary="Move a partner to another tier (program ops)",
+        request=s.PartnerTierInputSerializer,
+        responses={200: s.PartnerOutputSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="tier")
+    def change_tier(self, request, pk=None):
+        partner = self.get_object()
+        data = self.validated_input(s.PartnerTierInputSerializer)
+        partner = services.set_partner_tier(
+            partner=partner,
+            tier=data["tier"],
+            actor=request.user,
+            reason=data["reason"],
+            effective_from=data.get("effective_from"),
+        )
+        return self._present(partner)
+
+
+# --- Memberships and invitations ----------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="People in the partners in your scope"),
+    destroy=extend_schema(
+        summary="Remove a person from a partner (its admins, or program ops)",
+        responses={204: None, **_errors(400, 403, 404)},
+    ),
+)
+class MembershipViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, PartnerApiView):
+    queryset = PartnerMembership.objects.none()
+    serializer_class = s.MembershipOutputSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["created_at", "role"]
+    ordering = ["partner_id", "user__email", "id"]
+
+    def get_queryset(self):
+        # Integrations' service accounts are not people of the partner: their keys are managed
+        # (and revoked) on the API keys page, not removed here.
+        return memberships_visible_to(self.request.user).filter(user__is_service_account=False)
+
+    def perform_destroy(self, instance):
+        services.remove_member(membership=instance, actor=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Open invitations of the partners you administer"),
+    create=extend_schema(
+        summary="Invite someone to a partner (its admins, or program ops)",
+        request=s.InvitationInputSerializer,
+        responses={201: s.InvitationOutputSerializer, **_errors(400, 403, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    destroy=extend_schema(
+        summary="Revoke an open invitation", responses={204: None, **_errors(403, 404)}
+    ),
+)
+class InvitationViewSet(
+    IdempotentCreateMixin,
+    ServiceCreateMixin,
+    mixins.ListModelMixin,
+    mixins.DestroyModelMixin,
+    PartnerApiView,
+):
+    queryset = Invitation.objects.none()
+    serializer_class = s.InvitationOutputSerializer
+    input_serializer_class = s.InvitationInputSerializer
+    output_serializer_class = s.InvitationOutputSerializer
+    filterset_class = InvitationFilter
+    ordering_fields = ["created_at", "expires_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        """Open invitations: all for ops, the assigned partners' for a channel account manager,
+        the own organisation's for a partner admin; partner reps see none."""
+        user = self.request.user
+        invitations = Invitation.objects.select_related("partner", "office", "invited_by").filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        if user.is_program_ops:
+            return invitations
+        if user.is_channel_manager:
+            return invitations.filter(partner__in=partners_visible_to(user).values("pk"))
+        return invitations.filter(partner_id__in=partner_access(user).admin_of)
+
+    def perform_service_create(self, data: dict):
+        return services.invite_user(
+            partner=data["partner"],
+            email=data["email"],
+            role=data["role"],
+            office=data.get("office"),
+            actor=self.request.user,
+        )
+
+    def perform_destroy(self, instance):
+        services.revoke_invitation(invitation=instance, actor=self.request.user)
+
+
+# --- Tiers --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Program tiers with their requirements"),
+    retrieve=extend_schema(summary="One tier with its requirements"),
+)
+class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView):
+    queryset = Tier.objects.none()
+    serializer_class = s.TierOutputSerializer
+    filter_backends: list = []
+    ordering = ["rank"]
+
+    def get_queryset(self):
+        # The tier ladder is program information every signed-in caller may read.
+        return tiers_with_requirements().order_by("rank")
+
+
+# --- Applications -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Applications to review (channel account managers, ops)"),
+    retrieve=extend_schema(summary="One application"),
+    create=extend_schema(
+        summary="Apply to become a partner (no account needed)",
+        description=(
+            "Public: no authentication needed, rate-limited per caller. An "
+            "`Idempotency-Key` is honoured for authenticated callers only, since idempotency "
+            "records belong to a principal."
+        ),
+        request=s.ApplicationInputSerializer,
+        responses={201: s.ApplicationReceiptSerializer, **_errors(400, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class ApplicationViewSet(
+    IdempotentCreateMixin,
+    ServiceCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PartnerApiView,
+):
+    queryset = Application.objects.none()
+    serializer_class = s.ApplicationOutputSerializer
+    input_serializer_class = s.ApplicationInputSerializer
+    output_serializer_class = s.ApplicationReceiptSerializer
+    filterset_class = ApplicationFilter
+    search_fields = ["partner__display_name", "partner__legal_name", "contact_email"]
+    ordering_fields = ["submitted_at", "decided_at", "status"]
+    ordering = ["-submitted_at", "-id"]
+
+    def get_queryset(self):
+        return applications_visible_to(self.request.user)
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [AllowAny()]
+        return [*super().get_permissions(), IsInternalStaff()]
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [ApplicationSubmitThrottle()]
+        return super().get_throttles()
+
+    def create(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return super().create(request, *args, **kwargs)
+        # Idempotency records belong to a principal and an anonymous applicant has none; the
+        # throttle bounds what its retries can do.
+        return self.create_with_service(request)
+
+    def perform_service_create(self, data: dict):
+        return services.submit_application(**data)
+
+    def _present(self, application: Application) -> Response:
+        application = self.get_queryset().get(pk=application.pk)
+        return Response(s.ApplicationOutputSerializer(application).data)
+
+    @extend_schema(
+        summary="Approve: the partner starts onboarding and the contact is invited as admin",
+        request=s.ApplicationApproveInputSerializer,
+        responses={200: s.ApplicationOutputSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        application = self.get_object()
+        data = self.validated_input(s.ApplicationApproveInputSerializer)
+        application = services.approve_application(
+            application=application,
+            actor=request.user,
+            reason=data["reason"],
+            channel_manager=data.get("channel_manager"),
+            tier=data.get("tier"),
+        )
+        return self._present(application)
+
+    @extend_schema(
+        summary="Decline, with the reason sent to the applicant",
+        request=s.ApplicationDeclineInputSerializer,
+        responses={200: s.ApplicationOutputSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        application = self.get_object()
+        data = self.validated_input(s.ApplicationDeclineInputSerializer)
+        application = services.decline_application(
+            application=application, actor=request.user, reason=data["reason"]
+        )
+        return self._present(application)
+
+    @extend_schema(
+        summary="Record a Scale / Skill / Will assessment of the applicant",
+        request=s.QualificationInputSerializer,
+        responses={201: s.QualificationOutputSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def qualify(self, request, pk=None):
+        application = self.get_object()
+        data = self.validated_input(s.QualificationInputSerializer)
+        qualification = services.qualify_partner(
+            partner=application.partner, actor=request.user, **data
+        )
+        return Response(
+            s.QualificationOutputSerializer(qualification).data, status=status.HTTP_201_CREATED
+        )
