@@ -14,7 +14,7 @@ class EnablementConfig(AppConfig):
         (_("Catalogue"), "enablement:catalogue", EVERYONE),
         (_("References"), "enablement:reference_list", {"partner_admin", "cam", "ops"}),
     ]
-    demo_seeders: list = []
+    demo_seeders = ["enablement.demo.seed_certifications"]
 
     def ready(self):
         from partners.models import TierRequirement

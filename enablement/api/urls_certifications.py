@@ -1,1 +1,24 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("certifications", views.CertificationViewSet, basename="certification")
+router.register(
+    "person-certifications", views.PersonCertificationViewSet, basename="person-certification"
+)
+router.register(
+    "reference-implementations",
+    views.ReferenceImplementationViewSet,
+    basename="reference-implementation",
+)
+
+urlpatterns: list = [
+    *router.urls,
+    path(
+        "partners/<int:partner_id>/standing/",
+        views.PartnerStandingView.as_view(),
+        name="partner-standing",
+    ),
+]

@@ -1,0 +1,214 @@
+"""Certification endpoints under /api/v1/. Thin adapters: every queryset comes from a scoped
+selector (anything outside the caller's scope is a 404) and every write is one service call."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from partners.models import Partner
+from partners.selectors import get_partner_for_user
+from partners.tier_progress import standing
+from prm.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from prm.api.idempotency import IdempotentCreateMixin
+
+from .. import selectors, services
+from ..models import Certification, PersonCertification, ReferenceImplementation
+from . import serializers as s
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_(
+        "Repeat a request safely: the same key and body replay the first answer; the same key "
+        "with another body is a 409."
+    ),
+)
+
+
+def _errors(*codes: int) -> dict:
+    return dict.fromkeys(codes, s.EnablementErrorSerializer)
+
+
+class EnablementApiView(viewsets.GenericViewSet):
+    api_area = "enablement"
+
+    def validated_input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class CertificationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Certification.Kind.choices)
+
+    class Meta:
+        model = Certification
+        fields = ["kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The certification catalogue"),
+    retrieve=extend_schema(summary="One certification"),
+)
+class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView):
+    queryset = Certification.objects.none()
+    serializer_class = s.CertificationSerializer
+    filterset_class = CertificationFilter
+    search_fields = ["name", "code"]
+    ordering_fields = ["name", "kind", "points"]
+    ordering = ["kind", "name", "id"]
+
+    def get_queryset(self):
+        return selectors.certification_catalogue()
+
+
+class PersonCertificationFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id", help_text=_("Partner id."))
+    status = django_filters.MultipleChoiceFilter(choices=PersonCertification.Status.choices)
+    kind = django_filters.ChoiceFilter(
+        field_name="certification__kind", choices=Certification.Kind.choices
+    )
+    certification = django_filters.CharFilter(
+        field_name="certification__code", help_text=_("Certification code.")
+    )
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = PersonCertification
+        fields = ["partner", "status", "kind", "certification", "expires_before"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Person certifications in your scope"),
+    retrieve=extend_schema(summary="One person certification"),
+    create=extend_schema(
+        summary="Record a completion (program ops, or keys with enablement:write)",
+        description=(
+            "Idempotent: the same completion (person, certification and day, or the same "
+            "external id) returns the existing row with status 200; a new one answers 201."
+        ),
+        request=s.PersonCertificationInputSerializer,
+        responses={
+            201: s.PersonCertificationSerializer,
+            200: s.PersonCertificationSerializer,
+            **_errors(400, 403, 409),
+        },
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class PersonCertificationViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    EnablementApiView,
+):
+    queryset = PersonCertification.objects.none()
+    serializer_class = s.PersonCertificationSerializer
+    filterset_class = PersonCertificationFilter
+    search_fields = ["user__email", "user__full_name", "certification__name"]
+    ordering_fields = ["earned_on", "expires_on", "status"]
+    ordering = ["expires_on", "id"]
+
+    def get_queryset(self):
+        return selectors.person_certifications_visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.PersonCertificationInputSerializer)
+        pc, created = services.record_completion(
+            actor=request.user, source=PersonCertification.Source.API, **data
+        )
+        pc = PersonCertification.objects.select_related(
+            "user", "partner", "office", "certification"
+        ).get(pk=pc.pk)
+        return Response(
+            s.PersonCertificationSerializer(pc).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ReferenceFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id", help_text=_("Partner id."))
+    status = django_filters.MultipleChoiceFilter(choices=ReferenceImplementation.Status.choices)
+
+    class Meta:
+        model = ReferenceImplementation
+        fields = ["partner", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reference implementations in your scope"),
+    retrieve=extend_schema(summary="One reference implementation"),
+    create=extend_schema(
+        summary="Submit a reference implementation (partner admins)",
+        request=s.ReferenceImplementationInputSerializer,
+        responses={201: s.ReferenceImplementationSerializer, **_errors(400, 403, 404)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class ReferenceImplementationViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    EnablementApiView,
+):
+    queryset = ReferenceImplementation.objects.none()
+    serializer_class = s.ReferenceImplementationSerializer
+    filterset_class = ReferenceFilter
+    ordering_fields = ["submitted_at", "completed_on"]
+    ordering = ["-submitted_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.reference_implementations_visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = dict(self.validated_input(s.ReferenceImplementationInputSerializer))
+        partner = get_partner_for_user(request.user, data.pop("partner"))
+        reference = services.submit_reference_implementation(
+            actor=request.user, partner=partner, **data
+        )
+        return Response(
+            s.ReferenceImplementationSerializer(self.get_queryset().get(pk=reference.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Approve or reject (the partner's channel account manager)",
+        request=s.ReferenceDecisionInputSerializer,
+        responses={200: s.ReferenceImplementationSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="decision")
+    def decision(self, request, pk=None):
+        reference = self.get_object()
+        data = self.validated_input(s.ReferenceDecisionInputSerializer)
+        services.decide_reference_implementation(
+            actor=request.user, reference=reference, approve=data["approve"], reason=data["reason"]
+        )
+        return Response(
+            s.ReferenceImplementationSerializer(self.get_queryset().get(pk=reference.pk)).data
+        )
+
+
+class PartnerStandingView(generics.GenericAPIView):
+    """Each requirement of the partner's current and next tier: met or not, value, threshold
+    and what is missing."""
+
+    api_area = "enablement"
+    serializer_class = s.PartnerStandingSerializer
+    queryset = Partner.objects.none()
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="Where a partner stands against its tiers",
+        responses={200: s.PartnerStandingSerializer, **_errors(404)},
+    )
+    def get(self, request, partner_id: int):
+        partner = get_partner_for_user(request.user, partner_id)
+        return Response(s.PartnerStandingSerializer(standing(partner)).data)

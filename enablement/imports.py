@@ -1,0 +1,203 @@
+"""CSV import of completions from the external learning system.
+
+Columns: ``email, certification_code, earned_on, external_id, office`` (the last two optional).
+Each row is recorded on its own (a savepoint per row): a bad row is reported with its line
+number and never undoes the good ones. Importing the same file twice changes nothing.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from partners.models import Office, PartnerMembership
+from prm.audit import record_event
+from prm.exceptions import DomainError
+from prm.models import User
+
+from .exceptions import ImportFileError
+from .models import Certification, CertificationImport, PersonCertification
+from .services import record_completion
+
+REQUIRED_COLUMNS = ("email", "certification_code", "earned_on")
+OPTIONAL_COLUMNS = ("external_id", "office")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 50_000
+
+IMPORTED = "imported"
+UNCHANGED = "unchanged"
+FAILED = "failed"
+
+
+@dataclass
+class RowResult:
+    line: int
+    email: str
+    certification_code: str
+    outcome: str
+    reason: str = ""
+    person_certification_id: int | None = None
+
+
+class RowError(Exception):
+    pass
+
+
+def read_upload(uploaded) -> str:
+    """The text of an uploaded CSV file, refusing what is too large or not UTF-8 text."""
+    if uploaded.size > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    raw = uploaded.read()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file is not UTF-8 encoded CSV text.")) from exc
+
+
+def import_completions(
+    *, actor: User | None, text: str, file_name: str = "upload.csv"
+) -> CertificationImport:
+    """Import every row of ``text``; returns the stored import with its line-by-line report."""
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise ImportFileError(
+            _("The file lacks the column(s): %(columns)s. Expected: %(expected)s.")
+            % {
+                "columns": ", ".join(missing),
+                "expected": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
+            }
+        )
+    reader.fieldnames = columns
+    results = []
+    certifications = {c.code.lower(): c for c in Certification.objects.all()}
+    for index, row in enumerate(reader):
+        if index >= MAX_ROWS:
+            raise ImportFileError(_("The file has more than %(n)s rows.") % {"n": MAX_ROWS})
+        # Line 1 is the header; csv counts physical lines, so quoted newlines stay honest.
+        results.append(_import_row(row, reader.line_num, actor, certifications))
+    return _store(actor, file_name, results)
+
+
+def _import_row(row: dict, line: int, actor, certifications) -> RowResult:
+    email = (row.get("email") or "").strip().lower()
+    code = (row.get("certification_code") or "").strip()
+    result = RowResult(line=line, email=email, certification_code=code, outcome=FAILED)
+    try:
+        with transaction.atomic():
+            person_certification, created = _record_row(row, email, code, actor, certifications)
+    except (RowError, DomainError) as exc:
+        result.reason = str(getattr(exc, "message", exc))
+        return result
+    result.outcome = IMPORTED if created else UNCHANGED
+    result.person_certification_id = person_certification.pk
+    return result
+
+
+def _record_row(
+    row: dict, email: str, code: str, actor, certifications
+) -> tuple[PersonCertification, bool]:
+    if not email:
+        raise RowError(_("The email is empty."))
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        raise RowError(_("No person with the email %(email)s.") % {"email": email})
+    certification = certifications.get(code.lower())
+    if certification is None:
+        raise RowError(_("Unknown certification code %(code)s.") % {"code": code or "—"})
+    earned_on = _parse_date(row.get("earned_on") or "")
+    membership, office = _membership_and_office(user, (row.get("office") or "").strip())
+    return record_completion(
+        actor=actor,
+        user=user,
+        partner=membership.partner,
+        certification=certification,
+        earned_on=earned_on,
+        office=office,
+        source=PersonCertification.Source.IMPORT,
+        external_id=(row.get("external_id") or "").strip(),
+    )
+
+
+def _parse_date(value: str) -> dt.date:
+    value = value.strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise RowError(
+            _("The date %(value)s is not a date as YYYY-MM-DD.") % {"value": value or "—"}
+        ) from exc
+
+
+def _membership_and_office(user: User, office_name: str):
+    memberships = list(
+        PartnerMembership.objects.select_related("partner", "office")
+        .filter(user=user)
+        .exclude(partner__status="terminated")
+        .order_by("-role", "created_at")
+    )
+    if not memberships:
+        raise RowError(_("%(email)s is not a member of any partner.") % {"email": user.email})
+    if not office_name:
+        return memberships[0], None
+    offices = Office.objects.filter(
+        partner__in=[m.partner_id for m in memberships], name__iexact=office_name
+    )
+    office = offices.first()
+    if office is None:
+        raise RowError(
+            _("%(partner)s has no office named %(office)s.")
+            % {"partner": memberships[0].partner, "office": office_name}
+        )
+    membership = next(m for m in memberships if m.partner_id == office.partner_id)
+    return membership, office
+
+
+@transaction.atomic
+def _store(actor, file_name: str, results: list[RowResult]) -> CertificationImport:
+    outcomes = [r.outcome for r in results]
+    run = CertificationImport.objects.create(
+        imported_by=actor,
+        file_name=file_name[:255],
+        imported=outcomes.count(IMPORTED),
+        unchanged=outcomes.count(UNCHANGED),
+        failed=outcomes.count(FAILED),
+        report=[asdict(r) for r in results],
+    )
+    record_event(
+        run,
+        actor=actor,
+        verb="certification.imported",
+        data={"imported": run.imported, "unchanged": run.unchanged, "failed": run.failed},
+    )
+    return run
+
+
+def report_csv(run: CertificationImport) -> str:
+    """The import report as CSV, one line per row of the file, for ops to fix and re-import."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "email", "certification_code", "outcome", "reason"])
+    for row in run.report:
+        writer.writerow(
+            [
+                row["line"],
+                _safe_cell(row["email"]),
+                _safe_cell(row["certification_code"]),
+                row["outcome"],
+                _safe_cell(row["reason"]),
+            ]
+        )
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    # A spreadsheet would run a cell starting with = + - @ as a formula.
+    value = str(value or "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
