@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "partners.tasks.expire_invitations",
         "schedule": crontab(minute=15, hour=2),
     },
+    "refresh-certification-statuses": {
+        "task": "enablement.tasks.refresh_certification_statuses",
+        "schedule": crontab(minute=30, hour=3),
+    },
     "deals-expire-registrations": {
         "task": "deals.tasks.expire_registrations",
         "schedule": crontab(minute=30, hour=1),
