@@ -10,6 +10,11 @@ Service accounts never sign in to the portal: their password is unusable and rev
 deactivates the account as well.
 """
 
+import base64
+import hashlib
+import hmac
+import itertools
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -19,7 +24,7 @@ from django.utils.translation import gettext as _
 from prm.audit import record_event
 from prm.exceptions import PermissionDenied
 from prm.locks import lock
-from prm.models import ApiKey, User
+from prm.models import ApiKey, User, hash_api_secret
 
 from .exceptions import PartnerError
 from .models import Partner, PartnerMembership
@@ -121,8 +126,23 @@ def issue_api_key(
     if partner is not None and partner.status == Partner.Status.TERMINATED:
         raise PartnerError(_("This partner is terminated."), code="partner_terminated")
     plaintext, prefix, hashed = ApiKey.generate()
+    key = _create_key(
+        name=name, scopes=scopes, actor=actor, partner=partner, prefix=prefix, hashed=hashed
+    )
+    return key, plaintext
+
+
+def _create_key(
+    *,
+    name: str,
+    scopes: list[str],
+    actor: User | None,
+    partner: Partner | None,
+    prefix: str,
+    hashed: str,
+) -> ApiKey:
     principal = User.objects.create_user(
-        email=f"key-{prefix}@{SERVICE_EMAIL_DOMAIN}",
+        email=_principal_email(prefix),
         password=None,  # unusable: a service account never signs in
         full_name=_("API key: %(name)s") % {"name": name[:100]},
         is_service_account=True,
@@ -147,7 +167,11 @@ def issue_api_key(
         to_state="active",
         data={"scopes": scopes, "partner_id": partner.pk if partner else None},
     )
-    return key, plaintext
+    return key
+
+
+def _principal_email(prefix: str) -> str:
+    return f"key-{prefix}@{SERVICE_EMAIL_DOMAIN}"
 
 
 @transaction.atomic
@@ -172,15 +196,43 @@ def revoke_api_key(*, key: ApiKey, actor: User | None, reason: str = "") -> ApiK
     return key
 
 
-def ensure_demo_api_key(stdout) -> ApiKey:
-    """Issue a fresh read-only demo key for the program (revoking the previous one) and print it.
+def _demo_credentials(generation: int) -> tuple[str, str, str]:
+    """(plaintext, prefix, hash) of the demo key, derived from ``SECRET_KEY``."""
+    message = f"prm demo api key {generation}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    prefix = digest[:4].hex()
+    secret = base64.urlsafe_b64encode(digest[4:]).decode().rstrip("=")
+    return f"prm_{prefix}.{secret}", prefix, hash_api_secret(secret)
 
-    Only a hash is stored, so the plaintext of an earlier run cannot be shown again: every run
-    replaces the demo key.
+
+@transaction.atomic
+def ensure_demo_api_key(stdout) -> ApiKey:
+    """The program-wide, read-only demo key; prints it for whoever seeds the demo.
+
+    Only a hash is stored, so a random key could not be printed again on the next run. The demo
+    key is derived from ``SECRET_KEY`` instead: running again finds and prints the same key and
+    creates nothing. A demo key someone revoked stays revoked; the next derivation replaces it.
+    Any other active key with the demo name (e.g. from before a ``SECRET_KEY`` change) is revoked.
     """
-    for old in ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True):
-        revoke_api_key(key=old, actor=None, reason="Replaced by a new demo key.")
-    key, plaintext = issue_api_key(name=DEMO_KEY_NAME, scopes=READ_SCOPES, actor=None)
+    for generation in itertools.count():
+        plaintext, prefix, hashed = _demo_credentials(generation)
+        key = ApiKey.objects.filter(prefix=prefix).first()
+        if key is not None and key.is_active and key.hashed_secret == hashed:
+            break
+        taken = key is not None or User.objects.filter(email=_principal_email(prefix)).exists()
+        if not taken:
+            key = _create_key(
+                name=DEMO_KEY_NAME,
+                scopes=validate_scopes(READ_SCOPES),
+                actor=None,
+                partner=None,
+                prefix=prefix,
+                hashed=hashed,
+            )
+            break
+    stale = ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).exclude(pk=key.pk)
+    for old in stale:
+        revoke_api_key(key=old, actor=None, reason="Replaced by the current demo key.")
     stdout.write(
         f'Demo API key "{DEMO_KEY_NAME}" (read-only: {", ".join(key.scopes)}):\n'
         f"  {plaintext}\n"

@@ -1,7 +1,9 @@
 import io
+import re
 
 import pytest
 from django.contrib.auth import authenticate
+from rest_framework.test import APIClient
 
 from partners.api_keys import (
     DEMO_KEY_NAME,
@@ -175,14 +177,43 @@ def test_keys_visible_to_each_persona(personas, ops, acme, globex):
     assert (annotated.partner_id, annotated.partner_name) == (acme.pk, "Acme")
 
 
-def test_the_demo_key_is_replaced_on_every_run_and_printed(db):
-    out = io.StringIO()
-    first = ensure_demo_api_key(out)
-    second = ensure_demo_api_key(out)
+def test_the_demo_key_is_printed_and_seeding_again_creates_nothing(db):
+    first_out, second_out = io.StringIO(), io.StringIO()
+    key = ensure_demo_api_key(first_out)
+    again = ensure_demo_api_key(second_out)
 
-    first.refresh_from_db()
-    assert not first.is_active
-    assert second.is_active
-    assert ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).get() == second
-    assert all(scope.endswith(":read") for scope in second.scopes)
-    assert f"prm_{second.prefix}." in out.getvalue()
+    assert again == key
+    assert ApiKey.objects.count() == 1
+    assert first_out.getvalue() == second_out.getvalue()
+    assert key.scopes == sorted(key.scopes)
+    assert all(scope.endswith(":read") for scope in key.scopes)
+    assert bound_partner(key) is None
+    plaintext = re.search(r"prm_\S+", first_out.getvalue()).group(0)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
+    assert api.get("/api/v1/partners/").status_code == 200
+    assert api.post("/api/v1/partners/1/status/", {}, format="json").status_code == 403
+
+
+def test_a_revoked_demo_key_stays_revoked_and_is_replaced_once(ops):
+    revoked = ensure_demo_api_key(io.StringIO())
+    revoke_api_key(key=revoked, actor=ops)
+
+    replacement = ensure_demo_api_key(io.StringIO())
+    again = ensure_demo_api_key(io.StringIO())
+
+    revoked.refresh_from_db()
+    assert not revoked.is_active
+    assert replacement.is_active
+    assert again == replacement
+    assert ApiKey.objects.count() == 2
+
+
+def test_seeding_revokes_other_active_keys_with_the_demo_name(ops):
+    older, _ = issue_api_key(name=DEMO_KEY_NAME, scopes=["partners:read"], actor=ops)
+
+    current = ensure_demo_api_key(io.StringIO())
+
+    older.refresh_from_db()
+    assert not older.is_active
+    assert ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).get() == current
