@@ -1,8 +1,29 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+PARTNER_SIDE = {"partner", "partner_admin", "distributor"}
+VENDOR_SIDE = {"cam", "ops"}
+
 
 class DealsConfig(AppConfig):
     name = "deals"
     verbose_name = _("Deals")
-    navigation: list = []
+    navigation = [
+        (_("Deals"), "deals:deal_list", PARTNER_SIDE | VENDOR_SIDE),
+        (_("Register a deal"), "deals:deal_create", PARTNER_SIDE),
+        (_("Review queue"), "deals:review_queue", VENDOR_SIDE),
+        (_("Deal reports"), "deals:aging_report", VENDOR_SIDE),
+    ]
+    demo_seeders = ["deals.demo.seed"]
+
+    def ready(self):
+        from prm.notifications import register_optional_kind
+
+        # Decisions about a partner's own registrations (approved, rejected, more information,
+        # expired, extension decided) and SLA escalations are essential and always sent.
+        register_optional_kind("deal_submitted", _("New deal registrations to review"))
+        register_optional_kind("deal_withdrawn", _("Deal registrations withdrawn"))
+        register_optional_kind("deal_extension_requested", _("Deal extension requests"))
+        register_optional_kind("deal_expiry_reminder", _("Deal protection expiry reminders"))
+        register_optional_kind("deal_sla_reminder", _("Deal review due-time reminders"))
+        register_optional_kind("deal_outcome", _("Deal outcomes (won or lost)"))

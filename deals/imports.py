@@ -1,0 +1,290 @@
+"""Bulk CSV import of deal registrations, for partners exporting from their own CRM.
+
+One row per registration; the header names the fields (``customer_name``, ``country``, …, see
+``COLUMNS``). Each row succeeds or fails on its own (a savepoint per row) through the same
+``create_registration`` service as the portal form. A row whose ``external_ref`` the partner
+already used is skipped as a duplicate, so importing the same export twice creates nothing new.
+The report names each row by its line in the file (the header is line 1).
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+from prm.audit import record_event
+from prm.exceptions import DomainError
+from prm.models import User
+
+from .exceptions import DealError, DealNotAllowed, PartnerCannotRegister
+from .models import DealImport, DealRegistration
+from .selectors import acts_for_partner
+from .services import create_registration
+
+REQUIRED_COLUMNS = (
+    "customer_name",
+    "country",
+    "estimated_amount",
+    "currency",
+    "expected_close_date",
+)
+OPTIONAL_COLUMNS = (
+    "customer_domain",
+    "contact_name",
+    "contact_email",
+    "industry",
+    "product_lines",
+    "sourcing",
+    "engagement",
+    "notes",
+    "external_ref",
+)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_ROWS = 5000
+# 12500, 12500.50, 12,500.50: a dot for decimals, commas only as thousands separators.
+_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_LIST_SEPARATORS = re.compile(r"[;|,]")
+
+
+class InvalidImportFile(DealError):
+    """The file cannot be imported."""
+
+    code = "invalid_import_file"
+    status_code = 400
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str
+    reason: str = ""
+    registration: int | None = None
+    customer: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "registration": self.registration,
+            "customer": self.customer,
+        }
+
+
+def template_csv() -> str:
+    """An empty file with the header row and one example line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        [
+            "Initech Ltd",
+            "GB",
+            "12500.00",
+            "GBP",
+            (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+            "initech.co.uk",
+            "Peter Gibbons",
+            "peter@initech.co.uk",
+            "Software",
+            "Platform;Support",
+            "sourced",
+            "partner_led",
+            "",
+            "CRM-0001",
+        ]
+    )
+    return out.getvalue()
+
+
+def import_registrations(
+    *, actor: User, partner: Partner, data: bytes, filename: str = "", submit: bool = True
+) -> DealImport:
+    """Import the CSV ``data`` for ``partner`` and return the stored report."""
+    if not acts_for_partner(actor, partner):
+        raise DealNotAllowed(
+            _("You cannot register deals for %(partner)s.") % {"partner": partner.display_name}
+        )
+    if partner.status != Partner.Status.ACTIVE:
+        raise PartnerCannotRegister()
+    header, rows = _read(data)
+    columns = [name.strip().lower() for name in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise InvalidImportFile(
+            _("The header row lacks the required columns: %(names)s.")
+            % {"names": ", ".join(missing)},
+            details={"missing_columns": missing},
+        )
+    ignored = sorted({name for name in columns if name and name not in COLUMNS})
+    results: list[RowResult] = []
+    with transaction.atomic():
+        for line, values in rows:
+            results.append(_import_row(actor, partner, columns, line, values, submit))
+        record = DealImport.objects.create(
+            partner=partner,
+            uploaded_by=actor,
+            filename=filename[:255],
+            submit=submit,
+            row_count=len(results),
+            created_count=sum(r.outcome == DealImport.Outcome.CREATED for r in results),
+            duplicate_count=sum(r.outcome == DealImport.Outcome.DUPLICATE for r in results),
+            failed_count=sum(r.outcome == DealImport.Outcome.FAILED for r in results),
+            ignored_columns=ignored,
+            report=[r.as_dict() for r in results],
+        )
+        record_event(
+            record,
+            actor=actor,
+            verb="deals.imported",
+            data={
+                "rows": record.row_count,
+                "created": record.created_count,
+                "duplicates": record.duplicate_count,
+                "failed": record.failed_count,
+            },
+        )
+    return record
+
+
+def report_csv(record: DealImport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "outcome", "reason", "registration", "customer_name"])
+    for row in record.report:
+        writer.writerow(
+            [row["line"], row["outcome"], row["reason"], row["registration"] or "", row["customer"]]
+        )
+    return out.getvalue()
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def _read(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidImportFile(
+            _("The file is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8” and try again.")
+            % {"pos": exc.start + 1}
+        ) from exc
+    if "\x00" in text:
+        raise InvalidImportFile(_("The file is not a CSV text file."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvalidImportFile(_("The file is empty.")) from None
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InvalidImportFile(
+                _("Line %(line)d is not valid CSV: %(error)s") % {"line": line, "error": exc}
+            ) from exc
+        if not any(value.strip() for value in values):
+            continue
+        rows.append((line, values))
+        if len(rows) > MAX_ROWS:
+            raise InvalidImportFile(
+                _("The file has more than %(n)d rows; split it.") % {"n": MAX_ROWS}
+            )
+    if not rows:
+        raise InvalidImportFile(_("The file has a header but no rows."))
+    return header, rows
+
+
+# --- One row ---------------------------------------------------------------------------------
+
+
+def _import_row(actor, partner, columns, line, values, submit) -> RowResult:
+    if len(values) > len(columns):
+        return RowResult(
+            line,
+            DealImport.Outcome.FAILED,
+            _("The row has %(n)d values but the header has %(m)d columns.")
+            % {"n": len(values), "m": len(columns)},
+        )
+    row = dict(
+        zip(columns, [v.strip() for v in values] + [""] * (len(columns) - len(values)), strict=True)
+    )
+    customer = row.get("customer_name", "")
+    fields, errors = _parse(row)
+    if errors:
+        return RowResult(line, DealImport.Outcome.FAILED, "; ".join(errors), customer=customer)
+    ref = fields.get("external_ref", "")
+    if ref:
+        existing = (
+            DealRegistration.objects.filter(partner=partner, external_ref=ref)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if existing is not None:
+            return RowResult(
+                line,
+                DealImport.Outcome.DUPLICATE,
+                _("Registration #%(pk)d already has the CRM reference %(ref)s.")
+                % {"pk": existing, "ref": ref},
+                existing,
+                customer,
+            )
+    try:
+        with transaction.atomic():
+            registration = create_registration(
+                actor=actor, partner=partner, submit=submit, **fields
+            )
+    except DomainError as exc:
+        return RowResult(line, DealImport.Outcome.FAILED, _describe(exc), customer=customer)
+    return RowResult(line, DealImport.Outcome.CREATED, "", registration.pk, customer)
+
+
+def _parse(row: dict[str, str]) -> tuple[dict, list[str]]:
+    """Turn the text cells into service arguments; report cells that cannot be read at all.
+    Everything else (unknown country, past dates, bad emails, …) is judged by the service."""
+    errors = []
+    fields: dict = {name: row[name] for name in COLUMNS if name in row}
+    amount = row.get("estimated_amount", "")
+    if not _AMOUNT.match(amount):
+        errors.append(
+            _(
+                "estimated_amount: %(value)s is not an amount (digits with a dot for decimals, "
+                "e.g. 12500.00)"
+            )
+            % {"value": repr(amount)}
+        )
+    else:
+        fields["estimated_amount"] = amount.replace(",", "")
+    raw_date = row.get("expected_close_date", "")
+    try:
+        fields["expected_close_date"] = dt.datetime.strptime(raw_date, "%Y-%m-%d").date()
+    except ValueError:
+        errors.append(
+            _("expected_close_date: %(value)s is not a date (use YYYY-MM-DD, e.g. 2026-09-30)")
+            % {"value": repr(raw_date)}
+        )
+    if "product_lines" in fields:
+        fields["product_lines"] = [p for p in _LIST_SEPARATORS.split(fields["product_lines"]) if p]
+    for name, default in (
+        ("sourcing", DealRegistration.Sourcing.SOURCED),
+        ("engagement", DealRegistration.Engagement.PARTNER_LED),
+    ):
+        fields[name] = (fields.get(name) or default).lower()
+    return fields, errors
+
+
+def _describe(error: DomainError) -> str:
+    details = error.details if isinstance(error.details, dict) else {}
+    messages = [f"{k}: {v}" for k, v in details.items() if isinstance(v, str)]
+    return "; ".join(messages) if messages else error.message

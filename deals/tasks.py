@@ -1,0 +1,21 @@
+"""Scheduled deal jobs. Each calls one service and is safe to run twice (every row is claimed or
+re-checked under a lock, so a second run finds nothing left to do)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def expire_registrations() -> int:
+    return services.expire_registrations()
+
+
+@shared_task(acks_late=True)
+def send_expiry_reminders() -> int:
+    return services.send_expiry_reminders()
+
+
+@shared_task(acks_late=True)
+def process_sla() -> dict[str, int]:
+    return services.process_sla()
