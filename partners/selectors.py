@@ -19,6 +19,7 @@ from .models import (
     Agreement,
     AgreementAcceptance,
     Application,
+    BusinessModel,
     Invitation,
     Partner,
     PartnerMembership,
@@ -190,3 +191,177 @@ def has_accepted_current_agreement(partner: Partner) -> bool:
 
 def tier_history_for(partner: Partner) -> QuerySet[TierHistory]:
     return partner.tier_history.select_related("tier", "changed_by")
+
+
+# --- Portal pages: lists, dashboards and review aids --------------------------------------------
+
+
+def search_partners(
+    user: User,
+    *,
+    status: str = "",
+    business_model: str = "",
+    tier: Tier | None = None,
+    country: str = "",
+    query: str = "",
+) -> QuerySet[Partner]:
+    """Partners in scope, narrowed by the list filters; each row carries ``member_count``."""
+    partners = partners_visible_to(user)
+    if status:
+        partners = partners.filter(status=status)
+    if business_model:
+        partners = partners.filter(business_model=business_model)
+    if tier is not None:
+        partners = partners.filter(tier=tier)
+    if country:
+        partners = partners.filter(hq_country=country.upper())
+    if query:
+        partners = partners.filter(
+            Q(display_name__icontains=query) | Q(legal_name__icontains=query)
+        )
+    # Explicit order: the count's GROUP BY drops the model's default ordering.
+    return partners.annotate(member_count=Count("memberships", distinct=True)).order_by(
+        "display_name", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a server-rendered chart: a label, a count and its share of the largest bar."""
+
+    key: str
+    label: str
+    count: int
+    percent: int
+
+
+def _bars(counts: dict[str, int], choices) -> list[Bar]:
+    top = max(counts.values(), default=0) or 1
+    return [
+        Bar(value, str(label), counts.get(value, 0), round(100 * counts.get(value, 0) / top))
+        for value, label in choices
+    ]
+
+
+def partner_counts_by_status(user: User) -> list[Bar]:
+    rows = partners_visible_to(user).order_by().values_list("status").annotate(n=Count("pk"))
+    return _bars(dict(rows), Partner.Status.choices)
+
+
+def partner_counts_by_business_model(user: User) -> list[Bar]:
+    rows = (
+        partners_visible_to(user)
+        .exclude(status=Partner.Status.TERMINATED)
+        .order_by()
+        .values_list("business_model")
+        .annotate(n=Count("pk"))
+    )
+    return _bars(dict(rows), BusinessModel.choices)
+
+
+def applications_waiting(user: User) -> QuerySet[Application]:
+    """Submitted applications the user may review, oldest first (first come, first served)."""
+    return (
+        applications_visible_to(user)
+        .filter(status=Application.Status.SUBMITTED)
+        .order_by("submitted_at", "id")
+    )
+
+
+def requirements_in_display_order(tier: Tier) -> list:
+    """Certification criteria first: the program tiers on commitment before volume."""
+    return sorted(
+        tier.requirements.all(),
+        key=lambda r: (not r.is_certification_metric, r.position, r.pk),
+    )
+
+
+def tiers_for_display() -> list[Tier]:
+    """Every tier with ``partner_count`` (active partners), ``requirement_list`` and
+    ``mdf_percent`` attached."""
+    tiers = list(tiers_with_requirements().order_by("rank"))
+    for tier in tiers:
+        tier.requirement_list = requirements_in_display_order(tier)
+        tier.mdf_percent = tier.mdf_accrual_rate * 100
+    return tiers
+
+
+def team_of(partner: Partner) -> QuerySet[PartnerMembership]:
+    return partner.memberships.select_related("user", "office").order_by(
+        "role", "user__full_name", "user__email"
+    )
+
+
+def memberships_of(user: User) -> QuerySet[PartnerMembership]:
+    """The user's own memberships in live partners, admins first."""
+    if not getattr(user, "is_authenticated", False):
+        return PartnerMembership.objects.none()
+    return (
+        PartnerMembership.objects.select_related("partner", "partner__tier", "office")
+        .filter(user=user)
+        .exclude(partner__status=Partner.Status.TERMINATED)
+        .order_by("role", "created_at", "pk")
+    )
+
+
+def qualifications_for(partner: Partner, *, limit: int = 5) -> list[Qualification]:
+    """The latest assessments, newest first, each with ``trait_labels`` for display."""
+    labels = dict(Qualification.OppTrait.choices)
+    qualifications = list(partner.qualifications.select_related("assessed_by")[:limit])
+    for qualification in qualifications:
+        qualification.trait_labels = [labels.get(t, t) for t in qualification.opp_traits]
+    return qualifications
+
+
+def channel_managers() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, internal_role=User.InternalRole.CHANNEL_MANAGER
+    ).order_by("full_name", "email")
+
+
+def get_invitation_by_token(token: str) -> Invitation:
+    """The invitation a link points at (open or not); 404 for an unknown token."""
+    return get_object_or_404(
+        Invitation.objects.select_related("partner", "office", "invited_by"), token=token
+    )
+
+
+def get_open_invitation(partner: Partner, pk) -> Invitation:
+    return get_object_or_404(open_invitations_for(partner), pk=pk)
+
+
+def get_membership(partner: Partner, pk) -> PartnerMembership:
+    return get_object_or_404(partner.memberships.select_related("user", "partner"), pk=pk)
+
+
+def pending_application_for_email(email: str) -> Application | None:
+    """A submitted application from this contact address that nobody has decided yet."""
+    return (
+        Application.objects.filter(
+            contact_email=email.strip().lower(), status=Application.Status.SUBMITTED
+        )
+        .select_related("partner")
+        .first()
+    )
+
+
+def _score_from_steps(value: int, steps: tuple[int, int, int, int]) -> int:
+    return 1 + sum(value >= step for step in steps)
+
+
+def suggested_scores(application: Application) -> dict[str, int]:
+    """Starting points for the reviewer, read from the applicant's own answers.
+
+    Scale follows the number of customers, Skill the technical staff, Will whether an
+    executive sponsor is named. The reviewer always decides; these only pre-fill the form.
+    """
+    return {
+        "scale": _score_from_steps(application.customer_count, (10, 50, 200, 1000)),
+        "skill": _score_from_steps(application.technical_staff, (1, 3, 10, 25)),
+        "will": 4 if application.executive_sponsor.strip() else 2,
+    }
+
+
+def account_for_email(email: str) -> User | None:
+    """The existing account for an address, if any (an invitee may already have one)."""
+    return User.objects.filter(email=email.strip().lower()).first()
