@@ -18,3 +18,13 @@ class PartnersConfig(AppConfig):
             {"partner", "partner_admin", "distributor", "cam", "ops"},
         ),
     ]
+    # ``manage.py seed_demo`` calls every app's seeders in INSTALLED_APPS order; ours come first.
+    demo_seeders = ["partners.demo.seed"]
+
+    def ready(self):
+        from prm.notifications import register_optional_kind
+
+        # Reviewers may follow new applications from the list instead of by email.
+        register_optional_kind(
+            "partners.application_submitted", _("New partner applications to review")
+        )

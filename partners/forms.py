@@ -1,0 +1,392 @@
+"""Portal forms. They parse and check input; the rules themselves live in ``services.py``."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from prm.models import User
+
+from . import selectors
+from .models import (
+    Application,
+    BusinessModel,
+    CompensationPreference,
+    Office,
+    Partner,
+    PartnerMembership,
+    Qualification,
+    Region,
+    Tier,
+)
+
+# ISO 3166-1 alpha-2 codes: a headquarters country must be a real one, not just two letters.
+_ISO_3166_ALPHA_2 = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+    ZW
+"""
+COUNTRY_CODES = frozenset(_ISO_3166_ALPHA_2.split())
+
+SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+def clean_country_code(value: str) -> str:
+    code = (value or "").strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise ValidationError(
+            _("Use the two-letter country code, e.g. US, DE or SG."), code="country_format"
+        )
+    if code not in COUNTRY_CODES:
+        raise ValidationError(
+            _("%(code)s is not a country code we know. Use ISO codes such as GB (not UK)."),
+            code="country_unknown",
+            params={"code": code},
+        )
+    return code
+
+
+def split_list(value: str) -> list[str]:
+    """Comma- or line-separated text to a clean list, keeping the order and dropping repeats."""
+    items = [item.strip() for item in value.replace("\n", ",").split(",")]
+    return list(dict.fromkeys(item for item in items if item))
+
+
+class ApplicationForm(forms.Form):
+    """The public "become a partner" form."""
+
+    legal_name = forms.CharField(label=_("Company legal name"), max_length=200)
+    display_name = forms.CharField(
+        label=_("Trading name"),
+        max_length=120,
+        required=False,
+        help_text=_("How customers know you, if different from the legal name."),
+    )
+    website = forms.URLField(
+        label=_("Website"), assume_scheme="https", help_text=_("e.g. https://example.com")
+    )
+    hq_country = forms.CharField(
+        label=_("Headquarters country"),
+        help_text=_("Two-letter ISO code, e.g. US, DE, SG."),
+    )
+    regions_served = forms.MultipleChoiceField(
+        label=_("Regions you serve"), choices=Region.choices, widget=forms.CheckboxSelectMultiple
+    )
+    business_model = forms.ChoiceField(
+        label=_("Business model"),
+        choices=[("", _("Choose how you go to market")), *BusinessModel.choices],
+    )
+    compensation_preference = forms.ChoiceField(
+        label=_("How would you like to be paid?"),
+        choices=CompensationPreference.choices,
+        initial=CompensationPreference.RESALE_MARGIN,
+    )
+    target_sectors = forms.CharField(
+        label=_("Sectors you sell to"),
+        required=False,
+        help_text=_("Comma-separated, e.g. healthcare, retail, public sector."),
+    )
+    solution_stack = forms.CharField(
+        label=_("Products you sell or support today"),
+        required=False,
+        help_text=_("Comma-separated."),
+    )
+    customer_count = forms.IntegerField(
+        label=_("Number of active customers"), min_value=0, max_value=10_000_000
+    )
+    technical_staff = forms.IntegerField(
+        label=_("Technical staff (engineers, consultants)"), min_value=0, max_value=1_000_000
+    )
+    executive_sponsor = forms.CharField(
+        label=_("Executive sponsor"),
+        max_length=150,
+        required=False,
+        help_text=_("The executive who will own the partnership, with their title."),
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=150)
+    contact_title = forms.CharField(label=_("Your job title"), max_length=120, required=False)
+    contact_email = forms.EmailField(
+        label=_("Your work email"),
+        help_text=_("We send the invitation to this address if the application is approved."),
+    )
+    message = forms.CharField(
+        label=_("Why do you want to partner with us?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+    # A field people never see: bots fill every input they find.
+    fax_number = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_hq_country(self):
+        return clean_country_code(self.cleaned_data["hq_country"])
+
+    def clean_contact_email(self):
+        email = self.cleaned_data["contact_email"].strip().lower()
+        if selectors.pending_application_for_email(email):
+            raise ValidationError(
+                _("An application from this address is already waiting for review."),
+                code="duplicate_application",
+            )
+        return email
+
+    def clean_target_sectors(self):
+        return split_list(self.cleaned_data["target_sectors"])
+
+    def clean_solution_stack(self):
+        return split_list(self.cleaned_data["solution_stack"])
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("fax_number"))
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("fax_number", None)
+        data["display_name"] = data["display_name"] or data["legal_name"]
+        domain = data["contact_email"].rsplit("@", 1)[-1]
+        data["domains"] = [domain]
+        return data
+
+
+class QualificationForm(forms.Form):
+    """Scale / Skill / Will, 1–5 each, with notes, OPP fit traits and willingness to engage."""
+
+    scale = forms.TypedChoiceField(
+        label=_("Scale (customer base)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    scale_notes = forms.CharField(
+        label=_("Scale notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    skill = forms.TypedChoiceField(
+        label=_("Skill (technical alignment)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    skill_notes = forms.CharField(
+        label=_("Skill notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    will = forms.TypedChoiceField(
+        label=_("Will (executive commitment)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    will_notes = forms.CharField(
+        label=_("Will notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    opp_traits = forms.MultipleChoiceField(
+        label=_("Optimal partner profile fit"),
+        choices=Qualification.OppTrait.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    willingness_to_engage = forms.TypedChoiceField(
+        label=_("Willingness to engage"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1: hard to reach · 5: eager to build a joint plan."),
+    )
+
+
+class ApproveApplicationForm(forms.Form):
+    channel_manager = forms.ModelChoiceField(
+        label=_("Channel account manager"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Left empty, a reviewing channel manager takes the partner."),
+    )
+    tier = forms.ModelChoiceField(
+        label=_("Starting tier"), queryset=Tier.objects.order_by("rank"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel_manager"].queryset = selectors.channel_managers()
+
+
+class DeclineApplicationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the applicant."),
+    )
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All")), *Application.Status.choices],
+        required=False,
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    """A new person sets their name and password; Django's password validators apply."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ExistingAccountAcceptForm(forms.Form):
+    """Someone who already has an account proves it with their password before joining."""
+
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That password is not correct."), code="wrong_password")
+        return password
+
+
+class InviteUserForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=PartnerMembership.Role.choices,
+        initial=PartnerMembership.Role.REP,
+    )
+    office = forms.ModelChoiceField(
+        label=_("Office"), queryset=Office.objects.none(), required=False
+    )
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this partner's offices: an office id from another partner is "not a choice".
+        self.fields["office"].queryset = partner.offices.order_by("name")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class PartnerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Partner.Status.choices], required=False
+    )
+    business_model = forms.ChoiceField(
+        label=_("Business model"), choices=[("", _("All")), *BusinessModel.choices], required=False
+    )
+    tier = forms.ModelChoiceField(
+        label=_("Tier"),
+        queryset=Tier.objects.order_by("rank"),
+        required=False,
+        empty_label=_("All"),
+    )
+    country = forms.CharField(label=_("Country"), required=False)
+
+    def clean_country(self):
+        value = self.cleaned_data["country"]
+        return clean_country_code(value) if value else ""
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "status": data.get("status", ""),
+            "business_model": data.get("business_model", ""),
+            "tier": data.get("tier"),
+            "country": data.get("country", ""),
+            "query": data.get("q", "").strip(),
+        }
+
+
+# Statuses ops set by hand; the others follow from the recruitment flow (approval, agreement).
+MANUAL_STATUS_TARGETS = {
+    Partner.Status.ACTIVE: _("Reactivate"),
+    Partner.Status.SUSPENDED: _("Suspend"),
+    Partner.Status.TERMINATED: _("Terminate"),
+}
+
+
+class PartnerStatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("Change status"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit trail and visible to the partner."),
+    )
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = status_choices_for(partner)
+
+
+def status_choices_for(partner: Partner) -> list[tuple[str, str]]:
+    allowed = Partner.allowed_targets(partner.status)
+    return [
+        (str(value), label) for value, label in MANUAL_STATUS_TARGETS.items() if value in allowed
+    ]
+
+
+class PartnerTierForm(forms.Form):
+    tier = forms.ModelChoiceField(
+        label=_("New tier"),
+        queryset=Tier.objects.order_by("rank"),
+        required=False,
+        empty_label=_("No tier"),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+
+    def clean(self):
+        cleaned = super().clean()
+        if "tier" in cleaned and cleaned["tier"] == self.partner.tier:
+            self.add_error("tier", _("The partner is already in this tier."))
+        return cleaned
