@@ -529,6 +529,24 @@ class Lead(StatusMachineMixin):
     def get_absolute_url(self):
         return reverse("deals:lead_detail", args=[self.pk])
 
+    @property
+    def awaiting_answer(self) -> bool:
+        """Offered and still within the time the partner has to accept."""
+        return (
+            self.status == self.Status.OFFERED
+            and self.accept_by is not None
+            and self.accept_by > timezone.now()
+        )
+
+    @property
+    def deadline_passed(self) -> bool:
+        """Offered, not answered in time, and not yet recalled by the scheduled job."""
+        return (
+            self.status == self.Status.OFFERED
+            and self.accept_by is not None
+            and self.accept_by <= timezone.now()
+        )
+
 
 class LeadOffer(models.Model):
     """One offer of a lead to one partner, kept for history and acceptance metrics."""
