@@ -83,6 +83,38 @@ class PersonCertificationFilter(django_filters.FilterSet):
         fields = ["partner", "status", "kind", "certification", "expires_before"]
 
 
+class RecordCompletionCreate:
+    """``create`` for person certifications; sits under ``IdempotentCreateMixin`` in the MRO."""
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.PersonCertificationInputSerializer)
+        pc, created = services.record_completion(
+            actor=request.user, source=PersonCertification.Source.API, **data
+        )
+        pc = PersonCertification.objects.select_related(
+            "user", "partner", "office", "certification"
+        ).get(pk=pc.pk)
+        return Response(
+            s.PersonCertificationSerializer(pc).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class SubmitReferenceCreate:
+    """``create`` for reference implementations; sits under ``IdempotentCreateMixin``."""
+
+    def create(self, request, *args, **kwargs):
+        data = dict(self.validated_input(s.ReferenceImplementationInputSerializer))
+        partner = get_partner_for_user(request.user, data.pop("partner"))
+        reference = services.submit_reference_implementation(
+            actor=request.user, partner=partner, **data
+        )
+        return Response(
+            s.ReferenceImplementationSerializer(self.get_queryset().get(pk=reference.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
 @extend_schema_view(
     list=extend_schema(summary="Person certifications in your scope"),
     retrieve=extend_schema(summary="One person certification"),
@@ -103,6 +135,7 @@ class PersonCertificationFilter(django_filters.FilterSet):
 )
 class PersonCertificationViewSet(
     IdempotentCreateMixin,
+    RecordCompletionCreate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -117,19 +150,6 @@ class PersonCertificationViewSet(
 
     def get_queryset(self):
         return selectors.person_certifications_visible_to(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.PersonCertificationInputSerializer)
-        pc, created = services.record_completion(
-            actor=request.user, source=PersonCertification.Source.API, **data
-        )
-        pc = PersonCertification.objects.select_related(
-            "user", "partner", "office", "certification"
-        ).get(pk=pc.pk)
-        return Response(
-            s.PersonCertificationSerializer(pc).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
 
 
 class ReferenceFilter(django_filters.FilterSet):
@@ -153,6 +173,7 @@ class ReferenceFilter(django_filters.FilterSet):
 )
 class ReferenceImplementationViewSet(
     IdempotentCreateMixin,
+    SubmitReferenceCreate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -166,17 +187,6 @@ class ReferenceImplementationViewSet(
 
     def get_queryset(self):
         return selectors.reference_implementations_visible_to(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        data = dict(self.validated_input(s.ReferenceImplementationInputSerializer))
-        partner = get_partner_for_user(request.user, data.pop("partner"))
-        reference = services.submit_reference_implementation(
-            actor=request.user, partner=partner, **data
-        )
-        return Response(
-            s.ReferenceImplementationSerializer(self.get_queryset().get(pk=reference.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
 
     @extend_schema(
         summary="Approve or reject (the partner's channel account manager)",

@@ -43,7 +43,9 @@ def sample(acme_rep, acme_admin):
     )
 
 
-def test_good_rows_import_and_bad_rows_report_their_line(ops, acme_rep, acme_admin, catalogue, lyon):
+def test_good_rows_import_and_bad_rows_report_their_line(
+    ops, acme_rep, acme_admin, catalogue, lyon
+):
     run = import_completions(actor=ops, text=sample(acme_rep, acme_admin), file_name="lms.csv")
 
     assert (run.imported, run.unchanged, run.failed) == (2, 0, 4)
