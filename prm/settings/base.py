@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deals.tasks.process_sla",
         "schedule": crontab(minute=5),
     },
+    "deals-recall-overdue-leads": {
+        "task": "deals.tasks_leads.recall_overdue_leads",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 REST_FRAMEWORK = {
