@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partners import views as partner_views
 
@@ -25,6 +25,7 @@ urlpatterns = [
         name="notification_preferences",
     ),
     path("partners/", include("partners.urls")),
+    path("api-keys/", include("partners.urls_api_keys")),
     path("deals/", include("deals.urls")),
     path("enablement/", include("enablement.urls")),
     path("mdf/", include("mdf.urls")),
@@ -33,7 +34,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -22,7 +22,8 @@ class IdempotentCreateMixin:
 
     def create(self, request, *args, **kwargs):
         key = request.headers.get(HEADER, "").strip()
-        if not key:
+        # Keys are remembered per principal; an anonymous caller (a public form) has none.
+        if not key or not request.user.is_authenticated:
             return super().create(request, *args, **kwargs)
         if len(key) > 200:
             raise Conflict("Idempotency-Key is longer than 200 characters.", code="invalid_key")
