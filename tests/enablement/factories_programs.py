@@ -168,7 +168,7 @@ def office_bytes(kind: str) -> bytes:
     """A minimal Office Open XML package of ``kind`` (docx, pptx, xlsx, or docm with macros)."""
     part, main = OFFICE_PARTS[kind]
     content_type = (
-        f"application/vnd.ms-word.document.macroEnabled.main+xml"
+        "application/vnd.ms-word.document.macroEnabled.main+xml"
         if kind == "docm"
         else f"application/vnd.openxmlformats-officedocument.{main}"
     )

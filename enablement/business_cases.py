@@ -1,0 +1,477 @@
+"""The business-case builder: model definitions checked as data, the calculation, saved cases.
+
+A ``BusinessCaseModel`` is configured by ops (inputs, assumptions, formulas); a partner enters a
+prospect's figures and gets a ``BusinessCase`` with results, a white-labelled page and a PDF.
+
+Formulas are evaluated in order over unrounded ``Decimal`` values; each result is rounded only
+for storage and display (money to the currency's minor unit, ratios to four places, months to
+one place), so rounding never compounds from one formula into the next.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from partners.models import BusinessModel, Partner
+from partners.selectors import partner_access, partners_visible_to
+from prm.audit import record_event
+from prm.exceptions import DomainError, PermissionDenied
+from prm.models import User
+from prm.money import CURRENCY_DECIMALS, format_money, quantize
+
+from . import expressions
+from .content import business_model_q, partner_branding
+from .models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+FORMATS = {choice.value for choice in BusinessCaseModel.Format}
+MAX_INPUT_MAGNITUDE = Decimal("1e13")
+# Where the deals app takes a registration; it reads these query parameters as initial values.
+DEAL_REGISTRATION_PATH = "/deals/register/"
+
+
+class BusinessCaseError(DomainError):
+    """The business case cannot be built."""
+
+    code = "business_case_error"
+
+
+class InvalidInputs(BusinessCaseError):
+    """Some of the prospect's figures are missing or not valid."""
+
+    code = "invalid_inputs"
+
+
+# --- Definitions ------------------------------------------------------------------------------
+
+
+def _decimal(value, what: str) -> Decimal:
+    """A decimal from a JSON string or integer; floats are refused, they are not exact."""
+    if isinstance(value, bool | float):
+        raise ValueError(_('%(what)s must be written as a string, e.g. "12.50".') % {"what": what})
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(
+            _("%(what)s is not a number: %(value)r.") % {"what": what, "value": value}
+        ) from exc
+    if not number.is_finite():
+        raise ValueError(_("%(what)s is not a finite number.") % {"what": what})
+    return number
+
+
+def _check_key(key, seen: set[str], what: str) -> str | None:
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        return _(
+            "%(what)s: the key %(key)r must start with a lower-case letter and use only a-z, "
+            "0-9 and _ (at most 40 characters)."
+        ) % {"what": what, "key": key}
+    if key in expressions.FUNCTIONS:
+        return _("%(what)s: %(key)s is a function name and cannot be a key.") % {
+            "what": what,
+            "key": key,
+        }
+    if key in seen:
+        return _("%(what)s: the key %(key)s is used twice.") % {"what": what, "key": key}
+    return None
+
+
+def _input_errors(inputs, seen: set[str]) -> list[str]:
+    if not isinstance(inputs, list) or not inputs:
+        return [_("Give at least one input, as a list of {key, label, unit, default, min}.")]
+    errors = []
+    for index, spec in enumerate(inputs, start=1):
+        what = _("Input %(n)s") % {"n": index}
+        if not isinstance(spec, dict):
+            errors.append(_("%(what)s must be an object.") % {"what": what})
+            continue
+        problem = _check_key(spec.get("key"), seen, what)
+        if problem:
+            errors.append(problem)
+        else:
+            seen.add(spec["key"])
+        if not str(spec.get("label", "")).strip():
+            errors.append(_("%(what)s needs a label.") % {"what": what})
+        for field in ("default", "min"):
+            if spec.get(field) not in (None, ""):
+                try:
+                    _decimal(spec[field], f"{what} {field}")
+                except ValueError as exc:
+                    errors.append(str(exc))
+    return errors
+
+
+def _assumption_errors(assumptions, seen: set[str]) -> list[str]:
+    if not isinstance(assumptions, dict):
+        return [_("Assumptions must be an object of key → number as a string.")]
+    errors = []
+    for key, value in assumptions.items():
+        what = _("Assumption %(key)s") % {"key": key}
+        problem = _check_key(key, seen, what)
+        if problem:
+            errors.append(problem)
+            continue
+        seen.add(key)
+        try:
+            _decimal(value, what)
+        except ValueError as exc:
+            errors.append(str(exc))
+    return errors
+
+
+def _formula_errors(formulas, seen: set[str]) -> list[str]:
+    if not isinstance(formulas, list) or not formulas:
+        return [_("Give at least one formula, as a list of {key, label, expression, format}.")]
+    errors = []
+    for index, spec in enumerate(formulas, start=1):
+        what = _("Formula %(n)s") % {"n": index}
+        if not isinstance(spec, dict):
+            errors.append(_("%(what)s must be an object.") % {"what": what})
+            continue
+        key = spec.get("key")
+        problem = _check_key(key, seen, what)
+        if problem:
+            errors.append(problem)
+        what = f"{what} ({key})" if isinstance(key, str) else what
+        if not str(spec.get("label", "")).strip():
+            errors.append(_("%(what)s needs a label.") % {"what": what})
+        if spec.get("format") not in FORMATS:
+            errors.append(
+                _("%(what)s: format must be one of %(formats)s.")
+                % {"what": what, "formats": ", ".join(sorted(FORMATS))}
+            )
+        try:
+            # Only names defined above this formula: no forward references, no cycles.
+            expressions.check(str(spec.get("expression", "")), known=seen)
+        except expressions.ExpressionError as exc:
+            errors.append(f"{what}: {exc.message}")
+        if not problem:
+            seen.add(key)
+    return errors
+
+
+def definition_errors(
+    *, inputs, assumptions, formulas, deal_amount_key: str = ""
+) -> dict[str, list[str]]:
+    """Every problem of a model definition, by field; empty when the model can be used.
+
+    A definition that reads well is also run once with the default inputs, so a formula that
+    divides by zero for the model's own example is caught before any partner sees it.
+    """
+    seen: set[str] = set()
+    errors = {
+        "inputs": _input_errors(inputs, seen),
+        "assumptions": _assumption_errors(assumptions, seen),
+        "formulas": _formula_errors(formulas, seen),
+    }
+    if deal_amount_key and deal_amount_key not in seen:
+        errors["deal_amount_key"] = [
+            _("%(key)s is not an input or a formula of this model.") % {"key": deal_amount_key}
+        ]
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if not errors:
+        example = {spec["key"]: _example_value(spec) for spec in inputs}
+        try:
+            evaluate_definition(assumptions=assumptions, formulas=formulas, inputs=example)
+        except expressions.ExpressionError as exc:
+            errors["formulas"] = [_("With the default inputs, %(error)s") % {"error": exc.message}]
+    return errors
+
+
+def _example_value(spec: dict) -> Decimal:
+    for field in ("default", "min"):
+        if spec.get(field) not in (None, ""):
+            return _decimal(spec[field], field)
+    return Decimal(1)
+
+
+# --- Calculation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    key: str
+    label: str
+    format: str
+    value: Decimal
+    display: str
+
+
+def evaluate_definition(*, assumptions: Mapping, formulas: list, inputs: Mapping) -> dict:
+    """Every formula's exact value, in order; raises ``ExpressionError`` naming the formula."""
+    variables = {key: _decimal(value, key) for key, value in assumptions.items()}
+    variables.update(inputs)
+    values = {}
+    for spec in formulas:
+        try:
+            value = expressions.evaluate(spec["expression"], variables)
+        except expressions.ExpressionError as exc:
+            raise expressions.ExpressionError(
+                _("formula %(label)s: %(error)s") % {"label": spec["label"], "error": exc.message},
+                code=exc.code,
+                details={"formula": spec["key"]},
+            ) from exc
+        variables[spec["key"]] = value
+        values[spec["key"]] = value
+    return values
+
+
+def parse_inputs(model: BusinessCaseModel, raw: Mapping) -> dict[str, Decimal]:
+    """The prospect's figures as decimals; blank values take the model's default."""
+    values, errors = {}, {}
+    for spec in model.inputs:
+        key, label = spec["key"], spec["label"]
+        given = raw.get(key)
+        if given is None or (isinstance(given, str) and not given.strip()):
+            given = spec.get("default")
+        if given in (None, ""):
+            errors[key] = _("Enter %(label)s.") % {"label": label}
+            continue
+        try:
+            value = _decimal(given, label)
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        minimum = spec.get("min")
+        if minimum not in (None, "") and value < _decimal(minimum, "min"):
+            errors[key] = _("%(label)s must be at least %(min)s.") % {
+                "label": label,
+                "min": minimum,
+            }
+        elif abs(value) >= MAX_INPUT_MAGNITUDE:
+            errors[key] = _("%(label)s is too large.") % {"label": label}
+        else:
+            values[key] = value
+    unknown = sorted(set(raw) - {spec["key"] for spec in model.inputs})
+    if unknown:
+        errors["__all__"] = _("Unknown input(s): %(keys)s.") % {"keys": ", ".join(unknown)}
+    if errors:
+        raise InvalidInputs(_("Some figures are missing or not valid."), details=errors)
+    return values
+
+
+def _stored(value: Decimal, fmt: str, currency: str) -> Decimal:
+    if fmt == BusinessCaseModel.Format.MONEY:
+        return quantize(value, currency)
+    places = {"percent": 4, "months": 1}.get(fmt, 2)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def display_value(value: Decimal, fmt: str, currency: str) -> str:
+    if fmt == BusinessCaseModel.Format.MONEY:
+        return format_money(value, currency)
+    if fmt == BusinessCaseModel.Format.PERCENT:
+        percent = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{percent:,} %"
+    if fmt == BusinessCaseModel.Format.MONTHS:
+        months = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return _("%(n)s months") % {"n": f"{months:,}"}
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def calculate(
+    model: BusinessCaseModel, inputs: Mapping[str, Decimal], currency: str
+) -> list[ResultLine]:
+    try:
+        values = evaluate_definition(
+            assumptions=model.assumptions, formulas=model.formulas, inputs=inputs
+        )
+    except expressions.ExpressionError as exc:
+        raise BusinessCaseError(exc.message, code=exc.code, details=exc.details) from exc
+    lines = []
+    for spec in model.formulas:
+        value = _stored(values[spec["key"]], spec["format"], currency)
+        lines.append(
+            ResultLine(
+                spec["key"],
+                spec["label"],
+                spec["format"],
+                value,
+                display_value(value, spec["format"], currency),
+            )
+        )
+    return lines
+
+
+def result_lines(case: BusinessCase) -> list[ResultLine]:
+    """A saved case's results for display (from the stored strings, never recomputed)."""
+    return [
+        ResultLine(
+            row["key"],
+            row["label"],
+            row["format"],
+            Decimal(row["value"]),
+            display_value(Decimal(row["value"]), row["format"], case.currency),
+        )
+        for row in case.results
+    ]
+
+
+def input_lines(case: BusinessCase) -> list[dict]:
+    """The figures the partner entered, with the model's labels and units."""
+    specs = {spec["key"]: spec for spec in case.model.inputs}
+    return [
+        {
+            "key": key,
+            "label": specs.get(key, {}).get("label", key),
+            "unit": specs.get(key, {}).get("unit", ""),
+            "value": Decimal(value),
+        }
+        for key, value in case.inputs.items()
+    ]
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+
+def business_case_models_for(user: User) -> QuerySet[BusinessCaseModel]:
+    """Ops see every model; others the published ones, partner users only those for their
+    business models."""
+    models = BusinessCaseModel.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return models.none()
+    if user.is_program_ops:
+        return models
+    models = models.filter(published=True)
+    if user.is_internal:
+        return models
+    access = partner_access(user)
+    if not access.member_of:
+        return models.none()
+    kinds = set(
+        Partner.objects.filter(pk__in=access.member_of).values_list("business_model", flat=True)
+    )
+    return models.filter(business_model_q("business_models", kinds))
+
+
+def get_business_case_model_for_user(user: User, pk) -> BusinessCaseModel:
+    return get_object_or_404(business_case_models_for(user), pk=pk)
+
+
+def business_cases_visible_to(user: User) -> QuerySet[BusinessCase]:
+    return BusinessCase.objects.select_related("partner", "model", "created_by").filter(
+        partner__in=partners_visible_to(user).values("pk")
+    )
+
+
+def get_business_case_for_user(user: User, pk) -> BusinessCase:
+    return get_object_or_404(business_cases_visible_to(user), pk=pk)
+
+
+def partners_for_business_cases(user: User) -> QuerySet[Partner]:
+    """The partners a user builds cases for: the ones they belong to."""
+    return Partner.objects.filter(pk__in=partner_access(user).member_of).order_by("display_name")
+
+
+def usage_counts(*, partner_ids, since=None) -> dict[int, dict[str, int]]:
+    """{partner id: {action: count}} of business-case use, for scorecards."""
+    rows = BusinessCaseUsage.objects.filter(partner_id__in=list(partner_ids))
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    counts: dict[int, dict[str, int]] = {}
+    for partner_id, action, n in (
+        rows.order_by().values_list("partner_id", "action").annotate(n=Count("pk"))
+    ):
+        counts.setdefault(partner_id, {})[action] = n
+    return counts
+
+
+def deal_registration_url(case: BusinessCase) -> str:
+    """The deals app's registration form, pre-filled from the case (read there as initials)."""
+    params = {"customer_name": case.prospect_name, "business_case": case.pk}
+    if case.deal_amount is not None:
+        params["estimated_amount"] = str(case.deal_amount)
+    return f"{DEAL_REGISTRATION_PATH}?{urlencode(params)}"
+
+
+# --- Writes -----------------------------------------------------------------------------------
+
+
+def _check_can_build(actor: User, partner: Partner, model: BusinessCaseModel) -> None:
+    if partner.pk not in partner_access(actor).member_of:
+        raise PermissionDenied(_("Business cases are built by the partner's own people."))
+    if not model.published:
+        raise BusinessCaseError(_("This business-case model is not published."))
+    if model.business_models and partner.business_model not in model.business_models:
+        raise BusinessCaseError(
+            _("This business-case model is not offered to %(model)s partners.")
+            % {"model": BusinessModel(partner.business_model).label}
+        )
+
+
+@transaction.atomic
+def build_business_case(
+    *,
+    actor: User,
+    partner: Partner,
+    model: BusinessCaseModel,
+    prospect_name: str,
+    inputs: Mapping,
+    currency: str | None = None,
+) -> BusinessCase:
+    """Compute and save a business case for one of the partner's prospects."""
+    _check_can_build(actor, partner, model)
+    prospect_name = (prospect_name or "").strip()
+    if not prospect_name:
+        raise InvalidInputs(
+            _("Name the prospect."), details={"prospect_name": _("Name the prospect.")}
+        )
+    currency = (currency or model.currency).upper()
+    if currency not in CURRENCY_DECIMALS:
+        raise InvalidInputs(
+            _("Unknown currency %(code)s.") % {"code": currency},
+            details={"currency": _("Unknown currency.")},
+        )
+    values = parse_inputs(model, inputs)
+    lines = calculate(model, values, currency)
+    amounts = {line.key: line.value for line in lines} | values
+    deal_amount = amounts.get(model.deal_amount_key) if model.deal_amount_key else None
+    case = BusinessCase.objects.create(
+        partner=partner,
+        created_by=actor,
+        model=model,
+        prospect_name=prospect_name[:200],
+        inputs={key: str(value) for key, value in values.items()},
+        results=[
+            {"key": line.key, "label": line.label, "format": line.format, "value": str(line.value)}
+            for line in lines
+        ],
+        deal_amount=quantize(deal_amount, currency) if deal_amount is not None else None,
+        currency=currency,
+    )
+    BusinessCaseUsage.objects.create(
+        partner=partner, user=actor, model=model, case=case, action=BusinessCaseUsage.Action.BUILT
+    )
+    record_event(case, actor=actor, verb="business_case.built", data={"model": model.name})
+    return case
+
+
+def record_case_usage(*, case: BusinessCase, actor: User, action: str) -> BusinessCaseUsage:
+    """Count a PDF download or a deal registration started from a case."""
+    return BusinessCaseUsage.objects.create(
+        partner_id=case.partner_id, user=actor, model_id=case.model_id, case=case, action=action
+    )
+
+
+def render_business_case_pdf(case: BusinessCase) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "enablement/case_document.html",
+        {
+            "case": case,
+            "branding": partner_branding(case.partner, contact=case.created_by),
+            "results": result_lines(case),
+            "inputs": input_lines(case),
+            "for_pdf": True,
+        },
+    )
+    return HTML(string=html).write_pdf()

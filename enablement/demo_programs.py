@@ -1,0 +1,503 @@
+"""Demo data for onboarding, joint business plans, the content library and business cases.
+
+Idempotent: every row is found by a natural key (a template's business model, a plan's partner
+and year, an asset's title, a model's name, a case's partner and prospect) before it is made.
+Library files are small PDFs rendered at seed time, so no binary is kept in the repository.
+"""
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from partners.models import BusinessModel, Partner, PartnerMembership, Tier
+from prm.models import User
+from prm.periods import fiscal_quarter, fiscal_year
+
+from . import business_cases, content, programs
+from .models import (
+    Asset,
+    BusinessCase,
+    BusinessCaseModel,
+    JointBusinessPlan,
+    OnboardingStep,
+    OnboardingTemplate,
+    PlanTarget,
+)
+
+Kind = OnboardingStep.Kind
+BM = BusinessModel
+
+# --- Onboarding -------------------------------------------------------------------------------
+
+# Business model: (people to certify, with a joint business plan?, the model's own custom step)
+ONBOARDING = {
+    BM.RESELLER: (2, True, "Set up the not-for-resale demo environment"),
+    BM.MSP: (2, True, "Add the managed security bundle to your service catalogue"),
+    BM.MSSP: (2, True, "Connect your SOC to the platform's monitoring feed"),
+    BM.SI: (2, True, "Nominate a delivery lead for joint projects"),
+    BM.ISV: (1, True, "List your integration in the partner marketplace"),
+    BM.DISTRIBUTOR: (1, True, "Load the price list into your ordering system"),
+    BM.REFERRAL: (1, False, "Add your referral link to your website"),
+    BM.ADVISOR: (1, False, "Brief your supplier desk on the portfolio"),
+    "": (1, True, "Complete your organisation profile"),
+}
+
+
+def _template_steps(people: int, with_plan: bool, custom: str) -> list[tuple]:
+    steps = [
+        (Kind.AGREEMENT_ACCEPTED, "Accept the partner program agreement", 1),
+        (Kind.INTRODUCTORY_MEETING, "Introductory meeting with your channel account manager", 1),
+        (Kind.FIRST_CERTIFICATIONS, f"Certify your first {people} people", people),
+    ]
+    if with_plan:
+        steps.append((Kind.JOINT_BUSINESS_PLAN, "Agree this year's joint business plan", 1))
+    steps.append((Kind.CUSTOM, custom, 1))
+    return steps
+
+
+def seed_onboarding_templates() -> int:
+    created = 0
+    for business_model, (people, with_plan, custom) in ONBOARDING.items():
+        label = BusinessModel(business_model).label if business_model else "Default"
+        template, made = OnboardingTemplate.objects.get_or_create(
+            business_model=business_model,
+            defaults={
+                "name": f"{label} onboarding",
+                "description": "Agreement, first certifications, a joint plan and introductions.",
+            },
+        )
+        if not made:
+            continue
+        created += 1
+        for position, (kind, title, count) in enumerate(
+            _template_steps(people, with_plan, custom)
+        ):
+            OnboardingStep.objects.create(
+                template=template, position=position, kind=kind, title=title, required_count=count
+            )
+    return created
+
+
+def seed_onboarding_progress() -> int:
+    started = 0
+    onboarding = Partner.objects.filter(status=Partner.Status.ONBOARDING).select_related(
+        "channel_manager"
+    )
+    for index, partner in enumerate(onboarding.order_by("display_name")):
+        if hasattr(partner, "onboarding"):
+            continue
+        cam = partner.channel_manager
+        programs.start_onboarding(partner=partner, actor=cam)
+        started += 1
+        if cam is not None and index % 2 == 0:
+            meeting = partner.onboarding.template.steps.filter(
+                kind=Kind.INTRODUCTORY_MEETING
+            ).first()
+            if meeting is not None:
+                programs.check_onboarding_step(
+                    actor=cam, partner=partner, step=meeting, done=True, note="Kick-off call held"
+                )
+    return started
+
+
+# --- Joint business plans ---------------------------------------------------------------------
+
+PLANS = {
+    "Northwind Systems": {
+        "title": "Northwind × Platform: mid-market growth plan",
+        "summary": "Grow in Pacific Northwest healthcare and logistics; certify a sales and a "
+        "technical lead in every office; two reference customers by Q3.",
+        "targets": [
+            (PlanTarget.Metric.REGISTERED_DEALS, "Registered in the portal", "40", "Alex Kim", 4),
+            (PlanTarget.Metric.CLOSED_WON, "Partner-sourced bookings", "850000", "Alex Kim", 4),
+            (PlanTarget.Metric.CERTIFIED_PEOPLE, "Sales and technical", "8", "Jamie Lee", 2),
+            (PlanTarget.Metric.CO_MARKETING, "Webinars and field events", "4", "Morgan Diaz", 4),
+        ],
+        "initiatives": [
+            ("Healthcare target-account campaign", "Jamie Lee", 1, 2),
+            ("Joint webinar series", "Morgan Diaz", 2, 4),
+        ],
+    },
+    "BluePeak Managed IT": {
+        "title": "BluePeak: managed security bundle launch",
+        "summary": "Package the security bundle as a monthly managed offer and convert the "
+        "existing backup customers.",
+        "targets": [
+            (PlanTarget.Metric.NEW_CUSTOMERS, "Bundle subscribers", "25", "Riley Chen", 4),
+            (PlanTarget.Metric.PIPELINE, "Qualified pipeline", "300000", "Riley Chen", 3),
+            (PlanTarget.Metric.CERTIFIED_PEOPLE, "Technical staff", "4", "Sam Patel", 2),
+        ],
+        "initiatives": [
+            ("Bundle pricing and packaging", "Riley Chen", 1, 1),
+            ("Customer base conversion campaign", "Sam Patel", 2, 4),
+        ],
+    },
+    "Continental Distribution": {
+        "title": "Continental: two-tier recruitment in EMEA",
+        "summary": "Recruit and enable resellers in Benelux and North Africa.",
+        "targets": [
+            (PlanTarget.Metric.ENABLEMENT_SESSIONS, "Reseller bootcamps", "6", "Eva de Vries", 4),
+            (PlanTarget.Metric.REGISTERED_DEALS, "Via resellers", "60", "Eva de Vries", 4),
+        ],
+        "initiatives": [("Reseller bootcamp roadshow", "Eva de Vries", 2, 3)],
+    },
+}
+
+
+def _quarter_bounds(year_start: dt.date, quarter: int) -> tuple[dt.date, dt.date]:
+    start = fiscal_quarter(year_start).start
+    for _ in range(quarter - 1):
+        start = fiscal_quarter(start).next().start
+    return start, fiscal_quarter(start).end
+
+
+def _admin_of(partner: Partner) -> User | None:
+    membership = (
+        PartnerMembership.objects.filter(partner=partner, role=PartnerMembership.Role.ADMIN)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _seed_plan(partner: Partner, spec: dict, year) -> bool:
+    if JointBusinessPlan.objects.filter(partner=partner, fiscal_year=year.year).exists():
+        return False
+    author, approver = partner.channel_manager, _admin_of(partner)
+    if author is None or approver is None:
+        return False
+    plan = programs.create_plan(
+        actor=author,
+        partner=partner,
+        fiscal_year=year.year,
+        title=spec["title"],
+        summary=spec["summary"],
+    )
+    quarters = {q: _quarter_bounds(year.start, q) for q in (1, 2, 3, 4)}
+    programs.update_plan(
+        actor=author,
+        plan=plan,
+        title=spec["title"],
+        summary=spec["summary"],
+        targets=[
+            {"metric": m, "description": d, "target_value": v, "owner": o, "due_quarter": q}
+            for m, d, v, o, q in spec["targets"]
+        ],
+        initiatives=[
+            {
+                "title": title,
+                "owner": owner,
+                "starts_on": quarters[first][0],
+                "ends_on": quarters[last][1],
+            }
+            for title, owner, first, last in spec["initiatives"]
+        ],
+        checkins=[
+            {
+                "scheduled_on": quarters[q][0] + dt.timedelta(days=40),
+                "agenda": "Status to target, pipeline review, next quarter's priorities",
+            }
+            for q in (1, 2, 3, 4)
+        ],
+    )
+    programs.approve_plan(actor=approver, plan=plan, note="Agreed in the planning session")
+    today = timezone.localdate()
+    for checkin in plan.checkins.filter(scheduled_on__lte=today):
+        programs.record_checkin(
+            actor=author,
+            checkin=checkin,
+            held_on=checkin.scheduled_on,
+            notes="On track for registrations; two new target accounts added. "
+            "Next: certification push before quarter end.",
+        )
+    return True
+
+
+def seed_plans() -> int:
+    year = fiscal_year(timezone.localdate())
+    partners = Partner.objects.filter(display_name__in=list(PLANS)).select_related(
+        "channel_manager"
+    )
+    return sum(_seed_plan(partner, PLANS[partner.display_name], year) for partner in partners)
+
+
+# --- Content library --------------------------------------------------------------------------
+
+A = Asset.Kind
+# title, kind, description, co-brandable, tiers (names; empty = all), business models, link
+ASSETS = [
+    ("Platform overview", A.COLLATERAL, "Two-page introduction for first meetings.", True, [], [], ""),
+    ("Platform datasheet", A.DATASHEET, "Features, editions and system requirements.", True, [], [], ""),
+    ("Security bundle datasheet", A.DATASHEET, "What the managed security bundle covers.", True, [], ["msp", "mssp"], ""),
+    ("Executive pitch deck", A.PITCH_DECK, "Twelve slides for an executive sponsor.", False, [], [], ""),
+    ("MSP security bundle pitch deck", A.PITCH_DECK, "Selling the bundle as a monthly service.", True, [], ["msp", "mssp"], ""),
+    ("Distributor recruitment deck", A.PITCH_DECK, "Recruiting resellers into two-tier.", False, [], ["distributor"], ""),
+    ("Healthcare campaign in a box", A.CAMPAIGN, "Emails, landing page copy and a webinar script for clinics.", True, ["Silver", "Gold", "Platinum"], [], ""),
+    ("Year-end renewal campaign", A.CAMPAIGN, "Three-touch email sequence for renewals.", True, [], ["reseller", "msp"], ""),
+    ("Partner-led ABM campaign kit", A.CAMPAIGN, "Account-based campaign for top-tier partners.", True, ["Gold", "Platinum"], [], ""),
+    ("Case study: Harbor Health Network", A.COLLATERAL, "2,400 seats migrated with SSO in six weeks.", True, [], [], ""),
+    ("Case study: Lakeside Logistics", A.COLLATERAL, "24/7 monitoring for 40 sites.", True, [], ["msp", "mssp"], ""),
+    ("Integration guide for ISVs", A.DATASHEET, "API, webhooks and certification of connectors.", False, [], ["isv", "si"], ""),
+    ("Competitive battlecard", A.COLLATERAL, "How we win against the usual alternatives.", False, ["Silver", "Gold", "Platinum"], [], ""),
+    ("Product tour (video)", A.VIDEO, "A 6-minute walk through the platform.", False, [], [], "https://videos.example/platform-tour"),
+    ("Selling managed security (webinar recording)", A.VIDEO, "Partner webinar with BluePeak.", False, [], ["msp", "mssp"], "https://videos.example/msp-webinar"),
+]  # fmt: skip
+
+
+def _sample_pdf(title: str, description: str, kind_label: str) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "enablement/asset_sample.html",
+        {"title": title, "description": description, "kind": kind_label},
+    )
+    return HTML(string=html).write_pdf()
+
+
+def seed_assets(ops: User) -> int:
+    tiers = {tier.name: tier for tier in Tier.objects.all()}
+    existing = set(Asset.objects.values_list("title", flat=True))
+    created = 0
+    for title, kind, description, co_brandable, tier_names, models, link in ASSETS:
+        if title in existing:
+            continue
+        upload = None
+        if not link:
+            data = _sample_pdf(title, description, Asset.Kind(kind).label)
+            upload = ContentFile(data, name=f"{title.lower().replace(' ', '-')}.pdf")
+        content.create_asset(
+            actor=ops,
+            title=title,
+            kind=kind,
+            description=description,
+            upload=upload,
+            external_url=link,
+            tiers=[tiers[name] for name in tier_names if name in tiers],
+            business_models=models,
+            co_brandable=co_brandable,
+            published=True,
+        )
+        created += 1
+    return created
+
+
+# --- Business cases ---------------------------------------------------------------------------
+
+# The model's numbers are checked by hand in tests/enablement/test_business_cases.py.
+MSP_SECURITY_ROI = {
+    "name": "MSP security bundle ROI",
+    "description": "What the managed security bundle returns to a small business in its first "
+    "year: tools retired, incidents avoided and admin time saved, against the price.",
+    "inputs": [
+        {"key": "seats", "label": "Users / seats", "unit": "seats", "default": "50", "min": "1"},
+        {
+            "key": "current_cost_per_seat",
+            "label": "Current security tools, cost per seat per month",
+            "unit": "per seat / month",
+            "default": "6.00",
+            "min": "0",
+        },
+        {
+            "key": "incidents_per_year",
+            "label": "Security incidents per year",
+            "unit": "incidents",
+            "default": "4",
+            "min": "0",
+        },
+        {
+            "key": "hours_lost_per_incident",
+            "label": "Hours lost per incident",
+            "unit": "hours",
+            "default": "12",
+            "min": "0",
+        },
+        {
+            "key": "price_per_seat",
+            "label": "Price offered, per seat per month",
+            "unit": "per seat / month",
+            "default": "9.00",
+            "min": "0",
+        },
+        {
+            "key": "onboarding_fee",
+            "label": "One-time onboarding fee",
+            "unit": "",
+            "default": "1500",
+            "min": "0",
+        },
+    ],
+    "assumptions": {
+        "hourly_cost": "65",
+        "incident_reduction": "0.60",
+        "admin_hours_saved_per_seat": "1.5",
+    },
+    "formulas": [
+        {
+            "key": "annual_subscription",
+            "label": "Annual subscription",
+            "expression": "seats * price_per_seat * 12",
+            "format": "money",
+        },
+        {
+            "key": "first_year_price",
+            "label": "First-year price",
+            "expression": "annual_subscription + onboarding_fee",
+            "format": "money",
+        },
+        {
+            "key": "tools_retired",
+            "label": "Current tools retired",
+            "expression": "seats * current_cost_per_seat * 12",
+            "format": "money",
+        },
+        {
+            "key": "incident_savings",
+            "label": "Incident cost avoided",
+            "expression": "incidents_per_year * incident_reduction * hours_lost_per_incident"
+            " * hourly_cost",
+            "format": "money",
+        },
+        {
+            "key": "admin_savings",
+            "label": "Admin time saved",
+            "expression": "seats * admin_hours_saved_per_seat * hourly_cost",
+            "format": "money",
+        },
+        {
+            "key": "total_benefit",
+            "label": "Total first-year benefit",
+            "expression": "tools_retired + incident_savings + admin_savings",
+            "format": "money",
+        },
+        {
+            "key": "net_benefit",
+            "label": "Net benefit",
+            "expression": "total_benefit - first_year_price",
+            "format": "money",
+        },
+        {
+            "key": "payback_months",
+            "label": "Payback period",
+            "expression": "first_year_price / (total_benefit / 12)",
+            "format": "months",
+        },
+        {
+            "key": "roi",
+            "label": "Return on investment",
+            "expression": "net_benefit / first_year_price",
+            "format": "percent",
+        },
+    ],
+    "deal_amount_key": "first_year_price",
+    "currency": "USD",
+    "business_models": ["msp", "mssp"],
+}
+
+CONSOLIDATION_SAVINGS = {
+    "name": "Tool consolidation savings",
+    "description": "Three-year savings from replacing overlapping point tools with the platform.",
+    "inputs": [
+        {"key": "users", "label": "Users", "unit": "users", "default": "200", "min": "1"},
+        {
+            "key": "tools_replaced_cost",
+            "label": "Annual cost of the tools replaced",
+            "unit": "per year",
+            "default": "48000",
+            "min": "0",
+        },
+        {
+            "key": "price_per_user",
+            "label": "Price offered, per user per year",
+            "unit": "per user / year",
+            "default": "120",
+            "min": "0",
+        },
+    ],
+    "assumptions": {"years": "3", "migration_cost_per_user": "15"},
+    "formulas": [
+        {
+            "key": "three_year_price",
+            "label": "Three-year price",
+            "expression": "users * price_per_user * years",
+            "format": "money",
+        },
+        {
+            "key": "migration_cost",
+            "label": "Migration effort",
+            "expression": "users * migration_cost_per_user",
+            "format": "money",
+        },
+        {
+            "key": "three_year_savings",
+            "label": "Three-year savings",
+            "expression": "tools_replaced_cost * years - three_year_price - migration_cost",
+            "format": "money",
+        },
+        {
+            "key": "savings_share",
+            "label": "Savings against today's spend",
+            "expression": "three_year_savings / max(tools_replaced_cost * years, 1)",
+            "format": "percent",
+        },
+    ],
+    "deal_amount_key": "three_year_price",
+    "currency": "USD",
+    "business_models": [],
+}
+
+BLUEPEAK_CASES = [
+    ("Front Range Dental Group", {"seats": "45", "incidents_per_year": "3"}),
+    ("Summit County Credit Union", {"seats": "120", "current_cost_per_seat": "7.50",
+                                    "incidents_per_year": "6", "price_per_seat": "8.50"}),
+    ("Aspen Ridge Logistics", {"seats": "80", "hours_lost_per_incident": "16"}),
+]  # fmt: skip
+
+
+def seed_business_case_models(ops: User) -> dict[str, BusinessCaseModel]:
+    models = {}
+    for spec in (MSP_SECURITY_ROI, CONSOLIDATION_SAVINGS):
+        fields = {key: value for key, value in spec.items() if key != "name"}
+        model, _created = BusinessCaseModel.objects.get_or_create(
+            name=spec["name"], defaults={**fields, "published": True, "created_by": ops}
+        )
+        model.full_clean()
+        models[spec["name"]] = model
+    return models
+
+
+def seed_business_cases(model: BusinessCaseModel) -> int:
+    partner = Partner.objects.filter(display_name="BluePeak Managed IT").first()
+    author = _admin_of(partner) if partner else None
+    if author is None:
+        return 0
+    created = 0
+    for prospect, inputs in BLUEPEAK_CASES:
+        if BusinessCase.objects.filter(partner=partner, prospect_name=prospect).exists():
+            continue
+        business_cases.build_business_case(
+            actor=author, partner=partner, model=model, prospect_name=prospect, inputs=inputs
+        )
+        created += 1
+    return created
+
+
+def seed(*, stdout) -> None:
+    ops = User.objects.filter(internal_role__in=["ops", "admin"]).order_by("-internal_role").first()
+    with transaction.atomic():
+        templates = seed_onboarding_templates()
+        started = seed_onboarding_progress()
+        plans = seed_plans()
+    assets = cases = 0
+    if ops is not None:
+        with transaction.atomic():
+            assets = seed_assets(ops)
+            models = seed_business_case_models(ops)
+            cases = seed_business_cases(models[MSP_SECURITY_ROI["name"]])
+    stdout.write(
+        f"enablement programs: {templates} onboarding templates, {started} partners onboarding, "
+        f"{plans} approved plans, {assets} assets, {cases} business cases added\n"
+    )

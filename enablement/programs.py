@@ -1,0 +1,806 @@
+"""Onboarding checklists and joint business plans: reads (scoped) and writes (audited).
+
+Onboarding progress is computed, not stored: the agreement, certifications and an approved plan
+are read live from where they are recorded, so the checklist never disagrees with the portal.
+Only steps a person confirms (an introductory meeting held, custom steps) are stored as checks.
+
+A joint business plan is drafted by the channel account manager or a partner admin and approved
+by a partner admin. An approved plan is locked: changing it means a new version, a draft copy
+that supersedes it once approved.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import AgreementAcceptance, Partner, PartnerMembership
+from partners.selectors import (
+    current_agreement,
+    has_accepted_current_agreement,
+    partner_access,
+    partners_visible_to,
+)
+from prm.audit import record_event
+from prm.exceptions import Conflict, DomainError, PermissionDenied
+from prm.locks import lock, lock_many
+from prm.models import User
+from prm.notifications import notify
+
+from .models import (
+    JointBusinessPlan,
+    OnboardingCheck,
+    OnboardingProgress,
+    OnboardingStep,
+    OnboardingTemplate,
+    PersonCertification,
+    PlanCheckIn,
+    PlanInitiative,
+    PlanTarget,
+)
+
+Kind = OnboardingStep.Kind
+
+
+class OnboardingError(DomainError):
+    """The onboarding step cannot be changed."""
+
+    code = "onboarding_error"
+
+
+class PlanError(DomainError):
+    """The business plan request was refused."""
+
+    code = "plan_error"
+
+
+class PlanLocked(PlanError):
+    """The plan is approved and locked; start a new version to change it."""
+
+    code = "plan_locked"
+    status_code = 409
+
+
+# --- Onboarding: reads ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnboardingFacts:
+    agreement_accepted: bool
+    certified_people: int
+    approved_plan: bool
+
+
+@dataclass(frozen=True)
+class StepState:
+    step: OnboardingStep
+    done: bool
+    detail: str
+    check: OnboardingCheck | None
+
+    @property
+    def manual(self) -> bool:
+        return self.step.is_manual
+
+
+@dataclass(frozen=True)
+class OnboardingStatus:
+    partner: Partner
+    template: OnboardingTemplate | None
+    progress: OnboardingProgress | None
+    steps: list[StepState]
+
+    @property
+    def done(self) -> int:
+        return sum(state.done for state in self.steps)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def next_step(self) -> StepState | None:
+        return next((state for state in self.steps if not state.done), None)
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.steps) and self.done == self.total
+
+
+def onboarding_templates() -> dict[str, OnboardingTemplate]:
+    """Every checklist by business model ("" is the default), steps prefetched."""
+    return {
+        template.business_model: template
+        for template in OnboardingTemplate.objects.prefetch_related("steps")
+    }
+
+
+def _template_for(
+    partner: Partner, progress: OnboardingProgress | None, templates: dict
+) -> OnboardingTemplate | None:
+    if progress is not None:
+        # The checklist a partner started with stays theirs, even if its business model changes.
+        return progress.template
+    return templates.get(partner.business_model) or templates.get("")
+
+
+def _certified_people(partner_ids: list[int]) -> dict[int, int]:
+    rows = (
+        PersonCertification.objects.filter(
+            partner_id__in=partner_ids,
+            status__in=PersonCertification.CURRENT,
+            expires_on__gte=timezone.localdate(),
+        )
+        .order_by()
+        .values_list("partner_id")
+        .annotate(n=Count("user", distinct=True))
+    )
+    return dict(rows)
+
+
+def _approved_plans(partner_ids: list[int]) -> set[int]:
+    return set(
+        JointBusinessPlan.objects.filter(
+            partner_id__in=partner_ids, status=JointBusinessPlan.Status.APPROVED
+        ).values_list("partner_id", flat=True)
+    )
+
+
+def _accepted_agreement(partner_ids: list[int]) -> set[int]:
+    """The partners that accepted the current agreement: the set form of
+    ``partners.selectors.has_accepted_current_agreement``, one query for a whole page."""
+    agreement = current_agreement()
+    if agreement is None:
+        return set(partner_ids)
+    return set(
+        AgreementAcceptance.objects.filter(
+            agreement=agreement, partner_id__in=partner_ids
+        ).values_list("partner_id", flat=True)
+    )
+
+
+def _step_state(step: OnboardingStep, facts: OnboardingFacts, checks: dict) -> StepState:
+    check = checks.get(step.pk)
+    if step.kind == Kind.AGREEMENT_ACCEPTED:
+        done = facts.agreement_accepted
+        detail = _("Accepted") if done else _("Waiting for a partner admin to accept it")
+    elif step.kind == Kind.FIRST_CERTIFICATIONS:
+        done = facts.certified_people >= step.required_count
+        detail = _("%(n)s of %(needed)s people certified") % {
+            "n": facts.certified_people,
+            "needed": step.required_count,
+        }
+    elif step.kind == Kind.JOINT_BUSINESS_PLAN:
+        done = facts.approved_plan
+        detail = _("Approved") if done else _("No approved plan yet")
+    else:
+        done = check is not None
+        detail = (
+            _("Checked by %(who)s on %(day)s")
+            % {"who": check.checked_by.get_full_name(), "day": check.checked_at.date()}
+            if check
+            else _("Not done yet")
+        )
+    return StepState(step=step, done=done, detail=detail, check=check)
+
+
+def _status(partner, progress, templates, facts) -> OnboardingStatus:
+    template = _template_for(partner, progress, templates)
+    checks = {check.step_id: check for check in progress.checks.all()} if progress else {}
+    steps = list(template.steps.all()) if template else []
+    return OnboardingStatus(
+        partner=partner,
+        template=template,
+        progress=progress,
+        steps=[_step_state(step, facts, checks) for step in steps],
+    )
+
+
+def _progress_rows(partner_ids: list[int]) -> dict[int, OnboardingProgress]:
+    rows = OnboardingProgress.objects.filter(partner_id__in=partner_ids).select_related("template")
+    return {
+        row.partner_id: row
+        for row in rows.prefetch_related("checks__checked_by", "template__steps")
+    }
+
+
+def onboarding_status(partner: Partner) -> OnboardingStatus:
+    """One partner's onboarding checklist with each step done or not, and why."""
+    progress = _progress_rows([partner.pk]).get(partner.pk)
+    facts = OnboardingFacts(
+        agreement_accepted=has_accepted_current_agreement(partner),
+        certified_people=_certified_people([partner.pk]).get(partner.pk, 0),
+        approved_plan=bool(_approved_plans([partner.pk])),
+    )
+    return _status(partner, progress, onboarding_templates(), facts)
+
+
+def onboarding_statuses(partners: Iterable[Partner]) -> list[OnboardingStatus]:
+    """The checklists of many partners in a fixed number of queries (for list pages)."""
+    partners = list(partners)
+    ids = [partner.pk for partner in partners]
+    if not ids:
+        return []
+    progress = _progress_rows(ids)
+    accepted, certified, planned = (
+        _accepted_agreement(ids),
+        _certified_people(ids),
+        _approved_plans(ids),
+    )
+    templates = onboarding_templates()
+    return [
+        _status(
+            partner,
+            progress.get(partner.pk),
+            templates,
+            OnboardingFacts(
+                agreement_accepted=partner.pk in accepted,
+                certified_people=certified.get(partner.pk, 0),
+                approved_plan=partner.pk in planned,
+            ),
+        )
+        for partner in partners
+    ]
+
+
+def onboarding_partners(user: User) -> QuerySet[Partner]:
+    """Partners in scope that are onboarding, the newest first."""
+    return (
+        partners_visible_to(user)
+        .filter(status=Partner.Status.ONBOARDING)
+        .order_by("-created_at", "display_name")
+    )
+
+
+# --- Onboarding: writes -----------------------------------------------------------------------
+
+
+def _is_partners_cam(user: User, partner: Partner) -> bool:
+    return user.is_program_ops or (
+        user.is_channel_manager and partner.channel_manager_id == user.pk
+    )
+
+
+def can_check_step(user: User, partner: Partner, step: OnboardingStep) -> bool:
+    """The channel account manager (or ops) confirms meetings; a partner admin may also confirm
+    custom steps. Steps backed by facts are never checked by hand."""
+    if not step.is_manual:
+        return False
+    if _is_partners_cam(user, partner):
+        return True
+    return step.kind == Kind.CUSTOM and partner.pk in partner_access(user).admin_of
+
+
+@transaction.atomic
+def start_onboarding(*, partner: Partner, actor: User | None) -> OnboardingProgress:
+    """Pin the partner's checklist (idempotent)."""
+    existing = OnboardingProgress.objects.filter(partner=partner).first()
+    if existing is not None:
+        return existing
+    template = _template_for(partner, None, onboarding_templates())
+    if template is None:
+        raise OnboardingError(
+            _("No onboarding checklist is configured for %(model)s partners.")
+            % {"model": partner.get_business_model_display()}
+        )
+    progress, created = OnboardingProgress.objects.get_or_create(
+        partner=partner, defaults={"template": template, "started_by": actor}
+    )
+    if created:
+        record_event(
+            progress, actor=actor, verb="onboarding.started", data={"template": template.name}
+        )
+    return progress
+
+
+@transaction.atomic
+def check_onboarding_step(
+    *, actor: User, partner: Partner, step: OnboardingStep, done: bool, note: str = ""
+) -> OnboardingStatus:
+    """Mark a manual step done (or not done again); every change is audited."""
+    if not can_check_step(actor, partner, step):
+        raise PermissionDenied(_("You cannot check this step."))
+    progress = lock(OnboardingProgress, start_onboarding(partner=partner, actor=actor).pk)
+    if step.template_id != progress.template_id:
+        raise OnboardingError(_("This step is not part of the partner's checklist."))
+    existing = OnboardingCheck.objects.filter(progress=progress, step=step).first()
+    if done and existing is None:
+        OnboardingCheck.objects.create(
+            progress=progress, step=step, checked_by=actor, note=note.strip()[:300]
+        )
+        record_event(
+            progress,
+            actor=actor,
+            verb="onboarding.step_checked",
+            to_state="done",
+            reason=note,
+            data={"step": step.title, "step_id": step.pk},
+        )
+    elif not done and existing is not None:
+        existing.delete()
+        record_event(
+            progress,
+            actor=actor,
+            verb="onboarding.step_unchecked",
+            from_state="done",
+            to_state="open",
+            reason=note,
+            data={"step": step.title, "step_id": step.pk},
+        )
+    return onboarding_status(partner)
+
+
+# --- Joint business plans: reads --------------------------------------------------------------
+
+
+def plans_visible_to(user: User) -> QuerySet[JointBusinessPlan]:
+    return JointBusinessPlan.objects.select_related(
+        "partner", "partner__channel_manager", "created_by", "approved_by"
+    ).filter(partner__in=partners_visible_to(user).values("pk"))
+
+
+def get_plan_for_user(user: User, pk) -> JointBusinessPlan:
+    return get_object_or_404(plans_visible_to(user), pk=pk)
+
+
+def search_plans(
+    user: User, *, fiscal_year: int | None = None, status: str = "", query: str = ""
+) -> QuerySet[JointBusinessPlan]:
+    plans = plans_visible_to(user)
+    if fiscal_year:
+        plans = plans.filter(fiscal_year=fiscal_year)
+    if status:
+        plans = plans.filter(status=status)
+    if query:
+        plans = plans.filter(Q(partner__display_name__icontains=query) | Q(title__icontains=query))
+    return plans.annotate(target_count=Count("targets", distinct=True)).order_by(
+        "-fiscal_year", "partner__display_name", "-version"
+    )
+
+
+def plan_with_details(plan: JointBusinessPlan) -> JointBusinessPlan:
+    """The plan with its targets, initiatives and check-ins loaded (three queries)."""
+    return (
+        JointBusinessPlan.objects.select_related(
+            "partner", "partner__channel_manager", "created_by", "approved_by", "based_on"
+        )
+        .prefetch_related("targets", "initiatives", "checkins__notes_by")
+        .get(pk=plan.pk)
+    )
+
+
+def plan_versions(plan: JointBusinessPlan) -> QuerySet[JointBusinessPlan]:
+    return JointBusinessPlan.objects.filter(
+        partner_id=plan.partner_id, fiscal_year=plan.fiscal_year
+    ).select_related("created_by", "approved_by")
+
+
+def get_checkin(plan: JointBusinessPlan, pk) -> PlanCheckIn:
+    return get_object_or_404(plan.checkins.select_related("notes_by"), pk=pk)
+
+
+def can_draft_plan(user: User, partner: Partner) -> bool:
+    return _is_partners_cam(user, partner) or partner.pk in partner_access(user).admin_of
+
+
+def can_edit_plan(user: User, plan: JointBusinessPlan) -> bool:
+    return plan.is_draft and can_draft_plan(user, plan.partner)
+
+
+def can_approve_plan(user: User, plan: JointBusinessPlan) -> bool:
+    return plan.is_draft and plan.partner_id in partner_access(user).admin_of
+
+
+def can_record_checkin(user: User, plan: JointBusinessPlan) -> bool:
+    return plan.status != JointBusinessPlan.Status.SUPERSEDED and can_draft_plan(user, plan.partner)
+
+
+def partners_for_new_plan(user: User) -> QuerySet[Partner]:
+    """Partners the user may draft a plan for: a CAM's own, ops' all, an admin's own org."""
+    partners = partners_visible_to(user).exclude(status=Partner.Status.TERMINATED)
+    if user.is_program_ops:
+        return partners
+    if user.is_channel_manager:
+        return partners.filter(channel_manager=user)
+    return partners.filter(pk__in=partner_access(user).admin_of)
+
+
+# --- Joint business plans: writes -------------------------------------------------------------
+
+
+def _require_drafter(actor: User, partner: Partner) -> None:
+    if not can_draft_plan(actor, partner):
+        raise PermissionDenied(
+            _("Only the partner's channel account manager or a partner admin drafts its plan.")
+        )
+
+
+def _refuse_if_locked(plan: JointBusinessPlan) -> None:
+    if plan.is_locked:
+        raise PlanLocked(
+            _(
+                "Version %(version)s of this plan is %(status)s and locked; "
+                "start a new version to change it."
+            )
+            % {"version": plan.version, "status": plan.get_status_display().lower()},
+            details={"status": plan.status, "version": plan.version},
+        )
+
+
+@transaction.atomic
+def create_plan(
+    *,
+    actor: User,
+    partner: Partner,
+    fiscal_year: int,
+    title: str,
+    summary: str = "",
+    currency: str | None = None,
+) -> JointBusinessPlan:
+    _require_drafter(actor, partner)
+    lock(Partner, partner.pk)  # two people starting the same year's plan: one wins
+    if JointBusinessPlan.objects.filter(partner=partner, fiscal_year=fiscal_year).exists():
+        raise Conflict(
+            _("%(partner)s already has a plan for FY%(year)s; edit it or start a new version.")
+            % {"partner": partner.display_name, "year": fiscal_year},
+            code="plan_exists",
+        )
+    plan = JointBusinessPlan(
+        partner=partner,
+        fiscal_year=fiscal_year,
+        title=title.strip(),
+        summary=summary.strip(),
+        created_by=actor,
+    )
+    if currency:
+        plan.currency = currency
+    plan.full_clean(exclude=["partner", "created_by", "based_on", "approved_by"])
+    plan.save()
+    record_event(plan, actor=actor, verb="plan.created", to_state=plan.status)
+    _tell_admins_a_draft_waits(plan, actor)
+    return plan
+
+
+def _decimal_value(value, label: str) -> Decimal:
+    if isinstance(value, float):
+        raise PlanError(_("%(label)s must be given as a string.") % {"label": label})
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise PlanError(_("%(label)s is not a number.") % {"label": label}) from exc
+    if not number.is_finite() or number < 0:
+        raise PlanError(_("%(label)s must be zero or more.") % {"label": label})
+    return number
+
+
+def _targets(plan: JointBusinessPlan, rows: list[dict]) -> list[PlanTarget]:
+    targets = []
+    for position, row in enumerate(rows):
+        label = _("Target %(n)s") % {"n": position + 1}
+        if row.get("metric") not in PlanTarget.Metric.values:
+            raise PlanError(_("%(label)s: choose a metric.") % {"label": label})
+        quarter = row.get("due_quarter")
+        if quarter not in (1, 2, 3, 4):
+            raise PlanError(_("%(label)s: the due quarter is 1 to 4.") % {"label": label})
+        if not str(row.get("owner", "")).strip():
+            raise PlanError(_("%(label)s: name an owner.") % {"label": label})
+        targets.append(
+            PlanTarget(
+                plan=plan,
+                position=position,
+                metric=row["metric"],
+                description=str(row.get("description", "")).strip()[:200],
+                target_value=_decimal_value(row.get("target_value"), label),
+                owner=str(row["owner"]).strip()[:120],
+                due_quarter=quarter,
+            )
+        )
+    return targets
+
+
+def _within_year(plan: JointBusinessPlan, day: dt.date, label: str) -> None:
+    period = plan.period
+    if not period.contains(day):
+        raise PlanError(
+            _("%(label)s: %(day)s is outside %(year)s (%(start)s to %(end)s).")
+            % {
+                "label": label,
+                "day": day,
+                "year": period.label,
+                "start": period.start,
+                "end": period.end,
+            }
+        )
+
+
+def _initiatives(plan: JointBusinessPlan, rows: list[dict]) -> list[PlanInitiative]:
+    initiatives = []
+    for position, row in enumerate(rows):
+        label = _("Initiative %(n)s") % {"n": position + 1}
+        starts, ends = row.get("starts_on"), row.get("ends_on")
+        if not str(row.get("title", "")).strip() or not str(row.get("owner", "")).strip():
+            raise PlanError(_("%(label)s needs a title and an owner.") % {"label": label})
+        if not isinstance(starts, dt.date) or not isinstance(ends, dt.date):
+            raise PlanError(_("%(label)s needs a start and an end date.") % {"label": label})
+        if ends < starts:
+            raise PlanError(_("%(label)s ends before it starts.") % {"label": label})
+        _within_year(plan, starts, label)
+        _within_year(plan, ends, label)
+        initiatives.append(
+            PlanInitiative(
+                plan=plan,
+                position=position,
+                title=str(row["title"]).strip()[:200],
+                description=str(row.get("description", "")).strip(),
+                owner=str(row["owner"]).strip()[:120],
+                starts_on=starts,
+                ends_on=ends,
+            )
+        )
+    return initiatives
+
+
+def _save_checkins(plan: JointBusinessPlan, rows: list[dict]) -> None:
+    """Update the cadence in place so notes already recorded on a check-in survive edits."""
+    existing = {checkin.pk: checkin for checkin in plan.checkins.all()}
+    kept = set()
+    for index, row in enumerate(rows, start=1):
+        label = _("Check-in %(n)s") % {"n": index}
+        day = row.get("scheduled_on")
+        if not isinstance(day, dt.date):
+            raise PlanError(_("%(label)s needs a date.") % {"label": label})
+        _within_year(plan, day, label)
+        agenda = str(row.get("agenda", "")).strip()[:300]
+        checkin = existing.get(row.get("id"))
+        if checkin is None:
+            PlanCheckIn.objects.create(plan=plan, scheduled_on=day, agenda=agenda)
+        else:
+            kept.add(checkin.pk)
+            checkin.scheduled_on, checkin.agenda = day, agenda
+            checkin.save(update_fields=["scheduled_on", "agenda"])
+    plan.checkins.filter(pk__in=[pk for pk in existing if pk not in kept]).delete()
+
+
+@transaction.atomic
+def update_plan(
+    *,
+    actor: User,
+    plan: JointBusinessPlan,
+    title: str,
+    summary: str = "",
+    targets: list[dict] | None = None,
+    initiatives: list[dict] | None = None,
+    checkins: list[dict] | None = None,
+) -> JointBusinessPlan:
+    """Replace a draft's content. Any edit of an approved or superseded plan is refused."""
+    plan = lock(JointBusinessPlan, plan.pk)
+    _refuse_if_locked(plan)
+    _require_drafter(actor, plan.partner)
+    if not title.strip():
+        raise PlanError(_("Give the plan a title."))
+    plan.title, plan.summary = title.strip()[:200], summary.strip()
+    plan.save(update_fields=["title", "summary", "updated_at"])
+    if targets is not None:
+        new_targets = _targets(plan, targets)
+        plan.targets.all().delete()
+        PlanTarget.objects.bulk_create(new_targets)
+    if initiatives is not None:
+        new_initiatives = _initiatives(plan, initiatives)
+        plan.initiatives.all().delete()
+        PlanInitiative.objects.bulk_create(new_initiatives)
+    if checkins is not None:
+        _save_checkins(plan, checkins)
+    record_event(
+        plan,
+        actor=actor,
+        verb="plan.updated",
+        data={
+            "targets": plan.targets.count(),
+            "initiatives": plan.initiatives.count(),
+            "checkins": plan.checkins.count(),
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def approve_plan(*, actor: User, plan: JointBusinessPlan, note: str = "") -> JointBusinessPlan:
+    """A partner admin approves the draft; the version it replaces becomes superseded."""
+    if plan.partner_id not in partner_access(actor).admin_of:
+        raise PermissionDenied(_("Only an admin of the partner approves its business plan."))
+    previous = (
+        JointBusinessPlan.objects.filter(
+            partner_id=plan.partner_id,
+            fiscal_year=plan.fiscal_year,
+            status=JointBusinessPlan.Status.APPROVED,
+        )
+        .exclude(pk=plan.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    ids = [plan.pk, previous] if previous else [plan.pk]
+    locked = {row.pk: row for row in lock_many(JointBusinessPlan, ids)}
+    plan = locked[plan.pk]
+    _refuse_if_locked(plan)
+    if not plan.targets.exists() or not plan.checkins.exists():
+        raise PlanError(
+            _("A plan needs at least one target and one check-in date before approval."),
+            code="plan_incomplete",
+        )
+    now = timezone.now()
+    if previous:
+        _supersede(locked[previous], by=plan, actor=actor, now=now)
+    plan.move_to(JointBusinessPlan.Status.APPROVED)
+    plan.approved_by, plan.approved_at = actor, now
+    plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    record_event(
+        plan,
+        actor=actor,
+        verb="plan.approved",
+        from_state=JointBusinessPlan.Status.DRAFT,
+        to_state=plan.status,
+        reason=note,
+    )
+    notify(
+        [plan.created_by, plan.partner.channel_manager],
+        kind="plan_approved",
+        template="enablement/email/plan_approved",
+        context={"plan": plan, "approver": actor},
+        url=plan.get_absolute_url(),
+    )
+    return plan
+
+
+def _supersede(old: JointBusinessPlan, *, by: JointBusinessPlan, actor: User, now) -> None:
+    previous_status = old.move_to(JointBusinessPlan.Status.SUPERSEDED)
+    old.superseded_at = now
+    old.save(update_fields=["status", "superseded_at", "updated_at"])
+    record_event(
+        old,
+        actor=actor,
+        verb="plan.superseded",
+        from_state=previous_status,
+        to_state=old.status,
+        data={"by_version": by.version, "by_plan": by.pk},
+    )
+    # Meetings noted on the old version after the new one was drafted are not lost.
+    notes = {c.scheduled_on: c for c in old.checkins.exclude(notes="", held_on__isnull=True)}
+    for checkin in by.checkins.filter(scheduled_on__in=list(notes), notes="", held_on__isnull=True):
+        source = notes[checkin.scheduled_on]
+        checkin.held_on, checkin.notes = source.held_on, source.notes
+        checkin.notes_by, checkin.notes_at = source.notes_by, source.notes_at
+        checkin.save(update_fields=["held_on", "notes", "notes_by", "notes_at"])
+
+
+@transaction.atomic
+def create_new_version(*, actor: User, plan: JointBusinessPlan) -> JointBusinessPlan:
+    """Copy the approved plan into a new draft (version + 1) that can be edited."""
+    _require_drafter(actor, plan.partner)
+    plan = lock(JointBusinessPlan, plan.pk)
+    if plan.status != JointBusinessPlan.Status.APPROVED:
+        raise PlanError(
+            _("Only the approved plan can be revised; this one is %(status)s.")
+            % {"status": plan.get_status_display().lower()},
+            code="plan_not_approved",
+        )
+    draft = JointBusinessPlan.objects.filter(
+        partner_id=plan.partner_id, fiscal_year=plan.fiscal_year, status="draft"
+    ).first()
+    if draft is not None:
+        raise Conflict(
+            _("Version %(version)s is already being drafted.") % {"version": draft.version},
+            code="plan_draft_exists",
+            details={"draft_id": draft.pk},
+        )
+    latest = plan_versions(plan).aggregate(n=Max("version"))["n"]
+    copy = JointBusinessPlan.objects.create(
+        partner_id=plan.partner_id,
+        fiscal_year=plan.fiscal_year,
+        version=latest + 1,
+        title=plan.title,
+        summary=plan.summary,
+        currency=plan.currency,
+        based_on=plan,
+        created_by=actor,
+    )
+    PlanTarget.objects.bulk_create(
+        PlanTarget(
+            plan=copy,
+            position=t.position,
+            metric=t.metric,
+            description=t.description,
+            target_value=t.target_value,
+            owner=t.owner,
+            due_quarter=t.due_quarter,
+        )
+        for t in plan.targets.all()
+    )
+    PlanInitiative.objects.bulk_create(
+        PlanInitiative(
+            plan=copy,
+            position=i.position,
+            title=i.title,
+            description=i.description,
+            owner=i.owner,
+            starts_on=i.starts_on,
+            ends_on=i.ends_on,
+        )
+        for i in plan.initiatives.all()
+    )
+    PlanCheckIn.objects.bulk_create(
+        PlanCheckIn(
+            plan=copy,
+            scheduled_on=c.scheduled_on,
+            agenda=c.agenda,
+            held_on=c.held_on,
+            notes=c.notes,
+            notes_by=c.notes_by,
+            notes_at=c.notes_at,
+        )
+        for c in plan.checkins.all()
+    )
+    record_event(
+        copy,
+        actor=actor,
+        verb="plan.version_created",
+        to_state=copy.status,
+        data={"based_on": plan.pk, "based_on_version": plan.version},
+    )
+    _tell_admins_a_draft_waits(copy, actor)
+    return copy
+
+
+@transaction.atomic
+def record_checkin(
+    *, actor: User, checkin: PlanCheckIn, held_on: dt.date | None, notes: str
+) -> PlanCheckIn:
+    """Record what a check-in covered. Notes belong to the running plan, so they may be kept on
+    an approved plan (its targets and cadence stay locked); a superseded plan is history."""
+    checkin = lock(PlanCheckIn, checkin.pk)
+    plan = checkin.plan
+    if plan.status == JointBusinessPlan.Status.SUPERSEDED:
+        raise PlanLocked(_("This version is superseded; record notes on the current plan."))
+    _require_drafter(actor, plan.partner)
+    if held_on is not None and held_on > timezone.localdate():
+        raise PlanError(_("A check-in cannot be held in the future."))
+    if notes.strip() and held_on is None:
+        raise PlanError(_("Give the date the check-in was held."))
+    checkin.held_on, checkin.notes = held_on, notes.strip()
+    checkin.notes_by, checkin.notes_at = actor, timezone.now()
+    checkin.save(update_fields=["held_on", "notes", "notes_by", "notes_at"])
+    record_event(
+        plan,
+        actor=actor,
+        verb="plan.checkin_recorded",
+        data={"checkin": checkin.pk, "scheduled_on": str(checkin.scheduled_on),
+              "held_on": str(held_on or "")},
+    )  # fmt: skip
+    return checkin
+
+
+def _tell_admins_a_draft_waits(plan: JointBusinessPlan, actor: User) -> None:
+    admins = [
+        membership.user
+        for membership in PartnerMembership.objects.filter(
+            partner_id=plan.partner_id, role=PartnerMembership.Role.ADMIN
+        ).select_related("user")
+        if membership.user_id != actor.pk
+    ]
+    notify(
+        admins,
+        kind="plan_awaiting_approval",
+        template="enablement/email/plan_awaiting_approval",
+        context={"plan": plan, "author": actor},
+        url=reverse("enablement:plan_detail", args=[plan.pk]),
+    )
