@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("registrations", views.RegistrationViewSet, basename="deal-registration")
+router.register("conflicts", views.ConflictViewSet, basename="deal-conflict")
+router.register("leads", views.LeadViewSet, basename="lead")
+router.register("accounts", views.AccountViewSet, basename="customer-account")
+router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+
+urlpatterns = router.urls

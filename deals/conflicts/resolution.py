@@ -87,7 +87,7 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
         record_event(
             registration,
             actor=None,
-            verb="conflicts_detected",
+            verb="deal.conflicts_detected",
             data={"conflicts": [row.pk for row in created]},
         )
     return recorded

@@ -61,7 +61,7 @@ class TestRecordConflicts:
         rules = [e["rule"] for e in conflict.evidence]
         assert rules == ["domain", "email_domain", "name", "country"]
         assert conflict.resolution == DealConflict.Resolution.OPEN
-        [event] = events_for(acme_claim).filter(verb="conflicts_detected")
+        [event] = events_for(acme_claim).filter(verb="deal.conflicts_detected")
         assert event.data == {"conflicts": [conflict.pk]}
 
     def test_is_idempotent(self, acme_claim, held_by_globex):
@@ -69,7 +69,7 @@ class TestRecordConflicts:
         again = record_conflicts(registration=acme_claim)
         assert [c.pk for c in again] == [c.pk for c in first]
         assert DealConflict.objects.count() == 1
-        assert events_for(acme_claim).filter(verb="conflicts_detected").count() == 1
+        assert events_for(acme_claim).filter(verb="deal.conflicts_detected").count() == 1
 
     def test_open_rows_are_refreshed_resolved_rows_are_kept(self, acme_claim, held_by_globex, cam):
         [conflict] = record_conflicts(registration=acme_claim)
