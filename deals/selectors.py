@@ -22,7 +22,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -401,9 +400,8 @@ def sla_report(user: User, *, days: int = 90, now: dt.datetime | None = None) ->
         .order_by()
         .values("partner__channel_manager")
         .annotate(
-            reviewer=Coalesce(
-                "partner__channel_manager__full_name", "partner__channel_manager__email"
-            ),
+            reviewer_name=F("partner__channel_manager__full_name"),
+            reviewer_email=F("partner__channel_manager__email"),
             waiting=Count("pk", filter=waiting),
             breached=Count("pk", filter=waiting & Q(sla_due_at__lt=now)),
             on_time=Count("pk", filter=answered & Q(sla_responded_at__lte=F("sla_due_at"))),
@@ -415,7 +413,9 @@ def sla_report(user: User, *, days: int = 90, now: dt.datetime | None = None) ->
     for row in grouped:
         rows.append(
             SlaRow(
-                reviewer=row["reviewer"] or str(_("Unassigned (program ops)")),
+                reviewer=row["reviewer_name"]
+                or row["reviewer_email"]
+                or str(_("Unassigned (program ops)")),
                 waiting=row["waiting"],
                 breached=row["breached"],
                 on_time=row["on_time"],

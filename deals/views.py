@@ -274,15 +274,14 @@ def deal_request_extension(request, pk):
     registration = selectors.get_deal_for_user(request.user, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        try:
-            services.request_extension(
+        return _act(
+            request,
+            registration,
+            lambda: services.request_extension(
                 registration=registration, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Extension requested. Your manager will decide."))
-            return redirect(registration)
+            ),
+            _("Extension requested. Your manager will decide."),
+        )
     context = _detail_context(request, registration, extension_form=form)
     return render(request, "deals/dealregistration_detail.html", context, status=400)
 

@@ -1,0 +1,213 @@
+"""Protection after approval: expiry reminders, the nightly expiry and extension requests."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from deals import services
+from deals.exceptions import DealNotAllowed, ExtensionNotAllowed, InvalidDealData
+from deals.models import DealRegistration, ExtensionRequest
+from prm.audit import events_for
+
+Status = DealRegistration.Status
+UTC = dt.UTC
+pytestmark = pytest.mark.django_db
+
+APPROVED_AT = dt.datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture
+def approved(deal_in, cam, program):
+    """Approved on 5 January with the default 90 days: protected until 5 April, 10:00."""
+    with time_machine.travel(APPROVED_AT, tick=False):
+        return services.approve_registration(registration=deal_in(Status.SUBMITTED), actor=cam)
+
+
+def test_the_default_window_is_90_days(approved):
+    assert approved.protected_until == dt.datetime(2026, 4, 5, 10, 0, tzinfo=UTC)
+
+
+class TestExpiryReminders:
+    def test_the_partner_is_reminded_14_days_before_once(
+        self, approved, acme_rep, acme_admin, run_on_commit, mailoutbox
+    ):
+        with time_machine.travel(dt.datetime(2026, 3, 22, 9, 0, tzinfo=UTC)), run_on_commit():
+            assert services.send_expiry_reminders() == 0
+        with time_machine.travel(dt.datetime(2026, 3, 22, 11, 0, tzinfo=UTC)), run_on_commit():
+            assert services.send_expiry_reminders() == 1
+            assert services.send_expiry_reminders() == 0
+        with time_machine.travel(dt.datetime(2026, 3, 30, tzinfo=UTC)), run_on_commit():
+            assert services.send_expiry_reminders() == 0
+        assert sorted(m.to[0] for m in mailoutbox) == sorted([acme_rep.email, acme_admin.email])
+        assert "Deal protection ends on 2026-04-05" in mailoutbox[0].subject
+        assert events_for(approved).filter(verb="deal.expiry_reminder_sent").count() == 1
+
+    def test_the_reminder_lead_time_is_a_program_setting(self, approved, program):
+        program.expiry_reminder_days = 3
+        program.save()
+        with time_machine.travel(dt.datetime(2026, 3, 25, tzinfo=UTC)):
+            assert services.send_expiry_reminders() == 0
+        with time_machine.travel(dt.datetime(2026, 4, 2, 11, tzinfo=UTC)):
+            assert services.send_expiry_reminders() == 1
+
+    def test_no_reminders_when_turned_off_by_the_program(self, approved, program):
+        program.expiry_reminder_days = 0
+        program.save()
+        with time_machine.travel(dt.datetime(2026, 4, 4, tzinfo=UTC)):
+            assert services.send_expiry_reminders() == 0
+
+    def test_a_granted_extension_earns_a_new_reminder(self, approved, acme_rep, cam):
+        with time_machine.travel(dt.datetime(2026, 3, 25, tzinfo=UTC)):
+            assert services.send_expiry_reminders() == 1
+            extension = services.request_extension(
+                registration=approved, actor=acme_rep, reason="Board meets in April."
+            )
+            services.decide_extension(extension=extension, actor=cam, approve=True)
+        with time_machine.travel(dt.datetime(2026, 4, 25, 11, tzinfo=UTC)):
+            assert services.send_expiry_reminders() == 1
+
+
+class TestExpiry:
+    def test_protection_runs_out_on_the_nightly_job(
+        self, approved, acme_rep, run_on_commit, mailoutbox
+    ):
+        with time_machine.travel(dt.datetime(2026, 4, 5, 9, 59, tzinfo=UTC)):
+            assert services.expire_registrations() == 0
+        with time_machine.travel(dt.datetime(2026, 4, 6, 1, 30, tzinfo=UTC)), run_on_commit():
+            assert services.expire_registrations() == 1
+            assert services.expire_registrations() == 0
+        approved.refresh_from_db()
+        assert approved.status == Status.EXPIRED
+        event = events_for(approved).get(verb="deal.expired")
+        assert (event.actor, event.from_state, event.to_state) == (None, "approved", "expired")
+        assert "Deal protection expired" in mailoutbox[0].subject
+
+    def test_a_pending_extension_request_holds_the_expiry(self, approved, acme_rep, cam):
+        with time_machine.travel(dt.datetime(2026, 4, 4, tzinfo=UTC)):
+            extension = services.request_extension(
+                registration=approved, actor=acme_rep, reason="Signature next week."
+            )
+        with time_machine.travel(dt.datetime(2026, 4, 7, tzinfo=UTC)):
+            assert services.expire_registrations() == 0
+            services.decide_extension(
+                extension=extension, actor=cam, approve=False, reason="Too late."
+            )
+            assert services.expire_registrations() == 1
+
+    def test_the_now_argument_backfills_a_missed_night(self, approved):
+        assert services.expire_registrations(now=dt.datetime(2026, 4, 6, tzinfo=UTC)) == 1
+
+
+class TestExtensionPolicy:
+    def _ask(self, registration, who, reason="Customer delayed."):
+        return services.request_extension(registration=registration, actor=who, reason=reason)
+
+    def test_none_refuses_every_request(self, approved, acme_rep, program):
+        program.extension_policy = "none"
+        program.save()
+        with pytest.raises(ExtensionNotAllowed, match="does not allow extensions"):
+            self._ask(approved, acme_rep)
+
+    def test_once_allows_one_granted_extension(self, approved, acme_rep, cam, program):
+        assert program.extension_policy == "once"
+        first = self._ask(approved, acme_rep)
+        with pytest.raises(ExtensionNotAllowed, match="already waiting"):
+            self._ask(approved, acme_rep)
+        services.decide_extension(extension=first, actor=cam, approve=True)
+        with pytest.raises(ExtensionNotAllowed, match="already been extended once"):
+            self._ask(approved, acme_rep)
+
+    def test_once_does_not_count_a_refused_request(self, approved, acme_rep, cam):
+        first = self._ask(approved, acme_rep)
+        services.decide_extension(extension=first, actor=cam, approve=False, reason="No news.")
+        second = self._ask(approved, acme_rep, reason="Signed LOI attached.")
+        assert second.status == ExtensionRequest.Status.PENDING
+
+    def test_unlimited_allows_one_pending_at_a_time(self, approved, acme_rep, cam, program):
+        program.extension_policy = "unlimited"
+        program.save()
+        for _ in range(3):
+            extension = self._ask(approved, acme_rep)
+            with pytest.raises(ExtensionNotAllowed):
+                self._ask(approved, acme_rep)
+            services.decide_extension(extension=extension, actor=cam, approve=True)
+        approved.refresh_from_db()
+        assert approved.extension_count == 3
+
+    @pytest.mark.parametrize("status", [s for s in Status.values if s != Status.APPROVED])
+    def test_only_approved_registrations_can_be_extended(self, deal_in, acme_rep, status):
+        with pytest.raises(ExtensionNotAllowed):
+            self._ask(deal_in(status), acme_rep)
+
+    def test_no_window_nothing_to_extend(self, deal_in, acme_rep):
+        registration = deal_in(Status.APPROVED, protected_until=None)
+        with pytest.raises(ExtensionNotAllowed, match="no protection window"):
+            self._ask(registration, acme_rep)
+
+    def test_a_reason_is_required(self, approved, acme_rep):
+        with pytest.raises(InvalidDealData):
+            self._ask(approved, acme_rep, reason=" ")
+
+    @pytest.mark.parametrize("who", ["globex_admin", "cam", "ops", "other_cam"])
+    def test_only_the_partner_side_asks(self, approved, personas, who):
+        with pytest.raises(DealNotAllowed):
+            self._ask(approved, personas[who])
+
+    def test_the_distributor_may_ask_for_its_reseller(self, approved, distri_admin):
+        assert self._ask(approved, distri_admin).requested_by == distri_admin
+
+
+class TestDecideExtension:
+    def test_approval_adds_the_extension_days_to_the_current_end(
+        self, approved, acme_rep, cam, program, run_on_commit, mailoutbox
+    ):
+        program.extension_days = 45
+        program.save()
+        with time_machine.travel(dt.datetime(2026, 3, 30, tzinfo=UTC), tick=False):
+            extension = services.request_extension(
+                registration=approved, actor=acme_rep, reason="Procurement."
+            )
+            with run_on_commit():
+                extension = services.decide_extension(
+                    extension=extension, actor=cam, approve=True, reason="Fair."
+                )
+        approved.refresh_from_db()
+        new_end = dt.datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
+        assert approved.protected_until == extension.new_protected_until == new_end
+        assert (extension.status, extension.decided_by) == ("approved", cam)
+        event = events_for(approved).get(verb="deal.extension_approved")
+        assert event.data["to"] == new_end.isoformat()
+        assert events_for(extension).get().to_state == "approved"
+        assert "Extension granted" in mailoutbox[0].subject
+        assert "2026-05-20" in mailoutbox[0].body
+
+    def test_a_late_approval_counts_from_today(self, approved, acme_rep, cam):
+        with time_machine.travel(dt.datetime(2026, 4, 4, tzinfo=UTC), tick=False):
+            extension = services.request_extension(
+                registration=approved, actor=acme_rep, reason="x"
+            )
+        with time_machine.travel(dt.datetime(2026, 4, 10, tzinfo=UTC), tick=False):
+            services.decide_extension(extension=extension, actor=cam, approve=True)
+        approved.refresh_from_db()
+        assert approved.protected_until == dt.datetime(2026, 5, 10, tzinfo=UTC)
+
+    def test_refusal_needs_a_reason_and_keeps_the_end(self, approved, acme_rep, cam):
+        extension = services.request_extension(registration=approved, actor=acme_rep, reason="x")
+        with pytest.raises(InvalidDealData):
+            services.decide_extension(extension=extension, actor=cam, approve=False)
+        services.decide_extension(extension=extension, actor=cam, approve=False, reason="No.")
+        approved.refresh_from_db()
+        assert approved.protected_until == dt.datetime(2026, 4, 5, 10, 0, tzinfo=UTC)
+
+    def test_a_decided_request_cannot_be_decided_again(self, approved, acme_rep, cam):
+        extension = services.request_extension(registration=approved, actor=acme_rep, reason="x")
+        services.decide_extension(extension=extension, actor=cam, approve=True)
+        with pytest.raises(ExtensionNotAllowed, match="already been decided"):
+            services.decide_extension(extension=extension, actor=cam, approve=True)
+
+    @pytest.mark.parametrize("who", ["acme_admin", "distri_admin", "other_cam", "globex_admin"])
+    def test_only_the_manager_or_ops_decide(self, approved, acme_rep, personas, who):
+        extension = services.request_extension(registration=approved, actor=acme_rep, reason="x")
+        with pytest.raises(DealNotAllowed):
+            services.decide_extension(extension=extension, actor=personas[who], approve=True)
