@@ -4,6 +4,7 @@ renders; the rules live in ``services.py`` and the scope in ``selectors.py``."""
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -276,7 +277,8 @@ def invitation_accept(request, token):
         except domain.DomainError as error:
             _apply_domain_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The invitation link proved the address: sign in with the first configured backend.
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(
                 request, _("Welcome to %(partner)s.") % {"partner": invitation.partner}
             )
