@@ -168,9 +168,11 @@ def record_completion(
         to_state=status,
         data={"source": source, "external_id": external_id, "expires_on": str(expires_on)},
     )
-    if not superseded:
-        for older in history.filter(earned_on__lt=earned_on).exclude(status=Status.RENEWED):
-            _mark_renewed(older, by=person_certification, actor=actor)
+    if superseded:
+        return person_certification, True
+    for older in history.filter(earned_on__lt=earned_on).exclude(status=Status.RENEWED):
+        _mark_renewed(older, by=person_certification, actor=actor)
+    if status in PersonCertification.CURRENT:  # no congratulations for a lapsed historic row
         notify(
             [user],
             kind=KIND_EARNED,

@@ -288,3 +288,14 @@ def test_only_the_partners_admins_submit_and_only_its_cam_decides(
         services.decide_reference_implementation(actor=cam, reference=reference, approve=False)
     reference.refresh_from_db()
     assert reference.status == ReferenceImplementation.Status.SUBMITTED
+
+
+def test_the_person_hears_of_a_current_certification_but_not_of_a_lapsed_historic_one(
+    ops, acme, acme_rep, sales_cert, django_capture_on_commit_callbacks
+):
+    with at("2026-06-01"), django_capture_on_commit_callbacks(execute=True):
+        record(ops, acme_rep, acme, sales_cert, "2026-05-01")
+        record(ops, acme_rep, acme, CertificationFactory(code="old", validity_months=12),
+               "2024-01-01")  # fmt: skip
+    earned = Notification.objects.filter(kind=services.KIND_EARNED)
+    assert [(n.user, n.title) for n in earned] == [(acme_rep, "Certified: Sales Pro")]

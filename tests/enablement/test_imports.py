@@ -127,6 +127,9 @@ def test_ops_import_through_the_page_and_download_the_report(
     page = client.get(run.get_absolute_url())
     assert page.status_code == 200
     assert b"Atlantis" in page.content
+    listing = client.get(reverse("enablement:certification_import"))
+    assert [r.pk for r in listing.context["page_obj"]] == [run.pk]
+    assert "lms.csv" in listing.content.decode()
 
     report = client.get(reverse("enablement:import_report", args=[run.pk]))
     assert report["Content-Type"].startswith("text/csv")
