@@ -1,0 +1,496 @@
+"""Portal pages for onboarding, joint business plans, the content library and business cases.
+
+Thin adapters: every read goes through a scoped selector (404 outside the user's scope) and
+every write through one service; domain errors become messages or form errors.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.selectors import get_partner_for_user, partner_access, primary_membership
+from prm.audit import events_for
+from prm.exceptions import DomainError
+
+from . import business_cases, content, programs
+from .forms_programs import (
+    AssetForm,
+    BusinessCaseForm,
+    CheckInFormSet,
+    CheckInNotesForm,
+    InitiativeFormSet,
+    PlanCreateForm,
+    PlanForm,
+    TargetFormSet,
+    formset_rows,
+)
+from .models import Asset, AssetUsage, BusinessCaseUsage, JointBusinessPlan, OnboardingStep
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- Onboarding -------------------------------------------------------------------------------
+
+
+@login_required
+def onboarding_list(request):
+    """Staff see their onboarding partners with progress; a partner user, their own checklist."""
+    user = request.user
+    if not user.is_internal:
+        membership = primary_membership(user)
+        if membership is None:
+            raise Http404
+        return redirect("enablement:onboarding_detail", partner_id=membership.partner_id)
+    page = _page(request, programs.onboarding_partners(user))
+    return render(
+        request,
+        "enablement/onboarding_list.html",
+        {"page_obj": page, "statuses": programs.onboarding_statuses(page.object_list)},
+    )
+
+
+def _onboarding_context(request, partner):
+    status = programs.onboarding_status(partner)
+    checkable = {
+        state.step.pk
+        for state in status.steps
+        if programs.can_check_step(request.user, partner, state.step)
+    }
+    return {"partner": partner, "progress": status, "checkable": checkable}
+
+
+@login_required
+def onboarding_detail(request, partner_id):
+    partner = get_partner_for_user(request.user, partner_id)
+    context = _onboarding_context(request, partner)
+    if context["progress"].progress is not None:
+        context["events"] = events_for(context["progress"].progress)[:20]
+    return render(request, "enablement/onboarding_detail.html", context)
+
+
+@login_required
+@require_POST
+def onboarding_check(request, partner_id, step_id):
+    partner = get_partner_for_user(request.user, partner_id)
+    step = get_object_or_404(OnboardingStep, pk=step_id)
+    error = ""
+    try:
+        programs.check_onboarding_step(
+            actor=request.user,
+            partner=partner,
+            step=step,
+            done=request.POST.get("done") == "1",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        error = exc.message
+    if request.htmx:
+        context = {**_onboarding_context(request, partner), "error": error}
+        return render(request, "enablement/onboarding_steps.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("enablement:onboarding_detail", partner_id=partner.pk)
+
+
+# --- Joint business plans ---------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request):
+    year = request.GET.get("year", "")
+    plans = programs.search_plans(
+        request.user,
+        fiscal_year=int(year) if year.isdigit() else None,
+        status=request.GET.get("status", ""),
+        query=request.GET.get("q", "").strip(),
+    )
+    return render(
+        request,
+        "enablement/plan_list.html",
+        {
+            "page_obj": _page(request, plans),
+            "querystring": _querystring(request),
+            "statuses": JointBusinessPlan.Status.choices,
+            "can_create": programs.partners_for_new_plan(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def plan_create(request):
+    partners = programs.partners_for_new_plan(request.user)
+    if not partners.exists():
+        raise PermissionDenied
+    form = PlanCreateForm(request.POST or None, partners=partners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = programs.create_plan(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Draft created. Add targets, initiatives and check-ins."))
+            return redirect("enablement:plan_edit", pk=plan.pk)
+    return render(request, "enablement/plan_create.html", {"form": form})
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = programs.plan_with_details(programs.get_plan_for_user(request.user, pk))
+    user = request.user
+    return render(
+        request,
+        "enablement/plan_detail.html",
+        {
+            "plan": plan,
+            "versions": programs.plan_versions(plan),
+            "events": events_for(plan)[:20],
+            "can_edit": programs.can_edit_plan(user, plan),
+            "can_approve": programs.can_approve_plan(user, plan),
+            "can_revise": plan.status == JointBusinessPlan.Status.APPROVED
+            and programs.can_draft_plan(user, plan.partner),
+            "can_record": programs.can_record_checkin(user, plan),
+        },
+    )
+
+
+def _plan_formsets(request, plan):
+    data = request.POST if request.method == "POST" else None
+    return (
+        TargetFormSet(
+            data,
+            prefix="targets",
+            initial=[
+                {
+                    "metric": t.metric,
+                    "description": t.description,
+                    "target_value": t.target_value,
+                    "owner": t.owner,
+                    "due_quarter": t.due_quarter,
+                }
+                for t in plan.targets.all()
+            ],
+        ),
+        InitiativeFormSet(
+            data,
+            prefix="initiatives",
+            initial=[
+                {
+                    "title": i.title,
+                    "description": i.description,
+                    "owner": i.owner,
+                    "starts_on": i.starts_on,
+                    "ends_on": i.ends_on,
+                }
+                for i in plan.initiatives.all()
+            ],
+        ),
+        CheckInFormSet(
+            data,
+            prefix="checkins",
+            initial=[
+                {"id": c.pk, "scheduled_on": c.scheduled_on, "agenda": c.agenda}
+                for c in plan.checkins.all()
+            ],
+        ),
+    )
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = programs.plan_with_details(programs.get_plan_for_user(request.user, pk))
+    if plan.is_locked:
+        message = _("This plan is %(status)s and locked; start a new version to change it.")
+        messages.error(request, message % {"status": plan.get_status_display().lower()})
+        return redirect(plan)
+    if not programs.can_edit_plan(request.user, plan):
+        raise PermissionDenied
+    form = PlanForm(request.POST or None, initial={"title": plan.title, "summary": plan.summary})
+    targets, initiatives, checkins = _plan_formsets(request, plan)
+    if request.method == "POST" and all(
+        f.is_valid() for f in (form, targets, initiatives, checkins)
+    ):
+        try:
+            programs.update_plan(
+                actor=request.user,
+                plan=plan,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                targets=formset_rows(targets),
+                initiatives=formset_rows(initiatives),
+                checkins=formset_rows(checkins),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect(plan)
+    return render(
+        request,
+        "enablement/plan_edit.html",
+        {
+            "plan": plan,
+            "form": form,
+            "targets": targets,
+            "initiatives": initiatives,
+            "checkins": checkins,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_approve(request, pk):
+    plan = programs.get_plan_for_user(request.user, pk)
+    try:
+        programs.approve_plan(actor=request.user, plan=plan, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Plan approved. It is now locked."))
+    return redirect("enablement:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_new_version(request, pk):
+    plan = programs.get_plan_for_user(request.user, pk)
+    try:
+        draft = programs.create_new_version(actor=request.user, plan=plan)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        draft_id = exc.details.get("draft_id")
+        return redirect("enablement:plan_detail", pk=draft_id or plan.pk)
+    messages.success(
+        request, _("Version %(n)s drafted from the approved plan.") % {"n": draft.version}
+    )
+    return redirect("enablement:plan_edit", pk=draft.pk)
+
+
+@login_required
+def plan_checkin(request, pk, checkin_pk):
+    plan = programs.get_plan_for_user(request.user, pk)
+    checkin = programs.get_checkin(plan, checkin_pk)
+    if not programs.can_record_checkin(request.user, plan):
+        raise PermissionDenied
+    form = CheckInNotesForm(
+        request.POST or None, initial={"held_on": checkin.held_on, "notes": checkin.notes}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programs.record_checkin(actor=request.user, checkin=checkin, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Check-in notes saved."))
+            return redirect(plan)
+    return render(
+        request, "enablement/plan_checkin.html", {"plan": plan, "checkin": checkin, "form": form}
+    )
+
+
+# --- Content library --------------------------------------------------------------------------
+
+
+@login_required
+def asset_list(request):
+    assets = content.search_assets(
+        request.user, kind=request.GET.get("kind", ""), query=request.GET.get("q", "").strip()
+    )
+    return render(
+        request,
+        "enablement/asset_list.html",
+        {
+            "page_obj": _page(request, assets),
+            "querystring": _querystring(request),
+            "kinds": Asset.Kind.choices,
+            "can_manage": request.user.is_program_ops,
+            "can_cobrand": bool(partner_access(request.user).member_of),
+        },
+    )
+
+
+@login_required
+def asset_create(request):
+    if not request.user.is_program_ops:
+        raise PermissionDenied
+    form = AssetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            content.create_asset(
+                actor=request.user,
+                title=data["title"],
+                description=data["description"],
+                kind=data["kind"],
+                upload=data["upload"],
+                external_url=data["external_url"],
+                tiers=data["visible_to_tiers"],
+                business_models=data["business_models"],
+                co_brandable=data["co_brandable"],
+                published=data["published"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Asset added to the library."))
+            return redirect("enablement:asset_list")
+    return render(request, "enablement/asset_form.html", {"form": form})
+
+
+@login_required
+def asset_download(request, pk):
+    asset = content.get_asset_for_user(request.user, pk)
+    if asset.is_link:
+        content.record_asset_usage(asset=asset, user=request.user, action=AssetUsage.Action.LINK)
+        return HttpResponseRedirect(asset.external_url)
+    content.record_asset_usage(asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD)
+    return FileResponse(
+        asset.file.open("rb"),
+        as_attachment=True,
+        filename=asset.original_filename,
+        content_type=asset.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+def asset_cobrand(request, pk):
+    asset = content.get_asset_for_user(request.user, pk)
+    if request.user.is_internal:
+        # Staff preview a partner's version by naming a partner in their scope.
+        partner_id = request.GET.get("partner", "")
+        if not partner_id.isdigit():
+            raise Http404
+        partner = get_partner_for_user(request.user, partner_id)
+    else:
+        partner = content.acting_partner(request.user)
+        if partner is None:
+            raise Http404
+    try:
+        pdf = content.render_cobranded_pdf(asset=asset, partner=partner, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enablement:asset_list")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{slugify(asset.title)}-{slugify(partner.display_name)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Business cases ---------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    cases = business_cases.business_cases_visible_to(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(prospect_name__icontains=query)
+    return render(
+        request,
+        "enablement/case_list.html",
+        {
+            "page_obj": _page(request, cases),
+            "querystring": _querystring(request),
+            "can_build": business_cases.partners_for_business_cases(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def case_model_pick(request):
+    if not business_cases.partners_for_business_cases(request.user).exists():
+        raise PermissionDenied
+    models = business_cases.business_case_models_for(request.user).filter(published=True)
+    return render(request, "enablement/case_model_pick.html", {"models": models})
+
+
+@login_required
+def case_create(request, model_pk):
+    model = business_cases.get_business_case_model_for_user(request.user, model_pk)
+    partners = business_cases.partners_for_business_cases(request.user)
+    if not partners.exists():
+        raise PermissionDenied
+    form = BusinessCaseForm(request.POST or None, model=model, partners=partners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = business_cases.build_business_case(
+                actor=request.user,
+                partner=form.cleaned_data.get("partner") or partners.first(),
+                model=model,
+                prospect_name=form.cleaned_data["prospect_name"],
+                inputs=form.input_values(),
+                currency=form.cleaned_data["currency"],
+            )
+        except business_cases.InvalidInputs as exc:
+            form.add_service_errors(exc.details)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(case)
+    return render(request, "enablement/case_form.html", {"form": form, "model": model})
+
+
+def _case_context(request, case):
+    is_member = case.partner_id in partner_access(request.user).member_of
+    return {
+        "case": case,
+        "branding": content.partner_branding(case.partner, contact=case.created_by),
+        "results": business_cases.result_lines(case),
+        "inputs": business_cases.input_lines(case),
+        "is_member": is_member,
+    }
+
+
+@login_required
+def case_detail(request, pk):
+    case = business_cases.get_business_case_for_user(request.user, pk)
+    return render(request, "enablement/case_detail.html", _case_context(request, case))
+
+
+@login_required
+def case_present(request, pk):
+    """The case as the prospect sees it: the partner's branding only, no portal around it."""
+    case = business_cases.get_business_case_for_user(request.user, pk)
+    return render(request, "enablement/case_document.html", _case_context(request, case))
+
+
+@login_required
+def case_pdf(request, pk):
+    case = business_cases.get_business_case_for_user(request.user, pk)
+    pdf = business_cases.render_business_case_pdf(case)
+    if case.partner_id in partner_access(request.user).member_of:
+        business_cases.record_case_usage(
+            case=case, actor=request.user, action=BusinessCaseUsage.Action.PDF
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"business-case-{slugify(case.prospect_name) or case.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def case_register_deal(request, pk):
+    """Count the hand-over, then open the deal registration form pre-filled from the case."""
+    case = business_cases.get_business_case_for_user(request.user, pk)
+    if case.partner_id not in partner_access(request.user).member_of:
+        raise PermissionDenied
+    business_cases.record_case_usage(
+        case=case, actor=request.user, action=BusinessCaseUsage.Action.DEAL_LINK
+    )
+    return HttpResponseRedirect(business_cases.deal_registration_url(case))
