@@ -373,6 +373,10 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str |
         )
     elif user.is_internal:
         raise PartnerError(_("Staff accounts cannot join a partner."), code="staff_account")
+    elif not user.is_active:
+        # Removed from their last partner earlier (see ``remove_member``); invited back now.
+        user.is_active = True
+        user.save(update_fields=["is_active"])
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )

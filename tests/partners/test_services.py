@@ -153,3 +153,23 @@ def test_memberships_of_a_user_leave_out_terminated_partners(acme_admin):
     gone = PartnerFactory(status=Partner.Status.TERMINATED)
     MembershipFactory(user=acme_admin, partner=gone)
     assert [m.partner.display_name for m in selectors.memberships_of(acme_admin)] == ["Acme"]
+
+
+def test_someone_removed_earlier_can_be_invited_back_and_sign_in_again(
+    acme_admin, acme_rep, password
+):
+    services.remove_member(
+        membership=PartnerMembership.objects.get(user=acme_rep), actor=acme_admin
+    )
+    acme_rep.refresh_from_db()
+    assert not acme_rep.is_active
+    again = services.invite_user(
+        partner=PartnerMembership.objects.get(user=acme_admin).partner,
+        email=acme_rep.email,
+        role="rep",
+        actor=acme_admin,
+    )
+    services.accept_invitation(invitation=again, full_name="", password=None)
+    acme_rep.refresh_from_db()
+    assert acme_rep.is_active
+    assert acme_rep.check_password(password)  # their own password, not reset by the link

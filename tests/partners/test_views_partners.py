@@ -281,3 +281,15 @@ def test_only_ops_change_the_tier(client_for, personas, acme, tiers, persona, st
     assert tier_change(client_for(personas[persona]), acme, tiers[2]).status_code == status
     acme.refresh_from_db()
     assert acme.tier == tiers[0]
+
+
+def test_the_detail_page_query_count_does_not_grow_with_the_team(
+    client_for, ops, acme, django_assert_max_num_queries
+):
+    client = client_for(ops)
+    MembershipFactory.create_batch(2, partner=acme, office=OfficeFactory(partner=acme))
+    with django_assert_max_num_queries(40) as small:
+        client.get(detail(acme))
+    MembershipFactory.create_batch(15, partner=acme, office=OfficeFactory(partner=acme))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(detail(acme))

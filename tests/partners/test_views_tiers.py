@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from partners.models import TierRequirement
-from tests.factories import TierRequirementFactory
+from tests.factories import TierFactory, TierRequirementFactory
 
 URL = reverse("partners:tier_list")
 M = TierRequirement.Metric
@@ -57,3 +57,21 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 
 def test_no_tiers_shows_an_empty_state(client_for, ops):
     assert b"No tiers are configured yet" in client_for(ops).get(URL).content
+
+
+def test_the_query_count_does_not_grow_with_tiers_or_requirements(
+    client_for, ops, django_assert_max_num_queries
+):
+    def add(ranks):
+        for rank in ranks:
+            tier = TierFactory(rank=rank)
+            TierRequirementFactory(tier=tier, metric=M.CERTIFIED_SALES)
+            TierRequirementFactory(tier=tier, metric=M.SOURCED_REVENUE, threshold=1000)
+
+    client = client_for(ops)
+    add(range(1, 3))
+    with django_assert_max_num_queries(10) as small:
+        client.get(URL)
+    add(range(3, 9))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(URL)
