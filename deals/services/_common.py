@@ -1,0 +1,72 @@
+"""Helpers shared by the deal services: locking, rights checks, reasons, notifications."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+from prm.locks import lock
+from prm.models import User
+from prm.notifications import notify
+
+from ..exceptions import (
+    DealNotAllowed,
+    InvalidDealData,
+    PartnerCannotRegister,
+)
+from ..models import DealRegistration
+from ..selectors import (
+    acts_for_partner,
+    can_decide,
+    partner_side_recipients,
+)
+
+
+def lock_registration(registration: DealRegistration) -> DealRegistration:
+    return lock(DealRegistration, registration.pk)
+
+
+def require_partner_side(actor: User, registration: DealRegistration) -> None:
+    if not acts_for_partner(actor, registration.partner):
+        raise DealNotAllowed()
+
+
+def require_decider(actor: User, registration: DealRegistration) -> None:
+    if not can_decide(actor, registration):
+        raise DealNotAllowed(
+            _("Only the partner's channel account manager or program operations can decide.")
+        )
+
+
+def require_active(partner: Partner) -> None:
+    if partner.status != Partner.Status.ACTIVE:
+        raise PartnerCannotRegister(
+            _("%(partner)s is %(status)s; only active partners can register deals.")
+            % {"partner": partner, "status": partner.get_status_display().lower()}
+        )
+
+
+def required_reason(reason: str, *, field: str = "reason") -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidDealData(_("Give a reason."), details={field: _("Give a reason.")})
+    return text
+
+
+def notify_partner(registration: DealRegistration, *, kind: str, template: str, **context):
+    notify(
+        partner_side_recipients(registration),
+        kind=kind,
+        template=f"deals/email/{template}",
+        context={"registration": registration, **context},
+        url=registration.get_absolute_url(),
+    )
+
+
+def jsonable(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

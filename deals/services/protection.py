@@ -1,0 +1,233 @@
+"""Protection after approval: extension requests and decisions, expiry reminders and the
+nightly expiry."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
+from prm.locks import lock
+from prm.models import User
+from prm.notifications import notify
+
+from ..exceptions import (
+    ExtensionNotAllowed,
+)
+from ..models import DealProgramSettings, DealRegistration, ExtensionRequest
+from ..selectors import (
+    reviewers_for,
+)
+from ._common import (
+    jsonable,
+    lock_registration,
+    notify_partner,
+    require_decider,
+    require_partner_side,
+    required_reason,
+)
+
+Status = DealRegistration.Status
+
+
+# --- Protection: extensions, reminders, expiry -----------------------------------------------
+
+
+@transaction.atomic
+def request_extension(
+    *, registration: DealRegistration, actor: User, reason: str
+) -> ExtensionRequest:
+    """Ask for a longer protection window, under the program's policy: none; once (one granted
+    extension per registration; a refused request does not use it up); or unlimited, one
+    pending request at a time."""
+    registration = lock_registration(registration)
+    require_partner_side(actor, registration)
+    reason = required_reason(reason)
+    if registration.status != Status.APPROVED:
+        raise ExtensionNotAllowed(_("Only approved registrations can be extended."))
+    if registration.protected_until is None:
+        raise ExtensionNotAllowed(_("This registration has no protection window to extend."))
+    program = DealProgramSettings.get()
+    policy = DealProgramSettings.ExtensionPolicy
+    if program.extension_policy == policy.NONE:
+        raise ExtensionNotAllowed(_("The program does not allow extensions."))
+    if registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise ExtensionNotAllowed(_("An extension request is already waiting for a decision."))
+    if program.extension_policy == policy.ONCE and registration.extension_count >= 1:
+        raise ExtensionNotAllowed(_("This registration has already been extended once."))
+    try:
+        with transaction.atomic():
+            extension = ExtensionRequest.objects.create(
+                registration=registration, requested_by=actor, reason=reason
+            )
+    except IntegrityError as exc:  # a second request raced past the check above
+        raise ExtensionNotAllowed(
+            _("An extension request is already waiting for a decision.")
+        ) from exc
+    record_event(
+        registration,
+        actor=actor,
+        verb="deal.extension_requested",
+        reason=reason,
+        rule=program.get_extension_policy_display(),
+        data={"extension": extension.pk},
+    )
+    notify(
+        reviewers_for(registration.partner),
+        kind="deal_extension_requested",
+        template="deals/email/extension_requested",
+        context={"registration": registration, "extension": extension},
+        url=reverse("deals:extension_queue"),
+    )
+    return extension
+
+
+@transaction.atomic
+def decide_extension(
+    *, extension: ExtensionRequest, actor: User, approve: bool, reason: str = ""
+) -> ExtensionRequest:
+    """Grant ``extension_days`` more protection (counted from the later of now and the current
+    end) or refuse, with a reason."""
+    # Parent before child, as everywhere: the registration, then its extension request.
+    registration = lock(DealRegistration, extension.registration_id)
+    extension = lock(ExtensionRequest, extension.pk)
+    require_decider(actor, registration)
+    if extension.status != ExtensionRequest.Status.PENDING:
+        raise ExtensionNotAllowed(_("This extension request has already been decided."))
+    if registration.status != Status.APPROVED:
+        raise ExtensionNotAllowed(_("Only approved registrations can be extended."))
+    reason = (reason or "").strip()
+    if not approve:
+        reason = required_reason(reason)
+    now = timezone.now()
+    program = DealProgramSettings.get()
+    previous_end = registration.protected_until
+    if approve:
+        base = max(previous_end or now, now)
+        registration.protected_until = base + dt.timedelta(days=program.extension_days)
+        registration.extension_count += 1
+        registration.expiry_reminded_at = None
+        registration.save(
+            update_fields=["protected_until", "extension_count", "expiry_reminded_at", "updated_at"]
+        )
+        extension.new_protected_until = registration.protected_until
+    extension.status = (
+        ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
+    )
+    extension.decided_by = actor
+    extension.decided_at = now
+    extension.decision_reason = reason
+    extension.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "new_protected_until",
+        ]
+    )
+    record_event(
+        extension,
+        actor=actor,
+        verb=f"extension.{extension.status}",
+        from_state=ExtensionRequest.Status.PENDING,
+        to_state=extension.status,
+        reason=reason,
+    )
+    record_event(
+        registration,
+        actor=actor,
+        verb="deal.extension_approved" if approve else "deal.extension_rejected",
+        reason=reason,
+        rule=_("%(n)d days per extension") % {"n": program.extension_days},
+        data={
+            "extension": extension.pk,
+            "from": jsonable(previous_end),
+            "to": jsonable(registration.protected_until),
+        },
+    )
+    notify_partner(
+        registration,
+        kind="deal_extension_decided",
+        template="extension_decided",
+        reason=reason,
+        extension=extension,
+    )
+    return extension
+
+
+def expire_registrations(*, now: dt.datetime | None = None) -> int:
+    """Expire approved registrations whose protection ended. A registration with an extension
+    request still waiting for the manager is left alone: the partner asked in time. Safe to run
+    twice: each row is re-checked under its lock."""
+    now = now or timezone.now()
+    candidates = (
+        DealRegistration.objects.filter(status=Status.APPROVED, protected_until__lte=now)
+        .exclude(extension_requests__status=ExtensionRequest.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_expire_one(pk, now) for pk in list(candidates))
+
+
+@transaction.atomic
+def _expire_one(pk: int, now: dt.datetime) -> int:
+    registration = lock(DealRegistration, pk)
+    if (
+        not (
+            registration.status == Status.APPROVED
+            and registration.protected_until is not None
+            and registration.protected_until <= now
+        )
+        or registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists()
+    ):
+        return 0
+    previous = registration.move_to(Status.EXPIRED)
+    registration.save(update_fields=["status", "updated_at"])
+    record_event(
+        registration,
+        actor=None,
+        verb="deal.expired",
+        from_state=previous,
+        to_state=Status.EXPIRED,
+        rule=_("Protection ended on %(date)s") % {"date": jsonable(registration.protected_until)},
+    )
+    notify_partner(registration, kind="deal_expired", template="expired")
+    return 1
+
+
+def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind the partner ``expiry_reminder_days`` before protection ends, once per window
+    (an approved extension opens a new window and so a new reminder)."""
+    now = now or timezone.now()
+    program = DealProgramSettings.get()
+    if not program.expiry_reminder_days:
+        return 0
+    horizon = now + dt.timedelta(days=program.expiry_reminder_days)
+    pks = list(
+        DealRegistration.objects.filter(
+            status=Status.APPROVED,
+            expiry_reminded_at__isnull=True,
+            protected_until__gt=now,
+            protected_until__lte=horizon,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_remind_expiry(pk, now) for pk in pks)
+
+
+@transaction.atomic
+def _remind_expiry(pk: int, now: dt.datetime) -> int:
+    # The conditional update claims the reminder, so two runs never both send it.
+    claimed = DealRegistration.objects.filter(
+        pk=pk, status=Status.APPROVED, expiry_reminded_at__isnull=True
+    ).update(expiry_reminded_at=now)
+    if not claimed:
+        return 0
+    registration = DealRegistration.objects.select_related("partner").get(pk=pk)
+    record_event(registration, actor=None, verb="deal.expiry_reminder_sent")
+    notify_partner(registration, kind="deal_expiry_reminder", template="expiry_reminder")
+    return 1
