@@ -1,0 +1,135 @@
+"""My organisation and its people: the team page, invitations, removals and the agreement."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prm import exceptions as domain
+
+from . import forms, selectors, services
+from .models import Partner
+from .views import agreement_context, render_partner_detail, show_domain_error
+
+
+@login_required
+def my_partner(request):
+    user = request.user
+    if user.is_internal:
+        return redirect("partners:partner_list")
+    memberships = list(selectors.memberships_of(user))
+    if not memberships:
+        raise PermissionDenied
+    chosen = request.GET.get("partner")
+    membership = next((m for m in memberships if str(m.partner_id) == chosen), memberships[0])
+    return _render_my_partner(request, membership, memberships)
+
+
+def _render_my_partner(request, membership, memberships, *, invite_form=None, status=200):
+    partner = membership.partner
+    can_manage = selectors.can_administer_partner(request.user, partner)
+    return render(
+        request,
+        "partners/partner_mine.html",
+        {
+            "membership": membership,
+            "memberships": memberships,
+            "partner": partner,
+            "offices": partner.offices.all(),
+            "team": selectors.team_of(partner),
+            "tier_history": selectors.tier_history_for(partner)[:10],
+            "next_tier": selectors.next_tier(partner.tier),
+            "can_manage": can_manage,
+            "invitations": selectors.open_invitations_for(partner) if can_manage else [],
+            "invite_form": invite_form or forms.InviteUserForm(partner=partner),
+            **agreement_context(request.user, partner),
+        },
+        status=status,
+    )
+
+
+def _team_page_url(user, partner: Partner) -> str:
+    """Members manage their team from "My organisation"; ops from the partner's page."""
+    if partner.pk in selectors.partner_access(user).member_of:
+        return f"{reverse('partners:my_partner')}?partner={partner.pk}"
+    return partner.get_absolute_url()
+
+
+def _managed_partner(request, pk) -> Partner:
+    """The partner whose users are managed: 404 outside scope, 403 for non-admins in scope."""
+    partner = selectors.get_partner_for_user(request.user, pk)
+    if not selectors.can_administer_partner(request.user, partner):
+        raise PermissionDenied
+    return partner
+
+
+@require_POST
+@login_required
+def partner_invite(request, pk):
+    partner = _managed_partner(request, pk)
+    form = forms.InviteUserForm(request.POST, partner=partner)
+    if form.is_valid():
+        try:
+            invitation = services.invite_user(
+                partner=partner, actor=request.user, **form.cleaned_data
+            )
+        except domain.DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect(_team_page_url(request.user, partner))
+    if partner.pk not in selectors.partner_access(request.user).member_of:
+        return render_partner_detail(request, partner, invite_form=form, status=400)
+    memberships = list(selectors.memberships_of(request.user))
+    membership = next(m for m in memberships if m.partner_id == partner.pk)
+    return _render_my_partner(request, membership, memberships, invite_form=form, status=400)
+
+
+@require_POST
+@login_required
+def invitation_revoke(request, pk, invitation_pk):
+    partner = _managed_partner(request, pk)
+    invitation = selectors.get_open_invitation(partner, invitation_pk)
+    services.revoke_invitation(invitation=invitation, actor=request.user)
+    messages.success(
+        request, _("The invitation to %(email)s is revoked.") % {"email": invitation.email}
+    )
+    return redirect(_team_page_url(request.user, partner))
+
+
+@require_POST
+@login_required
+def member_remove(request, pk, membership_pk):
+    partner = _managed_partner(request, pk)
+    membership = selectors.get_membership(partner, membership_pk)
+    try:
+        services.remove_member(membership=membership, actor=request.user)
+    except domain.PermissionDenied as error:
+        raise PermissionDenied(error.message) from error
+    except domain.DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(name)s no longer has access.") % {"name": membership.user.get_full_name()}
+        )
+    return redirect(_team_page_url(request.user, partner))
+
+
+@require_POST
+@login_required
+def agreement_accept(request, pk):
+    partner = selectors.get_partner_for_user(request.user, pk)
+    try:
+        services.accept_agreement(partner=partner, actor=request.user)
+    except domain.PermissionDenied as error:
+        raise PermissionDenied(error.message) from error
+    except domain.DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you. The partner agreement is accepted."))
+    return redirect("home")
