@@ -6,11 +6,13 @@ Library files are small PDFs rendered at seed time, so no binary is kept in the 
 """
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from partners.models import BusinessModel, Partner, PartnerMembership, Tier
 from prm.models import User
@@ -72,9 +74,7 @@ def seed_onboarding_templates() -> int:
         if not made:
             continue
         created += 1
-        for position, (kind, title, count) in enumerate(
-            _template_steps(people, with_plan, custom)
-        ):
+        for position, (kind, title, count) in enumerate(_template_steps(people, with_plan, custom)):
             OnboardingStep.objects.create(
                 template=template, position=position, kind=kind, title=title, required_count=count
             )
@@ -228,23 +228,54 @@ def seed_plans() -> int:
 # --- Content library --------------------------------------------------------------------------
 
 A = Asset.Kind
-# title, kind, description, co-brandable, tiers (names; empty = all), business models, link
+MSPS, TOP, SILVER_UP = ["msp", "mssp"], ["Gold", "Platinum"], ["Silver", "Gold", "Platinum"]
+
+
+@dataclass(frozen=True)
+class DemoAsset:
+    title: str
+    kind: str
+    description: str
+    co_brandable: bool = False
+    tiers: list[str] = field(default_factory=list)  # tier names; empty: every tier
+    business_models: list[str] = field(default_factory=list)  # empty: every model
+    link: str = ""
+
+
 ASSETS = [
-    ("Platform overview", A.COLLATERAL, "Two-page introduction for first meetings.", True, [], [], ""),
-    ("Platform datasheet", A.DATASHEET, "Features, editions and system requirements.", True, [], [], ""),
-    ("Security bundle datasheet", A.DATASHEET, "What the managed security bundle covers.", True, [], ["msp", "mssp"], ""),
-    ("Executive pitch deck", A.PITCH_DECK, "Twelve slides for an executive sponsor.", False, [], [], ""),
-    ("MSP security bundle pitch deck", A.PITCH_DECK, "Selling the bundle as a monthly service.", True, [], ["msp", "mssp"], ""),
-    ("Distributor recruitment deck", A.PITCH_DECK, "Recruiting resellers into two-tier.", False, [], ["distributor"], ""),
-    ("Healthcare campaign in a box", A.CAMPAIGN, "Emails, landing page copy and a webinar script for clinics.", True, ["Silver", "Gold", "Platinum"], [], ""),
-    ("Year-end renewal campaign", A.CAMPAIGN, "Three-touch email sequence for renewals.", True, [], ["reseller", "msp"], ""),
-    ("Partner-led ABM campaign kit", A.CAMPAIGN, "Account-based campaign for top-tier partners.", True, ["Gold", "Platinum"], [], ""),
-    ("Case study: Harbor Health Network", A.COLLATERAL, "2,400 seats migrated with SSO in six weeks.", True, [], [], ""),
-    ("Case study: Lakeside Logistics", A.COLLATERAL, "24/7 monitoring for 40 sites.", True, [], ["msp", "mssp"], ""),
-    ("Integration guide for ISVs", A.DATASHEET, "API, webhooks and certification of connectors.", False, [], ["isv", "si"], ""),
-    ("Competitive battlecard", A.COLLATERAL, "How we win against the usual alternatives.", False, ["Silver", "Gold", "Platinum"], [], ""),
-    ("Product tour (video)", A.VIDEO, "A 6-minute walk through the platform.", False, [], [], "https://videos.example/platform-tour"),
-    ("Selling managed security (webinar recording)", A.VIDEO, "Partner webinar with BluePeak.", False, [], ["msp", "mssp"], "https://videos.example/msp-webinar"),
+    DemoAsset("Platform overview", A.COLLATERAL, "Two-page introduction for first meetings.",
+              co_brandable=True),
+    DemoAsset("Platform datasheet", A.DATASHEET, "Features, editions and system requirements.",
+              co_brandable=True),
+    DemoAsset("Security bundle datasheet", A.DATASHEET,
+              "What the managed security bundle covers.", co_brandable=True,
+              business_models=MSPS),
+    DemoAsset("Executive pitch deck", A.PITCH_DECK, "Twelve slides for an executive sponsor."),
+    DemoAsset("MSP security bundle pitch deck", A.PITCH_DECK,
+              "Selling the bundle as a monthly service.", co_brandable=True,
+              business_models=MSPS),
+    DemoAsset("Distributor recruitment deck", A.PITCH_DECK,
+              "Recruiting resellers into two-tier.", business_models=["distributor"]),
+    DemoAsset("Healthcare campaign in a box", A.CAMPAIGN,
+              "Emails, landing page copy and a webinar script for clinics.", co_brandable=True,
+              tiers=SILVER_UP),
+    DemoAsset("Year-end renewal campaign", A.CAMPAIGN, "Three-touch email sequence for renewals.",
+              co_brandable=True, business_models=["reseller", "msp"]),
+    DemoAsset("Partner-led ABM campaign kit", A.CAMPAIGN,
+              "Account-based campaign for top-tier partners.", co_brandable=True, tiers=TOP),
+    DemoAsset("Case study: Harbor Health Network", A.COLLATERAL,
+              "2,400 seats migrated with SSO in six weeks.", co_brandable=True),
+    DemoAsset("Case study: Lakeside Logistics", A.COLLATERAL, "24/7 monitoring for 40 sites.",
+              co_brandable=True, business_models=MSPS),
+    DemoAsset("Integration guide for ISVs", A.DATASHEET,
+              "API, webhooks and certification of connectors.", business_models=["isv", "si"]),
+    DemoAsset("Competitive battlecard", A.COLLATERAL,
+              "How we win against the usual alternatives.", tiers=SILVER_UP),
+    DemoAsset("Product tour (video)", A.VIDEO, "A 6-minute walk through the platform.",
+              link="https://videos.example/platform-tour"),
+    DemoAsset("Selling managed security (webinar recording)", A.VIDEO,
+              "Partner webinar with BluePeak.", business_models=MSPS,
+              link="https://videos.example/msp-webinar"),
 ]  # fmt: skip
 
 
@@ -262,23 +293,23 @@ def seed_assets(ops: User) -> int:
     tiers = {tier.name: tier for tier in Tier.objects.all()}
     existing = set(Asset.objects.values_list("title", flat=True))
     created = 0
-    for title, kind, description, co_brandable, tier_names, models, link in ASSETS:
-        if title in existing:
+    for spec in ASSETS:
+        if spec.title in existing:
             continue
         upload = None
-        if not link:
-            data = _sample_pdf(title, description, Asset.Kind(kind).label)
-            upload = ContentFile(data, name=f"{title.lower().replace(' ', '-')}.pdf")
+        if not spec.link:
+            data = _sample_pdf(spec.title, spec.description, Asset.Kind(spec.kind).label)
+            upload = ContentFile(data, name=f"{slugify(spec.title)}.pdf")
         content.create_asset(
             actor=ops,
-            title=title,
-            kind=kind,
-            description=description,
+            title=spec.title,
+            kind=spec.kind,
+            description=spec.description,
             upload=upload,
-            external_url=link,
-            tiers=[tiers[name] for name in tier_names if name in tiers],
-            business_models=models,
-            co_brandable=co_brandable,
+            external_url=spec.link,
+            tiers=[tiers[name] for name in spec.tiers if name in tiers],
+            business_models=spec.business_models,
+            co_brandable=spec.co_brandable,
             published=True,
         )
         created += 1

@@ -183,10 +183,13 @@ class BusinessCaseForm(forms.Form):
         )
         for spec in model.inputs:
             minimum = spec.get("min")
+            default = spec.get("default")
             self.fields[f"input_{spec['key']}"] = forms.DecimalField(
                 label=spec["label"],
                 help_text=spec.get("unit", ""),
-                initial=spec.get("default"),
+                initial=default,
+                # Left blank, a figure takes the model's default.
+                required=default in (None, ""),
                 min_value=Decimal(str(minimum)) if minimum not in (None, "") else None,
                 max_digits=16,
                 decimal_places=4,
