@@ -219,7 +219,7 @@ _CLEANERS = {
 
 
 def _lock(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().select_related("partner").get(pk=lead.pk)
+    return Lead.objects.select_for_update(of=("self",)).select_related("partner").get(pk=lead.pk)
 
 
 @transaction.atomic
@@ -536,7 +536,9 @@ def recall_overdue_leads(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def _recall_one(pk: int, now: dt.datetime) -> int:
-    lead = Lead.objects.select_for_update().select_related("partner").filter(pk=pk).first()
+    lead = (
+        Lead.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=pk).first()
+    )
     # Re-checked under the lock: the partner may have answered since the list was read.
     if lead is None or lead.status != Status.OFFERED or lead.accept_by >= now:
         return 0

@@ -208,7 +208,7 @@ def resolve_conflict(
     """Record the reviewer's decision. The audit row names the rule the decision follows:
     first registered, first protected, or an explicit override of it."""
     conflict = (
-        DealConflict.objects.select_for_update()
+        DealConflict.objects.select_for_update(of=("self",))
         .select_related("registration__partner", "existing_registration", "existing_opportunity")
         .get(pk=conflict.pk)
     )
