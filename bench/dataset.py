@@ -21,7 +21,7 @@ from prm.models import User
 
 from . import names
 
-VERSION = 1
+VERSION = 2
 SIZES = {"partners": 10_000, "users": 50_000, "registrations": 1_000_000}
 ACTIVE_SHARE = 0.10
 SEED = 20261122

@@ -56,17 +56,34 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", ascii_text.lower())
 
 
+ONSETS = _words("b br c ch cl d dr f fl g gr h j k kl l m n p pr qu r s sh st t tr v w z")
+VOWELS = _words("a e i o u ai ea io ou y")
+CODAS = ["", "", "", "n", "r", "l", "x", "s", "m", "nt", "rk", "st", "v"]
+
+
+def brand(rng: random.Random) -> str:
+    """A made-up distinctive word ("Kovarix", "Brelonta"): most real company names carry one,
+    which is what keeps their trigrams selective."""
+    syllables = rng.choice((2, 2, 3))
+    word = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) for _ in range(syllables))
+    return (word + rng.choice(CODAS)).capitalize()
+
+
 def company(rng: random.Random) -> tuple[str, str, str]:
     """Return (name, domain, country) for one company."""
     shape = rng.random()
-    if shape < 0.45:
-        core = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
-    elif shape < 0.7:
-        core = f"{rng.choice(SURNAMES)} {rng.choice(NOUNS)}"
-    elif shape < 0.85:
-        core = f"{rng.choice(SURNAMES)} & {rng.choice(SURNAMES)}"
+    if shape < 0.35:
+        core = f"{brand(rng)} {rng.choice(NOUNS)}"
+    elif shape < 0.5:
+        core = brand(rng)
+    elif shape < 0.65:
+        core = f"{rng.choice(ADJECTIVES)} {brand(rng)}"
+    elif shape < 0.8:
+        core = f"{rng.choice(SURNAMES)} {brand(rng)} {rng.choice(NOUNS)}"
+    elif shape < 0.9:
+        core = f"{rng.choice(SURNAMES)} & {rng.choice(SURNAMES)} {rng.choice(NOUNS)}"
     else:
-        core = f"{rng.choice(ADJECTIVES)}{rng.choice(NOUNS).lower()} {rng.choice(NOUNS)}"
+        core = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {rng.choice(NOUNS)}"
     tld = rng.choices([t for t, _ in TLDS], weights=[w for _, w in TLDS])[0]
     legal = rng.choice(LEGAL)
     name = f"{core} {legal}".strip()
