@@ -413,3 +413,40 @@ class TestStats:
 
 def test_notifications_land_in_the_portal_too(offered, acme_admin):
     assert Notification.objects.filter(user=acme_admin, kind="lead_offered").exists()
+
+
+class TestAdmin:
+    def test_models_are_registered_and_records_are_read_only(self, ops):
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        from deals import admin_leads
+        from deals.models import CustomerAccount, DealConflict, LeadRoutingRule, Opportunity
+
+        for model in (Lead, LeadRoutingRule, DealConflict, CustomerAccount, Opportunity):
+            assert admin.site.is_registered(model), model
+        request = RequestFactory().get("/")
+        request.user = ops
+        lead_admin = admin_leads.LeadAdmin(Lead, admin.site)
+        assert not lead_admin.has_add_permission(request)
+        assert "status" in lead_admin.get_readonly_fields(request)
+        conflict_admin = admin_leads.DealConflictAdmin(DealConflict, admin.site)
+        assert "resolution" in conflict_admin.get_readonly_fields(request)
+
+    def test_route_action_calls_the_service(self, ops, acme):
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        from deals import admin_leads
+
+        RoutingRuleFactory()
+        lead = LeadFactory(country="US")
+        request = RequestFactory().post("/")
+        request.user = ops
+        lead_admin = admin_leads.LeadAdmin(Lead, admin.site)
+        said = []
+        lead_admin.message_user = lambda request, message, *args: said.append(str(message))
+        lead_admin.route_selected(request, Lead.objects.filter(pk=lead.pk))
+        lead.refresh_from_db()
+        assert (lead.status, lead.partner) == ("offered", acme)
+        assert said == ["1 lead(s) offered."]
