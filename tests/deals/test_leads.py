@@ -450,3 +450,23 @@ class TestAdmin:
         lead.refresh_from_db()
         assert (lead.status, lead.partner) == ("offered", acme)
         assert said == ["1 lead(s) offered."]
+
+
+class TestJob:
+    def test_command_and_task_recall_and_are_safe_to_run_twice(self, offered):
+        import io
+
+        from django.conf import settings
+        from django.core.management import call_command
+
+        from deals.tasks_leads import recall_overdue_leads as task
+
+        with time_machine.travel(T0 + dt.timedelta(hours=49), tick=False):
+            out = io.StringIO()
+            call_command("recall_leads", stdout=out)
+            assert out.getvalue().strip() == "Recalled 1 lead(s)."
+            assert task.delay().get() == 0
+        offered.refresh_from_db()
+        assert offered.status == "recalled"
+        entry = settings.CELERY_BEAT_SCHEDULE["deals-recall-overdue-leads"]
+        assert entry["task"] == task.name == "deals.tasks_leads.recall_overdue_leads"
