@@ -17,6 +17,7 @@ class PartnersConfig(AppConfig):
             "partners:tier_list",
             {"partner", "partner_admin", "distributor", "cam", "ops"},
         ),
+        (_("API keys"), "api_keys:api_key_list", {"partner_admin", "ops"}),
     ]
     # ``manage.py seed_demo`` calls every app's seeders in INSTALLED_APPS order; ours come first.
     demo_seeders = ["partners.demo.seed"]

@@ -40,8 +40,16 @@ def navigation(request):
                 url = reverse(url_name)
             except NoReverseMatch:
                 continue
-            active = current == url if url == "/" else current.startswith(url)
-            items.append({"label": label, "url": url, "active": active})
+            items.append({"label": label, "url": url, "active": False})
+    # Only the most specific entry is highlighted: "/partners/applications/" lights up
+    # "Applications", not also "Partners" at "/partners/".
+    matching = [
+        i
+        for i in items
+        if current == i["url"] or (i["url"] != "/" and current.startswith(i["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return {
         "nav_items": items,
         "personas": personas,

@@ -111,8 +111,9 @@ def can_administer_partner(user: User, partner: Partner) -> bool:
 
 
 def memberships_visible_to(user: User) -> QuerySet[PartnerMembership]:
+    # API keys act through service-account members; people never see them as colleagues.
     return PartnerMembership.objects.select_related("user", "partner", "office").filter(
-        partner__in=partners_visible_to(user).values("pk")
+        partner__in=partners_visible_to(user).values("pk"), user__is_service_account=False
     )
 
 
@@ -287,8 +288,10 @@ def tiers_for_display() -> list[Tier]:
 
 
 def team_of(partner: Partner) -> QuerySet[PartnerMembership]:
-    return partner.memberships.select_related("user", "office").order_by(
-        "role", "user__full_name", "user__email"
+    return (
+        partner.memberships.filter(user__is_service_account=False)
+        .select_related("user", "office")
+        .order_by("role", "user__full_name", "user__email")
     )
 
 

@@ -6,6 +6,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from partners.api_keys import ensure_demo_api_key
 from partners.demo_data import DEMO_PASSWORD
 from partners.models import Application, Partner
 from prm.models import User
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"· {path}")
                     import_string(path)(stdout=self.stdout)
         self.summary()
+        ensure_demo_api_key(self.stdout)
 
     def summary(self):
         by_status = dict(Partner.objects.order_by().values_list("status").annotate(n=Count("pk")))
