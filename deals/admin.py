@@ -4,6 +4,7 @@ as the actor), so the admin never bypasses the rules or the audit trail."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from prm.audit import record_event
 from prm.exceptions import DomainError
 
 from . import services
@@ -31,10 +32,27 @@ class DealProgramSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # One row (pk=1), created on first use by DealProgramSettings.get().
-        return not DealProgramSettings.objects.exists()
+        return not DealProgramSettings.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # Program ops own the program rules: with staff access they may view and change them
+    # without being granted model permissions one by one.
+    def has_module_permission(self, request):
+        return request.user.is_program_ops or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_program_ops or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_program_ops or super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changes:
+            record_event(obj, actor=request.user, verb="deal_settings.changed", data=changes)
 
 
 def _run(modeladmin, request, queryset, action, done: str):

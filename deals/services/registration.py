@@ -231,7 +231,11 @@ def submit_registration(*, registration: DealRegistration, actor: User) -> DealR
         reviewers_for(registration.partner),
         kind="deal_submitted",
         template="deals/email/submitted",
-        context={"registration": registration, "resubmission": is_resubmission},
+        context={
+            "registration": registration,
+            "resubmission": is_resubmission,
+            "answered": previous == Status.MORE_INFO,
+        },
         url=reverse("deals:deal_review", args=[registration.pk]),
     )
     return registration

@@ -83,6 +83,34 @@ class TestAdmin:
         settings.refresh_from_db()
         assert (settings.protection_days, settings.extension_policy) == (60, "unlimited")
 
+    def test_ops_with_staff_access_edit_the_settings_and_the_change_is_audited(
+        self, client_for, ops, cam
+    ):
+        settings = DealProgramSettings.get()
+        url = reverse("admin:deals_dealprogramsettings_change", args=[settings.pk])
+        cam.is_staff = True
+        cam.save()
+        assert client_for(cam).get(url).status_code == 403
+        ops.is_staff = True
+        ops.save()
+        client = client_for(ops)
+        data = {
+            "protection_days": "120",
+            "expiry_reminder_days": "14",
+            "extension_policy": "once",
+            "extension_days": "30",
+            "approval_sla_business_days": "2",
+            "sla_reminder_hours": "8",
+            "max_resubmissions": "2",
+            "lead_accept_hours": "48",
+        }
+        assert client.post(url, data).status_code == 302
+        event = events_for(settings).get()
+        assert (event.actor, event.data) == (ops, {"protection_days": 120})
+        data["approval_sla_business_days"] = "0"
+        response = client.post(url, data)
+        assert "approval_sla_business_days" in response.context["adminform"].form.errors
+
     def test_the_jobs_can_be_run_from_the_admin(self, client_for, admin_user, deal_in):
         registration = deal_in(Status.APPROVED, protected_until=timezone.now())
         client_for(admin_user).post(

@@ -325,6 +325,15 @@ class TestResubmission:
         assert registration.status == Status.SUBMITTED
         assert registration.resubmission_count == 0
 
+    def test_the_manager_hears_which_kind_of_submission_it_is(
+        self, deal_in, acme_rep, run_on_commit, mailoutbox
+    ):
+        with run_on_commit():
+            services.submit_registration(registration=deal_in(Status.MORE_INFO), actor=acme_rep)
+            services.submit_registration(registration=deal_in(Status.REJECTED), actor=acme_rep)
+        subjects = [m.subject.split(":")[0] for m in mailoutbox]
+        assert subjects == ["Information added, ready for review", "Deal resubmitted for review"]
+
     def test_a_resubmission_starts_a_fresh_decision_clock(self, deal_in, acme_rep, cam):
         first = timezone.now() - dt.timedelta(days=20)
         registration = deal_in(

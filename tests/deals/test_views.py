@@ -434,6 +434,32 @@ class TestReview:
             response = client.get(reverse("deals:review_queue"))
         assert len(response.context["page_obj"]) == 25
 
+    def test_extension_queue_queries_do_not_grow_with_rows(
+        self, client_for, deal_in, cam, django_assert_max_num_queries
+    ):
+        client = client_for(cam)
+        ExtensionRequestFactory(registration=deal_in(Status.APPROVED))
+        with django_assert_max_num_queries(14) as few:
+            client.get(reverse("deals:extension_queue"))
+        for _ in range(10):
+            ExtensionRequestFactory(registration=deal_in(Status.APPROVED))
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            response = client.get(reverse("deals:extension_queue"))
+        assert len(response.context["page_obj"]) == 11
+
+    @pytest.mark.parametrize("name", ["aging_report", "sla_report"])
+    def test_report_queries_do_not_grow_with_rows(
+        self, client_for, deal_in, ops, django_assert_max_num_queries, name
+    ):
+        client = client_for(ops)
+        deal_in(Status.SUBMITTED, sla_due_at=timezone.now() - dt.timedelta(hours=1))
+        with django_assert_max_num_queries(14) as few:
+            client.get(reverse(f"deals:{name}"))
+        for status in Status.values * 3:
+            deal_in(status, sla_due_at=timezone.now() - dt.timedelta(hours=1))
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse(f"deals:{name}"))
+
     def test_approving_from_the_decision_page(self, client_for, deal_in, cam):
         registration = deal_in(Status.SUBMITTED)
         response = client_for(cam).post(
