@@ -273,3 +273,21 @@ class TestLifecycle:
         )
         assert response.status_code == 201, response.json()
         assert response.json()["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["", "submit", "withdraw", "approve", "reject", "request-more-info", "outcome", "extension",
+     "conflicts"],
+)  # fmt: skip
+@pytest.mark.parametrize("who", ["globex_admin", "other_cam"])
+def test_every_registration_endpoint_is_404_outside_the_scope(personas, acme_deal, action, who):
+    client = session(personas[who])
+    if action in ("", "conflicts"):
+        response = client.get(detail(acme_deal.pk, action))
+    else:
+        response = client.post(detail(acme_deal.pk, action), {"reason": "x"}, format="json")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    acme_deal.refresh_from_db()
+    assert acme_deal.status == "submitted"
