@@ -20,6 +20,10 @@ class DealsConfig(AppConfig):
     def ready(self):
         from prm.notifications import register_optional_kind
 
+        from . import metrics
+
+        metrics.register()
+
         # Decisions about a partner's own registrations (approved, rejected, more information,
         # expired, extension decided) and SLA escalations are essential and always sent.
         register_optional_kind("deal_submitted", _("New deal registrations to review"))

@@ -1,0 +1,56 @@
+"""Revenue and won-deal tier metrics, measured over the trailing twelve months."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from deals.metrics import sourced_revenue, won_deals
+from deals.models import DealRegistration
+from partners.models import TierRequirement
+from partners.tier_progress import provider_for
+
+
+def won(partner, user, *, amount, closed_on, sourcing="sourced", currency="USD"):
+    return DealRegistration.objects.create(
+        partner=partner, registered_by=user, customer_name=f"Customer {amount}", country="US",
+        estimated_amount=amount, currency=currency, expected_close_date=closed_on,
+        status=DealRegistration.Status.WON, closed_amount=Decimal(amount), closed_on=closed_on,
+        sourcing=sourcing,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def test_sourced_revenue_counts_sourced_wins_in_the_last_twelve_months(
+    acme, acme_rep, globex, globex_admin, today
+):
+    won(acme, acme_rep, amount="1000.50", closed_on=today)
+    won(acme, acme_rep, amount="2000.25", closed_on=today - dt.timedelta(days=364))
+    won(acme, acme_rep, amount="4000", closed_on=today - dt.timedelta(days=365))  # too old
+    won(acme, acme_rep, amount="8000", closed_on=today, sourcing="influenced")
+    won(acme, acme_rep, amount="16000", closed_on=today, currency="EUR")
+    won(globex, globex_admin, amount="32000", closed_on=today)  # another partner
+    assert sourced_revenue(acme) == Decimal("3000.75")
+    assert won_deals(acme) == 4
+
+
+def test_as_of_moves_the_window(acme, acme_rep, today):
+    won(acme, acme_rep, amount="500", closed_on=today - dt.timedelta(days=400))
+    assert sourced_revenue(acme) == 0
+    assert sourced_revenue(acme, as_of=today - dt.timedelta(days=100)) == Decimal("500")
+
+
+def test_open_and_lost_deals_do_not_count(acme, acme_rep, today):
+    deal = won(acme, acme_rep, amount="700", closed_on=today)
+    DealRegistration.objects.filter(pk=deal.pk).update(status=DealRegistration.Status.LOST)
+    assert won_deals(acme) == 0 and sourced_revenue(acme) == 0
+
+
+def test_the_deals_app_registers_its_metrics():
+    assert provider_for(TierRequirement.Metric.SOURCED_REVENUE) is sourced_revenue
+    assert provider_for(TierRequirement.Metric.WON_DEALS) is won_deals
