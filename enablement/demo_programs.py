@@ -147,6 +147,17 @@ PLANS = {
 }
 
 
+CHECKIN_NOTES = [
+    "Kick-off held: targets agreed and the target-account list shared (42 accounts). "
+    "Next: date the first joint webinar.",
+    "11 deals registered against 10 planned; two certifications behind plan. "
+    "Next: certification push before quarter end.",
+    "Pipeline at 70% of target; first reference customer live. "
+    "Next: second reference customer and a case study.",
+    "Renewal campaign launched; next year's planning session booked.",
+]
+
+
 def _quarter_bounds(year_start: dt.date, quarter: int) -> tuple[dt.date, dt.date]:
     start = fiscal_quarter(year_start).start
     for _ in range(quarter - 1):
@@ -206,13 +217,10 @@ def _seed_plan(partner: Partner, spec: dict, year) -> bool:
     )
     programs.approve_plan(actor=approver, plan=plan, note="Agreed in the planning session")
     today = timezone.localdate()
-    for checkin in plan.checkins.filter(scheduled_on__lte=today):
+    held = plan.checkins.filter(scheduled_on__lte=today)  # only meetings already past
+    for checkin, notes in zip(held, CHECKIN_NOTES, strict=False):
         programs.record_checkin(
-            actor=author,
-            checkin=checkin,
-            held_on=checkin.scheduled_on,
-            notes="On track for registrations; two new target accounts added. "
-            "Next: certification push before quarter end.",
+            actor=author, checkin=checkin, held_on=checkin.scheduled_on, notes=notes
         )
     return True
 

@@ -177,10 +177,12 @@ def _step_state(step: OnboardingStep, facts: OnboardingFacts, checks: dict) -> S
         detail = _("Accepted") if done else _("Waiting for a partner admin to accept it")
     elif step.kind == Kind.FIRST_CERTIFICATIONS:
         done = facts.certified_people >= step.required_count
-        detail = _("%(n)s of %(needed)s people certified") % {
-            "n": facts.certified_people,
-            "needed": step.required_count,
-        }
+        counts = {"n": facts.certified_people, "needed": step.required_count}
+        detail = (
+            _("%(n)s people certified (%(needed)s needed)") % counts
+            if done
+            else _("%(n)s of %(needed)s people certified") % counts
+        )
     elif step.kind == Kind.JOINT_BUSINESS_PLAN:
         done = facts.approved_plan
         detail = _("Approved") if done else _("No approved plan yet")

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partners.selectors import get_partner_for_user, partner_access, primary_membership
@@ -33,6 +34,25 @@ from .forms_programs import (
 from .models import Asset, AssetUsage, BusinessCaseUsage, JointBusinessPlan, OnboardingStep
 
 PAGE_SIZE = 25
+# How audit rows read on the history panels.
+EVENT_LABELS = {
+    "onboarding.started": gettext_lazy("started onboarding"),
+    "onboarding.step_checked": gettext_lazy("checked a step"),
+    "onboarding.step_unchecked": gettext_lazy("reopened a step"),
+    "plan.created": gettext_lazy("drafted the plan"),
+    "plan.updated": gettext_lazy("edited the draft"),
+    "plan.approved": gettext_lazy("approved the plan"),
+    "plan.superseded": gettext_lazy("superseded this version"),
+    "plan.version_created": gettext_lazy("started this version"),
+    "plan.checkin_recorded": gettext_lazy("recorded check-in notes"),
+}
+
+
+def _history(obj) -> list[dict]:
+    return [
+        {"event": event, "label": EVENT_LABELS.get(event.verb, event.verb)}
+        for event in events_for(obj)[:20]
+    ]
 
 
 def _page(request, queryset):
@@ -80,7 +100,7 @@ def onboarding_detail(request, partner_id):
     partner = get_partner_for_user(request.user, partner_id)
     context = _onboarding_context(request, partner)
     if context["progress"].progress is not None:
-        context["events"] = events_for(context["progress"].progress)[:20]
+        context["events"] = _history(context["progress"].progress)
     return render(request, "enablement/onboarding_detail.html", context)
 
 
@@ -159,7 +179,7 @@ def plan_detail(request, pk):
         {
             "plan": plan,
             "versions": programs.plan_versions(plan),
-            "events": events_for(plan)[:20],
+            "events": _history(plan),
             "can_edit": programs.can_edit_plan(user, plan),
             "can_approve": programs.can_approve_plan(user, plan),
             "can_revise": plan.status == JointBusinessPlan.Status.APPROVED
