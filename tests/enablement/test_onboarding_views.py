@@ -104,8 +104,9 @@ def test_checking_with_htmx_returns_the_step_list(client_for, cam, acme, meeting
     response = client_for(cam).post(url, {"done": "1"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.templates[0].name == "enablement/onboarding_steps.html"
-    assert 'id="onboarding-steps"' in response.content.decode()
-    assert "Mark as not done" in response.content.decode()
+    html = response.content.decode()
+    assert 'id="onboarding-steps"' in html and "Mark as not done" in html
+    assert "2 of 5 done (40%)" in html  # the count and the bar are swapped in with the steps
 
 
 def test_a_refused_check_is_explained(client_for, acme_admin, acme, meeting):
