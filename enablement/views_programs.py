@@ -340,6 +340,7 @@ def asset_list(request):
             "querystring": _querystring(request),
             "kinds": Asset.Kind.choices,
             "can_manage": request.user.is_program_ops,
+            "show_audience": request.user.is_internal,
             "can_cobrand": bool(partner_access(request.user).member_of),
         },
     )
