@@ -22,7 +22,13 @@ PUBLIC = [
     r"^/static/",
     r"^/media/",
 ]
-SAMPLE_ARGS = {"int": "1", "str": "sample", "slug": "sample", "uuid": "00000000-0000-0000-0000-000000000001", "path": "sample"}  # fmt: skip
+SAMPLE_ARGS = {
+    "int": "1",
+    "str": "sample",
+    "slug": "sample",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+    "path": "sample",
+}
 
 
 def _walk(patterns, prefix=""):
@@ -30,7 +36,7 @@ def _walk(patterns, prefix=""):
         if isinstance(entry, URLResolver):
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), entry.callback
 
 
 def _concrete(route: str) -> str | None:
@@ -48,7 +54,7 @@ def _concrete(route: str) -> str | None:
 
 def _routes():
     seen = set()
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, _pattern in _walk(get_resolver().url_patterns):
         path = _concrete(route)
         if path is None or path in seen or path.startswith("/admin/"):
             continue
