@@ -25,6 +25,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from prm.money import format_money
+
 from .models import Partner, Tier, TierRequirement
 from .selectors import next_tier
 
@@ -268,4 +270,6 @@ def _shortfall_text(metric: str, gap: Decimal) -> str:
         Metric.SOURCED_REVENUE: _("%(n)s more partner-sourced revenue"),
     }
     template = nouns.get(metric, _("%(n)s more"))
+    if metric == Metric.SOURCED_REVENUE:
+        n = format_money(gap)
     return template % {"n": n}
