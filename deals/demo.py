@@ -231,7 +231,8 @@ class DealSeeder:
             return
         decider = self._decider(spec.partner)
         user = registration.registered_by
-        answered = spec.age - r.uniform(0.2, 1.6)  # days ago the manager answered
+        # Days ago the manager answered: mostly within the SLA, now and then late.
+        answered = spec.age - (r.uniform(3, 5) if r.random() < 0.15 else r.uniform(0.2, 1.6))
         if kind == "more_info":
             self._step(
                 registration,

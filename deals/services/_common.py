@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
@@ -62,6 +63,11 @@ def notify_partner(registration: DealRegistration, *, kind: str, template: str, 
         context={"registration": registration, **context},
         url=registration.get_absolute_url(),
     )
+
+
+def moment(value) -> str:
+    """A time as people read it in rules and reasons: "2026-04-05 10:00 UTC"."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else ""
 
 
 def jsonable(value):

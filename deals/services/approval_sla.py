@@ -16,7 +16,7 @@ from ..selectors import (
     sla_escalation_recipients,
 )
 from ._common import (
-    jsonable,
+    moment,
 )
 
 Status = DealRegistration.Status
@@ -80,7 +80,7 @@ def _escalate(pk: int, now: dt.datetime) -> int:
         registration,
         actor=None,
         verb="deal.sla_escalated",
-        rule=_("Decision was due %(due)s") % {"due": jsonable(registration.sla_due_at)},
+        rule=_("Decision was due %(due)s") % {"due": moment(registration.sla_due_at)},
         data={"escalated_to": [user.email for user in recipients]},
     )
     notify(

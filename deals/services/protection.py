@@ -23,6 +23,7 @@ from ..selectors import (
 from ._common import (
     jsonable,
     lock_registration,
+    moment,
     notify_partner,
     require_decider,
     require_partner_side,
@@ -192,7 +193,7 @@ def _expire_one(pk: int, now: dt.datetime) -> int:
         verb="deal.expired",
         from_state=previous,
         to_state=Status.EXPIRED,
-        rule=_("Protection ended on %(date)s") % {"date": jsonable(registration.protected_until)},
+        rule=_("Protection ended on %(date)s") % {"date": moment(registration.protected_until)},
     )
     notify_partner(registration, kind="deal_expired", template="expired")
     return 1
