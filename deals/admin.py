@@ -197,3 +197,8 @@ class DealImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Leads, conflicts and the vendor's CRM records have their own admin module; importing it here
+# registers those models when Django discovers ``deals.admin``.
+from . import admin_leads  # noqa: E402, F401

@@ -111,6 +111,18 @@ class TestAdmin:
         response = client.post(url, data)
         assert "approval_sla_business_days" in response.context["adminform"].form.errors
 
+    def test_every_deals_model_has_an_admin_page(self, client_for, admin_user):
+        from django.apps import apps
+        from django.contrib import admin
+
+        client = client_for(admin_user)
+        for model in apps.get_app_config("deals").get_models():
+            if model.__name__ == "LeadOffer":
+                continue  # shown inline on its lead
+            assert model in admin.site._registry, model.__name__
+            url = reverse(f"admin:deals_{model._meta.model_name}_changelist")
+            assert client.get(url).status_code == 200, model.__name__
+
     def test_the_jobs_can_be_run_from_the_admin(self, client_for, admin_user, deal_in):
         registration = deal_in(Status.APPROVED, protected_until=timezone.now())
         client_for(admin_user).post(
