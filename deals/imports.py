@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
@@ -87,7 +88,7 @@ def template_csv() -> str:
             "GB",
             "12500.00",
             "GBP",
-            (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+            (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
             "initech.co.uk",
             "Peter Gibbons",
             "peter@initech.co.uk",

@@ -47,12 +47,3 @@ def add_business_days(moment: dt.datetime, days: int) -> dt.datetime:
     # make_aware again rather than adding a timedelta, so a daylight-saving change between the
     # two days keeps the wall-clock time.
     return timezone.make_aware(naive, start.tzinfo)
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days in the half-open range [start, end)."""
-    if end <= start:
-        return 0
-    return sum(
-        1 for offset in range((end - start).days) if is_business_day(start + dt.timedelta(offset))
-    )

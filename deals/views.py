@@ -111,13 +111,13 @@ def deal_precheck(request):
     partners = selectors.registrable_partners(request.user)
     if not partners.exists():
         raise Http404
-    partner_id = request.GET.get("partner")
-    if partner_id:
-        partner = get_object_or_404(partners, pk=partner_id) if partner_id.isdigit() else None
-        if partner is None:
-            raise Http404
-    else:
+    partner_id = request.GET.get("partner", "")
+    if not partner_id:
         partner = partners.first()
+    elif partner_id.isdigit():
+        partner = get_object_or_404(partners, pk=partner_id)
+    else:
+        raise Http404
     values = {
         name: request.GET.get(name, "").strip()
         for name in ("customer_name", "customer_domain", "contact_email", "country")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from deals import services
 from deals.models import DealRegistration
-from deals.sla import add_business_days, business_days_between, start_of_business_time
+from deals.sla import add_business_days, start_of_business_time
 from prm.audit import events_for
 from prm.models import ChannelTeam
 
@@ -58,10 +58,6 @@ class TestBusinessDays:
     def test_start_of_business_time(self):
         assert start_of_business_time(at(3, 9)) == at(3, 9)
         assert start_of_business_time(at(7, 9)) == at(9, 0)
-
-    def test_business_days_between(self):
-        assert business_days_between(at(2).date(), at(9).date()) == 5
-        assert business_days_between(at(9).date(), at(2).date()) == 0
 
 
 @pytest.mark.django_db

@@ -105,6 +105,8 @@ class TestTenancy:
         assert client_for(cam).get(url, {"customer_name": "Initech"}).status_code == 404
         other = client_for(acme_admin).get(url, {"customer_name": "x", "partner": globex.pk})
         assert other.status_code == 404
+        junk = client_for(acme_admin).get(url, {"customer_name": "x", "partner": "1 OR 1=1"})
+        assert junk.status_code == 404
 
 
 # --- My deals ----------------------------------------------------------------------------------
