@@ -13,8 +13,12 @@ class EnablementConfig(AppConfig):
         (_("Certifications"), "enablement:certification_list", EVERYONE),
         (_("Catalogue"), "enablement:catalogue", EVERYONE),
         (_("References"), "enablement:reference_list", {"partner_admin", "cam", "ops"}),
+        (_("Onboarding"), "enablement:onboarding_list", {"partner_admin", "cam", "ops"}),
+        (_("Business plans"), "enablement:plan_list", EVERYONE),
+        (_("Content library"), "enablement:asset_list", EVERYONE),
+        (_("Business cases"), "enablement:case_list", {"partner", "partner_admin", "cam", "ops"}),
     ]
-    demo_seeders = ["enablement.demo.seed_certifications"]
+    demo_seeders = ["enablement.demo.seed_certifications", "enablement.demo_programs.seed"]
 
     def ready(self):
         from partners.models import TierRequirement

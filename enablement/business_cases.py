@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.models import BusinessModel, Partner
@@ -34,8 +35,9 @@ from .models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FORMATS = {choice.value for choice in BusinessCaseModel.Format}
 MAX_INPUT_MAGNITUDE = Decimal("1e13")
-# Where the deals app takes a registration; it reads these query parameters as initial values.
-DEAL_REGISTRATION_PATH = "/deals/register/"
+# The deals app's registration form (by URL name: enablement does not import deals); it reads
+# these query parameters as initial values.
+DEAL_REGISTRATION_URL_NAME = "deals:deal_create"
 
 
 class BusinessCaseError(DomainError):
@@ -389,7 +391,7 @@ def deal_registration_url(case: BusinessCase) -> str:
     params = {"customer_name": case.prospect_name, "business_case": case.pk}
     if case.deal_amount is not None:
         params["estimated_amount"] = str(case.deal_amount)
-    return f"{DEAL_REGISTRATION_PATH}?{urlencode(params)}"
+    return f"{reverse(DEAL_REGISTRATION_URL_NAME)}?{urlencode(params)}"
 
 
 # --- Writes -----------------------------------------------------------------------------------

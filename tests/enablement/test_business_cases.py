@@ -212,7 +212,7 @@ def test_the_deal_registration_link_carries_the_prospect_amount_and_case(roi, gl
         actor=globex_admin, partner=globex, model=roi, prospect_name="Dental & Co", inputs={}
     )
     url = urlparse(business_cases.deal_registration_url(case))
-    assert url.path == "/deals/register/"
+    assert url.path == "/deals/new/"
     assert parse_qs(url.query) == {
         "customer_name": ["Dental & Co"],
         "estimated_amount": ["6900.00"],

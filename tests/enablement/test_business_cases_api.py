@@ -70,7 +70,7 @@ def test_a_case_is_built_through_the_api(roi, globex, globex_admin):
     assert results["roi"]["display"] == "84.2 %"
     assert body["partner"]["id"] == globex.pk
     assert body["deal_amount"] == "13740.00"
-    assert body["deal_registration_url"].startswith("/deals/register/?customer_name=Summit")
+    assert body["deal_registration_url"].startswith("/deals/new/?customer_name=Summit")
     assert BusinessCase.objects.get().created_by == globex_admin
 
 

@@ -171,7 +171,7 @@ def test_register_this_deal_hands_over_to_the_deal_form_and_counts(
     )
 
     url = urlparse(response["Location"])
-    assert url.path == "/deals/register/"
+    assert url.path == "/deals/new/"
     assert parse_qs(url.query) == {
         "customer_name": ["Front Range"],
         "estimated_amount": ["6900.00"],
