@@ -29,10 +29,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     personas = personas_for(user)
     if not personas:
-        return {"nav_items": [], "personas": personas}
-    items = []
-    current = request.path
+        return {"nav_groups": [], "personas": personas}
+    groups, items = [], []
     for config in apps.get_app_configs():
+        group = {"label": config.verbose_name, "items": [], "active": False}
         for label, url_name, allowed in getattr(config, "navigation", []):
             if not personas & set(allowed):
                 continue
@@ -40,18 +40,28 @@ def navigation(request):
                 url = reverse(url_name)
             except NoReverseMatch:
                 continue
-            items.append({"label": label, "url": url, "active": False})
+            item = {"label": label, "url": url, "active": False}
+            # Home stands on its own; the rest is grouped by app into menus.
+            if url == "/":
+                groups.append({"label": label, "items": [item], "active": False})
+            else:
+                group["items"].append(item)
+            items.append((item, groups[-1] if url == "/" else group))
+        if group["items"]:
+            groups.append(group)
     # Only the most specific entry is highlighted: "/partners/applications/" lights up
     # "Applications", not also "Partners" at "/partners/".
+    current = request.path
     matching = [
-        i
-        for i in items
-        if current == i["url"] or (i["url"] != "/" and current.startswith(i["url"]))
+        (item, group)
+        for item, group in items
+        if current == item["url"] or (item["url"] != "/" and current.startswith(item["url"]))
     ]
     if matching:
-        max(matching, key=lambda i: len(i["url"]))["active"] = True
+        item, group = max(matching, key=lambda pair: len(pair[0]["url"]))
+        item["active"] = group["active"] = True
     return {
-        "nav_items": items,
+        "nav_groups": groups,
         "personas": personas,
         "unread_notifications": unread_count(user),
     }

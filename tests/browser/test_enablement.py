@@ -37,6 +37,7 @@ def test_a_partner_admin_sees_the_team_what_expires_and_what_the_next_tier_needs
     )
 
     page = login(acme_admin)
+    page.get_by_role("button", name="Enablement").click()  # opens the menu
     page.get_by_role("link", name="Where we stand").click()
 
     assert page.locator("[data-testid=standing-title]").inner_text() == "Where Acme stands"

@@ -29,3 +29,20 @@ def test_partner_home_shows_only_own_team(client, acme_admin, acme_rep, globex_a
     body = client.get("/").content.decode()
     assert "rex@acme.example" in body
     assert "gina@globex.example" not in body
+
+
+def test_navigation_groups_entries_by_area_and_marks_the_current_one(client_for, ops):
+    response = client_for(ops).get("/partners/applications/")
+    groups = {g["label"]: g for g in response.context["nav_groups"]}
+    assert list(groups)[0] == "Home"
+    partners = groups["Partners"]
+    assert partners["active"] and not groups["Home"]["active"]
+    active = [i["label"] for g in groups.values() for i in g["items"] if i["active"]]
+    assert active == ["Applications"]
+
+
+def test_partner_users_do_not_get_vendor_entries(client_for, acme_rep):
+    response = client_for(acme_rep).get("/")
+    labels = {str(i["label"]) for g in response.context["nav_groups"] for i in g["items"]}
+    assert "My organisation" in labels
+    assert not labels & {"Applications", "Review queue", "Partners"}
