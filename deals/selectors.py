@@ -252,6 +252,7 @@ VERB_LABELS = {
     "deal.sla_escalated": _("Decision overdue: escalated"),
     "extension.approved": _("Extension request approved"),
     "extension.rejected": _("Extension request refused"),
+    "deal.conflicts_detected": _("Possible conflicts found"),
 }
 
 
