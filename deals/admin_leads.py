@@ -41,6 +41,26 @@ class LeadOfferInline(admin.TabularInline):
         return False
 
 
+@admin.register(LeadOffer)
+class LeadOfferAdmin(admin.ModelAdmin):
+    """Offer history across leads, for acceptance metrics; written only by the lead services."""
+
+    list_display = ["lead", "partner", "offered_at", "accept_by", "outcome", "responded_at"]
+    list_filter = ["outcome"]
+    search_fields = ["lead__company_name", "partner__display_name"]
+    list_select_related = ["lead", "partner"]
+    readonly_fields = [f.name for f in LeadOffer._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
     list_display = ["company_name", "country", "status", "partner", "accept_by", "created_at"]
