@@ -17,8 +17,8 @@ from deals.models import (
     Opportunity,
 )
 from deals.selectors import registrable_partners
-from partners.api.schema import choice_field
 from partners.api.serializers import PartnerRefSerializer, RegionField, UserRefSerializer
+from prm.api.schema import named_choice_field as choice_field
 from prm.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
 
 DealStatusField = choice_field("DealStatusEnum", DealRegistration.Status)

@@ -19,28 +19,13 @@ from deals.models import (
 )
 from deals.selectors import deals_visible_to
 from partners.api.permissions import IsInternalStaff
-from partners.api.serializers import ErrorSerializer
-from prm.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 
 from . import serializers as s
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "Repeat a request safely: the same key and body replay the first answer (with header "
-        "`Idempotent-Replayed: true`); the same key with another body is a 409. Keys belong to "
-        "the authenticated caller."
-    ),
-)
-
-
-def _errors(*codes: int) -> dict:
-    """Documented error answers; every one has the shape of ``ErrorSerializer``."""
-    return dict.fromkeys(codes, ErrorSerializer)
+_errors = error_responses
 
 
 class DealsApiView(viewsets.GenericViewSet):

@@ -7,22 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Office, Partner, PartnerMembership, Region
+from prm.api.schema import named_choice_field
 from prm.models import User
 
 from ..models import Certification, PersonCertification, ReferenceImplementation
-
-
-def named_choice_field(component_name: str, choices) -> type[serializers.ChoiceField]:
-    """A ``ChoiceField`` documented as one named enum (several models have a ``status``)."""
-
-    @extend_schema_field(serializers.ChoiceField(choices=choices.choices), component_name)
-    class NamedChoiceField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
-            super().__init__(choices=choices.choices, **kwargs)
-
-    NamedChoiceField.__name__ = NamedChoiceField.__qualname__ = f"{component_name}Field"
-    return NamedChoiceField
-
 
 CertificationKindField = named_choice_field("CertificationKindEnum", Certification.Kind)
 PersonCertificationStatusField = named_choice_field(
@@ -35,16 +23,6 @@ ReferenceStatusField = named_choice_field(
     "ReferenceImplementationStatusEnum", ReferenceImplementation.Status
 )
 CertificationRegionField = named_choice_field("CertificationRegionEnum", Region)
-
-
-class EnablementErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class EnablementErrorSerializer(serializers.Serializer):
-    error = EnablementErrorDetailSerializer()
 
 
 # --- Catalogue --------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from prm.api.schema import named_choice_field
+
 from .. import business_cases
 from ..models import (
     Asset,
@@ -16,7 +18,7 @@ from ..models import (
     PlanInitiative,
     PlanTarget,
 )
-from .serializers import PartnerSummarySerializer, named_choice_field
+from .serializers import PartnerSummarySerializer
 
 PlanStatusField = named_choice_field("BusinessPlanStatusEnum", JointBusinessPlan.Status)
 PlanMetricField = named_choice_field("BusinessPlanMetricEnum", PlanTarget.Metric)

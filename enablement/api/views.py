@@ -3,8 +3,7 @@ selector (anything outside the caller's scope is a 404) and every write is one s
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,26 +11,14 @@ from rest_framework.response import Response
 from partners.models import Partner
 from partners.selectors import get_partner_for_user
 from partners.tier_progress import standing
-from prm.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 
 from .. import selectors, services
 from ..models import Certification, PersonCertification, ReferenceImplementation
 from . import serializers as s
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_(
-        "Repeat a request safely: the same key and body replay the first answer; the same key "
-        "with another body is a 409."
-    ),
-)
-
-
-def _errors(*codes: int) -> dict:
-    return dict.fromkeys(codes, s.EnablementErrorSerializer)
+_errors = error_responses
 
 
 class EnablementApiView(viewsets.GenericViewSet):

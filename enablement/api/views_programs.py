@@ -14,17 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.exceptions import DomainError
 
 from .. import business_cases, content, programs
 from ..models import Asset, AssetUsage, BusinessCase, BusinessCaseModel, JointBusinessPlan
 from . import serializers_programs as s
-from .serializers import EnablementErrorSerializer
-from .views import IDEMPOTENCY_PARAMETER
 
-
-def _errors(*codes: int) -> dict:
-    return dict.fromkeys(codes, EnablementErrorSerializer)
+_errors = error_responses
 
 
 class ProgramsApiView(viewsets.GenericViewSet):

@@ -19,9 +19,8 @@ from partners.models import (
     TierRequirement,
 )
 from partners.selectors import partners_visible_to
+from prm.api.schema import named_choice_field as choice_field
 from prm.models import User
-
-from .schema import choice_field
 
 PartnerStatusField = choice_field("PartnerStatusEnum", Partner.Status)
 ApplicationStatusField = choice_field("ApplicationStatusEnum", Application.Status)
@@ -353,16 +352,3 @@ class QualificationOutputSerializer(serializers.ModelSerializer):
             "will_notes",
         ]
         read_only_fields = fields
-
-
-# --- Errors (documentation only: every error has this shape) ------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Stable, machine-readable, e.g. invalid_transition."))
-    message = serializers.CharField()
-    details = serializers.DictField(help_text=_("Field errors, or facts about the refusal."))
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()

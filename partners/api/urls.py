@@ -1,7 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
 from . import views
-from .schema import ApiKeyAuthenticationScheme  # noqa: F401  (registers it for the schema)
 
 router = SimpleRouter()
 router.register("partners", views.PartnerViewSet, basename="partner")

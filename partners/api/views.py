@@ -2,8 +2,7 @@
 (so anything outside the caller's scope is a 404) and every write is one service call."""
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -18,29 +17,15 @@ from partners.selectors import (
     partners_visible_to,
     tiers_with_requirements,
 )
-from prm.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 
 from . import serializers as s
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
 from .permissions import IsInternalStaff, IsProgramOps
 from .throttles import ApplicationSubmitThrottle
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "Repeat a request safely: the same key and body replay the first answer (with header "
-        "`Idempotent-Replayed: true`); the same key with another body is a 409. Keys belong to "
-        "the authenticated caller."
-    ),
-)
-
-
-def _errors(*codes: int) -> dict:
-    """Documented error answers; every one has the shape of ``ErrorSerializer``."""
-    return dict.fromkeys(codes, s.ErrorSerializer)
+_errors = error_responses
 
 
 class ServiceCreateMixin:
