@@ -5,15 +5,14 @@ Each row is recorded on its own (a savepoint per row): a bad row is reported wit
 number and never undoes the good ones. Importing the same file twice changes nothing.
 """
 
-import csv
 import datetime as dt
-import io
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partners.models import Office, PartnerMembership
+from prm import csvfiles
 from prm.audit import record_event
 from prm.exceptions import DomainError
 from prm.models import User
@@ -52,36 +51,18 @@ def read_upload(uploaded) -> str:
         raise ImportFileError(
             _("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
         )
-    raw = uploaded.read()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The file is not UTF-8 encoded CSV text.")) from exc
+    return csvfiles.decode(uploaded.read(), error=ImportFileError)
 
 
 def import_completions(
     *, actor: User | None, text: str, file_name: str = "upload.csv"
 ) -> CertificationImport:
     """Import every row of ``text``; returns the stored import with its line-by-line report."""
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ImportFileError(
-            _("The file lacks the column(s): %(columns)s. Expected: %(expected)s.")
-            % {
-                "columns": ", ".join(missing),
-                "expected": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
-            }
-        )
-    reader.fieldnames = columns
-    results = []
+    _columns, rows = csvfiles.read_rows(
+        text, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, error=ImportFileError
+    )
     certifications = {c.code.lower(): c for c in Certification.objects.all()}
-    for index, row in enumerate(reader):
-        if index >= MAX_ROWS:
-            raise ImportFileError(_("The file has more than %(n)s rows.") % {"n": MAX_ROWS})
-        # Line 1 is the header; csv counts physical lines, so quoted newlines stay honest.
-        results.append(_import_row(row, reader.line_num, actor, certifications))
+    results = [_import_row(row, line, actor, certifications) for line, row in rows]
     return _store(actor, file_name, results)
 
 
@@ -181,23 +162,10 @@ def _store(actor, file_name: str, results: list[RowResult]) -> CertificationImpo
 
 def report_csv(run: CertificationImport) -> str:
     """The import report as CSV, one line per row of the file, for ops to fix and re-import."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "email", "certification_code", "outcome", "reason"])
-    for row in run.report:
-        writer.writerow(
-            [
-                row["line"],
-                _safe_cell(row["email"]),
-                _safe_cell(row["certification_code"]),
-                row["outcome"],
-                _safe_cell(row["reason"]),
-            ]
-        )
-    return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with = + - @ as a formula.
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return csvfiles.report_csv(
+        ["line", "email", "certification_code", "outcome", "reason"],
+        (
+            [row["line"], row["email"], row["certification_code"], row["outcome"], row["reason"]]
+            for row in run.report
+        ),
+    )

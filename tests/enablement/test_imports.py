@@ -137,6 +137,11 @@ def test_ops_import_through_the_page_and_download_the_report(
     assert f"7,{acme_admin.email},dev-pro,failed".encode() in report.content
 
 
+def test_a_file_with_a_header_and_no_rows_is_refused(ops, catalogue):
+    with pytest.raises(ImportFileError, match="a header but no rows"):
+        import_completions(actor=ops, text=HEADER)
+
+
 def test_the_import_page_refuses_files_that_are_not_csv(client_for, ops):
     client = client_for(ops)
     upload = SimpleUploadedFile("photo.png", b"\x89PNG\r\n", "image/png")
@@ -150,7 +155,7 @@ def test_the_import_page_refuses_files_that_are_not_csv(client_for, ops):
 
 @pytest.mark.parametrize("persona", ["acme_admin", "cam", "globex_admin", "distri_admin"])
 def test_only_ops_reach_the_import_pages(client_for, personas, persona, ops, catalogue):
-    run = import_completions(actor=ops, text=HEADER)
+    run = import_completions(actor=ops, text=HEADER + "nobody@x.example,sales-pro,2026-01-01,,\n")
     client = client_for(personas[persona])
     for url in (
         reverse("enablement:certification_import"),
