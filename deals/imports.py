@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from prm import csvfiles
 from prm.audit import record_event
 from prm.exceptions import DomainError
 from prm.models import User
@@ -113,20 +114,14 @@ def import_registrations(
         )
     if partner.status != Partner.Status.ACTIVE:
         raise PartnerCannotRegister()
-    header, rows = _read(data)
-    columns = [name.strip().lower() for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise InvalidImportFile(
-            _("The header row lacks the required columns: %(names)s.")
-            % {"names": ", ".join(missing)},
-            details={"missing_columns": missing},
-        )
+    columns, rows = csvfiles.read_rows(
+        data, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, error=InvalidImportFile
+    )
     ignored = sorted({name for name in columns if name and name not in COLUMNS})
     results: list[RowResult] = []
     with transaction.atomic():
-        for line, values in rows:
-            results.append(_import_row(actor, partner, columns, line, values, submit))
+        for line, row in rows:
+            results.append(_import_row(actor, partner, columns, line, row, submit))
         record = DealImport.objects.create(
             partner=partner,
             uploaded_by=actor,
@@ -154,73 +149,26 @@ def import_registrations(
 
 
 def report_csv(record: DealImport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "outcome", "reason", "registration", "customer_name"])
-    for row in record.report:
-        writer.writerow(
+    return csvfiles.report_csv(
+        ["line", "outcome", "reason", "registration", "customer_name"],
+        (
             [row["line"], row["outcome"], row["reason"], row["registration"] or "", row["customer"]]
-        )
-    return out.getvalue()
-
-
-# --- Reading ---------------------------------------------------------------------------------
-
-
-def _read(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidImportFile(
-            _("The file is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8” and try again.")
-            % {"pos": exc.start + 1}
-        ) from exc
-    if "\x00" in text:
-        raise InvalidImportFile(_("The file is not a CSV text file."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidImportFile(_("The file is empty.")) from None
-    rows: list[tuple[int, list[str]]] = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InvalidImportFile(
-                _("Line %(line)d is not valid CSV: %(error)s") % {"line": line, "error": exc}
-            ) from exc
-        if not any(value.strip() for value in values):
-            continue
-        rows.append((line, values))
-        if len(rows) > MAX_ROWS:
-            raise InvalidImportFile(
-                _("The file has more than %(n)d rows; split it.") % {"n": MAX_ROWS}
-            )
-    if not rows:
-        raise InvalidImportFile(_("The file has a header but no rows."))
-    return header, rows
+            for row in record.report
+        ),
+    )
 
 
 # --- One row ---------------------------------------------------------------------------------
 
 
-def _import_row(actor, partner, columns, line, values, submit) -> RowResult:
-    if len(values) > len(columns):
+def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
+    if csvfiles.EXTRA_VALUES in row:
         return RowResult(
             line,
             DealImport.Outcome.FAILED,
             _("The row has %(n)d values but the header has %(m)d columns.")
-            % {"n": len(values), "m": len(columns)},
+            % {"n": len(columns) + len(row[csvfiles.EXTRA_VALUES]), "m": len(columns)},
         )
-    row = dict(
-        zip(columns, [v.strip() for v in values] + [""] * (len(columns) - len(values)), strict=True)
-    )
     customer = row.get("customer_name", "")
     fields, errors = _parse(row)
     if errors:

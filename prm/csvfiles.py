@@ -40,7 +40,7 @@ def read_rows(
     required: Iterable[str],
     max_rows: int,
     error: type[DomainError] = InvalidCsvFile,
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+) -> tuple[list[str], list[tuple[int, dict]]]:
     """Return (columns, [(line number, {column: value})]) with lower-cased, trimmed column
     names; blank lines are skipped. Raises ``error`` for an unreadable file, a missing
     required column, no rows, or more than ``max_rows`` rows."""
@@ -78,14 +78,15 @@ def read_rows(
             raise error(_("The file has more than %(n)d rows; split it.") % {"n": max_rows})
         row = dict(zip(columns, (value.strip() for value in values), strict=False))
         if len(values) > len(columns):
-            row[EXTRA_VALUES] = ",".join(values[len(columns) :])
+            row[EXTRA_VALUES] = values[len(columns) :]
         rows.append((line, row))
     if not rows:
         raise error(_("The file has a header but no rows."))
     return columns, rows
 
 
-# The key under which a row keeps values beyond the header's columns, so importers can refuse it.
+# The key under which a row keeps the values beyond the header's columns (a list), so importers
+# can refuse the row and say why.
 EXTRA_VALUES = "\x00extra"
 
 
