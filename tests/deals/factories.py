@@ -35,7 +35,7 @@ class DealFactory(factory.django.DjangoModelFactory):
     customer_name_normalized = factory.LazyAttribute(
         lambda o: normalize_company_name(o.customer_name)
     )
-    customer_domain = factory.LazyAttribute(lambda o: f"{o.word.lower()}.example.com")
+    customer_domain = factory.LazyAttribute(lambda o: f"{o.word.lower()}.example")
     contact_email = ""
     contact_email_domain = factory.LazyAttribute(lambda o: company_domain(o.contact_email))
     country = "US"
@@ -84,9 +84,9 @@ def registration_kwargs(**overrides) -> dict:
     word = company_word(random.randrange(10**6))
     values = {
         "customer_name": f"{word} Logistics",
-        "customer_domain": f"https://www.{word.lower()}.example.com/",
+        "customer_domain": f"https://www.{word.lower()}.example/",
         "contact_name": "Dana Buyer",
-        "contact_email": f"dana@{word.lower()}.example.com",
+        "contact_email": f"dana@{word.lower()}.example",
         "country": "us",
         "industry": "Logistics",
         "product_lines": ["Platform", "Support"],
