@@ -79,7 +79,7 @@ class DealRegistrationForm(forms.Form):
         if registration is not None:
             kw.setdefault("initial", initial_from(registration))
         else:
-            kw.setdefault("initial", {"currency": default_currency()})
+            kw["initial"] = {"currency": default_currency(), **kw.get("initial", {})}
         super().__init__(*args, **kw)
         self.fields["country"].choices = [("", "—"), *country_choices()]
         if registration is not None or partners is None or len(partners) < 2:

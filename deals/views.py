@@ -71,11 +71,24 @@ def _registrable_or_404(user):
     return partners
 
 
+PREFILL_FIELDS = (
+    "customer_name",
+    "customer_domain",
+    "contact_name",
+    "contact_email",
+    "country",
+    "estimated_amount",
+    "notes",
+)
+
+
 @login_required
 def deal_create(request):
     partners = _registrable_or_404(request.user)
     queryset = selectors.registrable_partners(request.user)
-    form = DealRegistrationForm(request.POST or None, partners=queryset)
+    # Other pages hand a prospect over through the query string (a business case, a lead).
+    initial = {name: request.GET[name] for name in PREFILL_FIELDS if request.GET.get(name)}
+    form = DealRegistrationForm(request.POST or None, partners=queryset, initial=initial)
     if request.method == "POST" and form.is_valid():
         partner = form.cleaned_data.get("partner") or partners[0]
         try:

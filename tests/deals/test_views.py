@@ -532,3 +532,14 @@ class TestReports:
         response = client_for(ops).get(reverse("deals:sla_report"))
         assert response.context["report"].total.breached == 1
         assert 'data-testid="sla-breached">1<' in response.content.decode()
+
+
+def test_the_register_form_takes_a_prospect_handed_over_in_the_query_string(client_for, acme_rep):
+    response = client_for(acme_rep).get(
+        "/deals/new/?customer_name=Summit+County&estimated_amount=13740.00&business_case=4"
+    )
+    form = response.context["form"]
+    assert form.initial["customer_name"] == "Summit County"
+    assert form.initial["estimated_amount"] == "13740.00"
+    assert form.initial["currency"] == "USD"
+    assert "business_case" not in form.initial
