@@ -5,7 +5,7 @@ portal, the API and the scheduled jobs follow the same rules."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from deals.selectors import deals_visible_to
 from partners.api.permissions import IsInternalStaff
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
+from prm.api.views import ServiceViewSet
 
 from . import serializers as s
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
@@ -28,13 +29,8 @@ from .filters import ConflictFilter, LeadFilter, OpportunityFilter, Registration
 _errors = error_responses
 
 
-class DealsApiView(viewsets.GenericViewSet):
+class DealsApiView(ServiceViewSet):
     api_area = "deals"
-
-    def validated_input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class ServiceCreateMixin:

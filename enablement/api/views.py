@@ -4,7 +4,7 @@ selector (anything outside the caller's scope is a 404) and every write is one s
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from partners.selectors import get_partner_for_user
 from partners.tier_progress import standing
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
+from prm.api.views import ServiceViewSet
 
 from .. import selectors, services
 from ..models import Certification, PersonCertification, ReferenceImplementation
@@ -21,13 +22,8 @@ from . import serializers as s
 _errors = error_responses
 
 
-class EnablementApiView(viewsets.GenericViewSet):
+class EnablementApiView(ServiceViewSet):
     api_area = "enablement"
-
-    def validated_input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class CertificationFilter(django_filters.FilterSet):

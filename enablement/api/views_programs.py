@@ -9,12 +9,13 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
+from prm.api.views import ServiceViewSet
 from prm.exceptions import DomainError
 
 from .. import business_cases, content, programs
@@ -24,13 +25,8 @@ from . import serializers_programs as s
 _errors = error_responses
 
 
-class ProgramsApiView(viewsets.GenericViewSet):
+class ProgramsApiView(ServiceViewSet):
     api_area = "enablement"
-
-    def validated_input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 # --- Joint business plans ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from partners.selectors import (
 )
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
+from prm.api.views import ServiceViewSet
 
 from . import serializers as s
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
@@ -47,13 +48,8 @@ class ServiceCreateMixin:
         raise NotImplementedError
 
 
-class PartnerApiView(viewsets.GenericViewSet):
+class PartnerApiView(ServiceViewSet):
     api_area = "partners"
-
-    def validated_input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 # --- Partners -----------------------------------------------------------------------------------
