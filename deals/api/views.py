@@ -21,7 +21,7 @@ from deals.selectors import deals_visible_to
 from partners.api.permissions import IsInternalStaff
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
@@ -31,17 +31,6 @@ _errors = error_responses
 
 class DealsApiView(ServiceViewSet):
     api_area = "deals"
-
-
-class ServiceCreateMixin:
-    """``create`` delegates to ``create_with_service``; kept apart from the view class so that
-    ``IdempotentCreateMixin`` (placed before it) wraps it."""
-
-    def create(self, request, *args, **kwargs):
-        return self.create_with_service(request)
-
-    def create_with_service(self, request) -> Response:
-        raise NotImplementedError
 
 
 # --- Registrations ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from partners.selectors import (
 )
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
@@ -27,25 +27,6 @@ from .permissions import IsInternalStaff, IsProgramOps
 from .throttles import ApplicationSubmitThrottle
 
 _errors = error_responses
-
-
-class ServiceCreateMixin:
-    """``create`` with an explicit input serializer, one service call and an output serializer."""
-
-    input_serializer_class: type = s.serializers.Serializer
-    output_serializer_class: type = s.serializers.Serializer
-
-    def create(self, request, *args, **kwargs):
-        return self.create_with_service(request)
-
-    def create_with_service(self, request):
-        data = self.validated_input(self.input_serializer_class)
-        instance = self.perform_service_create(data)
-        output = self.output_serializer_class(instance, context=self.get_serializer_context())
-        return Response(output.data, status=status.HTTP_201_CREATED)
-
-    def perform_service_create(self, data: dict):
-        raise NotImplementedError
 
 
 class PartnerApiView(ServiceViewSet):

@@ -1,4 +1,5 @@
-from rest_framework import viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 
 class ServiceViewSet(viewsets.GenericViewSet):
@@ -14,3 +15,25 @@ class ServiceViewSet(viewsets.GenericViewSet):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+class ServiceCreateMixin:
+    """``create``: validate ``input_serializer_class``, make one service call in
+    ``perform_service_create``, answer 201 with ``output_serializer_class``. Views with a
+    different answer override ``create_with_service``. Kept apart from the view set so that
+    ``IdempotentCreateMixin``, placed before it, wraps the whole create."""
+
+    input_serializer_class: type[serializers.Serializer] = serializers.Serializer
+    output_serializer_class: type[serializers.Serializer] = serializers.Serializer
+
+    def create(self, request, *args, **kwargs):
+        return self.create_with_service(request)
+
+    def create_with_service(self, request) -> Response:
+        data = self.validated_input(self.input_serializer_class)
+        instance = self.perform_service_create(data)
+        output = self.output_serializer_class(instance, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+    def perform_service_create(self, data: dict):
+        raise NotImplementedError(f"{type(self).__name__} must call its service here.")
