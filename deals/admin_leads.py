@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.exceptions import DomainError
 
-from . import leads
+from .leads import services as lead_services
 from .models import (
     CustomerAccount,
     DealConflict,
@@ -93,7 +93,7 @@ class LeadAdmin(admin.ModelAdmin):
         routed = 0
         for lead in queryset.order_by("pk"):
             try:
-                routed += leads.route_lead(lead=lead, actor=request.user) is not None
+                routed += lead_services.route_lead(lead=lead, actor=request.user) is not None
             except DomainError as exc:
                 self.message_user(request, f"#{lead.pk}: {exc.message}", messages.ERROR)
         self.message_user(request, _("%(n)d lead(s) offered.") % {"n": routed})

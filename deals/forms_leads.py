@@ -1,6 +1,6 @@
 """Portal forms for leads and conflict resolution. They parse input; the rules and their
-messages live in ``deals.leads`` and ``deals.conflicts``, whose error details are put back on the
-fields by ``show_domain_error``."""
+messages live in ``deals.leads.services`` and ``deals.conflicts``, whose error details are put
+back on the fields by ``show_domain_error``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -5,11 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from deals.accounts import (
+from deals.accounts.selectors import accounts_visible_to, opportunities_visible_to
+from deals.accounts.services import (
     InvalidAccountData,
     UnknownAccount,
-    accounts_visible_to,
-    opportunities_visible_to,
     upsert_account,
     upsert_opportunity,
 )
