@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.audit import record_event
 
-from .. import content
+from ..content import services as content_services
+from ..content import uploads
 from ..models import (
     Asset,
     AssetUsage,
@@ -164,16 +165,16 @@ class AssetAdminForm(forms.ModelForm):
         upload = self.cleaned_data.get("upload")
         if upload:
             try:
-                content.validate_upload(upload)
-            except content.UploadRejected as exc:
+                uploads.validate_upload(upload)
+            except uploads.UploadRejected as exc:
                 raise ValidationError(exc.message) from exc
         return upload
 
     def clean_business_models(self):
         values = self.cleaned_data.get("business_models") or []
         try:
-            return content.clean_business_models(values)
-        except content.ContentError as exc:
+            return content_services.clean_business_models(values)
+        except uploads.ContentError as exc:
             raise ValidationError(exc.message) from exc
 
     def clean(self):
@@ -201,7 +202,7 @@ class AssetAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("upload")
         if upload:
-            content.attach_file(obj, upload)
+            content_services.attach_file(obj, upload)
             obj.external_url = ""
         elif obj.external_url and obj.file:
             obj.file = ""

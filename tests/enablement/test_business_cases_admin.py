@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from enablement import content
+from enablement.content import services as content_services
 from enablement.demo_programs import MSP_SECURITY_ROI
 from enablement.models import Asset, BusinessCaseModel, JointBusinessPlan
 from prm.models import AuditEvent
@@ -99,7 +99,7 @@ def test_assets_uploaded_in_the_admin_are_checked(admin_client):
 
 
 def test_a_link_replaces_a_file_in_the_admin(admin_client, ops):
-    asset = content.create_asset(
+    asset = content_services.create_asset(
         actor=ops, title="Doc", kind="collateral", upload=upload("a.pdf", pdf_bytes())
     )
     response = admin_client.post(
