@@ -117,10 +117,27 @@ def memberships_visible_to(user: User) -> QuerySet[PartnerMembership]:
     )
 
 
-def open_invitations_for(partner: Partner) -> QuerySet[Invitation]:
-    return partner.invitations.filter(
+def _open_invitations() -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("invited_by", "office")
+    )
+
+
+def open_invitations_for(partner: Partner) -> QuerySet[Invitation]:
+    return _open_invitations().filter(partner=partner).select_related("invited_by", "office")
+
+
+def invitations_visible_to(user: User) -> QuerySet[Invitation]:
+    """Open invitations: all for ops, the assigned partners' for a channel account manager,
+    the own organisation's for a partner admin; partner reps see none."""
+    invitations = _open_invitations().select_related("partner", "office", "invited_by")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return invitations.none()
+    if user.is_program_ops:
+        return invitations
+    if user.is_channel_manager:
+        return invitations.filter(partner__in=partners_visible_to(user).values("pk"))
+    return invitations.filter(partner_id__in=partner_access(user).admin_of)
 
 
 def tiers_with_requirements() -> QuerySet[Tier]:
