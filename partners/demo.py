@@ -187,7 +187,7 @@ class DemoSeeder:
         admin = self.seed_people(partner, spec, offices, rng, domain, since)
         services.change_partner_status(
             partner=partner,
-            actor=cam,
+            actor=ops,
             to=Partner.Status.ONBOARDING,
             reason="Application approved after Scale, Skill and Will review.",
             rule="application.approved",
