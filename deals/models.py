@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prm.money import CurrencyField, MoneyField
+from prm.singleton import SingletonSettings
 from prm.statemachine import StatusMachineMixin
 
 
-class DealProgramSettings(models.Model):
+class DealProgramSettings(SingletonSettings):
     """Program-wide deal rules, one row (pk=1). The same SLA applies to every tier."""
 
     class ExtensionPolicy(models.TextChoices):
@@ -55,11 +56,6 @@ class DealProgramSettings(models.Model):
 
     def __str__(self):
         return str(_("Deal program settings"))
-
-    @classmethod
-    def get(cls) -> "DealProgramSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class CustomerAccount(models.Model):

@@ -185,7 +185,7 @@ def _detail_context(request, registration, **forms):
     partner_side = selectors.acts_for_partner(user, registration.partner)
     decider = selectors.can_decide(user, registration)
     status = registration.status
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     extensions = list(selectors.extensions_of(registration))
     return {
         "registration": registration,
@@ -409,7 +409,7 @@ def aging_report(request):
 @login_required
 def sla_report(request):
     report = selectors.sla_report(request.user)
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     return render(request, "deals/report_sla.html", {"report": report, "program": program})
 
 

@@ -137,7 +137,7 @@ def record_completion(
         user=user, certification=certification
     )
     superseded = history.filter(earned_on__gt=earned_on).exists()
-    warning_days = EnablementSettings.load().expiry_warning_days
+    warning_days = EnablementSettings.current().expiry_warning_days
     status = Status.RENEWED if superseded else status_on(expires_on, today, warning_days)
     try:
         with transaction.atomic():
@@ -223,7 +223,7 @@ def refresh_certification_statuses(*, today: dt.date | None = None) -> RefreshSu
     second run the same day finds nothing left to change.
     """
     today = today or timezone.localdate()
-    warning_days = EnablementSettings.load().expiry_warning_days
+    warning_days = EnablementSettings.current().expiry_warning_days
     summary = RefreshSummary(today)
     due = PersonCertification.objects.filter(
         status__in=PersonCertification.CURRENT,
@@ -379,7 +379,7 @@ def decide_reference_implementation(
 def update_enablement_settings(*, actor: User, expiry_warning_days: int) -> EnablementSettings:
     if not actor.is_program_ops:
         raise PermissionDenied(_("Only program operations change enablement settings."))
-    settings_row = EnablementSettings.load()
+    settings_row = EnablementSettings.current()
     previous = settings_row.expiry_warning_days
     settings_row.expiry_warning_days = expiry_warning_days
     settings_row.save()

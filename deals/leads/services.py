@@ -232,7 +232,7 @@ def _offer(lead: Lead, partner: Partner, *, actor, rule) -> LeadOffer:
     lead.partner = partner
     lead.routing_rule = rule
     lead.offered_at = now
-    lead.accept_by = now + dt.timedelta(hours=DealProgramSettings.get().lead_accept_hours)
+    lead.accept_by = now + dt.timedelta(hours=DealProgramSettings.current().lead_accept_hours)
     lead.responded_at = None
     lead.rejection_reason = ""
     lead.save(

@@ -30,7 +30,7 @@ def process_sla(*, now: dt.datetime | None = None) -> dict[str, int]:
     partner's team lead (or to program ops when there is none) once it is overdue. Each happens
     at most once per submission: resubmitting resets both."""
     now = now or timezone.now()
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     waiting = DealRegistration.objects.filter(
         status=Status.SUBMITTED, sla_due_at__isnull=False, sla_escalated_at__isnull=True
     ).order_by("pk")

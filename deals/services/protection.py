@@ -50,7 +50,7 @@ def request_extension(
         raise ExtensionNotAllowed(_("Only approved registrations can be extended."))
     if registration.protected_until is None:
         raise ExtensionNotAllowed(_("This registration has no protection window to extend."))
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     policy = DealProgramSettings.ExtensionPolicy
     if program.extension_policy == policy.NONE:
         raise ExtensionNotAllowed(_("The program does not allow extensions."))
@@ -103,7 +103,7 @@ def decide_extension(
     if not approve:
         reason = required_reason(reason)
     now = timezone.now()
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     previous_end = registration.protected_until
     if approve:
         base = max(previous_end or now, now)
@@ -203,7 +203,7 @@ def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
     """Remind the partner ``expiry_reminder_days`` before protection ends, once per window
     (an approved extension opens a new window and so a new reminder)."""
     now = now or timezone.now()
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     if not program.expiry_reminder_days:
         return 0
     horizon = now + dt.timedelta(days=program.expiry_reminder_days)

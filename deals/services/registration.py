@@ -183,7 +183,7 @@ def submit_registration(*, registration: DealRegistration, actor: User) -> DealR
     registration = lock_registration(registration)
     require_partner_side(actor, registration)
     require_active(registration.partner)
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     is_resubmission = registration.status == Status.REJECTED
     if is_resubmission and registration.resubmission_count >= program.max_resubmissions:
         raise ResubmissionLimitReached(details={"allowed": program.max_resubmissions})
@@ -277,7 +277,7 @@ def approve_registration(
     require_decider(actor, registration)
     previous = registration.move_to(Status.APPROVED)
     _refuse_conflicting_approval(registration)
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     now = timezone.now()
     registration.protected_until = (
         now + dt.timedelta(days=program.protection_days) if program.protection_days else None
@@ -375,7 +375,7 @@ def reject_registration(
         to_state=Status.REJECTED,
         reason=reason,
     )
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     notify_partner(
         registration,
         kind="deal_rejected",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Region
+from prm.singleton import SingletonSettings
 from prm.statemachine import StatusMachineMixin
 
 __all__ = [
@@ -319,7 +320,7 @@ class CertificationImport(models.Model):
         return reverse("enablement:import_detail", args=[self.pk])
 
 
-class EnablementSettings(models.Model):
+class EnablementSettings(SingletonSettings):
     """Program settings for enablement; one row (pk 1), created on first use."""
 
     expiry_warning_days = models.PositiveSmallIntegerField(
@@ -334,12 +335,3 @@ class EnablementSettings(models.Model):
 
     def __str__(self):
         return str(_("Enablement settings"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> "EnablementSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj

@@ -219,7 +219,7 @@ class TestOffer:
         assert events_for(offered).get(verb="lead.offered").to_state == "offered"
 
     def test_deadline_follows_the_program_setting(self, acme, ops):
-        settings = DealProgramSettings.get()
+        settings = DealProgramSettings.current()
         settings.lead_accept_hours = 24
         settings.save()
         lead = LeadFactory()
