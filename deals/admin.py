@@ -4,7 +4,7 @@ as the actor), so the admin never bypasses the rules or the audit trail."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit import record_event
+from prm.admin import ReadOnlyAdminMixin
 from prm.exceptions import DomainError
 
 from . import services
@@ -31,7 +31,7 @@ class DealProgramSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        # One row (pk=1), created on first use by DealProgramSettings.get().
+        # One row (pk=1), created on first use by DealProgramSettings.current().
         return not DealProgramSettings.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
@@ -49,10 +49,9 @@ class DealProgramSettingsAdmin(admin.ModelAdmin):
         return request.user.is_program_ops or super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # The service checks the actor and writes the audit row, as for any other change.
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        if changes:
-            record_event(obj, actor=request.user, verb="deal_settings.changed", data=changes)
+        services.update_program_settings(actor=request.user, **changes)
 
 
 def _run(modeladmin, request, queryset, action, done: str):
@@ -68,15 +67,10 @@ def _run(modeladmin, request, queryset, action, done: str):
         modeladmin.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
 
 
-class ExtensionRequestInline(admin.TabularInline):
+class ExtensionRequestInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ExtensionRequest
     extra = 0
-    can_delete = False
     fields = ["requested_at", "requested_by", "reason", "status", "decided_by", "decision_reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DealRegistration)

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from prm.admin import ReadOnlyAdminMixin
 from prm.exceptions import DomainError
 
 from . import services
@@ -239,7 +240,7 @@ class TierRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(TierHistory)
-class TierHistoryAdmin(admin.ModelAdmin):
+class TierHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by ``set_partner_tier`` (use the partner's tier actions)."""
 
     list_display = ["partner", "tier", "effective_from", "effective_to", "changed_by"]
@@ -247,15 +248,6 @@ class TierHistoryAdmin(admin.ModelAdmin):
     search_fields = ["partner__display_name", "reason"]
     list_select_related = ["partner", "tier", "changed_by"]
     date_hierarchy = "effective_from"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Qualification)

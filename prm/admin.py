@@ -13,6 +13,21 @@ from .models import (
 )
 
 
+class ReadOnlyAdminMixin:
+    """For records only services write (the audit trail, histories, usage rows, decisions):
+    administrators may look but never add, change or delete, so no change skips its audit row.
+    Works for model admins and inlines alike."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -38,22 +53,13 @@ class ChannelTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the trail is append-only, even for administrators."""
 
     list_display = ["created_at", "actor_label", "verb", "object_repr", "from_state", "to_state"]
     list_filter = ["verb", "content_type"]
     search_fields = ["object_repr", "actor_label", "reason", "request_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -1,6 +1,6 @@
 """Writes for business cases: building and saving a case, and counting its use."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +13,13 @@ from prm.models import User
 from prm.money import CURRENCY_DECIMALS, quantize
 
 from ..models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
-from .calculation import BusinessCaseError, InvalidInputs, calculate, parse_inputs
+from .calculation import (
+    BusinessCaseError,
+    InvalidInputs,
+    calculate,
+    definition_errors,
+    parse_inputs,
+)
 
 
 def _check_can_build(actor: User, partner: Partner, model: BusinessCaseModel) -> None:
@@ -73,6 +79,37 @@ def build_business_case(
     )
     record_event(case, actor=actor, verb="business_case.built", data={"model": model.name})
     return case
+
+
+@transaction.atomic
+def save_business_case_model(
+    *, actor: User, model: BusinessCaseModel, changed: Iterable[str] = ()
+) -> BusinessCaseModel:
+    """Save a business-case model edited as a whole (the admin's form). Its definition is checked
+    again here (``BusinessCaseModel.clean``), whatever form it came from."""
+    if not actor.is_program_ops:
+        raise PermissionDenied(_("Only program operations configure business-case models."))
+    errors = definition_errors(
+        inputs=model.inputs,
+        assumptions=model.assumptions,
+        formulas=model.formulas,
+        deal_amount_key=model.deal_amount_key,
+    )
+    if errors:
+        raise BusinessCaseError(
+            _("The model's definition is invalid."), code="invalid_definition", details=errors
+        )
+    created = model.pk is None
+    if created:
+        model.created_by = actor
+    model.save()
+    record_event(
+        model,
+        actor=actor,
+        verb="business_case_model.created" if created else "business_case_model.updated",
+        data={"fields": list(changed)},
+    )
+    return model
 
 
 def record_case_usage(*, case: BusinessCase, actor: User, action: str) -> BusinessCaseUsage:

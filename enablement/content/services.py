@@ -128,6 +128,36 @@ def set_asset_published(*, actor: User, asset: Asset, published: bool) -> Asset:
     return asset
 
 
+@transaction.atomic
+def save_asset(*, actor: User, asset: Asset, upload=None, changed: Iterable[str] = ()) -> Asset:
+    """Save an asset edited as a whole (the admin's form): a new file replaces the link and a
+    link replaces the file; videos are always links. ``changed`` names the edited fields for
+    the audit row."""
+    _require_ops(actor)
+    created = asset.pk is None
+    if upload:
+        if asset.kind == Asset.Kind.VIDEO:
+            raise ContentError(_("A video is shared as a link, not uploaded."))
+        attach_file(asset, upload)
+        asset.external_url = ""
+    elif asset.external_url and asset.file:
+        asset.file = ""
+    if not (asset.file or asset.external_url):
+        raise ContentError(_("Give either a file or an external link."))
+    asset.business_models = clean_business_models(asset.business_models)
+    if created:
+        asset.created_by = actor
+    asset.save()
+    record_event(
+        asset,
+        actor=actor,
+        verb="asset.created" if created else "asset.updated",
+        to_state="published" if asset.published else "draft",
+        data={"fields": list(changed)},
+    )
+    return asset
+
+
 def record_asset_usage(
     *, asset: Asset, user: User, action: str, partner: Partner | None = None
 ) -> AssetUsage | None:
