@@ -39,10 +39,11 @@ test: install ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	  else echo "browser tests: SKIPPED, no /usr/bin/chromium (apt-get install -y chromium)"; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff check, format check and missing migrations
+lint: install ## ruff check, format check, missing migrations and mypy on services and selectors
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 fmt: install ## Format and autofix the code
 	$(VENV)/bin/ruff format .

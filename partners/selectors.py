@@ -72,7 +72,8 @@ def partner_access(user: User) -> PartnerAccess:
         else frozenset()
     )
     access = PartnerAccess(member_of, admin_of, distributor_of, reseller_ids)
-    user._partner_access = access
+    # Cached on the user object for the rest of the request.
+    setattr(user, "_partner_access", access)  # noqa: B010
     return access
 
 
@@ -299,8 +300,9 @@ def tiers_for_display() -> list[Tier]:
     ``mdf_percent`` attached."""
     tiers = list(tiers_with_requirements().order_by("rank"))
     for tier in tiers:
-        tier.requirement_list = requirements_in_display_order(tier)
-        tier.mdf_percent = tier.mdf_accrual_rate * 100
+        # Display-only attributes for the template.
+        tier.requirement_list = requirements_in_display_order(tier)  # type: ignore[attr-defined]
+        tier.mdf_percent = tier.mdf_accrual_rate * 100  # type: ignore[attr-defined]
     return tiers
 
 
@@ -329,7 +331,9 @@ def qualifications_for(partner: Partner, *, limit: int = 5) -> list[Qualificatio
     labels = dict(Qualification.OppTrait.choices)
     qualifications = list(partner.qualifications.select_related("assessed_by")[:limit])
     for qualification in qualifications:
-        qualification.trait_labels = [labels.get(t, t) for t in qualification.opp_traits]
+        qualification.trait_labels = [  # type: ignore[attr-defined]
+            labels.get(t, t) for t in qualification.opp_traits
+        ]
     return qualifications
 
 

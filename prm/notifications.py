@@ -23,7 +23,7 @@ def register_optional_kind(kind: str, label: str) -> None:
 
 
 def notify(
-    recipients: Iterable[User],
+    recipients: Iterable[User | None],
     *,
     kind: str,
     template: str,

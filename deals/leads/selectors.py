@@ -9,6 +9,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeGuard
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -57,7 +58,7 @@ def can_offer_to(user: User | None, partner: Partner) -> bool:
     )
 
 
-def _active(user) -> bool:
+def _active(user: User | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
@@ -145,6 +146,8 @@ def best_partner(partners: list[Partner]) -> Partner | None:
 
 
 def current_offer(lead: Lead) -> LeadOffer | None:
+    if lead.partner_id is None:
+        return None
     return (
         lead.offers.filter(partner_id=lead.partner_id, outcome=Outcome.PENDING)
         .order_by("-offered_at", "-pk")
@@ -233,6 +236,7 @@ def lead_stats(partner: Partner, *, since: dt.datetime | None = None) -> LeadSta
         for offered, responded in offers.filter(
             outcome=Outcome.ACCEPTED, responded_at__isnull=False
         ).values_list("offered_at", "responded_at")
+        if responded is not None
     ]
     median = dt.timedelta(seconds=statistics.median(durations)) if durations else None
     return LeadStats(

@@ -366,7 +366,9 @@ def convert_lead(*, lead: Lead, actor: User, **registration_fields) -> DealRegis
     from ..services import create_registration
 
     lead = _lock(lead)
-    _require(acts_for(actor, lead.partner))
+    partner = lead.partner
+    if partner is None or not acts_for(actor, partner):
+        raise LeadNotAllowed()
     if not lead.can_move_to(Status.CONVERTED):
         raise InvalidTransition(_("Lead"), lead.status, Status.CONVERTED)
     defaults = {
@@ -381,9 +383,7 @@ def convert_lead(*, lead: Lead, actor: User, **registration_fields) -> DealRegis
         "sourcing": DealRegistration.Sourcing.INFLUENCED,
     }
     fields = {**defaults, **{k: v for k, v in registration_fields.items() if v is not None}}
-    registration = create_registration(
-        actor=actor, partner=lead.partner, source_lead=lead, **fields
-    )
+    registration = create_registration(actor=actor, partner=partner, source_lead=lead, **fields)
     previous = lead.move_to(Status.CONVERTED)
     lead.save(update_fields=["status", "updated_at"])
     record_event(
@@ -418,7 +418,12 @@ def _recall_one(pk: int, now: dt.datetime) -> int:
         Lead.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=pk).first()
     )
     # Re-checked under the lock: the partner may have answered since the list was read.
-    if lead is None or lead.status != Status.OFFERED or lead.accept_by >= now:
+    if (
+        lead is None
+        or lead.status != Status.OFFERED
+        or lead.accept_by is None
+        or lead.accept_by >= now
+    ):
         return 0
     partner = lead.partner
     previous = lead.move_to(Status.RECALLED)

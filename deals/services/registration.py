@@ -340,7 +340,10 @@ def _refuse_conflicting_approval(registration: DealRegistration) -> None:
     )
     if holder:
         raise AccountAlreadyProtected(
-            details={"registration": holder[0], "protected_until": holder[1].isoformat()}
+            details={
+                "registration": holder[0],
+                "protected_until": holder[1].isoformat() if holder[1] else None,
+            }
         )
 
 

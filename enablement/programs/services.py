@@ -261,7 +261,7 @@ def _initiatives(plan: JointBusinessPlan, rows: list[dict]) -> list[PlanInitiati
 
 def _save_checkins(plan: JointBusinessPlan, rows: list[dict]) -> None:
     """Update the cadence in place so notes already recorded on a check-in survive edits."""
-    existing = {checkin.pk: checkin for checkin in plan.checkins.all()}
+    existing: dict[object, PlanCheckIn] = {checkin.pk: checkin for checkin in plan.checkins.all()}
     kept = set()
     for index, row in enumerate(rows, start=1):
         label = _("Check-in %(n)s") % {"n": index}
