@@ -310,19 +310,13 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementAcceptance)
-class AgreementAcceptanceAdmin(admin.ModelAdmin):
+class AgreementAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: partner admins accept in the portal (``accept_agreement``)."""
 
     list_display = ["partner", "agreement", "accepted_by", "accepted_at"]
     list_filter = ["agreement"]
     search_fields = ["partner__display_name", "accepted_by__email"]
     list_select_related = ["partner", "agreement", "accepted_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

@@ -20,7 +20,6 @@ from prm.models import User
 
 from ..models import Lead, LeadOffer, LeadRoutingRule
 
-Status = Lead.Status
 Outcome = LeadOffer.Outcome
 
 

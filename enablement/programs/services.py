@@ -43,8 +43,6 @@ from .selectors import (
     plan_versions,
 )
 
-Kind = OnboardingStep.Kind
-
 
 class OnboardingError(DomainError):
     """The onboarding step cannot be changed."""
