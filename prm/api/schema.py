@@ -106,14 +106,19 @@ class PortalAutoSchema(AutoSchema):
                 parameter["schema"] = build_basic_type(OpenApiTypes.INT)
         return parameters
 
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        may_be_empty = getattr(field, "allow_blank", False) or (
-            direction == "response" and isinstance(field, serializers.CharField)
-        )
-        if schema and may_be_empty and schema.get("format") in {"uri", "email"}:
-            schema = {k: v for k, v in schema.items() if k != "format"}
-        return schema
+    def _map_basic_serializer(self, serializer, direction):
+        # Remembered for ``_insert_field_validators``, which is not told the direction.
+        self._mapping_direction = direction
+        return super()._map_basic_serializer(serializer, direction)
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # Stored URLs and emails are often optional: answers carry "" where none was given.
+        if getattr(self, "_mapping_direction", None) == "response" and schema.get("format") in {
+            "uri",
+            "email",
+        }:
+            del schema["format"]
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
