@@ -147,7 +147,7 @@ class PortalAutoSchema(AutoSchema):
             codes.append("404")
         if self.method not in {"GET", "HEAD", "OPTIONS"}:
             codes.append("409")
-        if getattr(self.view, "throttle_classes", None):
+        if self.view.get_throttles():
             codes.append("429")
         return codes
 

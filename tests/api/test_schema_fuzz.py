@@ -12,7 +12,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -52,7 +54,26 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fuzz_keys(issue_key, personas, acme):
+def wsgi_app():
+    """The WSGI application, with the test's database connection kept open across requests.
+
+    A real WSGI request closes "old" connections when it starts and ends; inside the test's
+    transaction that would close the connection holding it. Django's test client disconnects
+    the same handler for the same reason.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_keys(issue_key, personas, acme, settings):
+    # The public application form is throttled per caller; let the run reach the service.
+    settings.PRM_APPLICATION_RATE = "100000/hour"
     fuzz_data_set(personas)
     _key, read = issue_key(*READ_SCOPES, name="Fuzz read")
     _key, write = issue_key(*ApiKey.Scope.values, name="Fuzz write")
@@ -77,8 +98,8 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:4000]}"
 
 
-def test_every_operation_answers_as_documented(fuzz_keys, capsys):
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+def test_every_operation_answers_as_documented(wsgi_app, fuzz_keys, capsys):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     counts = {"operations": 0, "cases": 0, "requests": 0}
     failures = []
     for result in schema.get_all_operations():
