@@ -43,6 +43,8 @@ class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Enablem
         return super().get_permissions()
 
     def tracks(self):
+        if self.action != "list":
+            return selectors.tracks_for()  # one entry is found by id, whatever it is for
         params = self.request.query_params
         role = params.get("role", "")
         business_model = params.get("business_model", "")
