@@ -290,7 +290,11 @@ class ApiKey(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a creating API request, replayed for the same ``Idempotency-Key``."""
+    """The first answer to a creating API request, replayed for the same ``Idempotency-Key``.
+
+    The row is written first as a claim ("in flight": no answer yet, ``completed_at`` empty) and
+    completed with the answer in the transaction of the work; see ``prm.api.idempotency``.
+    """
 
     key = models.CharField(max_length=200)
     principal = models.ForeignKey(
@@ -298,9 +302,10 @@ class IdempotencyRecord(models.Model):
     )
     endpoint = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

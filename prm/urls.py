@@ -42,4 +42,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Under /api/ these answer in the API's JSON error shape; elsewhere the portal's pages.
+handler404 = "prm.api.errors.page_not_found"
+handler500 = "prm.api.errors.server_error"
+
 admin.site.site_header = "Partner Portal administration"

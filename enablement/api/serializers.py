@@ -181,7 +181,7 @@ class PersonCertificationInputSerializer(serializers.Serializer):
 class ReferenceImplementationSerializer(serializers.ModelSerializer):
     partner = PartnerSummarySerializer(read_only=True)
     status = ReferenceStatusField(read_only=True)
-    decided_by = PersonRefSerializer(read_only=True)
+    decided_by = PersonRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ReferenceImplementation

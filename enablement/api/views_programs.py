@@ -13,6 +13,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from prm.api.filters import IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceViewSet
@@ -28,6 +29,8 @@ from ..programs import services as program_services
 from . import serializers_programs as s
 
 _errors = error_responses
+# An asset file is served with the type checked at upload (PDF, images, Office documents).
+DOWNLOAD_TYPES = sorted({*content.ALLOWED_EXTENSIONS.values(), "application/octet-stream"})
 
 
 class ProgramsApiView(ServiceViewSet):
@@ -38,7 +41,7 @@ class ProgramsApiView(ServiceViewSet):
 
 
 class PlanFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text="Partner id.")
+    partner = IdFilter(field_name="partner_id", help_text="Partner id.")
     status = django_filters.MultipleChoiceFilter(choices=JointBusinessPlan.Status.choices)
 
     class Meta:
@@ -128,7 +131,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApi
     @extend_schema(
         summary="Download the file, or be redirected to the link; counted for your partner",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in DOWNLOAD_TYPES},
             302: OpenApiResponse(description="Redirect to the external link."),
             **_errors(404),
         },
@@ -199,8 +202,8 @@ class BuildBusinessCase:
 
 
 class BusinessCaseFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text="Partner id.")
-    model = django_filters.NumberFilter(field_name="model_id", help_text="Model id.")
+    partner = IdFilter(field_name="partner_id", help_text="Partner id.")
+    model = IdFilter(field_name="model_id", help_text="Model id.")
 
     class Meta:
         model = BusinessCase

@@ -232,8 +232,9 @@ class ApplicationInputSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=150)
     contact_email = serializers.EmailField()
     contact_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    customer_count = serializers.IntegerField(min_value=0, required=False)
-    technical_staff = serializers.IntegerField(min_value=0, required=False)
+    # The columns are PositiveIntegerField: 32-bit in PostgreSQL.
+    customer_count = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    technical_staff = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     executive_sponsor = serializers.CharField(max_length=150, required=False, allow_blank=True)
     message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 

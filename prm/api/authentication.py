@@ -1,3 +1,5 @@
+import hmac
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
@@ -26,7 +28,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             .filter(prefix=prefix, revoked_at__isnull=True)
             .first()
         )
-        if key is None or key.hashed_secret != hash_api_secret(secret):
+        # Constant-time comparison: the time taken must not tell how much of the hash matched.
+        if key is None or not hmac.compare_digest(key.hashed_secret, hash_api_secret(secret)):
             raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
         if not key.principal.is_active:
             raise exceptions.AuthenticationFailed(_("The key's account is disabled."))
