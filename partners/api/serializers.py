@@ -20,7 +20,9 @@ from partners.models import (
 )
 from partners.selectors import partners_visible_to
 from prm.api.schema import named_choice_field as choice_field
+from prm.columns import ColumnBoundSerializer
 from prm.models import User
+from prm.text import NameSerializerField
 
 PartnerStatusField = choice_field("PartnerStatusEnum", Partner.Status)
 ApplicationStatusField = choice_field("ApplicationStatusEnum", Application.Status)
@@ -212,9 +214,9 @@ def _short_strings(max_length: int = 120, **kwargs) -> serializers.ListField:
     )
 
 
-class ApplicationInputSerializer(serializers.Serializer):
-    legal_name = serializers.CharField(max_length=200)
-    display_name = serializers.CharField(max_length=120)
+class ApplicationInputSerializer(ColumnBoundSerializer):
+    legal_name = NameSerializerField(max_length=200)
+    display_name = NameSerializerField(max_length=120)
     website = serializers.URLField(required=False, allow_blank=True, default="")
     hq_country = serializers.RegexField(
         r"^[A-Za-z]{2}$",
@@ -229,13 +231,17 @@ class ApplicationInputSerializer(serializers.Serializer):
     domains = _short_strings(253, required=False)
     target_sectors = _short_strings(required=False)
     solution_stack = _short_strings(required=False)
-    contact_name = serializers.CharField(max_length=150)
+    contact_name = NameSerializerField(max_length=150)
     contact_email = serializers.EmailField()
-    contact_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    contact_title = NameSerializerField(max_length=120, required=False, allow_blank=True)
     customer_count = serializers.IntegerField(min_value=0, required=False)
     technical_staff = serializers.IntegerField(min_value=0, required=False)
-    executive_sponsor = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    executive_sponsor = NameSerializerField(max_length=150, required=False, allow_blank=True)
     message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    class Meta:
+        models = (Application, Partner)
+        column_exempt = ("hq_country",)
 
 
 class ApplicationReceiptSerializer(serializers.ModelSerializer):
