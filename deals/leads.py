@@ -24,7 +24,7 @@ from partners.selectors import partner_access, partners_visible_to
 from prm.audit import record_event
 from prm.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 from prm.models import User
-from prm.money import CURRENCY_DECIMALS, MAX_DIGITS, default_currency, quantize, to_decimal
+from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 from prm.notifications import notify
 
 from .countries import is_country_code
@@ -183,15 +183,10 @@ def _email(value) -> str:
 
 
 def _amount(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        amount = to_decimal(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Enter an amount such as 25000.00.")) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** (MAX_DIGITS - 2):
-        raise ValidationError(_("Enter a positive amount."))
-    return amount
+        return parse_amount(value, required=False)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _currency(value) -> str:

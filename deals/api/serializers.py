@@ -19,7 +19,7 @@ from deals.models import (
 from deals.selectors import registrable_partners
 from partners.api.serializers import PartnerRefSerializer, RegionField, UserRefSerializer
 from prm.api.schema import named_choice_field as choice_field
-from prm.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
+from prm.money import CURRENCY_CHOICES, AmountSerializerField
 
 DealStatusField = choice_field("DealStatusEnum", DealRegistration.Status)
 SourcingField = choice_field("DealSourcingEnum", DealRegistration.Sourcing)
@@ -29,8 +29,6 @@ LeadStatusField = choice_field("LeadStatusEnum", Lead.Status)
 LeadOfferOutcomeField = choice_field("LeadOfferOutcomeEnum", LeadOffer.Outcome)
 OpportunityStageField = choice_field("OpportunityStageEnum", Opportunity.Stage)
 ExtensionStatusField = choice_field("ExtensionStatusEnum", ExtensionRequest.Status)
-
-AMOUNT = {"max_digits": MAX_DIGITS, "decimal_places": DECIMAL_PLACES, "min_value": 0}
 
 
 class CurrencyField(serializers.ChoiceField):
@@ -112,7 +110,7 @@ class RegistrationFieldsSerializer(serializers.Serializer):
     product_lines = serializers.ListField(
         child=serializers.CharField(max_length=80), required=False, max_length=50
     )
-    estimated_amount = serializers.DecimalField(**AMOUNT)
+    estimated_amount = AmountSerializerField()
     currency = CurrencyField()
     expected_close_date = serializers.DateField()
     sourcing = SourcingField(required=False)
@@ -168,13 +166,13 @@ class OptionalReasonInputSerializer(serializers.Serializer):
 
 class OutcomeInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[("won", _("Won")), ("lost", _("Lost"))])
-    closed_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    closed_amount = AmountSerializerField(required=False, allow_null=True)
     closed_on = serializers.DateField(required=False, allow_null=True)
     closed_products = serializers.ListField(
         child=serializers.CharField(max_length=80), required=False, max_length=50
     )
-    discount_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
-    cost_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    discount_amount = AmountSerializerField(required=False, allow_null=True)
+    cost_amount = AmountSerializerField(required=False, allow_null=True)
     lost_reason = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
 
 
@@ -340,7 +338,7 @@ class LeadInputSerializer(serializers.Serializer):
     industry = serializers.CharField(max_length=80, required=False, allow_blank=True)
     specialty = serializers.CharField(max_length=120, required=False, allow_blank=True)
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    estimated_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    estimated_amount = AmountSerializerField(required=False, allow_null=True)
     currency = CurrencyField(required=False)
     route = serializers.BooleanField(
         default=False, help_text=_("Offer the lead at once through the routing rules.")
@@ -352,7 +350,7 @@ class LeadConvertInputSerializer(RegistrationFieldsSerializer):
 
     customer_name = serializers.CharField(max_length=200, required=False)
     country = serializers.CharField(max_length=2, required=False)
-    estimated_amount = serializers.DecimalField(required=False, **AMOUNT)
+    estimated_amount = AmountSerializerField(required=False)
     currency = CurrencyField(required=False)
 
 
@@ -409,7 +407,7 @@ class OpportunityInputSerializer(serializers.Serializer):
     account_crm_id = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     stage = OpportunityStageField()
-    amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    amount = AmountSerializerField(required=False, allow_null=True)
     currency = CurrencyField(required=False)
     owner_email = serializers.EmailField(required=False, allow_blank=True)
     expected_close_date = serializers.DateField(required=False, allow_null=True)
