@@ -3,8 +3,10 @@ what a caller reads. Neither writes to the database; the views hand validated da
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partners.duplicates import DuplicateIndex
 from partners.models import (
     Application,
     BusinessModel,
@@ -276,10 +278,24 @@ class ApplicationPartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LikelyDuplicateSerializer(serializers.Serializer):
+    partner = serializers.IntegerField(source="partner_id")
+    display_name = serializers.CharField()
+    status = PartnerStatusField()
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    matched_on = serializers.ChoiceField(choices=[("name", "name"), ("website", "website")])
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     status = ApplicationStatusField(read_only=True)
     partner = ApplicationPartnerSerializer(read_only=True)
     decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    likely_duplicates = serializers.SerializerMethodField(
+        help_text=_(
+            "Existing partners and other open applications with the same company name or "
+            "website domain: a hint for the reviewer, never a refusal."
+        )
+    )
 
     class Meta:
         model = Application
@@ -298,8 +314,17 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_reason",
+            "likely_duplicates",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(LikelyDuplicateSerializer(many=True))
+    def get_likely_duplicates(self, application) -> list:
+        # One index per response, shared by every application of a list page.
+        index = self.context.get("duplicate_index")
+        if index is None:
+            index = self.context["duplicate_index"] = DuplicateIndex.build()
+        return LikelyDuplicateSerializer(index.for_partner(application.partner), many=True).data
 
 
 class ApplicationApproveInputSerializer(serializers.Serializer):
