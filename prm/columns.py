@@ -56,6 +56,27 @@ def column_validators(field: models.Field) -> list:
     return found
 
 
+_UPPER = (validators.MaxValueValidator, validators.MaxLengthValidator)
+_LOWER = (validators.MinValueValidator, validators.MinLengthValidator)
+
+
+def added_validators(existing: list, target: models.Field) -> list:
+    """The column's validators that the field does not already enforce as strictly, so that a
+    field declaring ``max_length=120`` does not report the same limit twice."""
+
+    def covered(validator) -> bool:
+        for own in existing:
+            if type(own) is not type(validator):
+                continue
+            if isinstance(validator, _UPPER) and own.limit_value <= validator.limit_value:
+                return True
+            if isinstance(validator, _LOWER) and own.limit_value >= validator.limit_value:
+                return True
+        return False
+
+    return [v for v in column_validators(target) if not covered(v)]
+
+
 def _list_child(field):
     return field.child if isinstance(field, serializers.ListField) else None
 
@@ -78,7 +99,7 @@ class ColumnBoundSerializer(serializers.Serializer):
             target = column(models_, field.source or name) if bound else None
             if target is None or _list_child(field) is not None:
                 continue
-            field.validators = [*field.validators, *column_validators(target)]
+            field.validators = [*field.validators, *added_validators(field.validators, target)]
         return fields
 
 
@@ -96,4 +117,4 @@ class ColumnBoundForm(forms.Form):
             target = column(self.column_models, name) if name not in self.column_exempt else None
             if target is None or isinstance(field, forms.MultipleChoiceField):
                 continue
-            field.validators = [*field.validators, *column_validators(target)]
+            field.validators = [*field.validators, *added_validators(field.validators, target)]

@@ -8,7 +8,9 @@ from rest_framework import serializers
 
 from partners.models import Partner, Region
 from prm.api.schema import named_choice_field
+from prm.columns import ColumnBoundSerializer
 from prm.models import User
+from prm.text import NameSerializerField
 
 from ..models import Certification, PersonCertification, ReferenceImplementation
 
@@ -175,13 +177,16 @@ class ReferenceImplementationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReferenceImplementationInputSerializer(serializers.Serializer):
+class ReferenceImplementationInputSerializer(ColumnBoundSerializer):
     partner = serializers.IntegerField(help_text=_("Partner id (one you administer)."))
-    customer_name = serializers.CharField(max_length=200)
+    customer_name = NameSerializerField(max_length=200)
     scope = serializers.CharField()
     completed_on = serializers.DateField()
     evidence = serializers.CharField(required=False, allow_blank=True, default="")
     evidence_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        models = (ReferenceImplementation,)
 
 
 class ReferenceDecisionInputSerializer(serializers.Serializer):

@@ -46,3 +46,29 @@ def test_a_name_of_only_invisible_characters_is_blank(db):
 
     assert response.status_code == 400
     assert list(error_of(response)["details"]) == ["legal_name"]
+
+
+def test_a_reference_link_longer_than_its_column_is_a_400(db, acme_admin, acme):
+    client = APIClient()
+    client.force_login(acme_admin)
+    response = client.post(
+        "/api/v1/reference-implementations/",
+        {
+            "partner": acme.pk,
+            "customer_name": "Init\u202eech",
+            "scope": "2,000 seats",
+            "completed_on": "2026-01-05",
+            "evidence_url": "https://example.com/" + "a" * 200,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(error_of(response)["details"]) == ["evidence_url"]
+
+
+def test_a_limit_the_field_declares_is_reported_once(db):
+    response = APIClient().post(APPLICATIONS, {**FORM, "contact_name": "x" * 151}, format="json")
+    assert error_of(response)["details"]["contact_name"] == [
+        "Ensure this field has no more than 150 characters."
+    ]

@@ -55,3 +55,13 @@ def test_decimal_columns_bound_digits_and_places():
     validator(Decimal("999.99"))
     with pytest.raises(Exception, match="digits"):
         validator(Decimal("1000.00"))
+
+
+def test_a_form_field_limit_stricter_than_the_column_is_reported_once():
+    class Stricter(ColumnBoundForm):
+        column_models = (Partner,)
+        display_name = forms.CharField(max_length=50)
+
+    form = Stricter(data={"display_name": "x" * 200})
+    assert not form.is_valid()
+    assert len(form.errors["display_name"]) == 1
