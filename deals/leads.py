@@ -26,6 +26,7 @@ from prm.exceptions import Conflict, DomainError, InvalidTransition, PermissionD
 from prm.models import User
 from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 from prm.notifications import notify
+from prm.text import clean_name
 
 from .countries import is_country_code
 from .models import DealProgramSettings, DealRegistration, Lead, LeadOffer, LeadRoutingRule
@@ -149,9 +150,9 @@ def clean_lead_fields(fields: dict) -> dict:
     return values
 
 
-def _text(limit: int, *, required: bool = False):
+def _text(limit: int, *, required: bool = False, is_name: bool = False):
     def clean(value) -> str:
-        text = str(value or "").strip()
+        text = clean_name(value) if is_name else str(value or "").strip()
         if required and not text:
             raise ValidationError(_("This field is required."))
         if len(text) > limit:
@@ -197,8 +198,8 @@ def _currency(value) -> str:
 
 
 _CLEANERS = {
-    "company_name": _text(200, required=True),
-    "contact_name": _text(150),
+    "company_name": _text(200, required=True, is_name=True),
+    "contact_name": _text(150, is_name=True),
     "contact_email": _email,
     "country": _country,
     "region": _region,

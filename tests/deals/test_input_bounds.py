@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.exceptions import InvalidDealData
+from deals.leads import InvalidLeadData, create_lead
 from deals.models import DealRegistration
 from deals.services import record_outcome
 from prm.money import amount_message
@@ -141,3 +142,14 @@ class TestDates:
                 closed_on=closed_on,
             )
         assert list(caught.value.details) == ["closed_on"]
+
+
+class TestLeads:
+    def test_lead_names_lose_invisible_characters_and_amounts_use_the_one_parser(self, ops):
+        lead = create_lead(
+            actor=ops, company_name="Hoo\u200bli\u202e", contact_name="\ufeffGavin", country="US"
+        )
+        assert (lead.company_name, lead.contact_name) == ("Hooli", "Gavin")
+        with pytest.raises(InvalidLeadData) as caught:
+            create_lead(actor=ops, company_name="Hooli", country="US", estimated_amount="NaN")
+        assert caught.value.details["estimated_amount"] == [amount_message()]
