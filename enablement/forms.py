@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import BusinessModel, Office, Partner
 from prm.models import User
+from prm.text import NameFormField
 
 from .imports import MAX_FILE_BYTES
 from .models import Certification, PersonCertification, ReferenceImplementation, Role
@@ -129,6 +130,7 @@ class ImportForm(forms.Form):
 
 
 class ReferenceForm(forms.ModelForm):
+    customer_name = NameFormField(label=_("Customer"), max_length=200)
     evidence_url = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
 
     class Meta:

@@ -247,7 +247,7 @@ class ApplicationFilterForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     """A new person sets their name and password; Django's password validators apply."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = NameFormField(label=_("Full name"), max_length=150)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

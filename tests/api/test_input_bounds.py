@@ -72,3 +72,23 @@ def test_a_limit_the_field_declares_is_reported_once(db):
     assert error_of(response)["details"]["contact_name"] == [
         "Ensure this field has no more than 150 characters."
     ]
+
+
+def test_the_portal_application_form_cleans_names_and_bounds_columns_like_the_api(client, db):
+    from django.urls import reverse
+
+    from tests.partners.test_views_apply import valid_data
+
+    url = reverse("partners:apply")
+    long_site = "https://granitepeak.example/" + "a" * 200
+    refused = client.post(url, valid_data(website=long_site))
+    assert list(refused.context["form"].errors) == ["website"]
+
+    client.post(
+        url, valid_data(display_name="Granite\u202e Peak\u200b", contact_name="\ufeffLaura")
+    )
+    application = Application.objects.select_related("partner").get()
+    assert (application.partner.display_name, application.contact_name) == (
+        "Granite Peak",
+        "Laura",
+    )
