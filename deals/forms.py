@@ -57,7 +57,12 @@ class DealRegistrationForm(forms.Form):
     )
     estimated_amount = AmountFormField(label=_("Estimated amount"))
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
-    expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE_INPUT)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        widget=DATE_INPUT,
+        # The window is services.fields.EXPECTED_CLOSE_YEARS.
+        help_text=_("From today up to five years ahead."),
+    )
     sourcing = forms.ChoiceField(label=_("Sourcing"), choices=DealRegistration.Sourcing.choices)
     engagement = forms.ChoiceField(
         label=_("Engagement"), choices=DealRegistration.Engagement.choices

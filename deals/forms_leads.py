@@ -105,7 +105,12 @@ class LeadConvertForm(forms.Form):
     industry = forms.CharField(label=_("Industry"), max_length=80, required=False)
     estimated_amount = AmountFormField(label=_("Estimated amount"))
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
-    expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE_INPUT)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        widget=DATE_INPUT,
+        # The window is services.fields.EXPECTED_CLOSE_YEARS.
+        help_text=_("From today up to five years ahead."),
+    )
     engagement = forms.ChoiceField(
         label=_("Engagement"), choices=DealRegistration.Engagement.choices
     )
