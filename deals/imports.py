@@ -48,8 +48,6 @@ OPTIONAL_COLUMNS = (
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 5000
-# 12500, 12500.50, 12,500.50: a dot for decimals, commas only as thousands separators.
-_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _LIST_SEPARATORS = re.compile(r"[;|,]")
 
 
@@ -201,20 +199,10 @@ def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
 
 def _parse(row: dict[str, str]) -> tuple[dict, list[str]]:
     """Turn the text cells into service arguments; report cells that cannot be read at all.
-    Everything else (unknown country, past dates, bad emails, …) is judged by the service."""
+    Everything else (amounts, unknown country, past dates, bad emails, …) is judged by the
+    service, as for the portal form and the API."""
     errors = []
     fields: dict = {name: row[name] for name in COLUMNS if name in row}
-    amount = row.get("estimated_amount", "")
-    if not _AMOUNT.match(amount):
-        errors.append(
-            _(
-                "estimated_amount: %(value)s is not an amount (digits with a dot for decimals, "
-                "e.g. 12500.00)"
-            )
-            % {"value": repr(amount)}
-        )
-    else:
-        fields["estimated_amount"] = amount.replace(",", "")
     raw_date = row.get("expected_close_date", "")
     try:
         fields["expected_close_date"] = dt.datetime.strptime(raw_date, "%Y-%m-%d").date()

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partners.models import Office, PartnerMembership
 from prm import csvfiles
 from prm.audit import record_event
 from prm.exceptions import DomainError
@@ -92,15 +91,12 @@ def _record_row(
     certification = certifications.get(code.lower())
     if certification is None:
         raise RowError(_("Unknown certification code %(code)s.") % {"code": code or "—"})
-    earned_on = _parse_date(row.get("earned_on") or "")
-    membership, office = _membership_and_office(user, (row.get("office") or "").strip())
     return record_completion(
         actor=actor,
         user=user,
-        partner=membership.partner,
         certification=certification,
-        earned_on=earned_on,
-        office=office,
+        earned_on=_parse_date(row.get("earned_on") or ""),
+        office_name=(row.get("office") or "").strip(),
         source=PersonCertification.Source.IMPORT,
         external_id=(row.get("external_id") or "").strip(),
     )
@@ -114,30 +110,6 @@ def _parse_date(value: str) -> dt.date:
         raise RowError(
             _("The date %(value)s is not a date as YYYY-MM-DD.") % {"value": value or "—"}
         ) from exc
-
-
-def _membership_and_office(user: User, office_name: str):
-    memberships = list(
-        PartnerMembership.objects.select_related("partner", "office")
-        .filter(user=user)
-        .exclude(partner__status="terminated")
-        .order_by("-role", "created_at")
-    )
-    if not memberships:
-        raise RowError(_("%(email)s is not a member of any partner.") % {"email": user.email})
-    if not office_name:
-        return memberships[0], None
-    offices = Office.objects.filter(
-        partner__in=[m.partner_id for m in memberships], name__iexact=office_name
-    )
-    office = offices.first()
-    if office is None:
-        raise RowError(
-            _("%(partner)s has no office named %(office)s.")
-            % {"partner": memberships[0].partner, "office": office_name}
-        )
-    membership = next(m for m in memberships if m.partner_id == office.partner_id)
-    return membership, office
 
 
 @transaction.atomic

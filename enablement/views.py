@@ -142,20 +142,19 @@ def record_completion(request):
     _require_ops(request.user)
     form = RecordCompletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             pc, created = services.record_completion(
                 actor=request.user,
-                user=data["user"],
-                partner=data["partner"],
-                certification=data["certification"],
-                earned_on=data["earned_on"],
-                office=data.get("office"),
                 source=PersonCertification.Source.PORTAL,
-                external_id=data.get("external_id", ""),
+                **form.service_kwargs(),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            details = exc.details if isinstance(exc.details, dict) else {}
+            fields = [name for name in details if name in form.fields]
+            for name in fields:
+                form.add_error(name, details[name])
+            if not fields:
+                form.add_error(None, exc.message)
         else:
             if created:
                 messages.success(request, _("The completion is recorded."))

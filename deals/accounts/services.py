@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from prm.audit import record_event
 from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
-from prm.money import CURRENCY_DECIMALS, MAX_DIGITS, default_currency, quantize, to_decimal
+from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 
 from ..conflicts import normalize_company_name, registrable_domain
 from ..countries import is_country_code
@@ -182,15 +182,12 @@ def _clean_opportunity(name, stage, amount, currency, owner_email, expected_clos
     currency = str(currency or default_currency()).strip().upper()
     if currency not in CURRENCY_DECIMALS:
         raise _invalid("currency", _("Unknown currency code."))
-    if amount is not None and amount != "":
-        try:
-            amount = quantize(to_decimal(amount), currency)
-        except (TypeError, ValueError):
-            raise _invalid("amount", _("Enter an amount such as 12500.00.")) from None
-        if amount < 0 or len(amount.as_tuple().digits) > MAX_DIGITS:
-            raise _invalid("amount", _("Enter a positive amount."))
-    else:
-        amount = None
+    try:
+        amount = parse_amount(amount, required=False)
+    except ValueError as exc:
+        raise _invalid("amount", str(exc)) from None
+    if amount is not None:
+        amount = quantize(amount, currency)
     owner_email = str(owner_email or "").strip().lower()
     if owner_email:
         try:

@@ -12,7 +12,7 @@ them); the rest is loaded on first use.
 
 from importlib import import_module
 
-from .normalize import (
+from prm.names import (
     FREE_MAIL_DOMAINS,
     company_domain,
     normalize_company_name,

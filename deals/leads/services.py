@@ -18,8 +18,9 @@ from partners.models import Partner, Region
 from prm.audit import record_event
 from prm.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 from prm.models import User
-from prm.money import CURRENCY_DECIMALS, MAX_DIGITS, default_currency, quantize, to_decimal
+from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 from prm.notifications import notify
+from prm.text import clean_name
 
 from ..countries import is_country_code
 from ..models import DealProgramSettings, DealRegistration, Lead, LeadOffer, LeadRoutingRule
@@ -118,9 +119,9 @@ def clean_lead_fields(fields: dict) -> dict:
     return values
 
 
-def _text(limit: int, *, required: bool = False):
+def _text(limit: int, *, required: bool = False, is_name: bool = False):
     def clean(value) -> str:
-        text = str(value or "").strip()
+        text = clean_name(value) if is_name else str(value or "").strip()
         if required and not text:
             raise ValidationError(_("This field is required."))
         if len(text) > limit:
@@ -152,15 +153,10 @@ def _email(value) -> str:
 
 
 def _amount(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        amount = to_decimal(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Enter an amount such as 25000.00.")) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** (MAX_DIGITS - 2):
-        raise ValidationError(_("Enter a positive amount."))
-    return amount
+        return parse_amount(value, required=False)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _currency(value) -> str:
@@ -171,8 +167,8 @@ def _currency(value) -> str:
 
 
 _CLEANERS = {
-    "company_name": _text(200, required=True),
-    "contact_name": _text(150),
+    "company_name": _text(200, required=True, is_name=True),
+    "contact_name": _text(150, is_name=True),
     "contact_email": _email,
     "country": _country,
     "region": _region,

@@ -12,7 +12,7 @@ from partners.models import Partner
 from partners.selectors import partner_access
 from prm.audit import record_event
 from prm.models import User
-from prm.money import quantize
+from prm.money import parse_amount, quantize
 from prm.notifications import notify
 
 from .. import conflicts
@@ -44,7 +44,6 @@ from ._common import (
 )
 from .fields import (
     EDITABLE_FIELDS,
-    clean_amount,
     clean_products,
     clean_registration_fields,
     normalize_fields,
@@ -484,7 +483,7 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
         ("cost_amount", cost, False),
     ):
         try:
-            amount = clean_amount(raw, required=required)
+            amount = parse_amount(raw, required=required)
             values[name] = quantize(amount, currency) if amount is not None else None
         except ValueError as exc:
             errors[name] = str(exc)
@@ -492,6 +491,10 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
         errors["closed_on"] = _("Give the close date (YYYY-MM-DD).")
     elif closed_on > timezone.localdate():
         errors["closed_on"] = _("The close date must not be in the future.")
+    elif closed_on < timezone.localtime(registration.created_at).date() - dt.timedelta(days=366):
+        errors["closed_on"] = _(
+            "The close date must not be more than a year before the deal was registered."
+        )
     else:
         values["closed_on"] = closed_on
     try:

@@ -15,6 +15,7 @@ from deals.exceptions import DealNotAllowed
 from deals.imports import InvalidImportFile, import_registrations, report_csv, template_csv
 from deals.models import DealImport, DealRegistration
 from prm.audit import events_for
+from prm.money import amount_message
 
 pytestmark = pytest.mark.django_db
 HEADER = "customer_name,country,estimated_amount,currency,expected_close_date,external_ref"
@@ -61,7 +62,7 @@ class TestImport:
         }
         reasons = {r["line"]: r["reason"] for r in record.report}
         assert "UK is not an ISO 3166 country code" in reasons[3]
-        assert "'12.500,00' is not an amount" in reasons[4]
+        assert reasons[4] == f"estimated_amount: {amount_message()}"
         assert "ABC is not a supported currency" in reasons[5]
         assert "'31/12/2026' is not a date (use YYYY-MM-DD" in reasons[6]
         assert "must not be in the past" in reasons[7]
@@ -171,7 +172,7 @@ class TestImportPage:
         record = DealImport.objects.get()
         assert response.url == reverse("deals:import_detail", args=[record.pk])
         page = client.get(response.url).content.decode()
-        assert "estimated_amount: &#x27;x&#x27; is not an amount" in page
+        assert "estimated_amount: Enter an amount from 0" in page
         assert reverse("deals:import_report", args=[record.pk]) in page
         download = client.get(reverse("deals:import_report", args=[record.pk]))
         assert download["Content-Type"].startswith("text/csv")
