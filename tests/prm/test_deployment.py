@@ -76,3 +76,21 @@ def test_check_deploy_is_clean_with_the_required_environment():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- The documented admin sign-in ------------------------------------------------------------
+
+
+def test_admin_login_page_answers_anonymous_visitors(client, db):
+    """The login page lists the admin apps for an anonymous visitor, who has no portal role."""
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert b'name="password"' in response.content
+
+
+def test_admin_index_works_for_a_superuser(client, db, django_user_model):
+    admin = django_user_model.objects.create_superuser(email="root@vendor.example", password="x")
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert b"/admin/deals/" in response.content
