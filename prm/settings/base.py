@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deals.tasks.process_sla",
         "schedule": crontab(minute=5),
     },
+    "prm-requeue-stale-email-deliveries": {
+        "task": "prm.tasks.requeue_stale_deliveries",
+        "schedule": crontab(minute="*/20"),
+    },
     "deals-recall-overdue-leads": {
         "task": "deals.tasks_leads.recall_overdue_leads",
         "schedule": crontab(minute="*/15"),
