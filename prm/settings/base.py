@@ -152,6 +152,8 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds; a mail server that hangs must fail the attempt (and be retried), not hold a worker.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
