@@ -52,11 +52,12 @@ fmt: install ## Format and autofix the code
 check: install ## Django system checks
 	$(PY) manage.py check
 
+# The Celery app defaults to production settings, as WSGI does; these targets run locally.
 worker: install ## Run a Celery worker (needs REDIS_URL)
-	$(VENV)/bin/celery -A prm worker --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-prm.settings.local} $(VENV)/bin/celery -A prm worker --loglevel=INFO
 
 beat: install ## Run Celery beat with the schedule editable in the admin (needs REDIS_URL)
-	$(VENV)/bin/celery -A prm beat --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-prm.settings.local} $(VENV)/bin/celery -A prm beat --loglevel=INFO
 
 bench: install ## Build the scale data set and run the benchmarks (needs DATABASE_URL on PostgreSQL)
 	$(PY) -m bench

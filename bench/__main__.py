@@ -24,6 +24,9 @@ def main(argv=None) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
 
+    if create_database(os.environ["DATABASE_URL"]):
+        print("created the benchmark database", file=sys.stderr)
+
     import django
 
     django.setup()
@@ -55,6 +58,33 @@ def main(argv=None) -> int:
         )
         missed += not result.met
     return 1 if missed else 0
+
+
+def create_database(url: str) -> bool:
+    """Create the database ``url`` names if it does not exist yet (connecting to the
+    ``postgres`` maintenance database on the same server). Returns whether it was created."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+    }
+    name = config["NAME"]
+    # CREATE DATABASE cannot run in a transaction.
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:  # another run created it meanwhile
+            return False
+    return True
 
 
 if __name__ == "__main__":

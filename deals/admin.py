@@ -38,15 +38,16 @@ class DealProgramSettingsAdmin(admin.ModelAdmin):
         return False
 
     # Program ops own the program rules: with staff access they may view and change them
-    # without being granted model permissions one by one.
+    # without being granted model permissions one by one. The admin also asks these questions
+    # for anonymous visitors (the login page lists the apps), who have no role at all.
     def has_module_permission(self, request):
-        return request.user.is_program_ops or super().has_module_permission(request)
+        return _is_program_ops(request) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_program_ops or super().has_view_permission(request, obj)
+        return _is_program_ops(request) or super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_program_ops or super().has_change_permission(request, obj)
+        return _is_program_ops(request) or super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         # The service checks the actor and writes the audit row, as for any other change.
@@ -196,3 +197,7 @@ class DealImportAdmin(admin.ModelAdmin):
 # Leads, conflicts and the vendor's CRM records have their own admin module; importing it here
 # registers those models when Django discovers ``deals.admin``.
 from . import admin_leads  # noqa: E402, F401
+
+
+def _is_program_ops(request) -> bool:
+    return getattr(request.user, "is_program_ops", False)

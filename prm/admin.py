@@ -6,6 +6,7 @@ from .models import (
     ApiKey,
     AuditEvent,
     ChannelTeam,
+    EmailDelivery,
     IdempotencyRecord,
     Notification,
     NotificationPreference,
@@ -68,6 +69,25 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: the outbox is written by ``notify`` and the sending task, never by hand."""
+
+    list_display = ["created_at", "recipient", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "subject", "last_error"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NotificationPreference)

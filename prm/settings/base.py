@@ -152,6 +152,8 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds; a mail server that hangs must fail the attempt (and be retried), not hold a worker.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
@@ -200,6 +202,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deals-process-sla": {
         "task": "deals.tasks.process_sla",
         "schedule": crontab(minute=5),
+    },
+    "prm-requeue-stale-email-deliveries": {
+        "task": "prm.tasks.requeue_stale_deliveries",
+        "schedule": crontab(minute="*/20"),
     },
     "deals-recall-overdue-leads": {
         "task": "deals.tasks_leads.recall_overdue_leads",
