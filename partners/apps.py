@@ -22,6 +22,13 @@ class PartnersConfig(AppConfig):
     # ``manage.py seed_demo`` calls every app's seeders in INSTALLED_APPS order; ours come first.
     demo_seeders = ["partners.demo.seed"]
 
+    def requires_mfa(self, user) -> bool:
+        """Asked by ``prm.accounts.mfa_required_for``: members of an organisation whose admin
+        requires MFA must use it."""
+        from .selectors import partner_requires_mfa
+
+        return partner_requires_mfa(user)
+
     def ready(self):
         from prm.notifications import register_optional_kind
 
