@@ -18,6 +18,7 @@ class PartnersConfig(AppConfig):
             {"partner", "partner_admin", "distributor", "cam", "ops"},
         ),
         (_("API keys"), "api_keys:api_key_list", {"partner_admin", "ops"}),
+        (_("Audit trail"), "audit_trail", {"ops"}),
     ]
     # ``manage.py seed_demo`` calls every app's seeders in INSTALLED_APPS order; ours come first.
     demo_seeders = ["partners.demo.seed"]

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from partners import views as partner_views
 
-from . import views
+from . import views, views_audit
 
 api_v1 = [
     path("", include("partners.api.urls")),
@@ -24,6 +24,8 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
+    path("audit/", views_audit.audit_list, name="audit_trail"),
+    path("audit/export.csv", views_audit.audit_export, name="audit_export"),
     path("partners/", include("partners.urls")),
     path("api-keys/", include("partners.urls_api_keys")),
     path("deals/", include("deals.urls")),
