@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext
+from django_htmx.http import HttpResponseClientRedirect
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -60,4 +61,7 @@ class MfaRequiredMiddleware:
                 error_body("mfa_required", gettext("Set up two-factor authentication first.")),
                 status=403,
             )
+        if request.headers.get("HX-Request") == "true":
+            # A fragment request would swap the enrolment page into part of the page.
+            return HttpResponseClientRedirect(reverse("mfa_activate_totp"))
         return redirect_to_login(request.get_full_path(), reverse("mfa_activate_totp"), "next")

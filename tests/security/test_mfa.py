@@ -38,6 +38,11 @@ def test_internal_staff_without_mfa_are_sent_to_enrolment(request, client_for, p
     assert "next=/deals/" in response["Location"]
 
 
+def test_an_htmx_request_is_sent_to_enrolment_as_a_whole_page(client_for, cam):
+    response = client_for(cam).get(reverse("deals:deal_list"), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == ENROL_URL
+
+
 def test_with_mfa_staff_reach_their_pages(client_for, cam):
     enrol(cam)
     assert client_for(cam).get(reverse("deals:deal_list")).status_code == 200
