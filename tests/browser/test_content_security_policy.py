@@ -59,3 +59,36 @@ def test_portal_pages_with_meters_report_no_violation(login, page, ops, violatio
         page.goto(url)
         page.wait_for_load_state("networkidle")
     assert violations == []
+
+
+def test_staff_enrol_an_authenticator_app_and_sign_in_with_its_code(
+    page, settings, cam, password, violations
+):
+    from django.core.cache import cache
+
+    from tests.security.mfa_helpers import totp_code
+
+    settings.PRM_ENFORCE_MFA = True
+    cache.clear()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", cam.email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    # Sent to enrolment, which first asks for the password again.
+    assert "/accounts/reauthenticate/" in page.url
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/2fa/totp/activate/" in page.url
+    assert page.locator("img[src^='data:image/svg+xml']").is_visible(), "the QR code shows"
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", totp_code(secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+
+    page.goto("/")
+    assert page.locator("[data-testid=whoami]").inner_text() == "Casey Manager"
+    page.goto("/accounts/2fa/recovery-codes/")
+    page.wait_for_load_state("networkidle")
+    assert violations == []
