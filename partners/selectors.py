@@ -389,3 +389,12 @@ def suggested_scores(application: Application) -> dict[str, int]:
 def account_for_email(email: str) -> User | None:
     """The existing account for an address, if any (an invitee may already have one)."""
     return User.objects.filter(email=email.strip().lower()).first()
+
+
+def partner_requires_mfa(user: User) -> bool:
+    """Whether an organisation the user belongs to requires two-factor authentication."""
+    return (
+        PartnerMembership.objects.filter(user=user, partner__require_mfa=True)
+        .exclude(partner__status=Partner.Status.TERMINATED)
+        .exists()
+    )

@@ -500,3 +500,20 @@ def expire_invitations() -> int:
     return Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=timezone.now()
     ).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def set_mfa_requirement(*, partner: Partner, required: bool, actor: User) -> Partner:
+    """A partner admin (or ops) requires, or stops requiring, MFA for every member."""
+    _require_partner_admin(actor, partner)
+    partner = lock(Partner, partner.pk)
+    if partner.require_mfa == required:
+        return partner
+    partner.require_mfa = required
+    partner.save(update_fields=["require_mfa", "updated_at"])
+    record_event(
+        partner,
+        actor=actor,
+        verb="partner.mfa_required" if required else "partner.mfa_optional",
+    )
+    return partner

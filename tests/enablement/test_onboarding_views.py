@@ -67,7 +67,7 @@ def test_the_cam_lists_their_onboarding_partners_with_progress(
     # Done: the meeting, and the agreement (none is published yet, so nothing is missing).
     assert [(s.partner.display_name, s.done, s.total) for s in statuses] == [("Mine", 2, 5)]
     html = page.content.decode()
-    assert "width: 40%" in html and "Theirs" not in html and "Active" not in html
+    assert 'value="40"' in html and "Theirs" not in html and "Active" not in html
 
 
 def test_the_list_has_an_empty_state(client_for, other_cam):
