@@ -89,7 +89,7 @@ def run_import(
     read: Callable[[Job], Sequence[Row]],
     process_chunk: Callable[[Job, Sequence[Row]], list[dict]],
     finish: Callable[[Job], Any],
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
 ) -> Job:
     """Process the job ``job_id`` of ``model`` to the end (or continue where it stopped).
 
@@ -110,7 +110,7 @@ def run_import(
             job = model.objects.select_for_update().get(pk=job_id)
             if job.is_finished:
                 return job
-            pending = [row for row in rows if row[0] > job.last_line][:chunk_size]
+            pending = [row for row in rows if row[0] > job.last_line][: chunk_size or CHUNK_SIZE]
             if pending:
                 job.add_results(process_chunk(job, pending))
                 job.last_line = pending[-1][0]
