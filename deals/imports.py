@@ -203,10 +203,12 @@ def _process_chunk(record: DealImport, columns: list[str], rows) -> list[dict]:
     results = []
     for line, row in rows:
         try:
-            # One savepoint per row: a row that fails in the database is one failed line.
-            with transaction.atomic():
-                result = _import_row(actor, partner, columns, line, row, record.submit)
+            # Each row's writes run in their own savepoint (``create_registration`` is atomic),
+            # so a row that fails in the database rolls back alone and is one failed line.
+            result = _import_row(actor, partner, columns, line, row, record.submit)
         except DatabaseError:
+            if transaction.get_connection().needs_rollback:
+                raise  # failed outside a savepoint: the chunk is retried as a whole
             logger.exception("Deal import %s, line %s could not be stored", record.pk, line)
             result = RowResult(
                 line,
