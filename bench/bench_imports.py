@@ -119,7 +119,7 @@ def _file(rng: random.Random, customers) -> bytes:
         else:
             name, domain, country = names.company(rng)
         amount = f"{rng.randrange(1_000, 900_000)}.00" if i % 50 else "12,5x"  # 2% malformed
-        ref = f"CRM-{i if i % 100 else i - 1}"  # 1% repeats the previous row's reference
+        ref = f"CRM-{i - 1 if i % 100 == 1 else i}"  # 1% repeat the previous row's reference
         cells = [name, country, amount, "USD", close, domain, "Pat Buyer", f"pat@{domain}"]
         cells += ["Software", "Platform;Support", "sourced", "partner_led", "", ref]
         out.write(",".join(cell.replace(",", " ") if n != 2 else f'"{cell}"'
