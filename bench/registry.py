@@ -17,6 +17,15 @@ def _conflicts() -> Result:
     return run()
 
 
+def _imports() -> Result:
+    from .bench_imports import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
+    "imports": _imports,
 }
+# Benchmarks that build their own data and run without the scale data set.
+SELF_CONTAINED = {"imports"}

@@ -77,10 +77,12 @@ def create_registration(
     external_ref: str = "",
     source_lead=None,
     submit: bool = True,
+    notify_reviewers: bool = True,
 ) -> DealRegistration:
     """Register a deal for ``partner``. A distributor admin may register for one of its
     resellers (two-tier): the registration then names the distributor. With ``submit`` the
-    registration goes straight to review; otherwise it stays a draft."""
+    registration goes straight to review; otherwise it stays a draft. A bulk import passes
+    ``notify_reviewers=False`` and sends one summary instead of one email per registration."""
     distributor = _registering_distributor(actor, partner)
     require_active(partner)
     values = clean_registration_fields(
@@ -124,7 +126,9 @@ def create_registration(
         data={"distributor": distributor.pk} if distributor else None,
     )
     if submit:
-        registration = submit_registration(registration=registration, actor=actor)
+        registration = submit_registration(
+            registration=registration, actor=actor, notify_reviewers=notify_reviewers
+        )
     return registration
 
 
@@ -174,7 +178,9 @@ def update_registration(
 
 
 @transaction.atomic
-def submit_registration(*, registration: DealRegistration, actor: User) -> DealRegistration:
+def submit_registration(
+    *, registration: DealRegistration, actor: User, notify_reviewers: bool = True
+) -> DealRegistration:
     """Send a draft (or an answered request for information, or a rejected registration) to
     review. Each submission gets its own SLA due time; a resubmission after rejection counts
     against ``DealProgramSettings.max_resubmissions``. Candidate conflicts are recorded in the
@@ -226,6 +232,8 @@ def submit_registration(*, registration: DealRegistration, actor: User) -> DealR
         % {"n": program.approval_sla_business_days},
         data={"sla_due_at": registration.sla_due_at.isoformat()},
     )
+    if not notify_reviewers:
+        return registration
     notify(
         reviewers_for(registration.partner),
         kind="deal_submitted",

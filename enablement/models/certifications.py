@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Region
 from prm.singleton import SingletonSettings
+from prm.jobs import ImportJob
 from prm.statemachine import StatusMachineMixin
 
 __all__ = [
@@ -291,8 +292,10 @@ class ReferenceImplementation(StatusMachineMixin):
         return reverse("enablement:reference_detail", args=[self.pk])
 
 
-class CertificationImport(models.Model):
-    """One CSV import from the learning system, with its line-by-line report."""
+class CertificationImport(ImportJob):
+    """One CSV import from the learning system: a background job and its line-by-line report."""
+
+    task_path = "enablement.tasks.process_certification_import"
 
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -318,6 +321,13 @@ class CertificationImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("enablement:import_detail", args=[self.pk])
+
+    def add_results(self, results: list[dict]) -> None:
+        self.report = [*self.report, *results]
+        outcomes = [row["outcome"] for row in results]
+        self.imported += outcomes.count("imported")
+        self.unchanged += outcomes.count("unchanged")
+        self.failed += outcomes.count("failed")
 
 
 class EnablementSettings(SingletonSettings):

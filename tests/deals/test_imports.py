@@ -73,7 +73,7 @@ class TestImport:
         assert quoted.customer_name == 'Acme, Umbrella "Holdings"'
         assert (quoted.estimated_amount, quoted.currency) == (Decimal("1250000.50"), "EUR")
         assert quoted.status == DealRegistration.Status.SUBMITTED
-        assert events_for(record).get().data["created"] == 2
+        assert events_for(record).get(verb="deals.imported").data["created"] == 2
 
     def test_importing_the_same_file_again_creates_nothing(self, acme, acme_rep):
         data = _csv(f"Wayne Enterprises,US,150000,USD,{_future()},SF-1")
@@ -161,14 +161,17 @@ class TestImport:
 
 
 class TestImportPage:
-    def test_upload_shows_the_report_and_offers_the_download(self, client_for, acme_rep):
+    def test_upload_shows_the_report_and_offers_the_download(
+        self, client_for, acme_rep, django_capture_on_commit_callbacks
+    ):
         client = client_for(acme_rep)
         upload = SimpleUploadedFile(
             "export.csv",
             _csv(f"Good Corp,US,1,USD,{_future()},R1", f"Bad Corp,US,x,USD,{_future()},R2"),
             content_type="text/csv",
         )
-        response = client.post(reverse("deals:deal_import"), {"file": upload, "submit": "on"})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("deals:deal_import"), {"file": upload, "submit": "on"})
         record = DealImport.objects.get()
         assert response.url == reverse("deals:import_detail", args=[record.pk])
         page = client.get(response.url).content.decode()
@@ -183,11 +186,14 @@ class TestImportPage:
         response = client_for(acme_rep).post(reverse("deals:deal_import"), {"file": upload})
         assert "lacks the required columns" in response.context["form"].errors["file"][0]
 
-    def test_a_distributor_imports_for_a_reseller(self, client_for, acme, distri_admin):
+    def test_a_distributor_imports_for_a_reseller(
+        self, client_for, acme, distri_admin, django_capture_on_commit_callbacks
+    ):
         upload = SimpleUploadedFile("x.csv", _csv(f"Reseller Deal,US,1,USD,{_future()},R1"))
-        client_for(distri_admin).post(
-            reverse("deals:deal_import"), {"file": upload, "partner": acme.pk, "submit": "on"}
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(distri_admin).post(
+                reverse("deals:deal_import"), {"file": upload, "partner": acme.pk, "submit": "on"}
+            )
         registration = DealRegistration.objects.get()
         assert (registration.partner, registration.distributor.display_name) == (acme, "Distri")
 
