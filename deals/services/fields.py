@@ -64,10 +64,15 @@ def clean_registration_fields(fields: dict) -> dict:
     return values
 
 
+def _column_length(name: str) -> int | None:
+    field = DealRegistration._meta.get_field(name)
+    return getattr(field, "max_length", None)
+
+
 def _clean_text(name: str, *, required: bool = False, is_name: bool = False):
     """A cleaner for the text column ``name``: names lose invisible characters (``clean_name``)
     and every value must fit the column."""
-    limit = DealRegistration._meta.get_field(name).max_length or _NOTES_LIMIT
+    limit = _column_length(name) or _NOTES_LIMIT
 
     def clean(value) -> str:
         text = clean_name(value) if is_name else str(value or "").strip()
@@ -136,13 +141,13 @@ def _clean_domain(value) -> str:
 
 def _fits_dns(domain: str) -> bool:
     """At most 253 characters (the column, and DNS) in labels of at most 63."""
-    limit = DealRegistration._meta.get_field("customer_domain").max_length
+    limit = _column_length("customer_domain") or 253
     return len(domain) <= limit and all(len(label) <= 63 for label in domain.split("."))
 
 
 def _clean_email(value) -> str:
     text = str(value or "").strip().lower()
-    if len(text) > DealRegistration._meta.get_field("contact_email").max_length:
+    if len(text) > (_column_length("contact_email") or 254):
         raise ValueError(_("%(value)s is not an email address.") % {"value": text[:60] + "…"})
     if text:
         try:

@@ -229,7 +229,11 @@ def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
 def _remind_expiry(pk: int, now: dt.datetime) -> int:
     # The lock makes two runs take turns; the second finds this window's rows already written.
     registration = lock(DealRegistration, pk)
-    if registration.status != Status.APPROVED or registration.expiry_reminded_at is not None:
+    if (
+        registration.status != Status.APPROVED
+        or registration.expiry_reminded_at is not None
+        or registration.protected_until is None
+    ):
         return 0
     window = registration.protected_until.isoformat()
     queued = notify(

@@ -23,6 +23,7 @@ from ..business_cases import selectors as case_selectors
 from ..business_cases import services as case_services
 from ..content import selectors as content_selectors
 from ..content import services as content_services
+from ..content.uploads import ALLOWED_EXTENSIONS
 from ..models import Asset, AssetUsage, BusinessCase, BusinessCaseModel, JointBusinessPlan
 from ..programs import selectors as program_selectors
 from ..programs import services as program_services
@@ -30,7 +31,7 @@ from . import serializers_programs as s
 
 _errors = error_responses
 # An asset file is served with the type checked at upload (PDF, images, Office documents).
-DOWNLOAD_TYPES = sorted({*content.ALLOWED_EXTENSIONS.values(), "application/octet-stream"})
+DOWNLOAD_TYPES = sorted({*ALLOWED_EXTENSIONS.values(), "application/octet-stream"})
 
 
 class ProgramsApiView(ServiceViewSet):

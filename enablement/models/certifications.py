@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Region
-from prm.singleton import SingletonSettings
 from prm.jobs import ImportJob
+from prm.singleton import SingletonSettings
 from prm.statemachine import StatusMachineMixin
 
 __all__ = [

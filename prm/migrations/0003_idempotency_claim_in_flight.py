@@ -13,7 +13,7 @@ def complete_stored_answers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prm', '0001_initial'),
+        ('prm', '0002_email_deliveries_and_notification_dedupe'),
     ]
 
     operations = [
