@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.exceptions import InvalidDealData
-from deals.leads import InvalidLeadData, create_lead
+from deals.leads.services import InvalidLeadData, create_lead
 from deals.models import DealRegistration
 from deals.services import record_outcome
 from prm.money import amount_message
