@@ -19,3 +19,6 @@ def send_expiry_reminders() -> int:
 @shared_task(acks_late=True)
 def process_sla() -> dict[str, int]:
     return services.process_sla()
+
+
+from .commissions.tasks import calculate_commissions_task  # noqa: E402, F401  (worker discovery)
