@@ -142,7 +142,7 @@ class Owed:
     next_payable_on: dt.date | None
 
 
-def owed_to_partner(partner: Partner) -> list[Owed]:
+def owed_to_partner(partner: Partner, *, today: dt.date | None = None) -> list[Owed]:
     """What the partner is owed right now, per currency, and when the next held line becomes
     payable. One grouped query."""
     S = CommissionLine.Status
@@ -158,7 +158,9 @@ def owed_to_partner(partner: Partner) -> list[Owed]:
     )
     next_dates = dict(
         CommissionLine.objects.filter(
-            partner=partner, status__in=[S.PENDING, S.HELD], hold_until__gt=timezone.localdate()
+            partner=partner,
+            status__in=[S.PENDING, S.HELD],
+            hold_until__gt=today or timezone.localdate(),
         )
         .values_list("currency")
         .annotate(first=Min("hold_until"))

@@ -54,3 +54,31 @@ def won_deal(partner: Partner, *, amount="10000", closed_on=IN_Q3, currency="USD
 
 def rate(currency: str, value: str, day=dt.date(2026, 1, 1)) -> ExchangeRate:
     return ExchangeRate.objects.create(currency=currency, rate=Decimal(value), effective_on=day)
+
+
+AFTER_HOLDS = dt.date(2027, 3, 1)
+
+
+def pay_everything(period: str, ops, *, today=AFTER_HOLDS) -> list:
+    """Approve every statement of ``period`` after the holds ended and pay what is payable."""
+    from deals.commissions.exceptions import PayoutMismatch
+    from deals.commissions.statements import approve_statement, record_payout, statement_totals
+    from deals.models import Statement
+
+    payouts = []
+    for statement in Statement.objects.filter(period=period).order_by("pk"):
+        approve_statement(statement=statement, actor=ops, today=today)
+        payable = statement_totals(statement).payable
+        try:
+            payouts.append(
+                record_payout(
+                    statement=statement,
+                    actor=ops,
+                    amount=payable,
+                    paid_on=today,
+                    external_reference=f"PAY-{statement.pk}",
+                )  # fmt: skip
+            )
+        except PayoutMismatch:
+            pass
+    return payouts
