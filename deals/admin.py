@@ -202,3 +202,4 @@ class DealImportAdmin(admin.ModelAdmin):
 # Leads, conflicts and the vendor's CRM records have their own admin module; importing it here
 # registers those models when Django discovers ``deals.admin``.
 from . import admin_leads  # noqa: E402, F401
+from .commissions import admin as commissions_admin  # noqa: E402, F401
