@@ -17,6 +17,13 @@ def _conflicts() -> Result:
     return run()
 
 
+def _commissions() -> Result:
+    from .bench_commissions import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
+    "commission_full_year": _commissions,
 }
