@@ -11,6 +11,7 @@
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,7 +131,13 @@ def save_spiff(*, actor: User, spiff: Spiff | None = None, **fields) -> Spiff:
         raise CommissionError(_("A spiff ends on or after the day it starts."))
     if spiff.pk and spiff.lines.exclude(status=CommissionLine.Status.PENDING).exists():
         raise CommissionError(_("This spiff's lines are approved or paid; add a new spiff."))
-    spiff.full_clean()
+    try:
+        spiff.full_clean()
+    except ValidationError as exc:
+        raise CommissionError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+            details=exc.message_dict,
+        ) from exc
     spiff.save()
     record_event(spiff, actor=actor, verb="spiff_saved",
                  data={k: str(v) for k, v in fields.items()})  # fmt: skip

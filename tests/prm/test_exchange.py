@@ -33,9 +33,14 @@ def eur_rates(db):
 
 @pytest.mark.parametrize(
     ("currency", "amount", "expected"),
-    [("JPY", "1234.5", "1235"), ("USD", "10.005", "10.01"), ("BHD", "1.2345", "1.235"),
-     ("KWD", "0.0004", "0.000"), ("EUR", "-2.345", "-2.35")],
-)  # fmt: skip
+    [
+        ("JPY", "1234.5", "1235"),
+        ("USD", "10.005", "10.01"),
+        ("BHD", "1.2345", "1.235"),
+        ("KWD", "0.0004", "0.000"),
+        ("EUR", "-2.345", "-2.35"),
+    ],
+)
 def test_amounts_round_half_up_to_each_currencys_minor_unit(currency, amount, expected):
     assert str(quantize(Decimal(amount), currency)) == expected
 
@@ -108,14 +113,14 @@ def test_invalid_rates_are_refused(ops, currency, rate):
 
 def test_a_csv_import_reports_bad_rows_by_line_and_saves_the_others(ops, eur_rates):
     data = (
-        "currency,rate,effective_on\n"
-        "EUR,1.25,2026-06-01\n"  # corrects an existing rate
-        "GBP,1.27,2026-01-01\n"
-        "\n"
-        "JPY,abc,2026-01-01\n"
-        "CHF,1.1,01/02/2026\n"
-        "BHD,2.65,2026-01-01\n"
-    ).encode()
+        b"currency,rate,effective_on\n"
+        b"EUR,1.25,2026-06-01\n"  # corrects an existing rate
+        b"GBP,1.27,2026-01-01\n"
+        b"\n"
+        b"JPY,abc,2026-01-01\n"
+        b"CHF,1.1,01/02/2026\n"
+        b"BHD,2.65,2026-01-01\n"
+    )
     report = import_exchange_rates(actor=ops, data=data)
     assert (report.created, report.updated) == (2, 1)
     assert [line for line, _ in report.errors] == [5, 6]

@@ -4,6 +4,7 @@ Periods are fiscal quarters with the fiscal year starting in January, so FY2026-
 September 2026. ``acme`` is a reseller on resale margin; ``globex`` an MSP.
 """
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -37,19 +38,28 @@ def plan(ops):
 def margin_rule(plan, ops):
     """Resellers on resale margin: 10 % partner-led (floor 8 %)."""
     return plans.save_rule(
-        actor=ops, plan=plan, name="Resale margin", kind=CommissionRule.Kind.RESALE_MARGIN,
-        rate=Decimal("10"), floor_rate=Decimal("8"),
-    )  # fmt: skip
+        actor=ops,
+        plan=plan,
+        name="Resale margin",
+        kind=CommissionRule.Kind.RESALE_MARGIN,
+        rate=Decimal("10"),
+        floor_rate=Decimal("8"),
+    )
 
 
 def won_deal(partner: Partner, *, amount="10000", closed_on=IN_Q3, currency="USD", **extra):
     user = extra.pop("registered_by", None)
     kwargs = {"registered_by": user} if user else {}
     return DealFactory(
-        partner=partner, status=DealRegistration.Status.WON, closed_amount=Decimal(amount),
-        closed_on=closed_on, currency=currency, estimated_amount=Decimal(amount),
-        **kwargs, **extra,
-    )  # fmt: skip
+        partner=partner,
+        status=DealRegistration.Status.WON,
+        closed_amount=Decimal(amount),
+        closed_on=closed_on,
+        currency=currency,
+        estimated_amount=Decimal(amount),
+        **kwargs,
+        **extra,
+    )
 
 
 def rate(currency: str, value: str, day=dt.date(2026, 1, 1)) -> ExchangeRate:
@@ -69,7 +79,7 @@ def pay_everything(period: str, ops, *, today=AFTER_HOLDS) -> list:
     for statement in Statement.objects.filter(period=period).order_by("pk"):
         approve_statement(statement=statement, actor=ops, today=today)
         payable = statement_totals(statement).payable
-        try:
+        with contextlib.suppress(PayoutMismatch):
             payouts.append(
                 record_payout(
                     statement=statement,
@@ -77,8 +87,6 @@ def pay_everything(period: str, ops, *, today=AFTER_HOLDS) -> list:
                     amount=payable,
                     paid_on=today,
                     external_reference=f"PAY-{statement.pk}",
-                )  # fmt: skip
+                )
             )
-        except PayoutMismatch:
-            pass
     return payouts

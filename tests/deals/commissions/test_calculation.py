@@ -32,18 +32,27 @@ def test_resale_margin_pays_the_rate_on_the_closed_amount_once(acme, margin_rule
 
 def test_a_referral_fee_is_flat_in_its_own_currency_or_a_percentage(plan, ops, tiers):
     flat_partner = PartnerFactory(
-        business_model=BusinessModel.REFERRAL, tier=tiers[0],
+        business_model=BusinessModel.REFERRAL,
+        tier=tiers[0],
         compensation_preference=CompensationPreference.ONE_TIME_FEE,
-    )  # fmt: skip
+    )
     pct_partner = PartnerFactory(
-        business_model=BusinessModel.ADVISOR, tier=tiers[0],
+        business_model=BusinessModel.ADVISOR,
+        tier=tiers[0],
         compensation_preference=CompensationPreference.ONE_TIME_FEE,
-    )  # fmt: skip
-    flat = plans.save_rule(actor=ops, plan=plan, name="Referral flat", kind=Kind.ONE_TIME_FEE,
-                           business_model=BusinessModel.REFERRAL, amount=Decimal("500"),
-                           currency="USD")  # fmt: skip
-    pct = plans.save_rule(actor=ops, plan=plan, name="Referral pct", kind=Kind.ONE_TIME_FEE,
-                          rate=Decimal("4"))  # fmt: skip
+    )
+    flat = plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Referral flat",
+        kind=Kind.ONE_TIME_FEE,
+        business_model=BusinessModel.REFERRAL,
+        amount=Decimal("500"),
+        currency="USD",
+    )
+    pct = plans.save_rule(
+        actor=ops, plan=plan, name="Referral pct", kind=Kind.ONE_TIME_FEE, rate=Decimal("4")
+    )
     won_deal(flat_partner, amount="90000", currency="EUR")
     won_deal(pct_partner, amount="1000")
     run_commission_calculation(period=Q3, actor=ops)
@@ -54,10 +63,19 @@ def test_a_referral_fee_is_flat_in_its_own_currency_or_a_percentage(plan, ops, t
 
 
 def test_a_residual_commission_pays_each_quarter_for_n_periods(plan, ops, tiers):
-    msp = PartnerFactory(business_model=BusinessModel.MSP, tier=tiers[0],
-                         compensation_preference=CompensationPreference.RESIDUAL_COMMISSION)  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="Residual", kind=Kind.RESIDUAL_COMMISSION,
-                    rate=Decimal("10"), periods=2)  # fmt: skip
+    msp = PartnerFactory(
+        business_model=BusinessModel.MSP,
+        tier=tiers[0],
+        compensation_preference=CompensationPreference.RESIDUAL_COMMISSION,
+    )
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Residual",
+        kind=Kind.RESIDUAL_COMMISSION,
+        rate=Decimal("10"),
+        periods=2,
+    )
     won_deal(msp, amount="40000")  # annual recurring revenue: 10,000 a quarter
     for period in (Q3, Q4, "FY2027-Q1"):
         run_commission_calculation(period=period, actor=ops)
@@ -69,15 +87,36 @@ def test_a_residual_commission_pays_each_quarter_for_n_periods(plan, ops, tiers)
 
 def test_the_most_specific_rule_wins_and_the_line_records_it(acme, plan, ops, tiers):
     plans.save_rule(actor=ops, plan=plan, name="Any", kind=Kind.RESALE_MARGIN, rate=Decimal(5))
-    plans.save_rule(actor=ops, plan=plan, name="Resellers", kind=Kind.RESALE_MARGIN,
-                    business_model=BusinessModel.RESELLER, rate=Decimal(7))  # fmt: skip
-    best = plans.save_rule(actor=ops, plan=plan, name="Resellers, sourced, Security",
-                           kind=Kind.RESALE_MARGIN, business_model=BusinessModel.RESELLER,
-                           sourcing="sourced", product_line="Security", rate=Decimal(9))  # fmt: skip
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Resellers",
+        kind=Kind.RESALE_MARGIN,
+        business_model=BusinessModel.RESELLER,
+        rate=Decimal(7),
+    )
+    best = plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Resellers, sourced, Security",
+        kind=Kind.RESALE_MARGIN,
+        business_model=BusinessModel.RESELLER,
+        sourcing="sourced",
+        product_line="Security",
+        rate=Decimal(9),
+    )
     # A rule of another kind never pays a partner who chose resale margin.
-    plans.save_rule(actor=ops, plan=plan, name="Fee", kind=Kind.ONE_TIME_FEE, rate=Decimal(50),
-                    business_model=BusinessModel.RESELLER, sourcing="sourced",
-                    product_line="Security", engagement="partner_led")  # fmt: skip
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Fee",
+        kind=Kind.ONE_TIME_FEE,
+        rate=Decimal(50),
+        business_model=BusinessModel.RESELLER,
+        sourcing="sourced",
+        product_line="Security",
+        engagement="partner_led",
+    )
     security = won_deal(acme, amount="1000", product_lines=["Security"])
     other = won_deal(acme, amount="1000", product_lines=["Platform"])
     run_commission_calculation(period=Q3, actor=ops)
@@ -86,26 +125,56 @@ def test_the_most_specific_rule_wins_and_the_line_records_it(acme, plan, ops, ti
 
 
 def test_equal_specificity_is_decided_by_priority_then_age(acme, plan, ops):
-    older = plans.save_rule(actor=ops, plan=plan, name="A", kind=Kind.RESALE_MARGIN,
-                            rate=Decimal(5), engagement="partner_led")  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="B", kind=Kind.RESALE_MARGIN, rate=Decimal(6),
-                    sourcing="sourced")  # fmt: skip
+    older = plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="A",
+        kind=Kind.RESALE_MARGIN,
+        rate=Decimal(5),
+        engagement="partner_led",
+    )
+    plans.save_rule(
+        actor=ops, plan=plan, name="B", kind=Kind.RESALE_MARGIN, rate=Decimal(6), sourcing="sourced"
+    )
     deal = won_deal(acme, amount="100")
     run_commission_calculation(period=Q3, actor=ops)
     assert CommissionLine.objects.get(deal=deal).rule == older
-    urgent = plans.save_rule(actor=ops, plan=plan, name="C", kind=Kind.RESALE_MARGIN,
-                             rate=Decimal(8), sourcing="sourced", priority=5)  # fmt: skip
+    urgent = plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="C",
+        kind=Kind.RESALE_MARGIN,
+        rate=Decimal(8),
+        sourcing="sourced",
+        priority=5,
+    )
     run_commission_calculation(period=Q3, actor=ops)  # pending lines follow the plan
     assert CommissionLine.objects.get(deal=deal).rule == urgent
 
 
 def test_self_sufficiency_pays_partner_led_deals_more(plan, ops, tiers):
-    referral = PartnerFactory(business_model=BusinessModel.REFERRAL, tier=tiers[0],
-                              compensation_preference=CompensationPreference.ONE_TIME_FEE)  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="Led", kind=Kind.ONE_TIME_FEE, rate=Decimal(20),
-                    engagement="partner_led", floor_rate=Decimal(15))  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="Assisted", kind=Kind.ONE_TIME_FEE,
-                    rate=Decimal("3.5"), engagement="vendor_assisted")  # fmt: skip
+    referral = PartnerFactory(
+        business_model=BusinessModel.REFERRAL,
+        tier=tiers[0],
+        compensation_preference=CompensationPreference.ONE_TIME_FEE,
+    )
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Led",
+        kind=Kind.ONE_TIME_FEE,
+        rate=Decimal(20),
+        engagement="partner_led",
+        floor_rate=Decimal(15),
+    )
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Assisted",
+        kind=Kind.ONE_TIME_FEE,
+        rate=Decimal("3.5"),
+        engagement="vendor_assisted",
+    )
     led = won_deal(referral, amount="10000", engagement="partner_led")
     assisted = won_deal(referral, amount="10000", engagement="vendor_assisted")
     run_commission_calculation(period=Q3, actor=ops)
@@ -120,8 +189,12 @@ def test_the_tier_multiplier_in_force_on_the_close_date_applies(acme, margin_rul
     tiers[0].save()
     tiers[2].commission_multiplier = Decimal("2")
     tiers[2].save()
-    TierHistory.objects.create(partner=acme, tier=tiers[0], effective_from=dt.date(2025, 1, 1),
-                               effective_to=dt.date(2026, 9, 30))  # fmt: skip
+    TierHistory.objects.create(
+        partner=acme,
+        tier=tiers[0],
+        effective_from=dt.date(2025, 1, 1),
+        effective_to=dt.date(2026, 9, 30),
+    )
     TierHistory.objects.create(partner=acme, tier=tiers[2], effective_from=dt.date(2026, 10, 1))
     deal = won_deal(acme, amount="1000")
     run_commission_calculation(period=Q3, actor=ops)
@@ -147,8 +220,14 @@ def test_editing_a_plan_with_paid_lines_creates_a_version_used_from_its_date(
     before = won_deal(acme, amount="1000", closed_on=IN_Q3)
     run_commission_calculation(period=Q3, actor=ops)
     pay_everything(Q3, ops)
-    new_rule = plans.save_rule(actor=ops, plan=plan, rule=margin_rule, rate=Decimal(12),
-                               effective_from=dt.date(2026, 11, 1), notes="Q4 uplift")  # fmt: skip
+    new_rule = plans.save_rule(
+        actor=ops,
+        plan=plan,
+        rule=margin_rule,
+        rate=Decimal(12),
+        effective_from=dt.date(2026, 11, 1),
+        notes="Q4 uplift",
+    )
     assert new_rule.pk != margin_rule.pk and new_rule.version.number == 2
     margin_rule.refresh_from_db()
     assert margin_rule.rate == 10
@@ -168,14 +247,25 @@ def test_a_new_version_cannot_start_before_the_paid_one(acme, plan, margin_rule,
     run_commission_calculation(period=Q3, actor=ops)
     pay_everything(Q3, ops)
     with pytest.raises(CommissionError, match="must start after"):
-        plans.save_rule(actor=ops, plan=plan, rule=margin_rule, rate=Decimal(11),
-                        effective_from=dt.date(2025, 1, 1))  # fmt: skip
+        plans.save_rule(
+            actor=ops,
+            plan=plan,
+            rule=margin_rule,
+            rate=Decimal(11),
+            effective_from=dt.date(2025, 1, 1),
+        )
 
 
 def test_a_rule_below_its_own_floor_is_refused(plan, ops):
     with pytest.raises(CommissionError, match="floor"):
-        plans.save_rule(actor=ops, plan=plan, name="Low", kind=Kind.RESALE_MARGIN,
-                        rate=Decimal(3), floor_rate=Decimal(5))  # fmt: skip
+        plans.save_rule(
+            actor=ops,
+            plan=plan,
+            name="Low",
+            kind=Kind.RESALE_MARGIN,
+            rate=Decimal(3),
+            floor_rate=Decimal(5),
+        )
 
 
 def test_an_earlier_period_cannot_be_recalculated_after_a_later_one(acme, margin_rule, ops):

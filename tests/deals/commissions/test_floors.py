@@ -23,8 +23,9 @@ def amount_of(deal):
 
 def test_a_cam_override_at_or_above_the_floor_applies_at_once(acme, cam, margin_rule):
     deal = won_deal(acme, amount="1000")
-    override = set_override(actor=cam, deal=deal, rule=margin_rule, rate=Decimal("8"),
-                            reason="Competitive displacement")  # fmt: skip
+    override = set_override(
+        actor=cam, deal=deal, rule=margin_rule, rate=Decimal("8"), reason="Competitive displacement"
+    )
     assert override.status == Status.APPROVED and not override.below_floor
     assert amount_of(deal) == 80
 
@@ -33,8 +34,13 @@ def test_a_cam_override_below_the_floor_waits_for_ops_and_does_not_apply(
     acme, cam, ops, margin_rule
 ):
     deal = won_deal(acme, amount="1000")
-    override = set_override(actor=cam, deal=deal, rule=margin_rule, rate=Decimal("5"),
-                            reason="Customer asked for a discount")  # fmt: skip
+    override = set_override(
+        actor=cam,
+        deal=deal,
+        rule=margin_rule,
+        rate=Decimal("5"),
+        reason="Customer asked for a discount",
+    )
     assert override.status == Status.PENDING and override.below_floor
     assert list(pending_overrides()) == [override]
     assert amount_of(deal) == 100  # the rule's 10 %, not the 5 % request
@@ -48,16 +54,18 @@ def test_a_cam_override_below_the_floor_waits_for_ops_and_does_not_apply(
 
 def test_only_ops_approve_an_override_below_the_floor(acme, cam, margin_rule):
     deal = won_deal(acme, amount="1000")
-    override = set_override(actor=cam, deal=deal, rule=margin_rule, rate=Decimal("1"),
-                            reason="Please")  # fmt: skip
+    override = set_override(
+        actor=cam, deal=deal, rule=margin_rule, rate=Decimal("1"), reason="Please"
+    )
     with pytest.raises(BelowFloor):
         decide_override(actor=cam, override=override, approve=True, reason="I say so")
 
 
 def test_a_rejected_override_leaves_the_rule_in_force(acme, cam, ops, margin_rule):
     deal = won_deal(acme, amount="1000")
-    override = set_override(actor=cam, deal=deal, rule=margin_rule, rate=Decimal("1"),
-                            reason="Please")  # fmt: skip
+    override = set_override(
+        actor=cam, deal=deal, rule=margin_rule, rate=Decimal("1"), reason="Please"
+    )
     decide_override(actor=ops, override=override, approve=False, reason="Floor stands")
     assert amount_of(deal) == 100
 
@@ -80,8 +88,9 @@ def test_ops_may_set_an_override_below_the_floor_with_a_reason_and_it_is_audited
     acme, ops, margin_rule
 ):
     deal = won_deal(acme, amount="1000")
-    override = set_override(actor=ops, deal=deal, rule=margin_rule, rate=Decimal("2"),
-                            reason="Board-approved exception")  # fmt: skip
+    override = set_override(
+        actor=ops, deal=deal, rule=margin_rule, rate=Decimal("2"), reason="Board-approved exception"
+    )
     assert override.status == Status.APPROVED and override.below_floor
     event = AuditEvent.objects.get(verb="commission_override_set")
     assert event.data["below_floor"] is True and Decimal(event.data["floor_rate"]) == 8

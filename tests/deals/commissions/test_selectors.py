@@ -32,10 +32,14 @@ def partner_ids(queryset):
 
 def test_each_persona_sees_only_its_scope(books, personas, acme, globex, distri):
     expected = {
-        "acme_admin": {acme.pk}, "acme_rep": {acme.pk}, "globex_admin": {globex.pk},
+        "acme_admin": {acme.pk},
+        "acme_rep": {acme.pk},
+        "globex_admin": {globex.pk},
         "distri_admin": set(),  # a distributor does not see what its resellers are owed
-        "cam": {acme.pk}, "other_cam": {globex.pk}, "ops": {acme.pk, globex.pk},
-    }  # fmt: skip
+        "cam": {acme.pk},
+        "other_cam": {globex.pk},
+        "ops": {acme.pk, globex.pk},
+    }
     for name, user in personas.items():
         assert partner_ids(s.lines_visible_to(user)) == expected[name], name
         assert partner_ids(s.statements_visible_to(user)) == expected[name], name
@@ -86,28 +90,51 @@ def test_what_a_partner_is_owed_now_with_the_date_holds_end(acme, margin_rule, o
 
 
 def test_the_preview_shows_partner_led_against_vendor_assisted(plan, ops, tiers):
-    referral = PartnerFactory(business_model=BusinessModel.REFERRAL, tier=tiers[0],
-                              compensation_preference=CompensationPreference.ONE_TIME_FEE)  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="Led", kind=CommissionRule.Kind.ONE_TIME_FEE,
-                    rate=Decimal(20), engagement="partner_led")  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="Assisted", kind=CommissionRule.Kind.ONE_TIME_FEE,
-                    rate=Decimal("3.5"), engagement="vendor_assisted")  # fmt: skip
+    referral = PartnerFactory(
+        business_model=BusinessModel.REFERRAL,
+        tier=tiers[0],
+        compensation_preference=CompensationPreference.ONE_TIME_FEE,
+    )
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Led",
+        kind=CommissionRule.Kind.ONE_TIME_FEE,
+        rate=Decimal(20),
+        engagement="partner_led",
+    )
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="Assisted",
+        kind=CommissionRule.Kind.ONE_TIME_FEE,
+        rate=Decimal("3.5"),
+        engagement="vendor_assisted",
+    )
     user = UserFactory()
     MembershipFactory(user=user, partner=referral)
     from deals.models import DealRegistration
 
-    unsaved = DealRegistration(partner=referral, estimated_amount=Decimal("40000"),
-                               currency="USD", sourcing="sourced")  # fmt: skip
+    unsaved = DealRegistration(
+        partner=referral, estimated_amount=Decimal("40000"), currency="USD", sourcing="sourced"
+    )
     got = [(p.engagement, p.amount) for p in s.commission_preview(unsaved)]
     assert got == [("partner_led", Decimal("8000")), ("vendor_assisted", Decimal("1400"))]
 
 
 def test_the_version_diff_names_what_changed(acme, plan, margin_rule, ops, books):
-    plans.save_rule(actor=ops, plan=plan, rule=margin_rule, rate=Decimal(12),
-                    effective_from=AFTER_HOLDS)  # fmt: skip
-    plans.save_rule(actor=ops, plan=plan, name="MSP", kind=CommissionRule.Kind.RESALE_MARGIN,
-                    rate=Decimal(9), business_model=BusinessModel.MSP,
-                    effective_from=AFTER_HOLDS)  # fmt: skip
+    plans.save_rule(
+        actor=ops, plan=plan, rule=margin_rule, rate=Decimal(12), effective_from=AFTER_HOLDS
+    )
+    plans.save_rule(
+        actor=ops,
+        plan=plan,
+        name="MSP",
+        kind=CommissionRule.Kind.RESALE_MARGIN,
+        rate=Decimal(9),
+        business_model=BusinessModel.MSP,
+        effective_from=AFTER_HOLDS,
+    )
     old, new = plan.versions.order_by("number")
     diff = s.plan_version_diff(old, new)
     assert diff["added"] == ["MSP"] and diff["removed"] == []

@@ -24,9 +24,14 @@ def both_on_margin(globex):
 
 def spiff(tie_policy=Spiff.TiePolicy.SHARE, **extra):
     return Spiff.objects.create(
-        name="Most big wins", starts_on=START, ends_on=END, threshold_amount=Decimal("25000"),
-        extra_rate=Decimal("5"), tie_policy=tie_policy, **extra,
-    )  # fmt: skip
+        name="Most big wins",
+        starts_on=START,
+        ends_on=END,
+        threshold_amount=Decimal("25000"),
+        extra_rate=Decimal("5"),
+        tie_policy=tie_policy,
+        **extra,
+    )
 
 
 def test_the_partner_with_most_big_wins_earns_extra_on_all_its_commissions(

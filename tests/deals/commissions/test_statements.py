@@ -17,9 +17,10 @@ from deals.models import CommissionLine, DealRegistration, Statement
 from prm.exceptions import InvalidTransition
 from prm.models import AuditEvent
 
-from .conftest import AFTER_HOLDS, IN_Q3, Q3, Q4, pay_everything, won_deal
+from .conftest import AFTER_HOLDS, Q3, Q4, pay_everything, won_deal
 
 S = CommissionLine.Status
+START = dt.date(2026, 7, 1)
 
 
 def statement_of(partner, period, currency="USD") -> Statement:
@@ -47,8 +48,13 @@ def test_a_held_line_is_approved_by_a_later_statement_once_its_hold_ends(acme, m
     q4 = statement_of(acme, Q4)
     approve_statement(statement=q4, actor=ops, today=dt.date(2026, 12, 31))
     assert statement_totals(q4).payable == Decimal("150")
-    record_payout(statement=q4, actor=ops, amount="150.00", paid_on=dt.date(2026, 12, 31),
-                  external_reference="WIRE-1")  # fmt: skip
+    record_payout(
+        statement=q4,
+        actor=ops,
+        amount="150.00",
+        paid_on=dt.date(2026, 12, 31),
+        external_reference="WIRE-1",
+    )
     assert set(CommissionLine.objects.values_list("status", flat=True)) == {S.PAID}
 
 
@@ -57,17 +63,29 @@ def test_a_payout_must_equal_what_is_approved_and_needs_a_reference(acme, margin
     run_commission_calculation(period=Q3, actor=ops)
     statement = statement_of(acme, Q3)
     with pytest.raises(PayoutMismatch, match="approved statement"):
-        record_payout(statement=statement, actor=ops, amount="100", paid_on=AFTER_HOLDS,
-                      external_reference="X")  # fmt: skip
+        record_payout(
+            statement=statement,
+            actor=ops,
+            amount="100",
+            paid_on=AFTER_HOLDS,
+            external_reference="X",
+        )
     approve_statement(statement=statement, actor=ops, today=AFTER_HOLDS)
     with pytest.raises(PayoutMismatch, match="100.00"):
-        record_payout(statement=statement, actor=ops, amount="90", paid_on=AFTER_HOLDS,
-                      external_reference="X")  # fmt: skip
+        record_payout(
+            statement=statement, actor=ops, amount="90", paid_on=AFTER_HOLDS, external_reference="X"
+        )
     with pytest.raises(PayoutMismatch, match="reference"):
-        record_payout(statement=statement, actor=ops, amount="100", paid_on=AFTER_HOLDS,
-                      external_reference=" ")  # fmt: skip
-    payout = record_payout(statement=statement, actor=ops, amount="100", paid_on=AFTER_HOLDS,
-                           external_reference="X")  # fmt: skip
+        record_payout(
+            statement=statement,
+            actor=ops,
+            amount="100",
+            paid_on=AFTER_HOLDS,
+            external_reference=" ",
+        )
+    payout = record_payout(
+        statement=statement, actor=ops, amount="100", paid_on=AFTER_HOLDS, external_reference="X"
+    )
     assert payout.lines.count() == 1
     statement.refresh_from_db()
     assert statement.status == Statement.Status.PAID
@@ -92,8 +110,10 @@ def test_a_refund_after_payment_is_clawed_back_in_the_next_period_and_paid_lines
     run_commission_calculation(period=Q4, actor=ops)
     paid_again = CommissionLine.objects.get(pk=paid.pk)
     assert (paid_again.amount, paid_again.status, paid_again.updated_at) == (
-        Decimal("100"), S.PAID, paid.updated_at,
-    )  # fmt: skip
+        Decimal("100"),
+        S.PAID,
+        paid.updated_at,
+    )
     clawback = CommissionLine.objects.get(period=Q4)
     assert (clawback.kind, clawback.amount) == ("clawback", Decimal("-60"))
     assert "100" in clawback.reason and "40" in clawback.reason
@@ -114,8 +134,9 @@ def test_a_clawback_larger_than_earnings_leaves_a_negative_balance_that_explains
     assert (totals.opening, totals.earned, totals.clawed_back) == (0, 30, -100)
     assert totals.closing == Decimal("-70") and totals.payable == Decimal("-70")
     with pytest.raises(PayoutMismatch, match="clawbacks exceed"):
-        record_payout(statement=q4, actor=ops, amount="0.01", paid_on=AFTER_HOLDS,
-                      external_reference="X")  # fmt: skip
+        record_payout(
+            statement=q4, actor=ops, amount="0.01", paid_on=AFTER_HOLDS, external_reference="X"
+        )
     clawback = CommissionLine.objects.get(kind="clawback")
     assert "no longer won" in clawback.reason
 
@@ -168,8 +189,12 @@ def test_a_paid_line_cannot_be_reversed(acme, margin_rule, ops):
 def test_statement_totals_equal_the_sum_of_their_lines(acme, globex, margin_rule, ops):
     from deals.models import Spiff
 
-    Spiff.objects.create(name="Q3 push", starts_on=dt.date(2026, 7, 1), ends_on=dt.date(2026, 9, 30),
-                         extra_rate=Decimal(5))  # fmt: skip
+    Spiff.objects.create(
+        name="Q3 push",
+        starts_on=dt.date(2026, 7, 1),
+        ends_on=dt.date(2026, 9, 30),
+        extra_rate=Decimal(5),
+    )
     for amount in ("1000", "333.33", "12.35"):
         won_deal(acme, amount=amount)
     refunded = won_deal(acme, amount="800", closed_on=dt.date(2026, 7, 5))
