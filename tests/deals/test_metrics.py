@@ -89,3 +89,17 @@ def test_open_and_lost_deals_do_not_count(acme, acme_rep, today):
 def test_the_deals_app_registers_its_metrics():
     assert provider_for(TierRequirement.Metric.SOURCED_REVENUE) is sourced_revenue
     assert provider_for(TierRequirement.Metric.WON_DEALS) is won_deals
+
+
+def test_a_revenue_requirement_needing_a_missing_rate_shows_as_not_measured_with_the_reason(
+    acme, acme_rep, today, tiers
+):
+    from partners.tier_progress import evaluate_requirement
+
+    requirement = TierRequirement.objects.create(
+        tier=tiers[1], metric=TierRequirement.Metric.SOURCED_REVENUE, threshold=1000
+    )
+    won(acme, acme_rep, amount="5000", closed_on=today, currency="EUR")
+    standing = evaluate_requirement(acme, requirement)
+    assert not standing.measured and not standing.met
+    assert "EUR" in standing.missing[0] and today.isoformat() in standing.missing[0]
