@@ -56,8 +56,8 @@ def _reset() -> None:
 
 def run(count: int | None = None) -> Result:
     count = count or commission_data.won_deal_count()
+    _reset()  # first: lines protect the deals a changed data set replaces
     version_id = commission_data.ensure(sys.stdout, count)
-    _reset()
     started = time.monotonic()
     for period in PERIODS:
         run_commission_calculation(period=period)
