@@ -39,10 +39,11 @@ test: install ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	  else echo "browser tests: SKIPPED, no /usr/bin/chromium (apt-get install -y chromium)"; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff check, format check and missing migrations
+lint: install ## ruff check, format check, missing migrations and mypy on services and selectors
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 fmt: install ## Format and autofix the code
 	$(VENV)/bin/ruff format .
@@ -51,11 +52,12 @@ fmt: install ## Format and autofix the code
 check: install ## Django system checks
 	$(PY) manage.py check
 
+# The Celery app defaults to production settings, as WSGI does; these targets run locally.
 worker: install ## Run a Celery worker (needs REDIS_URL)
-	$(VENV)/bin/celery -A prm worker --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-prm.settings.local} $(VENV)/bin/celery -A prm worker --loglevel=INFO
 
 beat: install ## Run Celery beat with the schedule editable in the admin (needs REDIS_URL)
-	$(VENV)/bin/celery -A prm beat --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-prm.settings.local} $(VENV)/bin/celery -A prm beat --loglevel=INFO
 
 bench: install ## Build the scale data set and run the benchmarks (needs DATABASE_URL on PostgreSQL)
 	$(PY) -m bench

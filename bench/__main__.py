@@ -1,8 +1,10 @@
 """``python -m bench``: build (or reuse) the scale data set on PostgreSQL, then run every
 benchmark. Each prints ``BENCH <name> <value> <unit> target <comparison> <met|missed>``.
 
-Options: ``--only NAME`` runs one benchmark; ``--rebuild`` drops the marker and rebuilds;
-``--small`` builds a 1% data set for a quick try (its figures do not count against targets).
+``python -m bench NAME …`` (or ``--only NAME``) runs the named benchmarks; the scale data set
+is built only when one of them needs it (``imports`` builds its own data). ``--rebuild`` drops
+the marker and rebuilds; ``--small`` builds a 1% data set for a quick try (its figures do not
+count against targets).
 """
 
 import argparse
@@ -12,6 +14,7 @@ import sys
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--only", help="run one benchmark by name")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data set")
     parser.add_argument("--small", action="store_true", help="1%% data set, for a quick try")
@@ -24,6 +27,9 @@ def main(argv=None) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
 
+    if create_database(os.environ["DATABASE_URL"]):
+        print("created the benchmark database", file=sys.stderr)
+
     import django
 
     django.setup()
@@ -31,8 +37,14 @@ def main(argv=None) -> int:
     from django.db import connection
 
     from . import dataset
-    from .registry import BENCHMARKS
+    from .registry import BENCHMARKS, SELF_CONTAINED
 
+    wanted = [*args.names, *([args.only] if args.only else [])] or list(BENCHMARKS)
+    unknown = sorted(set(wanted) - set(BENCHMARKS))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     call_command("migrate", verbosity=0)
     sizes = dict(dataset.SIZES)
     if args.small:
@@ -40,13 +52,12 @@ def main(argv=None) -> int:
     if args.rebuild:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {dataset.MARKER_TABLE}")
-    dataset.build(sys.stdout, sizes)
+    if set(wanted) - SELF_CONTAINED:
+        dataset.build(sys.stdout, sizes)
 
     missed = 0
-    for name, bench in BENCHMARKS.items():
-        if args.only and name != args.only:
-            continue
-        result = bench()
+    for name in wanted:
+        result = BENCHMARKS[name]()
         verdict = "met" if result.met else "missed"
         print(
             f"BENCH {result.name} {result.value:.2f} {result.unit} "
@@ -55,6 +66,33 @@ def main(argv=None) -> int:
         )
         missed += not result.met
     return 1 if missed else 0
+
+
+def create_database(url: str) -> bool:
+    """Create the database ``url`` names if it does not exist yet (connecting to the
+    ``postgres`` maintenance database on the same server). Returns whether it was created."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+    }
+    name = config["NAME"]
+    # CREATE DATABASE cannot run in a transaction.
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:  # another run created it meanwhile
+            return False
+    return True
 
 
 if __name__ == "__main__":

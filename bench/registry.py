@@ -23,7 +23,16 @@ def _commissions() -> Result:
     return run()
 
 
+def _imports() -> Result:
+    from .bench_imports import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
     "commission_full_year": _commissions,
+    "imports": _imports,
 }
+# Benchmarks that build their own data and run without the scale data set.
+SELF_CONTAINED = {"imports"}

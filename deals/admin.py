@@ -4,7 +4,7 @@ as the actor), so the admin never bypasses the rules or the audit trail."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit import record_event
+from prm.admin import ReadOnlyAdminMixin
 from prm.exceptions import DomainError
 
 from . import services
@@ -31,28 +31,28 @@ class DealProgramSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        # One row (pk=1), created on first use by DealProgramSettings.get().
+        # One row (pk=1), created on first use by DealProgramSettings.current().
         return not DealProgramSettings.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     # Program ops own the program rules: with staff access they may view and change them
-    # without being granted model permissions one by one.
+    # without being granted model permissions one by one. The admin also asks these questions
+    # for anonymous visitors (the login page lists the apps), who have no role at all.
     def has_module_permission(self, request):
-        return request.user.is_program_ops or super().has_module_permission(request)
+        return _is_program_ops(request) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_program_ops or super().has_view_permission(request, obj)
+        return _is_program_ops(request) or super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_program_ops or super().has_change_permission(request, obj)
+        return _is_program_ops(request) or super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # The service checks the actor and writes the audit row, as for any other change.
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        if changes:
-            record_event(obj, actor=request.user, verb="deal_settings.changed", data=changes)
+        services.update_program_settings(actor=request.user, **changes)
 
 
 def _run(modeladmin, request, queryset, action, done: str):
@@ -68,15 +68,10 @@ def _run(modeladmin, request, queryset, action, done: str):
         modeladmin.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
 
 
-class ExtensionRequestInline(admin.TabularInline):
+class ExtensionRequestInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ExtensionRequest
     extra = 0
-    can_delete = False
     fields = ["requested_at", "requested_by", "reason", "status", "decided_by", "decision_reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DealRegistration)
@@ -202,4 +197,10 @@ class DealImportAdmin(admin.ModelAdmin):
 # Leads, conflicts and the vendor's CRM records have their own admin module; importing it here
 # registers those models when Django discovers ``deals.admin``.
 from . import admin_leads  # noqa: E402, F401
+
+
+def _is_program_ops(request) -> bool:
+    return getattr(request.user, "is_program_ops", False)
+
+
 from .commissions import admin as commissions_admin  # noqa: E402, F401

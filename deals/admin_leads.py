@@ -8,9 +8,10 @@ status and decision fields are read-only and the actions call the services.
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from prm.admin import ReadOnlyAdminMixin
 from prm.exceptions import DomainError
 
-from . import leads
+from .leads import services as lead_services
 from .models import (
     CustomerAccount,
     DealConflict,
@@ -30,19 +31,14 @@ class LeadRoutingRuleAdmin(admin.ModelAdmin):
     ordering = ["priority", "id"]
 
 
-class LeadOfferInline(admin.TabularInline):
+class LeadOfferInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LeadOffer
     extra = 0
-    can_delete = False
     fields = ["partner", "offered_at", "accept_by", "outcome", "responded_at", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LeadOffer)
-class LeadOfferAdmin(admin.ModelAdmin):
+class LeadOfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Offer history across leads, for acceptance metrics; written only by the lead services."""
 
     list_display = ["lead", "partner", "offered_at", "accept_by", "outcome", "responded_at"]
@@ -50,15 +46,6 @@ class LeadOfferAdmin(admin.ModelAdmin):
     search_fields = ["lead__company_name", "partner__display_name"]
     list_select_related = ["lead", "partner"]
     readonly_fields = [f.name for f in LeadOffer._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Lead)
@@ -93,7 +80,7 @@ class LeadAdmin(admin.ModelAdmin):
         routed = 0
         for lead in queryset.order_by("pk"):
             try:
-                routed += leads.route_lead(lead=lead, actor=request.user) is not None
+                routed += lead_services.route_lead(lead=lead, actor=request.user) is not None
             except DomainError as exc:
                 self.message_user(request, f"#{lead.pk}: {exc.message}", messages.ERROR)
         self.message_user(request, _("%(n)d lead(s) offered.") % {"n": routed})

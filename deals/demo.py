@@ -129,7 +129,7 @@ def seed(*, stdout) -> None:
 class DealSeeder:
     def __init__(self):
         self.rng = random.Random("deal-registrations")
-        self.program = DealProgramSettings.get()
+        self.program = DealProgramSettings.current()
         self.ops = User.objects.filter(internal_role=User.InternalRole.PROGRAM_OPS).first()
         self.partners = list(
             Partner.objects.filter(status=Partner.Status.ACTIVE, memberships__isnull=False)

@@ -5,13 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from prm.exceptions import DomainError
-from prm.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS, default_currency
+from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
 from .countries import country_choices
 from .models import DealRegistration
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-AMOUNT = {"max_digits": MAX_DIGITS, "decimal_places": DECIMAL_PLACES, "min_value": 0}
 
 
 def add_domain_errors(form: forms.Form, error: DomainError) -> None:
@@ -56,9 +55,14 @@ class DealRegistrationForm(forms.Form):
         required=False,
         help_text=_("Separate several with commas."),
     )
-    estimated_amount = forms.DecimalField(label=_("Estimated amount"), **AMOUNT)
+    estimated_amount = AmountFormField(label=_("Estimated amount"))
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
-    expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE_INPUT)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        widget=DATE_INPUT,
+        # The window is services.fields.EXPECTED_CLOSE_YEARS.
+        help_text=_("From today up to five years ahead."),
+    )
     sourcing = forms.ChoiceField(label=_("Sourcing"), choices=DealRegistration.Sourcing.choices)
     engagement = forms.ChoiceField(
         label=_("Engagement"), choices=DealRegistration.Engagement.choices
@@ -170,13 +174,13 @@ class OutcomeForm(forms.Form):
             (DealRegistration.Status.LOST, _("Lost")),
         ],
     )
-    closed_amount = forms.DecimalField(label=_("Closed amount"), required=False, **AMOUNT)
+    closed_amount = AmountFormField(label=_("Closed amount"), required=False)
     closed_on = forms.DateField(label=_("Close date"), required=False, widget=DATE_INPUT)
     closed_products = forms.CharField(
         label=_("Products sold"), required=False, help_text=_("Separate several with commas.")
     )
-    discount_amount = forms.DecimalField(label=_("Discount"), required=False, **AMOUNT)
-    cost_amount = forms.DecimalField(label=_("Cost"), required=False, **AMOUNT)
+    discount_amount = AmountFormField(label=_("Discount"), required=False)
+    cost_amount = AmountFormField(label=_("Cost"), required=False)
     lost_reason = forms.CharField(
         label=_("Why was it lost?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -1,19 +1,18 @@
 """Portal forms for leads and conflict resolution. They parse input; the rules and their
-messages live in ``deals.leads`` and ``deals.conflicts``, whose error details are put back on the
-fields by ``show_domain_error``."""
+messages live in ``deals.leads.services`` and ``deals.conflicts``, whose error details are put
+back on the fields by ``show_domain_error``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Region
 from prm.exceptions import DomainError
-from prm.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS, default_currency
+from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
 from .countries import country_choices
 from .models import DealConflict, DealRegistration, Lead
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-AMOUNT = {"max_digits": MAX_DIGITS, "decimal_places": DECIMAL_PLACES, "min_value": 0}
 
 
 def show_domain_error(form: forms.Form, error: DomainError) -> None:
@@ -51,7 +50,7 @@ class LeadForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    estimated_amount = forms.DecimalField(label=_("Estimated amount"), required=False, **AMOUNT)
+    estimated_amount = AmountFormField(label=_("Estimated amount"), required=False)
     currency = forms.ChoiceField(
         label=_("Currency"), choices=CURRENCY_CHOICES, initial=default_currency
     )
@@ -104,9 +103,14 @@ class LeadConvertForm(forms.Form):
     contact_email = forms.EmailField(label=_("Customer contact email"), required=False)
     country = forms.ChoiceField(label=_("Country"), choices=_countries)
     industry = forms.CharField(label=_("Industry"), max_length=80, required=False)
-    estimated_amount = forms.DecimalField(label=_("Estimated amount"), **AMOUNT)
+    estimated_amount = AmountFormField(label=_("Estimated amount"))
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
-    expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE_INPUT)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        widget=DATE_INPUT,
+        # The window is services.fields.EXPECTED_CLOSE_YEARS.
+        help_text=_("From today up to five years ahead."),
+    )
     engagement = forms.ChoiceField(
         label=_("Engagement"), choices=DealRegistration.Engagement.choices
     )

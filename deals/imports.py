@@ -10,22 +10,26 @@ The report names each row by its line in the file (the header is line 1).
 import csv
 import datetime as dt
 import io
+import logging
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
-from prm import csvfiles
+from prm import csvfiles, jobs
 from prm.audit import record_event
 from prm.exceptions import DomainError
 from prm.models import User
+from prm.notifications import notify
 
 from .exceptions import DealError, DealNotAllowed, PartnerCannotRegister
 from .models import DealImport, DealRegistration
-from .selectors import acts_for_partner
+from .selectors import acts_for_partner, reviewers_for
 from .services import create_registration
 
 REQUIRED_COLUMNS = (
@@ -48,8 +52,7 @@ OPTIONAL_COLUMNS = (
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 5000
-# 12500, 12500.50, 12,500.50: a dot for decimals, commas only as thousands separators.
-_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+logger = logging.getLogger(__name__)
 _LIST_SEPARATORS = re.compile(r"[;|,]")
 
 
@@ -104,48 +107,77 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def import_registrations(
-    *, actor: User, partner: Partner, data: bytes, filename: str = "", submit: bool = True
+def start_import(
+    *,
+    actor: User,
+    partner: Partner,
+    data: bytes,
+    filename: str = "",
+    submit: bool = True,
+    queue: bool = True,
 ) -> DealImport:
-    """Import the CSV ``data`` for ``partner`` and return the stored report."""
+    """Check the CSV ``data`` up front (encoding, header, row limit), store it and queue the job
+    that imports it. Raises ``InvalidImportFile`` (nothing stored) when the file cannot be
+    imported at all. With ``queue=False`` the caller runs ``process_import`` itself."""
     if not acts_for_partner(actor, partner):
         raise DealNotAllowed(
             _("You cannot register deals for %(partner)s.") % {"partner": partner.display_name}
         )
     if partner.status != Partner.Status.ACTIVE:
         raise PartnerCannotRegister()
-    columns, rows = csvfiles.read_rows(
-        data, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, error=InvalidImportFile
-    )
-    ignored = sorted({name for name in columns if name and name not in COLUMNS})
-    results: list[RowResult] = []
+    columns, rows = _read(data)
     with transaction.atomic():
-        for line, row in rows:
-            results.append(_import_row(actor, partner, columns, line, row, submit))
-        record = DealImport.objects.create(
+        record = DealImport(
             partner=partner,
             uploaded_by=actor,
             filename=filename[:255],
             submit=submit,
-            row_count=len(results),
-            created_count=sum(r.outcome == DealImport.Outcome.CREATED for r in results),
-            duplicate_count=sum(r.outcome == DealImport.Outcome.DUPLICATE for r in results),
-            failed_count=sum(r.outcome == DealImport.Outcome.FAILED for r in results),
-            ignored_columns=ignored,
-            report=[r.as_dict() for r in results],
+            row_count=len(rows),
+            ignored_columns=sorted({name for name in columns if name and name not in COLUMNS}),
         )
+        record.upload.save(f"deals-{partner.pk}.csv", ContentFile(data), save=False)
+        record.save()
         record_event(
             record,
             actor=actor,
-            verb="deals.imported",
-            data={
-                "rows": record.row_count,
-                "created": record.created_count,
-                "duplicates": record.duplicate_count,
-                "failed": record.failed_count,
-            },
+            verb="deals.import_started",
+            data={"rows": record.row_count, "file": record.filename},
         )
+        if queue:
+            from .tasks import process_deal_import
+
+            process_deal_import.delay_on_commit(record.pk)
     return record
+
+
+def process_import(*, import_id: int) -> DealImport:
+    """Import the stored file of ``import_id`` in chunks, continuing after the last committed
+    line; safe to run again (or twice at once)."""
+    columns: list[str] = []
+
+    def read(record: DealImport):
+        found, rows = _read(record.read_data())
+        columns[:] = found
+        return rows
+
+    return jobs.run_import(
+        DealImport,
+        import_id,
+        read=read,
+        process_chunk=lambda record, rows: _process_chunk(record, columns, rows),
+        finish=_finish,
+    )
+
+
+def import_registrations(
+    *, actor: User, partner: Partner, data: bytes, filename: str = "", submit: bool = True
+) -> DealImport:
+    """Check, store and import ``data`` here and now (the command line's way); the finished
+    import with its report."""
+    record = start_import(
+        actor=actor, partner=partner, data=data, filename=filename, submit=submit, queue=False
+    )
+    return process_import(import_id=record.pk)
 
 
 def report_csv(record: DealImport) -> str:
@@ -156,6 +188,57 @@ def report_csv(record: DealImport) -> str:
             for row in record.report
         ),
     )
+
+
+def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
+    return csvfiles.read_rows(
+        data, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, error=InvalidImportFile
+    )
+
+
+def _process_chunk(record: DealImport, columns: list[str], rows) -> list[dict]:
+    partner, actor = record.partner, record.uploaded_by
+    results = []
+    for line, row in rows:
+        try:
+            # Each row's writes run in their own savepoint (``create_registration`` is atomic),
+            # so a row that fails in the database rolls back alone and is one failed line.
+            result = _import_row(actor, partner, columns, line, row, record.submit)
+        except DatabaseError:
+            if transaction.get_connection().needs_rollback:
+                raise  # failed outside a savepoint: the chunk is retried as a whole
+            logger.exception("Deal import %s, line %s could not be stored", record.pk, line)
+            result = RowResult(
+                line,
+                DealImport.Outcome.FAILED,
+                _("The row could not be stored; check the lengths and ranges of its values."),
+                customer=row.get("customer_name", ""),
+            )
+        results.append(result.as_dict())
+    return results
+
+
+def _finish(record: DealImport) -> None:
+    record_event(
+        record,
+        actor=record.uploaded_by,
+        verb="deals.imported",
+        data={
+            "rows": record.row_count,
+            "created": record.created_count,
+            "duplicates": record.duplicate_count,
+            "failed": record.failed_count,
+        },
+    )
+    if record.submit and record.created_count:
+        # One summary for the reviewers instead of one email per registration.
+        notify(
+            reviewers_for(record.partner),
+            kind="deal_submitted",
+            template="deals/email/imported",
+            context={"record": record},
+            url=reverse("deals:review_queue"),
+        )
 
 
 # --- One row ---------------------------------------------------------------------------------
@@ -192,7 +275,7 @@ def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
     try:
         with transaction.atomic():
             registration = create_registration(
-                actor=actor, partner=partner, submit=submit, **fields
+                actor=actor, partner=partner, submit=submit, notify_reviewers=False, **fields
             )
     except DomainError as exc:
         return RowResult(line, DealImport.Outcome.FAILED, _describe(exc), customer=customer)
@@ -201,20 +284,10 @@ def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
 
 def _parse(row: dict[str, str]) -> tuple[dict, list[str]]:
     """Turn the text cells into service arguments; report cells that cannot be read at all.
-    Everything else (unknown country, past dates, bad emails, …) is judged by the service."""
+    Everything else (amounts, unknown country, past dates, bad emails, …) is judged by the
+    service, as for the portal form and the API."""
     errors = []
     fields: dict = {name: row[name] for name in COLUMNS if name in row}
-    amount = row.get("estimated_amount", "")
-    if not _AMOUNT.match(amount):
-        errors.append(
-            _(
-                "estimated_amount: %(value)s is not an amount (digits with a dot for decimals, "
-                "e.g. 12500.00)"
-            )
-            % {"value": repr(amount)}
-        )
-    else:
-        fields["estimated_amount"] = amount.replace(",", "")
     raw_date = row.get("expected_close_date", "")
     try:
         fields["expected_close_date"] = dt.datetime.strptime(raw_date, "%Y-%m-%d").date()

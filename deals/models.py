@@ -5,11 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prm.jobs import ImportJob
 from prm.money import CurrencyField, MoneyField
+from prm.singleton import SingletonSettings
 from prm.statemachine import StatusMachineMixin
 
 
-class DealProgramSettings(models.Model):
+class DealProgramSettings(SingletonSettings):
     """Program-wide deal rules, one row (pk=1). The same SLA applies to every tier."""
 
     class ExtensionPolicy(models.TextChoices):
@@ -55,11 +57,6 @@ class DealProgramSettings(models.Model):
 
     def __str__(self):
         return str(_("Deal program settings"))
-
-    @classmethod
-    def get(cls) -> "DealProgramSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class CustomerAccount(models.Model):
@@ -395,13 +392,15 @@ class ExtensionRequest(models.Model):
         return f"Extension for {self.registration}"
 
 
-class DealImport(models.Model):
-    """One CSV import of registrations and its per-line report."""
+class DealImport(ImportJob):
+    """One CSV import of registrations: a background job and its per-line report."""
 
     class Outcome(models.TextChoices):
         CREATED = "created", _("Created")
         DUPLICATE = "duplicate", _("Skipped: duplicate")
         FAILED = "failed", _("Failed")
+
+    task_path = "deals.tasks.process_deal_import"
 
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="deal_imports"
@@ -412,7 +411,6 @@ class DealImport(models.Model):
     filename = models.CharField(_("file"), max_length=255, blank=True)
     submit = models.BooleanField(_("submitted for review"), default=True)
     created_at = models.DateTimeField(_("imported"), default=timezone.now)
-    row_count = models.PositiveIntegerField(_("rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
     failed_count = models.PositiveIntegerField(_("failed"), default=0)
@@ -430,6 +428,13 @@ class DealImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("deals:import_detail", args=[self.pk])
+
+    def add_results(self, results: list[dict]) -> None:
+        self.report = [*self.report, *results]
+        outcomes = [row["outcome"] for row in results]
+        self.created_count += outcomes.count(self.Outcome.CREATED)
+        self.duplicate_count += outcomes.count(self.Outcome.DUPLICATE)
+        self.failed_count += outcomes.count(self.Outcome.FAILED)
 
 
 class LeadRoutingRule(models.Model):

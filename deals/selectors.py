@@ -113,7 +113,8 @@ def reviewers_for(partner: Partner) -> list[User]:
 
 def sla_escalation_recipients(partner: Partner) -> list[User]:
     """The lead of the partner's internal team, or program ops when there is none."""
-    lead = partner.team.lead if partner.team_id else None
+    team = partner.team if partner.team_id else None
+    lead = team.lead if team is not None else None
     if lead is not None and lead.is_active:
         return [lead]
     return list(program_ops())

@@ -3,7 +3,7 @@ re-checked under a lock, so a second run finds nothing left to do)."""
 
 from celery import shared_task
 
-from . import services
+from . import imports, services
 
 
 @shared_task(acks_late=True)
@@ -19,6 +19,13 @@ def send_expiry_reminders() -> int:
 @shared_task(acks_late=True)
 def process_sla() -> dict[str, int]:
     return services.process_sla()
+
+
+@shared_task(acks_late=True)
+def process_deal_import(import_id: int) -> int:
+    """Import a stored deal CSV; a second run (or a run after a crash) continues after the last
+    committed line."""
+    return imports.process_import(import_id=import_id).pk
 
 
 from .commissions.tasks import calculate_commissions_task  # noqa: E402, F401  (worker discovery)

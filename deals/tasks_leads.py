@@ -3,9 +3,9 @@ Safe to run twice: each lead is re-checked under its row lock, so a second run r
 
 from celery import shared_task
 
-from . import leads
+from .leads import services as lead_services
 
 
 @shared_task(name="deals.tasks_leads.recall_overdue_leads", acks_late=True)
 def recall_overdue_leads() -> int:
-    return leads.recall_overdue_leads()
+    return lead_services.recall_overdue_leads()

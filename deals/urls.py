@@ -25,6 +25,7 @@ urlpatterns: list = [
     path("import/", views.deal_import, name="deal_import"),
     path("import/template.csv", views.import_template_csv, name="import_template"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<int:pk>/report.csv", views.import_report_csv, name="import_report"),
     *conflict_urlpatterns,
     *lead_urlpatterns,

@@ -185,7 +185,7 @@ def _detail_context(request, registration, **forms):
     partner_side = selectors.acts_for_partner(user, registration.partner)
     decider = selectors.can_decide(user, registration)
     status = registration.status
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     extensions = list(selectors.extensions_of(registration))
     return {
         "registration": registration,
@@ -409,7 +409,7 @@ def aging_report(request):
 @login_required
 def sla_report(request):
     report = selectors.sla_report(request.user)
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     return render(request, "deals/report_sla.html", {"report": report, "program": program})
 
 
@@ -424,7 +424,7 @@ def deal_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = imports.import_registrations(
+            record = imports.start_import(
                 actor=request.user,
                 partner=form.cleaned_data.get("partner") or partners[0],
                 data=upload.read(),
@@ -435,7 +435,11 @@ def deal_import(request):
             form.add_error("file", exc.message)
         else:
             return redirect(record)
-    recent = selectors.imports_visible_to(request.user).filter(uploaded_by=request.user)[:10]
+    recent = (
+        selectors.imports_visible_to(request.user)
+        .filter(uploaded_by=request.user)
+        .defer("report")[:10]
+    )
     return render(
         request,
         "deals/dealimport_form.html",
@@ -451,9 +455,20 @@ def deal_import(request):
 @login_required
 def import_detail(request, pk):
     record = selectors.get_import_for_user(request.user, pk)
-    rows = record.report
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = Paginator(record.report, 100).get_page(request.GET.get("page"))
     return render(request, "deals/dealimport_detail.html", {"record": record, "page_obj": page})
+
+
+@login_required
+@require_GET
+def import_progress(request, pk):
+    """The progress partial the import page polls while the job runs; once the job is over it
+    asks the page to reload, which then shows the report."""
+    record = selectors.get_import_for_user(request.user, pk)
+    response = render(request, "deals/partials/import_progress.html", {"record": record})
+    if record.is_finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

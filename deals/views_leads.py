@@ -1,6 +1,7 @@
 """Lead pages: the partner's inbox (with the time left to accept), the vendor's lead list and
-form, and each lead's page with its offer history. Reads go through ``leads.leads_visible_to``
-(out of scope → 404); each action is one ``leads`` service call."""
+form, and each lead's page with its offer history. Reads go through
+``deals.leads.selectors.leads_visible_to`` (out of scope → 404); each action is one call to
+``deals.leads.services``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,6 @@ from partners.models import Partner
 from partners.selectors import partners_visible_to
 from prm.exceptions import DomainError
 
-from . import leads
 from .forms_leads import (
     LeadConvertForm,
     LeadFilterForm,
@@ -24,6 +24,8 @@ from .forms_leads import (
     ReasonForm,
     show_domain_error,
 )
+from .leads import selectors as lead_selectors
+from .leads import services as lead_services
 
 PAGE_SIZE = 25
 
@@ -46,7 +48,7 @@ def lead_list(request):
     """Partners: their inbox. Vendor staff: every lead in scope, filterable."""
     form = LeadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = leads.leads_visible_to(request.user)
+    rows = lead_selectors.leads_visible_to(request.user)
     if filters.get("status"):
         rows = rows.filter(status=filters["status"])
     if filters.get("q"):
@@ -73,7 +75,7 @@ def lead_offer_history(request):
     """Every offer made to the user's partner(s), with how each ended."""
     if request.user.is_internal:
         raise Http404
-    offers = leads.offers_visible_to(request.user).order_by("-offered_at", "-pk")
+    offers = lead_selectors.offers_visible_to(request.user).order_by("-offered_at", "-pk")
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "deals/lead_offer_history.html", {"page_obj": page})
 
@@ -85,12 +87,12 @@ def lead_create(request):
     form = LeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            lead = leads.create_lead(actor=request.user, **form.lead_fields())
+            lead = lead_services.create_lead(actor=request.user, **form.lead_fields())
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
             if form.cleaned_data["route_now"]:
-                offer = leads.route_lead(lead=lead, actor=request.user)
+                offer = lead_services.route_lead(lead=lead, actor=request.user)
                 if offer is None:
                     messages.warning(
                         request, _("Lead saved. No routing rule matched; offer it by hand.")
@@ -108,14 +110,16 @@ def lead_create(request):
 
 @login_required
 def lead_detail(request, pk):
-    lead = leads.get_lead_for_user(request.user, pk)
+    lead = lead_selectors.get_lead_for_user(request.user, pk)
     user = request.user
-    can_manage = leads.can_manage_lead(user, lead)
+    can_manage = lead_selectors.can_manage_lead(user, lead)
     context = {
         "lead": lead,
-        "offers": leads.offer_history(user, lead),
-        "can_answer": lead.status == lead.Status.OFFERED and leads.acts_for(user, lead.partner),
-        "can_convert": lead.status == lead.Status.ACCEPTED and leads.acts_for(user, lead.partner),
+        "offers": lead_selectors.offer_history(user, lead),
+        "can_answer": lead.status == lead.Status.OFFERED
+        and lead_selectors.acts_for(user, lead.partner),
+        "can_convert": lead.status == lead.Status.ACCEPTED
+        and lead_selectors.acts_for(user, lead.partner),
         "can_manage": can_manage,
         "can_route": can_manage and lead.can_move_to(lead.Status.OFFERED),
         "can_close": can_manage and lead.can_move_to(lead.Status.CLOSED),
@@ -140,17 +144,17 @@ def _act(request, lead, action, success: str):
 @login_required
 @require_POST
 def lead_accept(request, pk):
-    lead = leads.get_lead_for_user(request.user, pk)
+    lead = lead_selectors.get_lead_for_user(request.user, pk)
     return _act(
         request,
         lead,
-        lambda: leads.accept_lead(lead=lead, actor=request.user),
+        lambda: lead_services.accept_lead(lead=lead, actor=request.user),
         _("Lead accepted. Convert it into a deal registration when you are ready."),
     )
 
 
 def _reason_action(request, pk, *, prefix: str, service, success: str, title: str):
-    lead = leads.get_lead_for_user(request.user, pk)
+    lead = lead_selectors.get_lead_for_user(request.user, pk)
     form = ReasonForm(request.POST or None, prefix=prefix)
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +173,7 @@ def lead_reject(request, pk):
         request,
         pk,
         prefix="reject",
-        service=leads.reject_lead,
+        service=lead_services.reject_lead,
         success=_("Lead rejected. Thank you for telling us why."),
         title=_("Reject this lead"),
     )
@@ -181,7 +185,7 @@ def lead_close(request, pk):
         request,
         pk,
         prefix="close",
-        service=leads.close_lead,
+        service=lead_services.close_lead,
         success=_("Lead closed."),
         title=_("Close this lead"),
     )
@@ -189,13 +193,15 @@ def lead_close(request, pk):
 
 @login_required
 def lead_convert(request, pk):
-    lead = leads.get_lead_for_user(request.user, pk)
-    if not leads.acts_for(request.user, lead.partner):
+    lead = lead_selectors.get_lead_for_user(request.user, pk)
+    if not lead_selectors.acts_for(request.user, lead.partner):
         raise Http404
     form = LeadConvertForm(request.POST or None, initial=LeadConvertForm.initial_for(lead))
     if request.method == "POST" and form.is_valid():
         try:
-            registration = leads.convert_lead(lead=lead, actor=request.user, **form.cleaned_data)
+            registration = lead_services.convert_lead(
+                lead=lead, actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
@@ -207,9 +213,9 @@ def lead_convert(request, pk):
 @login_required
 @require_POST
 def lead_route(request, pk):
-    lead = leads.get_lead_for_user(request.user, pk)
+    lead = lead_selectors.get_lead_for_user(request.user, pk)
     try:
-        offer = leads.route_lead(lead=lead, actor=request.user)
+        offer = lead_services.route_lead(lead=lead, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -225,7 +231,7 @@ def lead_route(request, pk):
 @login_required
 @require_POST
 def lead_offer(request, pk):
-    lead = leads.get_lead_for_user(request.user, pk)
+    lead = lead_selectors.get_lead_for_user(request.user, pk)
     form = LeadOfferForm(request.POST, partners=_offerable_partners(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose a partner to offer the lead to."))
@@ -234,6 +240,6 @@ def lead_offer(request, pk):
     return _act(
         request,
         lead,
-        lambda: leads.offer_lead(lead=lead, partner=partner, actor=request.user),
+        lambda: lead_services.offer_lead(lead=lead, partner=partner, actor=request.user),
         _("Lead offered to %(partner)s.") % {"partner": partner},
     )

@@ -18,7 +18,8 @@ from partners.models import BusinessModel, Partner, PartnerMembership, Tier
 from prm.models import User
 from prm.periods import fiscal_quarter, fiscal_year
 
-from . import business_cases, content, programs
+from .business_cases import services as case_services
+from .content import services as content_services
 from .models import (
     Asset,
     BusinessCase,
@@ -28,6 +29,7 @@ from .models import (
     OnboardingTemplate,
     PlanTarget,
 )
+from .programs import services as program_services
 
 Kind = OnboardingStep.Kind
 BM = BusinessModel
@@ -90,14 +92,14 @@ def seed_onboarding_progress() -> int:
         if hasattr(partner, "onboarding"):
             continue
         cam = partner.channel_manager
-        programs.start_onboarding(partner=partner, actor=cam)
+        program_services.start_onboarding(partner=partner, actor=cam)
         started += 1
         if cam is not None and index % 2 == 0:
             meeting = partner.onboarding.template.steps.filter(
                 kind=Kind.INTRODUCTORY_MEETING
             ).first()
             if meeting is not None:
-                programs.check_onboarding_step(
+                program_services.check_onboarding_step(
                     actor=cam, partner=partner, step=meeting, done=True, note="Kick-off call held"
                 )
     return started
@@ -181,7 +183,7 @@ def _seed_plan(partner: Partner, spec: dict, year) -> bool:
     author, approver = partner.channel_manager, _admin_of(partner)
     if author is None or approver is None:
         return False
-    plan = programs.create_plan(
+    plan = program_services.create_plan(
         actor=author,
         partner=partner,
         fiscal_year=year.year,
@@ -189,7 +191,7 @@ def _seed_plan(partner: Partner, spec: dict, year) -> bool:
         summary=spec["summary"],
     )
     quarters = {q: _quarter_bounds(year.start, q) for q in (1, 2, 3, 4)}
-    programs.update_plan(
+    program_services.update_plan(
         actor=author,
         plan=plan,
         title=spec["title"],
@@ -215,11 +217,11 @@ def _seed_plan(partner: Partner, spec: dict, year) -> bool:
             for q in (1, 2, 3, 4)
         ],
     )
-    programs.approve_plan(actor=approver, plan=plan, note="Agreed in the planning session")
+    program_services.approve_plan(actor=approver, plan=plan, note="Agreed in the planning session")
     today = timezone.localdate()
     held = plan.checkins.filter(scheduled_on__lte=today)  # only meetings already past
     for checkin, notes in zip(held, CHECKIN_NOTES, strict=False):
-        programs.record_checkin(
+        program_services.record_checkin(
             actor=author, checkin=checkin, held_on=checkin.scheduled_on, notes=notes
         )
     return True
@@ -308,7 +310,7 @@ def seed_assets(ops: User) -> int:
         if not spec.link:
             data = _sample_pdf(spec.title, spec.description, Asset.Kind(spec.kind).label)
             upload = ContentFile(data, name=f"{slugify(spec.title)}.pdf")
-        content.create_asset(
+        content_services.create_asset(
             actor=ops,
             title=spec.title,
             kind=spec.kind,
@@ -517,7 +519,7 @@ def seed_business_cases(model: BusinessCaseModel) -> int:
     for prospect, inputs in BLUEPEAK_CASES:
         if BusinessCase.objects.filter(partner=partner, prospect_name=prospect).exists():
             continue
-        business_cases.build_business_case(
+        case_services.build_business_case(
             actor=author, partner=partner, model=model, prospect_name=prospect, inputs=inputs
         )
         created += 1

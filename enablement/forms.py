@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import BusinessModel, Office, Partner, PartnerMembership
+from partners.models import BusinessModel, Office, Partner
 from prm.models import User
+from prm.text import NameFormField
 
 from .imports import MAX_FILE_BYTES
 from .models import Certification, PersonCertification, ReferenceImplementation, Role
@@ -87,35 +88,27 @@ class RecordCompletionForm(forms.Form):
         return earned_on
 
     def clean(self):
+        # Only the person is found here; their partner and office are resolved by the service
+        # (``services.resolve_holder``), the same for the portal, the API and the import.
         data = super().clean()
         email = data.get("email")
         if not email:
             return data
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
+        data["user"] = User.objects.filter(email__iexact=email).first()
+        if data["user"] is None:
             self.add_error("email", _("No person has this email address."))
-            return data
-        memberships = list(PartnerMembership.objects.filter(user=user).select_related("partner"))
-        partner = data.get("partner")
-        office = data.get("office")
-        if partner is None and office is not None:
-            partner = office.partner
-        if partner is None:
-            if len(memberships) != 1:
-                self.add_error(
-                    "partner",
-                    _("Choose the partner: this person belongs to %(n)s partners.")
-                    % {"n": len(memberships)},
-                )
-                return data
-            partner = memberships[0].partner
-        if partner.pk not in {m.partner_id for m in memberships}:
-            self.add_error("partner", _("This person is not a member of %(p)s.") % {"p": partner})
-        if office is not None and office.partner_id != partner.pk:
-            self.add_error("office", _("This office belongs to another partner."))
-        data["user"] = user
-        data["partner"] = partner
         return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "user": data["user"],
+            "certification": data["certification"],
+            "earned_on": data["earned_on"],
+            "partner": data.get("partner"),
+            "office": data.get("office"),
+            "external_id": data.get("external_id", ""),
+        }
 
 
 class ImportForm(forms.Form):
@@ -137,6 +130,7 @@ class ImportForm(forms.Form):
 
 
 class ReferenceForm(forms.ModelForm):
+    customer_name = NameFormField(label=_("Customer"), max_length=200)
     evidence_url = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
 
     class Meta:

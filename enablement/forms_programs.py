@@ -11,7 +11,7 @@ from partners.models import BusinessModel, Tier
 from prm.money import CURRENCY_CHOICES
 from prm.periods import fiscal_year
 
-from .content import UploadRejected, validate_upload
+from .content.uploads import UploadRejected, validate_upload
 from .models import Asset, BusinessCaseModel, JointBusinessPlan, PlanTarget
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

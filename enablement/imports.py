@@ -1,18 +1,21 @@
 """CSV import of completions from the external learning system.
 
 Columns: ``email, certification_code, earned_on, external_id, office`` (the last two optional).
-Each row is recorded on its own (a savepoint per row): a bad row is reported with its line
-number and never undoes the good ones. Importing the same file twice changes nothing.
+The upload is checked and stored, then a background job records it in chunks, each row on its
+own (a savepoint per row): a bad row is reported with its line number and never undoes the good
+ones. Importing the same file twice changes nothing, and a job cut short continues where it
+stopped (see ``prm.jobs``).
 """
 
 import datetime as dt
+import logging
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from partners.models import Office, PartnerMembership
-from prm import csvfiles
+from prm import csvfiles, jobs
 from prm.audit import record_event
 from prm.exceptions import DomainError
 from prm.models import User
@@ -25,6 +28,7 @@ REQUIRED_COLUMNS = ("email", "certification_code", "earned_on")
 OPTIONAL_COLUMNS = ("external_id", "office")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+logger = logging.getLogger(__name__)
 
 IMPORTED = "imported"
 UNCHANGED = "unchanged"
@@ -54,16 +58,75 @@ def read_upload(uploaded) -> str:
     return csvfiles.decode(uploaded.read(), error=ImportFileError)
 
 
+def start_import(
+    *, actor: User | None, data: bytes | str, file_name: str = "upload.csv", queue: bool = True
+) -> CertificationImport:
+    """Check the CSV up front (encoding, header, row limit), store it and queue the job that
+    imports it. Raises ``ImportFileError`` (nothing stored) when it cannot be imported at all.
+    With ``queue=False`` the caller runs ``process_import`` itself."""
+    raw = data.encode() if isinstance(data, str) else data
+    _columns, rows = _read(raw)
+    with transaction.atomic():
+        run = CertificationImport(
+            imported_by=actor, file_name=file_name[:255] or "upload.csv", row_count=len(rows)
+        )
+        run.upload.save("certifications.csv", ContentFile(raw), save=False)
+        run.save()
+        record_event(
+            run, actor=actor, verb="certification.import_started", data={"rows": run.row_count}
+        )
+        if queue:
+            from .tasks import process_certification_import
+
+            process_certification_import.delay_on_commit(run.pk)
+    return run
+
+
+def process_import(*, import_id: int) -> CertificationImport:
+    """Import the stored file of ``import_id`` in chunks, continuing after the last committed
+    line; safe to run again (or twice at once)."""
+    return jobs.run_import(
+        CertificationImport,
+        import_id,
+        read=lambda run: _read(run.read_data())[1],
+        process_chunk=_process_chunk,
+        finish=_finish,
+    )
+
+
 def import_completions(
     *, actor: User | None, text: str, file_name: str = "upload.csv"
 ) -> CertificationImport:
-    """Import every row of ``text``; returns the stored import with its line-by-line report."""
-    _columns, rows = csvfiles.read_rows(
-        text, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, error=ImportFileError
+    """Check, store and import ``text`` here and now; the finished import with its report."""
+    run = start_import(actor=actor, data=text, file_name=file_name, queue=False)
+    return process_import(import_id=run.pk)
+
+
+def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
+    return csvfiles.read_rows(
+        data, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, error=ImportFileError
     )
+
+
+def _process_chunk(run: CertificationImport, rows) -> list[dict]:
+    # The catalogue is read once per chunk, not once per row.
     certifications = {c.code.lower(): c for c in Certification.objects.all()}
-    results = [_import_row(row, line, actor, certifications) for line, row in rows]
-    return _store(actor, file_name, results)
+    results = []
+    for line, row in rows:
+        try:
+            with transaction.atomic():
+                result = _import_row(row, line, run.imported_by, certifications)
+        except DatabaseError:
+            logger.exception("Certification import %s, line %s could not be stored", run.pk, line)
+            result = RowResult(
+                line=line,
+                email=(row.get("email") or "").strip().lower(),
+                certification_code=(row.get("certification_code") or "").strip(),
+                outcome=FAILED,
+                reason=_("The row could not be stored; check the lengths of its values."),
+            )
+        results.append(asdict(result))
+    return results
 
 
 def _import_row(row: dict, line: int, actor, certifications) -> RowResult:
@@ -92,15 +155,12 @@ def _record_row(
     certification = certifications.get(code.lower())
     if certification is None:
         raise RowError(_("Unknown certification code %(code)s.") % {"code": code or "—"})
-    earned_on = _parse_date(row.get("earned_on") or "")
-    membership, office = _membership_and_office(user, (row.get("office") or "").strip())
     return record_completion(
         actor=actor,
         user=user,
-        partner=membership.partner,
         certification=certification,
-        earned_on=earned_on,
-        office=office,
+        earned_on=_parse_date(row.get("earned_on") or ""),
+        office_name=(row.get("office") or "").strip(),
         source=PersonCertification.Source.IMPORT,
         external_id=(row.get("external_id") or "").strip(),
     )
@@ -116,48 +176,13 @@ def _parse_date(value: str) -> dt.date:
         ) from exc
 
 
-def _membership_and_office(user: User, office_name: str):
-    memberships = list(
-        PartnerMembership.objects.select_related("partner", "office")
-        .filter(user=user)
-        .exclude(partner__status="terminated")
-        .order_by("-role", "created_at")
-    )
-    if not memberships:
-        raise RowError(_("%(email)s is not a member of any partner.") % {"email": user.email})
-    if not office_name:
-        return memberships[0], None
-    offices = Office.objects.filter(
-        partner__in=[m.partner_id for m in memberships], name__iexact=office_name
-    )
-    office = offices.first()
-    if office is None:
-        raise RowError(
-            _("%(partner)s has no office named %(office)s.")
-            % {"partner": memberships[0].partner, "office": office_name}
-        )
-    membership = next(m for m in memberships if m.partner_id == office.partner_id)
-    return membership, office
-
-
-@transaction.atomic
-def _store(actor, file_name: str, results: list[RowResult]) -> CertificationImport:
-    outcomes = [r.outcome for r in results]
-    run = CertificationImport.objects.create(
-        imported_by=actor,
-        file_name=file_name[:255],
-        imported=outcomes.count(IMPORTED),
-        unchanged=outcomes.count(UNCHANGED),
-        failed=outcomes.count(FAILED),
-        report=[asdict(r) for r in results],
-    )
+def _finish(run: CertificationImport) -> None:
     record_event(
         run,
-        actor=actor,
+        actor=run.imported_by,
         verb="certification.imported",
         data={"imported": run.imported, "unchanged": run.unchanged, "failed": run.failed},
     )
-    return run
 
 
 def report_csv(run: CertificationImport) -> str:

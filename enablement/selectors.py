@@ -92,7 +92,7 @@ def tracks_for(*, role: str = "", business_model: str = "") -> list[Track]:
     for track in tracks:
         if business_model and track.business_models and business_model not in track.business_models:
             continue
-        track.course_list = [
+        track.course_list = [  # type: ignore[attr-defined]  # display-only, for the template
             course
             for course in track.courses.all()
             if not business_model
@@ -217,7 +217,7 @@ def holders_of(person_certification: PersonCertification) -> list[User]:
         if m.user.is_active
     ]
     people = [person_certification.user, *admins, partner.channel_manager]
-    unique = {}
+    unique: dict[int, User] = {}
     for person in people:
         if person is not None:
             unique.setdefault(person.pk, person)

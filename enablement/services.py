@@ -60,19 +60,101 @@ def _check_may_record(actor: User | None) -> None:
         raise PermissionDenied(_("Only program operations record certification completions."))
 
 
-def _resolve_office(user: User, partner: Partner, office: Office | None) -> Office | None:
-    membership = PartnerMembership.objects.filter(user=user, partner=partner).first()
-    if membership is None:
+@dataclass(frozen=True)
+class Holder:
+    """Where a completion is counted: the person's partner and office."""
+
+    partner: Partner
+    office: Office | None
+
+
+def resolve_holder(
+    *,
+    user: User,
+    partner: Partner | int | None = None,
+    office: Office | None = None,
+    office_name: str = "",
+) -> Holder:
+    """The partner and office a completion of ``user`` counts for: the one rule for the portal
+    form, the API and the CSV import.
+
+    The partner is the one given, else the partner of the office given (by row or by name among
+    the person's partners), else the person's only partner; a person in several partners must
+    say which. The office is the one given, else the person's office in that partner. Errors
+    name the field (``partner`` or ``office``) in ``details``. Terminated partners do not count.
+    ``partner`` may be a row or an id (as the API receives it).
+    """
+    partner_id = partner.pk if isinstance(partner, Partner) else partner
+    memberships = {
+        m.partner_id: m
+        for m in PartnerMembership.objects.select_related("partner", "office")
+        .filter(user=user)
+        .exclude(partner__status=Partner.Status.TERMINATED)
+    }
+    if not memberships:
         raise NotAPartnerMember(
-            _("%(user)s is not a member of %(partner)s.") % {"user": user, "partner": partner}
+            _("%(user)s is not a member of any partner.") % {"user": user.email},
+            details={"email": _("This person is not a member of any partner.")},
         )
-    if office is not None and office.partner_id != partner.pk:
+    if partner_id is not None and partner_id not in memberships:
+        terminated = Partner.objects.filter(pk=partner_id, status=Partner.Status.TERMINATED)
+        if terminated.filter(memberships__user=user).exists():
+            raise InvalidCompletion(
+                _("%(partner)s is terminated.") % {"partner": terminated.get()},
+                details={"partner": _("This partner is terminated.")},
+            )
+        named = Partner.objects.filter(pk=partner_id).first()
+        message = _("%(user)s is not a member of %(partner)s.") % {
+            "user": user.email,
+            "partner": named or _("this partner"),
+        }
+        raise NotAPartnerMember(message, details={"partner": message})
+    office_name = (office_name or "").strip()
+    if office is None and office_name:
+        office = _office_named(office_name, partner_id or None, list(memberships))
+    if office is not None:
+        if office.partner_id not in memberships:
+            message = _("The person is not a member of %(partner)s, the partner of this office.")
+            raise InvalidCompletion(
+                message % {"partner": office.partner},
+                details={"office": message % {"partner": office.partner}},
+            )
+        if partner_id not in (None, office.partner_id):
+            raise InvalidCompletion(
+                _("The office %(office)s belongs to another partner.") % {"office": office.name},
+                details={"office": _("This office belongs to another partner.")},
+            )
+        partner_id = office.partner_id
+    if partner_id is None:
+        if len(memberships) != 1:
+            raise InvalidCompletion(
+                _("Give the partner: the person belongs to %(n)s partners.")
+                % {"n": len(memberships)},
+                details={"partner": _("Give the partner: the person belongs to several.")},
+            )
+        (partner_id,) = memberships
+    membership = memberships[partner_id]
+    return Holder(partner=membership.partner, office=office or membership.office)
+
+
+def _office_named(name: str, partner_id: int | None, partner_ids: list[int]) -> Office:
+    offices = list(
+        Office.objects.filter(
+            partner_id__in=[partner_id] if partner_id else partner_ids, name__iexact=name
+        )[:2]
+    )
+    if not offices:
         raise InvalidCompletion(
-            _("The office %(office)s does not belong to %(partner)s.")
-            % {"office": office.name, "partner": partner},
-            details={"office": office.name},
+            _("No office named %(office)s at the person's partner.") % {"office": name},
+            details={"office": _("The person's partner has no office of this name.")},
         )
-    return office or membership.office
+    if len(offices) > 1:
+        raise InvalidCompletion(
+            _("Give the partner: several of the person's partners have an office %(office)s.")
+            % {"office": name},
+            details={"partner": _("Give the partner: the office name is not unique.")},
+        )
+    return offices[0]
 
 
 def _existing_completion(
@@ -102,14 +184,17 @@ def record_completion(
     *,
     actor: User | None,
     user: User,
-    partner: Partner,
     certification: Certification,
     earned_on: dt.date,
+    partner: Partner | int | None = None,
     office: Office | None = None,
+    office_name: str = "",
     source: str,
     external_id: str = "",
 ) -> tuple[PersonCertification, bool]:
     """Record that ``user`` earned ``certification`` on ``earned_on``; returns (row, created).
+
+    The partner and office are resolved by ``resolve_holder`` from what the caller knows.
 
     Idempotent: the same completion (same person, certification and day, or the same external
     id) changes nothing and returns the existing row. A newer completion of a certification the
@@ -121,9 +206,8 @@ def record_completion(
     today = timezone.localdate()
     if earned_on > today:
         raise InvalidCompletion(_("The completion date is in the future."))
-    if partner.status == Partner.Status.TERMINATED:
-        raise InvalidCompletion(_("%(partner)s is terminated.") % {"partner": partner})
-    office = _resolve_office(user, partner, office)
+    holder = resolve_holder(user=user, partner=partner, office=office, office_name=office_name)
+    partner, office = holder.partner, holder.office
     # Serialise completions of one person: two imports of the same row must not both insert.
     lock(User, user.pk)
     existing = _existing_completion(
@@ -137,7 +221,7 @@ def record_completion(
         user=user, certification=certification
     )
     superseded = history.filter(earned_on__gt=earned_on).exists()
-    warning_days = EnablementSettings.load().expiry_warning_days
+    warning_days = EnablementSettings.current().expiry_warning_days
     status = Status.RENEWED if superseded else status_on(expires_on, today, warning_days)
     try:
         with transaction.atomic():
@@ -223,7 +307,7 @@ def refresh_certification_statuses(*, today: dt.date | None = None) -> RefreshSu
     second run the same day finds nothing left to change.
     """
     today = today or timezone.localdate()
-    warning_days = EnablementSettings.load().expiry_warning_days
+    warning_days = EnablementSettings.current().expiry_warning_days
     summary = RefreshSummary(today)
     due = PersonCertification.objects.filter(
         status__in=PersonCertification.CURRENT,
@@ -379,7 +463,7 @@ def decide_reference_implementation(
 def update_enablement_settings(*, actor: User, expiry_warning_days: int) -> EnablementSettings:
     if not actor.is_program_ops:
         raise PermissionDenied(_("Only program operations change enablement settings."))
-    settings_row = EnablementSettings.load()
+    settings_row = EnablementSettings.current()
     previous = settings_row.expiry_warning_days
     settings_row.expiry_warning_days = expiry_warning_days
     settings_row.save()

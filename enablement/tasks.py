@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import imports, services
 
 
 @shared_task(name="enablement.tasks.refresh_certification_statuses", acks_late=True)
@@ -16,3 +16,10 @@ def refresh_certification_statuses(day: str | None = None) -> dict:
         "expiring": len(summary.expiring),
         "expired": len(summary.expired),
     }
+
+
+@shared_task(name="enablement.tasks.process_certification_import", acks_late=True)
+def process_certification_import(import_id: int) -> int:
+    """Import a stored completions CSV; a second run (or a run after a crash) continues after
+    the last committed line."""
+    return imports.process_import(import_id=import_id).pk

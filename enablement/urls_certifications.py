@@ -8,6 +8,11 @@ urlpatterns: list = [
     path("certifications/record/", views.record_completion, name="certification_record"),
     path("certifications/import/", views.import_certifications, name="certification_import"),
     path("certifications/imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path(
+        "certifications/imports/<int:pk>/progress/",
+        views.import_progress,
+        name="import_progress",
+    ),
     path("certifications/imports/<int:pk>/report.csv", views.import_report, name="import_report"),
     path("certifications/<int:pk>/", views.certification_detail, name="certification_detail"),
     path(

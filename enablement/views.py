@@ -142,20 +142,19 @@ def record_completion(request):
     _require_ops(request.user)
     form = RecordCompletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             pc, created = services.record_completion(
                 actor=request.user,
-                user=data["user"],
-                partner=data["partner"],
-                certification=data["certification"],
-                earned_on=data["earned_on"],
-                office=data.get("office"),
                 source=PersonCertification.Source.PORTAL,
-                external_id=data.get("external_id", ""),
+                **form.service_kwargs(),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            details = exc.details if isinstance(exc.details, dict) else {}
+            fields = [name for name in details if name in form.fields]
+            for name in fields:
+                form.add_error(name, details[name])
+            if not fields:
+                form.add_error(None, exc.message)
         else:
             if created:
                 messages.success(request, _("The completion is recorded."))
@@ -172,17 +171,12 @@ def import_certifications(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            run = imports.import_completions(
-                actor=request.user, text=imports.read_upload(upload), file_name=upload.name
+            run = imports.start_import(
+                actor=request.user, data=imports.read_upload(upload), file_name=upload.name
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            messages.success(
-                request,
-                _("Imported %(i)s, unchanged %(u)s, failed %(f)s.")
-                % {"i": run.imported, "u": run.unchanged, "f": run.failed},
-            )
             return redirect(run)
     return render(
         request,
@@ -200,6 +194,19 @@ def import_detail(request, pk):
         "enablement/certification_import_detail.html",
         {"run": run, "page_obj": _page(request, run.report, 100)},
     )
+
+
+@login_required
+@require_GET
+def import_progress(request, pk):
+    """The progress partial the import page polls while the job runs; once the job is over it
+    asks the page to reload, which then shows the report."""
+    _require_ops(request.user)
+    run = selectors.get_import(pk)
+    response = render(request, "enablement/partials/import_progress.html", {"run": run})
+    if run.is_finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -19,7 +19,11 @@ from partners.selectors import get_partner_for_user, partner_access, primary_mem
 from prm.audit import events_for
 from prm.exceptions import DomainError
 
-from . import business_cases, content, programs
+from .business_cases import calculation as case_calculation
+from .business_cases import selectors as case_selectors
+from .business_cases import services as case_services
+from .content import selectors as content_selectors
+from .content import services as content_services
 from .forms_programs import (
     AssetForm,
     BusinessCaseForm,
@@ -32,6 +36,8 @@ from .forms_programs import (
     formset_rows,
 )
 from .models import Asset, AssetUsage, BusinessCaseUsage, JointBusinessPlan, OnboardingStep
+from .programs import selectors as program_selectors
+from .programs import services as program_services
 
 PAGE_SIZE = 25
 # How audit rows read on the history panels.
@@ -77,20 +83,20 @@ def onboarding_list(request):
         if membership is None:
             raise Http404
         return redirect("enablement:onboarding_detail", partner_id=membership.partner_id)
-    page = _page(request, programs.onboarding_partners(user))
+    page = _page(request, program_selectors.onboarding_partners(user))
     return render(
         request,
         "enablement/onboarding_list.html",
-        {"page_obj": page, "statuses": programs.onboarding_statuses(page.object_list)},
+        {"page_obj": page, "statuses": program_selectors.onboarding_statuses(page.object_list)},
     )
 
 
 def _onboarding_context(request, partner):
-    status = programs.onboarding_status(partner)
+    status = program_selectors.onboarding_status(partner)
     checkable = {
         state.step.pk
         for state in status.steps
-        if programs.can_check_step(request.user, partner, state.step)
+        if program_selectors.can_check_step(request.user, partner, state.step)
     }
     return {"partner": partner, "progress": status, "checkable": checkable}
 
@@ -111,7 +117,7 @@ def onboarding_check(request, partner_id, step_id):
     step = get_object_or_404(OnboardingStep, pk=step_id)
     error = ""
     try:
-        programs.check_onboarding_step(
+        program_services.check_onboarding_step(
             actor=request.user,
             partner=partner,
             step=step,
@@ -134,7 +140,7 @@ def onboarding_check(request, partner_id, step_id):
 @login_required
 def plan_list(request):
     year = request.GET.get("year", "")
-    plans = programs.search_plans(
+    plans = program_selectors.search_plans(
         request.user,
         fiscal_year=int(year) if year.isdigit() else None,
         status=request.GET.get("status", ""),
@@ -147,20 +153,20 @@ def plan_list(request):
             "page_obj": _page(request, plans),
             "querystring": _querystring(request),
             "statuses": JointBusinessPlan.Status.choices,
-            "can_create": programs.partners_for_new_plan(request.user).exists(),
+            "can_create": program_selectors.partners_for_new_plan(request.user).exists(),
         },
     )
 
 
 @login_required
 def plan_create(request):
-    partners = programs.partners_for_new_plan(request.user)
+    partners = program_selectors.partners_for_new_plan(request.user)
     if not partners.exists():
         raise PermissionDenied
     form = PlanCreateForm(request.POST or None, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = programs.create_plan(actor=request.user, **form.cleaned_data)
+            plan = program_services.create_plan(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -171,20 +177,22 @@ def plan_create(request):
 
 @login_required
 def plan_detail(request, pk):
-    plan = programs.plan_with_details(programs.get_plan_for_user(request.user, pk))
+    plan = program_selectors.plan_with_details(
+        program_selectors.get_plan_for_user(request.user, pk)
+    )
     user = request.user
     return render(
         request,
         "enablement/plan_detail.html",
         {
             "plan": plan,
-            "versions": programs.plan_versions(plan),
+            "versions": program_selectors.plan_versions(plan),
             "events": _history(plan),
-            "can_edit": programs.can_edit_plan(user, plan),
-            "can_approve": programs.can_approve_plan(user, plan),
+            "can_edit": program_selectors.can_edit_plan(user, plan),
+            "can_approve": program_selectors.can_approve_plan(user, plan),
             "can_revise": plan.status == JointBusinessPlan.Status.APPROVED
-            and programs.can_draft_plan(user, plan.partner),
-            "can_record": programs.can_record_checkin(user, plan),
+            and program_selectors.can_draft_plan(user, plan.partner),
+            "can_record": program_selectors.can_record_checkin(user, plan),
         },
     )
 
@@ -233,12 +241,14 @@ def _plan_formsets(request, plan):
 
 @login_required
 def plan_edit(request, pk):
-    plan = programs.plan_with_details(programs.get_plan_for_user(request.user, pk))
+    plan = program_selectors.plan_with_details(
+        program_selectors.get_plan_for_user(request.user, pk)
+    )
     if plan.is_locked:
         message = _("This plan is %(status)s and locked; start a new version to change it.")
         messages.error(request, message % {"status": plan.get_status_display().lower()})
         return redirect(plan)
-    if not programs.can_edit_plan(request.user, plan):
+    if not program_selectors.can_edit_plan(request.user, plan):
         raise PermissionDenied
     form = PlanForm(request.POST or None, initial={"title": plan.title, "summary": plan.summary})
     targets, initiatives, checkins = _plan_formsets(request, plan)
@@ -246,7 +256,7 @@ def plan_edit(request, pk):
         f.is_valid() for f in (form, targets, initiatives, checkins)
     ):
         try:
-            programs.update_plan(
+            program_services.update_plan(
                 actor=request.user,
                 plan=plan,
                 title=form.cleaned_data["title"],
@@ -276,9 +286,11 @@ def plan_edit(request, pk):
 @login_required
 @require_POST
 def plan_approve(request, pk):
-    plan = programs.get_plan_for_user(request.user, pk)
+    plan = program_selectors.get_plan_for_user(request.user, pk)
     try:
-        programs.approve_plan(actor=request.user, plan=plan, note=request.POST.get("note", ""))
+        program_services.approve_plan(
+            actor=request.user, plan=plan, note=request.POST.get("note", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -289,9 +301,9 @@ def plan_approve(request, pk):
 @login_required
 @require_POST
 def plan_new_version(request, pk):
-    plan = programs.get_plan_for_user(request.user, pk)
+    plan = program_selectors.get_plan_for_user(request.user, pk)
     try:
-        draft = programs.create_new_version(actor=request.user, plan=plan)
+        draft = program_services.create_new_version(actor=request.user, plan=plan)
     except DomainError as exc:
         messages.error(request, exc.message)
         draft_id = exc.details.get("draft_id")
@@ -304,16 +316,18 @@ def plan_new_version(request, pk):
 
 @login_required
 def plan_checkin(request, pk, checkin_pk):
-    plan = programs.get_plan_for_user(request.user, pk)
-    checkin = programs.get_checkin(plan, checkin_pk)
-    if not programs.can_record_checkin(request.user, plan):
+    plan = program_selectors.get_plan_for_user(request.user, pk)
+    checkin = program_selectors.get_checkin(plan, checkin_pk)
+    if not program_selectors.can_record_checkin(request.user, plan):
         raise PermissionDenied
     form = CheckInNotesForm(
         request.POST or None, initial={"held_on": checkin.held_on, "notes": checkin.notes}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            programs.record_checkin(actor=request.user, checkin=checkin, **form.cleaned_data)
+            program_services.record_checkin(
+                actor=request.user, checkin=checkin, **form.cleaned_data
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -329,7 +343,7 @@ def plan_checkin(request, pk, checkin_pk):
 
 @login_required
 def asset_list(request):
-    assets = content.search_assets(
+    assets = content_selectors.search_assets(
         request.user, kind=request.GET.get("kind", ""), query=request.GET.get("q", "").strip()
     )
     return render(
@@ -354,7 +368,7 @@ def asset_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            content.create_asset(
+            content_services.create_asset(
                 actor=request.user,
                 title=data["title"],
                 description=data["description"],
@@ -376,11 +390,15 @@ def asset_create(request):
 
 @login_required
 def asset_download(request, pk):
-    asset = content.get_asset_for_user(request.user, pk)
+    asset = content_selectors.get_asset_for_user(request.user, pk)
     if asset.is_link:
-        content.record_asset_usage(asset=asset, user=request.user, action=AssetUsage.Action.LINK)
+        content_services.record_asset_usage(
+            asset=asset, user=request.user, action=AssetUsage.Action.LINK
+        )
         return HttpResponseRedirect(asset.external_url)
-    content.record_asset_usage(asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD)
+    content_services.record_asset_usage(
+        asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD
+    )
     return FileResponse(
         asset.file.open("rb"),
         as_attachment=True,
@@ -391,7 +409,7 @@ def asset_download(request, pk):
 
 @login_required
 def asset_cobrand(request, pk):
-    asset = content.get_asset_for_user(request.user, pk)
+    asset = content_selectors.get_asset_for_user(request.user, pk)
     if request.user.is_internal:
         # Staff preview a partner's version by naming a partner in their scope.
         partner_id = request.GET.get("partner", "")
@@ -399,11 +417,13 @@ def asset_cobrand(request, pk):
             raise Http404
         partner = get_partner_for_user(request.user, partner_id)
     else:
-        partner = content.acting_partner(request.user)
+        partner = content_selectors.acting_partner(request.user)
         if partner is None:
             raise Http404
     try:
-        pdf = content.render_cobranded_pdf(asset=asset, partner=partner, actor=request.user)
+        pdf = content_services.render_cobranded_pdf(
+            asset=asset, partner=partner, actor=request.user
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("enablement:asset_list")
@@ -418,7 +438,7 @@ def asset_cobrand(request, pk):
 
 @login_required
 def case_list(request):
-    cases = business_cases.business_cases_visible_to(request.user)
+    cases = case_selectors.business_cases_visible_to(request.user)
     query = request.GET.get("q", "").strip()
     if query:
         cases = cases.filter(prospect_name__icontains=query)
@@ -428,29 +448,29 @@ def case_list(request):
         {
             "page_obj": _page(request, cases),
             "querystring": _querystring(request),
-            "can_build": business_cases.partners_for_business_cases(request.user).exists(),
+            "can_build": case_selectors.partners_for_business_cases(request.user).exists(),
         },
     )
 
 
 @login_required
 def case_model_pick(request):
-    if not business_cases.partners_for_business_cases(request.user).exists():
+    if not case_selectors.partners_for_business_cases(request.user).exists():
         raise PermissionDenied
-    models = business_cases.business_case_models_for(request.user).filter(published=True)
+    models = case_selectors.business_case_models_for(request.user).filter(published=True)
     return render(request, "enablement/case_model_pick.html", {"models": models})
 
 
 @login_required
 def case_create(request, model_pk):
-    model = business_cases.get_business_case_model_for_user(request.user, model_pk)
-    partners = business_cases.partners_for_business_cases(request.user)
+    model = case_selectors.get_business_case_model_for_user(request.user, model_pk)
+    partners = case_selectors.partners_for_business_cases(request.user)
     if not partners.exists():
         raise PermissionDenied
     form = BusinessCaseForm(request.POST or None, model=model, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
-            case = business_cases.build_business_case(
+            case = case_services.build_business_case(
                 actor=request.user,
                 partner=form.cleaned_data.get("partner") or partners.first(),
                 model=model,
@@ -458,7 +478,7 @@ def case_create(request, model_pk):
                 inputs=form.input_values(),
                 currency=form.cleaned_data["currency"],
             )
-        except business_cases.InvalidInputs as exc:
+        except case_calculation.InvalidInputs as exc:
             form.add_service_errors(exc.details)
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -471,32 +491,32 @@ def _case_context(request, case):
     is_member = case.partner_id in partner_access(request.user).member_of
     return {
         "case": case,
-        "branding": content.partner_branding(case.partner, contact=case.created_by),
-        "results": business_cases.result_lines(case),
-        "inputs": business_cases.input_lines(case),
+        "branding": content_selectors.partner_branding(case.partner, contact=case.created_by),
+        "results": case_calculation.result_lines(case),
+        "inputs": case_calculation.input_lines(case),
         "is_member": is_member,
     }
 
 
 @login_required
 def case_detail(request, pk):
-    case = business_cases.get_business_case_for_user(request.user, pk)
+    case = case_selectors.get_business_case_for_user(request.user, pk)
     return render(request, "enablement/case_detail.html", _case_context(request, case))
 
 
 @login_required
 def case_present(request, pk):
     """The case as the prospect sees it: the partner's branding only, no portal around it."""
-    case = business_cases.get_business_case_for_user(request.user, pk)
+    case = case_selectors.get_business_case_for_user(request.user, pk)
     return render(request, "enablement/case_document.html", _case_context(request, case))
 
 
 @login_required
 def case_pdf(request, pk):
-    case = business_cases.get_business_case_for_user(request.user, pk)
-    pdf = business_cases.render_business_case_pdf(case)
+    case = case_selectors.get_business_case_for_user(request.user, pk)
+    pdf = case_selectors.render_business_case_pdf(case)
     if case.partner_id in partner_access(request.user).member_of:
-        business_cases.record_case_usage(
+        case_services.record_case_usage(
             case=case, actor=request.user, action=BusinessCaseUsage.Action.PDF
         )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -508,10 +528,10 @@ def case_pdf(request, pk):
 @login_required
 def case_register_deal(request, pk):
     """Count the hand-over, then open the deal registration form pre-filled from the case."""
-    case = business_cases.get_business_case_for_user(request.user, pk)
+    case = case_selectors.get_business_case_for_user(request.user, pk)
     if case.partner_id not in partner_access(request.user).member_of:
         raise PermissionDenied
-    business_cases.record_case_usage(
+    case_services.record_case_usage(
         case=case, actor=request.user, action=BusinessCaseUsage.Action.DEAL_LINK
     )
-    return HttpResponseRedirect(business_cases.deal_registration_url(case))
+    return HttpResponseRedirect(case_selectors.deal_registration_url(case))

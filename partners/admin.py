@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from prm.admin import ReadOnlyAdminMixin
 from prm.exceptions import DomainError
 
 from . import services
@@ -239,7 +240,7 @@ class TierRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(TierHistory)
-class TierHistoryAdmin(admin.ModelAdmin):
+class TierHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by ``set_partner_tier`` (use the partner's tier actions)."""
 
     list_display = ["partner", "tier", "effective_from", "effective_to", "changed_by"]
@@ -247,15 +248,6 @@ class TierHistoryAdmin(admin.ModelAdmin):
     search_fields = ["partner__display_name", "reason"]
     list_select_related = ["partner", "tier", "changed_by"]
     date_hierarchy = "effective_from"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Qualification)
@@ -318,19 +310,13 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementAcceptance)
-class AgreementAcceptanceAdmin(admin.ModelAdmin):
+class AgreementAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: partner admins accept in the portal (``accept_agreement``)."""
 
     list_display = ["partner", "agreement", "accepted_by", "accepted_at"]
     list_filter = ["agreement"]
     search_fields = ["partner__display_name", "accepted_by__email"]
     list_select_related = ["partner", "agreement", "accepted_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

@@ -217,7 +217,7 @@ def ensure_demo_api_key(stdout) -> ApiKey:
     for generation in itertools.count():
         plaintext, prefix, hashed = _demo_credentials(generation)
         key = ApiKey.objects.filter(prefix=prefix).first()
-        if key is not None and key.is_active and key.hashed_secret == hashed:
+        if key is not None and key.is_active and hmac.compare_digest(key.hashed_secret, hashed):
             break
         taken = key is not None or User.objects.filter(email=_principal_email(prefix)).exists()
         if not taken:

@@ -18,9 +18,17 @@ class PartnersConfig(AppConfig):
             {"partner", "partner_admin", "distributor", "cam", "ops"},
         ),
         (_("API keys"), "api_keys:api_key_list", {"partner_admin", "ops"}),
+        (_("Audit trail"), "audit_trail", {"ops"}),
     ]
     # ``manage.py seed_demo`` calls every app's seeders in INSTALLED_APPS order; ours come first.
     demo_seeders = ["partners.demo.seed"]
+
+    def requires_mfa(self, user) -> bool:
+        """Asked by ``prm.accounts.mfa_required_for``: members of an organisation whose admin
+        requires MFA must use it."""
+        from .selectors import partner_requires_mfa
+
+        return partner_requires_mfa(user)
 
     def ready(self):
         from prm.notifications import register_optional_kind

@@ -10,6 +10,9 @@ import datetime as dt
 import random
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +31,7 @@ from .demo_data import (
     DECLINE_REASON,
     DECLINED_APPLICATION,
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     FIRST_NAMES,
     LAST_NAMES,
     LEGAL_SUFFIX,
@@ -73,8 +77,23 @@ class DemoSeeder:
             "Partners: {partners} new partners, {users} new people, {applications} new "
             "applications.".format(**self.created)
         )
+        self.stdout.write(
+            f"Staff accounts (ops@, admin@, cam@, cam2@, cam3@demo.example) ask for a code after "
+            f"the password: add the secret {DEMO_TOTP_SECRET} to an authenticator app"
+            + (
+                f", or type {settings.MFA_TOTP_INSECURE_BYPASS_CODE} (embedded default only)."
+                if getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None)
+                else "."
+            )
+        )
 
     # People --------------------------------------------------------------------------------
+
+    def enrol_staff_mfa(self, user: User) -> None:
+        """Staff must use MFA: the demo's have an authenticator app with one published secret
+        (README, demo accounts), so a reviewer can add it to any authenticator app."""
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def user(self, email: str, full_name: str, **extra) -> User:
         user, created = User.objects.get_or_create(
@@ -98,7 +117,7 @@ class DemoSeeder:
             )
         for email, full_name, role, team in STAFF:
             is_admin = role == User.InternalRole.ADMIN
-            self.user(
+            staff = self.user(
                 email,
                 full_name,
                 internal_role=role,
@@ -106,6 +125,7 @@ class DemoSeeder:
                 is_staff=is_admin,
                 is_superuser=is_admin,
             )
+            self.enrol_staff_mfa(staff)
         for name, _segment, lead in TEAMS:
             if teams[name].lead_id is None:
                 teams[name].lead = self.staff(lead)
@@ -187,7 +207,7 @@ class DemoSeeder:
         admin = self.seed_people(partner, spec, offices, rng, domain, since)
         services.change_partner_status(
             partner=partner,
-            actor=cam,
+            actor=ops,
             to=Partner.Status.ONBOARDING,
             reason="Application approved after Scale, Skill and Will review.",
             rule="application.approved",

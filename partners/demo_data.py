@@ -19,6 +19,8 @@ from .models import (
 
 # Published in the README and printed by seed_demo: the demo accounts are for a first look only.
 DEMO_PASSWORD = "demo-partner-2026"  # noqa: S105
+# The authenticator-app secret of every demo staff account, published in the same way.
+DEMO_TOTP_SECRET = "PRMDEMOPRMDEMOPRMDEMOPRMDEMO2345"  # noqa: S105
 M = TierRequirement.Metric
 
 # --- Internal people and teams --------------------------------------------------------------

@@ -5,7 +5,9 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from prm.columns import ColumnBoundForm
 from prm.models import User
+from prm.text import NameFormField
 
 from . import selectors
 from .models import (
@@ -58,11 +60,14 @@ def split_list(value: str) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(ColumnBoundForm):
     """The public "become a partner" form."""
 
-    legal_name = forms.CharField(label=_("Company legal name"), max_length=200)
-    display_name = forms.CharField(
+    column_models = (Application, Partner)
+    column_exempt = ("hq_country",)
+
+    legal_name = NameFormField(label=_("Company legal name"), max_length=200)
+    display_name = NameFormField(
         label=_("Trading name"),
         max_length=120,
         required=False,
@@ -103,14 +108,14 @@ class ApplicationForm(forms.Form):
     technical_staff = forms.IntegerField(
         label=_("Technical staff (engineers, consultants)"), min_value=0, max_value=1_000_000
     )
-    executive_sponsor = forms.CharField(
+    executive_sponsor = NameFormField(
         label=_("Executive sponsor"),
         max_length=150,
         required=False,
         help_text=_("The executive who will own the partnership, with their title."),
     )
-    contact_name = forms.CharField(label=_("Your name"), max_length=150)
-    contact_title = forms.CharField(label=_("Your job title"), max_length=120, required=False)
+    contact_name = NameFormField(label=_("Your name"), max_length=150)
+    contact_title = NameFormField(label=_("Your job title"), max_length=120, required=False)
     contact_email = forms.EmailField(
         label=_("Your work email"),
         help_text=_("We send the invitation to this address if the application is approved."),
@@ -242,7 +247,7 @@ class ApplicationFilterForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     """A new person sets their name and password; Django's password validators apply."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = NameFormField(label=_("Full name"), max_length=150)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

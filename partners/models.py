@@ -187,6 +187,11 @@ class Partner(StatusMachineMixin):
     target_sectors = models.JSONField(_("target sectors"), default=list, blank=True)
     solution_stack = models.JSONField(_("solution stack"), default=list, blank=True)
     logo = models.FileField(_("logo"), upload_to="partner-logos/", blank=True)
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_("Every member must set up an authenticator app before using the portal."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)

@@ -72,7 +72,8 @@ def partner_access(user: User) -> PartnerAccess:
         else frozenset()
     )
     access = PartnerAccess(member_of, admin_of, distributor_of, reseller_ids)
-    user._partner_access = access
+    # Cached on the user object for the rest of the request.
+    setattr(user, "_partner_access", access)  # noqa: B010
     return access
 
 
@@ -117,10 +118,27 @@ def memberships_visible_to(user: User) -> QuerySet[PartnerMembership]:
     )
 
 
-def open_invitations_for(partner: Partner) -> QuerySet[Invitation]:
-    return partner.invitations.filter(
+def _open_invitations() -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("invited_by", "office")
+    )
+
+
+def open_invitations_for(partner: Partner) -> QuerySet[Invitation]:
+    return _open_invitations().filter(partner=partner).select_related("invited_by", "office")
+
+
+def invitations_visible_to(user: User) -> QuerySet[Invitation]:
+    """Open invitations: all for ops, the assigned partners' for a channel account manager,
+    the own organisation's for a partner admin; partner reps see none."""
+    invitations = _open_invitations().select_related("partner", "office", "invited_by")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return invitations.none()
+    if user.is_program_ops:
+        return invitations
+    if user.is_channel_manager:
+        return invitations.filter(partner__in=partners_visible_to(user).values("pk"))
+    return invitations.filter(partner_id__in=partner_access(user).admin_of)
 
 
 def tiers_with_requirements() -> QuerySet[Tier]:
@@ -282,8 +300,9 @@ def tiers_for_display() -> list[Tier]:
     ``mdf_percent`` attached."""
     tiers = list(tiers_with_requirements().order_by("rank"))
     for tier in tiers:
-        tier.requirement_list = requirements_in_display_order(tier)
-        tier.mdf_percent = tier.mdf_accrual_rate * 100
+        # Display-only attributes for the template.
+        tier.requirement_list = requirements_in_display_order(tier)  # type: ignore[attr-defined]
+        tier.mdf_percent = tier.mdf_accrual_rate * 100  # type: ignore[attr-defined]
     return tiers
 
 
@@ -312,7 +331,9 @@ def qualifications_for(partner: Partner, *, limit: int = 5) -> list[Qualificatio
     labels = dict(Qualification.OppTrait.choices)
     qualifications = list(partner.qualifications.select_related("assessed_by")[:limit])
     for qualification in qualifications:
-        qualification.trait_labels = [labels.get(t, t) for t in qualification.opp_traits]
+        qualification.trait_labels = [  # type: ignore[attr-defined]
+            labels.get(t, t) for t in qualification.opp_traits
+        ]
     return qualifications
 
 
@@ -368,3 +389,12 @@ def suggested_scores(application: Application) -> dict[str, int]:
 def account_for_email(email: str) -> User | None:
     """The existing account for an address, if any (an invitee may already have one)."""
     return User.objects.filter(email=email.strip().lower()).first()
+
+
+def partner_requires_mfa(user: User) -> bool:
+    """Whether an organisation the user belongs to requires two-factor authentication."""
+    return (
+        PartnerMembership.objects.filter(user=user, partner__require_mfa=True)
+        .exclude(partner__status=Partner.Status.TERMINATED)
+        .exists()
+    )

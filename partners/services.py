@@ -31,10 +31,26 @@ from .models import (
 from .selectors import current_agreement, partner_access
 
 
+def _require_ops(actor: User | None) -> None:
+    # ``None`` is a scheduled job acting under a rule (the tier review, expiry); people need ops.
+    if actor is not None and not actor.is_program_ops:
+        raise PermissionDenied(_("Only program ops may change a partner's status or tier."))
+
+
 @transaction.atomic
 def change_partner_status(
     *, partner: Partner, actor: User | None, to: str, reason: str = "", rule: str = ""
 ) -> Partner:
+    """Move a partner to another status (program ops, or a job with ``actor=None``)."""
+    _require_ops(actor)
+    return _move_partner_status(partner=partner, actor=actor, to=to, reason=reason, rule=rule)
+
+
+def _move_partner_status(
+    *, partner: Partner, actor: User | None, to: str, reason: str = "", rule: str = ""
+) -> Partner:
+    # The status change itself, for the recruitment steps that follow their own rules (a
+    # reviewer approves or declines an application, a partner admin accepts the agreement).
     partner = lock(Partner, partner.pk)
     previous = partner.move_to(to)
     fields = ["status", "updated_at"]
@@ -64,7 +80,28 @@ def set_partner_tier(
     effective_from: dt.date | None = None,
     rule: str = "",
 ) -> Partner:
-    """Move a partner to ``tier``, closing the open history row and opening a new one."""
+    """Move a partner to ``tier``, closing the open history row and opening a new one (program
+    ops, or a job with ``actor=None``)."""
+    _require_ops(actor)
+    return _move_partner_tier(
+        partner=partner,
+        tier=tier,
+        actor=actor,
+        reason=reason,
+        effective_from=effective_from,
+        rule=rule,
+    )
+
+
+def _move_partner_tier(
+    *,
+    partner: Partner,
+    tier: Tier | None,
+    actor: User | None,
+    reason: str = "",
+    effective_from: dt.date | None = None,
+    rule: str = "",
+) -> Partner:
     partner = lock(Partner, partner.pk)
     effective_from = effective_from or timezone.localdate()
     previous = partner.tier
@@ -250,7 +287,7 @@ def approve_application(
         to_state=application.status,
         reason=reason,
     )
-    partner = change_partner_status(
+    partner = _move_partner_status(
         partner=application.partner,
         actor=actor,
         to=Partner.Status.ONBOARDING,
@@ -266,7 +303,7 @@ def approve_application(
     if updates:
         partner.save(update_fields=[*updates, "updated_at"])
     if tier is not None:
-        set_partner_tier(partner=partner, tier=tier, actor=actor, reason=_("Starting tier"))
+        _move_partner_tier(partner=partner, tier=tier, actor=actor, reason=_("Starting tier"))
     invite_user(
         partner=partner,
         email=application.contact_email,
@@ -294,7 +331,7 @@ def decline_application(*, application: Application, actor: User, reason: str) -
         to_state=application.status,
         reason=reason,
     )
-    change_partner_status(
+    _move_partner_status(
         partner=application.partner,
         actor=actor,
         to=Partner.Status.TERMINATED,
@@ -451,7 +488,7 @@ def accept_agreement(*, partner: Partner, actor: User) -> AgreementAcceptance:
         )
     partner.refresh_from_db(fields=["status"])
     if partner.status == Partner.Status.ONBOARDING:
-        change_partner_status(
+        _move_partner_status(
             partner=partner, actor=actor, to=Partner.Status.ACTIVE, rule="agreement.accepted"
         )
     return acceptance
@@ -463,3 +500,20 @@ def expire_invitations() -> int:
     return Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=timezone.now()
     ).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def set_mfa_requirement(*, partner: Partner, required: bool, actor: User) -> Partner:
+    """A partner admin (or ops) requires, or stops requiring, MFA for every member."""
+    _require_partner_admin(actor, partner)
+    partner = lock(Partner, partner.pk)
+    if partner.require_mfa == required:
+        return partner
+    partner.require_mfa = required
+    partner.save(update_fields=["require_mfa", "updated_at"])
+    record_event(
+        partner,
+        actor=actor,
+        verb="partner.mfa_required" if required else "partner.mfa_optional",
+    )
+    return partner

@@ -39,4 +39,5 @@ urlpatterns = [
         name="member_remove",
     ),
     path("<int:pk>/agreement/accept/", views_team.agreement_accept, name="agreement_accept"),
+    path("<int:pk>/mfa/", views_team.mfa_requirement, name="mfa_requirement"),
 ]

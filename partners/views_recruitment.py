@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from prm import exceptions as domain
 
 from . import forms, selectors, services
+from .duplicates import likely_duplicates
 from .models import Application
 from .views import paginate, personas_required, querystring, show_domain_error, timeline
 
@@ -76,6 +77,7 @@ def application_review(request, pk):
             "application": application,
             "partner": application.partner,
             "hints": selectors.suggested_scores(application),
+            "duplicates": likely_duplicates(application),
             "qualifications": selectors.qualifications_for(application.partner),
             "events": timeline(application, application.partner),
             "qualify_form": bound["qualify"],

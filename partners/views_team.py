@@ -133,3 +133,21 @@ def agreement_accept(request, pk):
     else:
         messages.success(request, _("Thank you. The partner agreement is accepted."))
     return redirect("home")
+
+
+@require_POST
+@login_required
+def mfa_requirement(request, pk):
+    partner = _managed_partner(request, pk)
+    required = request.POST.get("require_mfa") == "on"
+    try:
+        services.set_mfa_requirement(partner=partner, required=required, actor=request.user)
+    except domain.PermissionDenied as error:
+        raise PermissionDenied(error.message) from error
+    if required:
+        messages.success(
+            request, _("Every member must now set up an authenticator app to use the portal.")
+        )
+    else:
+        messages.success(request, _("Two-factor authentication is now optional for members."))
+    return redirect(_team_page_url(request.user, partner))

@@ -6,11 +6,27 @@ from .models import (
     ApiKey,
     AuditEvent,
     ChannelTeam,
+    EmailDelivery,
     IdempotencyRecord,
     Notification,
     NotificationPreference,
     User,
 )
+
+
+class ReadOnlyAdminMixin:
+    """For records only services write (the audit trail, histories, usage rows, decisions):
+    administrators may look but never add, change or delete, so no change skips its audit row.
+    Works for model admins and inlines alike."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -38,12 +54,30 @@ class ChannelTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the trail is append-only, even for administrators."""
 
     list_display = ["created_at", "actor_label", "verb", "object_repr", "from_state", "to_state"]
     list_filter = ["verb", "content_type"]
     search_fields = ["object_repr", "actor_label", "reason", "request_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "title", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: the outbox is written by ``notify`` and the sending task, never by hand."""
+
+    list_display = ["created_at", "recipient", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "subject", "last_error"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
@@ -54,14 +88,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "kind", "title", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["title", "user__email"]
-    raw_id_fields = ["user"]
 
 
 @admin.register(NotificationPreference)

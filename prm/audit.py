@@ -43,3 +43,20 @@ def _label(actor: User | None) -> str:
     if actor is None:
         return "system"
     return actor.email
+
+
+def record_account_event(
+    *, user: User | None, verb: str, email: str = "", data: dict | None = None
+) -> AuditEvent:
+    """Append one row about an account (sign-in, MFA change). A failed sign-in may name an
+    email that matches no account: the row then points at no user and shows the email."""
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=user.email if user else email,
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(user.pk) if user else "",
+        object_repr=(user.email if user else email)[:255],
+        data=data or {},
+        request_id=current_request_id(),
+    )

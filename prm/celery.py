@@ -2,7 +2,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.local")
+# Workers and beat run in production the way WSGI does; `make worker` asks for local settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.production")
 
 app = Celery("prm")
 app.config_from_object("django.conf:settings", namespace="CELERY")

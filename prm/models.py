@@ -190,12 +190,21 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set for events a job may raise again until delivered (a reminder): one row per user.
+    dedupe_key = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="uniq_notification_dedupe",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -220,6 +229,60 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind}"
+
+
+class EmailDelivery(models.Model):
+    """One email to one address, written in the transaction that caused it and sent by a task.
+
+    The row is the outbox: the task retries on mail server errors, records every attempt, and
+    never sends a row that is already ``sent``. ``on_sent`` names a callback (see
+    ``prm.notifications.delivery_callback``) run once the mail is out, e.g. to mark a reminder
+    as sent only when it really was.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="email_deliveries",
+    )
+    kind = models.CharField(_("kind"), max_length=60, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, default="")
+    on_sent = models.CharField(max_length=200, blank=True)
+    on_sent_args = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="uniq_email_delivery_dedupe",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"
 
 
 def hash_api_secret(secret: str) -> str:
@@ -290,7 +353,11 @@ class ApiKey(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a creating API request, replayed for the same ``Idempotency-Key``."""
+    """The first answer to a creating API request, replayed for the same ``Idempotency-Key``.
+
+    The row is written first as a claim ("in flight": no answer yet, ``completed_at`` empty) and
+    completed with the answer in the transaction of the work; see ``prm.api.idempotency``.
+    """
 
     key = models.CharField(max_length=200)
     principal = models.ForeignKey(
@@ -298,9 +365,10 @@ class IdempotencyRecord(models.Model):
     )
     endpoint = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,10 +1,14 @@
 """Money is a ``Decimal`` with a currency code, quantized explicitly. Floats are refused."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 # Minor units per ISO 4217 for the currencies the program pays in.
 CURRENCY_DECIMALS = {
@@ -33,6 +37,104 @@ def to_decimal(value) -> Decimal:
         return Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"Not an amount: {value!r}") from exc
+
+
+# The largest amount a MoneyField column stores: 14 digits before the point, 2 after.
+LARGEST_AMOUNT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES) - Decimal(1).scaleb(-DECIMAL_PLACES)
+
+
+# 12500, 12500.50, 12,500.50, -3.5: a dot for decimals, commas only as thousands separators,
+# so that "12.500,00" is refused rather than read as 12.5.
+_AMOUNT_TEXT = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+class InvalidAmount(ValueError):
+    """Raised by ``parse_amount``; its text is the one message every entry point shows."""
+
+
+def amount_message(*, allow_negative: bool = False) -> str:
+    low = f"-{LARGEST_AMOUNT:,}" if allow_negative else "0"
+    return str(
+        _(
+            "Enter an amount from %(low)s to %(high)s with at most %(places)d decimals, "
+            "e.g. 12500.00."
+        )
+        % {"low": low, "high": f"{LARGEST_AMOUNT:,}", "places": DECIMAL_PLACES}
+    )
+
+
+def parse_amount(value, *, required: bool = True, allow_negative: bool = False) -> Decimal | None:
+    """The one check of a money amount typed in a form, sent to the API or read from a file.
+
+    Accepts a string (thousands separators allowed), an int or a Decimal. Refuses with one
+    message: text that is no number, NaN and Infinity, more decimals than the column keeps,
+    amounts the column cannot store, and negative amounts unless ``allow_negative``. ``None``
+    (or blank) is returned when not ``required``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidAmount(_("This field is required."))
+        return None
+    if isinstance(value, bool | float):
+        raise InvalidAmount(amount_message(allow_negative=allow_negative))
+    if isinstance(value, str) and not _AMOUNT_TEXT.match(value.strip()):
+        raise InvalidAmount(amount_message(allow_negative=allow_negative))
+    try:
+        amount = to_decimal(value)
+    except ValueError:
+        amount = None
+    if amount is None or not _within_column(amount, allow_negative=allow_negative):
+        raise InvalidAmount(amount_message(allow_negative=allow_negative))
+    return amount
+
+
+def _within_column(amount: Decimal, *, allow_negative: bool) -> bool:
+    if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
+        return False
+    if amount != amount.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
+        return False  # more decimals than the column keeps (trailing zeros are fine)
+    return allow_negative or amount >= 0
+
+
+class AmountFormField(forms.DecimalField):
+    """A portal amount checked by ``parse_amount``, with its one message."""
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs):
+        self.allow_negative = allow_negative
+        kwargs.setdefault("max_digits", MAX_DIGITS)
+        kwargs.setdefault("decimal_places", DECIMAL_PLACES)
+        super().__init__(**kwargs)
+        self.validators = []  # parse_amount checks digits, places and sign with one message
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value, allow_negative=self.allow_negative)
+        except InvalidAmount as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class AmountSerializerField(serializers.DecimalField):
+    """An API amount (a decimal string) checked by ``parse_amount``, with its one message."""
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs):
+        self.allow_negative = allow_negative
+        kwargs.setdefault("max_digits", MAX_DIGITS)
+        kwargs.setdefault("decimal_places", DECIMAL_PLACES)
+        if not allow_negative:
+            kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(**kwargs)
+        self.validators = []
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            data = repr(data)  # a JSON number: its shortest exact spelling, e.g. 12500.5
+        try:
+            return parse_amount(
+                data, required=not self.allow_null, allow_negative=self.allow_negative
+            )
+        except InvalidAmount as exc:
+            raise serializers.ValidationError(str(exc), code="invalid") from None
 
 
 def quantize(amount, currency: str | None = None) -> Decimal:

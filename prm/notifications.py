@@ -1,81 +1,316 @@
-"""Notifications: an in-portal row and an email per recipient, sent after the transaction commits.
+"""Notifications: an in-portal row and an email per recipient, neither of which is ever lost.
 
-Each event kind has an email template ``templates/<app>/email/<kind>.txt`` whose first line is the
-subject. Essential kinds (decisions about a user's own work, security) cannot be turned off;
+The in-portal ``Notification`` rows and one ``EmailDelivery`` row per email are written inside
+the caller's transaction, so they exist exactly when the event that caused them does. Each
+delivery is then sent by the ``prm.tasks.send_email_delivery`` task, queued once the
+transaction commits, which retries mail server errors with backoff and records the outcome on
+the row. A mail server error therefore never loses an in-portal notification, and never lets
+an email vanish without a trace.
+
+Each event kind has an email template ``templates/<app>/email/<kind>.txt`` whose first line is
+the subject. Essential kinds (decisions about a user's own work, security) cannot be turned off;
 the rest follow the user's ``NotificationPreference``.
+
+Reminders that must count as sent only once delivered pass a ``dedupe_key`` (one per reminder
+window) and an ``on_sent`` callback: raising the same reminder again never repeats what was
+already delivered or is still being retried, and the callback marks the reminder once every
+email of that key is out.
 """
 
-from collections.abc import Iterable
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from .models import Notification, NotificationPreference, User
+from .audit import record_event
+from .locks import lock
+from .models import EmailDelivery, Notification, NotificationPreference, User
+
+logger = logging.getLogger(__name__)
 
 # Kinds a user may turn off, with the label shown on the preferences page. Apps register theirs.
 OPTIONAL_KINDS: dict[str, str] = {}
+
+Status = EmailDelivery.Status
 
 
 def register_optional_kind(kind: str, label: str) -> None:
     OPTIONAL_KINDS[kind] = label
 
 
+def delivery_callback(func: Callable) -> Callable:
+    """Mark ``func(delivery=..., **on_sent_args)`` as allowed to run after a delivery is sent.
+
+    Deliveries store the callback by dotted path; only functions marked here are ever called,
+    so a row in the database cannot name arbitrary code.
+    """
+    func._prm_delivery_callback = True  # type: ignore[attr-defined]
+    return func
+
+
+@dataclass
+class Queued:
+    """What ``notify`` did: ``raised`` counts the rows this call wrote (in-portal rows, new or
+    re-queued emails); ``pending`` lists the emails of this event not sent yet, including those
+    an earlier call queued that are still being tried."""
+
+    raised: int = 0
+    pending: list[EmailDelivery] = field(default_factory=list)
+
+
 def notify(
-    recipients: Iterable[User],
+    recipients: Iterable[User | None],
     *,
     kind: str,
     template: str,
     context: dict | None = None,
     url: str = "",
-) -> None:
-    """Queue a notification of ``kind`` to each recipient once the current transaction commits.
+    dedupe_key: str = "",
+    on_sent: Callable | None = None,
+    on_sent_args: dict | None = None,
+) -> Queued:
+    """Notify each active recipient of ``kind``: the in-portal row now, the email after commit.
 
     ``template`` names ``templates/<template>.txt``; its first line is the subject/title.
     """
     users = {user.pk: user for user in recipients if user is not None and user.is_active}
+    result = Queued()
     if not users:
-        return
+        return result
     context = {**(context or {}), "site_url": settings.PRM_SITE_URL, "url": url}
-    transaction.on_commit(lambda: _deliver(list(users.values()), kind, template, context, url))
-
-
-def _deliver(users: list[User], kind: str, template: str, context: dict, url: str) -> None:
-    muted = {}
-    if kind in OPTIONAL_KINDS:
-        muted = {
-            pref.user_id: pref
-            for pref in NotificationPreference.objects.filter(user__in=users, kind=kind)
-        }
+    prefs = _preferences(list(users), kind)
+    seen = _already_notified(list(users), dedupe_key)
     rows = []
-    for user in users:
-        text = render_to_string(f"{template}.txt", {**context, "recipient": user})
-        subject, _, body = text.strip().partition("\n")
-        pref = muted.get(user.pk)
-        if pref is None or pref.in_portal:
+    for user in users.values():
+        subject, body = _render(template, {**context, "recipient": user})
+        pref = prefs.get(user.pk)
+        if (pref is None or pref.in_portal) and user.pk not in seen:
             rows.append(
-                Notification(user=user, kind=kind, title=subject[:200], body=body.strip(), url=url)
+                Notification(
+                    user=user,
+                    kind=kind,
+                    title=subject[:200],
+                    body=body,
+                    url=url,
+                    dedupe_key=dedupe_key,
+                )
             )
         if (pref is None or pref.email) and not user.is_service_account:
-            link = f"\n\n{settings.PRM_SITE_URL}{url}" if url else ""
-            send_mail(subject, body.strip() + link, None, [user.email], fail_silently=False)
+            delivery, wrote = _queue_email(
+                user.email,
+                user=user,
+                kind=kind,
+                subject=subject,
+                body=body + _link(url),
+                dedupe_key=dedupe_key,
+                on_sent=on_sent,
+                on_sent_args=on_sent_args,
+            )
+            result.raised += wrote
+            if delivery.status != Status.SENT:
+                result.pending.append(delivery)
     Notification.objects.bulk_create(rows)
+    result.raised += len(rows)
+    return result
+
+
+def notify_address(
+    email: str, *, template: str, context: dict | None = None, url: str = ""
+) -> EmailDelivery:
+    """Email someone who has no account yet (an applicant, an invitee), after commit."""
+    context = {**(context or {}), "site_url": settings.PRM_SITE_URL, "url": url}
+    subject, body = _render(template, context)
+    kind = template.rsplit("/", 1)[-1]
+    delivery, _wrote = _queue_email(
+        email, user=None, kind=kind, subject=subject, body=body + _link(url)
+    )
+    return delivery
 
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notify_address(
-    email: str, *, template: str, context: dict | None = None, url: str = ""
-) -> None:
-    """Email someone who has no account yet (an applicant, an invitee), after commit."""
-    context = {**(context or {}), "site_url": settings.PRM_SITE_URL, "url": url}
+# --- Reading and preferences -------------------------------------------------------------------
 
-    def send():
-        subject, _, body = render_to_string(f"{template}.txt", context).strip().partition("\n")
-        link = f"\n\n{settings.PRM_SITE_URL}{url}" if url else ""
-        send_mail(subject, body.strip() + link, None, [email], fail_silently=False)
 
-    transaction.on_commit(send)
+def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications as read (all of them, or only ``ids``)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def save_notification_preferences(
+    *, user: User, choices: dict[str, tuple[bool, bool]]
+) -> list[NotificationPreference]:
+    """Store ``{kind: (by_email, in_portal)}`` for optional kinds; essential kinds are ignored."""
+    saved = []
+    for kind, (email, in_portal) in choices.items():
+        if kind not in OPTIONAL_KINDS:
+            continue
+        pref, _created = NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"email": bool(email), "in_portal": bool(in_portal)}
+        )
+        saved.append(pref)
+    off = {pref.kind: [pref.email, pref.in_portal] for pref in saved}
+    record_event(user, actor=user, verb="notifications.preferences_changed", data=off)
+    return saved
+
+
+# --- Sending -----------------------------------------------------------------------------------
+
+# Errors worth another try later: the mail server or the network, not the message itself.
+RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (OSError,)  # SMTPException is an OSError
+
+
+def send_delivery(*, delivery_id: int, final_attempt: bool) -> EmailDelivery | None:
+    """Send one queued delivery and record the outcome; a sent delivery is never sent again.
+
+    A retryable error on a non-final attempt leaves the row queued and is raised again, so the
+    task retries it; on the final attempt (or for an error that another try would not fix) the
+    row is marked failed. The row lock keeps a redelivered task from sending in parallel.
+    """
+    error: BaseException | None = None
+    with transaction.atomic():
+        try:
+            delivery = lock(EmailDelivery, delivery_id)
+        except EmailDelivery.DoesNotExist:
+            return None
+        if delivery.status == Status.SENT:
+            return delivery
+        delivery.attempts += 1
+        try:
+            send_mail(delivery.subject, delivery.body, None, [delivery.recipient])
+        except Exception as exc:
+            retry = isinstance(exc, RETRYABLE_ERRORS) and not final_attempt
+            delivery.status = Status.QUEUED if retry else Status.FAILED
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            logger.warning("Email delivery %s attempt %s failed: %s",
+                           delivery.pk, delivery.attempts, delivery.last_error)  # fmt: skip
+            error = exc if retry else None
+        else:
+            delivery.status = Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+        delivery.save(update_fields=["status", "attempts", "last_error", "sent_at", "updated_at"])
+        if delivery.status == Status.SENT:
+            _run_callback(delivery)
+    if error is not None:
+        raise error
+    return delivery
+
+
+def requeue_stale_deliveries(*, older_than: dt.timedelta) -> int:
+    """Queue again deliveries still ``queued`` long after their last attempt: their task was
+    lost (the broker was down at commit, or a worker died). Sending is idempotent, so a task
+    that was merely slow costs at most one extra attempt, never a second email."""
+    cutoff = timezone.now() - older_than
+    stale = EmailDelivery.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff)
+    pks = list(stale.order_by("pk").values_list("pk", flat=True)[:1000])
+    for pk in pks:
+        _enqueue(pk)
+    return len(pks)
+
+
+def undelivered(dedupe_key: str) -> bool:
+    """Whether any email raised under ``dedupe_key`` is not sent yet."""
+    return EmailDelivery.objects.filter(dedupe_key=dedupe_key).exclude(status=Status.SENT).exists()
+
+
+# --- Internals ---------------------------------------------------------------------------------
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    subject, _, body = render_to_string(f"{template}.txt", context).strip().partition("\n")
+    # A header never spans lines; a template that wraps its subject must not break the mail.
+    return " ".join(subject.split())[:255], body.strip()
+
+
+def _link(url: str) -> str:
+    return f"\n\n{settings.PRM_SITE_URL}{url}" if url else ""
+
+
+def _preferences(users: list[int], kind: str) -> dict[int, NotificationPreference]:
+    if kind not in OPTIONAL_KINDS:
+        return {}
+    return {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)}
+
+
+def _already_notified(users: list[int], dedupe_key: str) -> set[int]:
+    if not dedupe_key:
+        return set()
+    rows = Notification.objects.filter(user__in=users, dedupe_key=dedupe_key)
+    return set(rows.values_list("user_id", flat=True))
+
+
+def _queue_email(
+    recipient: str,
+    *,
+    user: User | None,
+    kind: str,
+    subject: str,
+    body: str,
+    dedupe_key: str = "",
+    on_sent: Callable | None = None,
+    on_sent_args: dict | None = None,
+) -> tuple[EmailDelivery, bool]:
+    """The delivery of this email, and whether this call wrote it (created or re-queued)."""
+    callback = ""
+    if on_sent is not None:
+        if not getattr(on_sent, "_prm_delivery_callback", False):
+            raise ValueError(f"{on_sent!r} is not marked with @delivery_callback.")
+        callback = f"{on_sent.__module__}.{on_sent.__qualname__}"
+    if dedupe_key:
+        existing = EmailDelivery.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            if existing.status == Status.FAILED:
+                # Raised again after giving up: one more round of retries, on the same row.
+                existing.status = Status.QUEUED
+                existing.save(update_fields=["status", "updated_at"])
+                _enqueue(existing.pk)
+                return existing, True
+            return existing, False
+    delivery = EmailDelivery.objects.create(
+        recipient=recipient,
+        user=user,
+        kind=kind[:60],
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        on_sent=callback,
+        on_sent_args=on_sent_args or {},
+    )
+    _enqueue(delivery.pk)
+    return delivery, True
+
+
+def _enqueue(delivery_id: int) -> None:
+    from .tasks import send_email_delivery
+
+    # robust: the row is committed and stays queued if the broker is unreachable right now;
+    # ``requeue_stale_deliveries`` picks it up later. The web request must not fail for it.
+    transaction.on_commit(lambda: send_email_delivery.delay(delivery_id), robust=True)
+
+
+def _run_callback(delivery: EmailDelivery) -> None:
+    if not delivery.on_sent:
+        return
+    try:
+        # A savepoint: a failing callback must not undo the record that the mail went out.
+        with transaction.atomic():
+            func = import_string(delivery.on_sent)
+            if not getattr(func, "_prm_delivery_callback", False):
+                raise ValueError(f"{delivery.on_sent} is not a delivery callback.")
+            func(delivery=delivery, **delivery.on_sent_args)
+    except Exception:
+        logger.exception("Callback %s of email delivery %s failed", delivery.on_sent, delivery.pk)

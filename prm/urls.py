@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partners import views as partner_views
 
-from . import views
+from . import views, views_audit
 
 api_v1 = [
     path("", include("partners.api.urls")),
@@ -24,6 +24,8 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
+    path("audit/", views_audit.audit_list, name="audit_trail"),
+    path("audit/export.csv", views_audit.audit_export, name="audit_export"),
     path("partners/", include("partners.urls")),
     path("api-keys/", include("partners.urls_api_keys")),
     path("deals/", include("deals.urls")),
@@ -33,7 +35,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file, as the CSP requires.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="prm/swagger_ui.html"),
+        name="swagger-ui",
+    ),
     path("healthz", views.healthz, name="healthz"),
 ]
 
@@ -41,5 +48,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ these answer in the API's JSON error shape; elsewhere the portal's pages.
+handler404 = "prm.api.errors.page_not_found"
+handler500 = "prm.api.errors.server_error"
 
 admin.site.site_header = "Partner Portal administration"

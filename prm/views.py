@@ -5,19 +5,22 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .models import Notification, NotificationPreference
-from .notifications import OPTIONAL_KINDS
+from .notifications import (
+    OPTIONAL_KINDS,
+    mark_notifications_read,
+    save_notification_preferences,
+)
 
 
 @login_required
 def notification_list(request):
     notifications = Notification.objects.filter(user=request.user)
     if request.method == "POST":
-        notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        mark_notifications_read(user=request.user)
         messages.success(request, _("All notifications marked as read."))
         return redirect("notifications")
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
@@ -46,15 +49,14 @@ def notification_preferences(request):
     current = {p.kind: p for p in NotificationPreference.objects.filter(user=request.user)}
     form = PreferencesForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
-        for kind in OPTIONAL_KINDS:
-            NotificationPreference.objects.update_or_create(
-                user=request.user,
-                kind=kind,
-                defaults={
-                    "email": form.cleaned_data[f"{kind}__email"],
-                    "in_portal": form.cleaned_data[f"{kind}__in_portal"],
-                },
-            )
+        data = form.cleaned_data
+        save_notification_preferences(
+            user=request.user,
+            choices={
+                kind: (data[f"{kind}__email"], data[f"{kind}__in_portal"])
+                for kind in OPTIONAL_KINDS
+            },
+        )
         messages.success(request, _("Your notification preferences are saved."))
         return redirect("notification_preferences")
     return render(request, "prm/notification_preferences.html", {"form": form})

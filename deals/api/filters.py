@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import DealConflict, DealRegistration, Lead, Opportunity
+from prm.api.filters import IdFilter
 
 
 def _day_start(value: dt.date) -> dt.datetime:
@@ -13,7 +14,7 @@ def _day_start(value: dt.date) -> dt.datetime:
 
 class RegistrationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DealRegistration.Status.choices)
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text=_("Partner id."))
+    partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     created_from = django_filters.DateFilter(
         method="filter_created_from", help_text=_("Registered on or after this date.")
     )
@@ -34,9 +35,7 @@ class RegistrationFilter(django_filters.FilterSet):
 
 
 class ConflictFilter(django_filters.FilterSet):
-    registration = django_filters.NumberFilter(
-        field_name="registration_id", help_text=_("Registration id.")
-    )
+    registration = IdFilter(field_name="registration_id", help_text=_("Registration id."))
     resolution = django_filters.MultipleChoiceFilter(choices=DealConflict.Resolution.choices)
 
     class Meta:
@@ -46,7 +45,7 @@ class ConflictFilter(django_filters.FilterSet):
 
 class LeadFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Lead.Status.choices)
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text=_("Partner id."))
+    partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     country = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:

@@ -19,7 +19,9 @@ from deals.models import (
 from deals.selectors import registrable_partners
 from partners.api.serializers import PartnerRefSerializer, RegionField, UserRefSerializer
 from prm.api.schema import named_choice_field as choice_field
-from prm.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
+from prm.columns import ColumnBoundSerializer
+from prm.money import CURRENCY_CHOICES, AmountSerializerField
+from prm.text import NameSerializerField
 
 DealStatusField = choice_field("DealStatusEnum", DealRegistration.Status)
 SourcingField = choice_field("DealSourcingEnum", DealRegistration.Sourcing)
@@ -29,8 +31,6 @@ LeadStatusField = choice_field("LeadStatusEnum", Lead.Status)
 LeadOfferOutcomeField = choice_field("LeadOfferOutcomeEnum", LeadOffer.Outcome)
 OpportunityStageField = choice_field("OpportunityStageEnum", Opportunity.Stage)
 ExtensionStatusField = choice_field("ExtensionStatusEnum", ExtensionRequest.Status)
-
-AMOUNT = {"max_digits": MAX_DIGITS, "decimal_places": DECIMAL_PLACES, "min_value": 0}
 
 
 class CurrencyField(serializers.ChoiceField):
@@ -100,24 +100,27 @@ class RegistrationOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegistrationFieldsSerializer(serializers.Serializer):
+class RegistrationFieldsSerializer(ColumnBoundSerializer):
     """The registration fields shared by creating a registration and converting a lead."""
 
-    customer_name = serializers.CharField(max_length=200)
+    customer_name = NameSerializerField(max_length=200)
     customer_domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
-    contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    contact_name = NameSerializerField(max_length=150, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     country = serializers.CharField(max_length=2, help_text=_("ISO 3166 code, e.g. US."))
     industry = serializers.CharField(max_length=80, required=False, allow_blank=True)
     product_lines = serializers.ListField(
         child=serializers.CharField(max_length=80), required=False, max_length=50
     )
-    estimated_amount = serializers.DecimalField(**AMOUNT)
+    estimated_amount = AmountSerializerField()
     currency = CurrencyField()
     expected_close_date = serializers.DateField()
     sourcing = SourcingField(required=False)
     engagement = EngagementField(required=False)
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+
+    class Meta:
+        models = (DealRegistration,)
 
 
 class RegistrationInputSerializer(RegistrationFieldsSerializer):
@@ -168,13 +171,13 @@ class OptionalReasonInputSerializer(serializers.Serializer):
 
 class OutcomeInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[("won", _("Won")), ("lost", _("Lost"))])
-    closed_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    closed_amount = AmountSerializerField(required=False, allow_null=True)
     closed_on = serializers.DateField(required=False, allow_null=True)
     closed_products = serializers.ListField(
         child=serializers.CharField(max_length=80), required=False, max_length=50
     )
-    discount_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
-    cost_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    discount_amount = AmountSerializerField(required=False, allow_null=True)
+    cost_amount = AmountSerializerField(required=False, allow_null=True)
     lost_reason = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
 
 
@@ -331,28 +334,31 @@ class LeadOutputSerializer(serializers.ModelSerializer):
         return registration.pk if registration else None
 
 
-class LeadInputSerializer(serializers.Serializer):
-    company_name = serializers.CharField(max_length=200)
-    contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+class LeadInputSerializer(ColumnBoundSerializer):
+    company_name = NameSerializerField(max_length=200)
+    contact_name = NameSerializerField(max_length=150, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     country = serializers.CharField(max_length=2, help_text=_("ISO 3166 code, e.g. US."))
     region = RegionField(required=False, allow_blank=True)
     industry = serializers.CharField(max_length=80, required=False, allow_blank=True)
     specialty = serializers.CharField(max_length=120, required=False, allow_blank=True)
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    estimated_amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    estimated_amount = AmountSerializerField(required=False, allow_null=True)
     currency = CurrencyField(required=False)
     route = serializers.BooleanField(
         default=False, help_text=_("Offer the lead at once through the routing rules.")
     )
 
+    class Meta:
+        models = (Lead,)
+
 
 class LeadConvertInputSerializer(RegistrationFieldsSerializer):
     """Fields not sent are taken from the lead."""
 
-    customer_name = serializers.CharField(max_length=200, required=False)
+    customer_name = NameSerializerField(max_length=200, required=False)
     country = serializers.CharField(max_length=2, required=False)
-    estimated_amount = serializers.DecimalField(required=False, **AMOUNT)
+    estimated_amount = AmountSerializerField(required=False)
     currency = CurrencyField(required=False)
 
 
@@ -376,12 +382,15 @@ class AccountOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccountInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+class AccountInputSerializer(ColumnBoundSerializer):
+    name = NameSerializerField(max_length=200)
     domain = serializers.CharField(
         max_length=253, required=False, allow_blank=True, help_text=_("Website or domain.")
     )
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+
+    class Meta:
+        models = (CustomerAccount,)
 
 
 class OpportunityOutputSerializer(serializers.ModelSerializer):
@@ -405,11 +414,14 @@ class OpportunityOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OpportunityInputSerializer(serializers.Serializer):
+class OpportunityInputSerializer(ColumnBoundSerializer):
     account_crm_id = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=200)
+    name = NameSerializerField(max_length=200)
     stage = OpportunityStageField()
-    amount = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
+    amount = AmountSerializerField(required=False, allow_null=True)
     currency = CurrencyField(required=False)
     owner_email = serializers.EmailField(required=False, allow_blank=True)
     expected_close_date = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        models = (Opportunity,)

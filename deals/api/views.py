@@ -9,7 +9,11 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from deals import accounts, conflicts, leads, services
+from deals import conflicts, services
+from deals.accounts import selectors as account_selectors
+from deals.accounts import services as account_services
+from deals.leads import selectors as lead_selectors
+from deals.leads import services as lead_services
 from deals.models import (
     CustomerAccount,
     DealConflict,
@@ -244,7 +248,7 @@ class LeadViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return leads.leads_visible_to(self.request.user).select_related("registration")
+        return lead_selectors.leads_visible_to(self.request.user).select_related("registration")
 
     def _respond(self, lead: Lead, code=status.HTTP_200_OK) -> Response:
         return Response(s.LeadOutputSerializer(self.get_queryset().get(pk=lead.pk)).data, code)
@@ -252,22 +256,22 @@ class LeadViewSet(
     def create_with_service(self, request) -> Response:
         data = dict(self.validated_input(s.LeadInputSerializer))
         route = data.pop("route")
-        lead = leads.create_lead(actor=request.user, **data)
+        lead = lead_services.create_lead(actor=request.user, **data)
         if route:
-            leads.route_lead(lead=lead, actor=request.user)
+            lead_services.route_lead(lead=lead, actor=request.user)
         return self._respond(lead, status.HTTP_201_CREATED)
 
     @_lead_action("Accept a lead offered to you, before its deadline")
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._respond(leads.accept_lead(lead=self.get_object(), actor=request.user))
+        return self._respond(lead_services.accept_lead(lead=self.get_object(), actor=request.user))
 
     @_lead_action("Reject a lead offered to you, with a reason", s.ReasonInputSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         lead = self.get_object()
         data = self.validated_input(s.ReasonInputSerializer)
-        return self._respond(leads.reject_lead(lead=lead, actor=request.user, **data))
+        return self._respond(lead_services.reject_lead(lead=lead, actor=request.user, **data))
 
     @extend_schema(
         summary="Convert an accepted lead into a deal registration",
@@ -280,7 +284,7 @@ class LeadViewSet(
         data = dict(self.validated_input(s.LeadConvertInputSerializer))
         if "product_lines" in data:
             data["product_lines"] = tuple(data["product_lines"])
-        registration = leads.convert_lead(lead=lead, actor=request.user, **data)
+        registration = lead_services.convert_lead(lead=lead, actor=request.user, **data)
         registration = (
             deals_visible_to(request.user).select_related("decided_by").get(pk=registration.pk)
         )
@@ -295,7 +299,7 @@ class LeadViewSet(
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def offers(self, request, pk=None):
         lead = self.get_object()
-        rows = leads.offer_history(request.user, lead)
+        rows = lead_selectors.offer_history(request.user, lead)
         return Response(s.LeadOfferOutputSerializer(rows, many=True).data)
 
 
@@ -329,11 +333,13 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiV
     ordering = ["name", "id"]
 
     def get_queryset(self):
-        return accounts.accounts_visible_to(self.request.user)
+        return account_selectors.accounts_visible_to(self.request.user)
 
     def update(self, request, crm_id=None):
         data = self.validated_input(s.AccountInputSerializer)
-        account, created = accounts.upsert_account(crm_id=crm_id, actor=request.user, **data)
+        account, created = account_services.upsert_account(
+            crm_id=crm_id, actor=request.user, **data
+        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.AccountOutputSerializer(account).data, status=code)
 
@@ -364,11 +370,11 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Deals
     ordering = ["-updated_at", "-id"]
 
     def get_queryset(self):
-        return accounts.opportunities_visible_to(self.request.user)
+        return account_selectors.opportunities_visible_to(self.request.user)
 
     def update(self, request, crm_id=None):
         data = self.validated_input(s.OpportunityInputSerializer)
-        opportunity, created = accounts.upsert_opportunity(
+        opportunity, created = account_services.upsert_opportunity(
             crm_id=crm_id, actor=request.user, **data
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

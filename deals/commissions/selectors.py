@@ -228,7 +228,7 @@ def commission_preview(deal) -> list[Preview]:
         multiplier = (
             Tier.objects.filter(pk=facts.tier_id).values_list("commission_multiplier", flat=True)
             .first() or Decimal(1)
-        )  # fmt: skip
+        ) if facts.tier_id is not None else Decimal(1)  # fmt: skip
         paid = earning(rule, facts, multiplier=multiplier)
         periods = rule.periods if rule.kind == CommissionRule.Kind.RESIDUAL_COMMISSION else 1
         previews.append(Preview(engagement, rule, paid.amount, paid.currency, periods))

@@ -3,8 +3,8 @@
 - ``normalize``: company names and registrable domains, normalised one way everywhere;
 - ``trigram``: pg_trgm similarity on PostgreSQL and the identical Python fallback on SQLite;
 - ``detection``: ``find_conflict_candidates`` with scores and evidence;
-- ``resolution``: ``record_conflicts``, ``protection_precheck``, ``resolve_conflict`` and the
-  reviewer's reads.
+- ``services``: ``record_conflicts`` on submission and the reviewer's ``resolve_conflict``;
+- ``selectors``: the partner's ``protection_precheck`` and the reviewer's scoped reads.
 
 The normalisation helpers are imported eagerly (they touch no models, so ``deals.models`` may use
 them); the rest is loaded on first use.
@@ -12,7 +12,7 @@ them); the rest is loaded on first use.
 
 from importlib import import_module
 
-from .normalize import (
+from prm.names import (
     FREE_MAIL_DOMAINS,
     company_domain,
     normalize_company_name,
@@ -29,21 +29,21 @@ _LAZY = {
     "MAX_CANDIDATES": "detection",
     "find_conflict_candidates": "detection",
     "name_threshold": "detection",
-    "ConflictAlreadyResolved": "resolution",
-    "ConflictResolutionError": "resolution",
-    "FIRST_REGISTERED_RULE": "resolution",
-    "PrecheckResult": "resolution",
-    "RESOLUTIONS_FOR": "resolution",
-    "can_resolve_conflict": "resolution",
-    "conflicts_for_review": "resolution",
-    "conflicts_visible_to": "resolution",
-    "get_conflict_for_user": "resolution",
-    "registrations_reviewable_by": "resolution",
-    "first_registered": "resolution",
-    "get_reviewable_registration": "resolution",
-    "protection_precheck": "resolution",
-    "record_conflicts": "resolution",
-    "resolve_conflict": "resolution",
+    "ConflictAlreadyResolved": "services",
+    "ConflictResolutionError": "services",
+    "FIRST_REGISTERED_RULE": "services",
+    "PrecheckResult": "selectors",
+    "RESOLUTIONS_FOR": "selectors",
+    "can_resolve_conflict": "selectors",
+    "conflicts_for_review": "selectors",
+    "conflicts_visible_to": "selectors",
+    "get_conflict_for_user": "selectors",
+    "registrations_reviewable_by": "selectors",
+    "first_registered": "selectors",
+    "get_reviewable_registration": "selectors",
+    "protection_precheck": "selectors",
+    "record_conflicts": "services",
+    "resolve_conflict": "services",
 }
 
 __all__ = [

@@ -9,8 +9,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.utils import timezone
 
+from prm.names import company_domain, normalize_company_name
+
 from ..models import DealRegistration, Opportunity
-from .normalize import company_domain, normalize_company_name
 from .trigram import set_similarity_threshold
 
 # Points per kind of evidence. The sum is capped at 100.

@@ -14,11 +14,13 @@ Who may do what:
   principal has the ops role).
 
 Modules: ``registration`` (the lifecycle), ``protection`` (extensions, reminders, expiry),
-``approval_sla`` (the reviewer's due times), ``fields`` (validation of registration fields).
+``approval_sla`` (the reviewer's due times), ``fields`` (validation of registration fields),
+``program_settings`` (the program-wide deal rules).
 """
 
 from .approval_sla import process_sla
 from .fields import EDITABLE_FIELDS, clean_registration_fields
+from .program_settings import update_program_settings
 from .protection import (
     decide_extension,
     expire_registrations,
@@ -50,6 +52,7 @@ __all__ = [
     "request_more_info",
     "send_expiry_reminders",
     "submit_registration",
+    "update_program_settings",
     "update_registration",
     "withdraw_registration",
 ]

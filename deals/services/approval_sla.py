@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.notifications import notify
+from prm.locks import lock
+from prm.models import EmailDelivery
+from prm.notifications import delivery_callback, notify, undelivered
 
 from ..models import DealProgramSettings, DealRegistration
 from ..selectors import (
@@ -30,7 +32,7 @@ def process_sla(*, now: dt.datetime | None = None) -> dict[str, int]:
     partner's team lead (or to program ops when there is none) once it is overdue. Each happens
     at most once per submission: resubmitting resets both."""
     now = now or timezone.now()
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     waiting = DealRegistration.objects.filter(
         status=Status.SUBMITTED, sla_due_at__isnull=False, sla_escalated_at__isnull=True
     ).order_by("pk")
@@ -48,21 +50,50 @@ def process_sla(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 @transaction.atomic
 def _remind_reviewer(pk: int, now: dt.datetime) -> int:
-    claimed = DealRegistration.objects.filter(
-        pk=pk, status=Status.SUBMITTED, sla_reminded_at__isnull=True
-    ).update(sla_reminded_at=now)
-    if not claimed:
+    # As for expiry reminders: sent only once delivered; raised again by each run until then,
+    # which re-tries failed emails and never repeats a delivered one. The lock serialises runs.
+    registration = lock(DealRegistration, pk)
+    if (
+        registration.status != Status.SUBMITTED
+        or registration.sla_reminded_at is not None
+        or registration.sla_due_at is None
+    ):
         return 0
-    registration = DealRegistration.objects.select_related("partner").get(pk=pk)
-    record_event(registration, actor=None, verb="deal.sla_reminder_sent")
-    notify(
+    due = registration.sla_due_at.isoformat()
+    queued = notify(
         reviewers_for(registration.partner),
         kind="deal_sla_reminder",
         template="deals/email/sla_reminder",
         context={"registration": registration},
         url=reverse("deals:deal_review", args=[pk]),
+        dedupe_key=f"deal_sla_reminder:{pk}:{due}",
+        on_sent=sla_reminder_delivered,
+        on_sent_args={"registration_id": pk, "due": due},
     )
-    return 1
+    if not queued.pending:
+        _mark_sla_reminded(registration, now)
+        return 1
+    return 1 if queued.raised else 0
+
+
+@delivery_callback
+def sla_reminder_delivered(*, delivery: EmailDelivery, registration_id: int, due: str) -> None:
+    """Mark the reviewer reminder sent once the last of its emails is delivered."""
+    registration = lock(DealRegistration, registration_id)
+    if (
+        registration.status == Status.SUBMITTED
+        and registration.sla_reminded_at is None
+        and registration.sla_due_at is not None
+        and registration.sla_due_at.isoformat() == due
+        and not undelivered(delivery.dedupe_key)
+    ):
+        _mark_sla_reminded(registration, timezone.now())
+
+
+def _mark_sla_reminded(registration: DealRegistration, now: dt.datetime) -> None:
+    registration.sla_reminded_at = now
+    registration.save(update_fields=["sla_reminded_at"])
+    record_event(registration, actor=None, verb="deal.sla_reminder_sent")
 
 
 @transaction.atomic

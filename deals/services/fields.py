@@ -3,7 +3,6 @@ CSV import. Every bad field is reported at once, by name, in ``InvalidDealData.d
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -11,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
-from prm.money import CURRENCY_DECIMALS, MAX_DIGITS, quantize, to_decimal
+from prm.money import CURRENCY_DECIMALS, parse_amount, quantize
+from prm.text import clean_name
 
 from .. import conflicts
 from ..countries import is_country_code
@@ -37,14 +37,10 @@ EDITABLE_FIELDS = (
     "notes",
     "external_ref",
 )
-_TEXT_LIMITS = {
-    "customer_name": 200,
-    "contact_name": 150,
-    "industry": 80,
-    "external_ref": 100,
-    "notes": 10_000,
-}
-_LARGEST_AMOUNT = Decimal(10) ** (MAX_DIGITS - 2)
+# Text that is not a column of limited length (notes) still has a sane bound.
+_NOTES_LIMIT = 10_000
+# Expected close dates further out than this are typing errors (9999-12-31), not forecasts.
+EXPECTED_CLOSE_YEARS = 5
 
 
 def clean_registration_fields(fields: dict) -> dict:
@@ -68,12 +64,20 @@ def clean_registration_fields(fields: dict) -> dict:
     return values
 
 
-def _clean_text(name: str, *, required: bool = False):
+def _column_length(name: str) -> int | None:
+    field = DealRegistration._meta.get_field(name)
+    return getattr(field, "max_length", None)
+
+
+def _clean_text(name: str, *, required: bool = False, is_name: bool = False):
+    """A cleaner for the text column ``name``: names lose invisible characters (``clean_name``)
+    and every value must fit the column."""
+    limit = _column_length(name) or _NOTES_LIMIT
+
     def clean(value) -> str:
-        text = str(value or "").strip()
+        text = clean_name(value) if is_name else str(value or "").strip()
         if required and not text:
             raise ValueError(_("This field is required."))
-        limit = _TEXT_LIMITS[name]
         if len(text) > limit:
             raise ValueError(_("Use at most %(n)d characters.") % {"n": limit})
         return text
@@ -102,30 +106,25 @@ def _clean_currency(value) -> str:
     return code
 
 
-def clean_amount(value, *, required: bool = True) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValueError(_("This field is required."))
-        return None
-    try:
-        amount = to_decimal(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(_("%(value)s is not an amount.") % {"value": repr(value)}) from exc
-    if not amount.is_finite():
-        raise ValueError(_("%(value)s is not an amount.") % {"value": repr(value)})
-    if amount < 0:
-        raise ValueError(_("The amount must not be negative."))
-    if amount >= _LARGEST_AMOUNT:
-        raise ValueError(_("The amount is too large."))
-    return amount
-
-
 def _clean_close_date(value) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise ValueError(_("Give a date (YYYY-MM-DD)."))
-    if value < timezone.localdate():
+    today = timezone.localdate()
+    if value < today:
         raise ValueError(_("The expected close date must not be in the past."))
+    if value > latest_expected_close(today):
+        raise ValueError(
+            _("The expected close date must be within %(n)d years from today.")
+            % {"n": EXPECTED_CLOSE_YEARS}
+        )
     return value
+
+
+def latest_expected_close(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year + EXPECTED_CLOSE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + EXPECTED_CLOSE_YEARS, day=28)
 
 
 def _clean_domain(value) -> str:
@@ -133,15 +132,23 @@ def _clean_domain(value) -> str:
     if not text:
         return ""
     domain = conflicts.registrable_domain(text)
-    if not domain:
+    if not domain or not _fits_dns(domain):
         raise ValueError(
             _("%(value)s is not a website domain (e.g. example.com).") % {"value": text}
         )
     return domain
 
 
+def _fits_dns(domain: str) -> bool:
+    """At most 253 characters (the column, and DNS) in labels of at most 63."""
+    limit = _column_length("customer_domain") or 253
+    return len(domain) <= limit and all(len(label) <= 63 for label in domain.split("."))
+
+
 def _clean_email(value) -> str:
     text = str(value or "").strip().lower()
+    if len(text) > (_column_length("contact_email") or 254):
+        raise ValueError(_("%(value)s is not an email address.") % {"value": text[:60] + "…"})
     if text:
         try:
             validate_email(text)
@@ -157,7 +164,7 @@ def clean_products(value) -> list[str]:
         raise ValueError(_("Give a list of product lines."))
     products: list[str] = []
     for item in value:
-        name = str(item).strip()
+        name = clean_name(item)
         if name and name not in products:
             products.append(name[:80])
     return products
@@ -176,14 +183,14 @@ def _clean_choice(choices):
 
 
 _CLEANERS = {
-    "customer_name": _clean_text("customer_name", required=True),
+    "customer_name": _clean_text("customer_name", required=True, is_name=True),
     "customer_domain": _clean_domain,
-    "contact_name": _clean_text("contact_name"),
+    "contact_name": _clean_text("contact_name", is_name=True),
     "contact_email": _clean_email,
     "country": _clean_country,
     "industry": _clean_text("industry"),
     "product_lines": clean_products,
-    "estimated_amount": clean_amount,
+    "estimated_amount": parse_amount,
     "currency": _clean_currency,
     "expected_close_date": _clean_close_date,
     "sourcing": _clean_choice(DealRegistration.Sourcing),

@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 
 from prm.audit import record_event
 from prm.locks import lock
-from prm.models import User
-from prm.notifications import notify
+from prm.models import EmailDelivery, User
+from prm.notifications import delivery_callback, notify, undelivered
 
 from ..exceptions import (
     ExtensionNotAllowed,
 )
 from ..models import DealProgramSettings, DealRegistration, ExtensionRequest
 from ..selectors import (
+    partner_side_recipients,
     reviewers_for,
 )
 from ._common import (
@@ -50,7 +51,7 @@ def request_extension(
         raise ExtensionNotAllowed(_("Only approved registrations can be extended."))
     if registration.protected_until is None:
         raise ExtensionNotAllowed(_("This registration has no protection window to extend."))
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     policy = DealProgramSettings.ExtensionPolicy
     if program.extension_policy == policy.NONE:
         raise ExtensionNotAllowed(_("The program does not allow extensions."))
@@ -103,7 +104,7 @@ def decide_extension(
     if not approve:
         reason = required_reason(reason)
     now = timezone.now()
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     previous_end = registration.protected_until
     if approve:
         base = max(previous_end or now, now)
@@ -201,9 +202,13 @@ def _expire_one(pk: int, now: dt.datetime) -> int:
 
 def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
     """Remind the partner ``expiry_reminder_days`` before protection ends, once per window
-    (an approved extension opens a new window and so a new reminder)."""
+    (an approved extension opens a new window and so a new reminder).
+
+    The reminder counts as sent only once its emails are delivered: until then each run raises
+    it again, which re-tries failed emails without repeating what was delivered. Returns how
+    many reminders this run raised or completed."""
     now = now or timezone.now()
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     if not program.expiry_reminder_days:
         return 0
     horizon = now + dt.timedelta(days=program.expiry_reminder_days)
@@ -222,13 +227,45 @@ def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def _remind_expiry(pk: int, now: dt.datetime) -> int:
-    # The conditional update claims the reminder, so two runs never both send it.
-    claimed = DealRegistration.objects.filter(
-        pk=pk, status=Status.APPROVED, expiry_reminded_at__isnull=True
-    ).update(expiry_reminded_at=now)
-    if not claimed:
+    # The lock makes two runs take turns; the second finds this window's rows already written.
+    registration = lock(DealRegistration, pk)
+    if (
+        registration.status != Status.APPROVED
+        or registration.expiry_reminded_at is not None
+        or registration.protected_until is None
+    ):
         return 0
-    registration = DealRegistration.objects.select_related("partner").get(pk=pk)
+    window = registration.protected_until.isoformat()
+    queued = notify(
+        partner_side_recipients(registration),
+        kind="deal_expiry_reminder",
+        template="deals/email/expiry_reminder",
+        context={"registration": registration},
+        url=registration.get_absolute_url(),
+        dedupe_key=f"deal_expiry_reminder:{pk}:{window}",
+        on_sent=expiry_reminder_delivered,
+        on_sent_args={"registration_id": pk, "window": window},
+    )
+    if not queued.pending:  # nothing to email (or all of it already out): done now
+        _mark_expiry_reminded(registration, now)
+        return 1
+    return 1 if queued.raised else 0
+
+
+@delivery_callback
+def expiry_reminder_delivered(*, delivery: EmailDelivery, registration_id: int, window: str):
+    """Mark the reminder sent once the last of its emails is delivered, if still current."""
+    registration = lock(DealRegistration, registration_id)
+    if (
+        registration.expiry_reminded_at is None
+        and registration.protected_until is not None
+        and registration.protected_until.isoformat() == window
+        and not undelivered(delivery.dedupe_key)
+    ):
+        _mark_expiry_reminded(registration, timezone.now())
+
+
+def _mark_expiry_reminded(registration: DealRegistration, now: dt.datetime) -> None:
+    registration.expiry_reminded_at = now
+    registration.save(update_fields=["expiry_reminded_at"])
     record_event(registration, actor=None, verb="deal.expiry_reminder_sent")
-    notify_partner(registration, kind="deal_expiry_reminder", template="expiry_reminder")
-    return 1

@@ -12,7 +12,7 @@ from partners.models import Partner
 from partners.selectors import partner_access
 from prm.audit import record_event
 from prm.models import User
-from prm.money import quantize
+from prm.money import parse_amount, quantize
 from prm.notifications import notify
 
 from .. import conflicts
@@ -44,7 +44,6 @@ from ._common import (
 )
 from .fields import (
     EDITABLE_FIELDS,
-    clean_amount,
     clean_products,
     clean_registration_fields,
     normalize_fields,
@@ -78,10 +77,12 @@ def create_registration(
     external_ref: str = "",
     source_lead=None,
     submit: bool = True,
+    notify_reviewers: bool = True,
 ) -> DealRegistration:
     """Register a deal for ``partner``. A distributor admin may register for one of its
     resellers (two-tier): the registration then names the distributor. With ``submit`` the
-    registration goes straight to review; otherwise it stays a draft."""
+    registration goes straight to review; otherwise it stays a draft. A bulk import passes
+    ``notify_reviewers=False`` and sends one summary instead of one email per registration."""
     distributor = _registering_distributor(actor, partner)
     require_active(partner)
     values = clean_registration_fields(
@@ -125,7 +126,9 @@ def create_registration(
         data={"distributor": distributor.pk} if distributor else None,
     )
     if submit:
-        registration = submit_registration(registration=registration, actor=actor)
+        registration = submit_registration(
+            registration=registration, actor=actor, notify_reviewers=notify_reviewers
+        )
     return registration
 
 
@@ -175,7 +178,9 @@ def update_registration(
 
 
 @transaction.atomic
-def submit_registration(*, registration: DealRegistration, actor: User) -> DealRegistration:
+def submit_registration(
+    *, registration: DealRegistration, actor: User, notify_reviewers: bool = True
+) -> DealRegistration:
     """Send a draft (or an answered request for information, or a rejected registration) to
     review. Each submission gets its own SLA due time; a resubmission after rejection counts
     against ``DealProgramSettings.max_resubmissions``. Candidate conflicts are recorded in the
@@ -183,7 +188,7 @@ def submit_registration(*, registration: DealRegistration, actor: User) -> DealR
     registration = lock_registration(registration)
     require_partner_side(actor, registration)
     require_active(registration.partner)
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     is_resubmission = registration.status == Status.REJECTED
     if is_resubmission and registration.resubmission_count >= program.max_resubmissions:
         raise ResubmissionLimitReached(details={"allowed": program.max_resubmissions})
@@ -227,6 +232,8 @@ def submit_registration(*, registration: DealRegistration, actor: User) -> DealR
         % {"n": program.approval_sla_business_days},
         data={"sla_due_at": registration.sla_due_at.isoformat()},
     )
+    if not notify_reviewers:
+        return registration
     notify(
         reviewers_for(registration.partner),
         kind="deal_submitted",
@@ -277,7 +284,7 @@ def approve_registration(
     require_decider(actor, registration)
     previous = registration.move_to(Status.APPROVED)
     _refuse_conflicting_approval(registration)
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     now = timezone.now()
     registration.protected_until = (
         now + dt.timedelta(days=program.protection_days) if program.protection_days else None
@@ -340,7 +347,10 @@ def _refuse_conflicting_approval(registration: DealRegistration) -> None:
     )
     if holder:
         raise AccountAlreadyProtected(
-            details={"registration": holder[0], "protected_until": holder[1].isoformat()}
+            details={
+                "registration": holder[0],
+                "protected_until": holder[1].isoformat() if holder[1] else None,
+            }
         )
 
 
@@ -375,7 +385,7 @@ def reject_registration(
         to_state=Status.REJECTED,
         reason=reason,
     )
-    program = DealProgramSettings.get()
+    program = DealProgramSettings.current()
     notify_partner(
         registration,
         kind="deal_rejected",
@@ -481,7 +491,7 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
         ("cost_amount", cost, False),
     ):
         try:
-            amount = clean_amount(raw, required=required)
+            amount = parse_amount(raw, required=required)
             values[name] = quantize(amount, currency) if amount is not None else None
         except ValueError as exc:
             errors[name] = str(exc)
@@ -489,6 +499,10 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
         errors["closed_on"] = _("Give the close date (YYYY-MM-DD).")
     elif closed_on > timezone.localdate():
         errors["closed_on"] = _("The close date must not be in the future.")
+    elif closed_on < timezone.localtime(registration.created_at).date() - dt.timedelta(days=366):
+        errors["closed_on"] = _(
+            "The close date must not be more than a year before the deal was registered."
+        )
     else:
         values["closed_on"] = closed_on
     try:

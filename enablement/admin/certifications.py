@@ -7,6 +7,9 @@ Person certifications, reference implementations and imports change only through
 
 from django.contrib import admin
 
+from prm.admin import ReadOnlyAdminMixin
+
+from .. import services
 from ..models import (
     Certification,
     CertificationImport,
@@ -16,17 +19,6 @@ from ..models import (
     ReferenceImplementation,
     Track,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CourseInline(admin.TabularInline):
@@ -61,7 +53,7 @@ class CertificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonCertification)
-class PersonCertificationAdmin(ReadOnlyAdmin):
+class PersonCertificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "partner", "certification", "earned_on", "expires_on", "status"]
     list_filter = ["status", "source", "certification__kind"]
     search_fields = ["user__email", "user__full_name", "partner__display_name", "external_id"]
@@ -70,7 +62,7 @@ class PersonCertificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReferenceImplementation)
-class ReferenceImplementationAdmin(ReadOnlyAdmin):
+class ReferenceImplementationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["partner", "customer_name", "completed_on", "status", "decided_by"]
     list_filter = ["status"]
     search_fields = ["partner__display_name", "customer_name"]
@@ -78,7 +70,7 @@ class ReferenceImplementationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CertificationImport)
-class CertificationImportAdmin(ReadOnlyAdmin):
+class CertificationImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["file_name", "created_at", "imported_by", "imported", "unchanged", "failed"]
     list_select_related = ["imported_by"]
 
@@ -92,3 +84,9 @@ class EnablementSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # The service checks the actor and writes the audit row.
+        services.update_enablement_settings(
+            actor=request.user, expiry_warning_days=form.cleaned_data["expiry_warning_days"]
+        )

@@ -11,9 +11,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit import record_event
+from prm.admin import ReadOnlyAdminMixin
 
-from .. import content
+from ..business_cases import services as case_services
+from ..content import services as content_services
+from ..content import uploads
 from ..models import (
     Asset,
     AssetUsage,
@@ -29,18 +31,6 @@ from ..models import (
     PlanInitiative,
     PlanTarget,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- Onboarding -------------------------------------------------------------------------------
 
@@ -65,14 +55,14 @@ class OnboardingStepAdmin(admin.ModelAdmin):
     list_select_related = ["template"]
 
 
-class OnboardingCheckInline(ReadOnlyMixin, admin.TabularInline):
+class OnboardingCheckInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OnboardingCheck
     fields = ["step", "checked_by", "checked_at", "note"]
     readonly_fields = fields
 
 
 @admin.register(OnboardingProgress)
-class OnboardingProgressAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OnboardingProgressAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["partner", "template", "started_at", "started_by"]
     search_fields = ["partner__display_name"]
     list_select_related = ["partner", "template", "started_by"]
@@ -80,7 +70,7 @@ class OnboardingProgressAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(OnboardingCheck)
-class OnboardingCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OnboardingCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["progress", "step", "checked_by", "checked_at"]
     list_select_related = ["progress__partner", "step", "checked_by"]
 
@@ -88,26 +78,26 @@ class OnboardingCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
 # --- Joint business plans ---------------------------------------------------------------------
 
 
-class PlanTargetInline(ReadOnlyMixin, admin.TabularInline):
+class PlanTargetInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PlanTarget
     fields = ["metric", "description", "target_value", "owner", "due_quarter"]
     readonly_fields = fields
 
 
-class PlanInitiativeInline(ReadOnlyMixin, admin.TabularInline):
+class PlanInitiativeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PlanInitiative
     fields = ["title", "owner", "starts_on", "ends_on"]
     readonly_fields = fields
 
 
-class PlanCheckInInline(ReadOnlyMixin, admin.TabularInline):
+class PlanCheckInInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PlanCheckIn
     fields = ["scheduled_on", "agenda", "held_on", "notes", "notes_by"]
     readonly_fields = fields
 
 
 @admin.register(JointBusinessPlan)
-class JointBusinessPlanAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class JointBusinessPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["partner", "fiscal_year", "version", "status", "title", "approved_at"]
     list_filter = ["status", "fiscal_year"]
     search_fields = ["partner__display_name", "title"]
@@ -116,19 +106,19 @@ class JointBusinessPlanAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(PlanTarget)
-class PlanTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PlanTargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "metric", "target_value", "owner", "due_quarter"]
     list_select_related = ["plan__partner"]
 
 
 @admin.register(PlanInitiative)
-class PlanInitiativeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PlanInitiativeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "title", "owner", "starts_on", "ends_on"]
     list_select_related = ["plan__partner"]
 
 
 @admin.register(PlanCheckIn)
-class PlanCheckInAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PlanCheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "scheduled_on", "held_on", "notes_by"]
     list_select_related = ["plan__partner", "notes_by"]
 
@@ -164,16 +154,16 @@ class AssetAdminForm(forms.ModelForm):
         upload = self.cleaned_data.get("upload")
         if upload:
             try:
-                content.validate_upload(upload)
-            except content.UploadRejected as exc:
+                uploads.validate_upload(upload)
+            except uploads.UploadRejected as exc:
                 raise ValidationError(exc.message) from exc
         return upload
 
     def clean_business_models(self):
         values = self.cleaned_data.get("business_models") or []
         try:
-            return content.clean_business_models(values)
-        except content.ContentError as exc:
+            return content_services.clean_business_models(values)
+        except uploads.ContentError as exc:
             raise ValidationError(exc.message) from exc
 
     def clean(self):
@@ -199,26 +189,16 @@ class AssetAdmin(admin.ModelAdmin):
     readonly_fields = ["original_filename", "content_type", "size", "created_by", "created_at"]
 
     def save_model(self, request, obj, form, change):
-        upload = form.cleaned_data.get("upload")
-        if upload:
-            content.attach_file(obj, upload)
-            obj.external_url = ""
-        elif obj.external_url and obj.file:
-            obj.file = ""
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        record_event(
-            obj,
+        content_services.save_asset(
             actor=request.user,
-            verb="asset.updated" if change else "asset.created",
-            to_state="published" if obj.published else "draft",
-            data={"fields": form.changed_data},
+            asset=obj,
+            upload=form.cleaned_data.get("upload"),
+            changed=form.changed_data,
         )
 
 
 @admin.register(AssetUsage)
-class AssetUsageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AssetUsageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["asset", "partner", "user", "action", "created_at"]
     list_filter = ["action"]
     list_select_related = ["asset", "partner", "user"]
@@ -253,19 +233,13 @@ class BusinessCaseModelAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        record_event(
-            obj,
-            actor=request.user,
-            verb="business_case_model.updated" if change else "business_case_model.created",
-            data={"fields": form.changed_data},
+        case_services.save_business_case_model(
+            actor=request.user, model=obj, changed=form.changed_data
         )
 
 
 @admin.register(BusinessCase)
-class BusinessCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BusinessCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["prospect_name", "partner", "model", "deal_amount", "currency", "created_at"]
     list_filter = ["model"]
     search_fields = ["prospect_name", "partner__display_name"]
@@ -273,7 +247,7 @@ class BusinessCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(BusinessCaseUsage)
-class BusinessCaseUsageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BusinessCaseUsageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["partner", "model", "case", "action", "user", "created_at"]
     list_filter = ["action", "model"]
     list_select_related = ["partner", "model", "case", "user"]

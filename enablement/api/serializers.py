@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners.models import Office, Partner, PartnerMembership, Region
+from partners.models import Partner, Region
 from prm.api.schema import named_choice_field
+from prm.columns import ColumnBoundSerializer
 from prm.models import User
+from prm.text import NameSerializerField
 
 from ..models import Certification, PersonCertification, ReferenceImplementation
 
@@ -128,6 +130,8 @@ class PersonCertificationInputSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs):
+        # Only the person and certification are found here; their partner and office are
+        # resolved by the service (``services.resolve_holder``), as for the portal and import.
         user = User.objects.filter(email__iexact=attrs["email"]).first()
         if user is None:
             raise serializers.ValidationError({"email": _("No person has this email address.")})
@@ -136,43 +140,14 @@ class PersonCertificationInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"certification_code": _("Unknown certification code.")}
             )
-        memberships = list(
-            PartnerMembership.objects.filter(user=user).select_related("partner", "office")
-        )
-        membership = self._membership(memberships, attrs.get("partner"))
-        office = None
-        if attrs.get("office"):
-            office = Office.objects.filter(
-                partner=membership.partner, name__iexact=attrs["office"]
-            ).first()
-            if office is None:
-                raise serializers.ValidationError({"office": _("The partner has no such office.")})
         return {
             "user": user,
-            "partner": membership.partner,
             "certification": certification,
             "earned_on": attrs["earned_on"],
-            "office": office,
+            "partner": attrs.get("partner"),
+            "office_name": attrs.get("office", ""),
             "external_id": attrs.get("external_id", ""),
         }
-
-    @staticmethod
-    def _membership(memberships, partner_id):
-        if partner_id is not None:
-            for membership in memberships:
-                if membership.partner_id == partner_id:
-                    return membership
-            raise serializers.ValidationError(
-                {"partner": _("The person is not a member of this partner.")}
-            )
-        if len(memberships) != 1:
-            raise serializers.ValidationError(
-                {
-                    "partner": _("Give the partner: the person belongs to %(n)s.")
-                    % {"n": len(memberships)}
-                }
-            )
-        return memberships[0]
 
 
 # --- Reference implementations ----------------------------------------------------------------
@@ -181,7 +156,7 @@ class PersonCertificationInputSerializer(serializers.Serializer):
 class ReferenceImplementationSerializer(serializers.ModelSerializer):
     partner = PartnerSummarySerializer(read_only=True)
     status = ReferenceStatusField(read_only=True)
-    decided_by = PersonRefSerializer(read_only=True)
+    decided_by = PersonRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ReferenceImplementation
@@ -202,13 +177,16 @@ class ReferenceImplementationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReferenceImplementationInputSerializer(serializers.Serializer):
+class ReferenceImplementationInputSerializer(ColumnBoundSerializer):
     partner = serializers.IntegerField(help_text=_("Partner id (one you administer)."))
-    customer_name = serializers.CharField(max_length=200)
+    customer_name = NameSerializerField(max_length=200)
     scope = serializers.CharField()
     completed_on = serializers.DateField()
     evidence = serializers.CharField(required=False, allow_blank=True, default="")
     evidence_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        models = (ReferenceImplementation,)
 
 
 class ReferenceDecisionInputSerializer(serializers.Serializer):

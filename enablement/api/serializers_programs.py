@@ -8,7 +8,8 @@ from rest_framework.reverse import reverse
 
 from prm.api.schema import named_choice_field
 
-from .. import business_cases
+from ..business_cases import calculation as case_calculation
+from ..business_cases import selectors as case_selectors
 from ..models import (
     Asset,
     BusinessCase,
@@ -240,11 +241,11 @@ class BusinessCaseSerializer(serializers.ModelSerializer):
                 "value": str(line.value),
                 "display": line.display,
             }
-            for line in business_cases.result_lines(case)
+            for line in case_calculation.result_lines(case)
         ]
 
     def get_deal_registration_url(self, case) -> str:
-        return business_cases.deal_registration_url(case)
+        return case_selectors.deal_registration_url(case)
 
 
 class BusinessCaseInputSerializer(serializers.Serializer):

@@ -13,16 +13,25 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from prm.api.filters import IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceViewSet
 from prm.exceptions import DomainError
 
-from .. import business_cases, content, programs
+from ..business_cases import selectors as case_selectors
+from ..business_cases import services as case_services
+from ..content import selectors as content_selectors
+from ..content import services as content_services
+from ..content.uploads import ALLOWED_EXTENSIONS
 from ..models import Asset, AssetUsage, BusinessCase, BusinessCaseModel, JointBusinessPlan
+from ..programs import selectors as program_selectors
+from ..programs import services as program_services
 from . import serializers_programs as s
 
 _errors = error_responses
+# An asset file is served with the type checked at upload (PDF, images, Office documents).
+DOWNLOAD_TYPES = sorted({*ALLOWED_EXTENSIONS.values(), "application/octet-stream"})
 
 
 class ProgramsApiView(ServiceViewSet):
@@ -33,7 +42,7 @@ class ProgramsApiView(ServiceViewSet):
 
 
 class PlanFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text="Partner id.")
+    partner = IdFilter(field_name="partner_id", help_text="Partner id.")
     status = django_filters.MultipleChoiceFilter(choices=JointBusinessPlan.Status.choices)
 
     class Meta:
@@ -57,7 +66,7 @@ class BusinessPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prog
     ordering = ["-fiscal_year", "partner__display_name", "-version", "id"]
 
     def get_queryset(self):
-        plans = programs.plans_visible_to(self.request.user)
+        plans = program_selectors.plans_visible_to(self.request.user)
         if self.action != "list":
             plans = plans.prefetch_related("targets", "initiatives", "checkins")
         return plans
@@ -78,7 +87,7 @@ class BusinessPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prog
     def approve(self, request, pk=None):
         plan = self.get_object()
         data = self.validated_input(s.PlanApproveInputSerializer)
-        programs.approve_plan(actor=request.user, plan=plan, note=data["note"])
+        program_services.approve_plan(actor=request.user, plan=plan, note=data["note"])
         return self._detail(plan)
 
     @extend_schema(
@@ -88,7 +97,7 @@ class BusinessPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prog
     )
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, pk=None):
-        draft = programs.create_new_version(actor=request.user, plan=self.get_object())
+        draft = program_services.create_new_version(actor=request.user, plan=self.get_object())
         return self._detail(draft, status_code=status.HTTP_201_CREATED)
 
 
@@ -116,12 +125,14 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApi
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return content.assets_visible_to(self.request.user).prefetch_related("visible_to_tiers")
+        return content_selectors.assets_visible_to(self.request.user).prefetch_related(
+            "visible_to_tiers"
+        )
 
     @extend_schema(
         summary="Download the file, or be redirected to the link; counted for your partner",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in DOWNLOAD_TYPES},
             302: OpenApiResponse(description="Redirect to the external link."),
             **_errors(404),
         },
@@ -130,11 +141,11 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApi
     def download(self, request, pk=None):
         asset = self.get_object()
         if asset.is_link:
-            content.record_asset_usage(
+            content_services.record_asset_usage(
                 asset=asset, user=request.user, action=AssetUsage.Action.LINK
             )
             return HttpResponseRedirect(asset.external_url)
-        content.record_asset_usage(
+        content_services.record_asset_usage(
             asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD
         )
         return FileResponse(
@@ -159,7 +170,7 @@ class BusinessCaseModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering = ["name", "id"]
 
     def get_queryset(self):
-        return business_cases.business_case_models_for(self.request.user)
+        return case_selectors.business_case_models_for(self.request.user)
 
 
 class BuildBusinessCase:
@@ -167,7 +178,7 @@ class BuildBusinessCase:
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.BusinessCaseInputSerializer)
-        partners = business_cases.partners_for_business_cases(request.user)
+        partners = case_selectors.partners_for_business_cases(request.user)
         if "partner" in data:
             partner = get_object_or_404(partners, pk=data["partner"])
         elif partners.count() == 1:
@@ -178,8 +189,8 @@ class BuildBusinessCase:
                 code="partner_required",
                 details={"partner": "Required when you act for more than one partner, or none."},
             )
-        model = business_cases.get_business_case_model_for_user(request.user, data["model"])
-        case = business_cases.build_business_case(
+        model = case_selectors.get_business_case_model_for_user(request.user, data["model"])
+        case = case_services.build_business_case(
             actor=request.user,
             partner=partner,
             model=model,
@@ -192,8 +203,8 @@ class BuildBusinessCase:
 
 
 class BusinessCaseFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text="Partner id.")
-    model = django_filters.NumberFilter(field_name="model_id", help_text="Model id.")
+    partner = IdFilter(field_name="partner_id", help_text="Partner id.")
+    model = IdFilter(field_name="model_id", help_text="Model id.")
 
     class Meta:
         model = BusinessCase
@@ -226,4 +237,4 @@ class BusinessCaseViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return business_cases.business_cases_visible_to(self.request.user)
+        return case_selectors.business_cases_visible_to(self.request.user)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Region
+from prm.jobs import ImportJob
+from prm.singleton import SingletonSettings
 from prm.statemachine import StatusMachineMixin
 
 __all__ = [
@@ -290,8 +292,10 @@ class ReferenceImplementation(StatusMachineMixin):
         return reverse("enablement:reference_detail", args=[self.pk])
 
 
-class CertificationImport(models.Model):
-    """One CSV import from the learning system, with its line-by-line report."""
+class CertificationImport(ImportJob):
+    """One CSV import from the learning system: a background job and its line-by-line report."""
+
+    task_path = "enablement.tasks.process_certification_import"
 
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -318,8 +322,15 @@ class CertificationImport(models.Model):
     def get_absolute_url(self):
         return reverse("enablement:import_detail", args=[self.pk])
 
+    def add_results(self, results: list[dict]) -> None:
+        self.report = [*self.report, *results]
+        outcomes = [row["outcome"] for row in results]
+        self.imported += outcomes.count("imported")
+        self.unchanged += outcomes.count("unchanged")
+        self.failed += outcomes.count("failed")
 
-class EnablementSettings(models.Model):
+
+class EnablementSettings(SingletonSettings):
     """Program settings for enablement; one row (pk 1), created on first use."""
 
     expiry_warning_days = models.PositiveSmallIntegerField(
@@ -334,12 +345,3 @@ class EnablementSettings(models.Model):
 
     def __str__(self):
         return str(_("Enablement settings"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> "EnablementSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj

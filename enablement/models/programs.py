@@ -511,7 +511,7 @@ class BusinessCaseModel(models.Model):
         # The definition is data typed by a person: check it wherever a form saves it.
         from django.core.exceptions import ValidationError
 
-        from enablement.business_cases import definition_errors
+        from enablement.business_cases.calculation import definition_errors
 
         errors = definition_errors(
             inputs=self.inputs,

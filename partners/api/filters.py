@@ -2,19 +2,20 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Application, BusinessModel, Invitation, Partner, PartnerMembership
+from prm.api.filters import IdFilter
 
 
 class PartnerFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Partner.Status.choices)
     business_model = django_filters.MultipleChoiceFilter(choices=BusinessModel.choices)
-    tier = django_filters.NumberFilter(field_name="tier_id", help_text=_("Tier id."))
+    tier = IdFilter(field_name="tier_id", help_text=_("Tier id."))
     country = django_filters.CharFilter(
         field_name="hq_country", lookup_expr="iexact", help_text=_("Headquarters country code.")
     )
-    channel_manager = django_filters.NumberFilter(
+    channel_manager = IdFilter(
         field_name="channel_manager_id", help_text=_("User id of the channel account manager.")
     )
-    parent_distributor = django_filters.NumberFilter(
+    parent_distributor = IdFilter(
         field_name="parent_distributor_id", help_text=_("Partner id of the distributor.")
     )
 
@@ -31,7 +32,7 @@ class PartnerFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text=_("Partner id."))
+    partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     role = django_filters.ChoiceFilter(choices=PartnerMembership.Role.choices)
 
     class Meta:
@@ -40,7 +41,7 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 class InvitationFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id", help_text=_("Partner id."))
+    partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
 
     class Meta:
         model = Invitation

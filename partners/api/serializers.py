@@ -3,8 +3,10 @@ what a caller reads. Neither writes to the database; the views hand validated da
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partners.duplicates import DuplicateIndex
 from partners.models import (
     Application,
     BusinessModel,
@@ -20,7 +22,9 @@ from partners.models import (
 )
 from partners.selectors import partners_visible_to
 from prm.api.schema import named_choice_field as choice_field
+from prm.columns import ColumnBoundSerializer
 from prm.models import User
+from prm.text import NameSerializerField
 
 PartnerStatusField = choice_field("PartnerStatusEnum", Partner.Status)
 ApplicationStatusField = choice_field("ApplicationStatusEnum", Application.Status)
@@ -212,9 +216,9 @@ def _short_strings(max_length: int = 120, **kwargs) -> serializers.ListField:
     )
 
 
-class ApplicationInputSerializer(serializers.Serializer):
-    legal_name = serializers.CharField(max_length=200)
-    display_name = serializers.CharField(max_length=120)
+class ApplicationInputSerializer(ColumnBoundSerializer):
+    legal_name = NameSerializerField(max_length=200)
+    display_name = NameSerializerField(max_length=120)
     website = serializers.URLField(required=False, allow_blank=True, default="")
     hq_country = serializers.RegexField(
         r"^[A-Za-z]{2}$",
@@ -229,13 +233,17 @@ class ApplicationInputSerializer(serializers.Serializer):
     domains = _short_strings(253, required=False)
     target_sectors = _short_strings(required=False)
     solution_stack = _short_strings(required=False)
-    contact_name = serializers.CharField(max_length=150)
+    contact_name = NameSerializerField(max_length=150)
     contact_email = serializers.EmailField()
-    contact_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    contact_title = NameSerializerField(max_length=120, required=False, allow_blank=True)
     customer_count = serializers.IntegerField(min_value=0, required=False)
     technical_staff = serializers.IntegerField(min_value=0, required=False)
-    executive_sponsor = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    executive_sponsor = NameSerializerField(max_length=150, required=False, allow_blank=True)
     message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    class Meta:
+        models = (Application, Partner)
+        column_exempt = ("hq_country",)
 
 
 class ApplicationReceiptSerializer(serializers.ModelSerializer):
@@ -270,10 +278,24 @@ class ApplicationPartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LikelyDuplicateSerializer(serializers.Serializer):
+    partner = serializers.IntegerField(source="partner_id")
+    display_name = serializers.CharField()
+    status = PartnerStatusField()
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    matched_on = serializers.ChoiceField(choices=[("name", "name"), ("website", "website")])
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     status = ApplicationStatusField(read_only=True)
     partner = ApplicationPartnerSerializer(read_only=True)
     decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    likely_duplicates = serializers.SerializerMethodField(
+        help_text=_(
+            "Existing partners and other open applications with the same company name or "
+            "website domain: a hint for the reviewer, never a refusal."
+        )
+    )
 
     class Meta:
         model = Application
@@ -292,8 +314,17 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_reason",
+            "likely_duplicates",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(LikelyDuplicateSerializer(many=True))
+    def get_likely_duplicates(self, application) -> list:
+        # One index per response, shared by every application of a list page.
+        index = self.context.get("duplicate_index")
+        if index is None:
+            index = self.context["duplicate_index"] = DuplicateIndex.build()
+        return LikelyDuplicateSerializer(index.for_partner(application.partner), many=True).data
 
 
 class ApplicationApproveInputSerializer(serializers.Serializer):

@@ -1,7 +1,6 @@
 """Partner endpoints under /api/v1/. Thin adapters: every queryset comes from a scoped selector
 (so anything outside the caller's scope is a 404) and every write is one service call."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -12,8 +11,8 @@ from partners import services
 from partners.models import Application, Invitation, Partner, PartnerMembership, Tier
 from partners.selectors import (
     applications_visible_to,
+    invitations_visible_to,
     memberships_visible_to,
-    partner_access,
     partners_visible_to,
     tiers_with_requirements,
 )
@@ -148,17 +147,7 @@ class InvitationViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        """Open invitations: all for ops, the assigned partners' for a channel account manager,
-        the own organisation's for a partner admin; partner reps see none."""
-        user = self.request.user
-        invitations = Invitation.objects.select_related("partner", "office", "invited_by").filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        if user.is_program_ops:
-            return invitations
-        if user.is_channel_manager:
-            return invitations.filter(partner__in=partners_visible_to(user).values("pk"))
-        return invitations.filter(partner_id__in=partner_access(user).admin_of)
+        return invitations_visible_to(self.request.user)
 
     def perform_service_create(self, data: dict):
         return services.invite_user(

@@ -1,7 +1,11 @@
+import hmac
+
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from prm.audit import record_event
 from prm.models import ApiKey, hash_api_secret
 
 # Writing last_used_at on every call would turn reads into writes; once a minute is enough.
@@ -26,16 +30,36 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             .filter(prefix=prefix, revoked_at__isnull=True)
             .first()
         )
-        if key is None or key.hashed_secret != hash_api_secret(secret):
+        # Constant-time comparison: the time taken must not tell how much of the hash matched.
+        if key is None or not hmac.compare_digest(key.hashed_secret, hash_api_secret(secret)):
             raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
         if not key.principal.is_active:
             raise exceptions.AuthenticationFailed(_("The key's account is disabled."))
-        now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > (
-            LAST_USED_RESOLUTION_SECONDS
-        ):
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        _note_use(key)
         return key.principal, key
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+def _note_use(key: ApiKey) -> None:
+    """Keep ``last_used_at`` (to the minute) and one audit row per key per day of use.
+
+    The first use of a day wins a conditional update, so concurrent first calls write one row.
+    """
+    now = timezone.now()
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    first_today = (
+        ApiKey.objects.filter(pk=key.pk)
+        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=start_of_day))
+        .update(last_used_at=now)
+    )
+    if first_today:
+        record_event(
+            key,
+            actor=key.principal,
+            verb="api_key.used",
+            data={"day": now.date().isoformat(), "prefix": key.prefix},
+        )
+    elif (now - key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

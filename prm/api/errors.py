@@ -5,7 +5,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,3 +48,24 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = error_body(str(code), str(detail))
     return response
+
+
+API_PATH_PREFIX = "/api/"
+
+
+def page_not_found(request, exception):
+    """``handler404``: paths under /api/ that resolve to no view answer in the API's shape."""
+    if request.path.startswith(API_PATH_PREFIX):
+        return JsonResponse(
+            error_body("not_found", "No API endpoint or object at this address."), status=404
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: an unexpected error under /api/ still answers in the API's shape."""
+    if request.path.startswith(API_PATH_PREFIX):
+        return JsonResponse(
+            error_body("server_error", "The server could not complete this request."), status=500
+        )
+    return defaults.server_error(request)

@@ -10,6 +10,10 @@ class ServiceViewSet(viewsets.GenericViewSet):
     """
 
     api_area: str | None = None
+    # Ids are integers: anything else does not resolve, so it is a 404 (in the API's error
+    # shape, see ``prm.api.errors.page_not_found``) before any view code sees it. View sets that
+    # look up by another key (a CRM id) set their own pattern.
+    lookup_value_regex = "[0-9]+"
 
     def validated_input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())

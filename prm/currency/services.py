@@ -51,7 +51,8 @@ def clean_rate(*, currency: str, rate, effective_on) -> tuple[str, Decimal, dt.d
         raise InvalidExchangeRate(_("Not a rate: %(rate)r.") % {"rate": rate}) from None
     if not value.is_finite() or value <= 0:
         raise InvalidExchangeRate(_("A rate must be a positive number."))
-    if value.as_tuple().exponent < -10 or value.adjusted() >= 10:
+    exponent = value.as_tuple().exponent
+    if (isinstance(exponent, int) and exponent < -10) or value.adjusted() >= 10:
         raise InvalidExchangeRate(_("A rate has at most 10 digits before and after the point."))
     if isinstance(effective_on, str):
         try:

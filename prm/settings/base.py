@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,12 +47,14 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "prm",
     "partners",
     "enablement",
@@ -62,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "prm.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "prm.middleware.MfaRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -125,6 +131,59 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGOUT_ON_GET = False
 # Partner users join through invitations, never through open sign-up.
 ACCOUNT_ADAPTER = "prm.accounts.AccountAdapter"
+# Sign-in throttling keys by client address. Behind N reverse proxies that each append to
+# X-Forwarded-For, the client is the N-th address from the right; entries further left are
+# written by the client and never trusted. 0 means: the socket's address (no proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("PRM_TRUSTED_PROXY_COUNT", "0"))
+
+# Multi-factor authentication: an authenticator app (TOTP) with recovery codes. Internal
+# staff must enrol before they reach any page; partner users may, or must when their partner
+# admin requires it (``prm.middleware.MfaRequiredMiddleware``).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Partner Portal"
+MFA_ADAPTER = "prm.accounts.MfaAdapter"
+# allauth refuses enrolment while an address is unverified, against someone signing up with
+# another person's email. There is no open sign-up here (staff are created by ops, partner
+# users by invitation to their address), and staff must enrol to work at all.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Off only in the test settings, for tests that are not about MFA (tested to be on elsewhere).
+PRM_ENFORCE_MFA = True
+
+# Content-Security-Policy (django-csp): only this origin's scripts and styles, no inline script.
+# A printable page may carry a <style nonce="{{ request.csp_nonce }}"> (the nonce appears in the
+# header only on pages that use it). The QR code shown while enrolling an authenticator is an
+# inline ``data:`` image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the portal needs none of these features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -152,6 +211,8 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds; a mail server that hangs must fail the attempt (and be retried), not hold a worker.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
@@ -201,6 +262,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deals.tasks.process_sla",
         "schedule": crontab(minute=5),
     },
+    "prm-requeue-stale-email-deliveries": {
+        "task": "prm.tasks.requeue_stale_deliveries",
+        "schedule": crontab(minute="*/20"),
+    },
     "deals-recall-overdue-leads": {
         "task": "deals.tasks_leads.recall_overdue_leads",
         "schedule": crontab(minute="*/15"),
@@ -223,7 +288,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prm.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -1,9 +1,13 @@
-"""Production: no defaults for secrets or hosts; the process refuses to start without them."""
+"""Production: no defaults for secrets, hosts or services; the process refuses to start without
+them rather than fall back to SQLite, in-process tasks or localhost links."""
 
+from pathlib import Path
+
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, env_bool, env_list
+from .base import STATIC_ROOT, env, env_bool, env_list
 
 
 def required(name: str) -> str:
@@ -16,6 +20,18 @@ def required(name: str) -> str:
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [required("DJANGO_ALLOWED_HOSTS")]
 DEBUG = False
+
+DATABASES = {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}
+
+REDIS_URL = required("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+
+PRM_SITE_URL = required("PRM_SITE_URL").rstrip("/")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -30,3 +46,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Where ``collectstatic`` writes (and WhiteNoise serves from); the image collects at build time.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(STATIC_ROOT)))

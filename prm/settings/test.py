@@ -17,3 +17,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = False
+# Tests that are not about MFA sign in without enrolling; tests/security turn this on.
+PRM_ENFORCE_MFA = False

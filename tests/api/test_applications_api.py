@@ -82,6 +82,14 @@ def test_a_bad_application_is_400_with_every_field_error(db):
     assert not Partner.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["customer_count", "technical_staff"])
+def test_a_count_beyond_its_column_is_400_not_a_server_error(db, field):
+    response = APIClient().post(APPLICATIONS, {**FORM, field: 13395455610}, format="json")
+
+    assert response.status_code == 400
+    assert field in error_of(response)["details"]
+
+
 def test_missing_required_fields_are_named(db):
     response = APIClient().post(APPLICATIONS, {}, format="json")
 

@@ -181,3 +181,25 @@ def test_every_key_authenticates_as_its_own_principal(issue_key, acme, globex):
         for _key, plaintext in keys
     ]
     assert seen == ["Acme", "Globex"]
+
+
+def test_the_secret_is_compared_in_constant_time(issue_key, monkeypatch):
+    """Every secret check goes through ``hmac.compare_digest``, never ``==``/``!=``."""
+    import hmac
+
+    from prm.api import authentication
+
+    compared = []
+    real = hmac.compare_digest
+
+    def spy(a, b):
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(authentication.hmac, "compare_digest", spy)
+    key, plaintext = issue_key("partners:read")
+
+    assert with_header(f"Api-Key {plaintext}").get(PARTNERS).status_code == 200
+    assert with_header(f"Api-Key prm_{key.prefix}.wrong").get(PARTNERS).status_code == 401
+    assert len(compared) == 2
+    assert all(stored == key.hashed_secret for stored, _given in compared)

@@ -29,3 +29,26 @@ def test_a_small_data_set_loads_and_is_reused():
     assert dataset.is_built(sizes)
     dataset.build(out, sizes)
     assert "reusing it" in out.getvalue()
+
+
+def test_the_benchmark_creates_its_database_when_missing():
+    """``DATABASE_URL=... make bench`` works on a server where that database does not exist."""
+    import uuid
+
+    import psycopg
+
+    from bench.__main__ import create_database
+
+    db = connection.settings_dict
+    name = f"prm_bench_probe_{uuid.uuid4().hex[:8]}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    server = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    url = f"{server}/{name}"
+    try:
+        assert create_database(url) is True
+        assert create_database(url) is False, "an existing database is reused"
+        with psycopg.connect(url) as probe:
+            assert probe.execute("SELECT current_database()").fetchone() == (name,)
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

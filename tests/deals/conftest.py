@@ -9,7 +9,7 @@ from .factories import DealFactory
 
 @pytest.fixture
 def program(db):
-    return DealProgramSettings.get()
+    return DealProgramSettings.current()
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from deals.accounts import (
+from deals.accounts.selectors import accounts_visible_to, opportunities_visible_to
+from deals.accounts.services import (
     InvalidAccountData,
     UnknownAccount,
-    accounts_visible_to,
-    opportunities_visible_to,
     upsert_account,
     upsert_opportunity,
 )
@@ -108,6 +107,9 @@ def test_opportunity_needs_a_known_account(ops):
         ({"stage": "maybe"}, "stage"),
         ({"amount": "lots"}, "amount"),
         ({"amount": "-5"}, "amount"),
+        ({"amount": "Infinity"}, "amount"),
+        ({"amount": "NaN"}, "amount"),
+        ({"amount": "1e20"}, "amount"),
         ({"currency": "XXX"}, "currency"),
         ({"owner_email": "nobody"}, "owner_email"),
         ({"expected_close_date": "2026-13-45"}, "expected_close_date"),

@@ -63,7 +63,7 @@ class TestAdmin:
         assert extension.status == ExtensionRequest.Status.APPROVED
 
     def test_program_settings_are_one_editable_row(self, client_for, admin_user):
-        settings = DealProgramSettings.get()
+        settings = DealProgramSettings.current()
         client = client_for(admin_user)
         assert client.get(reverse("admin:deals_dealprogramsettings_add")).status_code == 403
         response = client.post(
@@ -86,7 +86,7 @@ class TestAdmin:
     def test_ops_with_staff_access_edit_the_settings_and_the_change_is_audited(
         self, client_for, ops, cam
     ):
-        settings = DealProgramSettings.get()
+        settings = DealProgramSettings.current()
         url = reverse("admin:deals_dealprogramsettings_change", args=[settings.pk])
         cam.is_staff = True
         cam.save()

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from deals.leads import accept_lead, offer_lead
+from deals.leads.services import accept_lead, offer_lead
 from deals.models import DealRegistration, Lead, LeadOffer
 from prm.models import IdempotencyRecord
 

@@ -9,8 +9,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from deals import leads
-from deals.leads import (
+from deals.leads import services as lead_services
+from deals.leads.selectors import lead_stats, leads_visible_to
+from deals.leads.services import (
     InvalidLeadData,
     LeadDeadlinePassed,
     LeadNotAllowed,
@@ -18,8 +19,6 @@ from deals.leads import (
     accept_lead,
     close_lead,
     create_lead,
-    lead_stats,
-    leads_visible_to,
     offer_lead,
     recall_overdue_leads,
     reject_lead,
@@ -220,7 +219,7 @@ class TestOffer:
         assert events_for(offered).get(verb="lead.offered").to_state == "offered"
 
     def test_deadline_follows_the_program_setting(self, acme, ops):
-        settings = DealProgramSettings.get()
+        settings = DealProgramSettings.current()
         settings.lead_accept_hours = 24
         settings.save()
         lead = LeadFactory()
@@ -332,7 +331,7 @@ class TestRecall:
         outcomes = dict(LeadOffer.objects.values_list("partner__display_name", "outcome"))
         assert outcomes == {"Acme": "recalled", "Globex": "pending"}
         recall = events_for(offered).get(verb="lead.recalled")
-        assert (recall.actor, recall.rule) == (None, leads.RECALL_RULE)
+        assert (recall.actor, recall.rule) == (None, lead_services.RECALL_RULE)
         subjects = {(m.to[0], m.subject.split(":")[0]) for m in mail.outbox}
         assert ("ada@acme.example", "Lead recalled") in subjects
         assert (cam.email, "Lead recalled") in subjects

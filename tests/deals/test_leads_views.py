@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.leads import accept_lead, offer_lead
+from deals.leads.services import accept_lead, offer_lead
 from deals.models import DealRegistration, Lead, LeadOffer
 
 from .conflict_factories import LeadFactory, LeadOfferFactory, RoutingRuleFactory

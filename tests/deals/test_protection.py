@@ -9,6 +9,8 @@ from deals import services
 from deals.exceptions import DealNotAllowed, ExtensionNotAllowed, InvalidDealData
 from deals.models import DealRegistration, ExtensionRequest
 from prm.audit import events_for
+from prm.models import EmailDelivery, Notification
+from tests.prm import mailserver
 
 Status = DealRegistration.Status
 UTC = dt.UTC
@@ -211,3 +213,43 @@ class TestDecideExtension:
         extension = services.request_extension(registration=approved, actor=acme_rep, reason="x")
         with pytest.raises(DealNotAllowed):
             services.decide_extension(extension=extension, actor=personas[who], approve=True)
+
+
+class TestExpiryReminderDelivery:
+    """A reminder counts as sent only once its emails are out; a failed one is tried again."""
+
+    def test_a_failed_email_leaves_the_reminder_due_and_is_retried_once(
+        self, approved, acme_rep, acme_admin, run_on_commit, mailoutbox, monkeypatch
+    ):
+        outage = mailserver.install(monkeypatch)
+        outage.down_for = {acme_rep.email}
+        with time_machine.travel(dt.datetime(2026, 3, 25, tzinfo=UTC), tick=False), run_on_commit():
+            assert services.send_expiry_reminders() == 1
+        approved.refresh_from_db()
+        assert approved.expiry_reminded_at is None, "not delivered to everyone yet"
+        assert [m.to for m in mailoutbox] == [[acme_admin.email]]
+        assert not events_for(approved).filter(verb="deal.expiry_reminder_sent").exists()
+
+        outage.down_for = set()
+        with time_machine.travel(dt.datetime(2026, 3, 26, tzinfo=UTC), tick=False), run_on_commit():
+            assert services.send_expiry_reminders() == 1
+        approved.refresh_from_db()
+        assert approved.expiry_reminded_at == dt.datetime(2026, 3, 26, tzinfo=UTC)
+        assert sorted(m.to[0] for m in mailoutbox) == sorted([acme_admin.email, acme_rep.email])
+        assert events_for(approved).filter(verb="deal.expiry_reminder_sent").count() == 1
+        # One in-portal reminder each, however many runs it took to deliver the emails.
+        assert Notification.objects.filter(kind="deal_expiry_reminder").count() == 2
+
+        with time_machine.travel(dt.datetime(2026, 3, 27, tzinfo=UTC), tick=False), run_on_commit():
+            assert services.send_expiry_reminders() == 0
+        assert len(mailoutbox) == 2
+
+    def test_a_reminder_still_being_retried_is_not_raised_twice(
+        self, approved, acme_admin, mailoutbox
+    ):
+        # No commit callbacks: the emails are queued but the task has not run yet.
+        with time_machine.travel(dt.datetime(2026, 3, 25, tzinfo=UTC)):
+            assert services.send_expiry_reminders() == 1
+            assert services.send_expiry_reminders() == 0
+        assert EmailDelivery.objects.filter(kind="deal_expiry_reminder").count() == 2
+        assert mailoutbox == []

@@ -184,7 +184,7 @@ class TestUpdateRegistration:
             registration=registration,
             actor=acme_rep,
             customer_name="Globodyne Systems Ltd",
-            estimated_amount="999.999",
+            estimated_amount="1,000",
         )
         assert updated.customer_name_normalized == "globodyne systems"
         assert updated.estimated_amount == Decimal("1000.00")

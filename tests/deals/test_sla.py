@@ -11,6 +11,7 @@ from deals.models import DealRegistration
 from deals.sla import add_business_days, start_of_business_time
 from prm.audit import events_for
 from prm.models import ChannelTeam
+from tests.prm import mailserver
 
 from .factories import registration_kwargs
 
@@ -173,3 +174,22 @@ class TestReminderAndEscalation:
         with time_machine.travel(at(4, 2), tick=False), run_on_commit():
             assert services.process_sla()["reminded"] == 1
         assert mailoutbox == []
+
+    def test_an_undelivered_reminder_stays_due_and_is_retried(
+        self, submitted, cam, run_on_commit, mailoutbox, monkeypatch
+    ):
+        outage = mailserver.install(monkeypatch)
+        outage.down_for = {cam.email}
+        with time_machine.travel(at(4, 2), tick=False), run_on_commit():
+            assert services.process_sla()["reminded"] == 1
+        submitted.refresh_from_db()
+        assert submitted.sla_reminded_at is None and mailoutbox == []
+        outage.down_for = set()
+        with time_machine.travel(at(4, 3), tick=False), run_on_commit():
+            assert services.process_sla()["reminded"] == 1
+        with time_machine.travel(at(4, 4), tick=False), run_on_commit():
+            assert services.process_sla()["reminded"] == 0
+        submitted.refresh_from_db()
+        assert submitted.sla_reminded_at == at(4, 3)
+        assert [m.to for m in mailoutbox] == [[cam.email]]
+        assert events_for(submitted).filter(verb="deal.sla_reminder_sent").count() == 1

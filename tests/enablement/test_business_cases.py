@@ -6,13 +6,15 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.exceptions import ValidationError
 
-from enablement import business_cases
-from enablement.business_cases import (
+from enablement.business_cases import calculation as case_calculation
+from enablement.business_cases import selectors as case_selectors
+from enablement.business_cases import services as case_services
+from enablement.business_cases.calculation import (
     BusinessCaseError,
     InvalidInputs,
-    build_business_case,
     definition_errors,
 )
+from enablement.business_cases.services import build_business_case
 from enablement.demo_programs import CONSOLIDATION_SAVINGS, MSP_SECURITY_ROI
 from enablement.models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
 from prm.exceptions import PermissionDenied
@@ -61,7 +63,7 @@ def test_the_msp_roi_model_with_its_defaults_matches_the_hand_computed_figures(
         "price_per_seat": "9.00",
         "onboarding_fee": "1500",
     }
-    shown = {line.key: line.display for line in business_cases.result_lines(case)}
+    shown = {line.key: line.display for line in case_calculation.result_lines(case)}
     assert shown["first_year_price"] == "USD 6,900.00"
     assert shown["payback_months"] == "8.0 months"
     assert shown["roi"] == "50.0 %"
@@ -201,17 +203,17 @@ def test_models_listed_per_user(roi, acme_admin, globex_admin, cam, ops):
     general = BusinessCaseModelFactory(name="General model", business_models=[])
     mssp_only = BusinessCaseModelFactory(name="MSSP only", business_models=["mssp"])
 
-    assert set(business_cases.business_case_models_for(globex_admin)) == {roi, general}
-    assert set(business_cases.business_case_models_for(acme_admin)) == {general}
-    assert set(business_cases.business_case_models_for(cam)) == {roi, general, mssp_only}
-    assert set(business_cases.business_case_models_for(ops)) == {roi, general, mssp_only, draft}
+    assert set(case_selectors.business_case_models_for(globex_admin)) == {roi, general}
+    assert set(case_selectors.business_case_models_for(acme_admin)) == {general}
+    assert set(case_selectors.business_case_models_for(cam)) == {roi, general, mssp_only}
+    assert set(case_selectors.business_case_models_for(ops)) == {roi, general, mssp_only, draft}
 
 
 def test_the_deal_registration_link_carries_the_prospect_amount_and_case(roi, globex, globex_admin):
     case = build_business_case(
         actor=globex_admin, partner=globex, model=roi, prospect_name="Dental & Co", inputs={}
     )
-    url = urlparse(business_cases.deal_registration_url(case))
+    url = urlparse(case_selectors.deal_registration_url(case))
     assert url.path == "/deals/new/"
     assert parse_qs(url.query) == {
         "customer_name": ["Dental & Co"],
@@ -224,11 +226,11 @@ def test_usage_counts_per_partner(roi, globex, globex_admin, acme):
     case = build_business_case(
         actor=globex_admin, partner=globex, model=roi, prospect_name="P", inputs={}
     )
-    business_cases.record_case_usage(case=case, actor=globex_admin, action="pdf")
-    business_cases.record_case_usage(case=case, actor=globex_admin, action="pdf")
-    business_cases.record_case_usage(case=case, actor=globex_admin, action="deal_link")
+    case_services.record_case_usage(case=case, actor=globex_admin, action="pdf")
+    case_services.record_case_usage(case=case, actor=globex_admin, action="pdf")
+    case_services.record_case_usage(case=case, actor=globex_admin, action="deal_link")
 
-    assert business_cases.usage_counts(partner_ids=[globex.pk, acme.pk]) == {
+    assert case_selectors.usage_counts(partner_ids=[globex.pk, acme.pk]) == {
         globex.pk: {"built": 1, "pdf": 2, "deal_link": 1}
     }
 
@@ -237,7 +239,7 @@ def test_the_case_pdf_is_rendered_with_the_partners_branding(roi, globex, globex
     case = build_business_case(
         actor=globex_admin, partner=globex, model=roi, prospect_name="Front Range", inputs={}
     )
-    pdf = business_cases.render_business_case_pdf(case)
+    pdf = case_selectors.render_business_case_pdf(case)
     assert pdf.startswith(b"%PDF")
 
 

@@ -5,9 +5,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from enablement import content
+from enablement.business_cases import services as case_services
+from enablement.business_cases.calculation import BusinessCaseError
+from enablement.content import services as content_services
 from enablement.demo_programs import MSP_SECURITY_ROI
 from enablement.models import Asset, BusinessCaseModel, JointBusinessPlan
+from prm.exceptions import PermissionDenied
 from prm.models import AuditEvent
 from tests.factories import UserFactory
 
@@ -99,7 +102,7 @@ def test_assets_uploaded_in_the_admin_are_checked(admin_client):
 
 
 def test_a_link_replaces_a_file_in_the_admin(admin_client, ops):
-    asset = content.create_asset(
+    asset = content_services.create_asset(
         actor=ops, title="Doc", kind="collateral", upload=upload("a.pdf", pdf_bytes())
     )
     response = admin_client.post(
@@ -131,3 +134,46 @@ def test_plans_are_read_only_in_the_admin(admin_client, acme):
 )  # fmt: skip
 def test_every_model_has_an_admin_list(admin_client, model):
     assert admin_client.get(reverse(f"admin:enablement_{model}_changelist")).status_code == 200
+
+
+def test_enablement_settings_changed_in_the_admin_are_audited(admin_client):
+    from enablement.models import EnablementSettings
+
+    row = EnablementSettings.current()
+    response = admin_client.post(
+        reverse("admin:enablement_enablementsettings_change", args=[row.pk]),
+        {"expiry_warning_days": "30"},
+    )
+    assert response.status_code == 302
+    assert EnablementSettings.current().expiry_warning_days == 30
+    event = AuditEvent.objects.for_object(row).get()
+    assert (event.verb, event.from_state, event.to_state) == (
+        "enablement.settings_changed",
+        "60",
+        "30",
+    )
+
+
+def test_the_asset_and_model_services_behind_the_admin_refuse_non_ops(cam):
+    asset = Asset(title="Deck", kind="pitch_deck", external_url="https://x.example")
+    with pytest.raises(PermissionDenied):
+        content_services.save_asset(actor=cam, asset=asset)
+    model = BusinessCaseModel(
+        name="ROI", **{k: MSP_SECURITY_ROI[k] for k in ("inputs", "assumptions", "formulas")}
+    )
+    with pytest.raises(PermissionDenied):
+        case_services.save_business_case_model(actor=cam, model=model)
+    assert not Asset.objects.exists() and not BusinessCaseModel.objects.exists()
+
+
+def test_a_business_case_model_is_checked_by_the_service_whatever_the_form(ops):
+    model = BusinessCaseModel(
+        name="Broken",
+        inputs=MSP_SECURITY_ROI["inputs"],
+        assumptions=MSP_SECURITY_ROI["assumptions"],
+        formulas=[{"key": "t", "label": "T", "expression": "seats * vat", "format": "money"}],
+    )
+    with pytest.raises(BusinessCaseError, match="definition is invalid") as caught:
+        case_services.save_business_case_model(actor=ops, model=model)
+    assert "formulas" in caught.value.details
+    assert not BusinessCaseModel.objects.exists()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from enablement.business_cases import build_business_case
+from enablement.business_cases.services import build_business_case
 from enablement.models import BusinessCase
 from partners.api_keys import issue_api_key
 from tests.factories import MembershipFactory, PartnerFactory

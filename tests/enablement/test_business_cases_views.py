@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from enablement.business_cases import build_business_case
+from enablement.business_cases.services import build_business_case
 from enablement.models import BusinessCase, BusinessCaseUsage
 from tests.factories import MembershipFactory, PartnerFactory
 

@@ -213,7 +213,7 @@ def test_the_warning_window_is_a_program_setting(ops, acme, acme_rep, sales_cert
         services.refresh_certification_statuses()
     pc.refresh_from_db()
     assert pc.status == Status.EXPIRING
-    assert EnablementSettings.load().expiry_warning_days == 30
+    assert EnablementSettings.current().expiry_warning_days == 30
 
 
 def test_only_ops_change_the_warning_window(acme_admin):

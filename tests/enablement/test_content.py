@@ -4,8 +4,10 @@ generated storage names, usage counts and co-branded PDFs."""
 import pytest
 from django.core.files.base import ContentFile
 
-from enablement import content
-from enablement.content import ContentError, UploadRejected, validate_upload
+from enablement.content import selectors as content_selectors
+from enablement.content import services as content_services
+from enablement.content import uploads
+from enablement.content.uploads import ContentError, UploadRejected, validate_upload
 from enablement.models import Asset, AssetUsage
 from partners.models import BusinessModel
 from prm.exceptions import PermissionDenied
@@ -35,9 +37,9 @@ pytestmark = pytest.mark.django_db
         ("logo.png", PNG_BYTES, "image/png"),
         ("photo.jpeg", JPEG_BYTES, "image/jpeg"),
         ("photo.jpg", JPEG_BYTES, "image/jpeg"),
-        ("brief.docx", office_bytes("docx"), content.DOCX),
-        ("deck.pptx", office_bytes("pptx"), content.PPTX),
-        ("calculator.xlsx", office_bytes("xlsx"), content.XLSX),
+        ("brief.docx", office_bytes("docx"), uploads.DOCX),
+        ("deck.pptx", office_bytes("pptx"), uploads.PPTX),
+        ("calculator.xlsx", office_bytes("xlsx"), uploads.XLSX),
     ],
 )
 def test_allowed_files_are_accepted_by_their_content(name, data, content_type):
@@ -73,7 +75,7 @@ def test_files_over_the_size_limit_are_refused():
     big = upload("big.pdf", pdf_bytes() + b"0" * 2048)
     with pytest.raises(UploadRejected, match="the limit is 0 MB|limit is"):
         validate_upload(big, max_bytes=1024)
-    assert content.MAX_UPLOAD_BYTES == 20 * 1024 * 1024
+    assert uploads.MAX_UPLOAD_BYTES == 20 * 1024 * 1024
 
 
 def test_the_default_limit_is_twenty_megabytes():
@@ -88,7 +90,7 @@ def test_the_default_limit_is_twenty_megabytes():
 
 
 def test_ops_add_a_file_stored_under_a_generated_name(ops, tiers):
-    asset = content.create_asset(
+    asset = content_services.create_asset(
         actor=ops,
         title="Datasheet",
         kind=Asset.Kind.DATASHEET,
@@ -111,9 +113,9 @@ def test_ops_add_a_file_stored_under_a_generated_name(ops, tiers):
 
 def test_an_asset_is_a_file_or_a_link_never_both_and_only_ops_add_them(ops, cam):
     with pytest.raises(ContentError, match="either a file or an external link"):
-        content.create_asset(actor=ops, title="Nothing", kind=Asset.Kind.COLLATERAL)
+        content_services.create_asset(actor=ops, title="Nothing", kind=Asset.Kind.COLLATERAL)
     with pytest.raises(ContentError, match="either a file or an external link"):
-        content.create_asset(
+        content_services.create_asset(
             actor=ops,
             title="Both",
             kind=Asset.Kind.COLLATERAL,
@@ -121,11 +123,11 @@ def test_an_asset_is_a_file_or_a_link_never_both_and_only_ops_add_them(ops, cam)
             external_url="https://content.example/a",
         )
     with pytest.raises(ContentError, match="video is shared as a link"):
-        content.create_asset(
+        content_services.create_asset(
             actor=ops, title="Video", kind=Asset.Kind.VIDEO, upload=upload("a.pdf", pdf_bytes())
         )
     with pytest.raises(ContentError, match="Unknown business model"):
-        content.create_asset(
+        content_services.create_asset(
             actor=ops,
             title="Bad",
             kind=Asset.Kind.VIDEO,
@@ -133,7 +135,7 @@ def test_an_asset_is_a_file_or_a_link_never_both_and_only_ops_add_them(ops, cam)
             business_models=["martian"],
         )
     with pytest.raises(PermissionDenied):
-        content.create_asset(
+        content_services.create_asset(
             actor=cam, title="Mine", kind=Asset.Kind.VIDEO, external_url="https://v.example/1"
         )
     assert not Asset.objects.exists()
@@ -141,8 +143,8 @@ def test_an_asset_is_a_file_or_a_link_never_both_and_only_ops_add_them(ops, cam)
 
 def test_publishing_is_audited(ops):
     asset = AssetFactory(published=False)
-    content.set_asset_published(actor=ops, asset=asset, published=True)
-    content.set_asset_published(actor=ops, asset=asset, published=True)
+    content_services.set_asset_published(actor=ops, asset=asset, published=True)
+    content_services.set_asset_published(actor=ops, asset=asset, published=True)
     events = AuditEvent.objects.for_object(asset)
     assert [(e.verb, e.from_state, e.to_state) for e in events] == [
         ("asset.published", "draft", "published")
@@ -150,15 +152,19 @@ def test_publishing_is_audited(ops):
 
 
 def test_replacing_a_file_checks_the_new_one(ops):
-    asset = content.create_asset(
+    asset = content_services.create_asset(
         actor=ops,
         title="Deck",
         kind=Asset.Kind.PITCH_DECK,
         upload=upload("d.pptx", office_bytes("pptx")),
     )
     with pytest.raises(UploadRejected):
-        content.replace_asset_file(actor=ops, asset=asset, upload=upload("d.pptx", PNG_BYTES))
-    content.replace_asset_file(actor=ops, asset=asset, upload=upload("d2.pdf", pdf_bytes()))
+        content_services.replace_asset_file(
+            actor=ops, asset=asset, upload=upload("d.pptx", PNG_BYTES)
+        )
+    content_services.replace_asset_file(
+        actor=ops, asset=asset, upload=upload("d2.pdf", pdf_bytes())
+    )
     asset.refresh_from_db()
     assert (asset.original_filename, asset.content_type) == ("d2.pdf", "application/pdf")
 
@@ -180,7 +186,7 @@ def test_partner_users_see_published_assets_for_their_tier_and_business_model(
     mssp_only = AssetFactory(title="MSSPs", business_models=["mssp"])
 
     def seen(who):
-        return {a.title for a in content.assets_visible_to(personas[who])}
+        return {a.title for a in content_selectors.assets_visible_to(personas[who])}
 
     assert seen("acme_admin") == seen("acme_rep") == {"For everyone"}
     assert seen("globex_admin") == {"For everyone", "Gold only", "Silver and Gold", "MSPs"}
@@ -198,12 +204,12 @@ def test_a_partner_without_a_tier_sees_only_unrestricted_assets(tiers):
     AssetFactory(title="Anyone")
     AssetFactory(title="Gold", tiers=[tiers[2]])
     AssetFactory(title="MSSP", business_models=["mssp"])
-    assert {a.title for a in content.assets_visible_to(user)} == {"Anyone", "MSSP"}
+    assert {a.title for a in content_selectors.assets_visible_to(user)} == {"Anyone", "MSSP"}
 
 
 def test_an_asset_in_several_tiers_is_listed_once(acme_admin, tiers):
     AssetFactory(title="Wide", tiers=tiers)
-    assert content.assets_visible_to(acme_admin).count() == 1
+    assert content_selectors.assets_visible_to(acme_admin).count() == 1
 
 
 # --- Usage and co-branding --------------------------------------------------------------------
@@ -211,15 +217,17 @@ def test_an_asset_in_several_tiers_is_listed_once(acme_admin, tiers):
 
 def test_usage_is_counted_for_the_partner_acting_never_for_staff(acme, acme_admin, cam):
     asset = AssetFactory()
-    content.record_asset_usage(asset=asset, user=acme_admin, action="download")
-    content.record_asset_usage(asset=asset, user=acme_admin, action="link")
-    assert content.record_asset_usage(asset=asset, user=cam, action="download") is None
-    assert content.usage_counts(partner_ids=[acme.pk]) == {acme.pk: {"download": 1, "link": 1}}
+    content_services.record_asset_usage(asset=asset, user=acme_admin, action="download")
+    content_services.record_asset_usage(asset=asset, user=acme_admin, action="link")
+    assert content_services.record_asset_usage(asset=asset, user=cam, action="download") is None
+    assert content_selectors.usage_counts(partner_ids=[acme.pk]) == {
+        acme.pk: {"download": 1, "link": 1}
+    }
 
 
 @pytest.fixture
 def pdf_asset(ops):
-    return content.create_asset(
+    return content_services.create_asset(
         actor=ops,
         title="Healthcare campaign",
         description="Emails and a landing page for clinics.",
@@ -233,7 +241,7 @@ def pdf_asset(ops):
 def test_a_co_branded_pdf_is_rendered_for_the_partner_and_counted(pdf_asset, acme, acme_admin):
     acme.logo.save("logo.png", ContentFile(PNG_BYTES), save=True)
 
-    pdf = content.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=acme_admin)
+    pdf = content_services.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=acme_admin)
 
     assert pdf.startswith(b"%PDF")
     assert b"/EmbeddedFile" in pdf  # the original document travels as an attachment
@@ -242,7 +250,7 @@ def test_a_co_branded_pdf_is_rendered_for_the_partner_and_counted(pdf_asset, acm
 
 
 def test_co_branding_an_image_or_a_link_gives_a_branded_sheet(ops, acme, acme_admin):
-    image = content.create_asset(
+    image = content_services.create_asset(
         actor=ops,
         title="Banner",
         kind=Asset.Kind.COLLATERAL,
@@ -251,7 +259,7 @@ def test_co_branding_an_image_or_a_link_gives_a_branded_sheet(ops, acme, acme_ad
     )
     link = AssetFactory(co_brandable=True)
     for asset in (image, link):
-        pdf = content.render_cobranded_pdf(asset=asset, partner=acme, actor=acme_admin)
+        pdf = content_services.render_cobranded_pdf(asset=asset, partner=acme, actor=acme_admin)
         assert pdf.startswith(b"%PDF") and b"/EmbeddedFile" not in pdf
 
 
@@ -260,19 +268,19 @@ def test_co_branding_is_refused_for_assets_that_do_not_allow_it_or_other_partner
 ):
     plain = AssetFactory(co_brandable=False)
     with pytest.raises(ContentError, match="cannot be co-branded"):
-        content.render_cobranded_pdf(asset=plain, partner=globex, actor=globex_admin)
+        content_services.render_cobranded_pdf(asset=plain, partner=globex, actor=globex_admin)
     with pytest.raises(PermissionDenied):
-        content.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=globex_admin)
+        content_services.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=globex_admin)
     # Staff may preview a partner's version; previews are not the partner's use.
-    assert content.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=cam)
+    assert content_services.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=cam)
     assert not AssetUsage.objects.exists()
 
 
 def test_branding_uses_the_partner_logo_only_when_it_is_an_image(acme, acme_admin):
-    assert content.partner_branding(acme).logo_data_uri == ""
+    assert content_selectors.partner_branding(acme).logo_data_uri == ""
     acme.logo.save("logo.txt", ContentFile(b"not an image"), save=True)
-    assert content.partner_branding(acme).logo_data_uri == ""
+    assert content_selectors.partner_branding(acme).logo_data_uri == ""
     acme.logo.save("logo.png", ContentFile(PNG_BYTES), save=True)
-    branding = content.partner_branding(acme)
+    branding = content_selectors.partner_branding(acme)
     assert branding.logo_data_uri.startswith("data:image/png;base64,")
     assert (branding.name, branding.contact_email) == ("Acme", acme_admin.email)

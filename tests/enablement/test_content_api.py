@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from enablement import content
+from enablement.content import services as content_services
 from enablement.models import Asset, AssetUsage
 from partners.api_keys import issue_api_key
 
@@ -21,7 +21,7 @@ def session(user) -> APIClient:
 
 @pytest.fixture
 def gold_pdf(ops, tiers):
-    return content.create_asset(
+    return content_services.create_asset(
         actor=ops,
         title="Gold kit",
         kind=Asset.Kind.CAMPAIGN,

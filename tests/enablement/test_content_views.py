@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from enablement import content
+from enablement.content import services as content_services
+from enablement.content import uploads
 from enablement.models import Asset, AssetUsage
 
 from .factories_programs import PNG_BYTES, AssetFactory, office_bytes, pdf_bytes, upload
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def datasheet(ops):
-    return content.create_asset(
+    return content_services.create_asset(
         actor=ops,
         title="Datasheet",
         kind=Asset.Kind.DATASHEET,
@@ -25,7 +26,7 @@ def datasheet(ops):
 
 @pytest.fixture
 def gold_only(ops, tiers):
-    return content.create_asset(
+    return content_services.create_asset(
         actor=ops,
         title="Gold kit",
         kind=Asset.Kind.CAMPAIGN,
@@ -125,7 +126,7 @@ def test_ops_upload_an_asset_from_the_page(client_for, ops, tiers):
     )
     assert response.status_code == 302
     asset = Asset.objects.get()
-    assert (asset.original_filename, asset.content_type) == ("deck.pptx", content.PPTX)
+    assert (asset.original_filename, asset.content_type) == ("deck.pptx", uploads.PPTX)
     assert list(asset.visible_to_tiers.all()) == [tiers[1]]
 
 

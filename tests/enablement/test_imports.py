@@ -7,9 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from enablement import imports
 from enablement.exceptions import ImportFileError
-from enablement.imports import import_completions, report_csv
+from enablement.imports import import_completions, process_import, report_csv, start_import
 from enablement.models import CertificationImport, PersonCertification
+from enablement.tasks import process_certification_import
+from prm import jobs
 from prm.audit import events_for
 from tests.factories import OfficeFactory
 
@@ -57,7 +60,10 @@ def test_good_rows_import_and_bad_rows_report_their_line(
     assert "Atlantis" in failed[7]
     admin_cert = PersonCertification.objects.get(user=acme_admin)
     assert (admin_cert.office, admin_cert.region, admin_cert.source) == (lyon, "EMEA", "import")
-    assert events_for(run).get().verb == "certification.imported"
+    assert [e.verb for e in events_for(run).order_by("pk")] == [
+        "certification.import_started",
+        "certification.imported",
+    ]
 
 
 def test_importing_the_same_file_twice_changes_nothing(ops, acme_rep, acme_admin, catalogue, lyon):
@@ -116,11 +122,12 @@ def test_the_command_imports_a_file_and_prints_failures(
 
 
 def test_ops_import_through_the_page_and_download_the_report(
-    client_for, ops, acme_rep, acme_admin, catalogue, lyon
+    client_for, ops, acme_rep, acme_admin, catalogue, lyon, django_capture_on_commit_callbacks
 ):
     client = client_for(ops)
     upload = SimpleUploadedFile("lms.csv", sample(acme_rep, acme_admin).encode(), "text/csv")
-    response = client.post(reverse("enablement:certification_import"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enablement:certification_import"), {"file": upload})
     run = CertificationImport.objects.get()
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
 
@@ -163,3 +170,43 @@ def test_only_ops_reach_the_import_pages(client_for, personas, persona, ops, cat
         reverse("enablement:import_report", args=[run.pk]),
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_completion_import_resumes_after_a_crash_without_recording_twice(
+    ops, acme_rep, acme_admin, catalogue, lyon, monkeypatch
+):
+    monkeypatch.setattr(jobs, "CHUNK_SIZE", 2)
+    run = imports.start_import(actor=ops, data=sample(acme_rep, acme_admin), queue=False)
+    real = imports._import_row
+
+    def dying(row, line, actor, certifications):
+        if line == 6:
+            raise SystemExit("worker killed")
+        return real(row, line, actor, certifications)
+
+    monkeypatch.setattr(imports, "_import_row", dying)
+    with pytest.raises(SystemExit):
+        process_certification_import.apply(args=[run.pk], throw=True)
+    run.refresh_from_db()
+    assert (run.status, run.last_line, run.rows_done, run.imported) == ("running", 5, 4, 1)
+
+    monkeypatch.setattr(imports, "_import_row", real)
+    process_certification_import.apply(args=[run.pk], throw=True)
+    process_certification_import.apply(args=[run.pk], throw=True)
+    run.refresh_from_db()
+    assert (run.status, run.imported, run.unchanged, run.failed) == ("done", 2, 0, 4)
+    assert [row["line"] for row in run.report] == [2, 3, 4, 5, 6, 7]
+    assert PersonCertification.objects.count() == 2
+
+
+def test_the_progress_partial_polls_until_done_and_is_ops_only(
+    client_for, ops, acme_admin, catalogue
+):
+    run = start_import(actor=ops, data=HEADER + "a@b.example,sales-pro,2026-01-01,,\n", queue=False)
+    url = reverse("enablement:import_progress", args=[run.pk])
+    page = client_for(ops).get(run.get_absolute_url()).content.decode()
+    assert f'hx-get="{url}"' in page and "<progress" in page
+    assert client_for(acme_admin).get(url).status_code == 403
+    process_import(import_id=run.pk)
+    done = client_for(ops).get(url, headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"

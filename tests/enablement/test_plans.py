@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from enablement import programs
 from enablement.models import JointBusinessPlan
-from enablement.programs import PlanError, PlanLocked
+from enablement.programs import selectors as program_selectors
+from enablement.programs import services as program_services
+from enablement.programs.services import PlanError, PlanLocked
 from prm.exceptions import Conflict, PermissionDenied
 from prm.models import AuditEvent, Notification
 
@@ -61,7 +62,7 @@ def test_the_cam_drafts_a_plan_and_partner_admins_are_told(
     cam, acme, acme_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        plan = programs.create_plan(
+        plan = program_services.create_plan(
             actor=cam, partner=acme, fiscal_year=2026, title="Acme growth", summary="Healthcare"
         )
 
@@ -72,27 +73,31 @@ def test_the_cam_drafts_a_plan_and_partner_admins_are_told(
 
 
 def test_a_partner_admin_may_draft_their_own_plan(acme, acme_admin):
-    plan = programs.create_plan(actor=acme_admin, partner=acme, fiscal_year=2026, title="Ours")
+    plan = program_services.create_plan(
+        actor=acme_admin, partner=acme, fiscal_year=2026, title="Ours"
+    )
     assert plan.created_by == acme_admin
 
 
 @pytest.mark.parametrize("who", ["acme_rep", "other_cam", "globex_admin", "distri_admin"])
 def test_others_may_not_draft_a_partners_plan(personas, acme, who):
     with pytest.raises(PermissionDenied):
-        programs.create_plan(actor=personas[who], partner=acme, fiscal_year=2026, title="X")
+        program_services.create_plan(actor=personas[who], partner=acme, fiscal_year=2026, title="X")
 
 
 def test_one_plan_per_partner_and_year_then_versions(cam, acme):
-    programs.create_plan(actor=cam, partner=acme, fiscal_year=2026, title="First")
+    program_services.create_plan(actor=cam, partner=acme, fiscal_year=2026, title="First")
     with pytest.raises(Conflict, match="already has a plan for FY2026") as caught:
-        programs.create_plan(actor=cam, partner=acme, fiscal_year=2026, title="Second")
+        program_services.create_plan(actor=cam, partner=acme, fiscal_year=2026, title="Second")
     assert caught.value.code == "plan_exists"
-    assert programs.create_plan(actor=cam, partner=acme, fiscal_year=2027, title="Next year")
+    assert program_services.create_plan(
+        actor=cam, partner=acme, fiscal_year=2027, title="Next year"
+    )
 
 
 def test_editing_a_draft_replaces_its_content(cam, acme):
     plan = PlanFactory(partner=acme, created_by=cam)
-    programs.update_plan(actor=cam, plan=plan, title="Acme FY26", **full_content())
+    program_services.update_plan(actor=cam, plan=plan, title="Acme FY26", **full_content())
 
     plan.refresh_from_db()
     assert plan.title == "Acme FY26"
@@ -106,7 +111,7 @@ def test_editing_a_draft_replaces_its_content(cam, acme):
         dt.date(2026, 5, 15),
     ]
 
-    programs.update_plan(actor=cam, plan=plan, title="Acme FY26", targets=[], checkins=[])
+    program_services.update_plan(actor=cam, plan=plan, title="Acme FY26", targets=[], checkins=[])
     assert not plan.targets.exists() and not plan.checkins.exists()
     assert plan.initiatives.count() == 1  # not given, not touched
     assert verbs(plan) == ["plan.updated", "plan.updated"]
@@ -145,7 +150,7 @@ def initiative(starts_on: dt.date, ends_on: dt.date) -> dict:
 def test_bad_plan_content_is_refused_and_nothing_is_half_written(cam, acme, changes, message):
     plan = PlanFactory(partner=acme, created_by=cam, title="Before")
     with pytest.raises(PlanError, match=message):
-        programs.update_plan(actor=cam, plan=plan, title="After", **changes)
+        program_services.update_plan(actor=cam, plan=plan, title="After", **changes)
     plan.refresh_from_db()
     assert plan.title == "Before"
 
@@ -158,7 +163,7 @@ def test_a_partner_admin_approves_the_draft_and_the_cam_is_told(
 ):
     plan = ready_plan(partner=acme, created_by=cam)
     with django_capture_on_commit_callbacks(execute=True):
-        programs.approve_plan(actor=acme_admin, plan=plan, note="Agreed on the call")
+        program_services.approve_plan(actor=acme_admin, plan=plan, note="Agreed on the call")
 
     plan.refresh_from_db()
     assert plan.status == "approved" and plan.approved_by == acme_admin
@@ -176,7 +181,7 @@ def test_a_partner_admin_approves_the_draft_and_the_cam_is_told(
 def test_only_an_admin_of_the_partner_approves(personas, acme, who):
     plan = ready_plan(partner=acme, created_by=personas["cam"])
     with pytest.raises(PermissionDenied, match="Only an admin of the partner"):
-        programs.approve_plan(actor=personas[who], plan=plan)
+        program_services.approve_plan(actor=personas[who], plan=plan)
     plan.refresh_from_db()
     assert plan.status == "draft"
 
@@ -184,19 +189,19 @@ def test_only_an_admin_of_the_partner_approves(personas, acme, who):
 def test_a_plan_without_targets_or_check_ins_cannot_be_approved(acme, acme_admin):
     plan = PlanFactory(partner=acme)
     with pytest.raises(PlanError, match="at least one target and one check-in") as caught:
-        programs.approve_plan(actor=acme_admin, plan=plan)
+        program_services.approve_plan(actor=acme_admin, plan=plan)
     assert caught.value.code == "plan_incomplete"
 
 
 def test_an_approved_plan_is_locked_against_any_edit(cam, acme, acme_admin):
     plan = ready_plan(partner=acme, created_by=cam)
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
 
     for actor in (cam, acme_admin):
         with pytest.raises(PlanLocked, match="Version 1 of this plan is approved and locked"):
-            programs.update_plan(actor=actor, plan=plan, title="Changed", targets=[])
+            program_services.update_plan(actor=actor, plan=plan, title="Changed", targets=[])
     with pytest.raises(PlanLocked) as caught:
-        programs.approve_plan(actor=acme_admin, plan=plan)
+        program_services.approve_plan(actor=acme_admin, plan=plan)
     assert caught.value.code == "plan_locked" and caught.value.status_code == 409
     plan.refresh_from_db()
     assert plan.title != "Changed" and plan.targets.count() == 1
@@ -204,10 +209,10 @@ def test_an_approved_plan_is_locked_against_any_edit(cam, acme, acme_admin):
 
 def test_a_new_version_copies_the_approved_plan_as_a_draft(cam, acme, acme_admin):
     plan = PlanFactory(partner=acme, created_by=cam)
-    programs.update_plan(actor=cam, plan=plan, title="V1", **full_content())
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.update_plan(actor=cam, plan=plan, title="V1", **full_content())
+    program_services.approve_plan(actor=acme_admin, plan=plan)
 
-    draft = programs.create_new_version(actor=cam, plan=plan)
+    draft = program_services.create_new_version(actor=cam, plan=plan)
 
     assert (draft.status, draft.version, draft.based_on, draft.title) == ("draft", 2, plan, "V1")
     assert draft.targets.count() == 2 and draft.initiatives.count() == 1
@@ -216,24 +221,24 @@ def test_a_new_version_copies_the_approved_plan_as_a_draft(cam, acme, acme_admin
     assert plan.status == "approved"  # still the plan in force until v2 is approved
     assert verbs(draft) == ["plan.version_created"]
     with pytest.raises(Conflict, match="Version 2 is already being drafted") as caught:
-        programs.create_new_version(actor=acme_admin, plan=plan)
+        program_services.create_new_version(actor=acme_admin, plan=plan)
     assert caught.value.details == {"draft_id": draft.pk}
     with pytest.raises(PlanError, match="Only the approved plan can be revised"):
-        programs.create_new_version(actor=cam, plan=draft)
+        program_services.create_new_version(actor=cam, plan=draft)
 
 
 def test_approving_the_new_version_supersedes_the_old_one(cam, acme, acme_admin):
     plan = ready_plan(partner=acme, created_by=cam)
-    programs.approve_plan(actor=acme_admin, plan=plan)
-    draft = programs.create_new_version(actor=cam, plan=plan)
-    programs.update_plan(
+    program_services.approve_plan(actor=acme_admin, plan=plan)
+    draft = program_services.create_new_version(actor=cam, plan=plan)
+    program_services.update_plan(
         actor=cam,
         plan=draft,
         title="Raised targets",
         targets=[{"metric": "pipeline", "target_value": "900", "owner": "A", "due_quarter": 3}],
     )
 
-    programs.approve_plan(actor=acme_admin, plan=draft)
+    program_services.approve_plan(actor=acme_admin, plan=draft)
 
     plan.refresh_from_db()
     draft.refresh_from_db()
@@ -247,10 +252,10 @@ def test_approving_the_new_version_supersedes_the_old_one(cam, acme, acme_admin)
     )
     assert JointBusinessPlan.objects.filter(partner=acme, status="approved").get() == draft
     with pytest.raises(PlanLocked, match="superseded and locked"):
-        programs.update_plan(actor=cam, plan=plan, title="Rewrite history")
+        program_services.update_plan(actor=cam, plan=plan, title="Rewrite history")
     with pytest.raises(PlanError, match="this one is superseded"):
-        programs.create_new_version(actor=cam, plan=plan)
-    assert programs.create_new_version(actor=cam, plan=draft).version == 3
+        program_services.create_new_version(actor=cam, plan=plan)
+    assert program_services.create_new_version(actor=cam, plan=draft).version == 3
 
 
 # --- Check-ins --------------------------------------------------------------------------------
@@ -259,10 +264,10 @@ def test_approving_the_new_version_supersedes_the_old_one(cam, acme, acme_admin)
 @time_machine.travel(MID_2026, tick=False)
 def test_check_in_notes_are_recorded_on_an_approved_plan(cam, acme, acme_admin):
     plan = ready_plan(partner=acme, created_by=cam)
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
     checkin = plan.checkins.get()
 
-    programs.record_checkin(
+    program_services.record_checkin(
         actor=cam, checkin=checkin, held_on=dt.date(2026, 2, 16), notes="On track"
     )
 
@@ -282,12 +287,14 @@ def test_check_in_notes_are_refused_in_the_future_without_a_date_or_by_others(
     plan = ready_plan(partner=acme, created_by=cam)
     checkin = plan.checkins.get()
     with pytest.raises(PlanError, match="cannot be held in the future"):
-        programs.record_checkin(actor=cam, checkin=checkin, held_on=dt.date(2026, 7, 1), notes="")
+        program_services.record_checkin(
+            actor=cam, checkin=checkin, held_on=dt.date(2026, 7, 1), notes=""
+        )
     with pytest.raises(PlanError, match="Give the date"):
-        programs.record_checkin(actor=cam, checkin=checkin, held_on=None, notes="Talked")
+        program_services.record_checkin(actor=cam, checkin=checkin, held_on=None, notes="Talked")
     for outsider in (acme_rep, other_cam):
         with pytest.raises(PermissionDenied):
-            programs.record_checkin(
+            program_services.record_checkin(
                 actor=outsider, checkin=checkin, held_on=dt.date(2026, 2, 15), notes="x"
             )
 
@@ -297,20 +304,20 @@ def test_notes_taken_while_a_new_version_was_drafted_carry_over_and_old_ones_loc
     cam, acme, acme_admin
 ):
     plan = ready_plan(partner=acme, created_by=cam)
-    programs.approve_plan(actor=acme_admin, plan=plan)
-    draft = programs.create_new_version(actor=cam, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
+    draft = program_services.create_new_version(actor=cam, plan=plan)
     old_checkin = plan.checkins.get()
-    programs.record_checkin(
+    program_services.record_checkin(
         actor=cam, checkin=old_checkin, held_on=dt.date(2026, 2, 15), notes="Held during review"
     )
 
-    programs.approve_plan(actor=acme_admin, plan=draft)
+    program_services.approve_plan(actor=acme_admin, plan=draft)
 
     new_checkin = draft.checkins.get()
     assert (new_checkin.held_on, new_checkin.notes) == (dt.date(2026, 2, 15), "Held during review")
     old_checkin.refresh_from_db()
     with pytest.raises(PlanLocked, match="superseded"):
-        programs.record_checkin(
+        program_services.record_checkin(
             actor=cam, checkin=old_checkin, held_on=dt.date(2026, 2, 15), notes="Late edit"
         )
 
@@ -322,7 +329,7 @@ def test_editing_the_cadence_keeps_notes_of_existing_check_ins(cam, acme):
     )
     dropped = PlanCheckInFactory(plan=plan, scheduled_on=dt.date(2026, 5, 15))
 
-    programs.update_plan(
+    program_services.update_plan(
         actor=cam,
         plan=plan,
         title=plan.title,
@@ -347,7 +354,7 @@ def test_plans_are_scoped_like_partners(personas, acme, globex, distri):
     distri_plan = PlanFactory(partner=distri)
 
     def seen(who):
-        return set(programs.plans_visible_to(personas[who]))
+        return set(program_selectors.plans_visible_to(personas[who]))
 
     assert seen("acme_admin") == seen("acme_rep") == {acme_plan}
     assert seen("globex_admin") == {globex_plan}

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from enablement import programs
+from enablement.programs import services as program_services
 from partners.api_keys import issue_api_key
 from tests.factories import PartnerFactory
 
@@ -111,14 +111,14 @@ def test_approval_refusals_use_the_error_shape(cam, acme_admin, globex_admin, pl
     assert response.status_code == 403
     assert error_of(response)["code"] == "permission_denied"
     assert session(globex_admin).post(f"{PLANS}{plan.pk}/approve/").status_code == 404
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
     response = session(acme_admin).post(f"{PLANS}{plan.pk}/approve/")
     assert response.status_code == 409
     assert error_of(response)["code"] == "plan_locked"
 
 
 def test_a_new_version_through_the_api(cam, acme_admin, other_cam, plan):
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
     assert session(other_cam).post(f"{PLANS}{plan.pk}/new-version/").status_code == 404
 
     response = session(cam).post(f"{PLANS}{plan.pk}/new-version/")

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from enablement import programs
 from enablement.models import JointBusinessPlan
+from enablement.programs import services as program_services
 from tests.factories import PartnerFactory
 
 from .factories_programs import PlanFactory, PlanTargetFactory, ready_plan
@@ -208,7 +208,7 @@ def test_reps_cannot_edit_and_approved_plans_are_locked(
     assert (
         client_for(acme_rep).get(reverse("enablement:plan_edit", args=[plan.pk])).status_code == 403
     )
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
     response = client_for(cam).post(
         reverse("enablement:plan_edit", args=[plan.pk]), {"title": "Sneaky"}, follow=True
     )
@@ -234,7 +234,7 @@ def test_approval_from_the_page(client_for, cam, acme_admin, plan):
 
 
 def test_a_new_version_from_the_page(client_for, cam, acme_admin, plan):
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
     client = client_for(cam)
     response = client.post(reverse("enablement:plan_new_version", args=[plan.pk]))
     draft = JointBusinessPlan.objects.get(status="draft")
@@ -247,7 +247,7 @@ def test_a_new_version_from_the_page(client_for, cam, acme_admin, plan):
 
 @time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC))
 def test_check_in_notes_from_the_page(client_for, cam, acme_admin, plan):
-    programs.approve_plan(actor=acme_admin, plan=plan)
+    program_services.approve_plan(actor=acme_admin, plan=plan)
     checkin = plan.checkins.get()
     url = reverse("enablement:plan_checkin", args=[plan.pk, checkin.pk])
 

@@ -147,3 +147,21 @@ def test_the_program_is_broad_and_realistic(seeded):
     assert TierHistory.objects.values("partner").distinct().count() == members.count()
     assert Qualification.objects.values("partner").distinct().count() == members.count()
     assert Application.objects.filter(status="submitted").count() >= 6
+
+
+def test_demo_staff_sign_in_with_a_code_from_the_published_secret(seeded, settings):
+    from django.core.cache import cache
+
+    from partners.demo_data import DEMO_TOTP_SECRET
+    from tests.security.mfa_helpers import totp_code
+
+    settings.PRM_ENFORCE_MFA = True
+    cache.clear()
+    assert DEMO_TOTP_SECRET in seeded
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": "cam3@demo.example", "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert client.get("/").status_code == 200

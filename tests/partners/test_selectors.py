@@ -1,4 +1,9 @@
-from partners.selectors import focus_list, partners_visible_to
+import datetime as dt
+
+from django.utils import timezone
+
+from partners.models import Invitation, PartnerMembership
+from partners.selectors import focus_list, invitations_visible_to, partners_visible_to
 from tests.factories import PartnerFactory, QualificationFactory
 
 
@@ -26,3 +31,35 @@ def test_focus_list_orders_by_scale_skill_will(cam, acme, distri):
     QualificationFactory(partner=distri, assessed_by=cam, scale=2, skill=2, will=2)
     unassessed = PartnerFactory(display_name="New", channel_manager=cam)
     assert list(focus_list(cam)) == [acme, distri, unassessed]
+
+
+def test_open_invitations_are_scoped_per_persona(personas, acme, globex, distri, ops):
+    """Ops see every open invitation, a CAM their partners', a partner admin their own org's,
+    a rep none; revoked and expired invitations are nobody's."""
+    later = timezone.now() + dt.timedelta(days=3)
+    for partner in (acme, globex, distri):
+        Invitation.objects.create(
+            partner=partner,
+            email=f"new@{partner.display_name.lower()}.example",
+            role=PartnerMembership.Role.REP,
+            invited_by=ops,
+            expires_at=later,
+        )
+    Invitation.objects.create(
+        partner=acme, email="gone@acme.example", role="rep", invited_by=ops, expires_at=later,
+        revoked_at=timezone.now(),
+    )  # fmt: skip
+    Invitation.objects.create(
+        partner=acme, email="late@acme.example", role="rep", invited_by=ops,
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )  # fmt: skip
+
+    def emails(who):
+        return sorted(i.email for i in invitations_visible_to(personas[who]))
+
+    assert emails("ops") == ["new@acme.example", "new@distri.example", "new@globex.example"]
+    assert emails("cam") == ["new@acme.example", "new@distri.example"]
+    assert emails("other_cam") == ["new@globex.example"]
+    assert emails("acme_admin") == ["new@acme.example"]
+    assert emails("globex_admin") == ["new@globex.example"]
+    assert emails("acme_rep") == []

@@ -12,6 +12,7 @@ from partners import selectors, services
 from partners.exceptions import PartnerError
 from partners.models import Invitation, Partner, PartnerMembership
 from partners.tasks import expire_invitations
+from prm.audit import events_for
 from prm.exceptions import InvalidTransition, PermissionDenied
 from tests.factories import ApplicationFactory, MembershipFactory, PartnerFactory
 
@@ -97,6 +98,34 @@ def test_a_terminated_partner_cannot_be_reactivated(ops, acme):
     services.change_partner_status(partner=acme, actor=ops, to="terminated", reason="Gone")
     with pytest.raises(InvalidTransition):
         services.change_partner_status(partner=acme, actor=ops, to="active")
+
+
+@pytest.mark.parametrize("who", ["cam", "acme_admin", "acme_rep"])
+def test_only_ops_change_a_partners_status(personas, acme, who):
+    """The channel account manager and the partner's own people are refused in the service,
+    whichever entry point calls it; the status and the audit trail stay as they were."""
+    with pytest.raises(PermissionDenied):
+        services.change_partner_status(partner=acme, actor=personas[who], to="suspended")
+    acme.refresh_from_db()
+    assert acme.status == Partner.Status.ACTIVE
+    assert not events_for(acme).filter(verb="partner.status_changed").exists()
+
+
+@pytest.mark.parametrize("who", ["cam", "acme_admin", "acme_rep"])
+def test_only_ops_move_a_partner_to_another_tier(personas, acme, tiers, who):
+    before = acme.tier
+    with pytest.raises(PermissionDenied):
+        services.set_partner_tier(partner=acme, tier=tiers[2], actor=personas[who], reason="Up")
+    acme.refresh_from_db()
+    assert acme.tier == before
+    assert not acme.tier_history.exists()
+
+
+def test_ops_and_scheduled_jobs_may_change_status_and_tier(ops, acme, tiers):
+    services.set_partner_tier(partner=acme, tier=tiers[2], actor=ops, reason="Review")
+    services.change_partner_status(partner=acme, actor=None, to="suspended", rule="job")
+    acme.refresh_from_db()
+    assert (acme.tier, acme.status) == (tiers[2], Partner.Status.SUSPENDED)
 
 
 # --- Read helpers -----------------------------------------------------------------------------

@@ -18,7 +18,30 @@ def compose_services():
 
 
 def test_compose_has_the_whole_stack():
-    assert set(compose_services()) == {"db", "redis", "web", "worker", "beat"}
+    assert set(compose_services()) == {"db", "redis", "migrate", "web", "worker", "beat"}
+
+
+def test_compose_migrates_once_before_any_process_starts():
+    services = compose_services()
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+        assert services[name]["depends_on"]["db"] == {"condition": "service_healthy"}, name
+
+
+def test_the_image_collects_static_files_with_the_production_settings():
+    """Local settings write no manifest, and production storage then fails every page."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    lines = [line for line in dockerfile.splitlines() if not line.lstrip().startswith("#")]
+    instructions = "\n".join(lines).replace("\\\n", " ").splitlines()
+    run = next(i for i in instructions if i.startswith("RUN") and "manage.py collectstatic" in i)
+    assert "DJANGO_SETTINGS_MODULE=prm.settings.production" in run
+    assert "prm.settings.local" not in dockerfile
+    for name in REQUIRED:
+        assert f"{name}=" in run, f"the build gives {name} a placeholder"
 
 
 @pytest.mark.parametrize("service", ["web", "worker", "beat"])
@@ -38,29 +61,69 @@ def test_each_app_service_runs_a_command_that_exists(service):
         assert app.main == "prm"
 
 
-def run_manage(*args, env_extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "prm.settings.production", **env_extra})
+# What production needs, with values good enough to load the settings and pass check --deploy.
+REQUIRED = {
+    "DJANGO_SECRET_KEY": "k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3,
+    "DJANGO_ALLOWED_HOSTS": "partners.example.com",
+    "DATABASE_URL": "sqlite://:memory:",
+    "REDIS_URL": "redis://127.0.0.1:6379/4",
+    "PRM_SITE_URL": "https://partners.example.com",
+}
+OWN_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "PRM_")
+
+
+def clean_env(**extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_VARIABLES)}
+    return {**env, **extra}
+
+
+def run_manage(*args, env_extra, timeout=120):
+    env = clean_env(DJANGO_SETTINGS_MODULE="prm.settings.production", **env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", env_extra={"DJANGO_ALLOWED_HOSTS": "partners.example.com"})
+@pytest.mark.parametrize("missing", list(REQUIRED))
+def test_production_refuses_to_start_without_each_required_variable(missing):
+    """No silent SQLite, in-process Celery or localhost links in emails."""
+    env = {name: value for name, value in REQUIRED.items() if name != missing}
+    result = run_manage("check", env_extra=env)
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+    assert f"{missing} must be set in production" in result.stderr
 
 
-def test_production_refuses_to_start_without_allowed_hosts():
-    result = run_manage("check", env_extra={"DJANGO_SECRET_KEY": "x" * 60})
-    assert result.returncode != 0
-    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+def test_production_uses_the_configured_services():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'], s.PRM_SITE_URL)"
+    )
+    env = clean_env(DJANGO_SETTINGS_MODULE="prm.settings.production", **REQUIRED)
+    env["DATABASE_URL"] = "postgres://prm@db.internal:5432/prm"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60, check=True).stdout.split()  # fmt: skip
+    assert out == [
+        "django.db.backends.postgresql",
+        "redis://127.0.0.1:6379/4",
+        "False",
+        "django.core.cache.backends.redis.RedisCache",
+        "https://partners.example.com",
+    ]
+
+
+def test_the_celery_app_defaults_to_production_settings_like_wsgi():
+    code = "import os, prm.celery; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(),
+                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert result.stdout.strip() == "prm.settings.production"
+    manage = (ROOT / "manage.py").read_text()
+    assert '"DJANGO_SETTINGS_MODULE", "prm.settings.local"' in manage
 
 
 def test_check_deploy_is_clean_with_the_required_environment():
@@ -69,10 +132,54 @@ def test_check_deploy_is_clean_with_the_required_environment():
         "--deploy",
         "--fail-level",
         "WARNING",
-        env_extra={
-            "DJANGO_SECRET_KEY": "k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3,
-            "DJANGO_ALLOWED_HOSTS": "partners.example.com",
-        },
+        env_extra=REQUIRED,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- The documented admin sign-in ------------------------------------------------------------
+
+
+def test_admin_login_page_answers_anonymous_visitors(client, db):
+    """The login page lists the admin apps for an anonymous visitor, who has no portal role."""
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert b'name="password"' in response.content
+
+
+def test_admin_index_works_for_a_superuser(client, db, django_user_model):
+    admin = django_user_model.objects.create_superuser(email="root@vendor.example", password="x")
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert b"/admin/deals/" in response.content
+
+
+# --- Pages under production settings, with static files collected as the image does ----------
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    root = tmp_path_factory.mktemp("static")
+    result = run_manage("collectstatic", "--noinput", timeout=900,
+                        env_extra={**REQUIRED, "DJANGO_STATIC_ROOT": str(root)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (root / "staticfiles.json").exists(), "production storage writes the manifest"
+    return root
+
+
+def test_pages_render_under_production_settings_with_collected_static(collected_static):
+    result = run_manage(
+        "check_pages", env_extra={**REQUIRED, "DJANGO_STATIC_ROOT": str(collected_static)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "200 /accounts/login/" in result.stdout
+    assert "200 /api/docs/" in result.stdout
+
+
+def test_pages_fail_loudly_without_collected_static(tmp_path):
+    """What the image served before: no manifest, so every HTML page is an error."""
+    result = run_manage("check_pages", env_extra={**REQUIRED, "DJANGO_STATIC_ROOT": str(tmp_path)})
+    assert result.returncode != 0
+    assert "Missing staticfiles manifest entry" in result.stderr

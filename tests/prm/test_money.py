@@ -2,7 +2,15 @@ from decimal import Decimal
 
 import pytest
 
-from prm.money import format_money, quantize, to_decimal
+from prm.money import (
+    LARGEST_AMOUNT,
+    InvalidAmount,
+    amount_message,
+    format_money,
+    parse_amount,
+    quantize,
+    to_decimal,
+)
 
 
 def test_quantize_rounds_half_up_to_the_currency_minor_unit():
@@ -22,3 +30,32 @@ def test_bad_amounts_are_named():
 
 def test_format_money():
     assert format_money("1234.5", "EUR") == "EUR 1,234.50"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["NaN", "sNaN", "Infinity", "-inf", "1e400", "100000000000000", "0.001", "12.500,00", "x"],
+)
+def test_parse_amount_refuses_what_no_column_can_keep_with_one_message(typed):
+    with pytest.raises(InvalidAmount) as caught:
+        parse_amount(typed)
+    assert str(caught.value) == amount_message()
+
+
+def test_parse_amount_accepts_separators_trailing_zeros_and_the_largest_amount():
+    assert parse_amount("12,500.50") == Decimal("12500.50")
+    assert parse_amount("7.500") == Decimal("7.500")
+    assert parse_amount(Decimal("99999999999999.99")) == LARGEST_AMOUNT
+    assert parse_amount(3) == Decimal(3)
+
+
+def test_negative_amounts_only_where_allowed():
+    assert parse_amount("-5.25", allow_negative=True) == Decimal("-5.25")
+    with pytest.raises(InvalidAmount):
+        parse_amount("-5.25")
+
+
+def test_blank_is_required_or_none():
+    assert parse_amount(" ", required=False) is None
+    with pytest.raises(InvalidAmount, match="required"):
+        parse_amount("")

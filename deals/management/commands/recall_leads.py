@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from deals import leads
+from deals.leads import services as lead_services
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = leads.recall_overdue_leads()
+        count = lead_services.recall_overdue_leads()
         self.stdout.write(f"Recalled {count} lead(s).")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prm', '0001_initial'),
+        ('prm', '0003_idempotency_claim_in_flight'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0003_registration_sla_answer_and_imports'),
+        ('deals', '0004_import_jobs'),
         ('partners', '0002_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,43 +1,24 @@
-"""The business-case builder: model definitions checked as data, the calculation, saved cases.
-
-A ``BusinessCaseModel`` is configured by ops (inputs, assumptions, formulas); a partner enters a
-prospect's figures and gets a ``BusinessCase`` with results, a white-labelled page and a PDF.
-
-Formulas are evaluated in order over unrounded ``Decimal`` values; each result is rounded only
-for storage and display (money to the currency's minor unit, ratios to four places, months to
-one place), so rounding never compounds from one formula into the next.
+"""The business-case calculation: model definitions checked as data, inputs parsed, results
+computed and displayed. Pure functions over a model's definition; nothing here reads or writes
+the database.
 """
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from urllib.parse import urlencode
 
-from django.db import transaction
-from django.db.models import Count, QuerySet
-from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from partners.models import BusinessModel, Partner
-from partners.selectors import partner_access, partners_visible_to
-from prm.audit import record_event
-from prm.exceptions import DomainError, PermissionDenied
-from prm.models import User
-from prm.money import CURRENCY_DECIMALS, format_money, quantize
+from prm.exceptions import DomainError
+from prm.money import format_money, quantize
 
-from . import expressions
-from .content import business_model_q, partner_branding
-from .models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
+from .. import expressions
+from ..models import BusinessCase, BusinessCaseModel
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FORMATS = {choice.value for choice in BusinessCaseModel.Format}
 MAX_INPUT_MAGNITUDE = Decimal("1e13")
-# The deals app's registration form (by URL name: enablement does not import deals); it reads
-# these query parameters as initial values.
-DEAL_REGISTRATION_URL_NAME = "deals:deal_create"
 
 
 class BusinessCaseError(DomainError):
@@ -329,151 +310,3 @@ def input_lines(case: BusinessCase) -> list[dict]:
         }
         for key, value in case.inputs.items()
     ]
-
-
-# --- Reads ------------------------------------------------------------------------------------
-
-
-def business_case_models_for(user: User) -> QuerySet[BusinessCaseModel]:
-    """Ops see every model; others the published ones, partner users only those for their
-    business models."""
-    models = BusinessCaseModel.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return models.none()
-    if user.is_program_ops:
-        return models
-    models = models.filter(published=True)
-    if user.is_internal:
-        return models
-    access = partner_access(user)
-    if not access.member_of:
-        return models.none()
-    kinds = set(
-        Partner.objects.filter(pk__in=access.member_of).values_list("business_model", flat=True)
-    )
-    return models.filter(business_model_q("business_models", kinds))
-
-
-def get_business_case_model_for_user(user: User, pk) -> BusinessCaseModel:
-    return get_object_or_404(business_case_models_for(user), pk=pk)
-
-
-def business_cases_visible_to(user: User) -> QuerySet[BusinessCase]:
-    return BusinessCase.objects.select_related("partner", "model", "created_by").filter(
-        partner__in=partners_visible_to(user).values("pk")
-    )
-
-
-def get_business_case_for_user(user: User, pk) -> BusinessCase:
-    return get_object_or_404(business_cases_visible_to(user), pk=pk)
-
-
-def partners_for_business_cases(user: User) -> QuerySet[Partner]:
-    """The partners a user builds cases for: the ones they belong to."""
-    return Partner.objects.filter(pk__in=partner_access(user).member_of).order_by("display_name")
-
-
-def usage_counts(*, partner_ids, since=None) -> dict[int, dict[str, int]]:
-    """{partner id: {action: count}} of business-case use, for scorecards."""
-    rows = BusinessCaseUsage.objects.filter(partner_id__in=list(partner_ids))
-    if since is not None:
-        rows = rows.filter(created_at__gte=since)
-    counts: dict[int, dict[str, int]] = {}
-    for partner_id, action, n in (
-        rows.order_by().values_list("partner_id", "action").annotate(n=Count("pk"))
-    ):
-        counts.setdefault(partner_id, {})[action] = n
-    return counts
-
-
-def deal_registration_url(case: BusinessCase) -> str:
-    """The deals app's registration form, pre-filled from the case (read there as initials)."""
-    params = {"customer_name": case.prospect_name, "business_case": case.pk}
-    if case.deal_amount is not None:
-        params["estimated_amount"] = str(case.deal_amount)
-    return f"{reverse(DEAL_REGISTRATION_URL_NAME)}?{urlencode(params)}"
-
-
-# --- Writes -----------------------------------------------------------------------------------
-
-
-def _check_can_build(actor: User, partner: Partner, model: BusinessCaseModel) -> None:
-    if partner.pk not in partner_access(actor).member_of:
-        raise PermissionDenied(_("Business cases are built by the partner's own people."))
-    if not model.published:
-        raise BusinessCaseError(_("This business-case model is not published."))
-    if model.business_models and partner.business_model not in model.business_models:
-        raise BusinessCaseError(
-            _("This business-case model is not offered to %(model)s partners.")
-            % {"model": BusinessModel(partner.business_model).label}
-        )
-
-
-@transaction.atomic
-def build_business_case(
-    *,
-    actor: User,
-    partner: Partner,
-    model: BusinessCaseModel,
-    prospect_name: str,
-    inputs: Mapping,
-    currency: str | None = None,
-) -> BusinessCase:
-    """Compute and save a business case for one of the partner's prospects."""
-    _check_can_build(actor, partner, model)
-    prospect_name = (prospect_name or "").strip()
-    if not prospect_name:
-        raise InvalidInputs(
-            _("Name the prospect."), details={"prospect_name": _("Name the prospect.")}
-        )
-    currency = (currency or model.currency).upper()
-    if currency not in CURRENCY_DECIMALS:
-        raise InvalidInputs(
-            _("Unknown currency %(code)s.") % {"code": currency},
-            details={"currency": _("Unknown currency.")},
-        )
-    values = parse_inputs(model, inputs)
-    lines = calculate(model, values, currency)
-    amounts = {line.key: line.value for line in lines} | values
-    deal_amount = amounts.get(model.deal_amount_key) if model.deal_amount_key else None
-    case = BusinessCase.objects.create(
-        partner=partner,
-        created_by=actor,
-        model=model,
-        prospect_name=prospect_name[:200],
-        inputs={key: str(value) for key, value in values.items()},
-        results=[
-            {"key": line.key, "label": line.label, "format": line.format, "value": str(line.value)}
-            for line in lines
-        ],
-        deal_amount=quantize(deal_amount, currency) if deal_amount is not None else None,
-        currency=currency,
-    )
-    BusinessCaseUsage.objects.create(
-        partner=partner, user=actor, model=model, case=case, action=BusinessCaseUsage.Action.BUILT
-    )
-    record_event(case, actor=actor, verb="business_case.built", data={"model": model.name})
-    return case
-
-
-def record_case_usage(*, case: BusinessCase, actor: User, action: str) -> BusinessCaseUsage:
-    """Count a PDF download or a deal registration started from a case."""
-    return BusinessCaseUsage.objects.create(
-        partner_id=case.partner_id, user=actor, model_id=case.model_id, case=case, action=action
-    )
-
-
-def render_business_case_pdf(case: BusinessCase) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "enablement/case_document.html",
-        {
-            "case": case,
-            "branding": partner_branding(case.partner, contact=case.created_by),
-            "results": result_lines(case),
-            "inputs": input_lines(case),
-            "for_pdf": True,
-        },
-    )
-    return HTML(string=html).write_pdf()

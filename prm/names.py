@@ -1,5 +1,6 @@
-"""Company names and domains normalised one way, when a registration is stored and when it is
-searched for conflicts. No database access here, so models and imports may use it freely."""
+"""Company names and domains normalised one way: when a deal registration is stored and
+searched for conflicts, and when a partner application is compared with existing partners. No
+database access here, so models and imports of every app may use it freely."""
 
 import re
 import unicodedata

@@ -1,34 +1,42 @@
-"""Leads the vendor passes to partners: creation, routing, offers with an accept-by deadline,
-acceptance, rejection, recall of lapsed offers with re-routing, and conversion into a deal
-registration. Every offer is a ``LeadOffer`` row, the source of the acceptance metrics.
+"""Writes to leads: creation, routing, offers with an accept-by deadline, acceptance,
+rejection, recall of lapsed offers with re-routing, and conversion into a deal registration.
 
-Both sides always see the lead's status: the partner through its inbox and offer history, the
-vendor through the lead list and each lead's offer history.
+Every offer is a ``LeadOffer`` row, the source of the acceptance metrics. Each function takes the
+acting user, runs in a transaction, locks the lead and writes an audit row.
 """
 
 import datetime as dt
-import statistics
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import BusinessModel, Office, Partner, Region
-from partners.selectors import partner_access, partners_visible_to
+from partners.models import Partner, Region
 from prm.audit import record_event
 from prm.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 from prm.models import User
-from prm.money import CURRENCY_DECIMALS, MAX_DIGITS, default_currency, quantize, to_decimal
+from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 from prm.notifications import notify
+from prm.text import clean_name
 
-from .countries import is_country_code
-from .models import DealProgramSettings, DealRegistration, Lead, LeadOffer, LeadRoutingRule
+from ..countries import is_country_code
+from ..models import DealProgramSettings, DealRegistration, Lead, LeadOffer, LeadRoutingRule
+from .selectors import (
+    _active,
+    acts_for,
+    best_partner,
+    can_manage_lead,
+    can_offer_to,
+    current_offer,
+    declined_partner_ids,
+    matching_partners,
+    partner_recipients,
+    rule_applies,
+    vendor_recipients,
+)
 
 Status = Lead.Status
 Outcome = LeadOffer.Outcome
@@ -58,44 +66,6 @@ class LeadOfferRefused(Conflict):
     """This lead cannot be offered to that partner."""
 
     code = "lead_offer_refused"
-
-
-# --- Who may do what -------------------------------------------------------------------------
-
-
-def acts_for(user: User | None, partner: Partner | None) -> bool:
-    """The partner's own users, and the admins of its distributor (two-tier)."""
-    if partner is None or not _active(user):
-        return False
-    access = partner_access(user)
-    if partner.pk in access.member_of:
-        return True
-    return partner.parent_distributor_id in (access.distributor_of & access.admin_of)
-
-
-def can_manage_lead(user: User | None, lead: Lead) -> bool:
-    """Ops manage every lead; a channel account manager the leads of their partners and the
-    leads they created."""
-    if not _active(user) or not user.is_internal:
-        return False
-    if user.is_program_ops:
-        return True
-    return user.is_channel_manager and (
-        lead.created_by_id == user.pk
-        or (lead.partner is not None and lead.partner.channel_manager_id == user.pk)
-    )
-
-
-def can_offer_to(user: User | None, partner: Partner) -> bool:
-    if not _active(user):
-        return False
-    return user.is_program_ops or (
-        user.is_channel_manager and partner.channel_manager_id == user.pk
-    )
-
-
-def _active(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def _require(allowed: bool, message: str = "") -> None:
@@ -149,9 +119,9 @@ def clean_lead_fields(fields: dict) -> dict:
     return values
 
 
-def _text(limit: int, *, required: bool = False):
+def _text(limit: int, *, required: bool = False, is_name: bool = False):
     def clean(value) -> str:
-        text = str(value or "").strip()
+        text = clean_name(value) if is_name else str(value or "").strip()
         if required and not text:
             raise ValidationError(_("This field is required."))
         if len(text) > limit:
@@ -183,15 +153,10 @@ def _email(value) -> str:
 
 
 def _amount(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        amount = to_decimal(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Enter an amount such as 25000.00.")) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** (MAX_DIGITS - 2):
-        raise ValidationError(_("Enter a positive amount."))
-    return amount
+        return parse_amount(value, required=False)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _currency(value) -> str:
@@ -202,8 +167,8 @@ def _currency(value) -> str:
 
 
 _CLEANERS = {
-    "company_name": _text(200, required=True),
-    "contact_name": _text(150),
+    "company_name": _text(200, required=True, is_name=True),
+    "contact_name": _text(150, is_name=True),
     "contact_email": _email,
     "country": _country,
     "region": _region,
@@ -243,86 +208,6 @@ def route_lead(*, lead: Lead, actor: User | None = None) -> LeadOffer | None:
     return None
 
 
-def declined_partner_ids(lead: Lead) -> list[int]:
-    """Partners that rejected this lead or let it lapse: it is never offered to them again."""
-    return sorted(
-        set(
-            lead.offers.filter(outcome__in=[Outcome.REJECTED, Outcome.RECALLED]).values_list(
-                "partner_id", flat=True
-            )
-        )
-    )
-
-
-def rule_applies(rule: LeadRoutingRule, lead: Lead) -> bool:
-    """A rule's location and specialty criteria are about the lead; empty ones match all."""
-    if rule.countries and lead.country not in {c.upper() for c in rule.countries}:
-        return False
-    if rule.regions and lead.region not in {r.upper() for r in rule.regions}:
-        return False
-    return not (
-        rule.specialty and lead.specialty and rule.specialty.casefold() != lead.specialty.casefold()
-    )
-
-
-def matching_partners(rule: LeadRoutingRule, lead: Lead, *, exclude=()) -> list[Partner]:
-    """Active partners meeting the rule's business model, tier and specialty criteria that serve
-    the lead's country (headquarters or an office there) or region. A rule without business
-    models leaves distributors out."""
-    partners = Partner.objects.filter(status=Partner.Status.ACTIVE).exclude(pk__in=list(exclude))
-    if rule.business_models:
-        partners = partners.filter(business_model__in=rule.business_models)
-    else:
-        # Distributors sell through their resellers; they get leads only when a rule names them.
-        partners = partners.exclude(business_model=BusinessModel.DISTRIBUTOR)
-    if rule.min_tier_rank is not None:
-        partners = partners.filter(tier__rank__gte=rule.min_tier_rank)
-    with_office = set(
-        Office.objects.filter(partner__in=partners, country=lead.country).values_list(
-            "partner_id", flat=True
-        )
-    )
-    specialty = rule.specialty.casefold()
-    found = []
-    for partner in partners.only(
-        "id", "hq_country", "regions_served", "solution_stack", "target_sectors"
-    ).order_by("pk"):
-        serves = (
-            partner.hq_country == lead.country
-            or partner.pk in with_office
-            or (lead.region and lead.region in (partner.regions_served or []))
-        )
-        skills = {str(s).casefold() for s in [*partner.solution_stack, *partner.target_sectors]}
-        if serves and (not specialty or specialty in skills):
-            found.append(partner)
-    return found
-
-
-def best_partner(partners: list[Partner]) -> Partner | None:
-    """The best acceptance record first, then the fewest open offers, then the oldest partner.
-    The rate is smoothed ((accepted + 1) / (answered + 2)) so a partner with no history starts
-    at one half instead of zero or one."""
-    if not partners:
-        return None
-    rows = (
-        LeadOffer.objects.filter(partner__in=[p.pk for p in partners])
-        .values("partner_id")
-        .annotate(
-            accepted=Count("pk", filter=Q(outcome=Outcome.ACCEPTED)),
-            answered=Count("pk", filter=~Q(outcome=Outcome.PENDING)),
-            open=Count("pk", filter=Q(outcome=Outcome.PENDING)),
-        )
-    )
-    history = {row["partner_id"]: row for row in rows}
-
-    def rank(partner: Partner):
-        row = history.get(partner.pk, {"accepted": 0, "answered": 0, "open": 0})
-        rate = Decimal(row["accepted"] + 1) / Decimal(row["answered"] + 2)
-        return (-rate, row["open"], partner.pk)
-
-    return min(partners, key=rank)
-
-
 @transaction.atomic
 def offer_lead(*, lead: Lead, partner: Partner, actor: User) -> LeadOffer:
     """Offer the lead to a chosen partner by hand (ops, or the partner's channel manager)."""
@@ -343,7 +228,7 @@ def _offer(lead: Lead, partner: Partner, *, actor, rule) -> LeadOffer:
     lead.partner = partner
     lead.routing_rule = rule
     lead.offered_at = now
-    lead.accept_by = now + dt.timedelta(hours=DealProgramSettings.get().lead_accept_hours)
+    lead.accept_by = now + dt.timedelta(hours=DealProgramSettings.current().lead_accept_hours)
     lead.responded_at = None
     lead.rejection_reason = ""
     lead.save(
@@ -378,17 +263,6 @@ def _offer(lead: Lead, partner: Partner, *, actor, rule) -> LeadOffer:
         url=lead.get_absolute_url(),
     )
     return offer
-
-
-# --- The partner's answer ----------------------------------------------------------------------
-
-
-def current_offer(lead: Lead) -> LeadOffer | None:
-    return (
-        lead.offers.filter(partner_id=lead.partner_id, outcome=Outcome.PENDING)
-        .order_by("-offered_at", "-pk")
-        .first()
-    )
 
 
 def _answer(lead: Lead, actor: User, target: str) -> tuple[Lead, LeadOffer | None, str]:
@@ -485,10 +359,12 @@ def convert_lead(*, lead: Lead, actor: User, **registration_fields) -> DealRegis
     """Turn an accepted lead into a deal registration of the partner that accepted it. Fields
     not given come from the lead; the vendor found the customer, so the deal counts as
     partner-influenced unless said otherwise."""
-    from .services import create_registration
+    from ..services import create_registration
 
     lead = _lock(lead)
-    _require(acts_for(actor, lead.partner))
+    partner = lead.partner
+    if partner is None or not acts_for(actor, partner):
+        raise LeadNotAllowed()
     if not lead.can_move_to(Status.CONVERTED):
         raise InvalidTransition(_("Lead"), lead.status, Status.CONVERTED)
     defaults = {
@@ -503,9 +379,7 @@ def convert_lead(*, lead: Lead, actor: User, **registration_fields) -> DealRegis
         "sourcing": DealRegistration.Sourcing.INFLUENCED,
     }
     fields = {**defaults, **{k: v for k, v in registration_fields.items() if v is not None}}
-    registration = create_registration(
-        actor=actor, partner=lead.partner, source_lead=lead, **fields
-    )
+    registration = create_registration(actor=actor, partner=partner, source_lead=lead, **fields)
     previous = lead.move_to(Status.CONVERTED)
     lead.save(update_fields=["status", "updated_at"])
     record_event(
@@ -540,7 +414,12 @@ def _recall_one(pk: int, now: dt.datetime) -> int:
         Lead.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=pk).first()
     )
     # Re-checked under the lock: the partner may have answered since the list was read.
-    if lead is None or lead.status != Status.OFFERED or lead.accept_by >= now:
+    if (
+        lead is None
+        or lead.status != Status.OFFERED
+        or lead.accept_by is None
+        or lead.accept_by >= now
+    ):
         return 0
     partner = lead.partner
     previous = lead.move_to(Status.RECALLED)
@@ -576,23 +455,6 @@ def _recall_one(pk: int, now: dt.datetime) -> int:
     return 1
 
 
-# --- Recipients --------------------------------------------------------------------------------
-
-
-def partner_recipients(partner: Partner | None) -> list[User]:
-    """The partner's admins and reps."""
-    if partner is None:
-        return []
-    return list(User.objects.filter(is_active=True, memberships__partner=partner).distinct())
-
-
-def vendor_recipients(lead: Lead, *, partner: Partner | None = None) -> list[User]:
-    """The channel account manager of the partner concerned and whoever created the lead."""
-    partner = partner or lead.partner
-    people = [partner.channel_manager if partner else None, lead.created_by]
-    return [p for p in people if p is not None and p.is_active]
-
-
 def _snapshot(lead: Lead) -> dict:
     # Values frozen now: the mail is rendered after commit, when the lead may have moved on.
     return {
@@ -603,80 +465,3 @@ def _snapshot(lead: Lead) -> dict:
         "accept_by": lead.accept_by,
         "status_label": lead.get_status_display(),
     }
-
-
-# --- Reads -------------------------------------------------------------------------------------
-
-
-def leads_visible_to(user: User) -> QuerySet[Lead]:
-    """Partners see the leads currently offered to them (or that they hold); a channel account
-    manager the leads of their partners and the ones they created; ops every lead."""
-    base = Lead.objects.select_related("partner", "created_by", "routing_rule")
-    if not _active(user):
-        return base.none()
-    if user.is_program_ops:
-        return base
-    visible = Q(partner__in=partners_visible_to(user).values("pk"))
-    if user.is_channel_manager:
-        visible |= Q(created_by=user)
-    return base.filter(visible)
-
-
-def get_lead_for_user(user: User, pk) -> Lead:
-    return get_object_or_404(leads_visible_to(user), pk=pk)
-
-
-def offers_visible_to(user: User) -> QuerySet[LeadOffer]:
-    """The offer history a user may see: ops all, others the offers to partners in scope."""
-    base = LeadOffer.objects.select_related("lead", "partner")
-    if not _active(user):
-        return base.none()
-    if user.is_program_ops:
-        return base
-    return base.filter(partner__in=partners_visible_to(user).values("pk"))
-
-
-def offer_history(user: User, lead: Lead) -> QuerySet[LeadOffer]:
-    return offers_visible_to(user).filter(lead=lead).order_by("-offered_at", "-pk")
-
-
-@dataclass(frozen=True)
-class LeadStats:
-    offered: int
-    accepted: int
-    rejected: int
-    recalled: int
-    pending: int
-    acceptance_rate: Decimal | None  # accepted / answered (accepted, rejected or recalled)
-    median_time_to_accept: dt.timedelta | None
-
-
-def lead_stats(partner: Partner, *, since: dt.datetime | None = None) -> LeadStats:
-    """A partner's lead record from its offers: how many it accepted and how fast."""
-    offers = LeadOffer.objects.filter(partner=partner)
-    if since is not None:
-        offers = offers.filter(offered_at__gte=since)
-    counts = {row["outcome"]: row["n"] for row in offers.values("outcome").annotate(n=Count("pk"))}
-    accepted = counts.get(Outcome.ACCEPTED, 0)
-    answered = accepted + counts.get(Outcome.REJECTED, 0) + counts.get(Outcome.RECALLED, 0)
-    rate = (
-        (Decimal(accepted) / Decimal(answered)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-        if answered
-        else None
-    )
-    durations = [
-        (responded - offered).total_seconds()
-        for offered, responded in offers.filter(
-            outcome=Outcome.ACCEPTED, responded_at__isnull=False
-        ).values_list("offered_at", "responded_at")
-    ]
-    median = dt.timedelta(seconds=statistics.median(durations)) if durations else None
-    return LeadStats(
-        offered=sum(counts.values()),
-        accepted=accepted,
-        rejected=counts.get(Outcome.REJECTED, 0),
-        recalled=counts.get(Outcome.RECALLED, 0),
-        pending=counts.get(Outcome.PENDING, 0),
-        acceptance_rate=rate,
-        median_time_to_accept=median,
-    )

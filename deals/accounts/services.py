@@ -1,7 +1,7 @@
-"""The vendor's own customer accounts and opportunities, kept in step with its CRM by ``crm_id``.
+"""Writes to the vendor's own customer accounts and opportunities, kept in step with its CRM by
+``crm_id``.
 
-Open opportunities take part in conflict checks. Only program operations (people or internal API
-keys acting as an ops principal) write them; partners never see them.
+Only program operations (people or internal API keys acting as an ops principal) write them.
 """
 
 import datetime as dt
@@ -10,19 +10,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
 from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
-from prm.money import CURRENCY_DECIMALS, MAX_DIGITS, default_currency, quantize, to_decimal
+from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 
-from .conflicts import normalize_company_name, registrable_domain
-from .countries import is_country_code
-from .models import CustomerAccount, Opportunity
+from ..conflicts import normalize_company_name, registrable_domain
+from ..countries import is_country_code
+from ..models import CustomerAccount, Opportunity
+from .selectors import can_write_accounts
 
 
 class InvalidAccountData(DomainError):
@@ -37,10 +36,6 @@ class UnknownAccount(DomainError):
 
     code = "unknown_account"
     status_code = 400
-
-
-def can_write_accounts(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_program_ops)
 
 
 def _require_writer(actor: User) -> None:
@@ -187,15 +182,12 @@ def _clean_opportunity(name, stage, amount, currency, owner_email, expected_clos
     currency = str(currency or default_currency()).strip().upper()
     if currency not in CURRENCY_DECIMALS:
         raise _invalid("currency", _("Unknown currency code."))
-    if amount is not None and amount != "":
-        try:
-            amount = quantize(to_decimal(amount), currency)
-        except (TypeError, ValueError):
-            raise _invalid("amount", _("Enter an amount such as 12500.00.")) from None
-        if amount < 0 or len(amount.as_tuple().digits) > MAX_DIGITS:
-            raise _invalid("amount", _("Enter a positive amount."))
-    else:
-        amount = None
+    try:
+        amount = parse_amount(amount, required=False)
+    except ValueError as exc:
+        raise _invalid("amount", str(exc)) from None
+    if amount is not None:
+        amount = quantize(amount, currency)
     owner_email = str(owner_email or "").strip().lower()
     if owner_email:
         try:
@@ -217,27 +209,3 @@ def _clean_opportunity(name, stage, amount, currency, owner_email, expected_clos
         "owner_email": owner_email,
         "expected_close_date": expected_close_date,
     }
-
-
-# --- Reads -------------------------------------------------------------------------------------
-
-
-def accounts_visible_to(user) -> QuerySet[CustomerAccount]:
-    """The vendor's accounts are internal: channel managers and ops see them, partners never."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_internal:
-        return CustomerAccount.objects.none()
-    return CustomerAccount.objects.all()
-
-
-def get_account_for_user(user, crm_id: str) -> CustomerAccount:
-    return get_object_or_404(accounts_visible_to(user), crm_id=crm_id)
-
-
-def opportunities_visible_to(user) -> QuerySet[Opportunity]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_internal:
-        return Opportunity.objects.none()
-    return Opportunity.objects.select_related("account")
-
-
-def get_opportunity_for_user(user, crm_id: str) -> Opportunity:
-    return get_object_or_404(opportunities_visible_to(user), crm_id=crm_id)

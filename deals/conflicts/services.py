@@ -1,13 +1,9 @@
-"""Recording conflicts on submission, the partner's pre-check and the reviewer's resolution."""
-
-import datetime as dt
-from dataclasses import dataclass
+"""Writes for conflicts: recording them when a registration is submitted, and the reviewer's
+resolution.
+"""
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
-from django.utils.formats import date_format
-from django.utils.timezone import localtime, now
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
@@ -15,6 +11,7 @@ from prm.exceptions import Conflict, DomainError, PermissionDenied
 
 from ..models import DealConflict, DealRegistration
 from .detection import RECORD_MIN_SCORE, ConflictCandidate, find_conflict_candidates
+from .selectors import RESOLUTIONS_FOR, can_resolve_conflict, first_registered
 
 
 class ConflictResolutionError(DomainError):
@@ -113,94 +110,6 @@ def _create_conflict(registration, candidate: ConflictCandidate, evidence) -> De
         )
 
 
-@dataclass(frozen=True)
-class PrecheckResult:
-    """What a partner may learn before submitting: that the account is taken and until when,
-    never by whom."""
-
-    protected_until: dt.datetime | None
-    message: str
-
-
-def protection_precheck(
-    *,
-    customer_name: str,
-    customer_domain: str = "",
-    contact_email: str = "",
-    country: str = "",
-    for_partner,
-) -> PrecheckResult | None:
-    """A strong match on another partner's approved registration or an open vendor opportunity
-    tells the partner the account is already protected (and until when)."""
-    partner_id = getattr(for_partner, "pk", for_partner)
-    strong = [
-        c
-        for c in find_conflict_candidates(
-            customer_name=customer_name,
-            customer_domain=customer_domain,
-            contact_email=contact_email,
-            country=country,
-        )
-        if c.is_strong
-    ]
-    protected = [
-        c.registration.protected_until
-        for c in strong
-        if c.registration is not None
-        and c.registration.status == DealRegistration.Status.APPROVED
-        and c.registration.partner_id != partner_id
-        and (c.registration.protected_until is None or c.registration.protected_until > now())
-    ]
-    if protected:
-        until = max((p for p in protected if p is not None), default=None)
-        if until is None:
-            return PrecheckResult(None, str(_("This account is already protected.")))
-        return PrecheckResult(
-            until,
-            _("This account is already protected until %(date)s.")
-            % {"date": date_format(localtime(until), "DATE_FORMAT")},
-        )
-    if any(c.opportunity is not None for c in strong):
-        return PrecheckResult(
-            None, str(_("Our own sales team is already working on this account."))
-        )
-    return None
-
-
-def can_resolve_conflict(user, conflict: DealConflict) -> bool:
-    """The channel account manager of the new registration's partner, or program ops."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_program_ops or (
-        user.is_channel_manager and conflict.registration.partner.channel_manager_id == user.pk
-    )
-
-
-RESOLUTIONS_FOR = {
-    "registration": {
-        DealConflict.Resolution.NOT_A_CONFLICT,
-        DealConflict.Resolution.FIRST_REGISTERED_WINS,
-        DealConflict.Resolution.NEW_REGISTRATION_WINS,
-    },
-    "opportunity": {
-        DealConflict.Resolution.NOT_A_CONFLICT,
-        DealConflict.Resolution.VENDOR_OPPORTUNITY_WINS,
-        DealConflict.Resolution.NEW_REGISTRATION_WINS,
-    },
-}
-
-
-def first_registered(conflict: DealConflict) -> DealRegistration | None:
-    """Of the two registrations, the one registered first (None against an opportunity)."""
-    existing = conflict.existing_registration
-    if existing is None:
-        return None
-    pair = [conflict.registration, existing]
-    return min(
-        pair, key=lambda r: (r.first_submitted_at is None, r.first_submitted_at or now(), r.pk)
-    )
-
-
 @transaction.atomic
 def resolve_conflict(
     *, conflict: DealConflict, actor, resolution: str, reason: str
@@ -271,49 +180,3 @@ def _rule_for(conflict: DealConflict, resolution: str) -> str:
     if first_registered(conflict) == conflict.registration:
         return FIRST_REGISTERED_RULE
     return REVIEWER_OVERRIDE_RULE
-
-
-# --- Reads for the reviewer --------------------------------------------------------------------
-
-
-def registrations_reviewable_by(user) -> QuerySet[DealRegistration]:
-    """Registrations whose conflicts this user may compare and resolve: ops see all, a channel
-    account manager those of their partners, partner users none (404)."""
-    base = DealRegistration.objects.select_related("partner", "registered_by")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return base.none()
-    if user.is_program_ops:
-        return base
-    if user.is_channel_manager:
-        return base.filter(partner__channel_manager=user)
-    return base.none()
-
-
-def get_reviewable_registration(user, pk) -> DealRegistration:
-    return get_object_or_404(registrations_reviewable_by(user), pk=pk)
-
-
-def conflicts_for_review(registration: DealRegistration) -> QuerySet[DealConflict]:
-    """Every conflict of one registration with both sides loaded for the comparison page."""
-    return registration.conflicts.select_related(
-        "existing_registration__partner",
-        "existing_registration__registered_by",
-        "existing_opportunity__account",
-        "resolved_by",
-    ).order_by("-score", "id")
-
-
-def conflicts_visible_to(user) -> QuerySet[DealConflict]:
-    """Conflicts of the registrations the user may review (the API's list)."""
-    return DealConflict.objects.filter(
-        registration__in=registrations_reviewable_by(user).values("pk")
-    ).select_related(
-        "registration__partner",
-        "existing_registration__partner",
-        "existing_opportunity__account",
-        "resolved_by",
-    )
-
-
-def get_conflict_for_user(user, pk) -> DealConflict:
-    return get_object_or_404(conflicts_visible_to(user), pk=pk)

@@ -1,0 +1,2 @@
+"""The vendor's customer accounts and opportunities: ``services`` (writes) and
+``selectors`` (reads)."""

@@ -1,0 +1,1 @@
+"""Leads the vendor passes to partners: ``services`` (writes) and ``selectors`` (reads)."""

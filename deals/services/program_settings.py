@@ -1,0 +1,44 @@
+"""Program-wide deal rules (protection, extensions, review SLA, lead acceptance): one row."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
+from prm.exceptions import DomainError, PermissionDenied
+from prm.locks import lock
+from prm.models import User
+
+from ..models import DealProgramSettings
+
+EDITABLE_SETTINGS = frozenset(
+    field.name
+    for field in DealProgramSettings._meta.fields
+    if field.editable and field.name != "id"
+)
+
+
+@transaction.atomic
+def update_program_settings(*, actor: User, **values) -> DealProgramSettings:
+    """Change the deal rules (program ops only); one audit row names the fields that changed.
+
+    The new values apply from the next decision on: registrations already protected keep the
+    dates they were given."""
+    if not actor.is_program_ops:
+        raise PermissionDenied(_("Only program operations change the deal program settings."))
+    unknown = sorted(set(values) - EDITABLE_SETTINGS)
+    if unknown:
+        raise DomainError(_("Unknown setting(s): %(names)s.") % {"names": ", ".join(unknown)})
+    program = lock(DealProgramSettings, DealProgramSettings.current().pk)
+    changes = {name: value for name, value in values.items() if getattr(program, name) != value}
+    if not changes:
+        return program
+    for name, value in changes.items():
+        setattr(program, name, value)
+    try:
+        program.full_clean()
+    except ValidationError as exc:
+        raise DomainError(_("Some settings are invalid."), details=exc.message_dict) from exc
+    program.save()
+    record_event(program, actor=actor, verb="deal_settings.changed", data=changes)
+    return program

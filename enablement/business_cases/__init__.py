@@ -1,0 +1,2 @@
+"""The business-case builder: ``calculation`` (definitions and results, no database),
+``services`` (writes) and ``selectors`` (reads)."""

@@ -1,0 +1,2 @@
+"""The content library: ``uploads`` (checked files), ``services`` (writes) and ``selectors``
+(reads)."""

@@ -1,0 +1,2 @@
+"""Onboarding checklists and joint business plans: ``services`` (writes) and ``selectors``
+(reads)."""

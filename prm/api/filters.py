@@ -1,0 +1,27 @@
+"""Query filters shared by every app's API."""
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+# Ids are 64-bit integers in the database; a larger number is a client error, not a query.
+ID_MAX = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """Filter by the id of a related object: a whole number in the id range, else a 400.
+
+    ``NumberFilter`` took any decimal (``1e300``, ``2.5``), which reached the database as an
+    out-of-range value and failed there.
+    """
+
+    field_class = IdField

@@ -1,0 +1,171 @@
+"""Long imports as background jobs that survive a dying worker.
+
+An import is a row (a subclass of ``ImportJob``) holding the stored upload, its status and its
+progress. A Celery task (id in) calls ``run_import``, which reads the file and processes it in
+chunks. Each chunk is one transaction, holding the job row's lock, that
+
+- skips every line up to ``last_line`` (what an earlier run already committed),
+- processes each remaining row in its own savepoint (a bad row never undoes its neighbours),
+- appends the rows' results to the report, bumps the counters and moves ``last_line`` on.
+
+Because the rows and ``last_line`` commit together, a worker killed half way loses at most the
+chunk in flight, and running the task again (twice at once, even) continues where the last
+commit left off without creating anything twice. ``resume_imports`` restarts stalled jobs.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import DomainError
+
+CHUNK_SIZE = 100
+# A queued or running job whose row has not moved for this long has lost its worker.
+STALLED_AFTER = dt.timedelta(minutes=10)
+
+Row = tuple[int, dict]
+
+
+class ImportJob(models.Model):
+    """Status, stored upload and progress of one background import."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    # The dotted path of the Celery task that processes a job of this model (id in).
+    task_path = ""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    upload = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    # The line of the file (header = 1) up to which rows are processed and committed.
+    last_line = models.PositiveIntegerField(_("last processed line"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.rows_done / self.row_count) if self.row_count else 0
+
+    def add_results(self, results: list[dict]) -> None:
+        """Append one chunk's row results to the report and count their outcomes."""
+        raise NotImplementedError
+
+    def read_data(self) -> bytes:
+        with self.upload.open("rb") as handle:
+            return handle.read()
+
+
+Job = TypeVar("Job", bound=ImportJob)
+
+
+def run_import(
+    model: type[Job],
+    job_id: int,
+    *,
+    read: Callable[[Job], Sequence[Row]],
+    process_chunk: Callable[[Job, Sequence[Row]], list[dict]],
+    finish: Callable[[Job], Any],
+    chunk_size: int | None = None,
+) -> Job:
+    """Process the job ``job_id`` of ``model`` to the end (or continue where it stopped).
+
+    ``read`` returns the file's rows as (line, row); ``process_chunk`` handles rows in order and
+    returns one result dict per row; ``finish`` runs in the transaction that marks the job done
+    (the audit row and the summary notification). A file that cannot be read any more fails
+    the job with its message; any other error propagates and leaves the job to be resumed."""
+    job = model.objects.get(pk=job_id)
+    if job.is_finished:
+        return job
+    try:
+        rows = read(job)
+    except DomainError as exc:
+        return _fail(model, job_id, exc.message)
+    _mark_running(model, job_id)
+    while True:
+        with transaction.atomic():
+            job = model.objects.select_for_update().get(pk=job_id)
+            if job.is_finished:
+                return job
+            pending = [row for row in rows if row[0] > job.last_line][: chunk_size or CHUNK_SIZE]
+            if pending:
+                job.add_results(process_chunk(job, pending))
+                job.last_line = pending[-1][0]
+                job.rows_done += len(pending)
+            else:
+                job.status = job.Status.DONE
+                job.finished_at = timezone.now()
+                finish(job)
+            job.updated_at = timezone.now()
+            job.save()
+        if job.is_finished:
+            return job
+
+
+def _mark_running(model: type[ImportJob], job_id: int) -> None:
+    now = timezone.now()
+    model.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
+    model.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, updated_at=now
+    )
+
+
+def _fail(model: type[Job], job_id: int, message: str) -> Job:
+    now = timezone.now()
+    model.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
+        status=ImportJob.Status.FAILED, error=message, finished_at=now, updated_at=now
+    )
+    return model.objects.get(pk=job_id)
+
+
+# --- Stalled jobs ----------------------------------------------------------------------------
+
+
+def job_models() -> list[type[ImportJob]]:
+    return [m for m in apps.get_models() if issubclass(m, ImportJob) and m.task_path]
+
+
+def stalled_jobs(*, older_than: dt.timedelta = STALLED_AFTER) -> list[ImportJob]:
+    """Queued or running jobs whose progress has not moved for ``older_than``."""
+    cutoff = timezone.now() - older_than
+    found: list[ImportJob] = []
+    for model in job_models():
+        found.extend(
+            model.objects.filter(
+                status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+                updated_at__lt=cutoff,
+            ).order_by("pk")
+        )
+    return found
+
+
+def resume(job: ImportJob, *, queue: bool = True) -> None:
+    """Run the job's task again: queued for a worker, or here and now."""
+    task = import_string(job.task_path)
+    if queue:
+        task.delay(job.pk)
+    else:
+        task.apply(args=[job.pk], throw=True)

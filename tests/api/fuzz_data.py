@@ -1,0 +1,75 @@
+"""A few objects of each kind for the schema fuzz run, so that generated ids (small integers
+come often) hit real rows and their answers are checked against the schema too."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+
+from deals.models import DealConflict, DealRegistration
+from tests.deals.conflict_factories import (
+    AccountFactory,
+    LeadFactory,
+    LeadOfferFactory,
+    OpportunityFactory,
+    RegistrationFactory,
+)
+from tests.enablement.factories import (
+    CertificationFactory,
+    CourseFactory,
+    PersonCertificationFactory,
+    ReferenceFactory,
+    TrackFactory,
+)
+from tests.enablement.factories_programs import AssetFactory, PlanFactory
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def fuzz_data_set(personas) -> None:
+    acme_rep, globex_admin = personas["acme_rep"], personas["globex_admin"]
+    acme = acme_rep.memberships.get().partner
+    globex = globex_admin.memberships.get().partner
+    deals = []
+    for n in range(3):
+        for partner, user in ((acme, acme_rep), (globex, globex_admin)):
+            deals.append(
+                RegistrationFactory(
+                    partner=partner,
+                    registered_by=user,
+                    customer_name=f"{partner.display_name} customer {n}",
+                    contact_email="" if n else "buyer@customer.example",
+                )
+            )
+    DealConflict.objects.create(
+        registration=deals[0], existing_registration=deals[1], score=Decimal("0.91")
+    )
+    opportunity = OpportunityFactory(amount=Decimal("5000.00"))
+    OpportunityFactory(account=opportunity.account)
+    AccountFactory()
+    LeadOfferFactory(lead=LeadFactory(partner=acme), partner=acme)
+    LeadFactory(contact_email="")
+
+    track = TrackFactory(name="Sell", role="sales")
+    course = CourseFactory(track=track, code="pitch", title="Pitch")
+    CourseFactory(track=TrackFactory(name="Run", role="technical", business_models=["msp"]))
+    certification = CertificationFactory(course=course)
+    PersonCertificationFactory(user=acme_rep, partner=acme, certification=certification)
+    PersonCertificationFactory(
+        user=globex_admin,
+        partner=globex,
+        earned_on=dt.date(2020, 1, 1),
+        expires_on=dt.date(2021, 1, 1),
+    )
+    ReferenceFactory(partner=acme)
+    PlanFactory(partner=acme, created_by=acme_rep)
+    AssetFactory()
+    AssetFactory(
+        external_url="",
+        title="Price list",
+        file=ContentFile(MINIMAL_PDF, name="prices.pdf"),
+        original_filename="prices.pdf",
+        content_type="application/pdf",
+        size=len(MINIMAL_PDF),
+    )
+    assert DealRegistration.objects.count() == 6

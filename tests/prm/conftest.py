@@ -1,0 +1,3 @@
+"""Fixtures of the kernel tests."""
+
+from .mailserver import mail_outage  # noqa: F401
