@@ -17,6 +17,12 @@ def _conflicts() -> Result:
     return run()
 
 
+def _commissions() -> Result:
+    from .bench_commissions import run
+
+    return run()
+
+
 def _imports() -> Result:
     from .bench_imports import run
 
@@ -25,6 +31,7 @@ def _imports() -> Result:
 
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
+    "commission_full_year": _commissions,
     "imports": _imports,
 }
 # Benchmarks that build their own data and run without the scale data set.

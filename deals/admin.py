@@ -201,3 +201,6 @@ from . import admin_leads  # noqa: E402, F401
 
 def _is_program_ops(request) -> bool:
     return getattr(request.user, "is_program_ops", False)
+
+
+from .commissions import admin as commissions_admin  # noqa: E402, F401

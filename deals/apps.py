@@ -16,7 +16,7 @@ class DealsConfig(AppConfig):
         (_("Review queue"), "deals:review_queue", VENDOR_SIDE),
         (_("Deal reports"), "deals:aging_report", VENDOR_SIDE),
     ]
-    demo_seeders = ["deals.demo.seed"]
+    demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
 
     def ready(self):
         from prm.notifications import register_optional_kind

@@ -1,17 +1,17 @@
 """Tier metrics measured from registrations, registered with ``partners.tier_progress``.
 
-Revenue is summed in the program currency only: the program has no exchange rates yet, and
-adding amounts across currencies would be wrong, so deals closed in other currencies do not
-count toward the revenue criterion until rates exist.
+Revenue counts won deals in every currency, each converted to the program currency at the rate
+in force on its close date (``prm.currency.conversion``). A missing rate raises
+``MissingExchangeRate`` naming the currency and day rather than leaving a deal out.
 """
 
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 
-from prm.money import default_currency
+from prm.currency.conversion import sum_converted
 
 from .models import DealRegistration
 
@@ -29,13 +29,12 @@ def _won_in_window(partner, as_of: dt.date | None):
 
 
 def sourced_revenue(partner, *, as_of: dt.date | None = None) -> Decimal:
-    """Closed amount of partner-sourced won deals over the last 12 months."""
-    total = (
-        _won_in_window(partner, as_of)
-        .filter(sourcing=DealRegistration.Sourcing.SOURCED, currency=default_currency())
-        .aggregate(total=Sum("closed_amount"))["total"]
+    """Closed amount of partner-sourced won deals over the last 12 months, in the program
+    currency."""
+    won = _won_in_window(partner, as_of).filter(
+        sourcing=DealRegistration.Sourcing.SOURCED, closed_amount__isnull=False
     )
-    return total or Decimal(0)
+    return sum_converted(won, amount="closed_amount", currency="currency", on="closed_on")
 
 
 def won_deals(partner, *, as_of: dt.date | None = None) -> Decimal:

@@ -580,3 +580,17 @@ class LeadOffer(models.Model):
 
     def __str__(self):
         return f"{self.lead} → {self.partner}"
+
+
+# The commission engine keeps its models in its own package, registered with this app.
+from .commissions.models import (  # noqa: E402, F401
+    CommissionLine,
+    CommissionOverride,
+    CommissionPlan,
+    CommissionPlanVersion,
+    CommissionRule,
+    CommissionRun,
+    Payout,
+    Spiff,
+    Statement,
+)

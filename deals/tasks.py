@@ -26,3 +26,6 @@ def process_deal_import(import_id: int) -> int:
     """Import a stored deal CSV; a second run (or a run after a crash) continues after the last
     committed line."""
     return imports.process_import(import_id=import_id).pk
+
+
+from .commissions.tasks import calculate_commissions_task  # noqa: E402, F401  (worker discovery)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from prm.exceptions import DomainError
 from prm.money import format_money
 
 from .models import Partner, Tier, TierRequirement
@@ -124,7 +125,15 @@ def evaluate_requirement(
             threshold=threshold,
             missing=[_("not measured yet")],
         )
-    result = provider(partner, as_of=as_of)
+    try:
+        result = provider(partner, as_of=as_of)
+    except DomainError as exc:
+        # A metric that cannot be measured (say, a missing exchange rate) is shown as not
+        # measured, with the reason, rather than failing the page or counting as zero.
+        return RequirementStanding(
+            requirement, measured=False, met=False, value=None, threshold=threshold,
+            missing=[exc.message],
+        )  # fmt: skip
     if isinstance(result, dict):
         return _per_unit_standing(requirement, threshold, result)
     value = Decimal(result)

@@ -111,3 +111,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
 class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ["key", "principal", "endpoint", "response_status", "created_at"]
     raw_id_fields = ["principal"]
+
+
+from .currency import admin as currency_admin  # noqa: E402, F401

@@ -379,3 +379,7 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+# Models kept in their own packages, registered with this app.
+from .currency.models import ExchangeRate  # noqa: E402, F401

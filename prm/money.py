@@ -16,6 +16,9 @@ CURRENCY_DECIMALS = {
     "JPY": 0, "INR": 2, "BRL": 2, "MXN": 2, "SGD": 2, "NZD": 2, "ZAR": 2, "PLN": 2,
 }  # fmt: skip
 CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCY_DECIMALS)]
+# Minor units for rounding: every currency the program may pay or convert in, including those
+# with three decimals. Rounding to a currency's minor unit happens here and nowhere else.
+MINOR_UNITS = {**CURRENCY_DECIMALS, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "KRW": 0}
 MAX_DIGITS = 16
 DECIMAL_PLACES = 2
 
@@ -136,8 +139,13 @@ class AmountSerializerField(serializers.DecimalField):
 
 def quantize(amount, currency: str | None = None) -> Decimal:
     """Round half up to the currency's minor unit."""
-    places = CURRENCY_DECIMALS.get((currency or default_currency()).upper(), 2)
+    places = minor_unit(currency or default_currency())
     return to_decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def minor_unit(currency: str) -> int:
+    """Digits after the decimal point in ``currency`` (JPY 0, USD 2, BHD 3); 2 when unknown."""
+    return MINOR_UNITS.get(currency.upper(), 2)
 
 
 def format_money(amount, currency: str | None = None) -> str:

@@ -309,6 +309,8 @@ PRM_FISCAL_YEAR_START_MONTH = int(env("PRM_FISCAL_YEAR_START_MONTH", "1"))
 PRM_DEFAULT_CURRENCY = env("PRM_DEFAULT_CURRENCY", "USD")
 PRM_SITE_URL = env("PRM_SITE_URL", "http://127.0.0.1:8000")
 PRM_INVITATION_DAYS = int(env("PRM_INVITATION_DAYS", "14"))
+# Days a commission line is held after its deal closes, to cover refunds, before it is payable.
+PRM_COMMISSION_HOLD_DAYS = int(env("PRM_COMMISSION_HOLD_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,97 @@
+"""The full-year commission calculation against one hand-written SQL aggregate.
+
+Calculates the four quarters of FY2026 from scratch (about 200,000 won deals in five
+currencies, residual commissions running over several quarters), times one SQL statement that
+computes the same totals per currency straight from the deals, checks that they agree to the
+cent, reports the peak memory of this process and that a second run creates no lines. Prints
+extra ``BENCH`` lines; the registry's result is the calculation time (target under 60 s).
+"""
+
+import resource
+import sys
+import time
+from decimal import Decimal
+
+from django.db import connection
+
+from deals.commissions.services import run_commission_calculation
+from deals.models import CommissionLine, CommissionRun, Payout, Statement
+
+from . import commission_data
+from .registry import Result
+
+TARGET_S = 60.0
+PERIODS = [f"FY{commission_data.YEAR}-Q{q}" for q in (1, 2, 3, 4)]
+
+# Residual commissions pay a quarter of the annual amount in each quarter from the closing one,
+# for ``periods`` quarters: within the year, LEAST(periods, 5 - closing quarter) of them.
+SQL = """
+SELECT r.currency,
+       SUM(ROUND(CASE WHEN p.compensation_preference = 'residual'
+                      THEN r.closed_amount / 4 ELSE r.closed_amount END
+                 * ru.rate * COALESCE(t.commission_multiplier, 1) / 100,
+                 CASE r.currency WHEN 'JPY' THEN 0 ELSE 2 END)
+           * CASE WHEN p.compensation_preference = 'residual'
+                  THEN LEAST(ru.periods, 5 - EXTRACT(QUARTER FROM r.closed_on)::int) ELSE 1 END)
+FROM deals_dealregistration r
+JOIN partners_partner p ON p.id = r.partner_id
+LEFT JOIN partners_tier t ON t.id = p.tier_id
+JOIN deals_commissionrule ru
+  ON ru.version_id = %s AND ru.kind = p.compensation_preference AND ru.engagement = r.engagement
+WHERE r.status = 'won' AND r.closed_on BETWEEN %s AND %s AND r.closed_amount IS NOT NULL
+GROUP BY r.currency
+"""
+
+
+def _line(name, value, unit, target, met) -> None:
+    print(f"BENCH {name} {value} {unit} target {target} {'met' if met else 'missed'}", flush=True)
+
+
+def _reset() -> None:
+    CommissionLine.objects.all().delete()
+    Payout.objects.all().delete()
+    Statement.objects.all().delete()
+    CommissionRun.objects.all().delete()
+
+
+def run(count: int | None = None) -> Result:
+    count = count or commission_data.won_deal_count()
+    _reset()  # first: lines protect the deals a changed data set replaces
+    version_id = commission_data.ensure(sys.stdout, count)
+    started = time.monotonic()
+    for period in PERIODS:
+        run_commission_calculation(period=period)
+    calc_s = time.monotonic() - started
+    engine = dict(_engine_totals())
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        year = commission_data.YEAR
+        cursor.execute(SQL, [version_id, f"{year}-01-01", f"{year}-12-31"])
+        aggregate = {currency: Decimal(total) for currency, total in cursor.fetchall()}
+    sql_s = time.monotonic() - started
+
+    again = run_commission_calculation(period=PERIODS[-1])
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    agree = engine == aggregate
+    ratio = calc_s / sql_s if sql_s else float("inf")
+    print(f"[bench] engine totals {sorted(engine.items())}", flush=True)
+    print(f"[bench] SQL totals    {sorted(aggregate.items())}", flush=True)
+    _line("commission_sql_aggregate", f"{sql_s:.2f}", "s", "info", True)
+    _line("commission_vs_sql_ratio", f"{ratio:.1f}", "x", "<3", ratio < 3)
+    _line("commission_totals_agree", int(agree), "bool", "=1", agree)
+    _line("commission_peak_memory", f"{peak_mb:.0f}", "MB", "<500", peak_mb < 500)
+    _line("commission_second_run_lines", again.lines_created, "lines", "=0",
+          again.lines_created == 0)  # fmt: skip
+    return Result("commission_full_year", calc_s, "s", f"<{TARGET_S:.0f}", calc_s < TARGET_S)
+
+
+def _engine_totals() -> list[tuple[str, Decimal]]:
+    from django.db.models import Sum
+
+    return list(
+        CommissionLine.objects.values_list("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("currency", "total")
+        .order_by()
+    )

@@ -1,0 +1,267 @@
+"""Reads of the commission engine, scoped by who is asking.
+
+Scope: program ops see every partner's lines, statements and payouts; a channel account manager
+those of the partners assigned to them; a partner user only their own partner's (not even a
+distributor sees what its resellers are owed). Lookups outside the scope answer 404. Plans,
+rules and spiffs are the program's published terms: every signed-in user may read them.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Min, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from partners.models import Partner
+from partners.selectors import partner_access
+from prm.models import User
+
+from .models import (
+    CommissionLine,
+    CommissionOverride,
+    CommissionPlan,
+    CommissionPlanVersion,
+    CommissionRule,
+    CommissionRun,
+    Payout,
+    Spiff,
+    Statement,
+)
+from .rules import DealFacts, RuleBook, TierBook, earning
+from .statements import StatementTotals, statement_totals
+
+__all__ = [
+    "StatementTotals", "commission_partner_ids", "commission_preview", "floor_for_deal",
+    "get_line_for_user", "get_payout_for_user", "get_statement_for_user", "lines_visible_to",
+    "owed_to_partner", "payouts_visible_to", "plan_version_diff", "plans", "runs",
+    "spiffs", "statement_totals", "statements_visible_to",
+]  # fmt: skip
+
+
+def commission_partner_ids(user: User) -> frozenset[int] | None:
+    """Partner ids whose commissions ``user`` may see; None means every partner (ops)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_program_ops:
+        return None
+    if user.is_channel_manager:
+        return frozenset(Partner.objects.filter(channel_manager=user).values_list("pk", flat=True))
+    return partner_access(user).member_of
+
+
+def _scoped(queryset: QuerySet, user: User) -> QuerySet:
+    ids = commission_partner_ids(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(partner_id__in=ids) if ids else queryset.none()
+
+
+def lines_visible_to(
+    user: User, *, period: str | None = None, status: str | None = None
+) -> QuerySet[CommissionLine]:
+    lines = CommissionLine.objects.select_related(
+        "partner", "deal", "rule", "plan_version__plan", "spiff"
+    )
+    if period:
+        lines = lines.filter(period=period)
+    if status:
+        lines = lines.filter(status=status)
+    return _scoped(lines, user).order_by("-period", "deal_id", "id")
+
+
+def statements_visible_to(
+    user: User, *, period: str | None = None, status: str | None = None
+) -> QuerySet[Statement]:
+    statements = Statement.objects.select_related("partner", "approved_by")
+    if period:
+        statements = statements.filter(period=period)
+    if status:
+        statements = statements.filter(status=status)
+    return _scoped(statements, user).order_by("-period", "partner__display_name", "currency")
+
+
+def payouts_visible_to(user: User, *, period: str | None = None) -> QuerySet[Payout]:
+    payouts = Payout.objects.select_related("partner", "statement", "recorded_by")
+    if period:
+        payouts = payouts.filter(statement__period=period)
+    return _scoped(payouts, user)
+
+
+def _get(queryset: QuerySet, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_line_for_user(user: User, pk) -> CommissionLine:
+    return _get(lines_visible_to(user), pk)
+
+
+def get_statement_for_user(user: User, pk) -> Statement:
+    return _get(statements_visible_to(user), pk)
+
+
+def get_payout_for_user(user: User, pk) -> Payout:
+    return _get(payouts_visible_to(user), pk)
+
+
+def statement_lines(statement: Statement) -> QuerySet[CommissionLine]:
+    """Every line of the statement, each traceable to its deal, rule and plan version."""
+    return (
+        CommissionLine.objects.filter(
+            partner_id=statement.partner_id, currency=statement.currency, period=statement.period
+        )
+        .select_related("deal", "rule", "plan_version__plan", "spiff")
+        .order_by("deal_id", "id")
+    )
+
+
+def plans() -> QuerySet[CommissionPlan]:
+    return CommissionPlan.objects.prefetch_related("versions__rules__tier")
+
+
+def spiffs() -> QuerySet[Spiff]:
+    return Spiff.objects.all()
+
+
+def runs(user: User) -> QuerySet[CommissionRun]:
+    if not getattr(user, "is_program_ops", False):
+        return CommissionRun.objects.none()
+    return CommissionRun.objects.select_related("requested_by")
+
+
+@dataclass(frozen=True)
+class Owed:
+    currency: str
+    payable: Decimal  # approved, not paid
+    held: Decimal
+    pending: Decimal
+    next_payable_on: dt.date | None
+
+
+def owed_to_partner(partner: Partner, *, today: dt.date | None = None) -> list[Owed]:
+    """What the partner is owed right now, per currency, and when the next held line becomes
+    payable. One grouped query."""
+    S = CommissionLine.Status
+    rows = (
+        CommissionLine.objects.filter(partner=partner, status__in=[S.PENDING, S.HELD, S.APPROVED])
+        .values("currency")
+        .annotate(
+            payable=Sum("amount", filter=Q(status=S.APPROVED)),
+            held=Sum("amount", filter=Q(status=S.HELD)),
+            pending=Sum("amount", filter=Q(status=S.PENDING)),
+        )
+        .order_by("currency")
+    )
+    next_dates = dict(
+        CommissionLine.objects.filter(
+            partner=partner,
+            status__in=[S.PENDING, S.HELD],
+            hold_until__gt=today or timezone.localdate(),
+        )
+        .values_list("currency")
+        .annotate(first=Min("hold_until"))
+        .order_by()
+    )
+    zero = Decimal(0)
+    return [
+        Owed(
+            r["currency"],
+            r["payable"] or zero,
+            r["held"] or zero,
+            r["pending"] or zero,
+            next_dates.get(r["currency"]),
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def floor_for_deal(deal) -> CommissionRule | None:
+    """The rule that would pay ``deal`` (its floor protects the partner)."""
+    return _winning(deal, deal.engagement)
+
+
+def _facts(deal, engagement: str, book_day: dt.date) -> DealFacts:
+    partner = deal.partner
+    tiers = TierBook([partner.pk], {partner.pk: partner.tier_id})
+    return DealFacts(
+        partner_id=partner.pk, business_model=partner.business_model,
+        compensation=partner.compensation_preference,
+        tier_id=tiers.tier_on(partner.pk, book_day), engagement=engagement,
+        sourcing=deal.sourcing, product_lines=tuple(deal.product_lines or ()),
+        closed_on=book_day, amount=deal.closed_amount or deal.estimated_amount,
+        currency=deal.currency,
+    )  # fmt: skip
+
+
+def _winning(deal, engagement: str):
+    day = deal.closed_on or timezone.localdate()
+    return RuleBook.load().winning_rule(_facts(deal, engagement, day))
+
+
+@dataclass(frozen=True)
+class Preview:
+    engagement: str
+    rule: CommissionRule | None
+    amount: Decimal | None  # per period for residual commissions
+    currency: str
+    periods: int
+
+
+def commission_preview(deal) -> list[Preview]:
+    """What ``deal`` (saved or not: partner, amount, currency, sourcing, product lines) would
+    earn under the plan in force today, partner-led versus vendor-assisted."""
+    from partners.models import Tier
+
+    book, today = RuleBook.load(), timezone.localdate()
+    previews = []
+    for engagement in (CommissionRule.Engagement.PARTNER_LED,
+                       CommissionRule.Engagement.VENDOR_ASSISTED):  # fmt: skip
+        facts = _facts(deal, engagement, today)
+        rule = book.winning_rule(facts)
+        if rule is None or facts.amount is None:
+            previews.append(Preview(engagement, rule, None, facts.currency, 1))
+            continue
+        multiplier = (
+            Tier.objects.filter(pk=facts.tier_id).values_list("commission_multiplier", flat=True)
+            .first() or Decimal(1)
+        ) if facts.tier_id is not None else Decimal(1)  # fmt: skip
+        paid = earning(rule, facts, multiplier=multiplier)
+        periods = rule.periods if rule.kind == CommissionRule.Kind.RESIDUAL_COMMISSION else 1
+        previews.append(Preview(engagement, rule, paid.amount, paid.currency, periods))
+    return previews
+
+
+def pending_overrides() -> QuerySet[CommissionOverride]:
+    return CommissionOverride.objects.filter(
+        status=CommissionOverride.Status.PENDING
+    ).select_related("deal__partner", "rule", "requested_by")
+
+
+RULE_DIFF_FIELDS = (
+    "business_model", "tier_id", "engagement", "sourcing", "product_line", "kind", "rate",
+    "amount", "currency", "periods", "floor_rate", "floor_amount", "priority",
+)  # fmt: skip
+
+
+def plan_version_diff(old: CommissionPlanVersion, new: CommissionPlanVersion) -> dict[str, list]:
+    """Rules added, removed and changed between two versions, matched by name."""
+    before = {rule.name: rule for rule in old.rules.all()}
+    after = {rule.name: rule for rule in new.rules.all()}
+    changed = []
+    for name in sorted(set(before) & set(after)):
+        fields = {
+            f: (getattr(before[name], f), getattr(after[name], f))
+            for f in RULE_DIFF_FIELDS
+            if getattr(before[name], f) != getattr(after[name], f)
+        }
+        if fields:
+            changed.append({"rule": name, "fields": fields})
+    return {
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+        "changed": changed,
+    }

@@ -1,0 +1,202 @@
+"""Statements per partner, period and currency; their totals; approval and payouts.
+
+Totals are derived from lines and payouts, never stored, so they always equal the sum of the
+lines (reversed lines count nowhere):
+
+- opening: every line of earlier periods minus every payout recorded on earlier statements;
+- earned: this period's lines other than clawbacks; clawed back: this period's clawbacks
+  (negative); earned + clawed back = the sum of the period's lines;
+- pending, held, approved, paid: this period's lines by status (their sum is the same);
+- paid out: payouts recorded on this statement;
+- closing = opening + earned + clawed back - paid out. It may be negative: the clawback lines
+  say why, and they net against later earnings.
+
+Approving a statement approves each line of the partner and currency up to its period whose hold
+has ended, and holds the others (``hold_until`` says when they become payable). A payout pays
+every approved line not yet paid; it must equal that amount, and there must be something to pay.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case, DecimalField, Q, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
+from prm.locks import lock
+from prm.models import User
+from prm.money import quantize, to_decimal
+
+from .exceptions import CommissionNotAllowed, PayoutMismatch
+from .lines import move_lines
+from .models import CommissionLine, Payout, Statement
+
+Status = CommissionLine.Status
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    currency: str
+    opening: Decimal
+    earned: Decimal
+    clawed_back: Decimal
+    pending: Decimal
+    held: Decimal
+    approved: Decimal
+    paid: Decimal  # this period's lines marked paid
+    paid_out: Decimal  # payouts recorded on this statement
+    closing: Decimal
+    payable: Decimal  # approved and not yet paid, every period up to this one
+
+    @property
+    def lines_total(self) -> Decimal:
+        return self.earned + self.clawed_back
+
+
+def open_statements(*, period: str) -> int:
+    """Create the missing statements for every partner and currency with lines in ``period``."""
+    pairs = (
+        CommissionLine.objects.filter(period=period)
+        .values_list("partner_id", "currency")
+        .distinct()
+        .order_by()
+    )
+    before = Statement.objects.filter(period=period).count()
+    Statement.objects.bulk_create(
+        [Statement(partner_id=p, period=period, currency=c) for p, c in pairs],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return Statement.objects.filter(period=period).count() - before
+
+
+def _lines_of(statement: Statement):
+    return CommissionLine.objects.filter(
+        partner_id=statement.partner_id, currency=statement.currency
+    ).exclude(status=Status.REVERSED)
+
+
+def _sum(condition: Q):
+    money = DecimalField(max_digits=18, decimal_places=3)
+    return Sum(Case(When(condition, then="amount"), default=Value(ZERO), output_field=money))
+
+
+def statement_totals(statement: Statement) -> StatementTotals:
+    """All totals in two aggregate queries."""
+    here = Q(period=statement.period)
+    row = _lines_of(statement).aggregate(
+        before=_sum(Q(period__lt=statement.period)),
+        earned=_sum(here & ~Q(kind=CommissionLine.Kind.CLAWBACK)),
+        clawed_back=_sum(here & Q(kind=CommissionLine.Kind.CLAWBACK)),
+        pending=_sum(here & Q(status=Status.PENDING)),
+        held=_sum(here & Q(status=Status.HELD)),
+        approved=_sum(here & Q(status=Status.APPROVED)),
+        paid=_sum(here & Q(status=Status.PAID)),
+        payable=_sum(Q(period__lte=statement.period, status=Status.APPROVED)),
+    )
+    payouts = Payout.objects.filter(
+        partner_id=statement.partner_id, currency=statement.currency
+    ).aggregate(
+        before=Sum("amount", filter=Q(statement__period__lt=statement.period)),
+        here=Sum("amount", filter=Q(statement=statement)),
+    )
+    value = {k: quantize(v or ZERO, statement.currency) for k, v in row.items()}
+    paid_out = quantize(payouts["here"] or ZERO, statement.currency)
+    opening = value["before"] - quantize(payouts["before"] or ZERO, statement.currency)
+    return StatementTotals(
+        currency=statement.currency,
+        opening=opening,
+        earned=value["earned"],
+        clawed_back=value["clawed_back"],
+        pending=value["pending"],
+        held=value["held"],
+        approved=value["approved"],
+        paid=value["paid"],
+        paid_out=paid_out,
+        closing=opening + value["earned"] + value["clawed_back"] - paid_out,
+        payable=value["payable"],
+    )
+
+
+def _require_ops(actor: User) -> None:
+    if not actor.is_program_ops:
+        raise CommissionNotAllowed(_("Only program operations approve and pay commissions."))
+
+
+@transaction.atomic
+def approve_statement(*, statement: Statement, actor: User, today: dt.date | None = None):
+    """Approve ``statement``: lines whose hold has ended become approved, the others held."""
+    _require_ops(actor)
+    statement = lock(Statement, statement.pk)
+    previous = statement.move_to(Statement.Status.APPROVED)
+    today = today or timezone.localdate()
+    open_lines = _lines_of(statement).filter(
+        period__lte=statement.period, status__in=[Status.PENDING, Status.HELD]
+    )
+    due = Q(hold_until__isnull=True) | Q(hold_until__lte=today)
+    approved = move_lines(open_lines.filter(due), to=Status.APPROVED, actor=actor,
+                          reason=f"Statement {statement} approved")  # fmt: skip
+    held = move_lines(open_lines.filter(~due, status=Status.PENDING), to=Status.HELD,
+                      actor=actor, reason="Within the hold period")  # fmt: skip
+    statement.approved_by, statement.approved_at = actor, timezone.now()
+    statement.save(update_fields=["status", "approved_by", "approved_at"])
+    record_event(statement, actor=actor, verb="statement_approved", from_state=previous,
+                 to_state=statement.status, data={"approved": approved, "held": held})  # fmt: skip
+    return statement
+
+
+def approve_statements(*, statements, actor: User) -> int:
+    """Approve several draft statements (ops' bulk action); each in its own transaction."""
+    count = 0
+    for statement in sorted(statements, key=lambda s: s.pk):
+        if statement.status == Statement.Status.DRAFT:
+            approve_statement(statement=statement, actor=actor)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def record_payout(
+    *, statement: Statement, actor: User, amount, paid_on: dt.date, external_reference: str
+) -> Payout:
+    """Record money sent for an approved statement; marks the approved lines paid."""
+    _require_ops(actor)
+    statement = lock(Statement, statement.pk)
+    if statement.status != Statement.Status.APPROVED:
+        raise PayoutMismatch(_("Only an approved statement can be paid."))
+    if not (external_reference or "").strip():
+        raise PayoutMismatch(_("A payout needs the payment's external reference."))
+    payable_lines = _lines_of(statement).filter(
+        period__lte=statement.period, status=Status.APPROVED, payout__isnull=True
+    )
+    payable = quantize(payable_lines.aggregate(t=Sum("amount"))["t"] or ZERO, statement.currency)
+    if payable <= 0:
+        raise PayoutMismatch(
+            _("Nothing is payable: the approved lines net to %(amount)s (clawbacks exceed what "
+              "was earned); the balance carries to the next statement.")
+            % {"amount": payable}, details={"payable": str(payable)},
+        )  # fmt: skip
+    amount = quantize(to_decimal(amount), statement.currency)
+    if amount != payable:
+        raise PayoutMismatch(
+            _("The payout must equal the approved amount %(payable)s, not %(amount)s.")
+            % {"payable": payable, "amount": amount},
+            details={"payable": str(payable)},
+        )
+    payout = Payout.objects.create(
+        statement=statement, partner_id=statement.partner_id, currency=statement.currency,
+        amount=amount, paid_on=paid_on, external_reference=external_reference.strip(),
+        recorded_by=actor,
+    )  # fmt: skip
+    move_lines(payable_lines, to=Status.PAID, actor=actor, reason=f"Payout {payout.pk}",
+               extra={"payout": payout})  # fmt: skip
+    previous = statement.move_to(Statement.Status.PAID)
+    statement.save(update_fields=["status"])
+    record_event(statement, actor=actor, verb="payout_recorded", from_state=previous,
+                 to_state=statement.status, data={"amount": str(amount),
+                 "reference": payout.external_reference})  # fmt: skip
+    return payout

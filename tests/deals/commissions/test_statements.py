@@ -1,0 +1,218 @@
+"""Holds, approvals, payouts, clawbacks, negative balances and statement totals."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from deals.commissions.exceptions import CommissionNotAllowed, PayoutMismatch
+from deals.commissions.services import reverse_line, run_commission_calculation
+from deals.commissions.statements import (
+    approve_statement,
+    approve_statements,
+    record_payout,
+    statement_totals,
+)
+from deals.models import CommissionLine, DealRegistration, Statement
+from prm.exceptions import InvalidTransition
+from prm.models import AuditEvent
+
+from .conftest import AFTER_HOLDS, Q3, Q4, pay_everything, won_deal
+
+S = CommissionLine.Status
+START = dt.date(2026, 7, 1)
+
+
+def statement_of(partner, period, currency="USD") -> Statement:
+    return Statement.objects.get(partner=partner, period=period, currency=currency)
+
+
+def test_lines_are_held_for_the_hold_days_after_the_close_date(acme, margin_rule, ops):
+    won_deal(acme, closed_on=dt.date(2026, 9, 20))
+    early = won_deal(acme, closed_on=dt.date(2026, 7, 2))
+    run_commission_calculation(period=Q3, actor=ops)
+    approve_statement(statement=statement_of(acme, Q3), actor=ops, today=dt.date(2026, 10, 1))
+    got = {line.deal_id: (line.status, line.hold_until) for line in CommissionLine.objects.all()}
+    assert got[early.pk] == (S.APPROVED, dt.date(2026, 8, 1))
+    assert sorted(got.values())[-1] == (S.HELD, dt.date(2026, 10, 20))
+    assert AuditEvent.objects.filter(verb="commission_line_held").count() == 1
+    assert AuditEvent.objects.filter(verb="commission_line_approved").count() == 1
+
+
+def test_a_held_line_is_approved_by_a_later_statement_once_its_hold_ends(acme, margin_rule, ops):
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 9, 20))
+    run_commission_calculation(period=Q3, actor=ops)
+    approve_statement(statement=statement_of(acme, Q3), actor=ops, today=dt.date(2026, 10, 1))
+    won_deal(acme, amount="500", closed_on=dt.date(2026, 10, 2))
+    run_commission_calculation(period=Q4, actor=ops)
+    q4 = statement_of(acme, Q4)
+    approve_statement(statement=q4, actor=ops, today=dt.date(2026, 12, 31))
+    assert statement_totals(q4).payable == Decimal("150")
+    record_payout(
+        statement=q4,
+        actor=ops,
+        amount="150.00",
+        paid_on=dt.date(2026, 12, 31),
+        external_reference="WIRE-1",
+    )
+    assert set(CommissionLine.objects.values_list("status", flat=True)) == {S.PAID}
+
+
+def test_a_payout_must_equal_what_is_approved_and_needs_a_reference(acme, margin_rule, ops):
+    won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    statement = statement_of(acme, Q3)
+    with pytest.raises(PayoutMismatch, match="approved statement"):
+        record_payout(
+            statement=statement,
+            actor=ops,
+            amount="100",
+            paid_on=AFTER_HOLDS,
+            external_reference="X",
+        )
+    approve_statement(statement=statement, actor=ops, today=AFTER_HOLDS)
+    with pytest.raises(PayoutMismatch, match="100.00"):
+        record_payout(
+            statement=statement, actor=ops, amount="90", paid_on=AFTER_HOLDS, external_reference="X"
+        )
+    with pytest.raises(PayoutMismatch, match="reference"):
+        record_payout(
+            statement=statement,
+            actor=ops,
+            amount="100",
+            paid_on=AFTER_HOLDS,
+            external_reference=" ",
+        )
+    payout = record_payout(
+        statement=statement, actor=ops, amount="100", paid_on=AFTER_HOLDS, external_reference="X"
+    )
+    assert payout.lines.count() == 1
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.PAID
+
+
+def test_only_ops_approve_and_pay(acme, acme_admin, cam, margin_rule, ops):
+    won_deal(acme)
+    run_commission_calculation(period=Q3, actor=ops)
+    for user in (acme_admin, cam):
+        with pytest.raises(CommissionNotAllowed):
+            approve_statement(statement=statement_of(acme, Q3), actor=user)
+
+
+def test_a_refund_after_payment_is_clawed_back_in_the_next_period_and_paid_lines_stay(
+    acme, margin_rule, ops
+):
+    deal = won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    pay_everything(Q3, ops)
+    paid = CommissionLine.objects.get()
+    DealRegistration.objects.filter(pk=deal.pk).update(closed_amount=Decimal("400"))
+    run_commission_calculation(period=Q4, actor=ops)
+    paid_again = CommissionLine.objects.get(pk=paid.pk)
+    assert (paid_again.amount, paid_again.status, paid_again.updated_at) == (
+        Decimal("100"),
+        S.PAID,
+        paid.updated_at,
+    )
+    clawback = CommissionLine.objects.get(period=Q4)
+    assert (clawback.kind, clawback.amount) == ("clawback", Decimal("-60"))
+    assert "100" in clawback.reason and "40" in clawback.reason
+
+
+def test_a_clawback_larger_than_earnings_leaves_a_negative_balance_that_explains_itself(
+    acme, margin_rule, ops
+):
+    deal = won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    pay_everything(Q3, ops)
+    DealRegistration.objects.filter(pk=deal.pk).update(status=DealRegistration.Status.LOST)
+    won_deal(acme, amount="300", closed_on=dt.date(2026, 10, 1))
+    run_commission_calculation(period=Q4, actor=ops)
+    q4 = statement_of(acme, Q4)
+    approve_statement(statement=q4, actor=ops, today=AFTER_HOLDS)
+    totals = statement_totals(q4)
+    assert (totals.opening, totals.earned, totals.clawed_back) == (0, 30, -100)
+    assert totals.closing == Decimal("-70") and totals.payable == Decimal("-70")
+    with pytest.raises(PayoutMismatch, match="clawbacks exceed"):
+        record_payout(
+            statement=q4, actor=ops, amount="0.01", paid_on=AFTER_HOLDS, external_reference="X"
+        )
+    clawback = CommissionLine.objects.get(kind="clawback")
+    assert "no longer won" in clawback.reason
+
+
+def test_a_deal_reassigned_to_another_partner_moves_its_commission(acme, globex, margin_rule, ops):
+    from partners.models import CompensationPreference
+
+    globex.compensation_preference = CompensationPreference.RESALE_MARGIN
+    globex.save()
+    deal = won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    pay_everything(Q3, ops)
+    DealRegistration.objects.filter(pk=deal.pk).update(partner=globex)
+    run_commission_calculation(period=Q4, actor=ops)
+    q4 = {
+        (line.partner_id, line.kind): line.amount
+        for line in CommissionLine.objects.filter(period=Q4)
+    }
+    assert q4 == {(acme.pk, "clawback"): Decimal("-100"), (globex.pk, "adjustment"): Decimal("100")}
+    assert "reassigned" in CommissionLine.objects.get(kind="clawback").reason
+
+
+def test_a_re_priced_deal_before_approval_updates_its_pending_line(acme, margin_rule, ops):
+    deal = won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    DealRegistration.objects.filter(pk=deal.pk).update(closed_amount=Decimal("2000"))
+    run = run_commission_calculation(period=Q3, actor=ops)
+    assert (run.lines_created, run.lines_updated) == (0, 1)
+    assert CommissionLine.objects.get().amount == 200
+
+
+def test_a_reversed_line_is_not_paid_again(acme, margin_rule, ops):
+    won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    line = CommissionLine.objects.get()
+    reverse_line(actor=ops, line=line, reason="Duplicate registration")
+    run_commission_calculation(period=Q4, actor=ops)
+    assert CommissionLine.objects.count() == 1
+    assert statement_totals(statement_of(acme, Q3)).earned == 0
+
+
+def test_a_paid_line_cannot_be_reversed(acme, margin_rule, ops):
+    won_deal(acme, amount="1000")
+    run_commission_calculation(period=Q3, actor=ops)
+    pay_everything(Q3, ops)
+    with pytest.raises(InvalidTransition):
+        reverse_line(actor=ops, line=CommissionLine.objects.get(), reason="Oops")
+
+
+def test_statement_totals_equal_the_sum_of_their_lines(acme, globex, margin_rule, ops):
+    from deals.models import Spiff
+
+    Spiff.objects.create(
+        name="Q3 push",
+        starts_on=dt.date(2026, 7, 1),
+        ends_on=dt.date(2026, 9, 30),
+        extra_rate=Decimal(5),
+    )
+    for amount in ("1000", "333.33", "12.35"):
+        won_deal(acme, amount=amount)
+    refunded = won_deal(acme, amount="800", closed_on=dt.date(2026, 7, 5))
+    run_commission_calculation(period=Q3, actor=ops)
+    pay_everything(Q3, ops)
+    DealRegistration.objects.filter(pk=refunded.pk).update(closed_amount=Decimal("100"))
+    won_deal(acme, amount="999.99", closed_on=dt.date(2026, 12, 1))
+    run_commission_calculation(period=Q4, actor=ops)
+    approve_statements(statements=list(Statement.objects.filter(period=Q4)), actor=ops)
+    for statement in Statement.objects.all():
+        totals = statement_totals(statement)
+        lines = CommissionLine.objects.filter(
+            partner=statement.partner, period=statement.period, currency=statement.currency
+        )
+        total = sum(line.amount for line in lines)
+        assert totals.lines_total == total
+        assert totals.pending + totals.held + totals.approved + totals.paid == total
+        assert totals.closing == totals.opening + total - totals.paid_out
+    q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
+    assert statement_totals(q4).opening == statement_totals(q3).closing == 0
+    assert statement_totals(q4).clawed_back == Decimal("-70")
