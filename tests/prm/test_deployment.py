@@ -183,3 +183,17 @@ def test_pages_fail_loudly_without_collected_static(tmp_path):
     result = run_manage("check_pages", env_extra={**REQUIRED, "DJANGO_STATIC_ROOT": str(tmp_path)})
     assert result.returncode != 0
     assert "Missing staticfiles manifest entry" in result.stderr
+
+
+def test_signed_in_pages_render_under_production_settings(collected_static, tmp_path):
+    """Staff pages too, for an administrator who has the second factor staff must have."""
+    env = {
+        **REQUIRED,
+        "DJANGO_STATIC_ROOT": str(collected_static),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+    migrated = run_manage("migrate", "--noinput", env_extra=env, timeout=300)
+    assert migrated.returncode == 0, migrated.stderr
+    result = run_manage("check_pages", "--signed-in", env_extra=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "200 /partners/" in result.stdout

@@ -8,6 +8,7 @@ into a 500, which is what this catches before anyone deploys it.
 
 import re
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -64,6 +65,8 @@ class Command(BaseCommand):
                     admin = User.objects.create_superuser(
                         email="check-pages@invalid.example", password=None
                     )
+                    # Staff must have a second factor before reaching their pages.
+                    TOTP.activate(admin, generate_totp_secret())
                     client.force_login(admin)
                     failures += self.check_pages(client, SIGNED_IN_PAGES)
                     raise Rollback
