@@ -119,7 +119,8 @@ def _file(rng: random.Random, customers) -> bytes:
         else:
             name, domain, country = names.company(rng)
         amount = f"{rng.randrange(1_000, 900_000)}.00" if i % 50 else "12,5x"  # 2% malformed
-        ref = f"CRM-{i - 1 if i % 100 == 1 else i}"  # 1% repeat the previous row's reference
+        # 1% repeat the reference of the row before, a well-formed one (the 2% malformed are i % 50)
+        ref = f"CRM-{i - 1 if i % 100 == 2 else i}"
         cells = [name, country, amount, "USD", close, domain, "Pat Buyer", f"pat@{domain}"]
         cells += ["Software", "Platform;Support", "sourced", "partner_led", "", ref]
         out.write(",".join(cell.replace(",", " ") if n != 2 else f'"{cell}"'
