@@ -19,7 +19,34 @@ def record_event(
     data: dict | None = None,
 ) -> AuditEvent:
     """Append one audit row. ``actor`` None means the system (a scheduled job)."""
-    return AuditEvent.objects.create(
+    event = build_event(
+        obj,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        rule=rule,
+        data=data,
+    )
+    event.save()
+    return event
+
+
+def build_event(
+    obj: models.Model,
+    *,
+    actor: User | None,
+    verb: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    rule: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    """The unsaved row ``record_event`` would append, for writers that append many at once
+    (``record_events``)."""
+    return AuditEvent(
         actor=actor,
         actor_label=_label(actor),
         verb=verb,
@@ -33,6 +60,11 @@ def record_event(
         data=data or {},
         request_id=current_request_id(),
     )
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append the rows built by ``build_event`` in one insert, in the order given."""
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def events_for(obj: models.Model):

@@ -13,13 +13,15 @@ Who may do what:
 - outcomes may also come from the vendor side (the CAM, ops, or the CRM through an API key whose
   principal has the ops role).
 
-Modules: ``registration`` (the lifecycle), ``protection`` (extensions, reminders, expiry),
+Modules: ``registration`` (the lifecycle), ``outcome`` (won or lost), ``bulk`` (many new
+registrations at once, for imports), ``protection`` (extensions, reminders, expiry),
 ``approval_sla`` (the reviewer's due times), ``fields`` (validation of registration fields),
 ``program_settings`` (the program-wide deal rules).
 """
 
 from .approval_sla import process_sla
 from .fields import EDITABLE_FIELDS, clean_registration_fields
+from .outcome import record_outcome
 from .program_settings import update_program_settings
 from .protection import (
     decide_extension,
@@ -30,7 +32,6 @@ from .protection import (
 from .registration import (
     approve_registration,
     create_registration,
-    record_outcome,
     reject_registration,
     request_more_info,
     submit_registration,

@@ -1,4 +1,4 @@
-"""The registration lifecycle: create, edit, submit, decide, withdraw and record the outcome."""
+"""The registration lifecycle: create, edit, submit, decide and withdraw (outcomes: ``outcome``)."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from partners.selectors import partner_access
-from prm.audit import record_event
-from prm.models import User
-from prm.money import parse_amount, quantize
+from prm.audit import build_event, record_event
+from prm.models import AuditEvent, User
+from prm.money import quantize
 from prm.notifications import notify
 
 from .. import conflicts
@@ -25,11 +25,9 @@ from ..exceptions import (
     ResubmissionLimitReached,
     UnresolvedConflicts,
 )
-from ..models import DealConflict, DealProgramSettings, DealRegistration, ExtensionRequest
+from ..models import DealConflict, DealProgramSettings, DealRegistration
 from ..selectors import (
     acts_for_partner,
-    can_decide,
-    partner_side_recipients,
     reviewers_for,
 )
 from ..sla import add_business_days
@@ -44,7 +42,6 @@ from ._common import (
 )
 from .fields import (
     EDITABLE_FIELDS,
-    clean_products,
     clean_registration_fields,
     normalize_fields,
     refuse_duplicate_ref,
@@ -54,6 +51,20 @@ Status = DealRegistration.Status
 
 
 # --- Creating and editing --------------------------------------------------------------------
+
+
+# The optional registration fields and their values when not given.
+FIELD_DEFAULTS: dict = {
+    "customer_domain": "",
+    "contact_name": "",
+    "contact_email": "",
+    "industry": "",
+    "product_lines": (),
+    "sourcing": DealRegistration.Sourcing.SOURCED,
+    "engagement": DealRegistration.Engagement.PARTNER_LED,
+    "notes": "",
+    "external_ref": "",
+}
 
 
 @transaction.atomic
@@ -83,10 +94,14 @@ def create_registration(
     resellers (two-tier): the registration then names the distributor. With ``submit`` the
     registration goes straight to review; otherwise it stays a draft. A bulk import passes
     ``notify_reviewers=False`` and sends one summary instead of one email per registration."""
-    distributor = _registering_distributor(actor, partner)
+    distributor = registering_distributor(actor, partner)
     require_active(partner)
-    values = clean_registration_fields(
-        {
+    registration = new_registration(
+        actor=actor,
+        partner=partner,
+        distributor=distributor,
+        source_lead=source_lead,
+        fields={
             "customer_name": customer_name,
             "customer_domain": customer_domain,
             "contact_name": contact_name,
@@ -101,9 +116,38 @@ def create_registration(
             "engagement": engagement,
             "notes": notes,
             "external_ref": external_ref,
-        }
+        },
     )
-    refuse_duplicate_ref(partner, values["external_ref"])
+    refuse_duplicate_ref(partner, registration.external_ref)
+    try:
+        # A savepoint, so a concurrent import of the same CRM reference fails cleanly.
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as exc:
+        raise DuplicateRegistration(details={"external_ref": registration.external_ref}) from exc
+    created_event(registration, actor=actor).save()
+    if submit:
+        registration = submit_registration(
+            registration=registration, actor=actor, notify_reviewers=notify_reviewers
+        )
+    return registration
+
+
+def new_registration(
+    *,
+    actor: User,
+    partner: Partner,
+    distributor: Partner | None,
+    fields: dict,
+    source_lead=None,
+) -> DealRegistration:
+    """The unsaved draft a creation stores: ``fields`` (the required ones, and any of
+    ``FIELD_DEFAULTS``) validated by ``clean_registration_fields`` (which raises
+    ``InvalidDealData``) and normalised for conflict checks. Shared by ``create_registration``
+    and the bulk creation of imports."""
+    values = clean_registration_fields(
+        {name: fields[name] if name in fields else FIELD_DEFAULTS[name] for name in EDITABLE_FIELDS}
+    )
     registration = DealRegistration(
         partner=partner,
         registered_by=actor,
@@ -112,24 +156,19 @@ def create_registration(
         **values,
     )
     normalize_fields(registration)
-    try:
-        # A savepoint, so a concurrent import of the same CRM reference fails cleanly.
-        with transaction.atomic():
-            registration.save()
-    except IntegrityError as exc:
-        raise DuplicateRegistration(details={"external_ref": values["external_ref"]}) from exc
-    record_event(
+    return registration
+
+
+def created_event(registration: DealRegistration, *, actor: User) -> AuditEvent:
+    """The unsaved audit row of a new draft."""
+    distributor = registration.distributor_id
+    return build_event(
         registration,
         actor=actor,
         verb="deal.created",
         to_state=Status.DRAFT,
-        data={"distributor": distributor.pk} if distributor else None,
+        data={"distributor": distributor} if distributor else None,
     )
-    if submit:
-        registration = submit_registration(
-            registration=registration, actor=actor, notify_reviewers=notify_reviewers
-        )
-    return registration
 
 
 @transaction.atomic
@@ -192,19 +231,7 @@ def submit_registration(
     is_resubmission = registration.status == Status.REJECTED
     if is_resubmission and registration.resubmission_count >= program.max_resubmissions:
         raise ResubmissionLimitReached(details={"allowed": program.max_resubmissions})
-    previous = registration.move_to(Status.SUBMITTED)
-    now = timezone.now()
-    registration.first_submitted_at = registration.first_submitted_at or now
-    registration.submitted_at = now
-    registration.sla_due_at = add_business_days(now, program.approval_sla_business_days)
-    registration.sla_reminded_at = None
-    registration.sla_escalated_at = None
-    registration.sla_responded_at = None
-    if is_resubmission:
-        registration.resubmission_count += 1
-        registration.decided_at = None
-        registration.decided_by = None
-        registration.decision_reason = ""
+    previous = mark_submitted(registration, program=program, now=timezone.now())
     registration.save(
         update_fields=[
             "status",
@@ -222,16 +249,7 @@ def submit_registration(
         ]
     )
     conflicts.record_conflicts(registration=registration)
-    record_event(
-        registration,
-        actor=actor,
-        verb="deal.resubmitted" if is_resubmission else "deal.submitted",
-        from_state=previous,
-        to_state=Status.SUBMITTED,
-        rule=_("Decision due within %(n)d business days")
-        % {"n": program.approval_sla_business_days},
-        data={"sla_due_at": registration.sla_due_at.isoformat()},
-    )
+    submitted_event(registration, actor=actor, previous=previous, program=program).save()
     if not notify_reviewers:
         return registration
     notify(
@@ -246,6 +264,49 @@ def submit_registration(
         url=reverse("deals:deal_review", args=[registration.pk]),
     )
     return registration
+
+
+def mark_submitted(
+    registration: DealRegistration, *, program: DealProgramSettings, now: dt.datetime
+) -> str:
+    """Move ``registration`` (not saved) to submitted with the fields of a new submission: its
+    SLA due time, a cleared reminder and response, and for a resubmission after rejection the
+    count and a cleared decision. Returns the previous status."""
+    is_resubmission = registration.status == Status.REJECTED
+    previous = registration.move_to(Status.SUBMITTED)
+    registration.first_submitted_at = registration.first_submitted_at or now
+    registration.submitted_at = now
+    registration.sla_due_at = add_business_days(now, program.approval_sla_business_days)
+    registration.sla_reminded_at = None
+    registration.sla_escalated_at = None
+    registration.sla_responded_at = None
+    if is_resubmission:
+        registration.resubmission_count += 1
+        registration.decided_at = None
+        registration.decided_by = None
+        registration.decision_reason = ""
+    return previous
+
+
+def submitted_event(
+    registration: DealRegistration,
+    *,
+    actor: User,
+    previous: str,
+    program: DealProgramSettings,
+) -> AuditEvent:
+    """The unsaved audit row of a submission ``mark_submitted`` made."""
+    due = registration.sla_due_at
+    return build_event(
+        registration,
+        actor=actor,
+        verb="deal.resubmitted" if previous == Status.REJECTED else "deal.submitted",
+        from_state=previous,
+        to_state=Status.SUBMITTED,
+        rule=_("Decision due within %(n)d business days")
+        % {"n": program.approval_sla_business_days},
+        data={"sla_due_at": due.isoformat() if due else None},
+    )
 
 
 @transaction.atomic
@@ -425,109 +486,7 @@ def withdraw_registration(
     return registration
 
 
-# --- Outcome ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_outcome(
-    *,
-    registration: DealRegistration,
-    actor: User,
-    outcome: str,
-    closed_amount=None,
-    closed_on: dt.date | None = None,
-    closed_products: Iterable[str] = (),
-    discount_amount=None,
-    cost_amount=None,
-    lost_reason: str = "",
-) -> DealRegistration:
-    """Close an approved registration as won (amount, date, products, discount and cost, so
-    contribution margin can be computed) or lost (with the reason)."""
-    if outcome not in (Status.WON, Status.LOST):
-        raise InvalidDealData(
-            _("The outcome must be won or lost."), details={"outcome": _("Use won or lost.")}
-        )
-    registration = lock_registration(registration)
-    if not (acts_for_partner(actor, registration.partner) or can_decide(actor, registration)):
-        raise DealNotAllowed()
-    previous = registration.move_to(outcome)
-    if outcome == Status.WON:
-        fields = _clean_won(
-            registration, closed_amount, closed_on, closed_products, discount_amount, cost_amount
-        )
-    else:
-        fields = {"lost_reason": required_reason(lost_reason, field="lost_reason")}
-    for name, value in fields.items():
-        setattr(registration, name, value)
-    registration.save(update_fields=["status", *fields, "updated_at"])
-    _close_pending_extensions(registration, outcome)
-    record_event(
-        registration,
-        actor=actor,
-        verb=f"deal.{outcome}",
-        from_state=previous,
-        to_state=outcome,
-        reason=fields.get("lost_reason", ""),
-        data={name: jsonable(value) for name, value in fields.items() if name != "lost_reason"},
-    )
-    recipients = [*reviewers_for(registration.partner), *partner_side_recipients(registration)]
-    notify(
-        [user for user in recipients if user.pk != actor.pk],
-        kind="deal_outcome",
-        template="deals/email/outcome",
-        context={"registration": registration},
-        url=registration.get_absolute_url(),
-    )
-    return registration
-
-
-def _clean_won(registration, closed_amount, closed_on, closed_products, discount, cost) -> dict:
-    errors = {}
-    values: dict = {"closed_products": []}
-    currency = registration.currency
-    for name, raw, required in (
-        ("closed_amount", closed_amount, True),
-        ("discount_amount", discount, False),
-        ("cost_amount", cost, False),
-    ):
-        try:
-            amount = parse_amount(raw, required=required)
-            values[name] = quantize(amount, currency) if amount is not None else None
-        except ValueError as exc:
-            errors[name] = str(exc)
-    if not isinstance(closed_on, dt.date) or isinstance(closed_on, dt.datetime):
-        errors["closed_on"] = _("Give the close date (YYYY-MM-DD).")
-    elif closed_on > timezone.localdate():
-        errors["closed_on"] = _("The close date must not be in the future.")
-    elif closed_on < timezone.localtime(registration.created_at).date() - dt.timedelta(days=366):
-        errors["closed_on"] = _(
-            "The close date must not be more than a year before the deal was registered."
-        )
-    else:
-        values["closed_on"] = closed_on
-    try:
-        values["closed_products"] = clean_products(closed_products or [])
-    except ValueError as exc:
-        errors["closed_products"] = str(exc)
-    if errors:
-        raise InvalidDealData(
-            _("A won deal needs its closed amount and close date: %(summary)s")
-            % {"summary": "; ".join(f"{k}: {v}" for k, v in errors.items())},
-            details=errors,
-        )
-    return values
-
-
-def _close_pending_extensions(registration: DealRegistration, outcome: str) -> None:
-    registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING).update(
-        status=ExtensionRequest.Status.REJECTED,
-        decided_at=timezone.now(),
-        decision_reason=_("The registration was closed as %(outcome)s before a decision.")
-        % {"outcome": outcome},
-    )
-
-
-def _registering_distributor(actor: User, partner: Partner) -> Partner | None:
+def registering_distributor(actor: User, partner: Partner) -> Partner | None:
     """None when the actor belongs to the partner; its distributor when the actor registers on
     a reseller's behalf as the distributor's admin; refused otherwise."""
     if partner.pk in partner_access(actor).member_of:
