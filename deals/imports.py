@@ -1,10 +1,12 @@
 """Bulk CSV import of deal registrations, for partners exporting from their own CRM.
 
 One row per registration; the header names the fields (``customer_name``, ``country``, …, see
-``COLUMNS``). Each row succeeds or fails on its own (a savepoint per row) through the same
-``create_registration`` service as the portal form. A row whose ``external_ref`` the partner
-already used is skipped as a duplicate, so importing the same export twice creates nothing new.
-The report names each row by its line in the file (the header is line 1).
+``COLUMNS``). Each row succeeds or fails on its own, under the same rules as the portal form:
+a chunk of rows goes through ``create_registrations`` (the batch form of
+``create_registration``), and if the batch fails in the database the chunk is imported again
+row by row, a savepoint per row. A row whose ``external_ref`` the partner already used is
+skipped as a duplicate, so importing the same export twice creates nothing new. The report
+names each row by its line in the file (the header is line 1).
 """
 
 import csv
@@ -27,10 +29,12 @@ from prm.exceptions import DomainError
 from prm.models import User
 from prm.notifications import notify
 
-from .exceptions import DealError, DealNotAllowed, PartnerCannotRegister
+from .exceptions import DealError, DealNotAllowed, DuplicateRegistration, PartnerCannotRegister
 from .models import DealImport, DealRegistration
 from .selectors import acts_for_partner, reviewers_for
 from .services import create_registration
+from .services.bulk import create_registrations
+from .services.fields import duplicate_ref, registrations_by_ref
 
 REQUIRED_COLUMNS = (
     "customer_name",
@@ -197,25 +201,64 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
 
 
 def _process_chunk(record: DealImport, columns: list[str], rows) -> list[dict]:
-    partner, actor = record.partner, record.uploaded_by
-    results = []
-    for line, row in rows:
-        try:
-            # Each row's writes run in their own savepoint (``create_registration`` is atomic),
-            # so a row that fails in the database rolls back alone and is one failed line.
-            result = _import_row(actor, partner, columns, line, row, record.submit)
-        except DatabaseError:
-            if transaction.get_connection().needs_rollback:
-                raise  # failed outside a savepoint: the chunk is retried as a whole
-            logger.exception("Deal import %s, line %s could not be stored", record.pk, line)
-            result = RowResult(
-                line,
-                DealImport.Outcome.FAILED,
-                _("The row could not be stored; check the lengths and ranges of its values."),
-                customer=row.get("customer_name", ""),
-            )
-        results.append(result.as_dict())
-    return results
+    """The chunk's rows in one batch (``create_registrations``): a few queries for the chunk
+    instead of a few dozen per row. A row refused by the rules is one failed (or duplicate)
+    line either way; when the batch fails in the database, its savepoint is rolled back and
+    the chunk is imported again row by row, each row in its own savepoint, so only the row at
+    fault fails."""
+    try:
+        with transaction.atomic():
+            results = _import_batch(record, columns, rows)
+    except (DatabaseError, DomainError):
+        if transaction.get_connection().needs_rollback:
+            raise  # failed outside the savepoint: the chunk is retried as a whole
+        logger.warning(
+            "Deal import %s: lines %s-%s imported one by one after the batch failed",
+            record.pk,
+            rows[0][0],
+            rows[-1][0],
+            exc_info=True,
+        )
+        results = [_import_one(record, columns, line, row) for line, row in rows]
+    return [result.as_dict() for result in results]
+
+
+def _import_batch(record: DealImport, columns: list[str], rows) -> list[RowResult]:
+    results: dict[int, RowResult] = {}
+    items: dict[int, dict] = {}
+    for index, (line, row) in enumerate(rows):
+        prepared = _prepare(columns, line, row)
+        if isinstance(prepared, RowResult):
+            results[index] = prepared
+        else:
+            items[index] = prepared
+    outcomes = create_registrations(
+        actor=record.uploaded_by,
+        partner=record.partner,
+        items=list(items.values()),
+        submit=record.submit,
+    )
+    for (index, _fields), outcome in zip(items.items(), outcomes, strict=True):
+        line, row = rows[index]
+        results[index] = _outcome(line, row.get("customer_name", ""), outcome)
+    return [results[index] for index in range(len(rows))]
+
+
+def _import_one(record: DealImport, columns: list[str], line: int, row: dict) -> RowResult:
+    try:
+        # The row's writes run in their own savepoint (``create_registration`` is atomic), so
+        # a row that fails in the database rolls back alone and is one failed line.
+        return _import_row(record.uploaded_by, record.partner, columns, line, row, record.submit)
+    except DatabaseError:
+        if transaction.get_connection().needs_rollback:
+            raise
+        logger.exception("Deal import %s, line %s could not be stored", record.pk, line)
+        return RowResult(
+            line,
+            DealImport.Outcome.FAILED,
+            _("The row could not be stored; check the lengths and ranges of its values."),
+            customer=row.get("customer_name", ""),
+        )
 
 
 def _finish(record: DealImport) -> None:
@@ -245,6 +288,27 @@ def _finish(record: DealImport) -> None:
 
 
 def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
+    prepared = _prepare(columns, line, row)
+    if isinstance(prepared, RowResult):
+        return prepared
+    customer = row.get("customer_name", "")
+    ref = prepared.get("external_ref", "")
+    if ref:
+        existing = registrations_by_ref(partner, [ref]).get(ref)
+        if existing is not None:
+            return _outcome(line, customer, duplicate_ref(existing, ref))
+    try:
+        with transaction.atomic():
+            registration = create_registration(
+                actor=actor, partner=partner, submit=submit, notify_reviewers=False, **prepared
+            )
+    except DomainError as exc:
+        return _outcome(line, customer, exc)
+    return _outcome(line, customer, registration)
+
+
+def _prepare(columns, line, row) -> RowResult | dict:
+    """The row's service arguments, or its failed line when its cells cannot be read."""
     if csvfiles.EXTRA_VALUES in row:
         return RowResult(
             line,
@@ -252,17 +316,18 @@ def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
             _("The row has %(n)d values but the header has %(m)d columns.")
             % {"n": len(columns) + len(row[csvfiles.EXTRA_VALUES]), "m": len(columns)},
         )
-    customer = row.get("customer_name", "")
     fields, errors = _parse(row)
     if errors:
+        customer = row.get("customer_name", "")
         return RowResult(line, DealImport.Outcome.FAILED, "; ".join(errors), customer=customer)
-    ref = fields.get("external_ref", "")
-    if ref:
-        existing = (
-            DealRegistration.objects.filter(partner=partner, external_ref=ref)
-            .values_list("pk", flat=True)
-            .first()
-        )
+    return fields
+
+
+def _outcome(line: int, customer: str, outcome: DealRegistration | DomainError) -> RowResult:
+    if isinstance(outcome, DealRegistration):
+        return RowResult(line, DealImport.Outcome.CREATED, "", outcome.pk, customer)
+    if isinstance(outcome, DuplicateRegistration) and isinstance(outcome.details, dict):
+        existing, ref = outcome.details.get("registration"), outcome.details.get("external_ref")
         if existing is not None:
             return RowResult(
                 line,
@@ -272,14 +337,7 @@ def _import_row(actor, partner, columns, line, row, submit) -> RowResult:
                 existing,
                 customer,
             )
-    try:
-        with transaction.atomic():
-            registration = create_registration(
-                actor=actor, partner=partner, submit=submit, notify_reviewers=False, **fields
-            )
-    except DomainError as exc:
-        return RowResult(line, DealImport.Outcome.FAILED, _describe(exc), customer=customer)
-    return RowResult(line, DealImport.Outcome.CREATED, "", registration.pk, customer)
+    return RowResult(line, DealImport.Outcome.FAILED, _describe(outcome), customer=customer)
 
 
 def _parse(row: dict[str, str]) -> tuple[dict, list[str]]:

@@ -3,6 +3,7 @@
 - ``normalize``: company names and registrable domains, normalised one way everywhere;
 - ``trigram``: pg_trgm similarity on PostgreSQL and the identical Python fallback on SQLite;
 - ``detection``: ``find_conflict_candidates`` with scores and evidence;
+- ``batch``: the same check for many new registrations at once (``record_new_conflicts``);
 - ``services``: ``record_conflicts`` on submission and the reviewer's ``resolve_conflict``;
 - ``selectors``: the partner's ``protection_precheck`` and the reviewer's scoped reads.
 
@@ -43,6 +44,8 @@ _LAZY = {
     "get_reviewable_registration": "selectors",
     "protection_precheck": "selectors",
     "record_conflicts": "services",
+    "candidates_for_new": "batch",
+    "record_new_conflicts": "batch",
     "resolve_conflict": "services",
 }
 

@@ -64,6 +64,18 @@ class _Query:
         return sorted({d for d in (self.domain, self.email_domain) if d})
 
 
+def candidate_query(
+    *, customer_name: str, customer_domain: str = "", contact_email: str = "", country: str = ""
+) -> _Query:
+    """What a would-be registration is compared on: its normalised name, domains and country."""
+    return _Query(
+        name=normalize_company_name(customer_name),
+        domain=company_domain(customer_domain),
+        email_domain=company_domain(contact_email) if "@" in (contact_email or "") else "",
+        country=(country or "").strip().upper(),
+    )
+
+
 def _evidence(
     query: _Query, *, name: str, domain: str, email_domain: str, country: str, similarity: float
 ) -> list[dict]:
@@ -107,6 +119,18 @@ def _ordering_score(*, name_similarity, domain_field: str, email_field: str, que
             cross |= Q(**{f"{email_field}__in": query.domains})
         points += Case(When(cross, then=Value(float(POINTS["email_domain"]))), default=Value(0.0))
     return ExpressionWrapper(points, output_field=FloatField())
+
+
+def ordering_rank(query: _Query, *, name_similarity: float, domain: str, email_domain: str):
+    """``_ordering_score`` computed in Python, term by term in the same order (so the same
+    double), for checks of many registrations at once (``batch``)."""
+    points = name_similarity * float(POINTS["name"])
+    if query.domain:
+        points += float(POINTS["domain"]) if domain == query.domain else 0.0
+    if query.domains:
+        cross = domain in query.domains or (email_domain and email_domain in query.domains)
+        points += float(POINTS["email_domain"]) if cross else 0.0
+    return points
 
 
 def _registration_candidates(query: _Query, exclude_id) -> list[ConflictCandidate]:
@@ -210,11 +234,11 @@ def find_conflict_candidates(
     """Active registrations (submitted, more information, approved) and open vendor
     opportunities that may concern the same end customer, best first, at most
     ``MAX_CANDIDATES``. Each candidate carries its score (see ``POINTS``) and evidence."""
-    query = _Query(
-        name=normalize_company_name(customer_name),
-        domain=company_domain(customer_domain),
-        email_domain=company_domain(contact_email) if "@" in (contact_email or "") else "",
-        country=(country or "").strip().upper(),
+    query = candidate_query(
+        customer_name=customer_name,
+        customer_domain=customer_domain,
+        contact_email=contact_email,
+        country=country,
     )
     if not query.name and not query.domains:
         return []

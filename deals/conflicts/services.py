@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
-from prm.audit import record_event
+from prm.audit import build_event, record_event
 from prm.exceptions import Conflict, DomainError, PermissionDenied
 
 from ..models import DealConflict, DealRegistration
@@ -63,9 +63,7 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
     for candidate in candidates:
         if candidate.registration is not None and candidate.registration.pk in reverse:
             continue
-        evidence = candidate.evidence
-        if candidate.registration and candidate.registration.partner_id == registration.partner_id:
-            evidence = [*evidence, {"rule": "same_partner", "value": "", "similarity": 1.0}]
+        evidence = conflict_evidence(registration, candidate)
         key = (
             candidate.registration.pk if candidate.registration else None,
             candidate.opportunity.pk if candidate.opportunity else None,
@@ -81,13 +79,27 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
             row.save(update_fields=["score", "evidence"])
         recorded.append(row)
     if created:
-        record_event(
-            registration,
-            actor=None,
-            verb="deal.conflicts_detected",
-            data={"conflicts": [row.pk for row in created]},
-        )
+        conflicts_detected_event(registration, created).save()
     return recorded
+
+
+def conflict_evidence(registration: DealRegistration, candidate: ConflictCandidate) -> list:
+    """The candidate's evidence as recorded on the conflict: a counterpart of the same partner
+    says so."""
+    other = candidate.registration
+    if other is not None and other.partner_id == registration.partner_id:
+        return [*candidate.evidence, {"rule": "same_partner", "value": "", "similarity": 1.0}]
+    return candidate.evidence
+
+
+def conflicts_detected_event(registration: DealRegistration, created: list[DealConflict]):
+    """The unsaved audit row naming the conflicts just recorded for ``registration``."""
+    return build_event(
+        registration,
+        actor=None,
+        verb="deal.conflicts_detected",
+        data={"conflicts": [row.pk for row in created]},
+    )
 
 
 def _create_conflict(registration, candidate: ConflictCandidate, evidence) -> DealConflict:

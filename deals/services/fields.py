@@ -216,8 +216,24 @@ def refuse_duplicate_ref(partner: Partner, external_ref: str, *, exclude=None) -
         existing = existing.exclude(pk=exclude.pk)
     pk = existing.values_list("pk", flat=True).first()
     if pk is not None:
-        raise DuplicateRegistration(
-            _("Registration #%(pk)s already uses the CRM reference %(ref)s.")
-            % {"pk": pk, "ref": external_ref},
-            details={"external_ref": external_ref, "registration": pk},
+        raise duplicate_ref(pk, external_ref)
+
+
+def registrations_by_ref(partner: Partner, external_refs: Iterable[str]) -> dict[str, int]:
+    """The partner's registrations already using one of ``external_refs``: {reference: id}."""
+    refs = sorted({ref for ref in external_refs if ref})
+    if not refs:
+        return {}
+    return dict(
+        DealRegistration.objects.filter(partner=partner, external_ref__in=refs).values_list(
+            "external_ref", "pk"
         )
+    )
+
+
+def duplicate_ref(pk: int, external_ref: str) -> DuplicateRegistration:
+    return DuplicateRegistration(
+        _("Registration #%(pk)s already uses the CRM reference %(ref)s.")
+        % {"pk": pk, "ref": external_ref},
+        details={"external_ref": external_ref, "registration": pk},
+    )

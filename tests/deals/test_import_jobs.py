@@ -41,15 +41,17 @@ def small_chunks(monkeypatch):
 
 
 def _crash_on(monkeypatch, customer: str):
-    """The worker dies (an error nobody catches) when it reaches ``customer``'s row."""
-    real = imports._import_row
+    """The worker dies (an error nobody catches) right after the chunk holding ``customer``'s
+    row is written, before that chunk commits."""
+    real = imports.create_registrations
 
-    def dying(actor, partner, columns, line, row, submit):
-        if row.get("customer_name") == customer:
+    def dying(**kwargs):
+        outcomes = real(**kwargs)
+        if any(item["customer_name"] == customer for item in kwargs["items"]):
             raise SystemExit("worker killed")
-        return real(actor, partner, columns, line, row, submit)
+        return outcomes
 
-    monkeypatch.setattr(imports, "_import_row", dying)
+    monkeypatch.setattr(imports, "create_registrations", dying)
 
 
 class TestJob:
@@ -77,7 +79,7 @@ class TestJob:
         with pytest.raises(SystemExit):
             process_deal_import.apply(args=[record.pk], throw=True)
         record.refresh_from_db()
-        # Two chunks committed; the third (line 6 created, then the crash) rolled back whole.
+        # Two chunks committed; the third (lines 6 and 7 written, then the crash) rolled back.
         assert (record.status, record.rows_done, record.last_line) == ("running", 4, 5)
         assert (record.created_count, record.percent) == (4, 66)
         assert DealRegistration.objects.count() == 4
@@ -93,6 +95,9 @@ class TestJob:
         assert refs == [f"REF-{i}" for i in range(6)]
 
     def test_a_row_failing_in_the_database_is_one_failed_line(self, acme, acme_rep, monkeypatch):
+        def failing_batch(**kwargs):
+            raise DataError("value too long for type character varying(253)")
+
         real = imports.create_registration
 
         def failing(**kwargs):
@@ -101,6 +106,8 @@ class TestJob:
                 raise DataError("value too long for type character varying(253)")
             return registration
 
+        # The batch fails in the database, so the chunk is imported again row by row.
+        monkeypatch.setattr(imports, "create_registrations", failing_batch)
         monkeypatch.setattr(imports, "create_registration", failing)
         record = imports.import_registrations(actor=acme_rep, partner=acme, data=_csv(3))
         assert [r["outcome"] for r in record.report] == ["created", "failed", "created"]
