@@ -5,7 +5,9 @@ progress. A Celery task (id in) calls ``run_import``, which reads the file and p
 chunks. Each chunk is one transaction, holding the job row's lock, that
 
 - skips every line up to ``last_line`` (what an earlier run already committed),
-- processes each remaining row in its own savepoint (a bad row never undoes its neighbours),
+- processes the next rows so that a bad row never undoes its neighbours: each row in its own
+  savepoint, or the chunk in one batch under a savepoint, imported again row by row if the
+  batch fails in the database (deal imports),
 - appends the rows' results to the report, bumps the counters and moves ``last_line`` on.
 
 Because the rows and ``last_line`` commit together, a worker killed half way loses at most the

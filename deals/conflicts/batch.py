@@ -1,13 +1,14 @@
 """Conflict checks for many new registrations at once: a chunk of an import.
 
-``find_conflict_candidates`` asks the database once per registration. Here one query per kind of
-counterpart (active registrations, open vendor opportunities) fetches every row that matches
-any registration of the chunk, with the database's own trigram similarity of the row's name to
-each name of the chunk; the per-registration selection then happens in Python with the same
-rules: the same match (name at or above the threshold, or a shared domain), the same ranking and
-limit, the same evidence and scores (``detection``). The registrations of the chunk are checked
-as if each had been submitted on its own, in order: each sees the ones before it, not the ones
-after it.
+``find_conflict_candidates`` asks the database once per registration. Here a few queries serve
+the whole chunk: for each kind of counterpart (active registrations, open vendor
+opportunities), one query finds every row that matches a registration of the chunk, by name
+(pg_trgm's ``%``, each name looked up in the trigram index) or by domain, with the database's
+own similarity of the row's name to the names it is compared with; another loads those rows.
+The per-registration selection then happens in Python with the same rules: the same match, the
+same ranking and limit, the same evidence and scores (``detection``). The registrations of the
+chunk are checked as if each had been submitted on its own, in order: each sees the ones before
+it, not itself nor the ones after it.
 """
 
 from collections import defaultdict
@@ -42,6 +43,7 @@ class _Match:
     """One fetched row and what the query needs of it, whatever its kind."""
 
     row: DealRegistration | Opportunity
+    name: str  # the row's normalised name
     similarities: dict[str, float]  # normalised name of the chunk -> similarity to the row
     domain: str
     email_domain: str
@@ -76,7 +78,7 @@ def candidates_for_new(registrations: Sequence[DealRegistration]) -> list[list[C
     position = {r.pk: index for index, r in enumerate(registrations)}
     registration_pool = _Pool(registration_rows)
     opportunity_pool = _Pool(opportunity_rows)
-    found = []
+    found: list[list[ConflictCandidate]] = []
     for index, query in enumerate(queries):
         if not query.name and not query.domains:
             found.append([])
@@ -86,10 +88,8 @@ def candidates_for_new(registrations: Sequence[DealRegistration]) -> list[list[C
         visible = [
             m for m in registration_pool.matching(query) if position.get(m.row.pk, -1) < index
         ]
-        candidates = _select(query, visible, exact_rank, kind="registration")
-        candidates += _select(
-            query, opportunity_pool.matching(query), exact_rank, kind="opportunity"
-        )
+        candidates = _select(query, visible, exact_rank)
+        candidates += _select(query, opportunity_pool.matching(query), exact_rank)
         candidates.sort(key=_candidate_order)
         found.append(candidates[:MAX_CANDIDATES])
     return found
@@ -147,7 +147,9 @@ def _similarities_by_lookup(base, name_field, domain_fields, names, pairs):
     # keeps the lookups per name (the planner may otherwise scan the rows once and compare
     # every pair).
     def lateral(rows: QuerySet, outer: str) -> tuple[str, tuple]:
-        rows = rows.annotate(similarity=TrigramSimilarity(name_field, RawSQL("chunk.name", ())))
+        chunk_name = RawSQL("chunk.name", ())
+        similarity = TrigramSimilarity(name_field, chunk_name)  # type: ignore[arg-type]
+        rows = rows.annotate(similarity=similarity)
         sql, params = rows.order_by().values("pk", "similarity").query.sql_with_params()
         # ``sql`` is the ORM's compiled query; every value is a bound parameter.
         return (
@@ -188,6 +190,7 @@ def _registration_matches(queries: list[_Query]) -> list[_Match]:
         [
             _Match(
                 row=row,
+                name=row.customer_name_normalized,
                 similarities=found[row.pk],
                 domain=row.customer_domain,
                 email_domain=row.contact_email_domain,
@@ -209,6 +212,7 @@ def _opportunity_matches(queries: list[_Query]) -> list[_Match]:
         [
             _Match(
                 row=row,
+                name=row.account.normalized_name,
                 similarities=found[row.pk],
                 domain=row.account.domain,
                 email_domain="",
@@ -222,9 +226,7 @@ def _opportunity_matches(queries: list[_Query]) -> list[_Match]:
     )
 
 
-def _select(
-    query: _Query, matches: list[_Match], exact_rank: bool, *, kind: str
-) -> list[ConflictCandidate]:
+def _select(query: _Query, matches: list[_Match], exact_rank: bool) -> list[ConflictCandidate]:
     """``detection``'s per-registration query over the fetched rows: those matching ``query``,
     the best ``MAX_CANDIDATES`` by rank, then those with evidence beyond the country."""
     threshold = name_threshold()
@@ -250,18 +252,18 @@ def _select(
     for _rank, match, similarity in ranked[:MAX_CANDIDATES]:
         evidence = _evidence(
             query,
-            name=match.row.customer_name_normalized
-            if kind == "registration"
-            else match.row.account.normalized_name,
+            name=match.name,
             domain=match.domain,
             email_domain=match.email_domain,
             country=match.country,
             similarity=similarity,
         )
         if any(item["rule"] != "country" for item in evidence):
-            found.append(
-                ConflictCandidate(_score(evidence), evidence, **{kind: match.row})  # type: ignore[arg-type]
-            )
+            score, row = _score(evidence), match.row
+            if isinstance(row, DealRegistration):
+                found.append(ConflictCandidate(score, evidence, registration=row))
+            else:
+                found.append(ConflictCandidate(score, evidence, opportunity=row))
     return found
 
 
