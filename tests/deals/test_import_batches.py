@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from deals import imports
 from deals.conflicts import candidates_for_new, find_conflict_candidates
+from deals.exceptions import InvalidDealData
 from deals.models import DealConflict, DealImport, DealRegistration
 from deals.services import create_registration
 from prm import jobs
@@ -279,6 +280,19 @@ class TestChunks:
         _import(acme_rep, acme)
         assert _recorded(acme)[0] == conflicts
 
+    def test_rows_of_a_partner_suspended_meanwhile_fail_each_with_the_reason(
+        self, acme, acme_rep, chunks_of_three
+    ):
+        record = imports.start_import(actor=acme_rep, partner=acme, data=FILE, queue=False)
+        acme.status = acme.Status.SUSPENDED
+        acme.save(update_fields=["status"])
+        record = imports.process_import(import_id=record.pk)
+        assert (record.status, record.created_count, record.failed_count) == ("done", 0, 11)
+        assert all(
+            "only active partners can register deals" in row["reason"] for row in record.report
+        )
+        assert not DealRegistration.objects.exists()
+
     def test_drafts_are_stored_without_a_conflict_check(self, acme, acme_rep, claimed):
         record = imports.import_registrations(actor=acme_rep, partner=acme, data=FILE, submit=False)
         assert record.created_count == 9
@@ -292,7 +306,7 @@ class TestChunks:
         too_long = "x" * 64 + ".com"
         data = _csv(_row("Long Label", "R1", domain=too_long), _row("Fine", "R2"))
         record = _import(acme_rep, acme, data)
-        with pytest.raises(Exception) as single:
+        with pytest.raises(InvalidDealData) as single:
             create_registration(
                 actor=acme_rep,
                 partner=acme,
