@@ -45,6 +45,9 @@ class ImportJob(models.Model):
 
     # The dotted path of the Celery task that processes a job of this model (id in).
     task_path = ""
+    # Rows per chunk (one transaction) when not ``CHUNK_SIZE``: larger for jobs that process a
+    # chunk in one batch.
+    chunk_size: int | None = None
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -112,7 +115,8 @@ def run_import(
             job = model.objects.select_for_update().get(pk=job_id)
             if job.is_finished:
                 return job
-            pending = [row for row in rows if row[0] > job.last_line][: chunk_size or CHUNK_SIZE]
+            size = chunk_size or model.chunk_size or CHUNK_SIZE
+            pending = [row for row in rows if row[0] > job.last_line][:size]
             if pending:
                 job.add_results(process_chunk(job, pending))
                 job.last_line = pending[-1][0]

@@ -14,7 +14,6 @@ from deals.conflicts import candidates_for_new, find_conflict_candidates
 from deals.exceptions import InvalidDealData
 from deals.models import DealConflict, DealImport, DealRegistration
 from deals.services import create_registration
-from prm import jobs
 from prm.models import AuditEvent
 
 from .conflict_factories import AccountFactory, OpportunityFactory, RegistrationFactory
@@ -40,7 +39,7 @@ def _row(name, ref, *, domain="", email="", country="US", amount="1000") -> str:
 
 @pytest.fixture
 def chunks_of_three(monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(DealImport, "chunk_size", 3)
 
 
 @pytest.fixture

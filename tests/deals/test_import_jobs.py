@@ -14,7 +14,6 @@ from django.utils import timezone
 from deals import imports
 from deals.models import DealImport, DealRegistration
 from deals.tasks import process_deal_import
-from prm import jobs
 
 pytestmark = pytest.mark.django_db
 HEADER = "customer_name,country,estimated_amount,currency,expected_close_date,external_ref"
@@ -37,7 +36,7 @@ def _start(actor, partner, data, **kwargs) -> DealImport:
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(DealImport, "chunk_size", 2)
 
 
 def _crash_on(monkeypatch, customer: str):
@@ -85,7 +84,7 @@ class TestJob:
         assert DealRegistration.objects.count() == 4
 
         monkeypatch.undo()
-        monkeypatch.setattr(jobs, "CHUNK_SIZE", 2)
+        monkeypatch.setattr(DealImport, "chunk_size", 2)
         process_deal_import.apply(args=[record.pk], throw=True)
         process_deal_import.apply(args=[record.pk], throw=True)  # delivered twice: no effect
         record.refresh_from_db()
