@@ -15,6 +15,7 @@ class DealsConfig(AppConfig):
         (_("New lead"), "deals:lead_create", VENDOR_SIDE),
         (_("Review queue"), "deals:review_queue", VENDOR_SIDE),
         (_("Deal reports"), "deals:aging_report", VENDOR_SIDE),
+        (_("Commissions"), "deals:commissions", PARTNER_SIDE | VENDOR_SIDE),
     ]
     demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
 
