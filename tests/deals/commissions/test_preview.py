@@ -26,7 +26,8 @@ def referral_plan(plan, ops, acme):
         ("Referral, vendor-assisted", "vendor_assisted", "3.5"),
     ):
         plans.save_rule(actor=ops, plan=plan, name=name, kind=Kind.ONE_TIME_FEE,
-                        engagement=engagement, rate=Decimal(rate), floor_rate=Decimal("1"))  # fmt: skip
+                        engagement=engagement, rate=Decimal(rate),
+                        floor_rate=Decimal("1"))  # fmt: skip
     plans.save_rule(actor=ops, plan=plan, name="Edge referral", kind=Kind.ONE_TIME_FEE,
                     product_line="Edge", amount=Decimal("750"), currency="USD",
                     priority=10)  # fmt: skip
