@@ -31,6 +31,7 @@ SIGNED_IN_PAGES = [
     ("/", 200),
     ("/notifications/", 200),
     ("/deals/", 200),
+    ("/deals/commissions/", 200),
     ("/partners/", 200),
     ("/admin/", 200),
 ]
