@@ -53,7 +53,7 @@ def line_rows(lines: QuerySet[CommissionLine]) -> Iterator[list[str]]:
         yield line_row(line)
 
 
-def statement_rows(
+def statement_detail_rows(
     statement: Statement,
     totals: StatementTotals,
     lines: QuerySet[CommissionLine],

@@ -175,7 +175,7 @@ def statement_pdf(request, pk):
 @require_GET
 def statement_csv(request, pk):
     statement = selectors.get_statement_for_user(request.user, pk)
-    rows = exports.statement_rows(
+    rows = exports.statement_detail_rows(
         statement,
         selectors.statement_totals(statement),
         selectors.statement_lines(statement),
