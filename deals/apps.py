@@ -15,6 +15,12 @@ class DealsConfig(AppConfig):
         (_("New lead"), "deals:lead_create", VENDOR_SIDE),
         (_("Review queue"), "deals:review_queue", VENDOR_SIDE),
         (_("Deal reports"), "deals:aging_report", VENDOR_SIDE),
+        (_("Commission runs"), "deals:commission_run_list", {"ops"}),
+        (_("Commission statements"), "deals:commission_statement_list", {"ops"}),
+        (_("Commission plans"), "deals:commission_plan_list", {"ops"}),
+        (_("Spiffs"), "deals:commission_spiff_list", {"ops"}),
+        (_("Commission overrides"), "deals:commission_override_queue", {"ops"}),
+        (_("Rep credit"), "deals:rep_credit_report", {"ops"}),
     ]
     demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
 
