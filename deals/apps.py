@@ -16,6 +16,12 @@ class DealsConfig(AppConfig):
         (_("Review queue"), "deals:review_queue", VENDOR_SIDE),
         (_("Deal reports"), "deals:aging_report", VENDOR_SIDE),
         (_("Commissions"), "deals:commissions", PARTNER_SIDE | VENDOR_SIDE),
+        (_("Commission runs"), "deals:commission_run_list", {"ops"}),
+        (_("Commission statements"), "deals:commission_statement_list", {"ops"}),
+        (_("Commission plans"), "deals:commission_plan_list", {"ops"}),
+        (_("Spiffs"), "deals:commission_spiff_list", {"ops"}),
+        (_("Commission overrides"), "deals:commission_override_queue", {"ops"}),
+        (_("Rep credit"), "deals:rep_credit_report", {"ops"}),
     ]
     demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
 

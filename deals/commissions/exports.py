@@ -1,9 +1,7 @@
-"""CSV exports for finance: commission lines (any filtered, scoped set) and one statement.
-
-Rows are produced one at a time so a large export streams. Text a spreadsheet would run as a
-formula (a customer called ``=HYPERLINK(…)``) is defused by ``prm.csvfiles.safe_cell``; amounts
-are written as plain numbers (a clawback's minus sign is a number's, not a formula's).
-"""
+"""CSV exports for finance: statements with their totals and payouts (program ops), commission
+lines (any filtered, scoped set) and one statement in full (the partner's side). Streamed row by
+row; text goes through ``safe_cell`` so a spreadsheet never runs a cell as a formula, while
+amounts stay plain numbers (a clawback's minus sign is a number's, not a formula's)."""
 
 import csv
 import datetime as dt
@@ -16,21 +14,75 @@ from prm.csvfiles import safe_cell
 from prm.money import quantize
 
 from .models import CommissionLine, Payout, Statement
-from .statements import StatementTotals
+from .statements import StatementTotals, statement_totals
+
+STATEMENT_COLUMNS = [
+    "statement_id", "partner", "period", "currency", "status", "opening", "earned",
+    "clawed_back", "pending", "held", "approved", "paid", "paid_out", "closing", "payable",
+    "approved_at", "approved_by",
+]  # fmt: skip
+PAYOUT_COLUMNS = [
+    "payout_id", "statement_id", "partner", "period", "currency", "amount", "paid_on",
+    "external_reference", "recorded_by", "recorded_at",
+]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    # Numbers are written as they are (a negative balance must stay a number); text is defused.
+    if value is None:
+        return ""
+    if isinstance(value, int | Decimal | dt.date):
+        return str(value)
+    return safe_cell(value)
+
+
+def _csv(header: list[str], rows: Iterator[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def statement_rows(statements: QuerySet[Statement]) -> Iterator[str]:
+    def rows():
+        for statement in statements.iterator(chunk_size=500):
+            t = statement_totals(statement)
+            yield [
+                statement.pk, statement.partner.display_name, statement.period,
+                statement.currency, statement.status, t.opening, t.earned, t.clawed_back,
+                t.pending, t.held, t.approved, t.paid, t.paid_out, t.closing, t.payable,
+                statement.approved_at.isoformat() if statement.approved_at else "",
+                statement.approved_by.email if statement.approved_by else "",
+            ]  # fmt: skip
+
+    return _csv(STATEMENT_COLUMNS, rows())
+
+
+def payout_rows(payouts: QuerySet[Payout]) -> Iterator[str]:
+    def rows():
+        for payout in payouts.order_by("paid_on", "id").iterator(chunk_size=2000):
+            yield [
+                payout.pk, payout.statement_id, payout.partner.display_name,
+                payout.statement.period, payout.currency, payout.amount,
+                payout.paid_on.isoformat(), payout.external_reference, payout.recorded_by.email,
+                payout.created_at.isoformat(),
+            ]  # fmt: skip
+
+    return _csv(PAYOUT_COLUMNS, rows())
+
+
+# --- Lines and one statement in full (the partner's side) ------------------------------------
 
 LINE_COLUMNS = [
     "line_id", "period", "partner", "deal_id", "customer", "kind", "status", "currency",
     "base_amount", "rate_percent", "tier_multiplier", "amount", "payable_from", "rule_id",
     "rule", "plan", "plan_version", "spiff", "reason", "payout_id",
 ]  # fmt: skip
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal | int | dt.date):
-        return str(value)
-    return safe_cell(value)
 
 
 def line_row(line: CommissionLine) -> list[str]:
@@ -75,11 +127,6 @@ def statement_detail_rows(
     for name in ("opening", "earned", "clawed_back", "pending", "held", "approved", "paid",
                  "paid_out", "closing"):  # fmt: skip
         yield [name, _cell(getattr(totals, name))]
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from deals.selectors import registrable_partners
 
 from . import exports, pdf, selectors
-from .forms import CommissionFilterForm, StatementFilterForm
+from .forms_partner import LineFilterForm, PartnerStatementFilterForm
 
 PAGE_SIZE = 50
 
@@ -63,7 +63,7 @@ def overview(request):
 
 
 def _lines(request):
-    form = _filter_form(request, CommissionFilterForm)
+    form = _filter_form(request, LineFilterForm)
     if form.is_bound and not form.is_valid():
         return form, None
     filters = form.filters()
@@ -118,7 +118,7 @@ def lines_csv(request):
 @login_required
 @require_GET
 def statement_list(request):
-    form = _filter_form(request, StatementFilterForm)
+    form = _filter_form(request, PartnerStatementFilterForm)
     valid = not form.is_bound or form.is_valid()
     statements = None
     if valid:
