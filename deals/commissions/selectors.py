@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -272,10 +272,13 @@ def plan_version_diff(old: CommissionPlanVersion, new: CommissionPlanVersion) ->
 # --- The partner's side of the portal: balances, deal panel, registration preview ----------------
 
 
-def commission_partners(user: User) -> QuerySet[Partner]:
-    """Partners whose commissions ``user`` may see, by name (ops: every partner)."""
+def commission_partners(user: User, *, with_statements: bool = False) -> QuerySet[Partner]:
+    """Partners whose commissions ``user`` may see, by name (ops: every partner); only those
+    with a statement when ``with_statements`` (the choices of a filter)."""
     ids = commission_partner_ids(user)
     partners = Partner.objects.order_by("display_name", "pk")
+    if with_statements:
+        partners = partners.filter(Exists(Statement.objects.filter(partner=OuterRef("pk"))))
     if ids is None:
         return partners
     return partners.filter(pk__in=ids) if ids else partners.none()

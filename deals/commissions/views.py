@@ -31,7 +31,7 @@ def _filter_form(request, form_class):
     user = request.user
     return form_class(
         request.GET or None,
-        partners=selectors.commission_partners(user),
+        partners=selectors.commission_partners(user, with_statements=True),
         periods=selectors.line_periods(user),
     )
 
@@ -42,7 +42,8 @@ def overview(request):
     """What the partner is owed right now: per currency, with held lines and the date each
     becomes payable, and the clawbacks behind a negative balance."""
     user = request.user
-    partners = selectors.commission_partners(user)
+    # Staff pick among the partners with statements; a member of several partners among them.
+    partners = selectors.commission_partners(user, with_statements=user.is_internal)
     partner = selectors.focus_partner(user, request.GET.get("partner"))
     scoped = {"partner": partner} if partner else {}
     statements = selectors.statements_visible_to(user)

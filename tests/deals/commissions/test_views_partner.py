@@ -299,3 +299,16 @@ def test_payouts_page_lists_only_the_partners_payouts(books, client_for, acme_re
     assert f'data-testid="payout-{acme_payout.pk}"' not in page
     assert Decimal(acme_payout.amount) == Decimal("100")
     assert acme_payout.paid_on == AFTER_HOLDS
+
+
+def test_a_member_of_two_partners_picks_one(books, client_for, acme_rep, globex, acme):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=acme_rep, partner=globex)
+    client = client_for(acme_rep)
+    page = text(client.get(reverse("deals:commissions")))
+    assert 'name="partner"' in page and 'data-testid="commission-balances"' not in page
+    globex_page = text(client.get(reverse("deals:commissions"), {"partner": globex.pk}))
+    assert 'data-testid="balance-USD"' in globex_page and "Commissions · Globex" in globex_page
+    lines = text(client.get(reverse("deals:commission_lines"), {"partner": acme.pk}))
+    assert "Acme Q3 Customer" in lines and "Globex Secret Customer" not in lines
