@@ -45,11 +45,10 @@ def overview(request):
     # Staff pick among the partners with statements; a member of several partners among them.
     partners = selectors.commission_partners(user, with_statements=user.is_internal)
     partner = selectors.focus_partner(user, request.GET.get("partner"))
-    scoped = {"partner": partner} if partner else {}
     statements = selectors.statements_visible_to(user)
     payouts = selectors.payouts_visible_to(user)
     if partner is not None:
-        statements, payouts = statements.filter(**scoped), payouts.filter(**scoped)
+        statements, payouts = statements.filter(partner=partner), payouts.filter(partner=partner)
     context = {
         "partner": partner,
         "show_partner": partner is None,
