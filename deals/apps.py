@@ -22,7 +22,11 @@ class DealsConfig(AppConfig):
         (_("Commission overrides"), "deals:commission_override_queue", {"ops"}),
         (_("Rep credit"), "deals:rep_credit_report", {"ops"}),
     ]
-    demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
+    demo_seeders = [
+        "deals.demo.seed",
+        "deals.commissions.demo.seed",
+        "deals.commissions.repcredit.demo.seed",
+    ]
 
     def ready(self):
         from prm.notifications import register_optional_kind

@@ -121,3 +121,9 @@ def test_deciding_twice_is_refused(pending, ops, client_for):
     assert "already decided" in response.content.decode()
     assert CommissionOverride.objects.get().rate == Decimal(5)
     assert CommissionOverride.objects.get().status == Status.APPROVED
+
+
+def test_the_deal_page_links_the_override_form_for_its_cam_only(deal, cam, acme_admin, client_for):
+    url = reverse("deals:deal_detail", args=[deal.pk])
+    assert 'data-testid="override-link"' in client_for(cam).get(url).content.decode()
+    assert 'data-testid="override-link"' not in client_for(acme_admin).get(url).content.decode()
