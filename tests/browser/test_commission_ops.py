@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from deals.commissions import plans
 from deals.models import CommissionRule, CommissionRun, DealRegistration, Payout, Statement
