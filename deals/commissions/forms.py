@@ -170,7 +170,9 @@ class RuleForm(ColumnBoundForm):
         label=_("Floor rate (%)"), min_value=0, max_digits=7, decimal_places=4, initial=0,
         help_text=_("No override may go below it without program ops' approval."),
     )  # fmt: skip
-    floor_amount = AmountFormField(label=_("Floor fee"), initial=0)
+    floor_amount = AmountFormField(
+        label=_("Floor fee"), required=False, initial=0, help_text=_("For flat fees; 0 if none.")
+    )
     priority = forms.IntegerField(
         label=_("Priority"), initial=0,
         help_text=_("Breaks ties between equally specific rules: higher wins."),

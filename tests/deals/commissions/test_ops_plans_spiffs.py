@@ -227,3 +227,14 @@ def test_the_spiff_standing_shows_counts_ties_and_winners(acme, globex, ops, cli
     rows = response.context["rows"]
     assert rows == [("Acme", 1, True, True), ("Globex", 1, False, True)]
     assert "2 partners are tied at the top." in response.content.decode()
+
+
+def test_a_flat_referral_fee_rule_and_its_floor(plan, ops, client_for):
+    url = reverse("deals:commission_rule_add", args=[plan.pk])
+    flat = {**RULE, "kind": "one_time", "rate": "", "floor_rate": "0", "amount": "500"}
+    client = client_for(ops)
+    below = client.post(url, {**flat, "floor_amount": "600"})
+    assert below.context["form"].errors["amount"] == ["The fee is below the rule's floor."]
+    assert client.post(url, {**flat, "floor_amount": ""}).status_code == 302
+    rule = CommissionRule.objects.get()
+    assert (rule.amount, rule.floor_amount, rule.rate) == (Decimal(500), Decimal(0), None)
