@@ -22,8 +22,15 @@ class DealsConfig(AppConfig):
         (_("Spiffs"), "deals:commission_spiff_list", {"ops"}),
         (_("Commission overrides"), "deals:commission_override_queue", {"ops"}),
         (_("Rep credit"), "deals:rep_credit_report", {"ops"}),
+        # Exchange rates are kernel data (prm.currency); commissions are what they serve, and the
+        # kernel has no menu of its own (it would come first, before Home).
+        (_("Exchange rates"), "currency:rate_list", {"ops"}),
     ]
-    demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
+    demo_seeders = [
+        "deals.demo.seed",
+        "deals.commissions.demo.seed",
+        "deals.commissions.repcredit.demo.seed",
+    ]
 
     def ready(self):
         from prm.notifications import register_optional_kind

@@ -5,9 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PrmConfig(AppConfig):
     name = "prm"
     verbose_name = _("Program kernel")
-    navigation = [
-        (_("Exchange rates"), "currency:rate_list", {"ops"}),
-    ]
 
     def ready(self):
         from . import account_events  # noqa: F401  (connects the sign-in audit receivers)

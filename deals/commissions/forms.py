@@ -170,7 +170,9 @@ class RuleForm(ColumnBoundForm):
         label=_("Floor rate (%)"), min_value=0, max_digits=7, decimal_places=4, initial=0,
         help_text=_("No override may go below it without program ops' approval."),
     )  # fmt: skip
-    floor_amount = AmountFormField(label=_("Floor fee"), initial=0)
+    floor_amount = AmountFormField(
+        label=_("Floor fee"), required=False, initial=0, help_text=_("For flat fees; 0 if none.")
+    )
     priority = forms.IntegerField(
         label=_("Priority"), initial=0,
         help_text=_("Breaks ties between equally specific rules: higher wins."),
@@ -203,8 +205,16 @@ class RuleForm(ColumnBoundForm):
         data = super().clean()
         if data.get("floor_amount") is None:
             data["floor_amount"] = 0
-        if (data.get("rate") is None) == (data.get("amount") is None):
+        rate, amount = data.get("rate"), data.get("amount")
+        if (rate is None) == (amount is None):
             raise forms.ValidationError(_("Give a rate or a flat fee (not both)."))
+        # The same rules as the service's, placed on the fields they are about.
+        if amount is not None and data.get("kind") != CommissionRule.Kind.ONE_TIME_FEE:
+            self.add_error("amount", _("Only one-time referral fees can be flat."))
+        if rate is not None and data.get("floor_rate") is not None and rate < data["floor_rate"]:
+            self.add_error("rate", _("The rate is below the rule's floor."))
+        if amount is not None and amount < data["floor_amount"]:
+            self.add_error("amount", _("The fee is below the rule's floor."))
         return data
 
     def rule_fields(self) -> dict:

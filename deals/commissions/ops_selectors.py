@@ -32,7 +32,7 @@ def get_plan(user: User, pk) -> CommissionPlan:
         raise Http404 from None
 
 
-def get_pending_override(user: User, pk) -> CommissionOverride:
+def get_override(user: User, pk) -> CommissionOverride:
     require_ops(user)
     try:
         return CommissionOverride.objects.select_related("rule", "deal__partner").get(pk=pk)

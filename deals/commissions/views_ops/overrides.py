@@ -31,7 +31,7 @@ def override_queue(request):
 @ops_required
 @require_POST
 def override_decide(request, pk):
-    override = ops_selectors.get_pending_override(request.user, pk)
+    override = ops_selectors.get_override(request.user, pk)
     form = OverrideDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(

@@ -19,7 +19,7 @@ from ..forms import RepCreditFilterForm, RepTerritoryForm, current_period_label
 from ..periods import commission_period
 from ..repcredit import selectors, services
 from ..repcredit.models import RepTerritory
-from .common import ops_required
+from .common import ops_required, page_of, querystring
 
 
 def _territory(pk) -> RepTerritory:
@@ -89,10 +89,17 @@ def _report(request):
 @require_GET
 def rep_credit_report(request):
     form, report, error = _report(request)
+    page = page_of(request, report.deals, size=100) if report else None
     return render(
         request,
         "commissions/ops/rep_credit_report.html",
-        {"form": form, "report": report, "error": error},
+        {
+            "form": form,
+            "report": report,
+            "error": error,
+            "page_obj": page,
+            "querystring": querystring(request),
+        },  # fmt: skip
         status=400 if form.errors else (409 if error else 200),
     )
 
