@@ -91,7 +91,7 @@ def test_a_won_deal_is_calculated_approved_paid_and_seen_by_the_partner(
     page.locator(f"a[href='/deals/commissions/ops/statements/{statement.pk}/']").first.click()
     page.click("[data-testid=approve-statement]")
     page.locator("[data-testid=payout-form]").wait_for()
-    assert page.locator("[data-testid=statement-payable]").inner_text().strip() == "12000.00"
+    assert page.locator("[data-testid=statement-payable]").inner_text().strip() == "USD 12,000.00"
     payout_form = page.locator("[data-testid=payout-form]")
     payout_form.locator("input[name=amount]").fill("12000.00")
     payout_form.locator("input[name=paid_on]").fill(timezone.localdate().isoformat())
