@@ -15,8 +15,22 @@ class DealsConfig(AppConfig):
         (_("New lead"), "deals:lead_create", VENDOR_SIDE),
         (_("Review queue"), "deals:review_queue", VENDOR_SIDE),
         (_("Deal reports"), "deals:aging_report", VENDOR_SIDE),
+        (_("Commissions"), "deals:commissions", PARTNER_SIDE | VENDOR_SIDE),
+        (_("Commission runs"), "deals:commission_run_list", {"ops"}),
+        (_("Commission statements"), "deals:commission_statement_list", {"ops"}),
+        (_("Commission plans"), "deals:commission_plan_list", {"ops"}),
+        (_("Spiffs"), "deals:commission_spiff_list", {"ops"}),
+        (_("Commission overrides"), "deals:commission_override_queue", {"ops"}),
+        (_("Rep credit"), "deals:rep_credit_report", {"ops"}),
+        # Exchange rates are kernel data (prm.currency); commissions are what they serve, and the
+        # kernel has no menu of its own (it would come first, before Home).
+        (_("Exchange rates"), "currency:rate_list", {"ops"}),
     ]
-    demo_seeders = ["deals.demo.seed", "deals.commissions.demo.seed"]
+    demo_seeders = [
+        "deals.demo.seed",
+        "deals.commissions.demo.seed",
+        "deals.commissions.repcredit.demo.seed",
+    ]
 
     def ready(self):
         from prm.notifications import register_optional_kind

@@ -596,3 +596,4 @@ from .commissions.models import (  # noqa: E402, F401
     Spiff,
     Statement,
 )
+from .commissions.repcredit.models import RepTerritory  # noqa: E402, F401

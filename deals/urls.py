@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .commissions import urls_ops as commission_ops_urls
+from .commissions.urls import urlpatterns as commission_urlpatterns
 from .urls_conflicts import urlpatterns as conflict_urlpatterns
 from .urls_leads import urlpatterns as lead_urlpatterns
 
@@ -27,6 +29,8 @@ urlpatterns: list = [
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<int:pk>/report.csv", views.import_report_csv, name="import_report"),
+    path("commissions/", include(commission_urlpatterns)),
+    path("commissions/ops/", include(commission_ops_urls.urlpatterns)),
     *conflict_urlpatterns,
     *lead_urlpatterns,
 ]

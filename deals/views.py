@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from prm.exceptions import DomainError
 
 from . import conflicts, imports, selectors, services
+from .commissions import selectors as commission_selectors
 from .forms import (
     DealFilterForm,
     DealImportForm,
@@ -211,6 +212,7 @@ def _detail_context(request, registration, **forms):
         "open_conflicts": registration.conflicts.filter(resolution="open").count()
         if decider
         else 0,
+        "commission": commission_selectors.deal_commission(user, registration),
     }
 
 

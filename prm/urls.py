@@ -29,6 +29,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("api-keys/", include("partners.urls_api_keys")),
     path("deals/", include("deals.urls")),
+    path("exchange-rates/", include("prm.currency.urls")),
     path("enablement/", include("enablement.urls")),
     path("mdf/", include("mdf.urls")),
     path("scorecards/", include("scorecards.urls")),

@@ -1,5 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
+from deals.commissions.api.urls import urlpatterns as commission_urlpatterns
+
 from . import views
 
 router = SimpleRouter()
@@ -9,4 +11,4 @@ router.register("leads", views.LeadViewSet, basename="lead")
 router.register("accounts", views.AccountViewSet, basename="customer-account")
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, *commission_urlpatterns]

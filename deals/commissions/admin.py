@@ -15,6 +15,7 @@ from .models import (
     Spiff,
     Statement,
 )
+from .repcredit.models import RepTerritory
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -82,3 +83,11 @@ class StatementAdmin(ReadOnlyAdmin):
 class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["partner", "currency", "amount", "paid_on", "external_reference"]
     list_select_related = ["partner"]
+
+
+@admin.register(RepTerritory)
+class RepTerritoryAdmin(ReadOnlyAdmin):
+    """Edited on the ops page (``deals:rep_territory_list``), which audits each change."""
+
+    list_display = ["country", "region", "rep_name", "rep_email", "updated_at"]
+    list_filter = ["region"]

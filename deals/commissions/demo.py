@@ -23,6 +23,7 @@ from .services import run_commission_calculation
 from .statements import approve_statement, record_payout, statement_totals
 
 Kind = CommissionRule.Kind
+DEMO_PARTNER_USER = "admin@northwind.example"
 LED, ASSISTED = "partner_led", "vendor_assisted"
 
 # Units of USD per unit of each currency, from the first of January two years back and a
@@ -113,8 +114,15 @@ def _calculate(ops: User, today: dt.date) -> int:
     while period <= last:
         run_commission_calculation(period=period.label, actor=ops)
         period, count = period.next(), count + 1
-    # The oldest quarter is settled, so the portal shows a paid statement and a payout.
-    for statement in Statement.objects.filter(period=oldest).order_by("pk"):
+    # The oldest quarter is settled, so the portal shows a paid statement and a payout; so is
+    # the first statement of the demo partner whose users sign in, so they see one too.
+    settled = Statement.objects.filter(period=oldest)
+    demo_partner = (
+        Statement.objects.filter(partner__memberships__user__email=DEMO_PARTNER_USER)
+        .order_by("period")
+        .values_list("pk", flat=True)[:1]
+    )
+    for statement in (settled | Statement.objects.filter(pk__in=demo_partner)).order_by("pk"):
         approve_statement(statement=statement, actor=ops, today=today)
         payable = statement_totals(statement).payable
         if payable > 0:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,7 +33,9 @@ from .rules import DealFacts, RuleBook, TierBook, earning
 from .statements import StatementTotals, statement_totals
 
 __all__ = [
-    "StatementTotals", "commission_partner_ids", "commission_preview", "floor_for_deal",
+    "Balance", "DealCommission", "StatementTotals", "balances_of", "commission_partner_ids",
+    "commission_partners", "commission_preview", "deal_commission", "floor_for_deal",
+    "focus_partner", "held_lines", "line_periods", "preview_registration",
     "get_line_for_user", "get_payout_for_user", "get_statement_for_user", "lines_visible_to",
     "owed_to_partner", "payouts_visible_to", "plan_version_diff", "plans", "runs",
     "spiffs", "statement_totals", "statements_visible_to",
@@ -265,3 +267,172 @@ def plan_version_diff(old: CommissionPlanVersion, new: CommissionPlanVersion) ->
         "removed": sorted(set(before) - set(after)),
         "changed": changed,
     }
+
+
+# --- The partner's side of the portal: balances, deal panel, registration preview ----------------
+
+
+def commission_partners(user: User, *, with_statements: bool = False) -> QuerySet[Partner]:
+    """Partners whose commissions ``user`` may see, by name (ops: every partner); only those
+    with a statement when ``with_statements`` (the choices of a filter)."""
+    ids = commission_partner_ids(user)
+    partners = Partner.objects.order_by("display_name", "pk")
+    if with_statements:
+        partners = partners.filter(Exists(Statement.objects.filter(partner=OuterRef("pk"))))
+    if ids is None:
+        return partners
+    return partners.filter(pk__in=ids) if ids else partners.none()
+
+
+def focus_partner(user: User, partner_id=None) -> Partner | None:
+    """The partner a commissions page is about: the one asked for (404 outside the scope), else
+    the user's own partner when they belong to exactly one; None for a program-wide view."""
+    partners = commission_partners(user)
+    if partner_id not in (None, ""):
+        return _get(partners, partner_id)
+    ids = commission_partner_ids(user)
+    if ids is not None and len(ids) == 1 and not getattr(user, "is_internal", False):
+        return partners.first()
+    return None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where a partner stands in one currency: every line not reversed, less every payout."""
+
+    currency: str
+    payable: Decimal  # approved, not paid
+    held: Decimal
+    pending: Decimal
+    next_payable_on: dt.date | None
+    earned: Decimal  # every line other than clawbacks, not reversed
+    clawed_back: Decimal  # negative
+    paid_out: Decimal
+    balance: Decimal
+    clawbacks: tuple[CommissionLine, ...]  # the unpaid clawbacks, when the balance is negative
+
+    @property
+    def negative(self) -> bool:
+        return self.balance < 0
+
+
+def balances_of(partner: Partner, *, today: dt.date | None = None) -> list[Balance]:
+    """Per currency: what is owed now (``owed_to_partner``), what was earned, clawed back and
+    paid out, and the balance; a negative balance carries the clawback lines that explain it."""
+    from prm.money import quantize
+
+    S, K = CommissionLine.Status, CommissionLine.Kind
+    owed = {o.currency: o for o in owed_to_partner(partner, today=today)}
+    lines = (
+        CommissionLine.objects.filter(partner=partner)
+        .exclude(status=S.REVERSED)
+        .values("currency")
+        .annotate(
+            earned=Sum("amount", filter=~Q(kind=K.CLAWBACK)),
+            clawed_back=Sum("amount", filter=Q(kind=K.CLAWBACK)),
+        )
+        .order_by("currency")
+    )
+    totals = {row["currency"]: row for row in lines}
+    paid = dict(
+        Payout.objects.filter(partner=partner)
+        .values_list("currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    zero = Decimal(0)
+    result = []
+    for currency in sorted(set(totals) | set(paid) | set(owed)):
+        row = totals.get(currency, {})
+        earned = quantize(row.get("earned") or zero, currency)
+        clawed = quantize(row.get("clawed_back") or zero, currency)
+        paid_out = quantize(paid.get(currency) or zero, currency)
+        balance = earned + clawed - paid_out
+        clawbacks: tuple[CommissionLine, ...] = ()
+        if balance < 0:
+            clawbacks = tuple(
+                CommissionLine.objects.filter(
+                    partner=partner, currency=currency, kind=K.CLAWBACK,
+                    status__in=[S.PENDING, S.HELD, S.APPROVED],
+                ).select_related("deal", "rule").order_by("period", "id")
+            )  # fmt: skip
+        now = owed.get(currency) or Owed(currency, zero, zero, zero, None)
+        result.append(
+            Balance(
+                currency=currency,
+                payable=quantize(now.payable, currency),
+                held=quantize(now.held, currency),
+                pending=quantize(now.pending, currency),
+                next_payable_on=now.next_payable_on,
+                earned=earned,
+                clawed_back=clawed,
+                paid_out=paid_out,
+                balance=balance,
+                clawbacks=clawbacks,
+            )  # fmt: skip
+        )
+    return result
+
+
+def held_lines(partner: Partner, *, limit: int = 50) -> QuerySet[CommissionLine]:
+    """Lines waiting for their hold to end, soonest payable first."""
+    S = CommissionLine.Status
+    return (
+        CommissionLine.objects.filter(partner=partner, status__in=[S.PENDING, S.HELD])
+        .select_related("deal", "rule", "plan_version__plan")
+        .order_by("hold_until", "id")[:limit]
+    )
+
+
+def line_periods(user: User) -> list[str]:
+    """The periods with lines the user may see, newest first (for filters)."""
+    return list(
+        _scoped(CommissionLine.objects.all(), user)
+        .values_list("period", flat=True)
+        .distinct()
+        .order_by("-period")
+    )
+
+
+@dataclass(frozen=True)
+class DealCommission:
+    rule: CommissionRule | None  # the rule that pays the deal; its floor protects the partner
+    lines: list[CommissionLine]
+
+
+def deal_commission(user: User, deal) -> DealCommission:
+    """The floor protecting ``deal``'s partner and the deal's lines the user may see."""
+    lines = list(lines_visible_to(user).filter(deal=deal).order_by("period", "id"))
+    return DealCommission(floor_for_deal(deal), lines)
+
+
+@dataclass(frozen=True)
+class ProspectiveDeal:
+    """What ``commission_preview`` reads of a deal, from a registration form not yet saved."""
+
+    partner: Partner
+    estimated_amount: Decimal | None
+    currency: str
+    sourcing: str
+    product_lines: tuple[str, ...]
+    closed_amount: Decimal | None = None
+    closed_on: dt.date | None = None
+
+
+def preview_registration(
+    partner: Partner, *, amount, currency: str, sourcing: str, product_lines: str
+) -> list[Preview]:
+    """What a registration being typed would earn, partner-led versus vendor-assisted. Unusable
+    values (no amount yet, an unknown currency or sourcing) preview nothing rather than fail."""
+    from deals.models import DealRegistration
+    from prm.money import CURRENCY_CHOICES, InvalidAmount, parse_amount
+
+    try:
+        value = parse_amount(amount, required=False)
+    except InvalidAmount:
+        value = None
+    if currency not in dict(CURRENCY_CHOICES) or sourcing not in DealRegistration.Sourcing.values:
+        return []
+    lines = tuple(p.strip() for p in (product_lines or "").split(",") if p.strip())
+    deal = ProspectiveDeal(partner, value, currency, sourcing, lines)
+    return commission_preview(deal)

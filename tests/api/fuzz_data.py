@@ -73,3 +73,29 @@ def fuzz_data_set(personas) -> None:
         size=len(MINIMAL_PDF),
     )
     assert DealRegistration.objects.count() == 6
+    _commissions(personas["ops"], deals[0], deals[1])
+
+
+def _commissions(ops, acme_deal, globex_deal) -> None:
+    """A plan, two won deals calculated, the older quarter approved and paid."""
+    from deals.commissions import plans
+    from deals.commissions.periods import period_of
+    from deals.commissions.services import run_commission_calculation
+    from deals.commissions.statements import approve_statement, record_payout, statement_totals
+    from deals.models import CommissionRule, Statement
+
+    plan = plans.create_plan(actor=ops, name="Fuzz plan", effective_from=dt.date(2020, 1, 1))
+    for kind in CommissionRule.Kind.values:
+        plans.save_rule(actor=ops, plan=plan, name=f"Pays {kind}", kind=kind, rate=Decimal("10"),
+                        floor_rate=Decimal("5"))  # fmt: skip
+    closed = [dt.date(2025, 2, 10), dt.date(2025, 5, 12)]
+    for deal, day in zip((acme_deal, globex_deal), closed, strict=True):
+        DealRegistration.objects.filter(pk=deal.pk).update(
+            status=DealRegistration.Status.WON, closed_on=day, closed_amount=Decimal("12000")
+        )
+    for day in closed:
+        run_commission_calculation(period=period_of(day).label, actor=ops)
+    for statement in Statement.objects.filter(period=period_of(closed[0]).label):
+        approve_statement(statement=statement, actor=ops, today=dt.date(2026, 1, 1))
+        record_payout(statement=statement, actor=ops, amount=statement_totals(statement).payable,
+                      paid_on=dt.date(2026, 1, 2), external_reference="FUZZ-1")  # fmt: skip

@@ -165,3 +165,11 @@ def test_demo_staff_sign_in_with_a_code_from_the_published_secret(seeded, settin
     assert response["Location"] == "/accounts/2fa/authenticate/"
     client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
     assert client.get("/").status_code == 200
+
+
+def test_rep_territories_cover_every_region_so_the_rep_credit_report_credits_every_deal(seeded):
+    from deals.commissions.repcredit.models import RepTerritory
+
+    regions = set(RepTerritory.objects.filter(country="").values_list("region", flat=True))
+    assert regions == set(Region.values)
+    assert RepTerritory.objects.exclude(country="").exists()

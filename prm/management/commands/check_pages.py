@@ -31,7 +31,11 @@ SIGNED_IN_PAGES = [
     ("/", 200),
     ("/notifications/", 200),
     ("/deals/", 200),
+    ("/deals/commissions/", 200),
     ("/partners/", 200),
+    ("/deals/commissions/ops/runs/", 200),
+    ("/deals/commissions/ops/statements/", 200),
+    ("/exchange-rates/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")

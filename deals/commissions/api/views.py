@@ -1,0 +1,105 @@
+"""Commission endpoints under /api/v1/, read-only: plans (the program's published terms, for
+everyone), and lines, statements and payouts scoped by the selectors (a partner sees only its
+own; its channel account manager those of the partners assigned; program ops every one).
+Anything outside the caller's scope is a 404. API keys need the ``deals:read`` scope."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+
+from deals.models import CommissionLine, CommissionPlan, Payout, Statement
+from prm.api.schema import error_responses
+from prm.api.views import ServiceViewSet
+
+from .. import pdf, selectors
+from . import serializers as s
+from .filters import LineFilter, PayoutFilter, StatementFilter
+
+
+class CommissionsApiView(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    api_area = "deals"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Commission plans with their versions and rules"),
+    retrieve=extend_schema(summary="One commission plan"),
+)
+class PlanViewSet(CommissionsApiView):
+    queryset = CommissionPlan.objects.none()
+    serializer_class = s.PlanSerializer
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name", "id"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.plans()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Commission lines in your scope (a partner: its own)"),
+    retrieve=extend_schema(summary="One commission line, with its deal, rule and plan version"),
+)
+class LineViewSet(CommissionsApiView):
+    queryset = CommissionLine.objects.none()
+    serializer_class = s.LineSerializer
+    filterset_class = LineFilter
+    ordering_fields = ["period", "created_at", "amount", "hold_until"]
+    ordering = ["-period", "deal_id", "id"]
+
+    def get_queryset(self):
+        return selectors.lines_visible_to(self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Commission statements in your scope"),
+    retrieve=extend_schema(
+        summary="One statement with its totals: opening, earned, held, approved, paid, "
+        "clawed back, closing"
+    ),
+)
+class StatementViewSet(CommissionsApiView):
+    queryset = Statement.objects.none()
+    serializer_class = s.StatementSerializer
+    filterset_class = StatementFilter
+    ordering_fields = ["period", "created_at"]
+    ordering = ["-period", "partner_id", "currency", "id"]
+
+    def get_queryset(self):
+        return selectors.statements_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.StatementDetailSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        summary="The statement as a PDF",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            **error_responses(404),
+        },  # fmt: skip
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def pdf(self, request, pk=None):
+        statement = self.get_object()
+        response = HttpResponse(pdf.statement_pdf(statement), content_type="application/pdf")
+        filename = pdf.statement_filename(statement, "pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Commission payouts: ops every one, a partner its own"),
+    retrieve=extend_schema(summary="One payout"),
+)
+class PayoutViewSet(CommissionsApiView):
+    queryset = Payout.objects.none()
+    serializer_class = s.PayoutSerializer
+    filterset_class = PayoutFilter
+    ordering_fields = ["paid_on", "created_at"]
+    ordering = ["-paid_on", "-id"]
+
+    def get_queryset(self):
+        return selectors.payouts_visible_to(self.request.user)

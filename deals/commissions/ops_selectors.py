@@ -1,0 +1,76 @@
+"""Reads behind the program-ops commission pages (all of them ops only, enforced here too)."""
+
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from prm.models import User
+
+from .models import CommissionLine, CommissionOverride, CommissionPlan, CommissionRun, Statement
+
+
+def require_ops(user: User) -> None:
+    """Ops pages answer 404 to everyone else: a scope miss, as elsewhere in the portal."""
+    if not getattr(user, "is_program_ops", False):
+        raise Http404
+
+
+def get_run(user: User, pk) -> CommissionRun:
+    require_ops(user)
+    try:
+        return CommissionRun.objects.select_related("requested_by").get(pk=pk)
+    except (CommissionRun.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_plan(user: User, pk) -> CommissionPlan:
+    require_ops(user)
+    try:
+        return CommissionPlan.objects.get(pk=pk)
+    except (CommissionPlan.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_override(user: User, pk) -> CommissionOverride:
+    require_ops(user)
+    try:
+        return CommissionOverride.objects.select_related("rule", "deal__partner").get(pk=pk)
+    except (CommissionOverride.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def period_line_totals(statements: list[Statement]) -> dict[int, Decimal]:
+    """The sum of each statement's own period lines (reversed lines count nowhere), for a page
+    of statements in one grouped query."""
+    if not statements:
+        return {}
+    rows = (
+        CommissionLine.objects.filter(
+            partner_id__in={s.partner_id for s in statements},
+            period__in={s.period for s in statements},
+        )
+        .exclude(status=CommissionLine.Status.REVERSED)
+        .values_list("partner_id", "currency", "period")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    sums = {(p, c, period): total for p, c, period, total in rows}
+    return {s.pk: sums.get((s.partner_id, s.currency, s.period), Decimal(0)) for s in statements}
+
+
+def plan_versions_with_diffs(plan: CommissionPlan) -> list[tuple]:
+    """Each version of ``plan`` (newest first) with what changed from the one before it."""
+    from .selectors import plan_version_diff
+
+    versions = list(plan.versions.prefetch_related("rules__tier").order_by("number"))
+    rows = []
+    for previous, version in zip([None, *versions], versions, strict=False):
+        diff = plan_version_diff(previous, version) if previous is not None else None
+        rows.append((version, diff))
+    return list(reversed(rows))
+
+
+def runs_for(user: User) -> QuerySet[CommissionRun]:
+    require_ops(user)
+    return CommissionRun.objects.select_related("requested_by").order_by("-created_at", "-id")

@@ -1,0 +1,30 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+
+from ..ops_selectors import require_ops
+
+PAGE_SIZE = 50
+
+
+def ops_required(view):
+    """Signed in (else the sign-in page) and program ops (else 404)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require_ops(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def page_of(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def querystring(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -1,0 +1,77 @@
+"""In a real browser, under the Content-Security-Policy: the run page polls its progress while
+the worker calculates and shows the result when it is over; ops approve a statement in bulk
+and record its payout."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from deals.commissions import plans
+from deals.models import CommissionRule, CommissionRun, DealRegistration, Payout, Statement
+from tests.deals.factories import DealFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def violations(page):
+    seen = []
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return seen
+
+
+def test_the_run_page_follows_the_progress_until_the_run_is_done(login, page, ops, violations):
+    run = CommissionRun.objects.create(
+        period="FY2026-Q3", status=CommissionRun.Status.RUNNING, rows_total=100, rows_done=10
+    )
+    login(ops)
+    page.goto(f"/deals/commissions/ops/runs/{run.pk}/")
+    progress = page.locator("[data-testid=run-progress] progress")
+    assert progress.get_attribute("value") == "10"
+    CommissionRun.objects.filter(pk=run.pk).update(rows_done=60)
+    expect(page.locator("[data-testid=run-progress] progress")).to_have_attribute("value", "60")
+    CommissionRun.objects.filter(pk=run.pk).update(
+        status=CommissionRun.Status.DONE, rows_done=100, lines_created=42,
+        finished_at=timezone.now(),
+    )  # fmt: skip
+    page.get_by_text("The calculation is done.").wait_for()
+    assert "42 lines created" in page.locator("[data-testid=run-counts]").inner_text()
+    assert violations == []
+
+
+def test_ops_calculate_approve_in_bulk_and_record_the_payout(
+    login, page, ops, acme, settings, violations
+):
+    settings.PRM_FISCAL_YEAR_START_MONTH = 1
+    settings.PRM_COMMISSION_HOLD_DAYS = 0
+    today = timezone.localdate()
+    plan = plans.create_plan(actor=ops, name="Standard", effective_from=dt.date(2020, 1, 1))
+    plans.save_rule(actor=ops, plan=plan, name="Margin", kind=CommissionRule.Kind.RESALE_MARGIN,
+                    rate=Decimal("10"))  # fmt: skip
+    DealFactory(partner=acme, status=DealRegistration.Status.WON, closed_amount=Decimal(5000),
+                closed_on=today - dt.timedelta(days=1) if today.day > 1 else today)  # fmt: skip
+    login(ops)
+    page.goto("/deals/commissions/ops/runs/")
+    page.get_by_role("button", name="Calculate period").click()
+    page.get_by_text("The calculation is done.").wait_for()
+    page.get_by_test_id("run-statements").click()
+    statement = Statement.objects.get()
+    page.get_by_label(f"Select {statement}").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Approve selected").click()
+    page.get_by_text("1 statement approved.").wait_for()
+    page.get_by_role("link", name="Acme").click()
+    assert page.get_by_label("Amount paid").input_value() == "500.00"
+    page.get_by_label("Payment reference").fill("WIRE-2026-001")
+    page.get_by_role("button", name="Record payout").click()
+    page.get_by_text("Payout recorded; the statement is paid.").wait_for()
+    assert Payout.objects.get().external_reference == "WIRE-2026-001"
+    assert violations == []
