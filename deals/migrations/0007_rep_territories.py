@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0005_commission_plans_lines_statements'),
+        ('deals', '0006_trigram_index_without_pending_list'),
     ]
 
     operations = [
