@@ -37,7 +37,8 @@ from .rules import DealFacts, RuleBook, TierBook, earning
 Kind = CommissionLine.Kind
 Status = CommissionLine.Status
 ZERO = Decimal(0)
-CHUNK_SIZE = 5000
+CHUNK_SIZE = 2000  # deals per chunk in Python
+SET_BASED_CHUNK_SIZE = 20_000  # deals per statement on PostgreSQL
 BASE_KINDS = (Kind.MARGIN, Kind.RESIDUAL, Kind.ONE_TIME)
 
 
@@ -87,12 +88,10 @@ class PeriodCalculation:
         won = self.deals.filter(
             status=self.won, closed_on__gte=earliest, closed_on__lte=self.period.end
         ).values_list("pk", flat=True)
-        earlier = (
-            CommissionLine.objects.filter(period__lt=self.label)
-            .values_list("deal_id", flat=True)
-            .distinct()
+        earlier = CommissionLine.objects.filter(period__lt=self.label).values_list(
+            "deal_id", flat=True
         )
-        return sorted(set(won) | set(earlier))
+        return sorted(won.order_by().union(earlier.order_by()))  # UNION: each deal once
 
     # --- one chunk --------------------------------------------------------------------------
 
@@ -258,7 +257,7 @@ def store_lines(current, desired: dict[tuple, CommissionLine]) -> ChunkResult:
 
 
 def calculate_run(
-    run: CommissionRun, *, chunk_size: int = CHUNK_SIZE, on_chunk: Callable | None = None
+    run: CommissionRun, *, chunk_size: int | None = None, on_chunk: Callable | None = None
 ):
     """Calculate ``run``'s period: base lines chunk by chunk (progress saved after each chunk),
     then spiffs, then the statements. Raises what the calculation raises (the caller records
@@ -269,6 +268,9 @@ def calculate_run(
     calc = PeriodCalculation(run)
     _refuse_if_later_periods_exist(calc.label)
     ids = calc.deal_ids()
+    if calc.set_based:
+        setbased.refresh_statistics()
+    chunk_size = chunk_size or (SET_BASED_CHUNK_SIZE if calc.set_based else CHUNK_SIZE)
     CommissionRun.objects.filter(pk=run.pk).update(rows_total=len(ids), rows_done=0)
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
