@@ -10,11 +10,21 @@ periods before P, so running P again (or after a crash half way) produces the sa
   normal schedule does not explain becomes an adjustment (positive) or a clawback (negative)
   line in P: a refund or re-pricing, a deal no longer won, a deal reassigned to another partner.
 
-Deals are processed in chunks of ids, each chunk in its own transaction with a fixed number of
-queries (deals, earlier sums, current lines, overrides, one bulk insert), never a query per deal.
-Lines are inserted with ``ignore_conflicts`` against the unique (deal, period, rule, kind)
-constraint; a line of P that is still pending is brought up to date (or removed when no longer
-owed); held, approved and paid lines are never edited, their corrections land in a later period.
+Deals are processed in chunks of ids, each chunk in its own transaction (progress is saved
+after each one), with a fixed number of queries, never a query per deal:
+
+- on PostgreSQL one statement (``setbased``) matches the rules, prices and inserts the regular
+  lines of the chunk in the database and returns the few deals whose earlier or current lines
+  the schedule does not explain (refunds, re-pricing, lost or reassigned deals, a rule or
+  override changed under a pending line); only those go through the Python below;
+- elsewhere (SQLite, whose decimals are floats) the Python below handles every deal: deals,
+  earlier sums, current lines, overrides, one bulk insert.
+
+Both give the same lines (tests compare them line by line on PostgreSQL). Lines are inserted
+with ``ON CONFLICT DO NOTHING`` (``ignore_conflicts``) against the unique (deal, period, rule,
+kind) constraint; a line of P that is still pending is brought up to date (or removed when no
+longer owed); held, approved and paid lines are never edited, their corrections land in a later
+period.
 """
 
 import datetime as dt
@@ -91,7 +101,7 @@ class PeriodCalculation:
         earlier = CommissionLine.objects.filter(period__lt=self.label).values_list(
             "deal_id", flat=True
         )
-        return sorted(won.order_by().union(earlier.order_by()))  # UNION: each deal once
+        return sorted(set(won.order_by().union(earlier.order_by(), all=True)))
 
     # --- one chunk --------------------------------------------------------------------------
 

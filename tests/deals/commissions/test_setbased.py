@@ -20,7 +20,7 @@ from partners.models import BusinessModel, CompensationPreference, TierHistory
 from prm.money import quantize
 from tests.factories import PartnerFactory
 
-from .conftest import IN_Q4, Q3, Q4, pay_everything, won_deal
+from .conftest import IN_Q3, IN_Q4, Q3, Q4, pay_everything, won_deal
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the set-based statement runs on PostgreSQL"
@@ -124,27 +124,41 @@ def test_engine_amounts_round_half_up_in_each_currencys_minor_unit(
 
 
 def test_a_plain_year_is_calculated_without_python_and_a_rerun_changes_nothing(
-    acme, globex, plan, ops, tiers, monkeypatch
+    acme, globex, plan, ops, cam, tiers, monkeypatch
 ):
-    """Residual commissions over several quarters, flat fees, tiers, overrides: all in SQL."""
+    """Residual commissions over several quarters, deals closed on the first and last day of a
+    quarter, a tier multiplier and an override: all in SQL, and a re-run changes nothing."""
+    tiers[2].commission_multiplier = Decimal("1.5")
+    tiers[2].save()
     globex.compensation_preference = CompensationPreference.RESIDUAL_COMMISSION
     globex.save()
-    plans.save_rule(actor=ops, plan=plan, name="Margin", kind=Kind.RESALE_MARGIN, rate=10)
+    margin = plans.save_rule(actor=ops, plan=plan, name="Margin", kind=Kind.RESALE_MARGIN, rate=10)
     plans.save_rule(
         actor=ops, plan=plan, name="Residual", kind=Kind.RESIDUAL_COMMISSION, rate=8, periods=3
     )
     spy = Spy(monkeypatch)
-    first = won_deal(globex, amount="40000.10", customer_name="Residual")
-    won_deal(acme, amount="1000.05", customer_name="Margin Q3")
-    won_deal(acme, amount="999", closed_on=IN_Q4, customer_name="Margin Q4")
+    residual = {
+        name: won_deal(globex, amount="40000.10", customer_name=name, closed_on=day)
+        for name, day in (("first day", dt.date(2026, 7, 1)), ("mid", IN_Q3),
+                          ("last day", dt.date(2026, 9, 30)))
+    }  # fmt: skip
+    won_deal(acme, amount="1000.05", customer_name="Margin Q3", closed_on=dt.date(2026, 9, 30))
+    discounted = won_deal(acme, amount="999", closed_on=dt.date(2026, 10, 1), customer_name="Q4")
+    set_override(actor=cam, deal=discounted, rule=margin, rate=Decimal("12.5"), reason="Deal")
     for period in (Q3, Q4, Q1_27, "FY2027-Q2"):
         run_commission_calculation(period=period, actor=ops)
     again = run_commission_calculation(period="FY2027-Q2", actor=ops)
     assert spy.names == set() and (again.lines_created, again.lines_updated) == (0, 0)
-    residual = CommissionLine.objects.filter(deal=first).order_by("period")
-    assert [(line.period, line.amount) for line in residual] == [
-        (Q3, Decimal("800.00")), (Q4, Decimal("800.00")), (Q1_27, Decimal("800.00")),
-    ]  # fmt: skip
+    for deal in residual.values():  # 40000.10 / 4 x 8 % x 1.5 (Gold), three quarters
+        lines = CommissionLine.objects.filter(deal=deal).order_by("period")
+        assert [(line.period, line.amount) for line in lines] == [
+            (Q3, Decimal("1200.00")), (Q4, Decimal("1200.00")), (Q1_27, Decimal("1200.00")),
+        ]  # fmt: skip
+    margins = CommissionLine.objects.filter(partner=acme).order_by("period")
+    assert [(line.period, line.amount) for line in margins] == [
+        (Q3, Decimal("100.01")),
+        (Q4, Decimal("124.88")),  # 999 x 12.5 %: 124.875
+    ]
 
 
 def test_both_engines_give_identical_lines_for_precedence_tiers_overrides_and_fees(
