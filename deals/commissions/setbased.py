@@ -159,36 +159,32 @@ ent AS MATERIALIZED (
                 ELSE CASE WHEN p.elapsed = 0 THEN p.amount ELSE 0 END END AS regular
     FROM paid p
 ),
-prior AS (
-    SELECT l.deal_id, l.partner_id, l.rule_id, l.currency, SUM(l.amount) AS total
-    FROM chunk k JOIN {line} l ON l.deal_id = k.id
-    WHERE l.deal_id BETWEEN %(first)s AND %(last)s AND l.period < %(label)s AND l.spiff_id IS NULL
-    GROUP BY l.deal_id, l.partner_id, l.rule_id, l.currency
-),
-prior_by_deal AS (
-    SELECT pr.deal_id,
-           bool_or(e.deal_id IS NULL OR pr.partner_id <> e.partner_id
-                   OR pr.rule_id <> e.rule_id OR pr.currency <> e.pay_currency) AS foreign_key,
-           SUM(pr.total) FILTER (WHERE pr.partner_id = e.partner_id
-                                   AND pr.rule_id = e.rule_id
-                                   AND pr.currency = e.pay_currency) AS own
-    FROM prior pr LEFT JOIN ent e ON e.deal_id = pr.deal_id
-    GROUP BY pr.deal_id
-),
-current_by_deal AS (
+by_deal AS (
+    -- One pass over the chunk's lines up to the period: do the earlier lines all belong to
+    -- the entitlement (partner, rule, currency), and how much do they sum to; are the
+    -- period's lines (from an earlier run) exactly the regular line.
     SELECT l.deal_id,
-           bool_or(e.deal_id IS NULL OR l.rule_id <> e.rule_id OR l.kind <> e.rule_kind
-                   OR l.amount <> e.regular OR e.regular = 0) AS odd
-    FROM chunk k JOIN {line} l ON l.deal_id = k.id LEFT JOIN ent e ON e.deal_id = l.deal_id
-    WHERE l.deal_id BETWEEN %(first)s AND %(last)s AND l.period = %(label)s
+           bool_or(l.period < %(label)s
+                   AND (e.deal_id IS NULL OR l.partner_id <> e.partner_id
+                        OR l.rule_id <> e.rule_id OR l.currency <> e.pay_currency))
+               AS foreign_key,
+           SUM(l.amount) FILTER (WHERE l.period < %(label)s AND l.partner_id = e.partner_id
+                                   AND l.rule_id = e.rule_id AND l.currency = e.pay_currency)
+               AS own,
+           bool_or(l.period = %(label)s
+                   AND (e.deal_id IS NULL OR l.rule_id <> e.rule_id OR l.kind <> e.rule_kind
+                        OR l.amount <> e.regular OR e.regular = 0)) AS odd
+    FROM chunk k
+    JOIN {line} l ON l.deal_id = k.id
+    LEFT JOIN ent e ON e.deal_id = l.deal_id
+    WHERE l.deal_id BETWEEN %(first)s AND %(last)s AND l.period <= %(label)s
       AND l.spiff_id IS NULL
     GROUP BY l.deal_id
 ),
 flagged AS (
-    SELECT e.deal_id FROM ent e LEFT JOIN prior_by_deal pd ON pd.deal_id = e.deal_id
-    WHERE e.owed - COALESCE(pd.own, 0) - e.regular <> 0
-    UNION SELECT deal_id FROM prior_by_deal WHERE foreign_key
-    UNION SELECT deal_id FROM current_by_deal WHERE odd
+    SELECT e.deal_id FROM ent e LEFT JOIN by_deal b ON b.deal_id = e.deal_id
+    WHERE e.owed - COALESCE(b.own, 0) - e.regular <> 0
+    UNION SELECT deal_id FROM by_deal WHERE foreign_key OR odd
 ),
 inserted AS (
     INSERT INTO {line} (partner_id, deal_id, period, rule_id, plan_version_id, kind, spiff_id,
