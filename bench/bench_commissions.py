@@ -7,6 +7,7 @@ cent, reports the peak memory of this process and that a second run creates no l
 extra ``BENCH`` lines; the registry's result is the calculation time (target under 60 s).
 """
 
+import os
 import resource
 import sys
 import time
@@ -58,18 +59,29 @@ def run(count: int | None = None) -> Result:
     count = count or commission_data.won_deal_count()
     _reset()  # first: lines protect the deals a changed data set replaces
     version_id = commission_data.ensure(sys.stdout, count)
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     for period in PERIODS:
-        run_commission_calculation(period=period)
+        begun = time.monotonic()
+        done = run_commission_calculation(period=period)
+        print(f"[bench] {period}: {done.rows_done} deals, {done.lines_created} lines created "
+              f"in {time.monotonic() - begun:.1f} s", flush=True)  # fmt: skip
     calc_s = time.monotonic() - started
+    worker, backend = _cpu_used(cpu_before)
+    # CPU seconds depend much less than times on what else the machine runs.
+    print(f"[bench] full year CPU: worker {worker:.1f} s, database backend {_backend(backend)}",
+          flush=True)  # fmt: skip
     engine = dict(_engine_totals())
 
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     with connection.cursor() as cursor:
         year = commission_data.YEAR
         cursor.execute(SQL, [version_id, f"{year}-01-01", f"{year}-12-31"])
         aggregate = {currency: Decimal(total) for currency, total in cursor.fetchall()}
     sql_s = time.monotonic() - started
+    print(f"[bench] SQL aggregate CPU: database backend {_backend(_cpu_used(cpu_before)[1])}",
+          flush=True)  # fmt: skip
 
     again = run_commission_calculation(period=PERIODS[-1])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -84,6 +96,31 @@ def run(count: int | None = None) -> Result:
     _line("commission_second_run_lines", again.lines_created, "lines", "=0",
           again.lines_created == 0)  # fmt: skip
     return Result("commission_full_year", calc_s, "s", f"<{TARGET_S:.0f}", calc_s < TARGET_S)
+
+
+def _cpu_seconds() -> tuple[float, float, int]:
+    """CPU seconds used so far by this process and by its database backend (-1 when the
+    database does not run on this machine), and the backend's pid."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        backend = -1.0
+    return time.process_time(), backend, pid
+
+
+def _cpu_used(before: tuple[float, float, int]) -> tuple[float, float]:
+    after = _cpu_seconds()
+    same_backend = before[2] == after[2] and min(before[1], after[1]) >= 0
+    return after[0] - before[0], (after[1] - before[1] if same_backend else -1.0)
+
+
+def _backend(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 0 else "unknown (not on this machine)"
 
 
 def _engine_totals() -> list[tuple[str, Decimal]]:

@@ -247,6 +247,10 @@ class DealRegistration(StatusMachineMixin):
                 name="deal_approved_protection",
                 condition=models.Q(status="approved"),
             ),
+            # Won deals by close date: the commission calculation, spiffs, revenue criteria.
+            models.Index(
+                fields=["closed_on"], name="deal_won_closed_on", condition=models.Q(status="won")
+            ),
         ]
         constraints = [
             # Imports and CRM pushes use the partner's own reference to stay idempotent.

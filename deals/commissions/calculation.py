@@ -10,11 +10,21 @@ periods before P, so running P again (or after a crash half way) produces the sa
   normal schedule does not explain becomes an adjustment (positive) or a clawback (negative)
   line in P: a refund or re-pricing, a deal no longer won, a deal reassigned to another partner.
 
-Deals are processed in chunks of ids, each chunk in its own transaction with a fixed number of
-queries (deals, earlier sums, current lines, overrides, one bulk insert), never a query per deal.
-Lines are inserted with ``ignore_conflicts`` against the unique (deal, period, rule, kind)
-constraint; a line of P that is still pending is brought up to date (or removed when no longer
-owed); held, approved and paid lines are never edited, their corrections land in a later period.
+Deals are processed in chunks of ids, each chunk in its own transaction (progress is saved
+after each one), with a fixed number of queries, never a query per deal:
+
+- on PostgreSQL one statement (``setbased``) matches the rules, prices and inserts the regular
+  lines of the chunk in the database and returns the few deals whose earlier or current lines
+  the schedule does not explain (refunds, re-pricing, lost or reassigned deals, a rule or
+  override changed under a pending line); only those go through the Python below;
+- elsewhere (SQLite, whose decimals are floats) the Python below handles every deal: deals,
+  earlier sums, current lines, overrides, one bulk insert.
+
+Both give the same lines (tests compare them line by line on PostgreSQL). Lines are inserted
+with ``ON CONFLICT DO NOTHING`` (``ignore_conflicts``) against the unique (deal, period, rule,
+kind) constraint; a line of P that is still pending is brought up to date (or removed when no
+longer owed); held, approved and paid lines are never edited, their corrections land in a later
+period.
 """
 
 import datetime as dt
@@ -29,6 +39,7 @@ from django.db.models import F, Sum
 
 from partners.models import Tier
 
+from . import setbased
 from .models import CommissionLine, CommissionOverride, CommissionRule, CommissionRun
 from .periods import commission_period, period_of, quarter_index, shift
 from .rules import DealFacts, RuleBook, TierBook, earning
@@ -36,7 +47,8 @@ from .rules import DealFacts, RuleBook, TierBook, earning
 Kind = CommissionLine.Kind
 Status = CommissionLine.Status
 ZERO = Decimal(0)
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 2000  # deals per chunk in Python
+SET_BASED_CHUNK_SIZE = 20_000  # deals per statement on PostgreSQL
 BASE_KINDS = (Kind.MARGIN, Kind.RESIDUAL, Kind.ONE_TIME)
 
 
@@ -68,6 +80,8 @@ class PeriodCalculation:
         self.deals = DealRegistration.objects
         self.won = DealRegistration.Status.WON
         self._periods: dict[dt.date, int] = {}
+        self.hold = dt.timedelta(days=hold_days())
+        self.set_based = setbased.available()
 
     # --- which deals ------------------------------------------------------------------------
 
@@ -84,16 +98,24 @@ class PeriodCalculation:
         won = self.deals.filter(
             status=self.won, closed_on__gte=earliest, closed_on__lte=self.period.end
         ).values_list("pk", flat=True)
-        earlier = (
-            CommissionLine.objects.filter(period__lt=self.label)
-            .values_list("deal_id", flat=True)
-            .distinct()
+        earlier = CommissionLine.objects.filter(period__lt=self.label).values_list(
+            "deal_id", flat=True
         )
-        return sorted(set(won) | set(earlier))
+        return sorted(set(won.order_by().union(earlier.order_by(), all=True)))
 
     # --- one chunk --------------------------------------------------------------------------
 
     def calculate_chunk(self, ids: list[int]) -> ChunkResult:
+        """The lines of the deals of ``ids``: on PostgreSQL one statement inserts the regular
+        lines and names the deals that need more (corrections), which go through Python."""
+        if not self.set_based:
+            return self.calculate_in_python(ids)
+        created, flagged = setbased.insert_regular_lines(self, ids)
+        result = self.calculate_in_python(flagged) if flagged else ChunkResult()
+        result.created += created
+        return result
+
+    def calculate_in_python(self, ids: list[int]) -> ChunkResult:
         deals = list(
             self.deals.filter(pk__in=ids).values(
                 "pk", "partner_id", "partner__business_model", "partner__compensation_preference",
@@ -183,7 +205,7 @@ class PeriodCalculation:
             common = {"partner_id": partner_id, "deal_id": deal["pk"], "period": self.label,
                       "rule_id": rule_id, "plan_version_id": rule.version_id, "currency": currency,
                       "run_id": self.run.pk}  # fmt: skip
-            hold = dt.timedelta(days=hold_days())
+            hold = self.hold
             if regular:
                 yield CommissionLine(
                     **common, kind=rule.kind, base_amount=paid.base, rate=paid.rate,
@@ -245,7 +267,7 @@ def store_lines(current, desired: dict[tuple, CommissionLine]) -> ChunkResult:
 
 
 def calculate_run(
-    run: CommissionRun, *, chunk_size: int = CHUNK_SIZE, on_chunk: Callable | None = None
+    run: CommissionRun, *, chunk_size: int | None = None, on_chunk: Callable | None = None
 ):
     """Calculate ``run``'s period: base lines chunk by chunk (progress saved after each chunk),
     then spiffs, then the statements. Raises what the calculation raises (the caller records
@@ -256,6 +278,9 @@ def calculate_run(
     calc = PeriodCalculation(run)
     _refuse_if_later_periods_exist(calc.label)
     ids = calc.deal_ids()
+    if calc.set_based:
+        setbased.refresh_statistics()
+    chunk_size = chunk_size or (SET_BASED_CHUNK_SIZE if calc.set_based else CHUNK_SIZE)
     CommissionRun.objects.filter(pk=run.pk).update(rows_total=len(ids), rows_done=0)
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]

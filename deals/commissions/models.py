@@ -397,8 +397,13 @@ class CommissionLine(StatusMachineMixin):
         Status.REVERSED: set(),
     }
 
+    # Indexes are few on purpose (a run inserts hundreds of thousands of lines): the partner
+    # is served by ``commline_statement``; spiff and payout, null on most lines, by partial ones.
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="commission_lines"
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        related_name="commission_lines",
+        db_index=False,
     )
     deal = models.ForeignKey(
         "deals.DealRegistration", on_delete=models.PROTECT, related_name="commission_lines"
@@ -410,7 +415,12 @@ class CommissionLine(StatusMachineMixin):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     spiff = models.ForeignKey(
-        Spiff, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+        Spiff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
     )
     currency = CurrencyField()
     base_amount = amount_field(_("base"))
@@ -426,7 +436,12 @@ class CommissionLine(StatusMachineMixin):
         CommissionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines"
     )
     payout = models.ForeignKey(
-        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+        Payout,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -439,6 +454,10 @@ class CommissionLine(StatusMachineMixin):
         indexes = [
             models.Index(fields=["partner", "currency", "period"], name="commline_statement"),
             models.Index(fields=["period", "status"], name="commline_period_status"),
+            models.Index(fields=["spiff"], name="commline_spiff", condition=Q(spiff__isnull=False)),
+            models.Index(
+                fields=["payout"], name="commline_payout", condition=Q(payout__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, DecimalField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,19 +58,18 @@ class StatementTotals:
 
 
 def open_statements(*, period: str) -> int:
-    """Create the missing statements for every partner and currency with lines in ``period``."""
-    pairs = (
-        CommissionLine.objects.filter(period=period)
-        .values_list("partner_id", "currency")
-        .distinct()
-        .order_by()
-    )
+    """Create the missing statements for every partner and currency with lines in ``period``,
+    in one ``INSERT … SELECT DISTINCT`` (a year of lines opens tens of thousands of them)."""
     before = Statement.objects.filter(period=period).count()
-    Statement.objects.bulk_create(
-        [Statement(partner_id=p, period=period, currency=c) for p, c in pairs],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+    # Table names come from the models; every value is a parameter.
+    sql = f"""
+        INSERT INTO {Statement._meta.db_table} (partner_id, period, currency, status, created_at)
+        SELECT DISTINCT partner_id, period, currency, %s, %s
+        FROM {CommissionLine._meta.db_table} WHERE period = %s
+        ON CONFLICT (partner_id, period, currency) DO NOTHING
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Statement.Status.DRAFT, timezone.now(), period])
     return Statement.objects.filter(period=period).count() - before
 
 

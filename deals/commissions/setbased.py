@@ -1,0 +1,258 @@
+"""The regular lines of a chunk of deals in one SQL statement (PostgreSQL).
+
+For every deal of the chunk the statement does in the database what ``PeriodCalculation`` does
+in Python (``calculation.py`` and ``rules.py`` hold the reference rules):
+
+- the tier in force on the close date (effective-dated tier history, else the current tier);
+- the winning rule among those of the plan versions in force on the close date, matched on the
+  partner's compensation preference and the rule's selectors, in the documented precedence
+  (most selectors set, then the higher priority, then the lower id);
+- an approved override of that rule, the tier's multiplier, the amount rounded half up to the
+  minor unit of its currency (``round(numeric, n)`` rounds half away from zero, which is
+  ``ROUND_HALF_UP`` for ``Decimal``; amounts are exact ``numeric`` products, never floats);
+- what the schedule owes up to the period and pays in it (residual commissions per quarter).
+
+A deal whose earlier lines are exactly what the schedule explains, and whose lines of the period
+are the regular line itself, gets that line with ``INSERT … ON CONFLICT DO NOTHING`` against the
+unique (deal, period, rule, kind) constraint. Every other deal (a refund or re-pricing, a deal
+lost or reassigned, a rule or rate changed under a pending line, a line that was reversed) is
+returned, and the caller gives those few deals to the Python calculation, which writes the
+adjustments and clawbacks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.utils import timezone
+
+from prm.money import MINOR_UNITS
+
+from .models import CommissionLine, CommissionOverride, CommissionRule
+
+if TYPE_CHECKING:
+    from .calculation import PeriodCalculation
+
+
+def available() -> bool:
+    """The statement needs PostgreSQL's exact ``numeric``; SQLite stores decimals as floats,
+    so it keeps the Python calculation (tests compare both on PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def minor_unit_sql(column: str) -> str:
+    """SQL for the number of decimals of the currency in ``column`` (``prm.money.minor_unit``)."""
+    cases = " ".join(
+        f"WHEN '{code}' THEN {places}"
+        for code, places in sorted(MINOR_UNITS.items())
+        if places != 2 and code.isalpha()
+    )
+    return f"(CASE UPPER({column}) {cases} ELSE 2 END)"
+
+
+def round_sql(expression: str, currency_column: str) -> str:
+    """SQL rounding ``expression`` (numeric) half up to the currency's minor unit, as
+    ``prm.money.quantize`` does."""
+    return f"ROUND(({expression})::numeric, {minor_unit_sql(currency_column)})"
+
+
+_RESIDUAL = CommissionRule.Kind.RESIDUAL_COMMISSION.value
+_PRODUCT_LINE_MATCH = """EXISTS (
+    SELECT 1 FROM jsonb_array_elements_text(
+        CASE WHEN jsonb_typeof(c.product_lines) = 'array' THEN c.product_lines
+             ELSE '[]'::jsonb END
+        || CASE WHEN jsonb_typeof(c.closed_products) = 'array' THEN c.closed_products
+                ELSE '[]'::jsonb END) AS pl(name)
+    WHERE pl.name = ru.product_line)"""
+
+
+def _statement() -> str:
+    line = CommissionLine._meta.db_table
+    residual = f"'{_RESIDUAL}'"
+    amount = (
+        f"CASE WHEN p.flat THEN {round_sql('p.eff_flat * p.multiplier', 'p.pay_currency')} "
+        f"ELSE {round_sql('p.raw_base * p.eff_rate * p.multiplier * 0.01', 'p.deal_currency')} END"
+    )
+    base = f"CASE WHEN p.flat THEN 0 ELSE {round_sql('p.raw_base', 'p.deal_currency')} END"
+    # Only constants of the code are formatted in; every value is a query parameter.
+    return f"""
+WITH chunk AS MATERIALIZED (SELECT unnest(%(ids)s::bigint[]) AS id),
+deal AS MATERIALIZED (
+    -- Every deal of the chunk (the planner then knows how many rows follow); whether it is
+    -- won and closed by the end of the period is asked below.
+    SELECT d.id AS deal_id, d.partner_id, d.currency AS deal_currency, d.closed_on,
+           d.closed_amount, d.status, p.compensation_preference, p.business_model,
+           p.tier_id AS current_tier, d.engagement, d.sourcing, d.product_lines,
+           d.closed_products
+    FROM chunk k
+    JOIN deals_dealregistration d ON d.id = k.id
+    JOIN partners_partner p ON p.id = d.partner_id
+    WHERE d.id BETWEEN %(first)s AND %(last)s
+),
+history AS (
+    SELECT DISTINCT ON (c.deal_id) c.deal_id, h.tier_id
+    FROM deal c
+    JOIN partners_tierhistory h
+      ON h.partner_id = c.partner_id AND h.effective_from <= c.closed_on
+     AND (h.effective_to IS NULL OR c.closed_on <= h.effective_to)
+    ORDER BY c.deal_id, h.effective_from DESC, h.id DESC
+),
+rules AS MATERIALIZED (
+    SELECT ru.id AS rule_id, ru.version_id, ru.kind, ru.business_model, ru.tier_id,
+           ru.engagement, ru.sourcing, ru.product_line, ru.rate, ru.amount, ru.currency,
+           ru.periods, ru.priority, v.effective_from, v.effective_to,
+           (ru.business_model <> '')::int + (ru.tier_id IS NOT NULL)::int
+           + (ru.engagement <> '')::int + (ru.sourcing <> '')::int
+           + (ru.product_line <> '')::int AS specificity
+    FROM deals_commissionrule ru
+    JOIN deals_commissionplanversion v ON v.id = ru.version_id
+),
+won AS (
+    SELECT DISTINCT ON (c.deal_id)
+           c.deal_id, c.partner_id, c.deal_currency, c.closed_on, c.closed_amount, c.tier_id,
+           ru.rule_id, ru.version_id, ru.kind AS rule_kind, ru.rate AS rule_rate,
+           ru.amount AS rule_amount, ru.currency AS rule_currency, ru.periods
+    FROM (
+        SELECT c.*, CASE WHEN th.deal_id IS NULL THEN c.current_tier ELSE th.tier_id END
+                        AS tier_id
+        FROM deal c LEFT JOIN history th ON th.deal_id = c.deal_id
+        WHERE c.status = %(won)s AND c.closed_amount IS NOT NULL
+          AND c.closed_on IS NOT NULL AND c.closed_on <= %(end)s
+    ) c
+    JOIN rules ru
+      ON ru.kind = c.compensation_preference
+     AND ru.effective_from <= c.closed_on
+     AND (ru.effective_to IS NULL OR c.closed_on <= ru.effective_to)
+     AND (ru.business_model = '' OR ru.business_model = c.business_model)
+     AND (ru.tier_id IS NULL OR ru.tier_id = c.tier_id)
+     AND (ru.engagement = '' OR ru.engagement = c.engagement)
+     AND (ru.sourcing = '' OR ru.sourcing = c.sourcing)
+     AND (ru.product_line = '' OR {_PRODUCT_LINE_MATCH})
+    ORDER BY c.deal_id, ru.specificity DESC, ru.priority DESC, ru.rule_id
+),
+priced AS (
+    SELECT w.*, COALESCE(t.commission_multiplier, 1) AS multiplier,
+           w.rule_amount IS NOT NULL AS flat,
+           COALESCE(o.rate, w.rule_rate) AS eff_rate,
+           COALESCE(o.amount, w.rule_amount) AS eff_flat,
+           CASE WHEN w.rule_amount IS NOT NULL THEN w.rule_currency ELSE w.deal_currency END
+               AS pay_currency,
+           CASE WHEN w.rule_kind = {residual} THEN w.closed_amount * 0.25
+                ELSE w.closed_amount END AS raw_base,
+           (%(months)s - (EXTRACT(YEAR FROM w.closed_on)::int * 12
+                          + EXTRACT(MONTH FROM w.closed_on)::int) + 2) / 3 AS elapsed
+    FROM won w
+    LEFT JOIN partners_tier t ON t.id = w.tier_id
+    LEFT JOIN deals_commissionoverride o
+      ON o.deal_id = w.deal_id AND o.rule_id = w.rule_id AND o.status = %(approved)s
+),
+paid AS (
+    SELECT p.*, {amount} AS amount, {base} AS base_amount FROM priced p
+),
+ent AS MATERIALIZED (
+    SELECT p.*,
+           CASE WHEN p.rule_kind = {residual} THEN p.amount * LEAST(p.elapsed + 1, p.periods)
+                ELSE p.amount END AS owed,
+           CASE WHEN p.rule_kind = {residual}
+                THEN CASE WHEN p.elapsed < p.periods THEN p.amount ELSE 0 END
+                ELSE CASE WHEN p.elapsed = 0 THEN p.amount ELSE 0 END END AS regular
+    FROM paid p
+),
+by_deal AS (
+    -- One pass over the chunk's lines up to the period: do the earlier lines all belong to
+    -- the entitlement (partner, rule, currency), and how much do they sum to; are the
+    -- period's lines (from an earlier run) exactly the regular line.
+    SELECT l.deal_id,
+           bool_or(l.period < %(label)s
+                   AND (e.deal_id IS NULL OR l.partner_id <> e.partner_id
+                        OR l.rule_id <> e.rule_id OR l.currency <> e.pay_currency))
+               AS foreign_key,
+           SUM(l.amount) FILTER (WHERE l.period < %(label)s AND l.partner_id = e.partner_id
+                                   AND l.rule_id = e.rule_id AND l.currency = e.pay_currency)
+               AS own,
+           bool_or(l.period = %(label)s
+                   AND (e.deal_id IS NULL OR l.rule_id <> e.rule_id OR l.kind <> e.rule_kind
+                        OR l.amount <> e.regular OR e.regular = 0)) AS odd
+    FROM chunk k
+    JOIN {line} l ON l.deal_id = k.id
+    LEFT JOIN ent e ON e.deal_id = l.deal_id
+    WHERE l.deal_id BETWEEN %(first)s AND %(last)s AND l.period <= %(label)s
+      AND l.spiff_id IS NULL
+    GROUP BY l.deal_id
+),
+flagged AS (
+    SELECT e.deal_id FROM ent e LEFT JOIN by_deal b ON b.deal_id = e.deal_id
+    WHERE e.owed - COALESCE(b.own, 0) - e.regular <> 0
+    UNION SELECT deal_id FROM by_deal WHERE foreign_key OR odd
+),
+inserted AS (
+    INSERT INTO {line} (partner_id, deal_id, period, rule_id, plan_version_id, kind, spiff_id,
+                        currency, base_amount, rate, multiplier, amount, reason, status,
+                        hold_until, run_id, payout_id, created_at, updated_at)
+    SELECT e.partner_id, e.deal_id, %(label)s, e.rule_id, e.version_id, e.rule_kind, NULL,
+           e.pay_currency, e.base_amount, CASE WHEN e.flat THEN NULL ELSE e.eff_rate END,
+           e.multiplier, e.regular, '', %(pending)s,
+           GREATEST(e.closed_on, %(start)s::date) + %(hold)s::int, %(run)s, NULL,
+           %(now)s, %(now)s
+    FROM ent e
+    WHERE e.regular <> 0 AND NOT EXISTS (SELECT 1 FROM flagged f WHERE f.deal_id = e.deal_id)
+    ORDER BY e.deal_id
+    ON CONFLICT (deal_id, period, rule_id, kind) WHERE spiff_id IS NULL DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM inserted), ARRAY(SELECT deal_id FROM flagged ORDER BY deal_id)
+"""  # noqa: S608
+
+
+_SQL: str | None = None
+
+
+def refresh_statistics() -> None:
+    """Lines grow by a period's worth between runs; fresh statistics keep the planner on index
+    range scans of a chunk's lines rather than scanning the whole table per chunk. Analyzed
+    when a tenth of the table changed since the last time."""
+    table = CommissionLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = %s",
+            [table],
+        )
+        row = cursor.fetchone()
+        if row is not None and row[1] > row[0] // 10 + 1000:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def insert_regular_lines(calc: PeriodCalculation, ids: list[int]) -> tuple[int, list[int]]:
+    """Insert the regular lines of the deals of ``ids`` that need nothing else; returns the
+    number of lines inserted and the ids of the deals the Python calculation must handle."""
+    global _SQL
+    if _SQL is None:
+        _SQL = _statement()
+    period = calc.period
+    params = {
+        "ids": list(ids),
+        "first": min(ids),
+        "last": max(ids),
+        "won": calc.won,
+        "end": period.end,
+        "start": period.start,
+        "months": period.start.year * 12 + period.start.month,
+        "label": calc.label,
+        "approved": CommissionOverride.Status.APPROVED.value,
+        "pending": CommissionLine.Status.PENDING.value,
+        "hold": calc.hold.days,
+        "run": calc.run.pk,
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        # Row estimates of a chunk's joins are poor (the deal filters are correlated); hash
+        # joins are right for every step of a chunk, nested loops are quadratic in the worst
+        # case, so they are switched off for this statement only.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        cursor.execute(_SQL, params)
+        created, flagged = cursor.fetchone()
+        cursor.execute("RESET work_mem")
+        cursor.execute("RESET enable_nestloop")
+    return int(created), list(flagged)
