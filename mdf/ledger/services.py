@@ -1,0 +1,207 @@
+"""The only writer of ``LedgerEntry`` rows (see ``mdf.models.funds`` for why no path can spend
+more than is available).
+
+``post`` appends movements to funds whose rows the caller has locked with ``lock_funds`` in the
+same transaction; ``record`` is the one-fund shortcut that locks for itself. Movements are
+checked before anything is written: a movement that would take a running balance below zero
+raises ``InsufficientFunds`` and nothing of the batch is kept.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+from prm.locks import lock_many
+from prm.models import User
+from prm.money import default_currency, format_money
+from prm.periods import FiscalPeriod, fiscal_quarter
+
+from ..exceptions import InsufficientFunds, InvalidMdfData
+from ..models import Fund, LedgerEntry, MdfSettings
+
+Kind = LedgerEntry.Kind
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One entry to append: ``amount`` is positive (an adjustment may be negative)."""
+
+    fund_id: int
+    kind: str
+    amount: Decimal
+    request_id: int | None = None
+    payment_id: int | None = None
+    source_month: dt.date | None = None
+    reason: str = ""
+
+
+# --- Funds -----------------------------------------------------------------------------------
+
+
+def expiry_for(period: FiscalPeriod, program: MdfSettings | None = None) -> dt.date:
+    """The last day a fund of ``period`` can be reserved from, under the carry-over rule."""
+    program = program or MdfSettings.current()
+    if program.carry_over == MdfSettings.CarryOver.DAYS:
+        return period.end + dt.timedelta(days=program.carry_over_days)
+    return period.end
+
+
+def open_funds(partner_ids: Iterable[int], period: FiscalPeriod) -> dict[int, int]:
+    """The fund id of each partner for ``period``, opening the missing ones in one insert.
+
+    Safe against concurrent callers: the unique (partner, period) constraint lets one insert
+    win and the others read its row."""
+    wanted = set(partner_ids)
+    found = dict(
+        Fund.objects.filter(partner_id__in=wanted, period=period.label).values_list(
+            "partner_id", "pk"
+        )
+    )
+    missing = sorted(wanted - set(found))
+    if missing:
+        expires_on = expiry_for(period)
+        Fund.objects.bulk_create(
+            [
+                Fund(
+                    partner_id=partner_id,
+                    period=period.label,
+                    starts_on=period.start,
+                    ends_on=period.end,
+                    expires_on=expires_on,
+                    currency=default_currency(),
+                )
+                for partner_id in missing
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        found.update(
+            Fund.objects.filter(partner_id__in=missing, period=period.label).values_list(
+                "partner_id", "pk"
+            )
+        )
+    return found
+
+
+def open_fund(*, partner: Partner, day: dt.date) -> Fund:
+    """The partner's fund for the fiscal quarter holding ``day`` (opened when missing)."""
+    period = fiscal_quarter(day)
+    return Fund.objects.get(pk=open_funds([partner.pk], period)[partner.pk])
+
+
+def lock_funds(fund_ids: Iterable[int]) -> dict[int, Fund]:
+    """Lock fund rows, ascending primary key (the one lock order, so no deadlock cycles).
+    Must run inside the transaction that posts to them."""
+    return {fund.pk: fund for fund in lock_many(Fund, set(fund_ids))}
+
+
+# --- Entries ---------------------------------------------------------------------------------
+
+
+def _last_entries(fund_ids: Sequence[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """(sequence, available after, committed after) of each fund's last entry."""
+    last = LedgerEntry.objects.filter(fund_id=OuterRef("fund_id")).order_by("-sequence")
+    rows = LedgerEntry.objects.filter(
+        fund_id__in=list(fund_ids), sequence=Subquery(last.values("sequence")[:1])
+    ).values_list("fund_id", "sequence", "available_after", "committed_after")
+    return {fund_id: (seq, avail, committed) for fund_id, seq, avail, committed in rows}
+
+
+def _check_amount(movement: Movement) -> None:
+    if movement.kind not in LedgerEntry.EFFECTS:
+        raise InvalidMdfData(f"Unknown ledger entry kind {movement.kind!r}.")
+    if movement.amount == 0 or (movement.amount < 0 and movement.kind != Kind.ADJUSTMENT):
+        raise InvalidMdfData(_("A ledger amount must be positive."))
+
+
+def post(movements: Sequence[Movement], *, actor: User | None = None) -> list[LedgerEntry]:
+    """Append ``movements`` in order. The caller holds ``lock_funds`` on every fund involved
+    inside the current transaction. Raises ``InsufficientFunds`` (writing nothing) when any
+    movement would take a fund's available or committed balance below zero."""
+    if not movements:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post() must run inside the transaction holding the fund locks.")
+    state: dict[int, tuple[int, Decimal, Decimal]] = {
+        fund_id: (seq, avail, committed)
+        for fund_id, (seq, avail, committed) in _last_entries(
+            sorted({m.fund_id for m in movements})
+        ).items()
+    }
+    entries = []
+    for movement in movements:
+        _check_amount(movement)
+        seq, avail, committed = state.get(movement.fund_id, (0, ZERO, ZERO))
+        to_avail, to_committed = LedgerEntry.EFFECTS[Kind(movement.kind)]
+        available_delta = movement.amount * to_avail
+        committed_delta = movement.amount * to_committed
+        avail, committed = avail + available_delta, committed + committed_delta
+        if avail < 0 or committed < 0:
+            raise _insufficient(movement, avail - available_delta)
+        seq += 1
+        state[movement.fund_id] = (seq, avail, committed)
+        entries.append(
+            LedgerEntry(
+                fund_id=movement.fund_id,
+                sequence=seq,
+                kind=movement.kind,
+                amount=movement.amount,
+                available_delta=available_delta,
+                committed_delta=committed_delta,
+                available_after=avail,
+                committed_after=committed,
+                request_id=movement.request_id,
+                payment_id=movement.payment_id,
+                source_month=movement.source_month,
+                reason=movement.reason[:500],
+                actor=actor,
+            )
+        )
+    return LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _insufficient(movement: Movement, available: Decimal) -> InsufficientFunds:
+    if movement.kind == Kind.PAYMENT or movement.kind == Kind.RELEASE:
+        message = _("More than the reserved amount cannot be paid or released.")
+    else:
+        message = _("Only %(available)s is available in this fund; %(amount)s was asked for.") % {
+            "available": format_money(available),
+            "amount": format_money(abs(movement.amount)),
+        }
+    return InsufficientFunds(
+        message,
+        details={"fund": movement.fund_id, "available": str(available), "kind": movement.kind},
+    )
+
+
+@transaction.atomic
+def record(
+    *,
+    fund: Fund,
+    kind: str,
+    amount: Decimal,
+    actor: User | None = None,
+    reason: str = "",
+    request_id: int | None = None,
+    payment_id: int | None = None,
+    source_month: dt.date | None = None,
+) -> LedgerEntry:
+    """Lock one fund and append one entry to it."""
+    lock_funds([fund.pk])
+    movement = Movement(fund.pk, kind, amount, request_id, payment_id, source_month, reason)
+    return post([movement], actor=actor)[0]
+
+
+def movements_by_fund(movements: Iterable[Movement]) -> dict[int, list[Movement]]:
+    grouped: dict[int, list[Movement]] = defaultdict(list)
+    for movement in movements:
+        grouped[movement.fund_id].append(movement)
+    return grouped
