@@ -73,7 +73,9 @@ class FundRequestForm(ColumnBoundForm):
         help_text=_("At most the activity's vendor share of the planned cost."),
     )
     target_audience = forms.CharField(label=_("Target audience"), max_length=300, required=False)
-    expected_leads = forms.IntegerField(label=_("Expected leads"), min_value=0, initial=0)
+    expected_leads = forms.IntegerField(
+        label=_("Expected leads"), min_value=0, initial=0, required=False
+    )
     expected_pipeline = AmountFormField(label=_("Expected pipeline"), required=False)
 
     SERVICE_FIELDS = (
@@ -157,7 +159,7 @@ class ClaimForm(ColumnBoundForm):
     claimed_amount = AmountFormField(
         label=_("Claimed vendor amount"), help_text=_("At most the approved amount.")
     )
-    leads = forms.IntegerField(label=_("Leads generated"), min_value=0, initial=0)
+    leads = forms.IntegerField(label=_("Leads generated"), min_value=0, initial=0, required=False)
     pipeline = AmountFormField(label=_("Pipeline generated"), required=False)
     registrations = forms.ModelMultipleChoiceField(
         label=_("Deal registrations from this activity"),
@@ -181,7 +183,7 @@ class ClaimForm(ColumnBoundForm):
                 required=kind not in on_file,
                 help_text=_("Already on file; upload again to add another.")
                 if kind in on_file
-                else _("PDF, image, CSV or spreadsheet."),
+                else _("PDF, PNG, JPEG, DOCX, PPTX or XLSX."),
             )
         self.fields["proof_extra"] = forms.FileField(
             label=_("Other supporting file"), required=False
