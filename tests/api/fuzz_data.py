@@ -22,6 +22,7 @@ from tests.enablement.factories import (
     TrackFactory,
 )
 from tests.enablement.factories_programs import AssetFactory, PlanFactory
+from tests.mdf.fuzz_data import mdf_fuzz_data
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -73,3 +74,4 @@ def fuzz_data_set(personas) -> None:
         size=len(MINIMAL_PDF),
     )
     assert DealRegistration.objects.count() == 6
+    mdf_fuzz_data(personas)

@@ -55,7 +55,7 @@ def funded_acme(mdf_acme, ops):
 @pytest.fixture
 def make_request(funded_acme, acme_rep, webinar):
     def make(*, submit: bool = True, **overrides):
-        values = request_values(webinar, **overrides)
+        values = request_values(overrides.pop("activity_type", webinar), **overrides)
         return requests.create_request(actor=acme_rep, partner=funded_acme, submit=submit, **values)
 
     return make
