@@ -156,3 +156,63 @@ class TestOtherPartnersActions:
         assert response.status_code == 404
         extension.refresh_from_db()
         assert extension.status == "pending"
+
+
+class TestQueryCounts:
+    """List pages read a fixed number of queries whatever the number of rows."""
+
+    @pytest.mark.parametrize("who", ["acme_rep", "cam", "ops"])
+    def test_request_list(
+        self, client_for, personas, make_request, who, django_assert_max_num_queries
+    ):
+        make_request()
+        client = client_for(personas[who])
+        with django_assert_max_num_queries(20) as few:
+            client.get(reverse("mdf:request_list"))
+        for n in range(4):
+            make_request(title=f"Webinar {n}")
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse("mdf:request_list"))
+
+    def test_partner_home(self, client_for, acme_rep, make_request, django_assert_max_num_queries):
+        make_request()
+        client = client_for(acme_rep)
+        with django_assert_max_num_queries(25) as few:
+            client.get(reverse("mdf:home"))
+        for n in range(4):
+            make_request(title=f"Webinar {n}")
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse("mdf:home"))
+
+    def test_payments_and_claim_queue(
+        self, client_for, ops, cam, acme_rep, make_request, django_assert_max_num_queries
+    ):
+        from mdf.requests import services as requests
+
+        from .conftest import pdf
+
+        def approved_claim(title):
+            small = make_request(
+                title=title, planned_cost="800", partner_contribution="400", requested_amount="400"
+            )
+            fund_request = requests.approve_request(actor=cam, request=small)
+            claim = claims.save_claim(
+                actor=acme_rep, request=fund_request, actual_cost="800", claimed_amount="300"
+            )
+            claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
+            return claims.submit_claim(actor=acme_rep, request=fund_request)
+
+        approved_claim("First")
+        claims.approve_claim(actor=cam, request=approved_claim("Second"))
+        client = client_for(ops)
+        with django_assert_max_num_queries(25) as few:
+            client.get(reverse("mdf:claim_queue"))
+        with django_assert_max_num_queries(25) as few_payments:
+            client.get(reverse("mdf:payments"))
+        for n in range(3):
+            approved_claim(f"Waiting {n}")
+            claims.approve_claim(actor=cam, request=approved_claim(f"Approved {n}"))
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse("mdf:claim_queue"))
+        with django_assert_max_num_queries(len(few_payments.captured_queries)):
+            client.get(reverse("mdf:payments"))
