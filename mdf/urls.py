@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("requests/<int:pk>/claim/", claims.claim_form, name="claim_form"),
     path("requests/<int:pk>/extension/", claims.extension_request, name="extension_request"),
     path("proof/<int:pk>/", claims.proof_download, name="proof_download"),
+    path("proof/<int:pk>/remove/", claims.proof_remove, name="proof_remove"),
     # The vendor's decisions.
     path("queue/", review.queue, name="queue"),
     path("requests/<int:pk>/decide/", review.request_decide, name="request_decide"),

@@ -136,6 +136,23 @@ def extension_request(request, pk):
 
 
 @login_required
+@require_POST
+def proof_remove(request, pk):
+    """Take a proof file off a draft or returned claim (the partner's own users)."""
+    proof = claims.get_proof_for_user(request.user, pk)
+    fund_request = proof.claim.request
+    if not funds.acts_for_partner(request.user, fund_request.partner):
+        raise Http404
+    try:
+        claim_services.remove_proof(actor=request.user, proof=proof)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Proof file removed."))
+    return redirect("mdf:claim_form", pk=fund_request.pk)
+
+
+@login_required
 @require_GET
 def proof_download(request, pk):
     proof = claims.get_proof_for_user(request.user, pk)

@@ -54,7 +54,13 @@ def request_decide(request, pk):
     fund_request = selectors.get_request_for_user(request.user, pk)
     if not request.user.is_internal:
         raise Http404
-    form = RequestDecisionForm(request.POST or None, requested=fund_request.requested_amount)
+    # Program ops start from what the channel account manager approved.
+    initial = (
+        {"approved_amount": fund_request.approved_amount} if fund_request.approved_amount else {}
+    )
+    form = RequestDecisionForm(
+        request.POST or None, requested=fund_request.requested_amount, initial=initial
+    )
     can_decide = selectors.can_decide(request.user, fund_request)
     if request.method == "POST" and form.is_valid():
         decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]

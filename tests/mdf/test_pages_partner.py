@@ -259,3 +259,35 @@ class TestClaim:
         client.post(url, {"until": until.isoformat(), "reason": "The venue moved the date."})
         extension = ClaimExtension.objects.get()
         assert (extension.status, extension.requested_until) == ("pending", until)
+
+
+class TestProofRemoval:
+    @pytest.fixture
+    def draft_proof(self, approved_request, acme_rep):
+        from mdf.claims import services as claims
+
+        claim = claims.save_claim(
+            actor=acme_rep, request=approved_request, actual_cost="1800", claimed_amount="900"
+        )
+        return claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
+
+    def test_the_partner_removes_a_file_from_a_draft_claim(self, client_for, acme_rep, draft_proof):
+        response = client_for(acme_rep).post(reverse("mdf:proof_remove", args=[draft_proof.pk]))
+        assert response.status_code == 302
+        assert not type(draft_proof).objects.filter(pk=draft_proof.pk).exists()
+
+    @pytest.mark.parametrize("who", ["globex_admin", "distri_admin", "other_cam"])
+    def test_nobody_else_can(self, client_for, personas, draft_proof, who):
+        response = client_for(personas[who]).post(
+            reverse("mdf:proof_remove", args=[draft_proof.pk])
+        )
+        assert response.status_code == 404
+        assert type(draft_proof).objects.filter(pk=draft_proof.pk).exists()
+
+    def test_a_submitted_claims_files_stay(self, client_for, acme_rep, claimed_request):
+        proof = claim_selectors.claim_of(claimed_request).proof_files.get()
+        response = client_for(acme_rep).post(
+            reverse("mdf:proof_remove", args=[proof.pk]), follow=True
+        )
+        assert "cannot be removed now" in response.content.decode()
+        assert type(proof).objects.filter(pk=proof.pk).exists()

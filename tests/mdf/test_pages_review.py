@@ -108,6 +108,8 @@ class TestRequestDecision:
         fund_request.refresh_from_db()
         assert fund_request.status == Status.AWAITING_OPS
         assert fund_request.title not in client_for(cam).get(reverse("mdf:queue")).content.decode()
+        ops_page = client_for(ops).get(reverse("mdf:request_decide", args=[fund_request.pk]))
+        assert ops_page.context["form"].initial["approved_amount"] == Decimal("1000.00")
         ops_queue = client_for(ops).get(reverse("mdf:queue")).content.decode()
         assert fund_request.title in ops_queue and "Program ops" in ops_queue
         self._decide(client_for(ops), fund_request, decision="approve")
