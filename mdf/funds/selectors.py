@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partner
+from enablement.selectors import team_certifications
+from partners.models import Partner, TierRequirement
 from partners.selectors import partner_access
 from partners.tier_progress import evaluate_requirement, requirements_of
 from prm.models import User
@@ -82,10 +83,29 @@ class Eligibility:
     reasons: list[str] = field(default_factory=list)
 
 
+# Which certification kind feeds each "certified people" requirement; the per-office and
+# per-region requirements are fed by any kind.
+_KIND_OF_METRIC: dict[str, str] = {
+    TierRequirement.Metric.CERTIFIED_SALES: "sales",
+    TierRequirement.Metric.CERTIFIED_TECHNICAL: "technical",
+    TierRequirement.Metric.CERTIFIED_DEVELOPERS: "developer",
+    TierRequirement.Metric.SPECIALTY_CERTIFICATIONS: "specialty",
+}
+
+
+def _lapsed_kinds(partner: Partner, day: dt.date) -> set[str]:
+    """Kinds of the partner's certifications that have expired (and were not renewed)."""
+    rows = team_certifications(partner).filter(expires_on__lt=day)
+    return set(rows.values_list("certification__kind", flat=True))
+
+
 def eligibility(partner: Partner, *, as_of: dt.date | None = None) -> Eligibility:
     """Whether the partner may submit new requests, and if not, every reason why: it must be
-    active, its tier must carry the MDF benefit (an accrual rate above zero), and it must meet
-    its tier's certification requirements (an expired required certification breaks them)."""
+    active, its tier must carry the MDF benefit (an accrual rate above zero), and its
+    compliance must hold: a certification requirement of its tier that is no longer met
+    because a certification feeding it has expired breaks it. (A requirement never met yet is
+    the tier review's business, not a reason to stop marketing.)"""
+    day = as_of or timezone.localdate()
     reasons = []
     if partner.status != Partner.Status.ACTIVE:
         reasons.append(
@@ -98,20 +118,23 @@ def eligibility(partner: Partner, *, as_of: dt.date | None = None) -> Eligibilit
             _("Your tier (%(tier)s) does not include marketing development funds.")
             % {"tier": tier.name if tier else _("none")}
         )
-    else:
-        for requirement in requirements_of(tier):
-            if not requirement.is_certification_metric:
-                continue
-            result = evaluate_requirement(partner, requirement, as_of=as_of)
-            if result.measured and not result.met:
-                reasons.append(
-                    _("Compliance: %(tier)s requires %(label)s (%(missing)s).")
-                    % {
-                        "tier": tier.name,
-                        "label": result.label.lower(),
-                        "missing": "; ".join(result.missing),
-                    }
-                )
+        return Eligibility(False, reasons)
+    lapsed: set[str] | None = None
+    for requirement in requirements_of(tier):
+        if not requirement.is_certification_metric:
+            continue
+        result = evaluate_requirement(partner, requirement, as_of=day)
+        if not result.measured or result.met:
+            continue
+        lapsed = _lapsed_kinds(partner, day) if lapsed is None else lapsed
+        kind = _KIND_OF_METRIC.get(requirement.metric)
+        if (kind in lapsed) if kind else bool(lapsed):
+            reasons.append(
+                _("Compliance: %(tier)s requires %(label)s and a certification has expired "
+                  "(%(missing)s).")
+                % {"tier": tier.name, "label": result.label.lower(),
+                   "missing": "; ".join(result.missing)}
+            )  # fmt: skip
     return Eligibility(not reasons, reasons)
 
 

@@ -12,6 +12,7 @@ from mdf.claims import services as claims
 from mdf.funds import services as funds
 from mdf.models import MdfSettings, ProofKind
 from mdf.requests import services as requests
+from tests.api.conftest import _fresh_cache, issue_key, key_client, session_for  # noqa: F401
 
 from .factories import ActivityTypeFactory, request_values
 

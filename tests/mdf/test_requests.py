@@ -251,3 +251,9 @@ def test_every_request_transition_is_allowed_or_refused_by_the_table(
         request.refresh_from_db()
         assert request.status == state
     assert partner_balance(request.partner).total.accounted
+
+
+def test_a_requirement_never_met_without_an_expiry_does_not_block_requests(funded_acme):
+    """Not reaching a tier's certification bar is the tier review's business; a lapse is not."""
+    TierRequirementFactory(tier=funded_acme.tier, metric="certified_sales", threshold=3)
+    assert eligibility(funded_acme).eligible
