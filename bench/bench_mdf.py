@@ -72,11 +72,11 @@ def _line(name, value, unit, target, met) -> None:
 
 def _take_back_the_month() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE mdf_ledgerentry DISABLE TRIGGER mdf_ledger_chain")
+        cursor.execute("ALTER TABLE mdf_ledgerentry DISABLE TRIGGER USER")
         cursor.execute(
             "DELETE FROM mdf_ledgerentry WHERE kind = 'accrual' AND source_month = %s", [MONTH]
         )
-        cursor.execute("ALTER TABLE mdf_ledgerentry ENABLE TRIGGER mdf_ledger_chain")
+        cursor.execute("ALTER TABLE mdf_ledgerentry ENABLE TRIGGER USER")
 
 
 def _sql_totals() -> dict[int, Decimal]:
