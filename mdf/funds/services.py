@@ -39,7 +39,7 @@ from .selectors import partner_admins
 
 Kind = LedgerEntry.Kind
 ZERO = Decimal(0)
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 Progress = Callable[[int, int], None]
 
 
@@ -150,7 +150,7 @@ def accrue_month(*, month: dt.date, progress: Progress | None = None) -> Accrual
 @transaction.atomic
 def _accrue_chunk(chunk, amounts, period, month) -> int:
     funds = ledger.open_funds(chunk, period)
-    ledger.lock_funds(funds.values())
+    state = ledger.lock_for_append(funds.values())
     done = set(
         LedgerEntry.objects.filter(
             fund_id__in=ledger.id_set(sorted(funds.values())), kind=Kind.ACCRUAL,
@@ -163,7 +163,7 @@ def _accrue_chunk(chunk, amounts, period, month) -> int:
         for p in chunk
         if funds[p] not in done
     ]
-    return ledger.post_many(movements)
+    return ledger.post_many(movements, state=state)
 
 
 def _record_job(verb: str, data: dict) -> None:

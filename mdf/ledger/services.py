@@ -109,6 +109,25 @@ def lock_funds(fund_ids: Iterable[int]) -> dict[int, Fund]:
     return {fund.pk: fund for fund in rows}
 
 
+def lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """``lock_funds`` and ``_last_entries`` in one statement, for the jobs' large batches: each
+    fund's (last sequence, available after, committed after), zeros for a fund without
+    entries. Pass the result to ``post_many(..., state=...)`` in the same transaction."""
+    last = LedgerEntry.objects.filter(fund_id=OuterRef("pk")).order_by("-sequence")
+    rows = (
+        Fund.objects.select_for_update()
+        .filter(pk__in=id_set(sorted(set(fund_ids))))
+        .order_by("pk")
+        .annotate(
+            last_sequence=Subquery(last.values("sequence")[:1]),
+            last_available=Subquery(last.values("available_after")[:1]),
+            last_committed=Subquery(last.values("committed_after")[:1]),
+        )
+        .values_list("pk", "last_sequence", "last_available", "last_committed")
+    )
+    return {pk: (seq or 0, avail or ZERO, committed or ZERO) for pk, seq, avail, committed in rows}
+
+
 def id_set(ids: Sequence[int]):
     """``ids`` for an ``__in`` filter. On PostgreSQL one array parameter rather than one
     placeholder per id: a chunk of thousands of ids then costs nothing to send or parse."""
@@ -157,12 +176,13 @@ _COLUMNS = [
 _NAMES = [name for name, _type in _COLUMNS]
 
 
-def _rows(movements: Sequence[Movement], actor: User | None) -> list[tuple]:
+def _rows(movements: Sequence[Movement], actor: User | None, state=None) -> list[tuple]:
     """The entries to append, as column tuples, each following the fund's last entry (or the
     batch's previous movement on that fund). Raises before anything is written."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post() must run inside the transaction holding the fund locks.")
-    state = _last_entries(sorted({m.fund_id for m in movements}))
+    funds = sorted({m.fund_id for m in movements})
+    state = _last_entries(funds) if state is None else dict(state)
     actor_id = actor.pk if actor is not None else None
     now = timezone.now()
     rows = []
@@ -199,13 +219,18 @@ def post(movements: Sequence[Movement], *, actor: User | None = None) -> list[Le
     return LedgerEntry.objects.bulk_create(_entries(_rows(movements, actor)), batch_size=2000)
 
 
-def post_many(movements: Sequence[Movement], *, actor: User | None = None) -> int:
+def post_many(
+    movements: Sequence[Movement],
+    *,
+    actor: User | None = None,
+    state: dict[int, tuple[int, Decimal, Decimal]] | None = None,
+) -> int:
     """``post`` for the jobs' large batches: the same entries and checks, returning how many
     were written. On PostgreSQL the batch is one ``INSERT … SELECT FROM unnest(arrays)``:
     fourteen array parameters rather than fourteen per row."""
     if not movements:
         return 0
-    rows = _rows(movements, actor)
+    rows = _rows(movements, actor, state)
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return len(LedgerEntry.objects.bulk_create(_entries(rows), batch_size=2000))
