@@ -39,7 +39,7 @@ from .selectors import partner_admins
 
 Kind = LedgerEntry.Kind
 ZERO = Decimal(0)
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 Progress = Callable[[int, int], None]
 
 
@@ -75,12 +75,13 @@ class AccrualResult:
 
 def _tiers_on(day: dt.date, partner_ids) -> dict[int, int | None]:
     """The tier in force on ``day``: the effective-dated history, else the current tier."""
+    ids = ledger.id_set(sorted(partner_ids))
     current: dict[int, int | None] = dict(
-        Partner.objects.filter(pk__in=partner_ids).values_list("pk", "tier_id")
+        Partner.objects.filter(pk__in=ids).values_list("pk", "tier_id")
     )
-    history = TierHistory.objects.filter(
-        partner_id__in=partner_ids, effective_from__lte=day
-    ).exclude(effective_to__lt=day)
+    history = TierHistory.objects.filter(partner_id__in=ids, effective_from__lte=day).exclude(
+        effective_to__lt=day
+    )
     for partner_id, tier_id in history.order_by("effective_from").values_list(
         "partner_id", "tier_id"
     ):
@@ -149,19 +150,20 @@ def accrue_month(*, month: dt.date, progress: Progress | None = None) -> Accrual
 @transaction.atomic
 def _accrue_chunk(chunk, amounts, period, month) -> int:
     funds = ledger.open_funds(chunk, period)
-    ledger.lock_funds(funds.values())
+    state = ledger.lock_for_append(funds.values())
     done = set(
         LedgerEntry.objects.filter(
-            fund_id__in=list(funds.values()), kind=Kind.ACCRUAL, source_month=month
+            fund_id__in=ledger.id_set(sorted(funds.values())), kind=Kind.ACCRUAL,
+            source_month=month,
         ).values_list("fund_id", flat=True)
-    )
+    )  # fmt: skip
     reason = _("Accrual for %(month)s") % {"month": f"{month:%Y-%m}"}
     movements = [
         ledger.Movement(funds[p], Kind.ACCRUAL, amounts[p], source_month=month, reason=reason)
         for p in chunk
         if funds[p] not in done
     ]
-    return len(ledger.post(movements))
+    return ledger.post_many(movements, state=state)
 
 
 def _record_job(verb: str, data: dict) -> None:
@@ -246,7 +248,7 @@ def _expire_chunk(ids: list[int], program: MdfSettings, result: ExpiryResult) ->
         if available - moved > 0:
             movements.append(_expiry(fund, available - moved))
             result.expired += available - moved
-    result.created += len(ledger.post(movements))
+    result.created += ledger.post_many(movements)
 
 
 def _expiry(fund: Fund, amount: Decimal) -> "ledger.Movement":

@@ -8,9 +8,10 @@ Why a partner can never spend more than is available, even with concurrent reque
    insert the same next number and one of them fails. A CHECK constraint keeps both running
    balances at or above zero, and another ties each kind to the sign of its deltas, so a
    reservation can only ever move money from available to committed.
-2. On PostgreSQL a trigger (migration ``0002``) also checks the arithmetic: an entry's balances
-   must equal its predecessor's plus its own deltas, and entries can be neither updated nor
-   deleted. A stale or forged running balance is therefore refused by the database itself.
+2. On PostgreSQL triggers (migration ``0003``) also check the arithmetic: an entry's balances
+   must equal its predecessor's plus its own deltas (one set-based check per statement), and
+   entries can be neither updated nor deleted. A stale or forged running balance is therefore
+   refused by the database itself.
 3. The ledger service (``mdf.ledger.services``) is the only writer. It takes ``SELECT … FOR
    UPDATE`` on the fund rows involved, always in ascending primary-key order (so two
    transactions never wait on each other in a cycle), reads the last entry and appends. With
@@ -90,7 +91,8 @@ class LedgerEntry(models.Model):
     # Kinds a job writes at most once per fund and source month (re-running changes nothing).
     ONCE_PER_MONTH = (Kind.ACCRUAL, Kind.EXPIRY, Kind.CARRY_IN, Kind.CARRY_OUT)
 
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by the unique (fund, sequence) constraint; no second index on the fund alone.
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries", db_index=False)
     sequence = models.PositiveIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # Positive for every kind except adjustments, which may take money away.
@@ -112,12 +114,19 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_index=False,  # payments are never deleted; no lookup goes this way
     )
     # Accruals: the first day of the month accrued; expiry and carry-over: the period's end.
     source_month = models.DateField(_("for month"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Not indexed: every index is paid for on each of the many rows the jobs append.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
@@ -125,10 +134,6 @@ class LedgerEntry(models.Model):
         verbose_name = _("MDF ledger entry")
         verbose_name_plural = _("MDF ledger entries")
         ordering = ["fund_id", "sequence"]
-        indexes = [
-            models.Index(fields=["kind", "source_month"], name="mdf_entry_kind_month"),
-            models.Index(fields=["request"], name="mdf_entry_request"),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["fund", "sequence"], name="uniq_mdf_entry_sequence"),
             models.UniqueConstraint(

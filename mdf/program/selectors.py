@@ -89,8 +89,11 @@ def _labels(dimension: str) -> dict:
 
 
 def program_figures(user: User, *, dimension: str = "tier") -> list[ProgramRow]:
-    """One row per tier, business model or activity type, in a fixed number of queries."""
+    """One row per tier, business model or activity type, in a fixed number of queries. The
+    program view is the vendor's: partner users get no rows."""
     entry_path, request_path, deal_path = _paths(dimension)
+    if not getattr(user, "is_authenticated", False) or not user.is_internal:
+        return []
     labels = _labels(dimension)
     rows: dict = {}
 

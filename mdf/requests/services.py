@@ -341,7 +341,11 @@ def approve_request(
     enough, under the fund row locks. Refused with ``InsufficientFunds`` otherwise."""
     request = _lock(request)
     _require_decider(actor, request)
-    value = request.requested_amount if amount in (None, "") else parse_amount(amount)
+    # Program ops confirm what the CAM approved unless they say otherwise.
+    default = request.approved_amount if request.status == Status.AWAITING_OPS else None
+    value = default or request.requested_amount
+    if amount not in (None, ""):
+        value = parse_amount(amount)
     if value is None or value <= 0 or value > request.requested_amount:
         raise InvalidMdfData(
             _("Approve an amount above zero and no more than requested (%(n)s).")

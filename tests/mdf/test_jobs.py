@@ -193,3 +193,17 @@ def test_partners_without_deals_get_no_fund(mdf_tiers):
     PartnerFactory(tier=mdf_tiers[2])
     funds.accrue_month(month=MARCH)
     assert not Fund.objects.exists()
+
+
+def test_the_scheduled_tasks_exist_and_run_the_services(mdf_acme, settings):
+    from mdf import tasks
+    from prm.celery import app
+
+    scheduled = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"mdf.tasks.accrue_month", "mdf.tasks.expire_funds",
+            "mdf.tasks.lapse_overdue_claims"} <= scheduled  # fmt: skip
+    assert scheduled <= set(app.tasks) | {t for t in scheduled if not t.startswith("mdf.")}
+    won(mdf_acme, "1000.00")
+    assert tasks.accrue_month_task(month="2026-03")["created"] == 1
+    assert tasks.accrue_month_task(month="2026-03")["created"] == 0
+    assert Decimal(tasks.expire_funds_task(as_of="2026-04-01")["expired"]) == Decimal("30.00")

@@ -118,3 +118,18 @@ def test_postgresql_refuses_a_running_balance_that_does_not_follow(fund):
 def test_posting_outside_a_transaction_is_refused(fund):
     with pytest.raises(RuntimeError):
         ledger.post([ledger.Movement(fund.pk, Kind.ALLOCATION, Decimal("1"))])
+
+
+def test_a_large_batch_is_written_with_the_same_rows_and_checks(fund):
+    from django.db import transaction
+
+    movements = [ledger.Movement(fund.pk, Kind.ALLOCATION, Decimal("10.00"), reason=str(n))
+                 for n in range(250)]  # fmt: skip
+    with transaction.atomic():
+        ledger.lock_funds([fund.pk])
+        assert ledger.post_many(movements) == 250
+    assert fund_balance(fund).available == Decimal("2500.00")
+    assert list(fund.entries.values_list("sequence", flat=True)) == list(range(1, 251))
+    overdraw = [ledger.Movement(fund.pk, Kind.RESERVATION, Decimal("2500.01"))]
+    with pytest.raises(InsufficientFunds), transaction.atomic():
+        ledger.post_many(overdraw)

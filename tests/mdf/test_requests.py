@@ -143,6 +143,13 @@ class TestDecisions:
         request = requests.approve_request(actor=ops, request=request)
         assert request.status == S.APPROVED and balance(request.partner).committed == 1000
 
+    def test_ops_confirm_the_amount_the_cam_approved(self, make_request, cam, ops):
+        MdfSettings.objects.update_or_create(pk=1, defaults={"ops_approval_threshold": 500})
+        request = requests.approve_request(actor=cam, request=make_request(), amount="700")
+        request = requests.approve_request(actor=ops, request=request)
+        assert request.approved_amount == Decimal("700.00")
+        assert balance(request.partner).committed == Decimal("700.00")
+
     def test_another_partners_cam_cannot_decide(self, make_request, other_cam):
         with pytest.raises(MdfNotAllowed):
             requests.approve_request(actor=other_cam, request=make_request())
