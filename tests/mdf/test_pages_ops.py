@@ -209,3 +209,15 @@ class TestProgramView:
         paid = sum(Decimal(row[4]) for row in tier_rows)
         assert paid == Decimal("0")  # approved, not paid yet
         assert sum(Decimal(row[3]) for row in tier_rows) == Decimal("1300.00")
+
+
+def test_a_cams_program_view_and_export_cover_only_their_partners(
+    client_for, cam, other_cam, funded_acme
+):
+    mine = client_for(cam).get(reverse("mdf:program"))
+    assert mine.context["total"].credited == Decimal("5000.00")
+    theirs = client_for(other_cam).get(reverse("mdf:program"))
+    assert theirs.context["total"].credited == Decimal("0")
+    export = client_for(other_cam).get(reverse("mdf:program_export"))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert all(Decimal(row[2] or 0) == 0 for row in rows[1:])
