@@ -29,10 +29,17 @@ def _imports() -> Result:
     return run()
 
 
+def _mdf() -> Result:
+    from .bench_mdf import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
     "commission_full_year": _commissions,
     "imports": _imports,
+    "mdf_accrual": _mdf,
 }
 # Benchmarks that build their own data and run without the scale data set.
 SELF_CONTAINED = {"imports"}

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("mdf/funds", views.FundViewSet, basename="mdf-fund")
+router.register("mdf/balances", views.PartnerBalanceViewSet, basename="mdf-balance")
+router.register("mdf/allocations", views.AllocationViewSet, basename="mdf-allocation")
+router.register("mdf/activity-types", views.ActivityTypeViewSet, basename="mdf-activity-type")
+router.register("mdf/requests", views.FundRequestViewSet, basename="mdf-request")
+router.register("mdf/proof-files", views.ProofFileViewSet, basename="mdf-proof-file")
+router.register("mdf/extensions", views.ExtensionViewSet, basename="mdf-extension")
+router.register("mdf/payments", views.PaymentViewSet, basename="mdf-payment")
+
+urlpatterns = router.urls

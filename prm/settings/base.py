@@ -197,6 +197,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# MDF proof files: outside MEDIA_ROOT, read only through the scoped download. Empty: a
+# "private-media" folder beside MEDIA_ROOT.
+PRM_PRIVATE_MEDIA_ROOT = env("PRM_PRIVATE_MEDIA_ROOT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -269,6 +272,20 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deals-recall-overdue-leads": {
         "task": "deals.tasks_leads.recall_overdue_leads",
         "schedule": crontab(minute="*/15"),
+    },
+    # The previous month's MDF accrual on the 2nd (late-recorded wins of the 1st included), the
+    # expiry of funds past their last day and lapsed claims every night.
+    "mdf-accrue-previous-month": {
+        "task": "mdf.tasks.accrue_month",
+        "schedule": crontab(minute=0, hour=4, day_of_month=2),
+    },
+    "mdf-expire-funds": {
+        "task": "mdf.tasks.expire_funds",
+        "schedule": crontab(minute=15, hour=4),
+    },
+    "mdf-lapse-overdue-claims": {
+        "task": "mdf.tasks.lapse_overdue_claims",
+        "schedule": crontab(minute=30, hour=4),
     },
 }
 

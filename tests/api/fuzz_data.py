@@ -22,6 +22,7 @@ from tests.enablement.factories import (
     TrackFactory,
 )
 from tests.enablement.factories_programs import AssetFactory, PlanFactory
+from tests.mdf.fuzz_data import mdf_fuzz_data
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -74,6 +75,7 @@ def fuzz_data_set(personas) -> None:
     )
     assert DealRegistration.objects.count() == 6
     _commissions(personas["ops"], deals[0], deals[1])
+    mdf_fuzz_data(personas)
 
 
 def _commissions(ops, acme_deal, globex_deal) -> None:

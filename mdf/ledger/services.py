@@ -1,0 +1,282 @@
+"""The only writer of ``LedgerEntry`` rows (see ``mdf.models.funds`` for why no path can spend
+more than is available).
+
+``post`` appends movements to funds whose rows the caller has locked with ``lock_funds`` in the
+same transaction; ``record`` is the one-fund shortcut that locks for itself. Movements are
+checked before anything is written: a movement that would take a running balance below zero
+raises ``InsufficientFunds`` and nothing of the batch is kept.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+from prm.locks import lock_many
+from prm.models import User
+from prm.money import default_currency, format_money
+from prm.periods import FiscalPeriod, fiscal_quarter
+
+from ..exceptions import InsufficientFunds, InvalidMdfData
+from ..models import Fund, LedgerEntry, MdfSettings
+
+Kind = LedgerEntry.Kind
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One entry to append: ``amount`` is positive (an adjustment may be negative)."""
+
+    fund_id: int
+    kind: str
+    amount: Decimal
+    request_id: int | None = None
+    payment_id: int | None = None
+    source_month: dt.date | None = None
+    reason: str = ""
+
+
+# --- Funds -----------------------------------------------------------------------------------
+
+
+def expiry_for(period: FiscalPeriod, program: MdfSettings | None = None) -> dt.date:
+    """The last day a fund of ``period`` can be reserved from, under the carry-over rule."""
+    program = program or MdfSettings.current()
+    if program.carry_over == MdfSettings.CarryOver.DAYS:
+        return period.end + dt.timedelta(days=program.carry_over_days)
+    return period.end
+
+
+def open_funds(partner_ids: Iterable[int], period: FiscalPeriod) -> dict[int, int]:
+    """The fund id of each partner for ``period``, opening the missing ones in one insert.
+
+    Safe against concurrent callers: the unique (partner, period) constraint lets one insert
+    win and the others read its row."""
+    wanted = set(partner_ids)
+    found = dict(
+        Fund.objects.filter(partner_id__in=id_set(sorted(wanted)), period=period.label).values_list(
+            "partner_id", "pk"
+        )
+    )
+    missing = sorted(wanted - set(found))
+    if missing:
+        expires_on = expiry_for(period)
+        Fund.objects.bulk_create(
+            [
+                Fund(
+                    partner_id=partner_id,
+                    period=period.label,
+                    starts_on=period.start,
+                    ends_on=period.end,
+                    expires_on=expires_on,
+                    currency=default_currency(),
+                )
+                for partner_id in missing
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        found.update(
+            Fund.objects.filter(partner_id__in=id_set(missing), period=period.label).values_list(
+                "partner_id", "pk"
+            )
+        )
+    return found
+
+
+def open_fund(*, partner: Partner, day: dt.date) -> Fund:
+    """The partner's fund for the fiscal quarter holding ``day`` (opened when missing)."""
+    period = fiscal_quarter(day)
+    return Fund.objects.get(pk=open_funds([partner.pk], period)[partner.pk])
+
+
+def lock_funds(fund_ids: Iterable[int]) -> dict[int, Fund]:
+    """Lock fund rows, ascending primary key (the one lock order, so no deadlock cycles).
+    Must run inside the transaction that posts to them."""
+    ids = sorted(set(fund_ids))
+    if len(ids) < 50:
+        return {fund.pk: fund for fund in lock_many(Fund, ids)}
+    rows = Fund.objects.select_for_update().filter(pk__in=id_set(ids)).order_by("pk")
+    return {fund.pk: fund for fund in rows}
+
+
+def lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """``lock_funds`` and ``_last_entries`` in one statement, for the jobs' large batches: each
+    fund's (last sequence, available after, committed after), zeros for a fund without
+    entries. Pass the result to ``post_many(..., state=...)`` in the same transaction."""
+    last = LedgerEntry.objects.filter(fund_id=OuterRef("pk")).order_by("-sequence")
+    rows = (
+        Fund.objects.select_for_update()
+        .filter(pk__in=id_set(sorted(set(fund_ids))))
+        .order_by("pk")
+        .annotate(
+            last_sequence=Subquery(last.values("sequence")[:1]),
+            last_available=Subquery(last.values("available_after")[:1]),
+            last_committed=Subquery(last.values("committed_after")[:1]),
+        )
+        .values_list("pk", "last_sequence", "last_available", "last_committed")
+    )
+    return {pk: (seq or 0, avail or ZERO, committed or ZERO) for pk, seq, avail, committed in rows}
+
+
+def id_set(ids: Sequence[int]):
+    """``ids`` for an ``__in`` filter. On PostgreSQL one array parameter rather than one
+    placeholder per id: a chunk of thousands of ids then costs nothing to send or parse."""
+    if transaction.get_connection().vendor != "postgresql":
+        return list(ids)
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+
+
+# --- Entries ---------------------------------------------------------------------------------
+
+
+def _last_entries(fund_ids: Sequence[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """(sequence, available after, committed after) of each fund's last entry."""
+    fields = ("fund_id", "sequence", "available_after", "committed_after")
+    if transaction.get_connection().vendor == "postgresql":
+        # One index walk per fund on the unique (fund, sequence) index.
+        rows = (
+            LedgerEntry.objects.filter(fund_id__in=id_set(fund_ids))
+            .order_by("fund_id", "-sequence")
+            .distinct("fund_id")
+            .values_list(*fields)
+        )
+    else:
+        last = LedgerEntry.objects.filter(fund_id=OuterRef("fund_id")).order_by("-sequence")
+        rows = LedgerEntry.objects.filter(
+            fund_id__in=list(fund_ids), sequence=Subquery(last.values("sequence")[:1])
+        ).values_list(*fields)
+    return {fund_id: (seq, avail, committed) for fund_id, seq, avail, committed in rows}
+
+
+def _check_amount(movement: Movement) -> None:
+    if movement.kind not in LedgerEntry.EFFECTS:
+        raise InvalidMdfData(f"Unknown ledger entry kind {movement.kind!r}.")
+    if movement.amount == 0 or (movement.amount < 0 and movement.kind != Kind.ADJUSTMENT):
+        raise InvalidMdfData(_("A ledger amount must be positive."))
+
+
+# The columns of an entry as ``_rows`` computes them, with their PostgreSQL array types.
+_COLUMNS = [
+    ("fund_id", "bigint"), ("sequence", "integer"), ("kind", "varchar"), ("amount", "numeric"),
+    ("available_delta", "numeric"), ("committed_delta", "numeric"),
+    ("available_after", "numeric"), ("committed_after", "numeric"), ("request_id", "bigint"),
+    ("payment_id", "bigint"), ("source_month", "date"), ("reason", "varchar"),
+    ("actor_id", "bigint"), ("created_at", "timestamptz"),
+]  # fmt: skip
+_NAMES = [name for name, _type in _COLUMNS]
+
+
+def _rows(movements: Sequence[Movement], actor: User | None, state=None) -> list[tuple]:
+    """The entries to append, as column tuples, each following the fund's last entry (or the
+    batch's previous movement on that fund). Raises before anything is written."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post() must run inside the transaction holding the fund locks.")
+    funds = sorted({m.fund_id for m in movements})
+    state = _last_entries(funds) if state is None else dict(state)
+    actor_id = actor.pk if actor is not None else None
+    now = timezone.now()
+    rows = []
+    for movement in movements:
+        _check_amount(movement)
+        seq, avail, committed = state.get(movement.fund_id, (0, ZERO, ZERO))
+        to_avail, to_committed = LedgerEntry.EFFECTS[Kind(movement.kind)]
+        available_delta = movement.amount * to_avail
+        committed_delta = movement.amount * to_committed
+        avail, committed = avail + available_delta, committed + committed_delta
+        if avail < 0 or committed < 0:
+            raise _insufficient(movement, avail - available_delta)
+        seq += 1
+        state[movement.fund_id] = (seq, avail, committed)
+        rows.append(
+            (movement.fund_id, seq, str(movement.kind), movement.amount, available_delta,
+             committed_delta, avail, committed, movement.request_id, movement.payment_id,
+             movement.source_month, movement.reason[:500], actor_id, now)
+        )  # fmt: skip
+    return rows
+
+
+def _entries(rows: list[tuple]) -> list[LedgerEntry]:
+    return [LedgerEntry(**dict(zip(_NAMES, row, strict=True))) for row in rows]
+
+
+def post(movements: Sequence[Movement], *, actor: User | None = None) -> list[LedgerEntry]:
+    """Append ``movements`` in order and return the entries. The caller holds ``lock_funds``
+    on every fund involved inside the current transaction. Raises ``InsufficientFunds``
+    (writing nothing) when any movement would take a fund's available or committed balance
+    below zero."""
+    if not movements:
+        return []
+    return LedgerEntry.objects.bulk_create(_entries(_rows(movements, actor)), batch_size=2000)
+
+
+def post_many(
+    movements: Sequence[Movement],
+    *,
+    actor: User | None = None,
+    state: dict[int, tuple[int, Decimal, Decimal]] | None = None,
+) -> int:
+    """``post`` for the jobs' large batches: the same entries and checks, returning how many
+    were written. On PostgreSQL the batch is one ``INSERT … SELECT FROM unnest(arrays)``:
+    fourteen array parameters rather than fourteen per row."""
+    if not movements:
+        return 0
+    rows = _rows(movements, actor, state)
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return len(LedgerEntry.objects.bulk_create(_entries(rows), batch_size=2000))
+    columns = ", ".join(_NAMES)
+    arrays = ", ".join(f"%s::{sql_type}[]" for _name, sql_type in _COLUMNS)
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    statement = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [list(column) for column in zip(*rows, strict=True)])
+        return cursor.rowcount
+
+
+def _insufficient(movement: Movement, available: Decimal) -> InsufficientFunds:
+    if movement.kind == Kind.PAYMENT or movement.kind == Kind.RELEASE:
+        message = _("More than the reserved amount cannot be paid or released.")
+    else:
+        message = _("Only %(available)s is available in this fund; %(amount)s was asked for.") % {
+            "available": format_money(available),
+            "amount": format_money(abs(movement.amount)),
+        }
+    return InsufficientFunds(
+        message,
+        details={"fund": movement.fund_id, "available": str(available), "kind": movement.kind},
+    )
+
+
+@transaction.atomic
+def record(
+    *,
+    fund: Fund,
+    kind: str,
+    amount: Decimal,
+    actor: User | None = None,
+    reason: str = "",
+    request_id: int | None = None,
+    payment_id: int | None = None,
+    source_month: dt.date | None = None,
+) -> LedgerEntry:
+    """Lock one fund and append one entry to it."""
+    lock_funds([fund.pk])
+    movement = Movement(fund.pk, kind, amount, request_id, payment_id, source_month, reason)
+    return post([movement], actor=actor)[0]
+
+
+def movements_by_fund(movements: Iterable[Movement]) -> dict[int, list[Movement]]:
+    grouped: dict[int, list[Movement]] = defaultdict(list)
+    for movement in movements:
+        grouped[movement.fund_id].append(movement)
+    return grouped
