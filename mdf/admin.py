@@ -1,7 +1,7 @@
 """MDF in the admin, read-only: funds, the ledger, the menu, requests, claims, extensions and
 payments change only through the services (portal, API, jobs), which lock, check the ledger and
-write the audit trail. Proof files are not listed here: they are opened through the portal's
-scoped download."""
+write the audit trail. Proof files are listed by name only: they are opened through the portal's
+scoped download, never from here."""
 
 from django.contrib import admin
 
@@ -16,6 +16,7 @@ from .models import (
     LedgerEntry,
     MdfPayment,
     MdfSettings,
+    ProofFile,
 )
 
 
@@ -79,3 +80,12 @@ class MdfPaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["reference", "partner__display_name"]
     list_select_related = ["partner"]
     raw_id_fields = ["request", "partner", "recorded_by"]
+
+
+@admin.register(ProofFile)
+class ProofFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["original_name", "kind", "claim", "content_type", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    exclude = ["file"]
+    list_select_related = ["claim", "claim__request", "claim__request__partner"]
+    raw_id_fields = ["claim", "uploaded_by"]

@@ -6,6 +6,7 @@ every write is one service call; who may decide is the services' rule (403 other
 import django_filters
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -16,8 +17,10 @@ from rest_framework.response import Response
 from enablement.content.uploads import ALLOWED_EXTENSIONS
 from mdf.claims import selectors as claim_selectors
 from mdf.claims import services as claims
+from mdf.exceptions import ClaimError
 from mdf.funds import selectors as fund_selectors
 from mdf.funds import services as funds
+from mdf.ledger.selectors import ledger_of
 from mdf.models import ActivityType, ClaimExtension, Fund, FundRequest, MdfPayment, ProofFile
 from mdf.requests import selectors as request_selectors
 from mdf.requests import services as requests
@@ -67,8 +70,6 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView):
     )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def ledger(self, request, pk=None):
-        from mdf.ledger.selectors import ledger_of
-
         fund = self.get_object()
         return Response(s.LedgerEntryOutputSerializer(ledger_of(fund), many=True).data)
 
@@ -264,9 +265,7 @@ class FundRequestViewSet(
         data = self.validated_input(s.ProofInputSerializer)
         claim = claim_selectors.claim_of(target)
         if claim is None:
-            from mdf.exceptions import ClaimError
-
-            raise ClaimError("Save the claim before adding proof.")
+            raise ClaimError(_("Save the claim before adding proof."))
         proof = claims.add_proof(
             actor=request.user, claim=claim, kind=data["kind"], upload=data["file"]
         )

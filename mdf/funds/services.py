@@ -139,11 +139,12 @@ def accrue_month(*, month: dt.date, progress: Progress | None = None) -> Accrual
         result.already += len(chunk) - created
         if progress:
             progress(start + len(chunk), len(partner_ids))
-    _record_job(
-        "mdf.accrual_run",
-        {"month": month.isoformat(), "partners": result.partners, "created": result.created,
-         "total": str(result.total)},
-    )  # fmt: skip
+    if result.created:  # a re-run that writes nothing leaves no trace either
+        _record_job(
+            "mdf.accrual_run",
+            {"month": month.isoformat(), "partners": result.partners,
+             "created": result.created, "total": str(result.total)},
+        )  # fmt: skip
     return result
 
 
