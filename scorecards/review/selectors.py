@@ -1,0 +1,133 @@
+"""Reads of tier reviews and proposals, scoped by who is asking.
+
+- program ops see every review and proposal;
+- a channel account manager sees the proposals of their partners;
+- partner users see their own partner's proposals once applied, and the warnings they were sent
+  (what is still under review stays internal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from partners.models import Partner, Tier
+from partners.selectors import partner_access
+from prm.models import User
+from prm.periods import FiscalPeriod, fiscal_quarter, parse_period
+
+from ..models import TierProposal, TierReview
+
+
+def parse_quarter(text: str) -> FiscalPeriod:
+    """``2026-Q3`` or ``FY2026-Q3``; ``ValueError`` for anything else."""
+    label = (text or "").strip().upper()
+    if not label.startswith("FY"):
+        label = "FY" + label
+    period = parse_period(label)
+    if period.quarter is None:
+        raise ValueError(f"Not a fiscal quarter: {text!r} (expected 2026-Q3).")
+    return period
+
+
+def last_closed_quarter(today: dt.date) -> FiscalPeriod:
+    return fiscal_quarter(today).previous()
+
+
+def reviews_visible_to(user: User) -> QuerySet[TierReview]:
+    if not getattr(user, "is_authenticated", False) or not user.is_program_ops:
+        return TierReview.objects.none()
+    return TierReview.objects.select_related("started_by")
+
+
+def get_review_for_user(user: User, pk) -> TierReview:
+    return get_object_or_404(reviews_visible_to(user), pk=pk)
+
+
+def proposals_visible_to(user: User) -> QuerySet[TierProposal]:
+    base = TierProposal.objects.select_related(
+        "review", "partner", "current_tier", "proposed_tier", "override_tier", "decided_by"
+    )
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return base.none()
+    if user.is_program_ops:
+        return base
+    if user.is_channel_manager:
+        return base.filter(partner__channel_manager=user)
+    access = partner_access(user)
+    if not access.member_of:
+        return base.none()
+    return base.filter(partner_id__in=access.member_of).filter(
+        Q(applied_at__isnull=False) | Q(warned=True)
+    )
+
+
+def get_proposal_for_user(user: User, pk) -> TierProposal:
+    return get_object_or_404(proposals_visible_to(user), pk=pk)
+
+
+def search_proposals(
+    user: User,
+    *,
+    review: TierReview | None = None,
+    action: str = "",
+    tier: Tier | None = None,
+    decision: str = "",
+    applied: bool | None = None,
+    partner: Partner | None = None,
+) -> QuerySet[TierProposal]:
+    rows = proposals_visible_to(user)
+    if review is not None:
+        rows = rows.filter(review=review)
+    if action:
+        rows = rows.filter(action=action)
+    if tier is not None:
+        rows = rows.filter(Q(current_tier=tier) | Q(proposed_tier=tier))
+    if decision:
+        rows = rows.filter(decision=decision)
+    if applied is not None:
+        rows = rows.filter(applied_at__isnull=not applied)
+    if partner is not None:
+        rows = rows.filter(partner=partner)
+    return rows.order_by("-review__period_start", "partner__display_name", "pk")
+
+
+def proposal_history_for(user: User, partner: Partner) -> QuerySet[TierProposal]:
+    """The partner's proposals, newest review first, as far as ``user`` may see them."""
+    return proposals_visible_to(user).filter(partner=partner).order_by("-review__period_start")
+
+
+def decision_counts(review: TierReview) -> dict[str, int]:
+    rows = review.proposals.order_by().values_list("decision").annotate(n=Count("pk"))
+    counts = dict(rows)
+    counts["applied"] = review.proposals.filter(applied_at__isnull=False).count()
+    return counts
+
+
+def action_counts(review: TierReview) -> dict[str, int]:
+    return dict(review.proposals.order_by().values_list("action").annotate(n=Count("pk")))
+
+
+def previous_misses(
+    review: TierReview, partner_ids: list[int]
+) -> dict[int, tuple[int, int | None]]:
+    """For each partner, from the last earlier review: (consecutive misses, tier it was in)."""
+    previous = (
+        TierReview.objects.filter(period_end__lt=review.period_start)
+        .order_by("-period_start")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return {
+        partner_id: (misses, tier_id)
+        for partner_id, misses, tier_id in TierProposal.objects.filter(
+            review=previous, partner_id__in=partner_ids
+        ).values_list("partner_id", "misses", "current_tier_id")
+    }
+
+
+def partners_to_review() -> QuerySet[Partner]:
+    return Partner.objects.filter(status=Partner.Status.ACTIVE)
