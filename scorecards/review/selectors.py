@@ -9,16 +9,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from partners.models import Partner, Tier
-from partners.selectors import partner_access
+from partners.selectors import next_tier, partner_access
+from partners.tier_progress import RequirementStanding, TierStanding, evaluate_tier
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, parse_period
 
-from ..models import TierProposal, TierReview
+from ..models import TierProposal, TierReview, TierReviewSettings
+from .policy import Weights, qualify
 
 
 def parse_quarter(text: str) -> FiscalPeriod:
@@ -131,3 +135,65 @@ def previous_misses(
 
 def partners_to_review() -> QuerySet[Partner]:
     return Partner.objects.filter(status=Partner.Status.ACTIVE)
+
+
+# --- The partner's gap to the next tier, and what certifying people would change ---------------
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The partner against the tier above its own, under the review policy."""
+
+    tier: Tier
+    standing: TierStanding
+    score: Decimal
+    qualifies: bool
+    # Certification criteria still short, with what closes each ("2 more certified developers").
+    certification_gaps: list[RequirementStanding]
+    # Criteria certifying people cannot close (revenue, won deals, references).
+    other_gaps: list[RequirementStanding]
+    score_if_certified: Decimal
+    qualifies_if_certified: bool
+    needed_percent: int
+
+    @property
+    def certification_steps(self) -> list[str]:
+        return [text for r in self.certification_gaps for text in r.missing]
+
+    @property
+    def certification_labels(self) -> list[str]:
+        return [r.label for r in self.certification_gaps]
+
+
+def what_if(partner: Partner, *, as_of: dt.date | None = None) -> WhatIf | None:
+    """The gap to the next tier, and whether closing its certification criteria (people
+    certifying) would earn it at the next review. None at the top tier."""
+    upcoming = next_tier(partner.tier)
+    if upcoming is None:
+        return None
+    weights = Weights.from_settings(TierReviewSettings.current())
+    standing = evaluate_tier(partner, upcoming, as_of=as_of)
+    now = qualify(standing, weights)
+    certification_gaps = [
+        r for r in standing.unmet if r.requirement.is_certification_metric and r.measured
+    ]
+    other_gaps = [r for r in standing.unmet if r not in certification_gaps]
+    closed = TierStanding(
+        upcoming,
+        [
+            replace(r, met=True, missing=[]) if r in certification_gaps else r
+            for r in standing.requirements
+        ],
+    )
+    after = qualify(closed, weights)
+    return WhatIf(
+        tier=upcoming,
+        standing=standing,
+        score=now.score,
+        qualifies=now.qualifies,
+        certification_gaps=certification_gaps,
+        other_gaps=other_gaps,
+        score_if_certified=after.score,
+        qualifies_if_certified=after.qualifies,
+        needed_percent=weights.qualifying_percent,
+    )

@@ -324,10 +324,13 @@ def decide_proposals(
     reason: str = "",
     tier: Tier | None = None,
 ) -> int:
-    """The same decision for many proposals at once: all of them, or none."""
+    """The same decision for many proposals at once (all of them, or none). Applied proposals
+    in the selection are left as they are."""
     _require_ops(actor)
     count = 0
     for proposal in proposals:
+        if proposal.is_applied:
+            continue
         decide_proposal(proposal=proposal, actor=actor, approve=approve, reason=reason, tier=tier)
         count += 1
     return count
@@ -339,10 +342,12 @@ def apply_proposals(
     proposals: Iterable[TierProposal],
     actor: User,
     effective_on: dt.date | None = None,
+    skip_undecided: bool = False,
 ) -> int:
     """Apply decided proposals from ``effective_on`` (default: the review's effective date):
     tier history, the audit trail and the partner's notification follow. Pending or applied
-    proposals are refused, and nothing is applied then."""
+    proposals are refused, and nothing is applied then; ``skip_undecided`` (a bulk action on a
+    mixed selection) leaves them out instead."""
     _require_ops(actor)
     count = 0
     for item in proposals:
@@ -351,6 +356,8 @@ def apply_proposals(
             .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
             .get(pk=item.pk)
         )
+        if skip_undecided and (proposal.is_applied or proposal.decision == Decision.PENDING):
+            continue
         if proposal.is_applied:
             raise ReviewError(
                 _("The proposal for %(partner)s is applied already.")
