@@ -73,3 +73,15 @@ def fuzz_data_set(personas) -> None:
         size=len(MINIMAL_PDF),
     )
     assert DealRegistration.objects.count() == 6
+
+    # A finished tier review with a proposal per partner, one decided and applied.
+    from scorecards.review import selectors as review_selectors
+    from scorecards.review import services as review_services
+
+    quarter = review_selectors.last_closed_quarter(dt.date.today())
+    review = review_services.start_review(quarter=quarter.label, actor=None, queue=False)
+    review = review_services.run_review(review.pk)
+    applied = review.proposals.order_by("pk").first()
+    applied.decision = "approved"
+    applied.save(update_fields=["decision"])
+    review_services.apply_proposals(proposals=[applied], actor=None)

@@ -63,3 +63,7 @@ def make_partner(program, quarter):
         return partner
 
     return make
+
+
+# The API fixtures, for the tier review API tests.
+from tests.api.conftest import issue_key, key_client, session_for  # noqa: E402, F401

@@ -32,6 +32,7 @@ SIGNED_IN_PAGES = [
     ("/notifications/", 200),
     ("/deals/", 200),
     ("/partners/", 200),
+    ("/scorecards/reviews/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")
