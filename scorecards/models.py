@@ -148,6 +148,7 @@ class TierProposal(models.Model):
     # Consecutive reviews below the current tier's requirements, this one included.
     misses = models.PositiveSmallIntegerField(_("reviews below requirements"), default=0)
     warned = models.BooleanField(_("warned"), default=False)
+    warned_at = models.DateTimeField(_("warning sent"), null=True, blank=True)
     score = models.DecimalField(
         _("weighted score (%)"), max_digits=5, decimal_places=1, default=Decimal(0)
     )

@@ -15,3 +15,9 @@ def start_quarterly_tier_review() -> int:
     """Scheduled on the first day of each fiscal quarter: review the quarter that just closed."""
     quarter = selectors.last_closed_quarter(timezone.localdate())
     return services.start_review(quarter=quarter.label, actor=None).pk
+
+
+@shared_task(name="scorecards.tasks.send_tier_warnings", acks_late=True)
+def send_tier_warnings(review_id: int) -> int:
+    """Warn the partners a finished review found below requirements for the first time."""
+    return services.send_warnings(review_id)

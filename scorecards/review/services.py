@@ -7,6 +7,9 @@ writes one proposal per partner (unique per review and partner), warns the partn
 first miss, applies automatic promotions and moves ``last_partner_id`` on. A worker killed half
 way loses at most the chunk in flight; starting the review again continues after the last
 committed chunk and never writes a second proposal for a partner.
+
+The partners at their first miss are warned by a follow-up job queued when the review finishes
+(``send_warnings``): one notification each, deduplicated, so it is safe to run again.
 """
 
 from __future__ import annotations
@@ -138,6 +141,7 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
             if not chunk:
                 review.status = TierReview.Status.DONE
                 review.finished_at = timezone.now()
+                _queue_warnings(review.pk)
                 record_event(
                     review,
                     actor=None,
@@ -203,16 +207,15 @@ def _review_chunk(
         )
         rows.append(_proposal(review, partner, draft, now))
     TierProposal.objects.bulk_create(rows, ignore_conflicts=True)
-    created = TierProposal.objects.filter(
-        review=review, partner_id__in=[p.pk for p in partners]
-    ).select_related("partner", "partner__channel_manager", "current_tier", "proposed_tier")
-    warned = [p for p in created if p.warned]
-    if warned:
-        _warn(review, warned)
     if auto_promote:
-        for proposal in created:
-            if proposal.action == TierProposal.Action.PROMOTE and proposal.applied_at is None:
-                _approve_and_apply_automatically(proposal, review)
+        promotions = TierProposal.objects.filter(
+            review=review,
+            partner_id__in=[p.pk for p in partners],
+            action=TierProposal.Action.PROMOTE,
+            applied_at__isnull=True,
+        ).select_related("review", "partner", "current_tier", "proposed_tier")
+        for proposal in promotions:
+            _approve_and_apply_automatically(proposal, review)
 
 
 def _proposal(review: TierReview, partner: Partner, draft: Draft, now) -> TierProposal:
@@ -233,18 +236,48 @@ def _proposal(review: TierReview, partner: Partner, draft: Draft, now) -> TierPr
     )
 
 
-def _warn(review: TierReview, proposals: list[TierProposal]) -> None:
+def _queue_warnings(review_id: int) -> None:
+    from ..tasks import send_tier_warnings
+
+    transaction.on_commit(lambda: send_tier_warnings.delay(review_id))
+
+
+def send_warnings(review_id: int, *, chunk_size: int = CHUNK_SIZE) -> int:
+    """Warn each partner the review found below its tier's requirements for the first time
+    (its admins and its channel account manager), with an audit row. Runs again safely: a
+    partner already warned for this review is skipped. Returns how many were warned now."""
+    review = TierReview.objects.get(pk=review_id)
+    warned = TierProposal.objects.filter(
+        review=review, warned=True, warned_at__isnull=True
+    ).order_by("pk")
+    sent, last = 0, 0
+    while True:
+        chunk = list(warned.filter(pk__gt=last).only("pk")[:chunk_size])
+        if not chunk:
+            return sent
+        last = chunk[-1].pk
+        with transaction.atomic():
+            chunk = list(
+                TierProposal.objects.select_for_update(of=("self",))
+                .filter(pk__in=[p.pk for p in chunk], warned_at__isnull=True)
+                .select_related("partner", "partner__channel_manager", "current_tier")
+            )
+            sent += _warn(review, chunk)
+
+
+def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
     admins = admins_of_partners([p.partner_id for p in proposals])
     url = reverse("enablement:standing")
     for proposal in proposals:
         partner = proposal.partner
+        key = f"tier-warning:{review.pk}:{partner.pk}"
         notify(
             [*admins.get(partner.pk, []), partner.channel_manager],
             kind=KIND_WARNING,
             template="scorecards/email/tier_warning",
             context={"proposal": proposal, "partner": partner, "review": review},
             url=url,
-            dedupe_key=f"tier-warning:{review.pk}:{partner.pk}",
+            dedupe_key=key,
         )
         record_event(
             partner,
@@ -253,6 +286,8 @@ def _warn(review: TierReview, proposals: list[TierProposal]) -> None:
             reason="; ".join(proposal.reasons),
             rule=f"tier review {review.quarter}: first review below requirements",
         )
+    TierProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(warned_at=timezone.now())
+    return len(proposals)
 
 
 def _approve_and_apply_automatically(proposal: TierProposal, review: TierReview) -> None:

@@ -26,12 +26,15 @@ def proposal_of(review, partner):
     return TierProposal.objects.get(review=review, partner=partner)
 
 
-def test_a_review_proposes_for_every_active_partner_with_counts(ops, quarter, make_partner):
+def test_a_review_proposes_for_every_active_partner_with_counts(
+    ops, quarter, make_partner, django_capture_on_commit_callbacks
+):
     up = make_partner("registered", sales=3, technical=2, developers=2, name="Up")
     stay = make_partner("silver", sales=2, technical=1, name="Stay")
     short = make_partner("gold", sales=2, technical=1, name="Short")
 
-    review = review_now(quarter, ops)
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_now(quarter, ops)
 
     assert review.status == TierReview.Status.DONE and review.percent == 100
     assert (review.partners_total, review.partners_done) == (3, 3)
@@ -42,16 +45,22 @@ def test_a_review_proposes_for_every_active_partner_with_counts(ops, quarter, ma
     warned = proposal_of(review, short)
     assert warned.warned and warned.misses == 1
     admin = short.memberships.get(role="admin").user
-    assert Notification.objects.filter(user=admin, kind=services.KIND_WARNING).count() == 1
+    note = Notification.objects.get(user=admin, kind=services.KIND_WARNING)
+    assert "Gold" in note.title and "1 more certified technical person" in note.body
     assert AuditEvent.objects.filter(verb="tier_review.finished").count() == 1
+    assert AuditEvent.objects.filter(verb="tier_review.warned").count() == 1
+    # The warning job runs again safely: nobody is warned twice.
+    assert services.send_warnings(review.pk) == 0
+    assert Notification.objects.filter(kind=services.KIND_WARNING).count() == 1
 
 
 def test_the_next_review_below_requirements_proposes_the_demotion(
-    ops, quarter, make_partner, program
+    ops, quarter, make_partner, program, django_capture_on_commit_callbacks
 ):
     short = make_partner("gold", sales=2, technical=1)
-    review_now(quarter.previous(), ops)
-    review = review_now(quarter, ops)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_now(quarter.previous(), ops)
+        review = review_now(quarter, ops)
     proposal = proposal_of(review, short)
     assert (proposal.action, proposal.misses, proposal.proposed_tier) == (
         Action.DEMOTE, 2, program["silver"],
