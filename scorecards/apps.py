@@ -9,3 +9,4 @@ class ScorecardsConfig(AppConfig):
     navigation: list = [
         (_("Tier reviews"), "scorecards:review_list", {"ops"}),
     ]
+    demo_seeders = ["scorecards.demo.seed"]
