@@ -387,7 +387,7 @@ def apply_proposals(
     count = 0
     for item in proposals:
         proposal = (
-            TierProposal.objects.select_for_update()
+            TierProposal.objects.select_for_update(of=("self",))
             .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
             .get(pk=item.pk)
         )
