@@ -9,6 +9,7 @@ expired) and 5,000 reference implementations; partners invest unevenly, so tiers
 """
 
 import datetime as dt
+import itertools
 import json
 import random
 import time
@@ -267,16 +268,17 @@ def _person_certifications(rng, count, catalogue, today, stdout) -> None:
     people = _people_by_partner()
     # Uneven investment: a few partners certify a lot, many a little.
     weights = [rng.random() ** 2 + 0.02 for _p in partners]
-    kinds_weights = [6, 3, 5, 3, 3, 1, 1, 1]
+    cumulative = list(itertools.accumulate(weights))
+    kinds = list(itertools.accumulate([6, 3, 5, 3, 3, 1, 1, 1]))
     now = timezone.now()
     seen: set[tuple[int, int, dt.date]] = set()
 
     def rows():
         made = 0
         while made < count:
-            partner_id, regions = rng.choices(partners, weights)[0]
+            partner_id, regions = rng.choices(partners, cum_weights=cumulative)[0]
             user_id = rng.choice(people[partner_id])
-            cert = rng.choices(catalogue, kinds_weights)[0]
+            cert = rng.choices(catalogue, cum_weights=kinds)[0]
             earned = today - dt.timedelta(days=rng.randrange(3 * 365))
             if (user_id, cert.pk, earned) in seen:
                 continue

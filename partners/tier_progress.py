@@ -337,28 +337,29 @@ def _unit_text(scope: str, name: str, count: Decimal, threshold: Decimal) -> str
 def _shortfall_text(metric: str, gap: Decimal) -> str:
     Metric = TierRequirement.Metric
     n = int(gap) if gap == gap.to_integral_value() else gap
+    if metric == Metric.SOURCED_REVENUE:
+        return _("%(n)s more partner-sourced revenue") % {"n": format_money(gap)}
+    # Only the noun this metric needs is translated: a review builds thousands of these.
     nouns = {
-        Metric.CERTIFIED_SALES: ngettext(
+        Metric.CERTIFIED_SALES: lambda: ngettext(
             "%(n)s more certified sales person", "%(n)s more certified sales people", n
         ),
-        Metric.CERTIFIED_TECHNICAL: ngettext(
+        Metric.CERTIFIED_TECHNICAL: lambda: ngettext(
             "%(n)s more certified technical person", "%(n)s more certified technical people", n
         ),
-        Metric.CERTIFIED_DEVELOPERS: ngettext(
+        Metric.CERTIFIED_DEVELOPERS: lambda: ngettext(
             "%(n)s more certified developer", "%(n)s more certified developers", n
         ),
-        Metric.SPECIALTY_CERTIFICATIONS: ngettext(
+        Metric.SPECIALTY_CERTIFICATIONS: lambda: ngettext(
             "%(n)s more specialty certification", "%(n)s more specialty certifications", n
         ),
-        Metric.REFERENCE_IMPLEMENTATIONS: ngettext(
+        Metric.REFERENCE_IMPLEMENTATIONS: lambda: ngettext(
             "%(n)s more approved reference implementation",
             "%(n)s more approved reference implementations",
             n,
         ),
-        Metric.WON_DEALS: ngettext("%(n)s more won deal", "%(n)s more won deals", n),
-        Metric.SOURCED_REVENUE: _("%(n)s more partner-sourced revenue"),
+        Metric.WON_DEALS: lambda: ngettext("%(n)s more won deal", "%(n)s more won deals", n),
     }
-    template = nouns.get(metric, _("%(n)s more"))
-    if metric == Metric.SOURCED_REVENUE:
-        n = format_money(gap)
+    noun = nouns.get(metric)
+    template = noun() if noun is not None else _("%(n)s more")
     return template % {"n": n}

@@ -182,6 +182,7 @@ def proposal_detail(request, pk):
         "scorecards/proposal_detail.html",
         {
             "proposal": proposal,
+            "snapshot": selectors.snapshot_tiers(proposal),
             "may_decide": may_decide,
             "form": form,
             "apply_form": apply_form,

@@ -213,26 +213,22 @@ def _value(r: RequirementStanding) -> str | None:
 
 
 def _snapshot(tiers: list[Tier], qualifications: dict[int, Qualification]) -> dict:
-    """The measured values and each tier's verdict, kept with the proposal."""
+    """The measured values and each tier's verdict, kept with the proposal: compact, since a
+    review stores one per partner (what is missing is spelled out in the reasons)."""
     metrics: dict[str, str | None] = {}
     per_tier = {}
     for tier in tiers:
         q = qualifications[tier.pk]
         for r in q.standing.requirements:
-            metrics.setdefault(r.metric, _value(r))
+            if r.metric not in metrics:
+                metrics[r.metric] = _value(r)
         per_tier[tier.name] = {
             "rank": tier.rank,
             "score": str(q.score),
             "qualifies": q.qualifies,
-            "requirements": [
-                {
-                    "metric": r.metric,
-                    "value": _value(r),
-                    "threshold": format(r.threshold.normalize(), "f"),
-                    "met": r.met,
-                    "missing": list(r.missing),
-                }
-                for r in q.standing.requirements
-            ],
+            "thresholds": {
+                r.metric: format(r.threshold.normalize(), "f") for r in q.standing.requirements
+            },
+            "unmet": [r.metric for r in q.standing.requirements if not r.met],
         }
     return {"metrics": metrics, "tiers": per_tier}

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from partners.models import Partner, Tier
+from partners.models import Partner, Tier, TierRequirement
 from partners.selectors import next_tier, partner_access
 from partners.tier_progress import RequirementStanding, TierStanding, evaluate_tier
 from prm.models import User
@@ -197,3 +197,33 @@ def what_if(partner: Partner, *, as_of: dt.date | None = None) -> WhatIf | None:
         qualifies_if_certified=after.qualifies,
         needed_percent=weights.qualifying_percent,
     )
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    metric: str
+    label: str
+    value: str | None
+    threshold: str
+    met: bool
+
+
+def snapshot_tiers(proposal: TierProposal) -> list[tuple[str, dict, list[SnapshotRow]]]:
+    """The proposal's metrics snapshot for display: each tier with its criteria's values."""
+    labels = dict(TierRequirement.Metric.choices)
+    metrics = proposal.metrics.get("metrics", {})
+    result = []
+    for name, tier in proposal.metrics.get("tiers", {}).items():
+        unmet = set(tier.get("unmet", []))
+        rows = [
+            SnapshotRow(
+                metric,
+                str(labels.get(metric, metric)),
+                metrics.get(metric),
+                threshold,
+                metric not in unmet,
+            )  # fmt: skip
+            for metric, threshold in tier.get("thresholds", {}).items()
+        ]
+        result.append((name, tier, rows))
+    return result

@@ -36,6 +36,8 @@ def test_a_small_highly_certified_partner_reaches_gold_without_the_revenue(make_
     assert "Meets Gold" in draft.reasons[0]
     assert draft.metrics["metrics"]["certified_developers"] == "2"
     assert draft.metrics["tiers"]["Gold"]["qualifies"] is True
+    assert draft.metrics["tiers"]["Gold"]["unmet"] == ["sourced_revenue"]
+    assert draft.metrics["tiers"]["Gold"]["thresholds"]["sourced_revenue"] == "250000"
 
 
 def test_revenue_without_certified_people_does_not_earn_a_tier(make_partner, program):

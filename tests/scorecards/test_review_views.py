@@ -100,7 +100,9 @@ def test_one_proposal_decided_and_applied_on_its_page(client_for, ops, done_revi
     proposal = review.proposals.get(partner=up)
     client = client_for(ops)
     page = client.get(proposal.get_absolute_url())
-    assert b"Meets Gold" in page.content and b"certified_developers" in page.content
+    assert b"Meets Gold" in page.content
+    assert b'data-metric="certified_developers"' in page.content
+    assert b"Certified developers" in page.content
     client.post(
         proposal.get_absolute_url(),
         {"decide-op": "override", "decide-override_tier": program["silver"].pk,
