@@ -84,6 +84,9 @@ class TierReview(models.Model):
     hold_count = models.PositiveIntegerField(_("holds"), default=0)
     warned_count = models.PositiveIntegerField(_("warned"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The tiers and their thresholds as they stood when the review ran (proposals keep only
+    # each partner's values and verdicts).
+    program = models.JSONField(_("tiers and thresholds reviewed against"), default=dict)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -35,7 +35,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from partners.models import Tier, TierRequirement
-from partners.tier_progress import RequirementStanding, TierStanding
+from partners.tier_progress import RequirementStanding, TierStanding, requirements_of
 
 from ..models import TierProposal, TierReviewSettings
 
@@ -223,12 +223,22 @@ def _snapshot(tiers: list[Tier], qualifications: dict[int, Qualification]) -> di
             if r.metric not in metrics:
                 metrics[r.metric] = _value(r)
         per_tier[tier.name] = {
-            "rank": tier.rank,
             "score": str(q.score),
             "qualifies": q.qualifies,
-            "thresholds": {
-                r.metric: format(r.threshold.normalize(), "f") for r in q.standing.requirements
-            },
             "unmet": [r.metric for r in q.standing.requirements if not r.met],
         }
     return {"metrics": metrics, "tiers": per_tier}
+
+
+def program_snapshot(tiers: list[Tier]) -> dict:
+    """The tiers and their thresholds, kept once with the review."""
+    return {
+        tier.name: {
+            "rank": tier.rank,
+            "thresholds": {
+                r.metric: format(Decimal(r.threshold).normalize(), "f")
+                for r in requirements_of(tier)
+            },
+        }
+        for tier in sorted(tiers, key=lambda t: t.rank)
+    }

@@ -34,7 +34,7 @@ from prm.notifications import notify
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
-from .policy import Draft, Weights, propose
+from .policy import Draft, Weights, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
@@ -123,6 +123,8 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         status=TierReview.Status.RUNNING, updated_at=now
     )
     tiers = list(tiers_with_requirements().order_by("rank"))
+    if not review.program:
+        TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     weights = Weights.from_settings(settings_row)
     while True:
