@@ -212,9 +212,11 @@ def snapshot_tiers(proposal: TierProposal) -> list[tuple[str, dict, list[Snapsho
     """The proposal's metrics snapshot for display: each tier with its criteria's values."""
     labels = dict(TierRequirement.Metric.choices)
     metrics = proposal.metrics.get("metrics", {})
+    program = proposal.review.program or {}
     result = []
     for name, tier in proposal.metrics.get("tiers", {}).items():
         unmet = set(tier.get("unmet", []))
+        thresholds = program.get(name, {}).get("thresholds", {})
         rows = [
             SnapshotRow(
                 metric,
@@ -222,8 +224,8 @@ def snapshot_tiers(proposal: TierProposal) -> list[tuple[str, dict, list[Snapsho
                 metrics.get(metric),
                 threshold,
                 metric not in unmet,
-            )  # fmt: skip
-            for metric, threshold in tier.get("thresholds", {}).items()
+            )
+            for metric, threshold in thresholds.items()
         ]
         result.append((name, tier, rows))
     return result
