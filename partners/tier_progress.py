@@ -227,6 +227,9 @@ def standings_many(
     requirements = {tier.pk: requirements_of(tier) for tier in tier_list}
     metrics = {r.metric for rows in requirements.values() for r in rows}
     measured = {metric: measure_many(metric, partners, as_of=as_of) for metric in sorted(metrics)}
+    # A standing depends only on the requirement and the value, and many partners share a
+    # value (a few certified people, none): each (requirement, value) is worded once.
+    worded: dict[tuple, RequirementStanding] = {}
     result: dict[int, dict[int, TierStanding]] = {}
     for partner in partners:
         per_tier = {}
@@ -234,14 +237,28 @@ def standings_many(
             rows = []
             for requirement in requirements[tier.pk]:
                 values = measured[requirement.metric]
-                rows.append(
-                    requirement_standing(
-                        requirement, None if values is None else values[partner.pk]
-                    )
-                )
+                value = None if values is None else values[partner.pk]
+                key = _cache_key(requirement, value)
+                if key is None:
+                    rows.append(requirement_standing(requirement, value))
+                    continue
+                if key not in worded:
+                    worded[key] = requirement_standing(requirement, value)
+                rows.append(worded[key])
             per_tier[tier.pk] = TierStanding(tier, rows)
         result[partner.pk] = per_tier
     return result
+
+
+def _cache_key(requirement: TierRequirement, value) -> tuple | None:
+    if value is None:
+        return (requirement.pk, None)
+    if isinstance(value, Decimal):
+        return (requirement.pk, "n", value)
+    if isinstance(value, dict):
+        counts = tuple((name, Decimal(n)) for name, n in value.get("counts", {}).items())
+        return (requirement.pk, "u", value.get("scope", "office"), counts)
+    return None
 
 
 def would_break_tier(partner: Partner, person_certification) -> list[RequirementStanding]:

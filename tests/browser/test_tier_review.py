@@ -48,6 +48,13 @@ def test_ops_run_the_review_and_the_partner_sees_its_promotion(login, ops, passw
 
     # Ops start the review; it waits for a worker, and the page shows its progress.
     page = login(ops)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto("/scorecards/reviews/")
     page.click("[data-testid=start-review-button]")
     page.wait_for_url("**/scorecards/reviews/*/")
@@ -77,6 +84,7 @@ def test_ops_run_the_review_and_the_partner_sees_its_promotion(login, ops, passw
     page.click("[data-testid=apply-submit]")
     page.wait_for_load_state("networkidle")
     assert "Applied, effective" in page.content()
+    assert violations == []
 
     # The partner sees the new tier and its benefits.
     page = login(admin)
