@@ -2,9 +2,14 @@
 
 10,000 partners · 50,000 partner users · 1,000,000 deal registrations (about 100,000 active).
 Rows are generated deterministically (fixed seed), so every build is the same data set.
+
+``ensure_certifications`` adds, when missing, what the tier review measures: 200,000 person
+certifications of the partners' people (sales, technical, developer and specialty ones, some
+expired) and 5,000 reference implementations; partners invest unevenly, so tiers spread.
 """
 
 import datetime as dt
+import itertools
 import json
 import random
 import time
@@ -16,6 +21,7 @@ from django.utils import timezone
 
 from deals.conflicts import normalize_company_name, registrable_domain
 from deals.models import DealRegistration
+from enablement.models import Certification, PersonCertification, ReferenceImplementation
 from partners.models import BusinessModel, Partner, PartnerMembership, Region, Tier
 from prm.models import User
 
@@ -203,3 +209,114 @@ def _registrations(rng, count, partner_ids, user_pairs, stdout) -> None:
             }
 
     _copy(DealRegistration, rows(), stdout, "deal registrations")
+
+
+# --- Certifications and references (added to a built data set when missing) -----------------
+
+PERSON_CERTIFICATIONS = 200_000
+REFERENCES = 5_000
+CERT_PREFIX = "bench-pc-"
+CATALOGUE = [
+    ("bench-sales-1", "Sales foundations", Certification.Kind.SALES),
+    ("bench-sales-2", "Sales professional", Certification.Kind.SALES),
+    ("bench-tech-1", "Technical foundations", Certification.Kind.TECHNICAL),
+    ("bench-tech-2", "Technical professional", Certification.Kind.TECHNICAL),
+    ("bench-dev-1", "Developer associate", Certification.Kind.DEVELOPER),
+    ("bench-spec-sec", "Security specialty", Certification.Kind.SPECIALTY),
+    ("bench-spec-cloud", "Cloud specialty", Certification.Kind.SPECIALTY),
+    ("bench-spec-data", "Data specialty", Certification.Kind.SPECIALTY),
+]
+
+
+def certification_count() -> int:
+    """200,000 on the full data set (10,000 partners); proportionally fewer on ``--small``."""
+    return min(PERSON_CERTIFICATIONS, 20 * Partner.objects.count())
+
+
+def ensure_certifications(stdout, count: int | None = None, *, today: dt.date | None = None):
+    count = count if count is not None else certification_count()
+    loaded = PersonCertification.objects.filter(external_id__startswith=CERT_PREFIX)
+    if loaded.count() == count:
+        log(stdout, f"person certifications already loaded ({count:,}); reusing them")
+        return
+    today = today or dt.date(2026, 10, 1)
+    with transaction.atomic():
+        loaded.delete()
+        ReferenceImplementation.objects.filter(customer_name__startswith="Bench ref ").delete()
+        catalogue = [
+            Certification.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": kind, "validity_months": 24}
+            )[0]
+            for code, name, kind in CATALOGUE
+        ]
+        _person_certifications(random.Random(SEED + 1), count, catalogue, today, stdout)
+        _references(random.Random(SEED + 2), max(1, count // 40), today, stdout)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE enablement_personcertification")
+        cursor.execute("ANALYZE enablement_referenceimplementation")
+
+
+def _people_by_partner() -> dict[int, list[int]]:
+    people: dict[int, list[int]] = {}
+    for user_id, partner_id in PartnerMembership.objects.values_list("user_id", "partner_id"):
+        people.setdefault(partner_id, []).append(user_id)
+    return people
+
+
+def _person_certifications(rng, count, catalogue, today, stdout) -> None:
+    partners = list(Partner.objects.order_by("pk").values_list("pk", "regions_served"))
+    people = _people_by_partner()
+    # Uneven investment: a few partners certify a lot, many a little.
+    weights = [rng.random() ** 2 + 0.02 for _p in partners]
+    cumulative = list(itertools.accumulate(weights))
+    kinds = list(itertools.accumulate([6, 3, 5, 3, 3, 1, 1, 1]))
+    now = timezone.now()
+    seen: set[tuple[int, int, dt.date]] = set()
+
+    def rows():
+        made = 0
+        while made < count:
+            partner_id, regions = rng.choices(partners, cum_weights=cumulative)[0]
+            user_id = rng.choice(people[partner_id])
+            cert = rng.choices(catalogue, cum_weights=kinds)[0]
+            earned = today - dt.timedelta(days=rng.randrange(3 * 365))
+            if (user_id, cert.pk, earned) in seen:
+                continue
+            seen.add((user_id, cert.pk, earned))
+            made += 1
+            region = rng.choice(regions) if regions and rng.random() < 0.9 else Region.EMEA
+            expires = earned + dt.timedelta(days=730)
+            yield {
+                "user_id": user_id,
+                "partner_id": partner_id,
+                "region": region,
+                "certification_id": cert.pk,
+                "earned_on": earned,
+                "expires_on": expires,
+                "status": "active" if expires >= today else "expired",
+                "verification_code": f"bp{made:030d}",
+                "source": PersonCertification.Source.IMPORT,
+                "external_id": f"{CERT_PREFIX}{made}",
+                "created_at": now,
+                "updated_at": now,
+            }
+
+    _copy(PersonCertification, rows(), stdout, "person certifications")
+
+
+def _references(rng, count, today, stdout) -> None:
+    partners = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+
+    def rows():
+        for i in range(count):
+            yield {
+                "partner_id": rng.choice(partners),
+                "customer_name": f"Bench ref {i}",
+                "scope": "Roll-out",
+                "completed_on": today - dt.timedelta(days=rng.randrange(2 * 365)),
+                "status": rng.choice(["approved", "approved", "submitted", "rejected"]),
+                "submitted_at": now,
+            }
+
+    _copy(ReferenceImplementation, rows(), stdout, "reference implementations")

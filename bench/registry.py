@@ -35,11 +35,18 @@ def _mdf() -> Result:
     return run()
 
 
+def _tier_review() -> Result:
+    from .bench_tier_review import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
     "commission_full_year": _commissions,
     "imports": _imports,
     "mdf_accrual": _mdf,
+    "tier_review": _tier_review,
 }
 # Benchmarks that build their own data and run without the scale data set.
 SELF_CONTAINED = {"imports"}

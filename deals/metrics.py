@@ -6,12 +6,16 @@ in force on its close date (``prm.currency.conversion``). A missing rate raises
 """
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from prm.currency.conversion import sum_converted
+from prm.currency.conversion import MissingExchangeRate, RateTable, sum_converted
+from prm.exceptions import DomainError
+from prm.money import quantize
 
 from .models import DealRegistration
 
@@ -42,9 +46,66 @@ def won_deals(partner, *, as_of: dt.date | None = None) -> Decimal:
     return Decimal(_won_in_window(partner, as_of).aggregate(n=Count("pk"))["n"])
 
 
+# --- Set-based: many partners, one grouped query each --------------------------------------
+
+
+def _won_in_window_many(partner_ids: list[int], as_of: dt.date | None):
+    end = as_of or timezone.localdate()
+    return DealRegistration.objects.filter(
+        partner_id__in=partner_ids,
+        status=DealRegistration.Status.WON,
+        closed_on__gt=end - dt.timedelta(days=WINDOW_DAYS),
+        closed_on__lte=end,
+    ).order_by()
+
+
+def sourced_revenue_many(
+    partners: Sequence, *, as_of: dt.date | None = None
+) -> dict[int, Decimal | DomainError]:
+    """``sourced_revenue`` of each partner: one query grouped by partner, currency and close
+    date, converted like ``sum_converted`` (same order, rounded once per partner). A partner
+    whose deals need a missing rate maps to the ``MissingExchangeRate`` it would raise."""
+    ids = [p.pk for p in partners]
+    groups = list(
+        _won_in_window_many(ids, as_of)
+        .filter(sourcing=DealRegistration.Sourcing.SOURCED, closed_amount__isnull=False)
+        .values_list("partner_id", "currency", "closed_on")
+        .annotate(total=Sum("closed_amount"))
+        .values_list("partner_id", "currency", "closed_on", "total")
+    )
+    by_partner: dict[int, list[tuple[str, dt.date, Decimal]]] = defaultdict(list)
+    for partner_id, currency, day, total in groups:
+        by_partner[partner_id].append((currency, day, total))
+    table = RateTable.load({g[1] for g in groups}, until=max((g[2] for g in groups), default=None))
+    result: dict[int, Decimal | DomainError] = {}
+    for partner_id in ids:
+        total = Decimal(0)
+        try:
+            for code, day, subtotal in sorted(by_partner.get(partner_id, []), key=_day_code):
+                if subtotal is not None:
+                    total += table.convert(subtotal, code, day)
+        except MissingExchangeRate as exc:
+            result[partner_id] = exc
+            continue
+        result[partner_id] = quantize(total)
+    return result
+
+
+def _day_code(group: tuple[str, dt.date, Decimal]) -> tuple[dt.date, str]:
+    return group[1], group[0]
+
+
+def won_deals_many(partners: Sequence, *, as_of: dt.date | None = None) -> dict[int, Decimal]:
+    ids = [p.pk for p in partners]
+    counts = dict(_won_in_window_many(ids, as_of).values_list("partner_id").annotate(n=Count("pk")))
+    return {pk: Decimal(counts.get(pk, 0)) for pk in ids}
+
+
 def register() -> None:
     from partners.models import TierRequirement
     from partners.tier_progress import register_metric
 
-    register_metric(TierRequirement.Metric.SOURCED_REVENUE, sourced_revenue)
-    register_metric(TierRequirement.Metric.WON_DEALS, won_deals)
+    register_metric(
+        TierRequirement.Metric.SOURCED_REVENUE, sourced_revenue, many=sourced_revenue_many
+    )
+    register_metric(TierRequirement.Metric.WON_DEALS, won_deals, many=won_deals_many)

@@ -28,15 +28,18 @@ class EnablementConfig(AppConfig):
         from . import selectors, services
 
         Metric = TierRequirement.Metric
-        register_metric(Metric.CERTIFIED_SALES, selectors.certified_sales_people)
-        register_metric(Metric.CERTIFIED_TECHNICAL, selectors.certified_technical_people)
-        register_metric(Metric.CERTIFIED_DEVELOPERS, selectors.certified_developers)
-        register_metric(Metric.CERTIFIED_PER_OFFICE, selectors.certified_people_per_office)
-        register_metric(Metric.CERTIFIED_PER_REGION, selectors.certified_people_per_region)
-        register_metric(Metric.SPECIALTY_CERTIFICATIONS, selectors.specialty_certifications)
-        register_metric(
-            Metric.REFERENCE_IMPLEMENTATIONS, selectors.approved_reference_implementations
-        )
+        for metric, name in [
+            (Metric.CERTIFIED_SALES, "certified_sales_people"),
+            (Metric.CERTIFIED_TECHNICAL, "certified_technical_people"),
+            (Metric.CERTIFIED_DEVELOPERS, "certified_developers"),
+            (Metric.CERTIFIED_PER_OFFICE, "certified_people_per_office"),
+            (Metric.CERTIFIED_PER_REGION, "certified_people_per_region"),
+            (Metric.SPECIALTY_CERTIFICATIONS, "specialty_certifications"),
+            (Metric.REFERENCE_IMPLEMENTATIONS, "approved_reference_implementations"),
+        ]:
+            register_metric(
+                metric, getattr(selectors, name), many=getattr(selectors, f"{name}_many")
+            )
 
         register_optional_kind(services.KIND_EARNED, _("Certifications earned"))
         register_optional_kind(

@@ -222,6 +222,8 @@ def import_report(request, pk):
 
 
 def _render_standing(request, partner: Partner):
+    from scorecards.review.selectors import what_if  # the review policy lives in scorecards
+
     rows = selectors.team_certifications(partner)
     counts = selectors.certification_counts(partner)
     return render(
@@ -230,6 +232,7 @@ def _render_standing(request, partner: Partner):
         {
             "partner": partner,
             "standing": tier_standing(partner),
+            "what_if": what_if(partner),
             "page_obj": _page(request, rows),
             "expiring_count": counts.get(PersonCertification.Status.EXPIRING, 0),
             "active_count": counts.get(PersonCertification.Status.ACTIVE, 0),

@@ -398,3 +398,16 @@ def partner_requires_mfa(user: User) -> bool:
         .exclude(partner__status=Partner.Status.TERMINATED)
         .exists()
     )
+
+
+def admins_of_partners(partner_ids) -> dict[int, list[User]]:
+    """The active admins of each partner (people, not service accounts), in one query."""
+    admins: dict[int, list[User]] = {}
+    for membership in PartnerMembership.objects.filter(
+        partner_id__in=list(partner_ids),
+        role=PartnerMembership.Role.ADMIN,
+        user__is_active=True,
+        user__is_service_account=False,
+    ).select_related("user"):
+        admins.setdefault(membership.partner_id, []).append(membership.user)
+    return admins

@@ -13,12 +13,20 @@ A provider is ``fn(partner, *, as_of=None)`` and returns either
   when every unit reaches the threshold; the units below it are named as missing.
 
 A metric without a provider is shown as "not measured yet": not met, never an error.
+
+A provider may also register a set-based measure, ``many(partners, *, as_of=None)``, measuring a
+whole list of partners with one grouped query (or a few) and returning ``{partner id: value}``
+with the same values the per-partner call gives; a partner that cannot be measured (a missing
+exchange rate, say) maps to the ``DomainError`` the per-partner call would raise. Jobs that
+measure thousands of partners (the quarterly tier review) use ``measure_many`` and
+``standings_many``; single pages keep the per-partner call. A metric registered without a
+set-based measure falls back to one call per partner.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,19 +41,52 @@ from .selectors import next_tier
 
 MetricValue = Decimal | dict
 MetricProvider = Callable[..., MetricValue]
+# ``fn(partners, *, as_of=None) -> {partner id: MetricValue | DomainError}``
+ManyProvider = Callable[..., dict[int, "MetricValue | DomainError"]]
 
 _PROVIDERS: dict[str, MetricProvider] = {}
+_MANY: dict[str, ManyProvider] = {}
 
 
-def register_metric(metric: str, fn: MetricProvider) -> None:
-    """Register (or replace) the provider measuring ``metric``."""
+def register_metric(metric: str, fn: MetricProvider, *, many: ManyProvider | None = None) -> None:
+    """Register (or replace) the provider measuring ``metric``, with its set-based measure."""
     if metric not in TierRequirement.Metric.values:
         raise ValueError(f"Unknown tier metric {metric!r}.")
     _PROVIDERS[metric] = fn
+    if many is None:
+        _MANY.pop(metric, None)
+    else:
+        _MANY[metric] = many
 
 
 def provider_for(metric: str) -> MetricProvider | None:
     return _PROVIDERS.get(metric)
+
+
+def many_provider_for(metric: str) -> ManyProvider | None:
+    return _MANY.get(metric)
+
+
+def measure_many(
+    metric: str, partners: Sequence[Partner], *, as_of: dt.date | None = None
+) -> dict[int, MetricValue | DomainError] | None:
+    """``metric`` for every partner of ``partners`` keyed by id; None when nobody measures it.
+    Uses the set-based measure when registered, else the per-partner one for each partner."""
+    provider = provider_for(metric)
+    if provider is None:
+        return None
+    if not partners:
+        return {}
+    many = many_provider_for(metric)
+    if many is not None:
+        return many(partners, as_of=as_of)
+    results: dict[int, MetricValue | DomainError] = {}
+    for partner in partners:
+        try:
+            results[partner.pk] = provider(partner, as_of=as_of)
+        except DomainError as exc:
+            results[partner.pk] = exc
+    return results
 
 
 @dataclass(frozen=True)
@@ -114,9 +155,22 @@ def requirements_of(tier: Tier) -> list[TierRequirement]:
 def evaluate_requirement(
     partner: Partner, requirement: TierRequirement, *, as_of: dt.date | None = None
 ) -> RequirementStanding:
-    threshold = Decimal(requirement.threshold)
     provider = provider_for(requirement.metric)
     if provider is None:
+        return requirement_standing(requirement, None)
+    try:
+        result: MetricValue | DomainError = provider(partner, as_of=as_of)
+    except DomainError as exc:
+        result = exc
+    return requirement_standing(requirement, result)
+
+
+def requirement_standing(
+    requirement: TierRequirement, result: MetricValue | DomainError | None
+) -> RequirementStanding:
+    """The standing for one measured value (``None``: nobody measures the metric)."""
+    threshold = Decimal(requirement.threshold)
+    if result is None:
         return RequirementStanding(
             requirement,
             measured=False,
@@ -125,14 +179,12 @@ def evaluate_requirement(
             threshold=threshold,
             missing=[_("not measured yet")],
         )
-    try:
-        result = provider(partner, as_of=as_of)
-    except DomainError as exc:
+    if isinstance(result, DomainError):
         # A metric that cannot be measured (say, a missing exchange rate) is shown as not
         # measured, with the reason, rather than failing the page or counting as zero.
         return RequirementStanding(
             requirement, measured=False, met=False, value=None, threshold=threshold,
-            missing=[exc.message],
+            missing=[result.message],
         )  # fmt: skip
     if isinstance(result, dict):
         return _per_unit_standing(requirement, threshold, result)
@@ -162,6 +214,51 @@ def standing(partner: Partner, *, as_of: dt.date | None = None) -> PartnerStandi
         current,
         evaluate_tier(partner, upcoming, as_of=as_of) if upcoming else None,
     )
+
+
+def standings_many(
+    partners: Sequence[Partner], tiers: Iterable[Tier], *, as_of: dt.date | None = None
+) -> dict[int, dict[int, TierStanding]]:
+    """Every partner's standing against each of ``tiers``: ``{partner id: {tier id: standing}}``.
+
+    Each metric any of the tiers asks for is measured once for the whole set (``measure_many``),
+    so the number of queries depends on the metrics, not on the number of partners."""
+    tier_list = list(tiers)
+    requirements = {tier.pk: requirements_of(tier) for tier in tier_list}
+    metrics = {r.metric for rows in requirements.values() for r in rows}
+    measured = {metric: measure_many(metric, partners, as_of=as_of) for metric in sorted(metrics)}
+    # A standing depends only on the requirement and the value, and many partners share a
+    # value (a few certified people, none): each (requirement, value) is worded once.
+    worded: dict[tuple, RequirementStanding] = {}
+    result: dict[int, dict[int, TierStanding]] = {}
+    for partner in partners:
+        per_tier = {}
+        for tier in tier_list:
+            rows = []
+            for requirement in requirements[tier.pk]:
+                values = measured[requirement.metric]
+                value = None if values is None else values[partner.pk]
+                key = _cache_key(requirement, value)
+                if key is None:
+                    rows.append(requirement_standing(requirement, value))
+                    continue
+                if key not in worded:
+                    worded[key] = requirement_standing(requirement, value)
+                rows.append(worded[key])
+            per_tier[tier.pk] = TierStanding(tier, rows)
+        result[partner.pk] = per_tier
+    return result
+
+
+def _cache_key(requirement: TierRequirement, value) -> tuple | None:
+    if value is None:
+        return (requirement.pk, None)
+    if isinstance(value, Decimal):
+        return (requirement.pk, "n", value)
+    if isinstance(value, dict):
+        counts = tuple((name, Decimal(n)) for name, n in value.get("counts", {}).items())
+        return (requirement.pk, "u", value.get("scope", "office"), counts)
+    return None
 
 
 def would_break_tier(partner: Partner, person_certification) -> list[RequirementStanding]:
@@ -257,28 +354,29 @@ def _unit_text(scope: str, name: str, count: Decimal, threshold: Decimal) -> str
 def _shortfall_text(metric: str, gap: Decimal) -> str:
     Metric = TierRequirement.Metric
     n = int(gap) if gap == gap.to_integral_value() else gap
+    if metric == Metric.SOURCED_REVENUE:
+        return _("%(n)s more partner-sourced revenue") % {"n": format_money(gap)}
+    # Only the noun this metric needs is translated: a review builds thousands of these.
     nouns = {
-        Metric.CERTIFIED_SALES: ngettext(
+        Metric.CERTIFIED_SALES: lambda: ngettext(
             "%(n)s more certified sales person", "%(n)s more certified sales people", n
         ),
-        Metric.CERTIFIED_TECHNICAL: ngettext(
+        Metric.CERTIFIED_TECHNICAL: lambda: ngettext(
             "%(n)s more certified technical person", "%(n)s more certified technical people", n
         ),
-        Metric.CERTIFIED_DEVELOPERS: ngettext(
+        Metric.CERTIFIED_DEVELOPERS: lambda: ngettext(
             "%(n)s more certified developer", "%(n)s more certified developers", n
         ),
-        Metric.SPECIALTY_CERTIFICATIONS: ngettext(
+        Metric.SPECIALTY_CERTIFICATIONS: lambda: ngettext(
             "%(n)s more specialty certification", "%(n)s more specialty certifications", n
         ),
-        Metric.REFERENCE_IMPLEMENTATIONS: ngettext(
+        Metric.REFERENCE_IMPLEMENTATIONS: lambda: ngettext(
             "%(n)s more approved reference implementation",
             "%(n)s more approved reference implementations",
             n,
         ),
-        Metric.WON_DEALS: ngettext("%(n)s more won deal", "%(n)s more won deals", n),
-        Metric.SOURCED_REVENUE: _("%(n)s more partner-sourced revenue"),
+        Metric.WON_DEALS: lambda: ngettext("%(n)s more won deal", "%(n)s more won deals", n),
     }
-    template = nouns.get(metric, _("%(n)s more"))
-    if metric == Metric.SOURCED_REVENUE:
-        n = format_money(gap)
+    noun = nouns.get(metric)
+    template = noun() if noun is not None else _("%(n)s more")
     return template % {"n": n}

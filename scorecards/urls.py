@@ -1,3 +1,14 @@
+from django.urls import path
+
+from . import views
+
 app_name = "scorecards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/start/", views.review_start, name="review_start"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/progress/", views.review_progress, name="review_progress"),
+    path("reviews/<int:pk>/bulk/", views.review_bulk, name="review_bulk"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+]

@@ -336,3 +336,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# The quarterly tier review runs on the first day of each fiscal quarter, for the quarter that
+# just closed (the months follow PRM_FISCAL_YEAR_START_MONTH).
+CELERY_BEAT_SCHEDULE["scorecards-quarterly-tier-review"] = {
+    "task": "scorecards.tasks.start_quarterly_tier_review",
+    "schedule": crontab(
+        minute=0,
+        hour=4,
+        day_of_month=1,
+        month_of_year=",".join(
+            str((PRM_FISCAL_YEAR_START_MONTH - 1 + 3 * q) % 12 + 1) for q in range(4)
+        ),
+    ),
+}

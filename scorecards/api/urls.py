@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("tier-reviews", views.TierReviewViewSet, basename="tier-review")
+router.register("tier-proposals", views.TierProposalViewSet, basename="tier-proposal")
+
+urlpatterns: list = [
+    *router.urls,
+    path(
+        "partners/<int:partner_id>/tier-proposals/",
+        views.PartnerTierProposalsView.as_view(),
+        name="partner-tier-proposals",
+    ),
+]

@@ -77,6 +77,18 @@ def fuzz_data_set(personas) -> None:
     _commissions(personas["ops"], deals[0], deals[1])
     mdf_fuzz_data(personas)
 
+    # A finished tier review with a proposal per partner, one decided and applied.
+    from scorecards.review import selectors as review_selectors
+    from scorecards.review import services as review_services
+
+    quarter = review_selectors.last_closed_quarter(dt.date.today())
+    review = review_services.start_review(quarter=quarter.label, actor=None, queue=False)
+    review = review_services.run_review(review.pk)
+    applied = review.proposals.order_by("pk").first()
+    applied.decision = "approved"
+    applied.save(update_fields=["decision"])
+    review_services.apply_proposals(proposals=[applied], actor=None)
+
 
 def _commissions(ops, acme_deal, globex_deal) -> None:
     """A plan, two won deals calculated, the older quarter approved and paid."""

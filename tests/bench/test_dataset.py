@@ -52,3 +52,20 @@ def test_the_benchmark_creates_its_database_when_missing():
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.mark.django_db
+def test_person_certifications_are_added_once():
+    from enablement.models import PersonCertification, ReferenceImplementation
+
+    out = io.StringIO()
+    dataset.build(out, {"partners": 4, "users": 12, "registrations": 20})
+    dataset.ensure_certifications(out, 60)
+    rows = PersonCertification.objects.all()
+    assert rows.count() == 60
+    assert rows.values("partner_id").distinct().count() > 1
+    assert rows.filter(certification__kind="developer").exists()
+    assert ReferenceImplementation.objects.count() == 1
+    dataset.ensure_certifications(out, 60)
+    assert "already loaded" in out.getvalue()
+    assert PersonCertification.objects.count() == 60

@@ -1,0 +1,244 @@
+"""The tier review policy: which tier a partner's measured standing earns, and what to propose.
+
+Certification-weighted by default. Every criterion of a tier carries a weight: its own weight
+(set on the tier requirement) times the program's weight for its kind, from
+``TierReviewSettings``: certification criteria (certified people, every office or region
+covered, specialties) 3, approved reference implementations 2, partner-sourced revenue 1, won
+deals 1. A partner qualifies for a tier when
+
+- it meets every certification criterion of the tier (``certifications_required``), and
+- the criteria it meets carry at least ``qualifying_percent`` (75 %) of the tier's weight.
+
+So investment in training and certification is the main parameter and revenue is one criterion
+among several: a small partner whose people hold every certification a tier asks for reaches it
+without the tier's revenue, while a large partner with revenue but without certified people
+does not. A criterion nobody measures yet, or that cannot be measured, counts as not met.
+
+The qualified tier is the highest tier the partner qualifies for. Against its current tier:
+
+- higher: propose a promotion to the qualified tier (applied on approval, or at once when
+  ``auto_apply_promotions`` is set);
+- the same: hold;
+- lower (below its tier's requirements): the first ``grace_reviews`` consecutive reviews below
+  requirements are a grace period: hold, and warn the partner. The review after that proposes a
+  demotion to the qualified tier (never below the entry tier), which always needs approval.
+
+This module is pure: it turns standings (``partners.tier_progress``) into proposals; the review
+services read the data and write the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from partners.models import Tier, TierRequirement
+from partners.tier_progress import RequirementStanding, TierStanding, requirements_of
+
+from ..models import TierProposal, TierReviewSettings
+
+Metric = TierRequirement.Metric
+Action = TierProposal.Action
+
+
+@dataclass(frozen=True)
+class Weights:
+    certification: int = 3
+    reference: int = 2
+    revenue: int = 1
+    deals: int = 1
+    qualifying_percent: int = 75
+    certifications_required: bool = True
+    grace_reviews: int = 1
+
+    @classmethod
+    def from_settings(cls, settings: TierReviewSettings) -> Weights:
+        return cls(
+            certification=settings.certification_weight,
+            reference=settings.reference_weight,
+            revenue=settings.revenue_weight,
+            deals=settings.deals_weight,
+            qualifying_percent=settings.qualifying_percent,
+            certifications_required=settings.certifications_required,
+            grace_reviews=settings.grace_reviews,
+        )
+
+    def of(self, requirement: TierRequirement) -> int:
+        if requirement.is_certification_metric:
+            kind = self.certification
+        elif requirement.metric == Metric.REFERENCE_IMPLEMENTATIONS:
+            kind = self.reference
+        elif requirement.metric == Metric.SOURCED_REVENUE:
+            kind = self.revenue
+        else:
+            kind = self.deals
+        return requirement.weight * kind
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """A partner measured against one tier under the policy."""
+
+    standing: TierStanding
+    score: Decimal  # weighted share of criteria met, 0–100
+    qualifies: bool
+    missing_certifications: list[RequirementStanding]
+
+    @property
+    def tier(self) -> Tier:
+        return self.standing.tier
+
+
+def qualify(standing: TierStanding, weights: Weights) -> Qualification:
+    rows = standing.requirements
+    total = sum(weights.of(r.requirement) for r in rows)
+    met = sum(weights.of(r.requirement) for r in rows if r.met)
+    score = Decimal(100) if total == 0 else (Decimal(100) * met / total).quantize(Decimal("0.1"))
+    missing_certifications = [
+        r for r in rows if r.requirement.is_certification_metric and not r.met
+    ]
+    qualifies = score >= weights.qualifying_percent and not (
+        weights.certifications_required and missing_certifications
+    )
+    return Qualification(standing, score, qualifies, missing_certifications)
+
+
+@dataclass
+class Draft:
+    """What the review proposes for one partner (the ``TierProposal`` fields it decides)."""
+
+    action: str
+    proposed_tier: Tier | None
+    qualified_tier: Tier | None
+    below_requirements: bool
+    misses: int
+    warned: bool
+    score: Decimal
+    reasons: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+
+def propose(
+    *,
+    current: Tier | None,
+    standings: dict[int, TierStanding],
+    tiers: list[Tier],
+    previous_misses: int,
+    weights: Weights,
+) -> Draft:
+    """The proposal for a partner now in ``current``, measured against every tier of
+    ``tiers`` (``standings`` keyed by tier id). ``previous_misses``: consecutive reviews below
+    ``current``'s requirements before this one (from the last review, same tier)."""
+    ranked = sorted(tiers, key=lambda t: t.rank)
+    qualifications = {t.pk: qualify(standings[t.pk], weights) for t in ranked}
+    qualified = next((t for t in reversed(ranked) if qualifications[t.pk].qualifies), None)
+    current_rank = current.rank if current else -1
+    qualified_rank = qualified.rank if qualified else -1
+    shown = qualifications[(qualified or current or ranked[0]).pk] if ranked else None
+    score = shown.score if shown else Decimal(0)
+    snapshot = _snapshot(ranked, qualifications)
+
+    if qualified_rank > current_rank and qualified is not None:
+        q = qualifications[qualified.pk]
+        reasons = [
+            _(
+                "Meets %(tier)s: %(met)s of %(total)s criteria, weighted %(score)s%% "
+                "(needs %(need)s%%)."
+            )
+            % _numbers(q, weights)
+        ]
+        return Draft(
+            Action.PROMOTE, qualified, qualified, False, 0, False, q.score, reasons, snapshot
+        )
+    if current is None or qualified_rank == current_rank:
+        if current is None:
+            reasons = [_("Meets the requirements of no tier yet.")]
+        else:
+            reasons = [
+                _("Still meets %(tier)s: %(met)s of %(total)s criteria, weighted %(score)s%%.")
+                % _numbers(qualifications[current.pk], weights)
+            ]
+        return Draft(Action.HOLD, current, qualified, False, 0, False, score, reasons, snapshot)
+
+    # Below the current tier's requirements.
+    short = qualifications[current.pk]
+    misses = previous_misses + 1
+    reasons = [_below_text(short, weights)]
+    floor = qualified or ranked[0]
+    if floor.pk == current.pk:
+        reasons.append(_("Already in the entry tier: there is no tier below."))
+        return Draft(Action.HOLD, current, qualified, True, misses, False, score, reasons, snapshot)
+    if misses <= weights.grace_reviews:
+        reasons.append(
+            _(
+                "Grace period: review %(n)s of %(grace)s below requirements; the partner is "
+                "warned and keeps %(tier)s for now."
+            )
+            % {"n": misses, "grace": weights.grace_reviews, "tier": current.name}
+        )
+        return Draft(Action.HOLD, current, qualified, True, misses, True, score, reasons, snapshot)
+    reasons.append(
+        _("Below %(tier)s requirements for %(n)s consecutive reviews: demotion to %(to)s.")
+        % {"tier": current.name, "n": misses, "to": floor.name}
+    )
+    return Draft(Action.DEMOTE, floor, qualified, True, misses, False, score, reasons, snapshot)
+
+
+def _numbers(q: Qualification, weights: Weights) -> dict:
+    return {
+        "tier": q.tier.name,
+        "met": q.standing.met_count,
+        "total": len(q.standing.requirements),
+        "score": q.score,
+        "need": weights.qualifying_percent,
+    }
+
+
+def _below_text(q: Qualification, weights: Weights) -> str:
+    missing = "; ".join(m for r in q.standing.unmet for m in r.missing)
+    return _(
+        "Below %(tier)s requirements: weighted %(score)s%% (needs %(need)s%%%(certs)s). "
+        "Missing: %(missing)s."
+    ) % {
+        **_numbers(q, weights),
+        "certs": _(" and every certification criterion") if weights.certifications_required else "",
+        "missing": missing or "—",
+    }
+
+
+def _value(r: RequirementStanding) -> str | None:
+    return None if r.value is None else format(r.value.normalize(), "f")
+
+
+def _snapshot(tiers: list[Tier], qualifications: dict[int, Qualification]) -> dict:
+    """The measured values and each tier's verdict, kept with the proposal: compact, since a
+    review stores one per partner (what is missing is spelled out in the reasons)."""
+    metrics: dict[str, str | None] = {}
+    per_tier = {}
+    for tier in tiers:
+        q = qualifications[tier.pk]
+        for r in q.standing.requirements:
+            if r.metric not in metrics:
+                metrics[r.metric] = _value(r)
+        per_tier[tier.name] = {
+            "score": str(q.score),
+            "qualifies": q.qualifies,
+            "unmet": [r.metric for r in q.standing.requirements if not r.met],
+        }
+    return {"metrics": metrics, "tiers": per_tier}
+
+
+def program_snapshot(tiers: list[Tier]) -> dict:
+    """The tiers and their thresholds, kept once with the review."""
+    return {
+        tier.name: {
+            "rank": tier.rank,
+            "thresholds": {
+                r.metric: format(Decimal(r.threshold).normalize(), "f")
+                for r in requirements_of(tier)
+            },
+        }
+        for tier in sorted(tiers, key=lambda t: t.rank)
+    }

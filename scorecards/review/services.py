@@ -1,0 +1,497 @@
+"""Writes of the quarterly tier review: start or resume a review, run it in chunks, record
+ops' decisions and apply them (tier changes go through ``partners.services``).
+
+A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. Each chunk is one
+transaction holding the review row's lock that measures the chunk with the set-based metrics,
+writes one proposal per partner (unique per review and partner), warns the partners at their
+first miss, applies automatic promotions and moves ``last_partner_id`` on. A worker killed half
+way loses at most the chunk in flight; starting the review again continues after the last
+committed chunk and never writes a second proposal for a partner.
+
+The partners at their first miss are warned by a follow-up job queued when the review finishes
+(``send_warnings``): one notification each, deduplicated, so it is safe to run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner, Tier
+from partners.selectors import admins_of_partners, tiers_with_requirements
+from partners.services import set_partner_tier
+from partners.tier_progress import standings_many
+from prm.audit import record_event
+from prm.exceptions import DomainError, PermissionDenied
+from prm.models import User
+from prm.notifications import notify
+
+from ..models import TierProposal, TierReview, TierReviewSettings
+from . import selectors
+from .policy import Draft, Weights, program_snapshot, propose
+
+# Partners measured per transaction: the set-based metrics cost little more for 2,000 than
+# for 500, and an interrupted run loses at most one chunk.
+CHUNK_SIZE = 2000
+KIND_WARNING = "scorecards.tier_warning"
+KIND_CHANGED = "scorecards.tier_changed"
+Decision = TierProposal.Decision
+
+
+class ReviewError(DomainError):
+    """The tier review refused this step."""
+
+    code = "tier_review_error"
+    status_code = 409
+
+
+class ReasonRequired(DomainError):
+    """An override needs a reason."""
+
+    code = "reason_required"
+    status_code = 400
+
+
+def _require_ops(actor: User | None) -> None:
+    if actor is not None and not actor.is_program_ops:
+        raise PermissionDenied(_("Only program ops may run tier reviews and decide on them."))
+
+
+# --- Starting and running ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_review(*, quarter: str, actor: User | None, queue: bool = True) -> TierReview:
+    """Create the review of ``quarter`` (``2026-Q3``), or start an existing one again: a
+    finished review picks up partners that have no proposal yet, an interrupted one continues
+    where it stopped. The run is queued for a worker after commit (``queue=False``: none)."""
+    _require_ops(actor)
+    try:
+        period = selectors.parse_quarter(quarter)
+    except ValueError as exc:
+        raise ReviewError(str(exc)) from exc
+    if period.end >= timezone.localdate():
+        raise ReviewError(
+            _("%(quarter)s has not closed yet: a review measures a closed quarter.")
+            % {"quarter": period.label}
+        )
+    review, created = TierReview.objects.select_for_update().get_or_create(
+        quarter=period.label,
+        defaults={
+            "period_start": period.start,
+            "period_end": period.end,
+            "effective_on": period.end + dt.timedelta(days=1),
+            "started_by": actor,
+        },
+    )
+    if not created and review.status in (TierReview.Status.DONE, TierReview.Status.FAILED):
+        review.status = TierReview.Status.QUEUED
+        review.last_partner_id = 0
+        review.finished_at = None
+        review.error = ""
+    review.partners_total = selectors.partners_to_review().count()
+    review.updated_at = timezone.now()
+    review.save()
+    record_event(
+        review,
+        actor=actor,
+        verb="tier_review.started" if created else "tier_review.restarted",
+        to_state=review.status,
+        rule="" if actor else "scheduled quarterly tier review",
+    )
+    if queue:
+        from ..tasks import run_tier_review
+
+        transaction.on_commit(lambda: run_tier_review.delay(review.pk))
+    return review
+
+
+def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
+    """Run the review to the end, or continue it where the last committed chunk left off."""
+    review = TierReview.objects.get(pk=review_id)
+    if review.is_finished:
+        return review
+    now = timezone.now()
+    TierReview.objects.filter(pk=review_id, started_at__isnull=True).update(started_at=now)
+    TierReview.objects.filter(pk=review_id, status=TierReview.Status.QUEUED).update(
+        status=TierReview.Status.RUNNING, updated_at=now
+    )
+    tiers = list(tiers_with_requirements().order_by("rank"))
+    if not review.program:
+        TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
+    settings_row = TierReviewSettings.current()
+    weights = Weights.from_settings(settings_row)
+    while True:
+        with transaction.atomic():
+            review = TierReview.objects.select_for_update().get(pk=review_id)
+            if review.is_finished:
+                return review
+            chunk = list(
+                selectors.partners_to_review()
+                .filter(pk__gt=review.last_partner_id)
+                .select_related("tier")
+                .order_by("pk")[: chunk_size or CHUNK_SIZE]
+            )
+            if chunk:
+                _review_chunk(review, chunk, tiers, weights, settings_row.auto_apply_promotions)
+                review.last_partner_id = chunk[-1].pk
+            _count(review)
+            if not chunk:
+                review.status = TierReview.Status.DONE
+                review.finished_at = timezone.now()
+                _queue_warnings(review.pk)
+                record_event(
+                    review,
+                    actor=None,
+                    verb="tier_review.finished",
+                    from_state=TierReview.Status.RUNNING,
+                    to_state=TierReview.Status.DONE,
+                    data={
+                        "promote": review.promote_count,
+                        "demote": review.demote_count,
+                        "hold": review.hold_count,
+                        "warned": review.warned_count,
+                    },
+                )
+            review.updated_at = timezone.now()
+            review.save()
+        if review.is_finished:
+            return review
+
+
+def _count(review: TierReview) -> None:
+    counts = review.proposals.order_by().aggregate(
+        total=Count("pk"),
+        promote=Count("pk", filter=Q(action=TierProposal.Action.PROMOTE)),
+        demote=Count("pk", filter=Q(action=TierProposal.Action.DEMOTE)),
+        hold=Count("pk", filter=Q(action=TierProposal.Action.HOLD)),
+        warned=Count("pk", filter=Q(warned=True)),
+    )
+    review.partners_done = counts["total"]
+    review.partners_total = max(review.partners_total, counts["total"])
+    review.promote_count = counts["promote"]
+    review.demote_count = counts["demote"]
+    review.hold_count = counts["hold"]
+    review.warned_count = counts["warned"]
+
+
+def _review_chunk(
+    review: TierReview,
+    chunk: list[Partner],
+    tiers: list[Tier],
+    weights: Weights,
+    auto_promote: bool,
+) -> None:
+    done = set(
+        review.proposals.filter(partner_id__in=[p.pk for p in chunk]).values_list(
+            "partner_id", flat=True
+        )
+    )
+    partners = [p for p in chunk if p.pk not in done]
+    if not partners:
+        return
+    standings = standings_many(partners, tiers, as_of=review.period_end)
+    previous = selectors.previous_misses(review, [p.pk for p in partners])
+    now = timezone.now()
+    rows = []
+    for partner in partners:
+        misses, tier_then = previous.get(partner.pk, (0, None))
+        draft = propose(
+            current=partner.tier,
+            standings=standings[partner.pk],
+            tiers=tiers,
+            previous_misses=misses if tier_then == partner.tier_id else 0,
+            weights=weights,
+        )
+        rows.append(_proposal(review, partner, draft, now))
+    TierProposal.objects.bulk_create(rows, ignore_conflicts=True)
+    if auto_promote:
+        promotions = TierProposal.objects.filter(
+            review=review,
+            partner_id__in=[p.pk for p in partners],
+            action=TierProposal.Action.PROMOTE,
+            applied_at__isnull=True,
+        ).select_related("review", "partner", "current_tier", "proposed_tier")
+        for proposal in promotions:
+            _approve_and_apply_automatically(proposal, review)
+
+
+def _proposal(review: TierReview, partner: Partner, draft: Draft, now) -> TierProposal:
+    return TierProposal(
+        review=review,
+        partner=partner,
+        current_tier=partner.tier,
+        proposed_tier=draft.proposed_tier,
+        qualified_tier=draft.qualified_tier,
+        action=draft.action,
+        below_requirements=draft.below_requirements,
+        misses=draft.misses,
+        warned=draft.warned,
+        score=draft.score,
+        reasons=draft.reasons,
+        metrics=draft.metrics,
+        created_at=now,
+    )
+
+
+def _queue_warnings(review_id: int) -> None:
+    from ..tasks import send_tier_warnings
+
+    transaction.on_commit(lambda: send_tier_warnings.delay(review_id))
+
+
+def send_warnings(review_id: int, *, chunk_size: int = CHUNK_SIZE) -> int:
+    """Warn each partner the review found below its tier's requirements for the first time
+    (its admins and its channel account manager), with an audit row. Runs again safely: a
+    partner already warned for this review is skipped. Returns how many were warned now."""
+    review = TierReview.objects.get(pk=review_id)
+    warned = TierProposal.objects.filter(
+        review=review, warned=True, warned_at__isnull=True
+    ).order_by("pk")
+    sent, last = 0, 0
+    while True:
+        chunk = list(warned.filter(pk__gt=last).only("pk")[:chunk_size])
+        if not chunk:
+            return sent
+        last = chunk[-1].pk
+        with transaction.atomic():
+            chunk = list(
+                TierProposal.objects.select_for_update(of=("self",))
+                .filter(pk__in=[p.pk for p in chunk], warned_at__isnull=True)
+                .select_related("partner", "partner__channel_manager", "current_tier")
+            )
+            sent += _warn(review, chunk)
+
+
+def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
+    admins = admins_of_partners([p.partner_id for p in proposals])
+    url = reverse("enablement:standing")
+    for proposal in proposals:
+        partner = proposal.partner
+        key = f"tier-warning:{review.pk}:{partner.pk}"
+        notify(
+            [*admins.get(partner.pk, []), partner.channel_manager],
+            kind=KIND_WARNING,
+            template="scorecards/email/tier_warning",
+            context={"proposal": proposal, "partner": partner, "review": review},
+            url=url,
+            dedupe_key=key,
+        )
+        record_event(
+            partner,
+            actor=None,
+            verb="tier_review.warned",
+            reason="; ".join(proposal.reasons),
+            rule=f"tier review {review.quarter}: first review below requirements",
+        )
+    TierProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(warned_at=timezone.now())
+    return len(proposals)
+
+
+def _approve_and_apply_automatically(proposal: TierProposal, review: TierReview) -> None:
+    proposal.decision = Decision.APPROVED
+    proposal.decided_at = timezone.now()
+    proposal.decision_reason = _("Promotion applied automatically (program setting).")
+    proposal.save(update_fields=["decision", "decided_at", "decision_reason"])
+    record_event(
+        proposal,
+        actor=None,
+        verb="tier_proposal.approved",
+        from_state=Decision.PENDING,
+        to_state=Decision.APPROVED,
+        rule="auto_apply_promotions",
+    )
+    _apply(proposal, actor=None, effective_on=review.effective_on)
+
+
+# --- Decisions --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decide_proposal(
+    *,
+    proposal: TierProposal,
+    actor: User,
+    approve: bool,
+    reason: str = "",
+    tier: Tier | None = None,
+) -> TierProposal:
+    """Approve the proposal, or override it with a reason: the partner goes to ``tier``
+    instead (``None``: keeps its current tier). An applied proposal cannot change."""
+    _require_ops(actor)
+    proposal = TierProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.is_applied:
+        raise ReviewError(_("This proposal is applied already; it cannot change."))
+    if proposal.review.status != TierReview.Status.DONE:
+        raise ReviewError(_("Decide once the review has finished."))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ReasonRequired(_("Give a reason for the override."), details={"field": "reason"})
+    previous = proposal.decision
+    proposal.decision = Decision.APPROVED if approve else Decision.OVERRIDDEN
+    proposal.override_tier = None if approve else tier
+    proposal.decision_reason = reason
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save(
+        update_fields=["decision", "override_tier", "decision_reason", "decided_by", "decided_at"]
+    )
+    record_event(
+        proposal,
+        actor=actor,
+        verb=f"tier_proposal.{proposal.decision}",
+        from_state=previous,
+        to_state=proposal.decision,
+        reason=reason,
+        data={"override_tier": tier.name if tier and not approve else ""},
+    )
+    return proposal
+
+
+@transaction.atomic
+def decide_proposals(
+    *,
+    proposals: Iterable[TierProposal],
+    actor: User,
+    approve: bool,
+    reason: str = "",
+    tier: Tier | None = None,
+) -> int:
+    """The same decision for many proposals at once (all of them, or none). Applied proposals
+    in the selection are left as they are."""
+    _require_ops(actor)
+    count = 0
+    for proposal in proposals:
+        if proposal.is_applied:
+            continue
+        decide_proposal(proposal=proposal, actor=actor, approve=approve, reason=reason, tier=tier)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def apply_proposals(
+    *,
+    proposals: Iterable[TierProposal],
+    actor: User,
+    effective_on: dt.date | None = None,
+    skip_undecided: bool = False,
+) -> int:
+    """Apply decided proposals from ``effective_on`` (default: the review's effective date):
+    tier history, the audit trail and the partner's notification follow. Pending or applied
+    proposals are refused, and nothing is applied then; ``skip_undecided`` (a bulk action on a
+    mixed selection) leaves them out instead."""
+    _require_ops(actor)
+    count = 0
+    for item in proposals:
+        proposal = (
+            TierProposal.objects.select_for_update(of=("self",))
+            .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
+            .get(pk=item.pk)
+        )
+        if skip_undecided and (proposal.is_applied or proposal.decision == Decision.PENDING):
+            continue
+        if proposal.is_applied:
+            raise ReviewError(
+                _("The proposal for %(partner)s is applied already.")
+                % {"partner": proposal.partner}
+            )
+        if proposal.decision == Decision.PENDING:
+            raise ReviewError(
+                _("Approve or override the proposal for %(partner)s before applying it.")
+                % {"partner": proposal.partner}
+            )
+        _apply(proposal, actor=actor, effective_on=effective_on or proposal.review.effective_on)
+        count += 1
+    return count
+
+
+def _apply(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
+    partner = proposal.partner
+    if partner.tier_id != proposal.current_tier_id:
+        raise ReviewError(
+            _("%(partner)s changed tier since the review; review it again.") % {"partner": partner}
+        )
+    target_id = proposal.target_tier_id
+    target = Tier.objects.get(pk=target_id) if target_id else None
+    reason = proposal.decision_reason or "; ".join(proposal.reasons)
+    if target_id != partner.tier_id:
+        partner = set_partner_tier(
+            partner=partner,
+            tier=target,
+            actor=actor,
+            reason=reason,
+            effective_from=effective_on,
+            rule=f"tier review {proposal.review.quarter}",
+        )
+        admins = admins_of_partners([partner.pk])
+        notify(
+            [*admins.get(partner.pk, []), partner.channel_manager],
+            kind=KIND_CHANGED,
+            template="scorecards/email/tier_changed",
+            context={
+                "partner": partner,
+                "tier": target,
+                "previous": proposal.current_tier,
+                "effective_on": effective_on,
+                "promoted": (target.rank if target else -1)
+                > (proposal.current_tier.rank if proposal.current_tier else -1),
+            },
+            url=reverse("partners:tier_list"),
+            dedupe_key=f"tier-changed:{proposal.pk}",
+        )
+    proposal.applied_at = timezone.now()
+    proposal.applied_by = actor
+    proposal.effective_on = effective_on
+    proposal.save(update_fields=["applied_at", "applied_by", "effective_on"])
+    record_event(
+        proposal,
+        actor=actor,
+        verb="tier_proposal.applied",
+        from_state=proposal.current_tier.name if proposal.current_tier else "",
+        to_state=target.name if target else "",
+        reason=reason,
+        data={"effective_on": effective_on.isoformat()},
+    )
+
+
+# --- Program settings -------------------------------------------------------------------------
+
+SETTING_FIELDS = (
+    "certification_weight",
+    "reference_weight",
+    "revenue_weight",
+    "deals_weight",
+    "qualifying_percent",
+    "certifications_required",
+    "grace_reviews",
+    "auto_apply_promotions",
+)
+
+
+@transaction.atomic
+def update_review_settings(*, actor: User, **values) -> TierReviewSettings:
+    """Change the review policy's weights and rules (program ops), with an audit row."""
+    _require_ops(actor)
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown tier review settings: {sorted(unknown)}")
+    row = TierReviewSettings.current()
+    before = {name: getattr(row, name) for name in values}
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    record_event(
+        row,
+        actor=actor,
+        verb="tier_review_settings.changed",
+        data={name: [str(before[name]), str(value)] for name, value in values.items()},
+    )
+    return row

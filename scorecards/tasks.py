@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.utils import timezone
+
+from .review import selectors, services
+
+
+@shared_task(name="scorecards.tasks.run_tier_review", acks_late=True)
+def run_tier_review(review_id: int) -> int:
+    """Run (or continue) a tier review. Safe to run twice: reviewed partners are skipped."""
+    return services.run_review(review_id).partners_done
+
+
+@shared_task(name="scorecards.tasks.start_quarterly_tier_review", acks_late=True)
+def start_quarterly_tier_review() -> int:
+    """Scheduled on the first day of each fiscal quarter: review the quarter that just closed."""
+    quarter = selectors.last_closed_quarter(timezone.localdate())
+    return services.start_review(quarter=quarter.label, actor=None).pk
+
+
+@shared_task(name="scorecards.tasks.send_tier_warnings", acks_late=True)
+def send_tier_warnings(review_id: int) -> int:
+    """Warn the partners a finished review found below requirements for the first time."""
+    return services.send_warnings(review_id)

@@ -1,0 +1,192 @@
+"""Program ops' pages for the quarterly tier review; thin adapters over the review services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from prm.audit import events_for
+from prm.exceptions import DomainError
+
+from .forms import ApplyForm, BulkForm, DecisionForm, ProposalFilterForm, StartReviewForm
+from .review import selectors, services
+
+PAGE_SIZE = 50
+
+
+def _require_ops(user) -> None:
+    if not user.is_program_ops:
+        raise PermissionDenied(_("Only program operations may do this."))
+
+
+@login_required
+def review_list(request):
+    _require_ops(request.user)
+    last = selectors.last_closed_quarter(timezone.localdate())
+    form = StartReviewForm(initial={"quarter": last.label.removeprefix("FY")})
+    reviews = Paginator(selectors.reviews_visible_to(request.user), PAGE_SIZE)
+    return render(
+        request,
+        "scorecards/review_list.html",
+        {"form": form, "page_obj": reviews.get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+@require_POST
+def review_start(request):
+    _require_ops(request.user)
+    form = StartReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review = services.start_review(quarter=form.cleaned_data["quarter"], actor=request.user)
+        except DomainError as exc:
+            form.add_error("quarter", exc.message)
+        else:
+            messages.success(
+                request, _("The %(quarter)s review has started.") % {"quarter": review.quarter}
+            )
+            return redirect(review)
+    reviews = Paginator(selectors.reviews_visible_to(request.user), PAGE_SIZE)
+    return render(
+        request,
+        "scorecards/review_list.html",
+        {"form": form, "page_obj": reviews.get_page(1)},
+        status=400,
+    )
+
+
+def _filtered(request, review, form: ProposalFilterForm):
+    return selectors.search_proposals(request.user, review=review, **form.filters())
+
+
+@login_required
+def review_detail(request, pk, *, bulk_form=None, status=200):
+    _require_ops(request.user)
+    review = selectors.get_review_for_user(request.user, pk)
+    filters = ProposalFilterForm(request.GET or None)
+    rows = _filtered(request, review, filters)
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "scorecards/review_detail.html",
+        {
+            "review": review,
+            "filters": filters,
+            "querystring": urlencode(query),
+            "page_obj": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "bulk_form": bulk_form or BulkForm(initial={"effective_on": review.effective_on}),
+            "decisions": selectors.decision_counts(review),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def review_progress(request, pk):
+    """The progress partial the review page polls while the review runs; once it is over it
+    asks the page to reload, which then lists the proposals."""
+    _require_ops(request.user)
+    review = selectors.get_review_for_user(request.user, pk)
+    response = render(request, "scorecards/partials/review_progress.html", {"review": review})
+    if review.is_finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def review_bulk(request, pk):
+    _require_ops(request.user)
+    review = selectors.get_review_for_user(request.user, pk)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        return review_detail(request, pk, bulk_form=form, status=400)
+    data = form.cleaned_data
+    if data["all_matching"]:
+        chosen = _filtered(request, review, ProposalFilterForm(request.POST))
+    else:
+        ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
+        chosen = selectors.search_proposals(request.user, review=review).filter(pk__in=ids)
+    chosen = list(chosen)
+    if not chosen:
+        messages.error(request, _("Select at least one proposal."))
+        return redirect(review)
+    try:
+        if data["op"] == BulkForm.APPLY:
+            count = services.apply_proposals(
+                proposals=chosen,
+                actor=request.user,
+                effective_on=data.get("effective_on"),
+                skip_undecided=True,
+            )
+            messages.success(request, _("%(n)s proposal(s) applied.") % {"n": count})
+        else:
+            count = services.decide_proposals(
+                proposals=chosen,
+                actor=request.user,
+                approve=data["op"] == BulkForm.APPROVE,
+                reason=data.get("decision_reason") or "",
+                tier=data.get("override_tier"),
+            )
+            messages.success(request, _("%(n)s proposal(s) decided.") % {"n": count})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(review)
+
+
+@login_required
+def proposal_detail(request, pk):
+    proposal = selectors.get_proposal_for_user(request.user, pk)
+    may_decide = request.user.is_program_ops
+    form = DecisionForm(prefix="decide")
+    apply_form = ApplyForm(prefix="apply", review=proposal.review)
+    status = 200
+    if request.method == "POST":
+        _require_ops(request.user)
+        try:
+            if "apply" in request.POST:
+                apply_form = ApplyForm(request.POST, prefix="apply", review=proposal.review)
+                if apply_form.is_valid():
+                    services.apply_proposals(
+                        proposals=[proposal],
+                        actor=request.user,
+                        effective_on=apply_form.cleaned_data["effective_on"],
+                    )
+                    messages.success(request, _("Applied."))
+                    return redirect(proposal)
+            else:
+                form = DecisionForm(request.POST, prefix="decide")
+                if form.is_valid():
+                    data = form.cleaned_data
+                    services.decide_proposal(
+                        proposal=proposal,
+                        actor=request.user,
+                        approve=data["op"] == DecisionForm.APPROVE,
+                        reason=data.get("decision_reason") or "",
+                        tier=data.get("override_tier"),
+                    )
+                    messages.success(request, _("Decision recorded."))
+                    return redirect(proposal)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        status = 400
+    return render(
+        request,
+        "scorecards/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "snapshot": selectors.snapshot_tiers(proposal),
+            "may_decide": may_decide,
+            "form": form,
+            "apply_form": apply_form,
+            "events": events_for(proposal) if may_decide else [],
+        },
+        status=status,
+    )

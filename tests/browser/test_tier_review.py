@@ -1,0 +1,95 @@
+"""The quarterly tier review in the browser: ops start it, watch its progress while a worker
+runs it, approve and apply a promotion; the partner then sees its new tier and benefits."""
+
+import datetime as dt
+
+import pytest
+
+from enablement.models import Certification
+from partners.models import Partner, PartnerMembership, TierRequirement
+from scorecards.models import TierReview
+from scorecards.review import services
+from scorecards.review.selectors import last_closed_quarter
+from tests.factories import MembershipFactory, PartnerFactory, TierFactory, TierRequirementFactory
+from tests.scorecards.fixtures import certify
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+M = TierRequirement.Metric
+
+
+@pytest.fixture
+def no_worker():
+    """Tasks are queued, not run in the request: the test plays the worker."""
+    from prm.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_ops_run_the_review_and_the_partner_sees_its_promotion(login, ops, password, no_worker):
+    registered = TierFactory(rank=1, name="Registered", benefits=["Deal registration"])
+    gold = TierFactory(
+        rank=2, name="Gold", benefits=["MDF at 2% of won revenue", "Roadmap briefings"]
+    )
+    TierRequirementFactory(tier=registered, metric=M.CERTIFIED_SALES, threshold=1, weight=3)
+    TierRequirementFactory(tier=gold, metric=M.CERTIFIED_SALES, threshold=2, weight=3)
+    TierRequirementFactory(tier=gold, metric=M.CERTIFIED_DEVELOPERS, threshold=1, weight=3)
+    TierRequirementFactory(tier=gold, metric=M.SOURCED_REVENUE, threshold=100000, weight=1)
+    partner = PartnerFactory(
+        display_name="Nimbus Labs", tier=registered, status=Partner.Status.ACTIVE
+    )
+    admin = MembershipFactory(partner=partner, role=PartnerMembership.Role.ADMIN).user
+    quarter = last_closed_quarter(dt.date.today())
+    days = (dt.date.today() - quarter.start).days + 10
+    for kind in (Certification.Kind.SALES, Certification.Kind.SALES, Certification.Kind.DEVELOPER):
+        certify(partner, kind, days_ago=days)
+
+    # Ops start the review; it waits for a worker, and the page shows its progress.
+    page = login(ops)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto("/scorecards/reviews/")
+    page.click("[data-testid=start-review-button]")
+    page.wait_for_url("**/scorecards/reviews/*/")
+    progress = page.locator("[data-testid=review-progress]")
+    assert "Waiting for a worker" in progress.inner_text()
+    assert "0 of 1 partners" in page.locator("[data-testid=review-counts]").inner_text()
+
+    # The worker runs it; the page follows by itself and lists the proposal.
+    review = TierReview.objects.get()
+    services.run_review(review.pk)
+    row = page.locator("[data-testid=proposal-row]", has_text="Nimbus Labs")
+    row.wait_for(timeout=15_000)
+    assert row.get_attribute("data-action") == "promote"
+    assert (
+        "1 of 1 partners: 1 to promote" in page.locator("[data-testid=review-counts]").inner_text()
+    )
+
+    # Ops approve the promotion and apply it.
+    row.get_by_role("link", name="Nimbus Labs").click()
+    page.wait_for_url("**/scorecards/proposals/*/")
+    assert "Meets Gold" in page.locator("[data-testid=reasons]").inner_text()
+    page.check("input[name=decide-op][value=approve]")
+    page.click("[data-testid=decide-submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=decision]").inner_text() == "Approved"
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=apply-submit]")
+    page.wait_for_load_state("networkidle")
+    assert "Applied, effective" in page.content()
+    assert violations == []
+
+    # The partner sees the new tier and its benefits.
+    page = login(admin)
+    page.goto("/")
+    assert page.locator("[data-testid=partner-tier]").inner_text() == "Gold"
+    assert "Roadmap briefings" in page.content()
+    partner.refresh_from_db()
+    assert partner.tier == gold

@@ -1,0 +1,257 @@
+"""Running the quarterly review (idempotent, resumable), deciding on proposals and applying them
+with an effective date: tier history, audit rows and notifications follow."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from partners.models import TierHistory
+from prm.audit import AuditEvent
+from prm.exceptions import PermissionDenied
+from prm.models import Notification
+from scorecards.models import TierProposal, TierReview, TierReviewSettings
+from scorecards.review import services
+from scorecards.review.services import ReasonRequired, ReviewError
+
+Action = TierProposal.Action
+
+
+def review_now(quarter, actor, **kwargs):
+    review = services.start_review(quarter=quarter.label, actor=actor, queue=False)
+    return services.run_review(review.pk, **kwargs)
+
+
+def proposal_of(review, partner):
+    return TierProposal.objects.get(review=review, partner=partner)
+
+
+def test_a_review_proposes_for_every_active_partner_with_counts(
+    ops, quarter, make_partner, django_capture_on_commit_callbacks
+):
+    up = make_partner("registered", sales=3, technical=2, developers=2, name="Up")
+    stay = make_partner("silver", sales=2, technical=1, name="Stay")
+    short = make_partner("gold", sales=2, technical=1, name="Short")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_now(quarter, ops)
+
+    assert review.status == TierReview.Status.DONE and review.percent == 100
+    assert (review.partners_total, review.partners_done) == (3, 3)
+    assert (review.promote_count, review.demote_count, review.hold_count) == (1, 0, 2)
+    assert review.warned_count == 1
+    assert proposal_of(review, up).action == Action.PROMOTE
+    assert proposal_of(review, stay).action == Action.HOLD
+    warned = proposal_of(review, short)
+    assert warned.warned and warned.misses == 1
+    admin = short.memberships.get(role="admin").user
+    note = Notification.objects.get(user=admin, kind=services.KIND_WARNING)
+    assert "Gold" in note.title and "1 more certified technical person" in note.body
+    assert AuditEvent.objects.filter(verb="tier_review.finished").count() == 1
+    assert AuditEvent.objects.filter(verb="tier_review.warned").count() == 1
+    # The warning job runs again safely: nobody is warned twice.
+    assert services.send_warnings(review.pk) == 0
+    assert Notification.objects.filter(kind=services.KIND_WARNING).count() == 1
+
+
+def test_the_next_review_below_requirements_proposes_the_demotion(
+    ops, quarter, make_partner, program, django_capture_on_commit_callbacks
+):
+    short = make_partner("gold", sales=2, technical=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_now(quarter.previous(), ops)
+        review = review_now(quarter, ops)
+    proposal = proposal_of(review, short)
+    assert (proposal.action, proposal.misses, proposal.proposed_tier) == (
+        Action.DEMOTE, 2, program["silver"],
+    )  # fmt: skip
+    # The warning was sent once, at the first miss.
+    admin = short.memberships.get(role="admin").user
+    assert Notification.objects.filter(user=admin, kind=services.KIND_WARNING).count() == 1
+
+
+def test_running_twice_never_duplicates_and_picks_up_new_partners(ops, quarter, make_partner):
+    make_partner("registered", sales=1)
+    review = review_now(quarter, ops)
+    assert review_now(quarter, ops).pk == review.pk
+    assert TierProposal.objects.count() == 1
+
+    newcomer = make_partner(None, sales=1)
+    review = review_now(quarter, ops)
+    assert TierProposal.objects.count() == 2
+    assert proposal_of(review, newcomer).action == Action.PROMOTE
+    assert TierReview.objects.count() == 1
+
+
+def test_an_interrupted_review_continues_where_it_stopped(ops, quarter, make_partner, monkeypatch):
+    partners = [make_partner("registered", sales=1, name=f"P{i}") for i in range(5)]
+    review = services.start_review(quarter=quarter.label, actor=ops, queue=False)
+    real = services._review_chunk
+    calls = {"n": 0}
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("worker killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_review_chunk", dying)
+    with pytest.raises(SystemExit):
+        services.run_review(review.pk, chunk_size=2)
+    review.refresh_from_db()
+    assert review.status == TierReview.Status.RUNNING
+    assert review.partners_done == 4 and review.last_partner_id == partners[3].pk
+    first_ids = set(TierProposal.objects.values_list("pk", flat=True))
+
+    monkeypatch.setattr(services, "_review_chunk", real)
+    review = services.run_review(
+        services.start_review(quarter=quarter.label, actor=ops, queue=False).pk, chunk_size=2
+    )
+    assert review.status == TierReview.Status.DONE
+    assert review.partners_done == 5
+    assert TierProposal.objects.count() == 5
+    assert first_ids < set(TierProposal.objects.values_list("pk", flat=True))
+
+
+def test_approving_and_applying_a_promotion_with_an_effective_date(
+    ops, quarter, make_partner, program
+):
+    partner = make_partner("registered", sales=3, technical=2, developers=2)
+    review = review_now(quarter, ops)
+    proposal = proposal_of(review, partner)
+
+    with pytest.raises(ReviewError, match="Approve or override"):
+        services.apply_proposals(proposals=[proposal], actor=ops)
+    services.decide_proposal(proposal=proposal, actor=ops, approve=True)
+    effective = review.effective_on + dt.timedelta(days=14)
+    services.apply_proposals(proposals=[proposal], actor=ops, effective_on=effective)
+
+    partner.refresh_from_db()
+    assert partner.tier == program["gold"]
+    history = list(TierHistory.objects.filter(partner=partner).order_by("effective_from"))
+    assert history[-1].tier == program["gold"]
+    assert (history[-1].effective_from, history[-1].effective_to) == (effective, None)
+    proposal.refresh_from_db()
+    assert proposal.is_applied and proposal.effective_on == effective
+    verbs = set(AuditEvent.objects.values_list("verb", flat=True))
+    assert {"tier_proposal.approved", "tier_proposal.applied", "partner.tier_changed"} <= verbs
+    admin = partner.memberships.get(role="admin").user
+    note = Notification.objects.get(user=admin, kind=services.KIND_CHANGED)
+    assert "Gold" in note.title and "Roadmap briefings" in note.body
+    with pytest.raises(ReviewError, match="applied already"):
+        services.apply_proposals(proposals=[proposal], actor=ops)
+    with pytest.raises(ReviewError, match="applied already"):
+        services.decide_proposal(proposal=proposal, actor=ops, approve=True)
+
+
+def test_an_override_needs_a_reason_and_applies_the_chosen_tier(
+    ops, quarter, make_partner, program
+):
+    partner = make_partner("gold", sales=2, technical=1)
+    review_now(quarter.previous(), ops)
+    review = review_now(quarter, ops)
+    proposal = proposal_of(review, partner)
+    assert proposal.action == Action.DEMOTE
+
+    with pytest.raises(ReasonRequired):
+        services.decide_proposal(proposal=proposal, actor=ops, approve=False, reason="  ")
+    services.decide_proposal(
+        proposal=proposal, actor=ops, approve=False, reason="Strategic account: keep Gold"
+    )
+    services.apply_proposals(proposals=[proposal], actor=ops)
+
+    partner.refresh_from_db()
+    assert partner.tier == program["gold"]  # kept
+    proposal.refresh_from_db()
+    assert proposal.decision == TierProposal.Decision.OVERRIDDEN and proposal.is_applied
+    event = AuditEvent.objects.get(verb="tier_proposal.overridden")
+    assert event.reason == "Strategic account: keep Gold" and event.actor == ops
+
+
+def test_bulk_decisions_are_all_or_nothing(ops, quarter, make_partner, program):
+    a = make_partner("registered", sales=2, technical=1, name="A")
+    b = make_partner("registered", sales=2, technical=1, name="B")
+    review = review_now(quarter, ops)
+    proposals = list(review.proposals.all())
+    services.decide_proposals(proposals=proposals, actor=ops, approve=True)
+    assert services.apply_proposals(proposals=proposals, actor=ops) == 2
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.tier == b.tier == program["silver"]
+
+
+def test_demotions_always_wait_for_approval_even_with_automatic_promotions(
+    ops, quarter, make_partner, program
+):
+    TierReviewSettings.objects.update_or_create(pk=1, defaults={"auto_apply_promotions": True})
+    up = make_partner("registered", sales=2, technical=1)
+    down = make_partner("gold")
+    review_now(quarter.previous(), ops)
+    up.refresh_from_db()
+    assert up.tier == program["silver"]  # promoted by the earlier review, automatically
+    history = TierHistory.objects.get(partner=up, effective_to__isnull=True)
+    assert history.effective_from == quarter.previous().end + dt.timedelta(days=1)
+
+    review = review_now(quarter, ops)
+    demotion = proposal_of(review, down)
+    assert demotion.action == Action.DEMOTE and not demotion.is_applied
+    down.refresh_from_db()
+    assert down.tier == program["gold"]
+
+
+def test_only_ops_start_and_decide(acme_admin, cam, ops, quarter, make_partner):
+    partner = make_partner("registered", sales=1)
+    for person in (acme_admin, cam):
+        with pytest.raises(PermissionDenied):
+            services.start_review(quarter=quarter.label, actor=person, queue=False)
+    review = review_now(quarter, ops)
+    with pytest.raises(PermissionDenied):
+        services.decide_proposal(proposal=proposal_of(review, partner), actor=cam, approve=True)
+
+
+def test_a_quarter_still_open_cannot_be_reviewed(ops, quarter):
+    with pytest.raises(ReviewError, match="has not closed yet"):
+        services.start_review(quarter=quarter.next().label, actor=ops, queue=False)
+    with pytest.raises(ReviewError):
+        services.start_review(quarter="2026-Q9", actor=ops, queue=False)
+
+
+def test_applying_refuses_a_partner_whose_tier_changed_since(ops, quarter, make_partner, program):
+    from partners.services import set_partner_tier
+
+    partner = make_partner("registered", sales=2, technical=1)
+    review = review_now(quarter, ops)
+    proposal = proposal_of(review, partner)
+    services.decide_proposal(proposal=proposal, actor=ops, approve=True)
+    set_partner_tier(partner=partner, tier=program["gold"], actor=ops, reason="Manual")
+    with pytest.raises(ReviewError, match="changed tier"):
+        services.apply_proposals(proposals=[proposal], actor=ops)
+
+
+def test_the_command_and_the_scheduled_task_review_the_closed_quarter(ops, quarter, make_partner):
+    from io import StringIO
+
+    from scorecards.tasks import start_quarterly_tier_review
+
+    make_partner("registered", sales=1)
+    out = StringIO()
+    call_command("run_tier_review", "--quarter", quarter.label.removeprefix("FY"), stdout=out)
+    assert "1 of 1 partners" in out.getvalue()
+    review = TierReview.objects.get(quarter=quarter.label)
+    assert review.status == TierReview.Status.DONE
+    assert start_quarterly_tier_review() == review.pk  # eager: runs again, adds nothing
+    assert TierProposal.objects.count() == 1
+
+
+def test_the_task_is_scheduled_on_the_first_day_of_each_fiscal_quarter(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["scorecards-quarterly-tier-review"]
+    assert entry["task"] == "scorecards.tasks.start_quarterly_tier_review"
+    schedule = entry["schedule"]
+    assert schedule.day_of_month == {1}
+    assert len(schedule.month_of_year) == 4
+
+
+def test_settings_changes_are_audited(ops):
+    services.update_review_settings(actor=ops, qualifying_percent=80)
+    assert TierReviewSettings.current().qualifying_percent == 80
+    assert AuditEvent.objects.filter(verb="tier_review_settings.changed").exists()
