@@ -180,7 +180,7 @@ def _check_shares(values: dict, errors: dict) -> None:
     if requested > most:
         errors["requested_amount"] = _(
             "The vendor pays at most %(share)s%% of this activity: %(most)s."
-        ) % {"share": share.normalize(), "most": format_money(most)}
+        ) % {"share": f"{share.normalize():f}", "most": format_money(most)}
     elif contribution + requested < planned:
         errors["partner_contribution"] = _(
             "Your contribution and the vendor amount must cover the planned cost."
