@@ -111,22 +111,18 @@ class FundRequestForm(ColumnBoundForm):
         return data
 
 
-class RequestDecisionForm(forms.Form):
-    APPROVE, RETURN, DENY = "approve", "return", "deny"
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        widget=forms.RadioSelect,
-        choices=[
-            (APPROVE, _("Approve")),
-            (RETURN, _("Return for changes")),
-            (DENY, _("Deny")),
-        ],
-    )
-    approved_amount = AmountFormField(
-        label=_("Approved amount"),
-        required=False,
-        help_text=_("Blank approves the full amount requested; less is a partial approval."),
-    )
+class AmountDecisionForm(forms.Form):
+    """Approve an amount in full or in part, return it for changes, or refuse it. Every answer
+    but a full approval needs a reason, because the partner sees it."""
+
+    APPROVE, RETURN = "approve", "return"
+    REFUSE = "refuse"
+    refuse_label = _("Refuse")
+    full_approval_help = ""
+    partial_reason = ""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    approved_amount = AmountFormField(label=_("Approved amount"), required=False)
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -134,19 +130,32 @@ class RequestDecisionForm(forms.Form):
         help_text=_("Required unless you approve in full. The partner sees it."),
     )
 
-    def __init__(self, *args, requested=None, **kwargs):
+    def __init__(self, *args, asked=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.requested = requested
+        self.asked = asked
+        self.fields["decision"].choices = [
+            (self.APPROVE, _("Approve")),
+            (self.RETURN, _("Return for changes")),
+            (self.REFUSE, self.refuse_label),
+        ]
+        self.fields["approved_amount"].help_text = self.full_approval_help
 
     def clean(self):
         data = super().clean()
         decision, amount = data.get("decision"), data.get("approved_amount")
-        partial = amount is not None and self.requested is not None and amount < self.requested
-        if decision in (self.RETURN, self.DENY) and not data.get("reason"):
+        partial = amount is not None and self.asked is not None and amount < self.asked
+        if decision in (self.RETURN, self.REFUSE) and not data.get("reason"):
             self.add_error("reason", _("Give the partner a reason."))
         elif decision == self.APPROVE and partial and not data.get("reason"):
-            self.add_error("reason", _("Say why less than the request is approved."))
+            self.add_error("reason", self.partial_reason)
         return data
+
+
+class RequestDecisionForm(AmountDecisionForm):
+    REFUSE = "deny"
+    refuse_label = _("Deny")
+    full_approval_help = _("Blank approves the full amount requested; less is a partial approval.")
+    partial_reason = _("Say why less than the request is approved.")
 
 
 class ClaimForm(ColumnBoundForm):
@@ -218,42 +227,11 @@ class ClaimForm(ColumnBoundForm):
         return uploads
 
 
-class ClaimReviewForm(forms.Form):
-    APPROVE, RETURN, REJECT = "approve", "return", "reject"
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        widget=forms.RadioSelect,
-        choices=[
-            (APPROVE, _("Approve")),
-            (RETURN, _("Return for changes")),
-            (REJECT, _("Reject")),
-        ],
-    )
-    approved_amount = AmountFormField(
-        label=_("Approved amount"),
-        required=False,
-        help_text=_("Leave blank to approve the full claim; less is a partial approval."),
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=REASON_WIDGET,
-        help_text=_("Required unless you approve in full. The partner sees it."),
-    )
-
-    def __init__(self, *args, claimed=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.claimed = claimed
-
-    def clean(self):
-        data = super().clean()
-        decision, amount = data.get("decision"), data.get("approved_amount")
-        partial = amount is not None and self.claimed is not None and amount < self.claimed
-        if decision in (self.RETURN, self.REJECT) and not data.get("reason"):
-            self.add_error("reason", _("Give the partner a reason."))
-        elif decision == self.APPROVE and partial and not data.get("reason"):
-            self.add_error("reason", _("Say why less than the claim is approved."))
-        return data
+class ClaimReviewForm(AmountDecisionForm):
+    REFUSE = "reject"
+    refuse_label = _("Reject")
+    full_approval_help = _("Leave blank to approve the full claim; less is a partial approval.")
+    partial_reason = _("Say why less than the claim is approved.")
 
 
 class ExtensionRequestForm(forms.Form):

@@ -16,6 +16,7 @@ from prm.exceptions import DomainError
 from ..claims import selectors as claims
 from ..claims import services as claim_services
 from ..forms import (
+    AmountDecisionForm,
     ClaimReviewForm,
     ExtensionDecisionForm,
     RequestDecisionForm,
@@ -49,6 +50,18 @@ def queue(request):
     )
 
 
+def _decide(form: AmountDecisionForm, actor, fund_request, *, approve, give_back, refuse) -> None:
+    """Run the service matching the reviewer's answer on a request or its claim."""
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    if decision == form.APPROVE:
+        amount = form.cleaned_data["approved_amount"]
+        approve(actor=actor, request=fund_request, amount=amount, reason=reason)
+    elif decision == form.RETURN:
+        give_back(actor=actor, request=fund_request, reason=reason)
+    else:
+        refuse(actor=actor, request=fund_request, reason=reason)
+
+
 @login_required
 def request_decide(request, pk):
     fund_request = selectors.get_request_for_user(request.user, pk)
@@ -59,23 +72,19 @@ def request_decide(request, pk):
         {"approved_amount": fund_request.approved_amount} if fund_request.approved_amount else {}
     )
     form = RequestDecisionForm(
-        request.POST or None, requested=fund_request.requested_amount, initial=initial
+        request.POST or None, asked=fund_request.requested_amount, initial=initial
     )
     can_decide = selectors.can_decide(request.user, fund_request)
     if request.method == "POST" and form.is_valid():
-        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         try:
-            if decision == form.APPROVE:
-                services.approve_request(
-                    actor=request.user,
-                    request=fund_request,
-                    amount=form.cleaned_data["approved_amount"],
-                    reason=reason,
-                )
-            elif decision == form.RETURN:
-                services.return_request(actor=request.user, request=fund_request, reason=reason)
-            else:
-                services.deny_request(actor=request.user, request=fund_request, reason=reason)
+            _decide(
+                form,
+                request.user,
+                fund_request,
+                approve=services.approve_request,
+                give_back=services.return_request,
+                refuse=services.deny_request,
+            )
         except DomainError as exc:
             add_domain_errors(form, exc, {"amount": "approved_amount"})
         else:
@@ -120,21 +129,17 @@ def claim_review(request, pk):
     claim = claims.claim_of(fund_request)
     if claim is None:
         raise Http404
-    form = ClaimReviewForm(request.POST or None, claimed=claim.claimed_amount)
+    form = ClaimReviewForm(request.POST or None, asked=claim.claimed_amount)
     if request.method == "POST" and form.is_valid():
-        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         try:
-            if decision == form.APPROVE:
-                claim_services.approve_claim(
-                    actor=request.user,
-                    request=fund_request,
-                    amount=form.cleaned_data["approved_amount"],
-                    reason=reason,
-                )
-            elif decision == form.RETURN:
-                claim_services.return_claim(actor=request.user, request=fund_request, reason=reason)
-            else:
-                claim_services.reject_claim(actor=request.user, request=fund_request, reason=reason)
+            _decide(
+                form,
+                request.user,
+                fund_request,
+                approve=claim_services.approve_claim,
+                give_back=claim_services.return_claim,
+                refuse=claim_services.reject_claim,
+            )
         except DomainError as exc:
             add_domain_errors(form, exc, {"amount": "approved_amount"})
         else:
