@@ -124,11 +124,7 @@ def program_export(request):
         yield writer.writerow(["dimension", *selectors.CSV_HEADER])
         for dimension in selectors.DIMENSIONS:
             for r in selectors.program_figures(request.user, dimension=dimension):
-                values = (
-                    dimension, r.label, r.credited, r.committed, r.paid, r.utilization,
-                    r.requests, r.requested, r.approved, r.decide_hours, r.pay_days,
-                    r.pipeline, r.won, r.pipeline_per_dollar, r.won_per_dollar,
-                )  # fmt: skip
+                values = (dimension, *selectors.csv_values(r))
                 yield writer.writerow(["" if v is None else safe_cell(v) for v in values])
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
