@@ -140,8 +140,8 @@ priced AS (
            COALESCE(o.amount, w.rule_amount) AS eff_flat,
            CASE WHEN w.rule_amount IS NOT NULL THEN w.rule_currency ELSE w.deal_currency END
                AS pay_currency,
-           {minor_unit_sql('w.deal_currency')} AS deal_places,
-           {minor_unit_sql('w.rule_currency')} AS pay_places,
+           {minor_unit_sql("w.deal_currency")} AS deal_places,
+           {minor_unit_sql("w.rule_currency")} AS pay_places,
            CASE WHEN w.rule_kind = {residual} THEN w.closed_amount * 0.25
                 ELSE w.closed_amount END AS raw_base,
            (%(months)s - (EXTRACT(YEAR FROM w.closed_on)::int * 12
