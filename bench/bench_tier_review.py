@@ -24,6 +24,7 @@ from scorecards.models import TierProposal, TierReview, TierReviewSettings
 from scorecards.review import services
 
 from . import commission_data, dataset
+from .bench_commissions import _backend, _cpu_seconds, _cpu_used
 from .registry import Result
 
 TARGET_S = 60.0
@@ -130,10 +131,15 @@ def run() -> Result:
     partners = Partner.objects.filter(status=Partner.Status.ACTIVE).count()
     print(f"[bench] reviewing {partners:,} active partners for {QUARTER}", flush=True)
 
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     review = services.start_review(quarter=QUARTER, actor=None, queue=False)
     review = services.run_review(review.pk)
     review_s = time.monotonic() - started
+    worker, backend = _cpu_used(cpu_before)
+    # CPU seconds depend much less than times on what else the machine runs.
+    print(f"[bench] review CPU: worker {worker:.1f} s, database backend {_backend(backend)}",
+          flush=True)  # fmt: skip
     print(
         f"[bench] review: {review.promote_count} promote, {review.demote_count} demote, "
         f"{review.hold_count} hold, {review.warned_count} warned",
@@ -141,6 +147,7 @@ def run() -> Result:
     )
 
     day = review.period_end
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -154,6 +161,8 @@ def run() -> Result:
         )
         rows = cursor.fetchall()
     sql_s = time.monotonic() - started
+    print(f"[bench] SQL query CPU: database backend {_backend(_cpu_used(cpu_before)[1])}",
+          flush=True)  # fmt: skip
 
     mismatches = _compare(review, rows)
     again = services.run_review(services.start_review(quarter=QUARTER, actor=None, queue=False).pk)

@@ -48,7 +48,7 @@ Kind = CommissionLine.Kind
 Status = CommissionLine.Status
 ZERO = Decimal(0)
 CHUNK_SIZE = 2000  # deals per chunk in Python
-SET_BASED_CHUNK_SIZE = 20_000  # deals per statement on PostgreSQL
+SET_BASED_CHUNK_SIZE = 50_000  # deals per statement on PostgreSQL
 BASE_KINDS = (Kind.MARGIN, Kind.RESIDUAL, Kind.ONE_TIME)
 
 

@@ -410,8 +410,10 @@ class CommissionLine(StatusMachineMixin):
     )
     period = models.CharField(_("period"), max_length=10)
     rule = models.ForeignKey(CommissionRule, on_delete=models.PROTECT, related_name="lines")
+    # Looked up by version only to ask whether a version has paid lines (``plans``): a partial
+    # index on paid lines serves that, and lines are inserted pending, so it costs no insert.
     plan_version = models.ForeignKey(
-        CommissionPlanVersion, on_delete=models.PROTECT, related_name="lines"
+        CommissionPlanVersion, on_delete=models.PROTECT, related_name="lines", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     spiff = models.ForeignKey(
@@ -432,8 +434,17 @@ class CommissionLine(StatusMachineMixin):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     hold_until = models.DateField(_("payable from"), null=True, blank=True)
+    # The run that wrote the line is a note for ops, not part of the ledger: no index and no
+    # database-level check (a run inserts hundreds of thousands of lines, each would pay both);
+    # deleting a run still clears it here (``SET_NULL`` is applied by Django).
     run = models.ForeignKey(
-        CommissionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines"
+        CommissionRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
     )
     payout = models.ForeignKey(
         Payout,
@@ -454,6 +465,9 @@ class CommissionLine(StatusMachineMixin):
         indexes = [
             models.Index(fields=["partner", "currency", "period"], name="commline_statement"),
             models.Index(fields=["period", "status"], name="commline_period_status"),
+            models.Index(
+                fields=["plan_version"], name="commline_paid_version", condition=Q(status="paid")
+            ),
             models.Index(fields=["spiff"], name="commline_spiff", condition=Q(spiff__isnull=False)),
             models.Index(
                 fields=["payout"], name="commline_payout", condition=Q(payout__isnull=False)

@@ -70,11 +70,13 @@ _PRODUCT_LINE_MATCH = """EXISTS (
 def _statement() -> str:
     line = CommissionLine._meta.db_table
     residual = f"'{_RESIDUAL}'"
+    # Each row's minor units are worked out once (``priced``), then every amount is rounded
+    # with them: the same rounding as ``round_sql``.
     amount = (
-        f"CASE WHEN p.flat THEN {round_sql('p.eff_flat * p.multiplier', 'p.pay_currency')} "
-        f"ELSE {round_sql('p.raw_base * p.eff_rate * p.multiplier * 0.01', 'p.deal_currency')} END"
+        "CASE WHEN p.flat THEN ROUND((p.eff_flat * p.multiplier)::numeric, p.pay_places) "
+        "ELSE ROUND((p.raw_base * p.eff_rate * p.multiplier * 0.01)::numeric, p.deal_places) END"
     )
-    base = f"CASE WHEN p.flat THEN 0 ELSE {round_sql('p.raw_base', 'p.deal_currency')} END"
+    base = "CASE WHEN p.flat THEN 0 ELSE ROUND((p.raw_base)::numeric, p.deal_places) END"
     # Only constants of the code are formatted in; every value is a query parameter.
     return f"""
 WITH chunk AS MATERIALIZED (SELECT unnest(%(ids)s::bigint[]) AS id),
@@ -138,6 +140,8 @@ priced AS (
            COALESCE(o.amount, w.rule_amount) AS eff_flat,
            CASE WHEN w.rule_amount IS NOT NULL THEN w.rule_currency ELSE w.deal_currency END
                AS pay_currency,
+           {minor_unit_sql("w.deal_currency")} AS deal_places,
+           {minor_unit_sql("w.rule_currency")} AS pay_places,
            CASE WHEN w.rule_kind = {residual} THEN w.closed_amount * 0.25
                 ELSE w.closed_amount END AS raw_base,
            (%(months)s - (EXTRACT(YEAR FROM w.closed_on)::int * 12
@@ -147,10 +151,13 @@ priced AS (
     LEFT JOIN deals_commissionoverride o
       ON o.deal_id = w.deal_id AND o.rule_id = w.rule_id AND o.status = %(approved)s
 ),
-paid AS (
-    SELECT p.*, {amount} AS amount, {base} AS base_amount FROM priced p
+paid AS MATERIALIZED (
+    SELECT p.deal_id, p.partner_id, p.closed_on, p.rule_id, p.version_id, p.rule_kind,
+           p.periods, p.elapsed, p.multiplier, p.flat, p.eff_rate, p.pay_currency,
+           {amount} AS amount, {base} AS base_amount
+    FROM priced p
 ),
-ent AS MATERIALIZED (
+ent AS (
     SELECT p.*,
            CASE WHEN p.rule_kind = {residual} THEN p.amount * LEAST(p.elapsed + 1, p.periods)
                 ELSE p.amount END AS owed,
@@ -159,32 +166,49 @@ ent AS MATERIALIZED (
                 ELSE CASE WHEN p.elapsed = 0 THEN p.amount ELSE 0 END END AS regular
     FROM paid p
 ),
-by_deal AS (
-    -- One pass over the chunk's lines up to the period: do the earlier lines all belong to
-    -- the entitlement (partner, rule, currency), and how much do they sum to; are the
-    -- period's lines (from an earlier run) exactly the regular line.
+recorded AS (
+    -- One ordered pass over the chunk's lines up to the period, without the entitlements:
+    -- the earlier lines' sum and whether they all share one (partner, rule, currency) (the
+    -- lowest and highest of each are equal), and the lowest and highest rule, kind and
+    -- amount of the period's lines (from an earlier run).
     SELECT l.deal_id,
-           bool_or(l.period < %(label)s
-                   AND (e.deal_id IS NULL OR l.partner_id <> e.partner_id
-                        OR l.rule_id <> e.rule_id OR l.currency <> e.pay_currency))
-               AS foreign_key,
-           SUM(l.amount) FILTER (WHERE l.period < %(label)s AND l.partner_id = e.partner_id
-                                   AND l.rule_id = e.rule_id AND l.currency = e.pay_currency)
-               AS own,
-           bool_or(l.period = %(label)s
-                   AND (e.deal_id IS NULL OR l.rule_id <> e.rule_id OR l.kind <> e.rule_kind
-                        OR l.amount <> e.regular OR e.regular = 0)) AS odd
+           count(*) FILTER (WHERE l.period < %(label)s) AS earlier,
+           SUM(l.amount) FILTER (WHERE l.period < %(label)s) AS earlier_sum,
+           min(l.partner_id) FILTER (WHERE l.period < %(label)s) AS partner_lo,
+           max(l.partner_id) FILTER (WHERE l.period < %(label)s) AS partner_hi,
+           min(l.rule_id) FILTER (WHERE l.period < %(label)s) AS rule_lo,
+           max(l.rule_id) FILTER (WHERE l.period < %(label)s) AS rule_hi,
+           min(l.currency) FILTER (WHERE l.period < %(label)s) AS currency_lo,
+           max(l.currency) FILTER (WHERE l.period < %(label)s) AS currency_hi,
+           count(*) FILTER (WHERE l.period = %(label)s) AS current,
+           min(l.rule_id) FILTER (WHERE l.period = %(label)s) AS now_rule_lo,
+           max(l.rule_id) FILTER (WHERE l.period = %(label)s) AS now_rule_hi,
+           min(l.kind) FILTER (WHERE l.period = %(label)s) AS now_kind_lo,
+           max(l.kind) FILTER (WHERE l.period = %(label)s) AS now_kind_hi,
+           min(l.amount) FILTER (WHERE l.period = %(label)s) AS now_amount_lo,
+           max(l.amount) FILTER (WHERE l.period = %(label)s) AS now_amount_hi
     FROM chunk k
     JOIN {line} l ON l.deal_id = k.id
-    LEFT JOIN ent e ON e.deal_id = l.deal_id
     WHERE l.deal_id BETWEEN %(first)s AND %(last)s AND l.period <= %(label)s
       AND l.spiff_id IS NULL
     GROUP BY l.deal_id
 ),
-flagged AS (
-    SELECT e.deal_id FROM ent e LEFT JOIN by_deal b ON b.deal_id = e.deal_id
-    WHERE e.owed - COALESCE(b.own, 0) - e.regular <> 0
-    UNION SELECT deal_id FROM by_deal WHERE foreign_key OR odd
+judged AS MATERIALIZED (
+    -- A deal needs Python when an earlier line is not the entitlement's (partner, rule,
+    -- currency), when what is owed to date is not the earlier lines plus the regular line,
+    -- or when the period already has lines other than the regular line.
+    SELECT COALESCE(e.deal_id, r.deal_id) AS flagged_id, e.*,
+           COALESCE(r.earlier, 0) > 0
+           AND (e.deal_id IS NULL OR r.partner_lo <> r.partner_hi OR r.rule_lo <> r.rule_hi
+                OR r.currency_lo <> r.currency_hi OR r.partner_lo <> e.partner_id
+                OR r.rule_lo <> e.rule_id OR r.currency_lo <> e.pay_currency)
+           OR e.deal_id IS NOT NULL AND e.owed - COALESCE(r.earlier_sum, 0) - e.regular <> 0
+           OR COALESCE(r.current, 0) > 0
+           AND (e.deal_id IS NULL OR e.regular = 0 OR r.now_rule_lo <> e.rule_id
+                OR r.now_rule_hi <> e.rule_id OR r.now_kind_lo <> e.rule_kind
+                OR r.now_kind_hi <> e.rule_kind OR r.now_amount_lo <> e.regular
+                OR r.now_amount_hi <> e.regular) AS flag
+    FROM ent e FULL JOIN recorded r ON r.deal_id = e.deal_id
 ),
 inserted AS (
     INSERT INTO {line} (partner_id, deal_id, period, rule_id, plan_version_id, kind, spiff_id,
@@ -195,13 +219,14 @@ inserted AS (
            e.multiplier, e.regular, '', %(pending)s,
            GREATEST(e.closed_on, %(start)s::date) + %(hold)s::int, %(run)s, NULL,
            %(now)s, %(now)s
-    FROM ent e
-    WHERE e.regular <> 0 AND NOT EXISTS (SELECT 1 FROM flagged f WHERE f.deal_id = e.deal_id)
+    FROM judged e
+    WHERE e.deal_id IS NOT NULL AND e.regular <> 0 AND NOT e.flag
     ORDER BY e.deal_id
     ON CONFLICT (deal_id, period, rule_id, kind) WHERE spiff_id IS NULL DO NOTHING
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM inserted), ARRAY(SELECT deal_id FROM flagged ORDER BY deal_id)
+SELECT (SELECT count(*) FROM inserted),
+       ARRAY(SELECT flagged_id FROM judged WHERE flag ORDER BY flagged_id)
 """  # noqa: S608
 
 
