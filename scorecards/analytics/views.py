@@ -1,0 +1,125 @@
+"""Program analytics pages, CSV exports and PDF reports: thin adapters over ``selectors`` and
+``reports``."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from prm.charts import chart_csv, render_svg
+
+from . import reports, selectors
+from .filters import AnalyticsFilterForm
+
+PAGE_SIZE = 50
+
+
+def _filter_form(request) -> AnalyticsFilterForm:
+    selectors.require_analytics_access(request.user)
+    form = AnalyticsFilterForm(request.GET, user=request.user)
+    form.is_valid()
+    return form
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    form = _filter_form(request)
+    context = {"form": form, "analytics": None, "charts": []}
+    if not form.is_valid():
+        return render(request, "scorecards/analytics/dashboard.html", context, status=400)
+    filters = form.filters()
+    analytics = selectors.dashboard(request.user, filters)
+    nonce = getattr(request, "csp_nonce", None)
+    context.update(
+        analytics=analytics,
+        filters=filters,
+        query=filters.query(),
+        kpi_groups=selectors.kpi_groups(analytics),
+        charts=[
+            (chart, render_svg(chart, nonce=str(nonce) if nonce else None))
+            for chart in selectors.trend_charts(analytics)
+        ],
+    )
+    return render(request, "scorecards/analytics/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def chart_export(request, key):
+    form = _filter_form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "\n".join(form.error_messages_list), status=400, content_type="text/plain"
+        )
+    filters = form.filters()
+    charts = {c.key: c for c in selectors.trend_charts(selectors.dashboard(request.user, filters))}
+    if key not in charts:
+        raise Http404(_("No such chart."))
+    response = HttpResponse(chart_csv(charts[key]), content_type="text/csv; charset=utf-8")
+    filename = f"{key}-{filters.period.label}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def program_summary_pdf(request):
+    if not request.user.is_program_ops:
+        raise PermissionDenied(_("The program summary is for program ops."))
+    form = _filter_form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "\n".join(form.error_messages_list), status=400, content_type="text/plain"
+        )
+    filters = form.filters()
+    pdf = reports.program_summary_pdf(request.user, filters)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="program-summary-{filters.period.label}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def business_reviews(request):
+    partners = reports.review_partners(request.user)
+    if partners is None:
+        raise PermissionDenied(_("Business reviews are for partner admins, their CAM and ops."))
+    form = reports.QuarterForm(request.GET or None)
+    quarter = form.period() if form.is_valid() else reports.default_quarter()
+    search = request.GET.get("q", "").strip()
+    if search:
+        partners = partners.filter(display_name__icontains=search)
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "scorecards/analytics/business_reviews.html",
+        {"form": form, "quarter": quarter, "page_obj": page, "search": search},
+        status=200 if form.is_valid() or not request.GET else 400,
+    )
+
+
+@login_required
+@require_GET
+def business_review_pdf(request, pk):
+    partner = reports.get_review_partner(request.user, pk)
+    form = reports.QuarterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return HttpResponse(
+            "\n".join(str(e) for errors in form.errors.values() for e in errors),
+            status=400,
+            content_type="text/plain",
+        )
+    quarter = form.period() if request.GET else reports.default_quarter()
+    response = HttpResponse(
+        reports.business_review_pdf(partner, quarter), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="business-review-{partner.pk}-{quarter.label}.pdf"'
+    )
+    return response
