@@ -31,7 +31,8 @@ from prm.currency.conversion import MissingExchangeRate, convert
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, fiscal_year, parse_period
 
-from . import selectors
+from . import charts as analytics_charts
+from . import headline, selectors
 from .filters import Filters
 from .money import Figure
 
@@ -226,7 +227,7 @@ def _for_quarter(analytics, quarter: FiscalPeriod):
 def business_review_html(partner: Partner, quarter: FiscalPeriod) -> str:
     analytics = selectors.partner_analytics(partner, quarter)
     plan, plan_lines = plan_versus_actual(partner, quarter, analytics)
-    charts = [c for c in selectors.trend_charts(analytics) if c.key in PARTNER_CHARTS]
+    charts = [c for c in analytics_charts.trend_charts(analytics) if c.key in PARTNER_CHARTS]
     tier_standing = standing(partner, as_of=quarter.end)
     shown = ("sourced_bookings", "influenced_bookings", "sourced_pipeline", "influenced_pipeline",
              "won", "win_rate", "cycle", "average_deal", "contribution_margin", "deal_sla",
@@ -240,7 +241,7 @@ def business_review_html(partner: Partner, quarter: FiscalPeriod) -> str:
             "analytics": analytics,
             "standing": tier_standing,
             "tier_standings": [t for t in (tier_standing.current, tier_standing.next) if t],
-            "kpis": [k for k in selectors.kpis(quarter_analytics) if k.key in shown],
+            "kpis": [k for k in headline.kpis(quarter_analytics) if k.key in shown],
             "plan": plan,
             "plan_lines": plan_lines,
             "commissions": commissions_of(partner, quarter),
@@ -267,8 +268,8 @@ def program_summary_html(user: User, filters: Filters) -> str:
         {
             "analytics": analytics,
             "filters": filters,
-            "charts": _charts(selectors.trend_charts(analytics)),
-            "kpi_groups": selectors.kpi_groups(analytics),
+            "charts": _charts(analytics_charts.trend_charts(analytics)),
+            "kpi_groups": headline.kpi_groups(analytics),
             "generated_at": timezone.now(),
         },
     )

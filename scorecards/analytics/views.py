@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 
 from prm.charts import chart_csv, render_svg
 
-from . import reports, selectors
+from . import charts as analytics_charts
+from . import headline, reports, selectors
 from .filters import AnalyticsFilterForm
 
 PAGE_SIZE = 50
@@ -33,15 +34,16 @@ def dashboard(request):
         return render(request, "scorecards/analytics/dashboard.html", context, status=400)
     filters = form.filters()
     analytics = selectors.dashboard(request.user, filters)
-    nonce = getattr(request, "csp_nonce", None)
+    # Reading the nonce puts it in this response's policy header (django-csp).
+    nonce = str(request.csp_nonce)
     context.update(
         analytics=analytics,
         filters=filters,
         query=filters.query(),
-        kpi_groups=selectors.kpi_groups(analytics),
+        kpi_groups=headline.kpi_groups(analytics),
         charts=[
-            (chart, render_svg(chart, nonce=str(nonce) if nonce else None))
-            for chart in selectors.trend_charts(analytics)
+            (chart, render_svg(chart, nonce=nonce))
+            for chart in analytics_charts.trend_charts(analytics)
         ],
     )
     return render(request, "scorecards/analytics/dashboard.html", context)
@@ -56,7 +58,9 @@ def chart_export(request, key):
             "\n".join(form.error_messages_list), status=400, content_type="text/plain"
         )
     filters = form.filters()
-    charts = {c.key: c for c in selectors.trend_charts(selectors.dashboard(request.user, filters))}
+    charts = {
+        c.key: c for c in analytics_charts.trend_charts(selectors.dashboard(request.user, filters))
+    }
     if key not in charts:
         raise Http404(_("No such chart."))
     response = HttpResponse(chart_csv(charts[key]), content_type="text/csv; charset=utf-8")

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from prm.periods import parse_period
-from scorecards.analytics import selectors
+from scorecards.analytics import charts, headline, selectors
 from scorecards.analytics.filters import Filters
 from tests.deals.factories import DealFactory
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def figures(user, **filters) -> dict[str, str]:
     analytics = selectors.dashboard(user, Filters(period=filters.pop("period", FY), **filters))
-    return {kpi.key: kpi.display for kpi in selectors.kpis(analytics)}
+    return {kpi.key: kpi.display for kpi in headline.kpis(analytics)}
 
 
 def test_bookings_pipeline_and_deal_figures_for_the_whole_program(ops, program):
@@ -81,7 +81,7 @@ def test_a_quarter_covers_only_its_own_deals(ops, program):
 
 def test_trends_show_each_quarter_up_to_the_period(ops, program):
     analytics = selectors.dashboard(ops, Filters(period=FY))
-    chart = next(c for c in selectors.trend_charts(analytics) if c.key == "bookings")
+    chart = next(c for c in charts.trend_charts(analytics) if c.key == "bookings")
     assert chart.labels == [
         "FY2024-Q3", "FY2024-Q4", "FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4",
     ]  # fmt: skip
@@ -125,7 +125,7 @@ def test_a_missing_rate_is_named_and_amounts_are_never_mixed(ops, program, acme)
         "No exchange rate from GBP to USD on or before 2025-06-01.",  # the bookings
         "No exchange rate from GBP to USD on or before 2025-05-01.",  # the pipeline
     ]
-    shown = {kpi.key: kpi for kpi in selectors.kpis(analytics)}
+    shown = {kpi.key: kpi for kpi in headline.kpis(analytics)}
     assert shown["sourced_bookings"].display == "—"
     assert "GBP" in shown["sourced_bookings"].missing
     assert shown["contribution_margin"].display == "—"
