@@ -251,6 +251,17 @@ class DealRegistration(StatusMachineMixin):
             models.Index(
                 fields=["closed_on"], name="deal_won_closed_on", condition=models.Q(status="won")
             ),
+            # Program analytics: registrations by day first submitted (new pipeline), lost
+            # deals by the day they were marked lost, and answers measured against the SLA.
+            models.Index(fields=["first_submitted_at"], name="deal_first_submitted"),
+            models.Index(
+                fields=["updated_at"], name="deal_lost_updated", condition=models.Q(status="lost")
+            ),
+            models.Index(
+                fields=["sla_responded_at"],
+                name="deal_sla_answered",
+                condition=models.Q(sla_responded_at__isnull=False, sla_due_at__isnull=False),
+            ),
         ]
         constraints = [
             # Imports and CRM pushes use the partner's own reference to stay idempotent.
