@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -39,7 +40,7 @@ def dashboard(request):
     context.update(
         analytics=analytics,
         filters=filters,
-        query=filters.query(),
+        query=urlencode(filters.query()),
         kpi_groups=headline.kpi_groups(analytics),
         charts=[
             (chart, render_svg(chart, nonce=nonce))

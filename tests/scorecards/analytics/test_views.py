@@ -31,6 +31,7 @@ def test_ops_see_the_program_figures_with_charts_and_tables(client_for, ops, pro
         assert f'data-testid="chart-{key}"' in html
         assert f'data-testid="table-{key}"' in html
         assert f'data-testid="export-{key}"' in html
+    assert 'href="/scorecards/analytics/export/bookings.csv?period=FY2025"' in html
     assert "<svg" in html and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
 
 
