@@ -54,7 +54,10 @@ class AnalyticsFilterForm(forms.Form):
         label=_("Business model"), choices=[("", _("All")), *BusinessModel.choices], required=False
     )
     region = forms.ChoiceField(
-        label=_("Region"), choices=[("", _("All")), *Region.choices], required=False
+        label=_("Region"),
+        choices=[("", _("All")), *Region.choices],
+        required=False,
+        help_text=_("Where the partner has its headquarters."),
     )
     cam = forms.ModelChoiceField(
         label=_("Channel account manager"), queryset=User.objects.none(), required=False

@@ -89,23 +89,38 @@ def program_summary_pdf(request):
     return response
 
 
+def _quarter_form(request) -> reports.QuarterForm:
+    """Bound only when a quarter is given; the last closed quarter otherwise."""
+    if "quarter" in request.GET:
+        return reports.QuarterForm(request.GET)
+    return reports.QuarterForm(initial={"quarter": reports.default_quarter().label})
+
+
 @login_required
 @require_GET
 def business_reviews(request):
     partners = reports.review_partners(request.user)
     if partners is None:
         raise PermissionDenied(_("Business reviews are for partner admins, their CAM and ops."))
-    form = reports.QuarterForm(request.GET or None)
-    quarter = form.period() if form.is_valid() else reports.default_quarter()
+    form = _quarter_form(request)
+    valid = not form.is_bound or form.is_valid()
+    quarter = form.period() if form.is_bound and valid else reports.default_quarter()
     search = request.GET.get("q", "").strip()
     if search:
         partners = partners.filter(display_name__icontains=search)
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"quarter": quarter.label, **({"q": search} if search else {})}
     return render(
         request,
         "scorecards/analytics/business_reviews.html",
-        {"form": form, "quarter": quarter, "page_obj": page, "search": search},
-        status=200 if form.is_valid() or not request.GET else 400,
+        {
+            "form": form,
+            "quarter": quarter,
+            "page_obj": page,
+            "search": search,
+            "querystring": urlencode(query),
+        },
+        status=200 if valid else 400,
     )
 
 
@@ -113,17 +128,16 @@ def business_reviews(request):
 @require_GET
 def business_review_pdf(request, pk):
     partner = reports.get_review_partner(request.user, pk)
-    form = reports.QuarterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    form = _quarter_form(request)
+    if form.is_bound and not form.is_valid():
         return HttpResponse(
             "\n".join(str(e) for errors in form.errors.values() for e in errors),
             status=400,
             content_type="text/plain",
         )
-    quarter = form.period() if request.GET else reports.default_quarter()
-    response = HttpResponse(
-        reports.business_review_pdf(partner, quarter), content_type="application/pdf"
-    )
+    quarter = form.period() if form.is_bound else reports.default_quarter()
+    pdf = reports.business_review_pdf(partner, quarter)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="business-review-{partner.pk}-{quarter.label}.pdf"'
     )

@@ -141,3 +141,4 @@ def test_the_list_of_reviews_is_scoped(
     assert f'data-testid="review-pdf-{globex.pk}"' not in managed
     assert client_for(acme_rep).get(page).status_code == 403
     assert client_for(cam).get(page, {"quarter": "later"}).status_code == 400
+    assert client_for(cam).get(page, {"page": "2", "q": "Ac"}).status_code == 200
