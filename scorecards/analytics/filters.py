@@ -1,6 +1,7 @@
 """The dashboard's filters, read from the URL. An invalid value is an error, never ignored."""
 
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -66,7 +67,8 @@ class AnalyticsFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         # A channel account manager sees only their own partners: they are the only choice.
-        self.fields["cam"].queryset = (
+        cam = cast(forms.ModelChoiceField, self.fields["cam"])
+        cam.queryset = (
             channel_managers() if user.is_program_ops else User.objects.filter(pk=user.pk)
         )
 

@@ -85,19 +85,15 @@ def kpis(analytics: Analytics) -> list[Kpi]:
             c,
             margin,
         ),
-        _money_kpi(
-            "mdf_pipeline", _("Pipeline reported on paid claims"), mdf["pipeline"], c, funds
-        ),
-        _money_kpi(
-            "mdf_bookings", _("Won bookings linked to paid claims"), mdf["bookings"], c, funds
-        ),
+        _money_kpi("mdf_pipeline", _("Pipeline reported on paid claims"), mdf.pipeline, c, funds),
+        _money_kpi("mdf_bookings", _("Won bookings linked to paid claims"), mdf.bookings, c, funds),
         _plain_kpi(
-            "mdf_return", _("Won bookings per MDF dollar"), mdf["return_per_dollar"], "", funds
+            "mdf_return", _("Won bookings per MDF dollar"), mdf.return_per_dollar, "", funds
         ),
         _plain_kpi(
             "mdf_pipeline_return",
             _("Pipeline per MDF dollar"),
-            mdf["pipeline_per_dollar"],
+            mdf.pipeline_per_dollar,
             "",
             funds,
         ),

@@ -7,6 +7,7 @@ Charts are embedded as SVG images (``prm.charts.data_uri``): WeasyPrint draws SV
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -100,7 +101,7 @@ def get_review_partner(user: User, pk) -> Partner:
 class PlanLine:
     target: PlanTarget
     target_value: Figure | Decimal
-    actual: Figure | Decimal | None
+    actual: Figure | Decimal | int | None
     is_money: bool
 
     @property
@@ -142,7 +143,7 @@ def plan_versus_actual(partner: Partner, quarter: FiscalPeriod, analytics) -> tu
         return None, []
     to_date = [q for q in analytics.quarters if year.start <= q.start <= quarter.end]
     M = PlanTarget.Metric
-    measured = {
+    measured: dict[str, Callable[[], Figure | int]] = {
         M.REGISTERED_DEALS: lambda: sum(analytics.counts[q].pipeline_n for q in to_date),
         M.PIPELINE: lambda: _sum_figures(analytics.pipeline_of(quarter=q) for q in to_date),
         M.CLOSED_WON: lambda: _sum_figures(analytics.booked(quarter=q) for q in to_date),

@@ -222,20 +222,30 @@ class Analytics:
         revenue = parts.pop("revenue").amount or Decimal(0)
         return Figure(revenue - sum((p.amount or Decimal(0) for p in parts.values()), Decimal(0)))
 
-    def mdf_figures(
-        self, quarter: FiscalPeriod | None = None
-    ) -> dict[str, Figure | Decimal | None]:
+    def mdf_figures(self, quarter: FiscalPeriod | None = None) -> "MdfFigures":
         qs = self._qs(quarter)
-        paid = self.mdf.figure(qs, ["paid"])
-        pipeline = self.mdf.figure(qs, ["pipeline"])
-        bookings = self.mdf.figure(qs, ["bookings"])
-        return {
-            "paid": paid,
-            "pipeline": pipeline,
-            "bookings": bookings,
-            "return_per_dollar": _ratio(bookings.amount, paid.amount) if paid.available else None,
-            "pipeline_per_dollar": _ratio(pipeline.amount, paid.amount) if paid.available else None,
-        }
+        return MdfFigures(
+            paid=self.mdf.figure(qs, ["paid"]),
+            pipeline=self.mdf.figure(qs, ["pipeline"]),
+            bookings=self.mdf.figure(qs, ["bookings"]),
+        )
+
+
+@dataclass(frozen=True)
+class MdfFigures:
+    """MDF paid and what its claims returned: pipeline reported and won bookings linked."""
+
+    paid: Figure
+    pipeline: Figure
+    bookings: Figure
+
+    @property
+    def return_per_dollar(self) -> Decimal | None:
+        return _ratio(self.bookings.amount, self.paid.amount) if self.paid.available else None
+
+    @property
+    def pipeline_per_dollar(self) -> Decimal | None:
+        return _ratio(self.pipeline.amount, self.paid.amount) if self.paid.available else None
 
 
 def analytics_for(scope, period: FiscalPeriod, *, with_cohorts: bool = True) -> Analytics:

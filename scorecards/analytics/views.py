@@ -1,6 +1,8 @@
 """Program analytics pages, CSV exports and PDF reports: thin adapters over ``selectors`` and
 ``reports``."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -30,7 +32,7 @@ def _filter_form(request) -> AnalyticsFilterForm:
 @require_GET
 def dashboard(request):
     form = _filter_form(request)
-    context = {"form": form, "analytics": None, "charts": []}
+    context: dict[str, Any] = {"form": form, "analytics": None, "charts": []}
     if not form.is_valid():
         return render(request, "scorecards/analytics/dashboard.html", context, status=400)
     filters = form.filters()
