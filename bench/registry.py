@@ -41,12 +41,19 @@ def _tier_review() -> Result:
     return run()
 
 
+def _dashboard() -> Result:
+    from .bench_dashboard import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
     "commission_full_year": _commissions,
     "imports": _imports,
     "mdf_accrual": _mdf,
     "tier_review": _tier_review,
+    "dashboard": _dashboard,
 }
 # Benchmarks that build their own data and run without the scale data set.
 SELF_CONTAINED = {"imports"}

@@ -251,6 +251,43 @@ class DealRegistration(StatusMachineMixin):
             models.Index(
                 fields=["closed_on"], name="deal_won_closed_on", condition=models.Q(status="won")
             ),
+            # Program analytics reads these columns only, so PostgreSQL answers from the index
+            # alone (no visit to the wide table rows): won deals by close day, registrations by
+            # day first submitted (new pipeline), lost deals by the day they were marked lost.
+            models.Index(
+                fields=[
+                    "closed_on",
+                    "currency",
+                    "sourcing",
+                    "closed_amount",
+                    "discount_amount",
+                    "cost_amount",
+                    "first_submitted_at",
+                    "partner",
+                ],
+                name="deal_won_analytics",
+                condition=models.Q(status="won"),
+            ),  # fmt: skip
+            models.Index(
+                fields=[
+                    "first_submitted_at",
+                    "currency",
+                    "sourcing",
+                    "estimated_amount",
+                    "partner",
+                ],
+                name="deal_first_submitted",
+            ),
+            models.Index(
+                fields=["updated_at", "partner"],
+                name="deal_lost_updated",
+                condition=models.Q(status="lost"),
+            ),
+            models.Index(
+                fields=["sla_responded_at"],
+                name="deal_sla_answered",
+                condition=models.Q(sla_responded_at__isnull=False, sla_due_at__isnull=False),
+            ),
         ]
         constraints = [
             # Imports and CRM pushes use the partner's own reference to stay idempotent.

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("reviews/<int:pk>/progress/", views.review_progress, name="review_progress"),
     path("reviews/<int:pk>/bulk/", views.review_bulk, name="review_bulk"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("analytics/", include("scorecards.analytics.urls")),
 ]
