@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0008_won_deals_index_and_leaner_line_indexes'),
+        ('deals', '0009_leaner_commission_line_indexes'),
         ('partners', '0003_partner_require_mfa'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
