@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.program.selectors import history_for
-from partners.program.views import form_page, ops_only
-from partners.views import show_domain_error
+from partners.program.views import form_page, ops_only, show_domain_error
 from prm import exceptions as domain
 
 from .forms_program import DealSettingsForm, RoutingRuleForm, RoutingTestForm

@@ -494,10 +494,8 @@ def _check_warning_days(days: int) -> None:
         )
     shortest = Certification.objects.order_by("validity_months").first()
     if shortest is not None and days >= shortest.validity_months * 28:
-        raise EnablementError(
-            _("“%(name)s” is valid for %(months)s months: warn fewer than %(days)s days ahead.")
-            % {"name": shortest, "months": shortest.validity_months,
-               "days": shortest.validity_months * 28},
-            code="invalid",
-            details={"expiry_warning_days": [_("Shorter than the shortest certification.")]},
-        )  # fmt: skip
+        limit = shortest.validity_months * 28
+        message = _(
+            "“%(name)s” is valid for %(months)s months: warn fewer than %(days)s days ahead."
+        ) % {"name": shortest, "months": shortest.validity_months, "days": limit}
+        raise EnablementError(message, code="invalid", details={"expiry_warning_days": [message]})

@@ -4,6 +4,7 @@ live preview, agreements and channel teams. Each view parses a form, calls one s
 Deal and enablement settings have their pages in their own apps, under the same /program/."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,11 +14,26 @@ from prm import exceptions as domain
 from prm.models import ChannelTeam
 
 from ..models import Tier, TierRequirement
-from ..views import personas_required, show_domain_error
+from ..views import personas_required
 from . import selectors, services
 from .forms import AgreementForm, ChannelTeamForm, RequirementFormSet, TierForm, requirement_initial
 
 ops_only = personas_required("ops")
+
+
+def show_domain_error(form, error: domain.DomainError) -> None:
+    """A service's refusal on the form: each detail beside its field (a detail may be a list
+    of messages), the rest on top."""
+    if isinstance(error, domain.PermissionDenied):
+        raise PermissionDenied(error.message) from error
+    placed = False
+    for name, found in (error.details or {}).items():
+        if name in form.fields:
+            for message in found if isinstance(found, list | tuple) else [found]:
+                form.add_error(name, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
 
 
 def form_page(request, *, form, title, intro="", back_url="", history=None, delete_url=""):

@@ -28,9 +28,7 @@ def test_the_page_says_what_each_setting_does(client_for, ops):
     assert "Hours a partner has to accept an offered lead" in content
 
 
-def test_ops_change_the_protection_window_and_the_history_shows_before_and_after(
-    client_for, ops
-):
+def test_ops_change_the_protection_window_and_the_history_shows_before_and_after(client_for, ops):
     client = client_for(ops)
     response = client.post(URL, VALID)
     assert response.status_code == 302

@@ -74,7 +74,9 @@ def test_a_repeated_metric_is_refused_on_the_requirements(client_for, ops, tiers
     data = _form(**{"req-1-metric": SALES, "req-1-threshold": "4"})
     response = client_for(ops).post(reverse("program:tier_edit", args=[tiers[1].pk]), data)
     assert response.status_code == 200
-    assert "Each metric may appear once per tier" in str(response.context["formset"].non_form_errors())
+    assert "Each metric may appear once per tier" in str(
+        response.context["formset"].non_form_errors()
+    )
     assert not tiers[1].requirements.exists()
     assert not events_for(tiers[1]).exists()
 
@@ -90,9 +92,13 @@ def test_a_higher_tier_cannot_earn_less_than_a_lower_one(client_for, ops, tiers)
 def test_a_fractional_count_and_a_taken_rank_are_refused(ops, tiers):
     with pytest.raises(ProgramConfigError) as caught:
         save_tier(
-            actor=ops, name="Platinum", rank=3, mdf_accrual_rate=Decimal("0.03"),
-            commission_multiplier=Decimal("1.2"), requirements=[RequirementRow(SALES, Decimal("1.5"))],
-        )  # fmt: skip
+            actor=ops,
+            name="Platinum",
+            rank=3,
+            mdf_accrual_rate=Decimal("0.03"),
+            commission_multiplier=Decimal("1.2"),
+            requirements=[RequirementRow(SALES, Decimal("1.5"))],
+        )
     assert "whole numbers" in caught.value.details["requirements"]
     assert "rank" in caught.value.details
     assert not Tier.objects.filter(name="Platinum").exists()
