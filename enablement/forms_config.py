@@ -51,6 +51,12 @@ class TrackForm(NoUniqueCheck, forms.ModelForm):
 
 class CourseForm(NoUniqueCheck, forms.ModelForm):
     business_models = _business_models_field()
+    url = forms.URLField(
+        label=_("Link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the course is taken."),
+    )
 
     class Meta:
         model = Course

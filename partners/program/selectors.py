@@ -22,7 +22,9 @@ def history_for(obj) -> QuerySet[AuditEvent]:
 
 def tiers_with_counts() -> QuerySet[Tier]:
     return Tier.objects.annotate(
-        partner_count=Count("partners", filter=Q(partners__status=Partner.Status.ACTIVE)),
+        partner_count=Count(
+            "partners", filter=Q(partners__status=Partner.Status.ACTIVE), distinct=True
+        ),
         requirement_count=Count("requirements", distinct=True),
     ).order_by("rank")
 
@@ -43,7 +45,9 @@ def tier_preview(
     metric is measured once for all partners (``measure_many``); a tier without requirements
     is met by everyone."""
     partners = list(partners if partners is not None else _active_partners())
-    tiers = list(Tier.objects.exclude(pk=edited.pk if edited and edited.pk else None))
+    tiers = list(Tier.objects.all())
+    if edited is not None and edited.pk is not None:
+        tiers = [tier for tier in tiers if tier.pk != edited.pk]
     requirement_sets = {tier.pk: list(tier.requirements.all()) for tier in tiers}
     rows = [(tier, requirement_sets[tier.pk], False) for tier in tiers]
     if edited is not None:

@@ -127,7 +127,7 @@ def save_tier(
     if unknown:
         raise ProgramConfigError(_("Unknown field(s): %(n)s.") % {"n": ", ".join(unknown)})
     creating = tier is None
-    tier = Tier() if creating else Tier.objects.select_for_update().get(pk=tier.pk)
+    tier = Tier() if tier is None else Tier.objects.select_for_update().get(pk=tier.pk)
     before = {} if creating else tier_snapshot(tier)
     for name, value in values.items():
         setattr(tier, name, value)
@@ -259,7 +259,9 @@ def save_channel_team(*, actor: User, team: ChannelTeam | None = None, **values)
     if unknown:
         raise ProgramConfigError(_("Unknown field(s): %(n)s.") % {"n": ", ".join(unknown)})
     creating = team is None
-    team = ChannelTeam() if creating else ChannelTeam.objects.select_for_update().get(pk=team.pk)
+    team = (
+        ChannelTeam() if team is None else ChannelTeam.objects.select_for_update().get(pk=team.pk)
+    )
     before = {} if creating else snapshot(team, TEAM_FIELDS)
     for name, value in values.items():
         setattr(team, name, value)
