@@ -128,9 +128,17 @@ class RoutingTestForm(forms.Form):
         label=_("Lead country"), max_length=2, help_text=_("Two-letter code, e.g. DE.")
     )
     region = forms.ChoiceField(
-        label=_("Lead region"), choices=[("", "—"), *Region.choices], required=False
+        label=_("Lead region"),
+        choices=[("", "—"), *Region.choices],
+        required=False,
+        help_text=_("Rules limited to regions only take leads from these."),
     )
-    specialty = forms.CharField(label=_("Specialty needed"), max_length=120, required=False)
+    specialty = forms.CharField(
+        label=_("Specialty needed"),
+        max_length=120,
+        required=False,
+        help_text=_("Rules with a specialty only pick partners that list it."),
+    )
 
     def clean_country(self):
         from .countries import is_country_code

@@ -87,8 +87,9 @@ def save_routing_rule(
     unknown = sorted(set(values) - set(RULE_FIELDS))
     if unknown:
         raise InvalidRoutingRule(_("Unknown field(s): %(n)s.") % {"n": ", ".join(unknown)})
-    values["countries"] = [str(c).strip().upper() for c in values.get("countries", []) if c]
-    values["regions"] = [str(r).strip().upper() for r in values.get("regions", []) if r]
+    for name in ("countries", "regions"):
+        if name in values:
+            values[name] = [str(code).strip().upper() for code in values[name] or [] if code]
     values.setdefault("partners", list(rule.partners.all()) if rule else [])
     check_rule({**(snapshot_values(rule) if rule else {}), **values})
     creating = rule is None

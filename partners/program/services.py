@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,7 +227,7 @@ def _tell_partner_admins(agreement: Agreement) -> None:
         kind="partners.agreement_published",
         template="partners/email/agreement_published",
         context={"agreement": agreement},
-        url="/partners/mine/",
+        url=reverse("partners:my_partner"),
         dedupe_key=f"agreement:{agreement.pk}",
     )
 

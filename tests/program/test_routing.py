@@ -130,3 +130,17 @@ def test_removing_a_rule_is_audited(client_for, ops, german_partners):
     assert response.status_code == 302
     assert not LeadRoutingRule.objects.exists()
     assert events_for(rule).filter(verb="routing_rule.deleted").exists()
+
+
+def test_changing_one_field_keeps_the_other_criteria(ops, german_partners):
+    munich = german_partners["munich"]
+    rule = save_routing_rule(
+        actor=ops, name="Germany", priority=10, countries=["DE"], partners=[munich]
+    )
+    save_routing_rule(actor=ops, rule=rule, name="Germany (Munich)")
+    rule.refresh_from_db()
+    assert (rule.name, rule.countries, list(rule.partners.all())) == (
+        "Germany (Munich)",
+        ["DE"],
+        [munich],
+    )
