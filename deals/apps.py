@@ -28,6 +28,7 @@ class DealsConfig(AppConfig):
     ]
     demo_seeders = [
         "deals.demo.seed",
+        "deals.leads.demo.seed",
         "deals.commissions.demo.seed",
         "deals.commissions.repcredit.demo.seed",
     ]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -57,6 +58,31 @@ class DealProgramSettings(SingletonSettings):
 
     def __str__(self):
         return str(_("Deal program settings"))
+
+    def clean(self):
+        """Combinations that cannot work together, each reported on the field to change."""
+        errors = {}
+        if self.protection_days == 0:
+            if self.extension_policy != self.ExtensionPolicy.NONE:
+                errors["extension_policy"] = _(
+                    "Without a protection window there is nothing to extend: choose "
+                    "“No extensions” or set a protection window."
+                )
+        elif self.expiry_reminder_days >= self.protection_days:
+            errors["expiry_reminder_days"] = _(
+                "The reminder must come before the protection window ends "
+                "(less than %(days)s days)."
+            ) % {"days": self.protection_days}
+        if self.extension_policy != self.ExtensionPolicy.NONE and self.extension_days < 1:
+            errors["extension_days"] = _("An extension must last at least one day.")
+        if self.sla_reminder_hours >= self.approval_sla_business_days * 24:
+            errors["sla_reminder_hours"] = _(
+                "The reviewer reminder must come before the SLA is due (less than %(hours)s hours)."
+            ) % {"hours": self.approval_sla_business_days * 24}
+        if self.lead_accept_hours < 1:
+            errors["lead_accept_hours"] = _("Partners need at least one hour to accept a lead.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CustomerAccount(models.Model):
@@ -495,6 +521,13 @@ class LeadRoutingRule(models.Model):
         max_length=120,
         blank=True,
         help_text=_("Matches a partner whose solution stack or target sectors include it."),
+    )
+    partners = models.ManyToManyField(
+        "partners.Partner",
+        verbose_name=_("target partners"),
+        blank=True,
+        related_name="+",
+        help_text=_("Offer only to these partners; empty means any partner meeting the rule."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from partners.models import Office, Partner, PartnerMembership
 from partners.selectors import partner_access
 from partners.tier_progress import would_break_tier
-from prm.audit import record_event
+from prm.audit import changes_between, record_event
 from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify
 
-from .exceptions import ExternalIdConflict, InvalidCompletion, NotAPartnerMember
+from .exceptions import EnablementError, ExternalIdConflict, InvalidCompletion, NotAPartnerMember
 from .models import (
     Certification,
     EnablementSettings,
@@ -463,6 +463,7 @@ def decide_reference_implementation(
 def update_enablement_settings(*, actor: User, expiry_warning_days: int) -> EnablementSettings:
     if not actor.is_program_ops:
         raise PermissionDenied(_("Only program operations change enablement settings."))
+    _check_warning_days(expiry_warning_days)
     settings_row = EnablementSettings.current()
     previous = settings_row.expiry_warning_days
     settings_row.expiry_warning_days = expiry_warning_days
@@ -473,5 +474,28 @@ def update_enablement_settings(*, actor: User, expiry_warning_days: int) -> Enab
         verb="enablement.settings_changed",
         from_state=str(previous),
         to_state=str(expiry_warning_days),
+        data={
+            "changes": changes_between(
+                {"expiry_warning_days": previous}, {"expiry_warning_days": expiry_warning_days}
+            )
+        },
     )
     return settings_row
+
+
+def _check_warning_days(days: int) -> None:
+    """1–365 days, and shorter than the shortest certification validity: a warning period as
+    long as the certification would warn the day it is earned."""
+    if not 1 <= days <= 365:
+        raise EnablementError(
+            _("Warn between 1 and 365 days before expiry."),
+            code="invalid",
+            details={"expiry_warning_days": [_("Between 1 and 365 days.")]},
+        )
+    shortest = Certification.objects.order_by("validity_months").first()
+    if shortest is not None and days >= shortest.validity_months * 28:
+        limit = shortest.validity_months * 28
+        message = _(
+            "“%(name)s” is valid for %(months)s months: warn fewer than %(days)s days ahead."
+        ) % {"name": shortest, "months": shortest.validity_months, "days": limit}
+        raise EnablementError(message, code="invalid", details={"expiry_warning_days": [message]})

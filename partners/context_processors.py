@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from prm.notifications import unread_count
 
@@ -25,15 +26,41 @@ def personas_for(user) -> set[str]:
     return personas
 
 
+# The program configuration area is one menu for ops, though its pages live in several apps.
+PROGRAM_NAVIGATION = (
+    _("Program"),
+    [
+        (_("Overview"), "program:index"),
+        (_("Tiers"), "program:tier_list"),
+        (_("Deal rules"), "program:deal_settings"),
+        (_("Lead routing"), "program:routing_rule_list"),
+        (_("Certification catalog"), "program:catalog"),
+        (_("Agreements"), "program:agreement_list"),
+        (_("Onboarding checklists"), "program:onboarding_list"),
+        (_("Enablement settings"), "program:enablement_settings"),
+        (_("Channel teams"), "program:team_list"),
+    ],
+    {"ops"},
+)
+
+
+def _program_entries(personas: set[str]):
+    label, entries, allowed = PROGRAM_NAVIGATION
+    if not personas & allowed:
+        return []
+    return [(label, [(item, name, allowed) for item, name in entries])]
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     personas = personas_for(user)
     if not personas:
         return {"nav_groups": [], "personas": personas}
     groups, items = [], []
-    for config in apps.get_app_configs():
-        group = {"label": config.verbose_name, "items": [], "active": False}
-        for label, url_name, allowed in getattr(config, "navigation", []):
+    menus = [(c.verbose_name, getattr(c, "navigation", [])) for c in apps.get_app_configs()]
+    for verbose_name, entries in [*menus, *_program_entries(personas)]:
+        group = {"label": verbose_name, "items": [], "active": False}
+        for label, url_name, allowed in entries:
             if not personas & set(allowed):
                 continue
             try:

@@ -113,7 +113,13 @@ class DemoSeeder:
         teams = {}
         for name, segment, _lead in TEAMS:
             teams[name], _ = ChannelTeam.objects.get_or_create(
-                name=name, defaults={"segment": segment}
+                name=name,
+                defaults={
+                    "segment": segment,
+                    "business_models": [
+                        str(model) for model, team in TEAM_OF_MODEL.items() if team == name
+                    ],
+                },
             )
         for email, full_name, role, team in STAFF:
             is_admin = role == User.InternalRole.ADMIN

@@ -197,7 +197,10 @@ def focus_list(user: User, *, limit: int | None = None) -> QuerySet[Partner]:
 
 
 def current_agreement() -> Agreement | None:
-    return Agreement.objects.order_by("-effective_at").first()
+    """The newest version already in effect; a version published for a later date waits."""
+    return (
+        Agreement.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at").first()
+    )
 
 
 def has_accepted_current_agreement(partner: Partner) -> bool:

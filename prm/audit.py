@@ -92,3 +92,58 @@ def record_account_event(
         data=data or {},
         request_id=current_request_id(),
     )
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict:
+    """The JSON-safe values of ``fields`` on ``obj``: the "before" or "after" of a change.
+    Foreign keys are shown by their text, many-to-many fields as a sorted list of texts."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
+        elif field.is_relation:
+            related = getattr(obj, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            values[name] = json_safe(getattr(obj, field.attname))
+    return values
+
+
+def json_safe(value):
+    """Decimals, dates and lazy texts as strings; lists and dicts element by element."""
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def changes_between(before: dict, after: dict) -> dict:
+    """``{field: {"before": old, "after": new}}`` for each field whose value differs."""
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def record_change(
+    obj: models.Model,
+    *,
+    actor: User | None,
+    verb: str,
+    before: dict,
+    after: dict,
+    reason: str = "",
+) -> AuditEvent | None:
+    """One audit row holding the before/after of every changed field (``data["changes"]``);
+    nothing when nothing changed. ``before`` is empty for a creation, ``after`` for a deletion."""
+    changes = changes_between(before, after)
+    if not changes:
+        return None
+    return record_event(obj, actor=actor, verb=verb, reason=reason, data={"changes": changes})

@@ -114,6 +114,12 @@ class ChannelTeam(models.Model):
         related_name="led_teams",
         help_text=_("Receives escalations for the team."),
     )
+    business_models = models.JSONField(
+        _("business models served"),
+        default=list,
+        blank=True,
+        help_text=_("Partners of these business models are served by this team."),
+    )
 
     class Meta:
         verbose_name = _("channel team")

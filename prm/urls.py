@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from deals import urls_program as deal_program_urls
+from enablement import urls_config as enablement_program_urls
 from partners import views as partner_views
+from partners.program import urls as partner_program_urls
 
 from . import views, views_audit
 
@@ -13,6 +16,13 @@ api_v1 = [
     path("", include("enablement.api.urls")),
     path("", include("mdf.api.urls")),
     path("", include("scorecards.api.urls")),
+]
+
+# The program configuration area (ops only): each app serves its own pages under /program/.
+program = [
+    *partner_program_urls.urlpatterns,
+    *deal_program_urls.urlpatterns,
+    *enablement_program_urls.urlpatterns,
 ]
 
 urlpatterns = [
@@ -33,6 +43,7 @@ urlpatterns = [
     path("enablement/", include("enablement.urls")),
     path("mdf/", include("mdf.urls")),
     path("scorecards/", include("scorecards.urls")),
+    path("program/", include((program, "program"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

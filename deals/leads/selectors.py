@@ -86,8 +86,11 @@ def rule_applies(rule: LeadRoutingRule, lead: Lead) -> bool:
 def matching_partners(rule: LeadRoutingRule, lead: Lead, *, exclude=()) -> list[Partner]:
     """Active partners meeting the rule's business model, tier and specialty criteria that serve
     the lead's country (headquarters or an office there) or region. A rule without business
-    models leaves distributors out."""
+    models leaves distributors out. A rule with target partners only considers those."""
     partners = Partner.objects.filter(status=Partner.Status.ACTIVE).exclude(pk__in=list(exclude))
+    if rule.pk is not None and rule.partners.exists():
+        # Target partners narrow the rule; the other criteria still apply to them.
+        partners = partners.filter(pk__in=rule.partners.values("pk"))
     if rule.business_models:
         partners = partners.filter(business_model__in=rule.business_models)
     else:
@@ -139,6 +142,38 @@ def best_partner(partners: list[Partner]) -> Partner | None:
         return (-rate, row["open"], partner.pk)
 
     return min(partners, key=rank)
+
+
+@dataclass(frozen=True)
+class RuleTrial:
+    """How one routing rule treats a lead: whether it applies, who it matches, who it picks."""
+
+    rule: LeadRoutingRule
+    applies: bool
+    candidates: list[Partner]
+    chosen: Partner | None
+
+
+def route_trials(lead: Lead, *, exclude=(), rules=None) -> list[RuleTrial]:
+    """Every active rule in routing order (lowest priority number first) tried on ``lead``.
+    ``route_lead`` offers the lead to the ``chosen`` partner of the first trial that has one;
+    the routing tester shows them all. ``rules`` replaces the stored rules (a rule being
+    edited, not saved yet)."""
+    if rules is None:
+        rules = LeadRoutingRule.objects.filter(is_active=True).order_by("priority", "pk")
+    trials = []
+    for rule in rules:
+        if not rule_applies(rule, lead):
+            trials.append(RuleTrial(rule, applies=False, candidates=[], chosen=None))
+            continue
+        candidates = matching_partners(rule, lead, exclude=exclude)
+        trials.append(RuleTrial(rule, True, candidates, best_partner(candidates)))
+    return trials
+
+
+def first_route(trials: list[RuleTrial]) -> RuleTrial | None:
+    """The trial that routes the lead: the first with a chosen partner."""
+    return next((trial for trial in trials if trial.chosen is not None), None)
 
 
 # --- The current offer--- ----------------------------------------------------------------------

@@ -23,18 +23,17 @@ from prm.notifications import notify
 from prm.text import clean_name
 
 from ..countries import is_country_code
-from ..models import DealProgramSettings, DealRegistration, Lead, LeadOffer, LeadRoutingRule
+from ..models import DealProgramSettings, DealRegistration, Lead, LeadOffer
 from .selectors import (
     _active,
     acts_for,
-    best_partner,
     can_manage_lead,
     can_offer_to,
     current_offer,
     declined_partner_ids,
-    matching_partners,
+    first_route,
     partner_recipients,
-    rule_applies,
+    route_trials,
     vendor_recipients,
 )
 
@@ -198,12 +197,10 @@ def route_lead(*, lead: Lead, actor: User | None = None) -> LeadOffer | None:
     if not lead.can_move_to(Status.OFFERED):
         raise InvalidTransition(_("Lead"), lead.status, Status.OFFERED)
     excluded = declined_partner_ids(lead)
-    for rule in LeadRoutingRule.objects.filter(is_active=True).order_by("priority", "pk"):
-        if not rule_applies(rule, lead):
-            continue
-        partner = best_partner(matching_partners(rule, lead, exclude=excluded))
-        if partner is not None:
-            return _offer(lead, partner, actor=actor, rule=rule)
+    # The routing tester in the program pages runs the same trials without offering.
+    route = first_route(route_trials(lead, exclude=excluded))
+    if route is not None and route.chosen is not None:
+        return _offer(lead, route.chosen, actor=actor, rule=route.rule)
     record_event(lead, actor=actor, verb="lead.routing_unmatched", data={"excluded": excluded})
     return None
 

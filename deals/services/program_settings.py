@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from prm.audit import record_event
+from prm.audit import record_change, snapshot
 from prm.exceptions import DomainError, PermissionDenied
 from prm.locks import lock
 from prm.models import User
@@ -20,7 +20,9 @@ EDITABLE_SETTINGS = frozenset(
 
 @transaction.atomic
 def update_program_settings(*, actor: User, **values) -> DealProgramSettings:
-    """Change the deal rules (program ops only); one audit row names the fields that changed.
+    """Change the deal rules (program ops only); one audit row holds the before and after of
+    each field that changed. Combinations the model refuses (``DealProgramSettings.clean``)
+    come back as a ``DomainError`` with the message on the field concerned.
 
     The new values apply from the next decision on: registrations already protected keep the
     dates they were given."""
@@ -33,6 +35,7 @@ def update_program_settings(*, actor: User, **values) -> DealProgramSettings:
     changes = {name: value for name, value in values.items() if getattr(program, name) != value}
     if not changes:
         return program
+    before = snapshot(program, sorted(EDITABLE_SETTINGS))
     for name, value in changes.items():
         setattr(program, name, value)
     try:
@@ -40,5 +43,11 @@ def update_program_settings(*, actor: User, **values) -> DealProgramSettings:
     except ValidationError as exc:
         raise DomainError(_("Some settings are invalid."), details=exc.message_dict) from exc
     program.save()
-    record_event(program, actor=actor, verb="deal_settings.changed", data=changes)
+    record_change(
+        program,
+        actor=actor,
+        verb="deal_settings.changed",
+        before=before,
+        after=snapshot(program, sorted(EDITABLE_SETTINGS)),
+    )
     return program

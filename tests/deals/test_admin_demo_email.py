@@ -106,7 +106,10 @@ class TestAdmin:
         }
         assert client.post(url, data).status_code == 302
         event = events_for(settings).get()
-        assert (event.actor, event.data) == (ops, {"protection_days": 120})
+        assert (event.actor, event.data) == (
+            ops,
+            {"changes": {"protection_days": {"before": 90, "after": 120}}},
+        )
         data["approval_sla_business_days"] = "0"
         response = client.post(url, data)
         assert "approval_sla_business_days" in response.context["adminform"].form.errors

@@ -18,7 +18,7 @@ def test_ops_change_the_rules_and_the_change_is_audited(ops):
     assert (event.actor, event.verb, event.data) == (
         ops,
         "deal_settings.changed",
-        {"protection_days": 60},
+        {"changes": {"protection_days": {"before": 90, "after": 60}}},
     )
 
 

@@ -173,3 +173,18 @@ def test_rep_territories_cover_every_region_so_the_rep_credit_report_credits_eve
     regions = set(RepTerritory.objects.filter(country="").values_list("region", flat=True))
     assert regions == set(Region.values)
     assert RepTerritory.objects.exclude(country="").exists()
+
+
+def test_a_new_demo_lead_routes_without_hand_work(seeded):
+    from deals.leads.services import create_lead, route_lead
+    from deals.models import LeadRoutingRule
+
+    assert LeadRoutingRule.objects.filter(is_active=True).count() >= 3
+    ops = User.objects.get(email="ops@demo.example")
+    lead = create_lead(actor=ops, company_name="Ridgeway Clinics", country="US", region="NA")
+    offer = route_lead(lead=lead, actor=ops)
+    assert offer is not None
+    assert offer.partner.status == Partner.Status.ACTIVE
+    # Every business model is served by one of the demo teams.
+    served = [m for team in ChannelTeam.objects.all() for m in team.business_models]
+    assert sorted(served) == sorted(BusinessModel.values)
