@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0008_won_deals_index_and_leaner_line_indexes'),
+        ('deals', '0010_analytics_indexes'),
         ('partners', '0003_partner_require_mfa'),
     ]
 
