@@ -8,5 +8,9 @@ class ScorecardsConfig(AppConfig):
     # (label, url name, personas who see it); see partners.apps for the personas.
     navigation: list = [
         (_("Tier reviews"), "scorecards:review_list", {"ops"}),
+        (_("Scorecards"), "scorecards:card_list", {"ops", "cam", "partner"}),
+        (_("Focus view"), "scorecards:focus", {"cam", "ops"}),
+        (_("Scorecard templates"), "scorecards:template_list", {"ops"}),
+        (_("Compute scorecards"), "scorecards:card_runs", {"ops"}),
     ]
     demo_seeders = ["scorecards.demo.seed"]

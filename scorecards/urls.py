@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .cards.urls import urlpatterns as card_urls
 
 app_name = "scorecards"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("reviews/<int:pk>/progress/", views.review_progress, name="review_progress"),
     path("reviews/<int:pk>/bulk/", views.review_bulk, name="review_bulk"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    *card_urls,
 ]

@@ -240,11 +240,12 @@ def focus_grid(user: User, *, quarter: str) -> list[list[FocusCell]]:
     """The user's partners placed by Scale × Skill × Will (rows: high, medium, low potential,
     then unassessed) against the health of their ``quarter`` scorecard (columns)."""
     partners = list(focus_list(user))
-    cards = dict(
-        scorecards_visible_to(user)
+    cards = {
+        partner_id: (health, pk)
+        for partner_id, health, pk in scorecards_visible_to(user)
         .filter(quarter=quarter, partner__in=[p.pk for p in partners])
-        .values_list("partner_id", "health")
-    )
+        .values_list("partner_id", "health", "pk")
+    }
     rows = ["high", "medium", "low", "unassessed"]
     grid = {
         (r, h): FocusCell(r, h, ADVICE.get((r, h), "Assess Scale, Skill and Will"))
@@ -252,7 +253,7 @@ def focus_grid(user: User, *, quarter: str) -> list[list[FocusCell]]:
         for h in HEALTH_ORDER
     }
     for partner in partners:
-        health = cards.get(partner.pk, Health.UNKNOWN)
+        health, partner.card_id = cards.get(partner.pk, (Health.UNKNOWN, None))
         grid[(potential_band(partner.focus_score), health)].partners.append(partner)
     return [[grid[(r, h)] for h in HEALTH_ORDER] for r in rows]
 

@@ -37,6 +37,11 @@ SIGNED_IN_PAGES = [
     ("/deals/commissions/ops/statements/", 200),
     ("/exchange-rates/", 200),
     ("/scorecards/reviews/", 200),
+    ("/scorecards/cards/", 200),
+    ("/scorecards/focus/", 200),
+    ("/scorecards/templates/", 200),
+    ("/scorecards/templates/new/", 200),
+    ("/scorecards/runs/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")
