@@ -149,10 +149,12 @@ def parse_quarter(text: str) -> FiscalPeriod:
     label = (text or "").strip().upper()
     try:
         period = parse_period(label if label.startswith("FY") else "FY" + label)
-    except ValueError as exc:
-        raise ScorecardError(str(exc)) from exc
-    if period.quarter is None:
-        raise ScorecardError(_("Give a fiscal quarter, such as 2027-Q1."))
+    except ValueError:
+        period = None
+    if period is None or period.quarter is None:
+        raise ScorecardError(
+            _("“%(text)s” is not a fiscal quarter: enter one such as 2027-Q1.") % {"text": text}
+        )
     if period.start > timezone.localdate():
         raise ScorecardError(_("%(q)s has not started yet.") % {"q": period.label})
     return period
