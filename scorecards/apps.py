@@ -13,4 +13,4 @@ class ScorecardsConfig(AppConfig):
         (_("Scorecard templates"), "scorecards:template_list", {"ops"}),
         (_("Compute scorecards"), "scorecards:card_runs", {"ops"}),
     ]
-    demo_seeders = ["scorecards.demo.seed"]
+    demo_seeders = ["scorecards.demo.seed", "scorecards.cards.demo.seed"]

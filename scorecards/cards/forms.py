@@ -67,9 +67,7 @@ def criterion_forms(template: ScorecardTemplate | None, data=None) -> list[Crite
     for a new one)."""
     from .services import default_criteria
 
-    current = (
-        {c.criterion: c for c in template.criteria.all()} if template is not None else {}
-    )
+    current = {c.criterion: c for c in template.criteria.all()} if template is not None else {}
     defaults = {row["criterion"]: row for row in default_criteria()}
     forms_ = []
     for key in Criterion.values:
@@ -88,9 +86,16 @@ class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Rating"),
         coerce=int,
-        choices=[(n, f"{n} · {label}") for n, label in (
-            (1, _("poor")), (2, _("below expectations")), (3, _("meets expectations")),
-            (4, _("above expectations")), (5, _("outstanding")))],  # fmt: skip
+        choices=[
+            (n, f"{n} · {label}")
+            for n, label in (
+                (1, _("poor")),
+                (2, _("below expectations")),
+                (3, _("meets expectations")),
+                (4, _("above expectations")),
+                (5, _("outstanding")),
+            )
+        ],
     )
     note = forms.CharField(
         label=_("Note"),

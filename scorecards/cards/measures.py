@@ -70,7 +70,9 @@ def measure_partners(
     for pk in ids:
         has_deals = pk in with_deals
         money = bookings.get(pk, {"sourced": Decimal(0), "influenced": Decimal(0)})
-        deals = flow.get(pk, {"registered": 0, "won": 0, "lost": 0, "countries": 0, "industries": 0})
+        deals = flow.get(
+            pk, {"registered": 0, "won": 0, "lost": 0, "countries": 0, "industries": 0}
+        )
         tech = (technical[pk] + developers[pk]) if pk in technical and pk in developers else None
         values: dict[str, Decimal | None] = {
             Criterion.SOURCED_BOOKINGS: money["sourced"] if has_deals else None,

@@ -79,7 +79,9 @@ class TemplateCriterion(models.Model):
         verbose_name_plural = _("scorecard criteria")
         ordering = ["template", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "criterion"], name="uniq_template_criterion")
+            models.UniqueConstraint(
+                fields=["template", "criterion"], name="uniq_template_criterion"
+            )
         ]
 
     def __str__(self):

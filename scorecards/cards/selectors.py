@@ -47,10 +47,14 @@ def template_as_data(template: ScorecardTemplate) -> dict:
         "green_from": template.green_from,
         "amber_from": template.amber_from,
         "criteria": [
-            {"criterion": c.criterion, "source": c.source, "weight": c.weight,
-             "target": None if c.target is None else str(c.target)}
+            {
+                "criterion": c.criterion,
+                "source": c.source,
+                "weight": c.weight,
+                "target": None if c.target is None else str(c.target),
+            }
             for c in template.criteria.order_by("position", "id")
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -247,14 +251,17 @@ def focus_grid(user: User, *, quarter: str) -> list[list[FocusCell]]:
         .values_list("partner_id", "health", "pk")
     }
     rows = ["high", "medium", "low", "unassessed"]
-    grid = {
+    grid: dict[tuple[str, str], FocusCell] = {
         (r, h): FocusCell(r, h, ADVICE.get((r, h), "Assess Scale, Skill and Will"))
         for r in rows
         for h in HEALTH_ORDER
     }
     for partner in partners:
-        health, partner.card_id = cards.get(partner.pk, (Health.UNKNOWN, None))
-        grid[(potential_band(partner.focus_score), health)].partners.append(partner)
+        # Annotated by focus_list: the latest Scale × Skill × Will; the card to link to.
+        health, card_id = cards.get(partner.pk, (Health.UNKNOWN, None))
+        partner.card_id = card_id  # type: ignore[attr-defined]
+        band = potential_band(partner.focus_score)  # type: ignore[attr-defined]
+        grid[(band, health)].partners.append(partner)
     return [[grid[(r, h)] for h in HEALTH_ORDER] for r in rows]
 
 

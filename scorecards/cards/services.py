@@ -93,8 +93,10 @@ def clean_criteria(rows: Sequence[dict]) -> list[dict]:
                 )
     if not rows:
         raise ScorecardError(_("A template needs at least one criterion."))
-    return [{**row, "target": row.get("target") if row["source"] == Source.COMPUTED else None}
-            for row in rows]  # fmt: skip
+    return [
+        {**row, "target": row.get("target") if row["source"] == Source.COMPUTED else None}
+        for row in rows
+    ]
 
 
 def _replace_criteria(template: ScorecardTemplate, rows: Sequence[dict]) -> None:
@@ -241,7 +243,8 @@ def compute_scorecards(
     todo = [p for p in partners if not (p.pk in existing and existing[p.pk].is_final)]
     measured = measure_partners(todo, period, today=today)
     ratings = selectors.ratings_by_card([c.pk for c in existing.values()])
-    creates, updates = [], []
+    creates: list[Scorecard] = []
+    updates: list[Scorecard] = []
     for partner in todo:
         template = templates.get(partner.business_model) or templates[""]
         card = existing.get(partner.pk) or Scorecard(
@@ -252,8 +255,19 @@ def compute_scorecards(
         card.computed_at = timezone.now()
         (updates if card.pk else creates).append(card)
     Scorecard.objects.bulk_create(creates)
-    fields = ["template", "template_name", "score", "health", "green_from", "amber_from",
-              "criteria", "obligations", "is_final", "computed_at", "period_end"]  # fmt: skip
+    fields = [
+        "template",
+        "template_name",
+        "score",
+        "health",
+        "green_from",
+        "amber_from",
+        "criteria",
+        "obligations",
+        "is_final",
+        "computed_at",
+        "period_end",
+    ]
     Scorecard.objects.bulk_update(updates, fields)
     return len(todo), len(partners) - len(todo)
 
@@ -333,9 +347,13 @@ def rate_criterion(
     CamRating.objects.update_or_create(
         scorecard=card,
         criterion=criterion,
-        defaults={"rating": rating, "note": note.strip(), "rated_by": actor,
-                  "rated_at": timezone.now()},
-    )  # fmt: skip
+        defaults={
+            "rating": rating,
+            "note": note.strip(),
+            "rated_by": actor,
+            "rated_at": timezone.now(),
+        },
+    )
     _score(card, card.criteria, selectors.ratings_by_card([card.pk]).get(card.pk, {}))
     card.save(update_fields=["criteria", "score", "health"])
     record_event(

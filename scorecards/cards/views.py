@@ -119,7 +119,9 @@ def template_edit(request, pk=None):
     rows = criterion_forms(template, data)
     status = 200
     if data is not None:
-        valid = form.is_valid() & all([row.is_valid() for row in rows])
+        # Validate every row (not stopping at the first error) so each shows its errors.
+        rows_valid = [row.is_valid() for row in rows]
+        valid = form.is_valid() and all(rows_valid)
         chosen = [row.as_row() for row in rows if row.is_valid() and row.cleaned_data["use"]]
         if valid and not chosen:
             form.add_error(None, _("Use at least one criterion."))

@@ -30,8 +30,18 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def deal(partner, quarter, *, status, day=5, amount="0", currency="USD", sourcing="sourced",
-         country="US", industry=""):  # fmt: skip
+def deal(
+    partner,
+    quarter,
+    *,
+    status,
+    day=5,
+    amount="0",
+    currency="USD",
+    sourcing="sourced",
+    country="US",
+    industry="",
+):
     """A registration first submitted and closed ``day`` days into ``quarter``."""
     when = quarter.start + dt.timedelta(days=day)
     closed = status in (Status.WON, Status.LOST)
@@ -63,8 +73,16 @@ def measured_partner(acme, quarter):
         currency="EUR", rate=Decimal("1.1"), effective_on=quarter.start - dt.timedelta(days=400)
     )
     deal(acme, quarter, status=Status.WON, amount="30000", industry="Retail")
-    deal(acme, quarter, status=Status.WON, amount="20000", currency="EUR", country="DE",
-         day=10, industry="Banking")  # fmt: skip
+    deal(
+        acme,
+        quarter,
+        status=Status.WON,
+        amount="20000",
+        currency="EUR",
+        country="DE",
+        day=10,
+        industry="Banking",
+    )
     deal(acme, quarter, status=Status.WON, amount="10000", sourcing="influenced", country="FR")
     deal(acme, quarter, status=Status.LOST, day=20)
     days = (timezone.localdate() - quarter.start).days + 10
@@ -84,7 +102,9 @@ def mdf_activity(partner, user, quarter, *, approved_day=10, paid_day=None):
     request = FundRequest.objects.create(
         partner=partner,
         created_by=user,
-        status=FundRequest.Status.PAID if paid_day is not None else FundRequest.Status.CLAIM_APPROVED,
+        status=FundRequest.Status.PAID
+        if paid_day is not None
+        else FundRequest.Status.CLAIM_APPROVED,
         submitted_at=at(quarter.start),
         **request_values(ActivityTypeFactory(), starts_on=quarter.start, ends_on=quarter.start),
     )
@@ -112,8 +132,9 @@ def lead_offer(partner, quarter, *, outcome, hours, window=48, day=3):
     from deals.models import Lead
 
     offered = at(quarter.start + dt.timedelta(days=day))
-    lead = Lead.objects.create(company_name="Lead Co", country="US", status=Lead.Status.OFFERED,
-                               partner=partner)  # fmt: skip
+    lead = Lead.objects.create(
+        company_name="Lead Co", country="US", status=Lead.Status.OFFERED, partner=partner
+    )
     return LeadOffer.objects.create(
         lead=lead,
         partner=partner,

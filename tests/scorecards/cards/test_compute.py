@@ -54,8 +54,13 @@ def test_missing_data_is_shown_as_missing_and_left_out_of_the_score(measured_par
 
 def test_a_partner_without_any_deal_is_not_scored_zero_on_deal_criteria(acme, quarter):
     rows = _rows(_compute(acme, quarter))
-    for key in (C.SOURCED_BOOKINGS, C.REGISTERED_DEAL_FLOW, C.PIPELINE_HEALTH,
-                C.GEOGRAPHIC_COVERAGE, C.INDUSTRY_COVERAGE):  # fmt: skip
+    for key in (
+        C.SOURCED_BOOKINGS,
+        C.REGISTERED_DEAL_FLOW,
+        C.PIPELINE_HEALTH,
+        C.GEOGRAPHIC_COVERAGE,
+        C.INDUSTRY_COVERAGE,
+    ):
         assert rows[key]["missing"] is True, key
     # Certifications are measured: nobody certified is a real zero.
     assert rows[C.SALES_EXPERTISE]["score"] == "0.0"
@@ -64,10 +69,21 @@ def test_a_partner_without_any_deal_is_not_scored_zero_on_deal_criteria(acme, qu
 def test_nothing_measured_gives_no_score_and_unknown_health(acme, quarter, ops):
     template = services.ensure_default_template()
     services.save_template(
-        actor=ops, template=template, name=template.name, business_model="", green_from=75,
-        amber_from=50, criteria=[{"criterion": C.SOURCED_BOOKINGS, "source": Source.COMPUTED,
-                                  "weight": 1, "target": Decimal(1000)}],
-    )  # fmt: skip
+        actor=ops,
+        template=template,
+        name=template.name,
+        business_model="",
+        green_from=75,
+        amber_from=50,
+        criteria=[
+            {
+                "criterion": C.SOURCED_BOOKINGS,
+                "source": Source.COMPUTED,
+                "weight": 1,
+                "target": Decimal(1000),
+            }
+        ],
+    )
     card = _compute(acme, quarter)
     assert card.score is None and card.health == Health.UNKNOWN
 
@@ -83,10 +99,10 @@ def test_joint_marketing_counts_claims_approved_in_the_quarter(acme, acme_admin,
 
 
 def test_communication_is_the_median_hours_to_answer_a_lead(acme, quarter):
-    O = LeadOffer.Outcome  # noqa: N806
-    lead_offer(acme, quarter, outcome=O.ACCEPTED, hours=6)
-    lead_offer(acme, quarter, outcome=O.REJECTED, hours=30)
-    lead_offer(acme, quarter, outcome=O.RECALLED, hours=None, window=48)  # lapsed: 48 hours
+    outcome = LeadOffer.Outcome
+    lead_offer(acme, quarter, outcome=outcome.ACCEPTED, hours=6)
+    lead_offer(acme, quarter, outcome=outcome.REJECTED, hours=30)
+    lead_offer(acme, quarter, outcome=outcome.RECALLED, hours=None, window=48)  # lapsed: 48 hours
     card = _compute(acme, quarter)
     row = _rows(card)[C.COMMUNICATION]
     # Median of 6, 30 and 48 hours is 30; full marks at 24 hours or less: 24/30 = 80.
@@ -110,15 +126,27 @@ def test_vendor_obligations_check_ins_and_deal_decisions(acme, quarter):
 def test_weights_change_the_score(measured_partner, quarter, ops):
     template = services.ensure_default_template()
     services.save_template(
-        actor=ops, template=template, name="Bookings and references", business_model="",
-        green_from=60, amber_from=40,
+        actor=ops,
+        template=template,
+        name="Bookings and references",
+        business_model="",
+        green_from=60,
+        amber_from=40,
         criteria=[
-            {"criterion": C.SOURCED_BOOKINGS, "source": Source.COMPUTED, "weight": 3,
-             "target": Decimal(100000)},
-            {"criterion": C.QUALITY_OF_DELIVERY, "source": Source.COMPUTED, "weight": 1,
-             "target": Decimal(1)},
+            {
+                "criterion": C.SOURCED_BOOKINGS,
+                "source": Source.COMPUTED,
+                "weight": 3,
+                "target": Decimal(100000),
+            },
+            {
+                "criterion": C.QUALITY_OF_DELIVERY,
+                "source": Source.COMPUTED,
+                "weight": 1,
+                "target": Decimal(1),
+            },
         ],
-    )  # fmt: skip
+    )
     card = _compute(measured_partner, quarter)
     # (3 × 52 + 1 × 100) / 4 = 64.0: green from 60 on this template.
     assert card.score == Decimal("64.0")
@@ -127,9 +155,14 @@ def test_weights_change_the_score(measured_partner, quarter, ops):
 
 def test_a_business_model_template_applies_to_its_partners(acme, globex, quarter, ops):
     services.save_template(
-        actor=ops, template=None, name="MSP", business_model="msp", green_from=80, amber_from=60,
+        actor=ops,
+        template=None,
+        name="MSP",
+        business_model="msp",
+        green_from=80,
+        amber_from=60,
         criteria=[{"criterion": C.CUSTOMER_SATISFACTION, "source": Source.RATED, "weight": 1}],
-    )  # fmt: skip
+    )
     services.compute_scorecards([acme, globex], quarter)
     cards = {c.partner_id: c for c in Scorecard.objects.filter(quarter=quarter.label)}
     assert cards[globex.pk].template_name == "MSP"

@@ -46,8 +46,9 @@ def test_the_current_quarter_is_recomputed_with_new_data(measured_partner, ops):
     won = {"status": "won", "amount": "100000", "day": 0}
     deal(measured_partner, current, **won)
     services.compute_scorecards([measured_partner], current)
-    row = next(r for r in _card(measured_partner, current).criteria
-               if r["criterion"] == C.SOURCED_BOOKINGS)  # fmt: skip
+    row = next(
+        r for r in _card(measured_partner, current).criteria if r["criterion"] == C.SOURCED_BOOKINGS
+    )
     assert Decimal(row["value"]) == Decimal("100000.00")
 
 
@@ -104,12 +105,25 @@ def test_the_partners_cam_rates_a_rated_criterion_and_the_score_follows(
     # 5 is 100 points at weight 10: (5214.5 + 1000) / 90 = 69.05 → 69.1
     assert card.score == Decimal("69.1")
     row = next(r for r in card.criteria if r["criterion"] == C.CUSTOMER_SATISFACTION)
-    assert (row["value"], row["score"], row["note"]) == (5, "100.0", "Two renewals praised the team")
+    assert (row["value"], row["score"], row["note"]) == (
+        5,
+        "100.0",
+        "Two renewals praised the team",
+    )
     event = AuditEvent.objects.get(verb="scorecard.rated")
-    assert (event.actor, event.to_state, event.reason) == (cam, "5", "Two renewals praised the team")
+    assert (event.actor, event.to_state, event.reason) == (
+        cam,
+        "5",
+        "Two renewals praised the team",
+    )
     # Rating again replaces the rating (one per criterion) and leaves the old value in the audit.
-    services.rate_criterion(actor=cam, scorecard=card, criterion=C.CUSTOMER_SATISFACTION,
-                            rating=3, note="One escalation")  # fmt: skip
+    services.rate_criterion(
+        actor=cam,
+        scorecard=card,
+        criterion=C.CUSTOMER_SATISFACTION,
+        rating=3,
+        note="One escalation",
+    )
     assert CamRating.objects.get().rating == 3
     assert AuditEvent.objects.filter(verb="scorecard.rated").latest("pk").from_state == "5"
 
@@ -118,24 +132,45 @@ def test_the_partners_cam_rates_a_rated_criterion_and_the_score_follows(
 def test_nobody_but_the_partners_cam_rates(measured_partner, quarter, personas, who):
     services.compute_scorecards([measured_partner], quarter)
     with pytest.raises(PermissionDenied):
-        services.rate_criterion(actor=personas[who], scorecard=_card(measured_partner, quarter),
-                                criterion=C.CUSTOMER_SATISFACTION, rating=4, note="x")  # fmt: skip
+        services.rate_criterion(
+            actor=personas[who],
+            scorecard=_card(measured_partner, quarter),
+            criterion=C.CUSTOMER_SATISFACTION,
+            rating=4,
+            note="x",
+        )
 
 
 def test_a_measured_criterion_cannot_be_rated(measured_partner, quarter, cam):
     services.compute_scorecards([measured_partner], quarter)
     with pytest.raises(services.ScorecardError):
-        services.rate_criterion(actor=cam, scorecard=_card(measured_partner, quarter),
-                                criterion=C.SOURCED_BOOKINGS, rating=4, note="x")  # fmt: skip
+        services.rate_criterion(
+            actor=cam,
+            scorecard=_card(measured_partner, quarter),
+            criterion=C.SOURCED_BOOKINGS,
+            rating=4,
+            note="x",
+        )
 
 
 def test_template_changes_are_audited_with_before_and_after(ops):
     template = services.ensure_default_template()
     services.save_template(
-        actor=ops, template=template, name="Default", business_model="", green_from=80,
-        amber_from=55, criteria=[{"criterion": C.SALES_EXPERTISE, "source": Source.COMPUTED,
-                                  "weight": 2, "target": Decimal(5)}],
-    )  # fmt: skip
+        actor=ops,
+        template=template,
+        name="Default",
+        business_model="",
+        green_from=80,
+        amber_from=55,
+        criteria=[
+            {
+                "criterion": C.SALES_EXPERTISE,
+                "source": Source.COMPUTED,
+                "weight": 2,
+                "target": Decimal(5),
+            }
+        ],
+    )
     event = AuditEvent.objects.filter(verb="scorecard_template.changed").get()
     assert event.actor == ops
     assert len(event.data["before"]["criteria"]) == 12
@@ -147,31 +182,70 @@ def test_template_changes_are_audited_with_before_and_after(ops):
 @pytest.mark.parametrize(
     "rows, message",
     [
-        ([{"criterion": C.CUSTOMER_SATISFACTION, "source": Source.COMPUTED, "weight": 1,
-           "target": Decimal(1)}], "must be rated"),
-        ([{"criterion": C.SALES_EXPERTISE, "source": Source.COMPUTED, "weight": 1,
-           "target": None}], "full marks"),
+        (
+            [
+                {
+                    "criterion": C.CUSTOMER_SATISFACTION,
+                    "source": Source.COMPUTED,
+                    "weight": 1,
+                    "target": Decimal(1),
+                }
+            ],
+            "must be rated",
+        ),
+        (
+            [
+                {
+                    "criterion": C.SALES_EXPERTISE,
+                    "source": Source.COMPUTED,
+                    "weight": 1,
+                    "target": None,
+                }
+            ],
+            "full marks",
+        ),
         ([], "at least one"),
     ],
-)  # fmt: skip
+)
 def test_invalid_templates_are_refused(ops, rows, message):
     with pytest.raises(services.ScorecardError, match=message):
-        services.save_template(actor=ops, template=None, name="X", business_model="msp",
-                               green_from=75, amber_from=50, criteria=rows)  # fmt: skip
+        services.save_template(
+            actor=ops,
+            template=None,
+            name="X",
+            business_model="msp",
+            green_from=75,
+            amber_from=50,
+            criteria=rows,
+        )
     assert not ScorecardTemplate.objects.filter(name="X").exists()
 
 
 def test_only_ops_edit_templates(cam):
     with pytest.raises(PermissionDenied):
-        services.save_template(actor=cam, template=None, name="X", business_model="msp",
-                               green_from=75, amber_from=50, criteria=[])  # fmt: skip
+        services.save_template(
+            actor=cam,
+            template=None,
+            name="X",
+            business_model="msp",
+            green_from=75,
+            amber_from=50,
+            criteria=[],
+        )
 
 
 def test_a_second_template_for_the_same_business_model_is_refused(ops):
     services.ensure_default_template()
     with pytest.raises(services.ScorecardError, match="already covers"):
-        services.save_template(actor=ops, template=None, name="Other default", business_model="",
-                               green_from=75, amber_from=50, criteria=services.default_criteria())  # fmt: skip
+        services.save_template(
+            actor=ops,
+            template=None,
+            name="Other default",
+            business_model="",
+            green_from=75,
+            amber_from=50,
+            criteria=services.default_criteria(),
+        )
 
 
 def test_trend_lists_earlier_quarters_with_their_change(measured_partner, quarter):

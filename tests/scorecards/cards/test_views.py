@@ -59,8 +59,9 @@ def test_the_cam_rates_on_the_page(client_for, cam, cards, acme):
     url = reverse("scorecards:card_detail", args=[card.pk])
     client = client_for(cam)
     assert 'data-testid="rating-form"' in client.get(url).content.decode()
-    response = client.post(url, {"criterion": C.CUSTOMER_SATISFACTION, "rating": "4",
-                                 "note": "Good renewals"})  # fmt: skip
+    response = client.post(
+        url, {"criterion": C.CUSTOMER_SATISFACTION, "rating": "4", "note": "Good renewals"}
+    )
     assert response.status_code == 302
     card.refresh_from_db()
     row = next(r for r in card.criteria if r["criterion"] == C.CUSTOMER_SATISFACTION)
@@ -88,8 +89,12 @@ def test_the_focus_view_places_the_cams_partners(client_for, cam, acme, distri, 
     response = client_for(cam).get(reverse("scorecards:focus"))
     assert response.status_code == 200
     grid = response.context["grid"]
-    placed = {p.display_name: (cell.potential, cell.health)
-              for row in grid for cell in row for p in cell.partners}  # fmt: skip
+    placed = {
+        p.display_name: (cell.potential, cell.health)
+        for row in grid
+        for cell in row
+        for p in cell.partners
+    }
     assert placed["Acme"] == ("high", cards[acme.pk].health)
     assert placed["Distri"][0] == "unassessed"
     assert "Globex" not in placed
@@ -109,12 +114,22 @@ def test_only_ops_reach_templates_and_runs(client_for, personas, who):
 
 
 def _template_post(**overrides) -> dict:
-    data = {"name": "MSP scorecard", "business_model": "msp", "green_from": "70",
-            "amber_from": "45"}  # fmt: skip
+    data = {
+        "name": "MSP scorecard",
+        "business_model": "msp",
+        "green_from": "70",
+        "amber_from": "45",
+    }
     for key in C.values:
         data.update({f"{key}-source": "rated", f"{key}-weight": "", f"{key}-target": ""})
-    data.update({"sales_expertise-use": "on", "sales_expertise-source": "computed",
-                 "sales_expertise-weight": "3", "sales_expertise-target": "4"})  # fmt: skip
+    data.update(
+        {
+            "sales_expertise-use": "on",
+            "sales_expertise-source": "computed",
+            "sales_expertise-weight": "3",
+            "sales_expertise-target": "4",
+        }
+    )
     data.update(overrides)
     return data
 
@@ -134,11 +149,17 @@ def test_ops_create_a_template_in_the_portal(client_for, ops):
         ({"amber_from": "80"}, "Amber must start below green"),
         ({"sales_expertise-target": ""}, "Give the value that earns full marks"),
         ({"sales_expertise-weight": "0"}, "greater than or equal to 1"),
-        ({"customer_satisfaction-use": "on", "customer_satisfaction-source": "computed",
-          "customer_satisfaction-weight": "2"}, "Not measured from the data"),
+        (
+            {
+                "customer_satisfaction-use": "on",
+                "customer_satisfaction-source": "computed",
+                "customer_satisfaction-weight": "2",
+            },
+            "Not measured from the data",
+        ),
         ({"sales_expertise-use": ""}, "Use at least one criterion"),
     ],
-)  # fmt: skip
+)
 def test_template_form_errors_are_clear(client_for, ops, overrides, error):
     response = client_for(ops).post(reverse("scorecards:template_new"), _template_post(**overrides))
     assert response.status_code == 400
