@@ -164,21 +164,21 @@ def parse_quarter(text: str) -> FiscalPeriod:
 
 @transaction.atomic
 def start_run(*, quarter: str, actor: User | None, queue: bool = True) -> ScorecardRun:
-    """Queue the computation of every active partner's scorecard for ``quarter``; a run of the
-    same quarter still in progress is returned instead of starting a second one."""
+    """Queue the computation of every active partner's scorecard for ``quarter``. A run of the
+    same quarter not finished yet (its worker may have died) is queued again and returned
+    instead of starting a second one: it continues after its last committed partner."""
     _require_ops(actor)
     period = parse_quarter(quarter)
-    running = ScorecardRun.objects.filter(
+    run = ScorecardRun.objects.filter(
         quarter=period.label, status__in=[ScorecardRun.Status.QUEUED, ScorecardRun.Status.RUNNING]
     ).first()
-    if running:
-        return running
-    run = ScorecardRun.objects.create(
-        quarter=period.label,
-        started_by=actor,
-        partners_total=selectors.partners_to_score().count(),
-    )
-    record_event(run, actor=actor, verb="scorecard_run.started", to_state=run.status)
+    if run is None:
+        run = ScorecardRun.objects.create(
+            quarter=period.label,
+            started_by=actor,
+            partners_total=selectors.partners_to_score().count(),
+        )
+        record_event(run, actor=actor, verb="scorecard_run.started", to_state=run.status)
     if queue:
         from ..tasks import compute_scorecards
 

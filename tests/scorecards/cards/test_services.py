@@ -258,3 +258,16 @@ def test_trend_lists_earlier_quarters_with_their_change(measured_partner, quarte
     assert [p.quarter for p in points] == [earlier.label, quarter.label]
     assert points[1].change == points[1].score - points[0].score
     assert dt.date.fromisoformat(str(_card(measured_partner, earlier).period_end)) < quarter.start
+
+
+def test_starting_a_stalled_run_again_queues_it_and_it_finishes(
+    acme, quarter, ops, django_capture_on_commit_callbacks
+):
+    stalled = services.start_run(quarter=quarter.label, actor=ops, queue=False)
+    ScorecardRun.objects.filter(pk=stalled.pk).update(status="running")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.start_run(quarter=quarter.label, actor=ops)
+    assert again == stalled
+    again.refresh_from_db()
+    assert again.status == "done"
+    assert Scorecard.objects.filter(partner=acme, quarter=quarter.label).exists()
