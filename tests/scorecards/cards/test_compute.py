@@ -178,3 +178,20 @@ def test_health_thresholds():
     assert health_of(Decimal(50), green_from=75, amber_from=50) == Health.AMBER
     assert health_of(Decimal("49.9"), green_from=75, amber_from=50) == Health.RED
     assert health_of(None, green_from=75, amber_from=50) == Health.UNKNOWN
+
+
+def test_computing_is_set_based_queries_do_not_grow_with_partners(acme, globex, distri, quarter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PartnerFactory
+
+    services.compute_scorecards([acme], quarter)  # the default template is created once
+    with CaptureQueriesContext(connection) as one:
+        services.compute_scorecards([globex], quarter)
+    many = [distri, *(PartnerFactory(display_name=f"P{n}") for n in range(5))]
+    for partner in many:
+        deal(partner, quarter, status="won", amount="1000")
+    with CaptureQueriesContext(connection) as six:
+        services.compute_scorecards(many, quarter)
+    assert len(six.captured_queries) == len(one.captured_queries)
