@@ -34,3 +34,7 @@ class TierProposalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["review", "partner", "action", "decision", "applied_at"]
     list_filter = ["review", "action", "decision"]
     list_select_related = ["review", "partner"]
+
+
+# The partner scorecards' admin pages register with this app.
+from .cards import admin as cards_admin  # noqa: E402, F401

@@ -14,5 +14,9 @@ class ScorecardsConfig(AppConfig):
             "scorecards:analytics:business_reviews",
             {"ops", "cam", "partner_admin"},
         ),
+        (_("Scorecards"), "scorecards:card_list", {"ops", "cam", "partner"}),
+        (_("Focus view"), "scorecards:focus", {"cam", "ops"}),
+        (_("Scorecard templates"), "scorecards:template_list", {"ops"}),
+        (_("Compute scorecards"), "scorecards:card_runs", {"ops"}),
     ]
-    demo_seeders = ["scorecards.demo.seed"]
+    demo_seeders = ["scorecards.demo.seed", "scorecards.cards.demo.seed"]

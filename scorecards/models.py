@@ -208,3 +208,13 @@ class TierProposal(models.Model):
         if self.decision == self.Decision.OVERRIDDEN:
             return self.override_tier_id or self.current_tier_id
         return self.proposed_tier_id
+
+
+# The partner scorecards live in their own package; their models register with this app.
+from .cards.models import (  # noqa: E402, F401
+    CamRating,
+    Scorecard,
+    ScorecardRun,
+    ScorecardTemplate,
+    TemplateCriterion,
+)

@@ -21,3 +21,28 @@ def start_quarterly_tier_review() -> int:
 def send_tier_warnings(review_id: int) -> int:
     """Warn the partners a finished review found below requirements for the first time."""
     return services.send_warnings(review_id)
+
+
+@shared_task(name="scorecards.tasks.compute_scorecards", acks_late=True)
+def compute_scorecards(run_id: int) -> int:
+    """Compute (or continue computing) a quarter's scorecards. Safe to run twice."""
+    from .cards.services import run_scorecards
+
+    return run_scorecards(run_id).partners_done
+
+
+@shared_task(name="scorecards.tasks.compute_current_scorecards", acks_late=True)
+def compute_current_scorecards() -> int:
+    """Scheduled: refresh the current quarter's scorecards (closed quarters stay as they are)."""
+    from .cards.services import current_quarter, start_run
+
+    return start_run(quarter=current_quarter().label, actor=None).pk
+
+
+@shared_task(name="scorecards.tasks.compute_closed_quarter_scorecards", acks_late=True)
+def compute_closed_quarter_scorecards() -> int:
+    """Scheduled on the first day of each fiscal quarter: the final scorecards of the quarter
+    that just closed."""
+    from .cards.services import current_quarter, start_run
+
+    return start_run(quarter=current_quarter().previous().label, actor=None).pk

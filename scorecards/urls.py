@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .cards.urls import urlpatterns as card_urls
 
 app_name = "scorecards"
 
@@ -12,4 +13,5 @@ urlpatterns = [
     path("reviews/<int:pk>/bulk/", views.review_bulk, name="review_bulk"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("analytics/", include("scorecards.analytics.urls")),
+    *card_urls,
 ]

@@ -350,3 +350,21 @@ CELERY_BEAT_SCHEDULE["scorecards-quarterly-tier-review"] = {
         ),
     ),
 }
+
+# Partner scorecards: the current quarter refreshed every Monday, and the final scorecards of
+# the quarter that just closed on the first day of the next one (kept as they are after that).
+CELERY_BEAT_SCHEDULE["scorecards-current-quarter"] = {
+    "task": "scorecards.tasks.compute_current_scorecards",
+    "schedule": crontab(minute=30, hour=3, day_of_week=1),
+}
+CELERY_BEAT_SCHEDULE["scorecards-closed-quarter"] = {
+    "task": "scorecards.tasks.compute_closed_quarter_scorecards",
+    "schedule": crontab(
+        minute=30,
+        hour=3,
+        day_of_month=1,
+        month_of_year=",".join(
+            str((PRM_FISCAL_YEAR_START_MONTH - 1 + 3 * q) % 12 + 1) for q in range(4)
+        ),
+    ),
+}

@@ -89,6 +89,21 @@ def fuzz_data_set(personas) -> None:
     applied.save(update_fields=["decision"])
     review_services.apply_proposals(proposals=[applied], actor=None)
 
+    # Scorecards of two quarters (the closed one final), one criterion rated.
+    from partners.models import Partner
+    from scorecards.cards import services as card_services
+
+    partners = list(Partner.objects.order_by("pk"))
+    card_services.compute_scorecards(partners, quarter)
+    card_services.compute_scorecards(partners, card_services.current_quarter())
+    card_services.rate_criterion(
+        actor=personas["cam"],
+        scorecard=acme.scorecards.get(quarter=quarter.label),
+        criterion="customer_satisfaction",
+        rating=4,
+        note="Renewals on time",
+    )
+
 
 def _commissions(ops, acme_deal, globex_deal) -> None:
     """A plan, two won deals calculated, the older quarter approved and paid."""

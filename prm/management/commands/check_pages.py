@@ -54,6 +54,11 @@ SIGNED_IN_PAGES = [
     ("/program/enablement-settings/", 200),
     ("/program/teams/", 200),
     ("/program/teams/new/", 200),
+    ("/scorecards/cards/", 200),
+    ("/scorecards/focus/", 200),
+    ("/scorecards/templates/", 200),
+    ("/scorecards/templates/new/", 200),
+    ("/scorecards/runs/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")

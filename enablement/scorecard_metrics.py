@@ -1,0 +1,24 @@
+"""Set-based reads of joint business plans for partner scorecards."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, Q
+
+from .models import PlanCheckIn
+
+
+def checkins_held_many(
+    ids: Iterable[int], *, start: dt.date, end: dt.date
+) -> dict[int, dict[str, int]]:
+    """Plan check-ins scheduled in [start, end] per partner and how many were held
+    ({"done": held, "total": scheduled})."""
+    checkins = PlanCheckIn.objects.filter(
+        plan__partner_id__in=list(ids), scheduled_on__range=(start, end)
+    ).order_by()
+    return {
+        pk: {"done": held, "total": total}
+        for pk, total, held in checkins.values_list("plan__partner_id").annotate(
+            total=Count("pk"), held=Count("pk", filter=Q(held_on__isnull=False))
+        )
+    }
