@@ -14,8 +14,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet, Sum
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +30,7 @@ from prm.charts import data_uri
 from prm.currency.conversion import MissingExchangeRate, convert
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, fiscal_year, parse_period
+from scorecards.cards.selectors import scorecard_summary
 
 from . import charts as analytics_charts
 from . import headline, selectors
@@ -38,7 +38,6 @@ from .filters import Filters
 from .money import Figure
 
 # The scorecard section of the business review; included once the scorecards exist.
-SCORECARD_SUMMARY_TEMPLATE = "scorecards/cards/_summary.html"
 PARTNER_CHARTS = ("bookings", "pipeline", "win_rate", "deal_size")
 
 
@@ -204,15 +203,6 @@ def mdf_of(partner: Partner, quarter: FiscalPeriod) -> dict:
     return {"funds": [(fund, balances[fund.pk]) for fund in funds], "payments": payments}
 
 
-def scorecard_summary_template() -> str | None:
-    """The scorecard summary partial once it exists, else nothing (the section stays empty)."""
-    try:
-        get_template(SCORECARD_SUMMARY_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return SCORECARD_SUMMARY_TEMPLATE
-
-
 # --- Documents -----------------------------------------------------------------------------
 
 
@@ -248,7 +238,7 @@ def business_review_html(partner: Partner, quarter: FiscalPeriod) -> str:
             "commissions": commissions_of(partner, quarter),
             "mdf": mdf_of(partner, quarter),
             "charts": _charts(charts),
-            "scorecard_template": scorecard_summary_template(),
+            "scorecard": scorecard_summary(partner, quarter.label),
             "generated_at": timezone.now(),
         },
     )

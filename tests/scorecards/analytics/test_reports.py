@@ -85,7 +85,7 @@ def test_the_review_pdf_has_tier_progress_plan_mdf_and_trends(
         "Won bookings by quarter",
     ):
         assert expected in text, expected
-    assert "Scorecard" not in text, "nothing until the scorecard summary exists"
+    assert "No scorecard was computed for FY2025-Q2" in text
 
 
 def test_the_review_pdf_shows_the_quarters_commissions(client_for, cam, acme, program):
@@ -94,17 +94,27 @@ def test_the_review_pdf_shows_the_quarters_commissions(client_for, cam, acme, pr
     assert "USD 999.00" not in text, "reversed lines are left out"
 
 
-def test_the_scorecard_section_is_included_once_it_exists(acme, program, settings, tmp_path):
-    cards = tmp_path / "scorecards" / "cards"
-    cards.mkdir(parents=True)
-    (cards / "_summary.html").write_text("<p>Scorecard summary of {{ partner.display_name }}</p>")
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
-    ]
+def test_the_review_carries_the_quarters_scorecard(acme, program):
     from prm.periods import parse_period
+    from scorecards.cards.models import Scorecard
 
-    html = reports.business_review_html(acme, parse_period("FY2025-Q2"))
-    assert "Scorecard summary of Acme" in html
+    quarter = parse_period("FY2025-Q2")
+    html = reports.business_review_html(acme, quarter)
+    assert "No scorecard was computed for FY2025-Q2" in html
+    Scorecard.objects.create(
+        partner=acme,
+        quarter=quarter.label,
+        period_start=quarter.start,
+        period_end=quarter.end,
+        score=Decimal("71.5"),
+        health="green",
+        green_from=70,
+        amber_from=50,
+        template_name="Default",
+        criteria=[],
+    )
+    html = reports.business_review_html(acme, quarter)
+    assert "71.5%" in html and "Green from 70%" in html
 
 
 @pytest.mark.parametrize(
