@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("enablement.api.urls")),
     path("", include("mdf.api.urls")),
     path("", include("scorecards.api.urls")),
+    path("", include("prm.webhooks.api")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("enablement/", include("enablement.urls")),
     path("mdf/", include("mdf.urls")),
     path("scorecards/", include("scorecards.urls")),
+    path("webhooks/", include("prm.webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -106,4 +106,6 @@ def _store(actor: User, drafts: list[DealRegistration], *, submit: bool) -> list
     record_events([event for trail in events for event in trail])
     if submit:
         publish_many("deal.submitted", drafts, partner_of=lambda r: r.partner_id)
+        found = [conflict for row in conflicts for conflict in row]
+        publish_many("conflict.detected", found, partner_of=lambda _conflict: None)
     return drafts
