@@ -69,3 +69,19 @@ def endpoint_for(ops):
         )
 
     return make
+
+
+@pytest.fixture
+def key_client(ops):
+    """``key_client(*scopes, partner=None)``: an API client authenticated by a new key."""
+    from rest_framework.test import APIClient
+
+    from partners.api_keys import issue_api_key
+
+    def make(*scopes, partner=None):
+        _key, plaintext = issue_api_key(name="Hooks", scopes=list(scopes), actor=ops, partner=partner)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
+        return client
+
+    return make
