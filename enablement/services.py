@@ -343,8 +343,10 @@ def _refresh_one(pk: int, *, today: dt.date, warning_days: int) -> str | None:
         rule=f"expiry_warning_days={warning_days}",
         data={"expires_on": str(pc.expires_on)},
     )
-    event = "certification.expiring" if target == Status.EXPIRING else "certification.expired"
-    publish(event, pc, partner=pc.partner_id)
+    if target == Status.EXPIRING:
+        publish("certification.expiring", pc, partner=pc.partner_id)
+    else:
+        publish("certification.expired", pc, partner=pc.partner_id)
     _warn(pc, target)
     return target
 
