@@ -171,3 +171,19 @@ def test_a_rolled_back_transaction_sends_nothing(receiver, ops, acme):
         publish("partner.tier_changed", acme, partner=acme)
         assert receiver.requests == []  # not before the commit
     assert len(receiver.requests) == 1
+
+
+def test_the_command_sends_what_is_due(receiver, endpoint_for, acme, run_on_commit):
+    from django.core.management import call_command
+
+    endpoint_for(receiver.url, ["partner.tier_changed"])
+    receiver.statuses = [500]
+    with time_machine.travel(START, tick=False) as clock:
+        with run_on_commit():
+            (row,) = publish("partner.tier_changed", acme, partner=acme)
+        call_command("send_due_webhooks")
+        assert len(receiver.requests) == 1  # not due yet
+        clock.move_to(START + dt.timedelta(minutes=1))
+        call_command("send_due_webhooks")
+    row.refresh_from_db()
+    assert row.status == Status.SUCCEEDED and len(receiver.requests) == 2

@@ -37,6 +37,7 @@ SIGNED_IN_PAGES = [
     ("/deals/commissions/ops/statements/", 200),
     ("/exchange-rates/", 200),
     ("/scorecards/reviews/", 200),
+    ("/webhooks/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")
