@@ -16,9 +16,7 @@ class EndpointForm(forms.Form):
         help_text=gettext_lazy("Where events are POSTed as signed JSON (https recommended)."),
     )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
-    partner = forms.ModelChoiceField(
-        label=gettext_lazy("Partner"), queryset=None, required=False
-    )
+    partner = forms.ModelChoiceField(label=gettext_lazy("Partner"), queryset=None, required=False)
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("Events"), widget=forms.CheckboxSelectMultiple
     )
@@ -52,7 +50,8 @@ class EndpointForm(forms.Form):
             if refused:
                 self.add_error(
                     "event_types",
-                    _("Only vendor-wide endpoints receive: %(names)s") % {"names": ", ".join(refused)},
+                    _("Only vendor-wide endpoints receive: %(names)s")
+                    % {"names": ", ".join(refused)},
                 )
         return cleaned
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 
 def new_secret() -> str:
@@ -76,8 +76,10 @@ class WebhookEndpoint(models.Model):
         """The current secret, then the previous one while its overlap lasts."""
         now = now or timezone.now()
         found = [self.secret]
-        if self.previous_secret and self.previous_secret_expires_at and (
-            self.previous_secret_expires_at > now
+        if (
+            self.previous_secret
+            and self.previous_secret_expires_at
+            and (self.previous_secret_expires_at > now)
         ):
             found.append(self.previous_secret)
         return found
@@ -130,9 +132,7 @@ class WebhookDelivery(models.Model):
 class WebhookAttempt(models.Model):
     """One try at sending a delivery: what came back and how long it took. Append-only."""
 
-    delivery = models.ForeignKey(
-        WebhookDelivery, on_delete=models.CASCADE, related_name="attempts"
-    )
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField(_("attempt"))
     attempted_at = models.DateTimeField(_("at"), default=timezone.now)
     status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)

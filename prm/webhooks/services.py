@@ -101,7 +101,10 @@ def update_endpoint(
     endpoint.save(update_fields=["url", "event_types", "description", "updated_at"])
     after = {"url": endpoint.url, "event_types": endpoint.event_types}
     record_event(
-        endpoint, actor=actor, verb="webhooks.endpoint_updated", data={"before": before, "after": after}
+        endpoint,
+        actor=actor,
+        verb="webhooks.endpoint_updated",
+        data={"before": before, "after": after},
     )
     return endpoint
 
@@ -140,9 +143,7 @@ def pause_endpoint(*, endpoint: WebhookEndpoint, actor: User, reason: str = "") 
     if endpoint.is_paused:
         return endpoint
     endpoint.status = EndpointStatus.PAUSED
-    endpoint.paused_reason = (reason or "").strip()[:300] or _("Paused by %(who)s") % {
-        "who": actor
-    }
+    endpoint.paused_reason = (reason or "").strip()[:300] or _("Paused by %(who)s") % {"who": actor}
     endpoint.save(update_fields=["status", "paused_reason", "updated_at"])
     record_event(
         endpoint,
@@ -206,8 +207,9 @@ def replay_deliveries(
             _("The end of the range must be after its start."), details={"end": _("After start.")}
         )
     originals = list(
-        endpoint.deliveries.filter(replay_of__isnull=True, created_at__gte=start, created_at__lt=end)
-        .order_by("pk")[: MAX_REPLAY + 1]
+        endpoint.deliveries.filter(
+            replay_of__isnull=True, created_at__gte=start, created_at__lt=end
+        ).order_by("pk")[: MAX_REPLAY + 1]
     )
     if len(originals) > MAX_REPLAY:
         raise WebhookError(

@@ -79,7 +79,9 @@ def key_client(ops):
     from partners.api_keys import issue_api_key
 
     def make(*scopes, partner=None):
-        _key, plaintext = issue_api_key(name="Hooks", scopes=list(scopes), actor=ops, partner=partner)
+        _key, plaintext = issue_api_key(
+            name="Hooks", scopes=list(scopes), actor=ops, partner=partner
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
         return client

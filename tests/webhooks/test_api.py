@@ -76,7 +76,9 @@ def test_partner_keys_see_only_their_partners_endpoints_and_deliveries(
 
 
 def test_the_scopes_are_required(key_client, acme):
-    assert key_client("deals:read", partner=acme).get("/api/v1/webhook-endpoints/").status_code == 403
+    assert (
+        key_client("deals:read", partner=acme).get("/api/v1/webhook-endpoints/").status_code == 403
+    )
     reader = key_client("webhooks:read", partner=acme)
     assert reader.get("/api/v1/webhook-endpoints/").status_code == 200
     answer = reader.post(
@@ -101,8 +103,12 @@ def test_rotate_pause_resume_and_update(key_client, endpoint_for, acme, acme_adm
     assert client.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/rotate-secret/",
                        {"overlap_hours": 500}, format="json").status_code == 400  # fmt: skip
 
-    assert client.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/pause/").json()["status"] == "paused"
-    assert client.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/resume/").json()["status"] == "active"
+    assert (
+        client.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/pause/").json()["status"] == "paused"
+    )
+    assert (
+        client.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/resume/").json()["status"] == "active"
+    )
     changed = client.patch(
         f"/api/v1/webhook-endpoints/{endpoint.pk}/",
         {"event_types": ["deal.won", "deal.lost"]},
@@ -125,7 +131,9 @@ def test_replay_one_delivery_and_a_range(key_client, endpoint_for, acme, acme_ad
     assert one.status_code == 201
     replay = WebhookDelivery.objects.get(pk=one.json()["id"])
     assert (replay.replay_of, replay.event_id, replay.payload) == (
-        first, first.event_id, first.payload
+        first,
+        first.event_id,
+        first.payload,
     )
 
     now = timezone.now()
@@ -152,7 +160,11 @@ def test_the_delivery_shows_its_attempts(key_client, endpoint_for, acme, acme_ad
     receiver.statuses = [500]
     with run_on_commit():
         (row,) = publish("partner.tier_changed", acme, partner=acme)
-    body = key_client("webhooks:read", partner=acme).get(f"/api/v1/webhook-deliveries/{row.pk}/").json()
+    body = (
+        key_client("webhooks:read", partner=acme)
+        .get(f"/api/v1/webhook-deliveries/{row.pk}/")
+        .json()
+    )
     assert body["status"] == "pending"
     assert body["payload"]["type"] == "partner.tier_changed"
     (attempt,) = body["attempts"]

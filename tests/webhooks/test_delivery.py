@@ -28,7 +28,7 @@ def test_a_failing_delivery_is_retried_on_schedule_then_given_up(
     receiver, endpoint_for, acme, run_on_commit, settings
 ):
     settings.PRM_WEBHOOK_PAUSE_AFTER_FAILURES = 1000
-    endpoint = endpoint_for(receiver.url, ["partner.tier_changed"])
+    endpoint_for(receiver.url, ["partner.tier_changed"])
     receiver.statuses = [500] * 100
     with time_machine.travel(START, tick=False) as clock:
         with run_on_commit():

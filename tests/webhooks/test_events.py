@@ -107,13 +107,19 @@ def test_leads_offered_accepted_and_recalled_are_published(
     assert rows[1].payload["data"]["object"]["status"] == "accepted"
 
 
-def test_certifications_expiring_and_expired_are_published(endpoint_for, acme, acme_admin, acme_rep):
+def test_certifications_expiring_and_expired_are_published(
+    endpoint_for, acme, acme_admin, acme_rep
+):
     endpoint = endpoint_for("https://acme.example/h",
                             ["certification.expiring", "certification.expired"],
                             partner=acme, actor=acme_admin)  # fmt: skip
     today = dt.date.today()
-    soon = PersonCertificationFactory(user=acme_rep, partner=acme, expires_on=today + dt.timedelta(days=3))
-    gone = PersonCertificationFactory(user=acme_rep, partner=acme, expires_on=today - dt.timedelta(days=1))
+    soon = PersonCertificationFactory(
+        user=acme_rep, partner=acme, expires_on=today + dt.timedelta(days=3)
+    )
+    gone = PersonCertificationFactory(
+        user=acme_rep, partner=acme, expires_on=today - dt.timedelta(days=1)
+    )
     refresh_certification_statuses(today=today)
     found = {(r.event_type, r.payload["data"]["object"]["id"]) for r in endpoint.deliveries.all()}
     assert found == {("certification.expiring", soon.pk), ("certification.expired", gone.pk)}

@@ -49,7 +49,9 @@ def test_reps_and_channel_managers_have_no_webhook_pages(client_for, personas, w
 
 def test_another_partners_endpoint_is_not_found(client_for, globex_admin, acme_endpoint):
     client = client_for(globex_admin)
-    delivery, *_ = publish("partner.tier_changed", acme_endpoint.partner, partner=acme_endpoint.partner)
+    delivery, *_ = publish(
+        "partner.tier_changed", acme_endpoint.partner, partner=acme_endpoint.partner
+    )
     for url in (
         f"/webhooks/{acme_endpoint.pk}/",
         f"/webhooks/{acme_endpoint.pk}/edit/",
@@ -67,7 +69,9 @@ def test_another_partners_endpoint_is_not_found(client_for, globex_admin, acme_e
     assert WebhookDelivery.objects.count() == 1
 
 
-def test_a_partner_admin_registers_an_endpoint_and_sees_the_secret_once(client_for, acme_admin, acme):
+def test_a_partner_admin_registers_an_endpoint_and_sees_the_secret_once(
+    client_for, acme_admin, acme
+):
     client = client_for(acme_admin)
     form = client.get("/webhooks/new/").content.decode()
     assert "deal.won" in form and "application.received" not in form
