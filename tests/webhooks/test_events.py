@@ -123,3 +123,38 @@ def test_certifications_expiring_and_expired_are_published(
     refresh_certification_statuses(today=today)
     found = {(r.event_type, r.payload["data"]["object"]["id"]) for r in endpoint.deliveries.all()}
     assert found == {("certification.expiring", soon.pk), ("certification.expired", gone.pk)}
+
+
+def test_deals_rejected_lost_and_expired_are_published(
+    endpoint_for, acme, acme_admin, acme_rep, cam
+):
+    from django.utils import timezone
+
+    from deals.models import DealRegistration
+    from deals.services import outcome, protection, registration
+    from tests.deals.factories import DealFactory
+
+    status = DealRegistration.Status
+    endpoint = endpoint_for(
+        "https://acme.example/h",
+        ["deal.rejected", "deal.lost", "deal.expired"],
+        partner=acme,
+        actor=acme_admin,
+    )
+    rejected = DealFactory(partner=acme, registered_by=acme_rep, status=status.SUBMITTED)
+    registration.reject_registration(registration=rejected, actor=cam, reason="Vendor-owned.")
+    lost = DealFactory(partner=acme, registered_by=acme_rep, status=status.APPROVED)
+    outcome.record_outcome(registration=lost, actor=acme_rep, outcome="lost", lost_reason="Budget")
+    expired = DealFactory(
+        partner=acme,
+        registered_by=acme_rep,
+        status=status.APPROVED,
+        protected_until=timezone.now() - dt.timedelta(days=1),
+    )
+    protection.expire_registrations()
+    rows = endpoint.deliveries.order_by("pk")
+    assert [(r.event_type, r.payload["data"]["object"]["id"]) for r in rows] == [
+        ("deal.rejected", rejected.pk),
+        ("deal.lost", lost.pk),
+        ("deal.expired", expired.pk),
+    ]
