@@ -10,6 +10,7 @@ body shows the object exactly as the API does.
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 PARTNER = "partner"
@@ -19,7 +20,7 @@ VENDOR = "vendor"
 @dataclass(frozen=True)
 class EventType:
     name: str
-    label: str
+    label: str | Promise
     audience: str = PARTNER
 
     @property
