@@ -18,6 +18,7 @@ from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify
+from prm.webhooks import publish
 
 from .exceptions import EnablementError, ExternalIdConflict, InvalidCompletion, NotAPartnerMember
 from .models import (
@@ -342,6 +343,10 @@ def _refresh_one(pk: int, *, today: dt.date, warning_days: int) -> str | None:
         rule=f"expiry_warning_days={warning_days}",
         data={"expires_on": str(pc.expires_on)},
     )
+    if target == Status.EXPIRING:
+        publish("certification.expiring", pc, partner=pc.partner_id)
+    else:
+        publish("certification.expired", pc, partner=pc.partner_id)
     _warn(pc, target)
     return target
 

@@ -42,6 +42,8 @@ PARTNER_SIDE_SCOPES = frozenset(
         ApiKey.Scope.ENABLEMENT_READ,
         ApiKey.Scope.MDF_READ,
         ApiKey.Scope.MDF_WRITE,
+        ApiKey.Scope.WEBHOOKS_READ,
+        ApiKey.Scope.WEBHOOKS_WRITE,
     }
 )
 READ_SCOPES = tuple(s for s in ApiKey.Scope.values if s.endswith(":read"))

@@ -15,6 +15,7 @@ from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify, notify_address
+from prm.webhooks import publish
 
 from .exceptions import PartnerError
 from .models import (
@@ -128,6 +129,7 @@ def _move_partner_tier(
         reason=reason,
         rule=rule,
     )
+    publish("partner.tier_changed", partner, partner=partner)
     return partner
 
 
@@ -188,6 +190,7 @@ def submit_application(
         to_state=Partner.Status.APPLIED,
         data={"contact_email": application.contact_email},
     )
+    publish("application.received", application, partner=partner)
     reviewers = User.objects.filter(
         is_active=True, internal_role__in=[User.InternalRole.PROGRAM_OPS]
     )

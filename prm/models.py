@@ -314,6 +314,8 @@ class ApiKey(models.Model):
         MDF_WRITE = "mdf:write", _("MDF: write")
         SCORECARDS_READ = "scorecards:read", _("Scorecards: read")
         SCORECARDS_WRITE = "scorecards:write", _("Scorecards and tier reviews: write")
+        WEBHOOKS_READ = "webhooks:read", _("Webhooks: read")
+        WEBHOOKS_WRITE = "webhooks:write", _("Webhooks: write")
 
     name = models.CharField(_("name"), max_length=120)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("enablement.api.urls")),
     path("", include("mdf.api.urls")),
     path("", include("scorecards.api.urls")),
+    path("", include("prm.webhooks.api")),
 ]
 
 # The program configuration area (ops only): each app serves its own pages under /program/.
@@ -44,6 +45,7 @@ urlpatterns = [
     path("mdf/", include("mdf.urls")),
     path("scorecards/", include("scorecards.urls")),
     path("program/", include((program, "program"))),
+    path("webhooks/", include("prm.webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -29,6 +29,7 @@ from prm.audit import record_event
 from prm.locks import lock
 from prm.models import User
 from prm.money import quantize, to_decimal
+from prm.webhooks import publish
 
 from .exceptions import CommissionNotAllowed, PayoutMismatch
 from .lines import move_lines
@@ -145,6 +146,7 @@ def approve_statement(*, statement: Statement, actor: User, today: dt.date | Non
     statement.save(update_fields=["status", "approved_by", "approved_at"])
     record_event(statement, actor=actor, verb="statement_approved", from_state=previous,
                  to_state=statement.status, data={"approved": approved, "held": held})  # fmt: skip
+    publish("commission_statement.approved", statement, partner=statement.partner_id)
     return statement
 
 
@@ -198,4 +200,5 @@ def record_payout(
     record_event(statement, actor=actor, verb="payout_recorded", from_state=previous,
                  to_state=statement.status, data={"amount": str(amount),
                  "reference": payout.external_reference})  # fmt: skip
+    publish("payment.recorded", payout, partner=payout.partner_id)
     return payout

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from prm.audit import build_event, record_event
 from prm.exceptions import Conflict, DomainError, PermissionDenied
+from prm.webhooks import publish_many
 
 from ..models import DealConflict, DealRegistration
 from .detection import RECORD_MIN_SCORE, ConflictCandidate, find_conflict_candidates
@@ -80,6 +81,7 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
         recorded.append(row)
     if created:
         conflicts_detected_event(registration, created).save()
+        publish_many("conflict.detected", created, partner_of=lambda _conflict: None)
     return recorded
 
 

@@ -21,6 +21,7 @@ from prm.models import User
 from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 from prm.notifications import notify
 from prm.text import clean_name
+from prm.webhooks import publish
 
 from ..countries import is_country_code
 from ..models import DealProgramSettings, DealRegistration, Lead, LeadOffer
@@ -252,6 +253,7 @@ def _offer(lead: Lead, partner: Partner, *, actor, rule) -> LeadOffer:
         rule=f"routing rule: {rule.name}" if rule else "",
         data={"partner": partner.pk, "offer": offer.pk, "accept_by": lead.accept_by.isoformat()},
     )
+    publish("lead.offered", lead, partner=partner)
     notify(
         partner_recipients(partner),
         kind="lead_offered",
@@ -283,6 +285,7 @@ def accept_lead(*, lead: Lead, actor: User) -> Lead:
         offer.outcome, offer.responded_at = Outcome.ACCEPTED, lead.responded_at
         offer.save(update_fields=["outcome", "responded_at"])
     record_event(lead, actor=actor, verb="lead.accepted", from_state=previous, to_state=lead.status)
+    publish("lead.accepted", lead, partner=lead.partner_id)
     notify(
         vendor_recipients(lead),
         kind="lead_accepted",
@@ -429,6 +432,7 @@ def _recall_one(pk: int, now: dt.datetime) -> int:
         lead, actor=None, verb="lead.recalled", from_state=previous, to_state=lead.status,
         rule=RECALL_RULE, data={"partner": partner.pk if partner else None},
     )  # fmt: skip
+    publish("lead.recalled", lead, partner=partner)
     snapshot = _snapshot(lead)
     next_offer = route_lead(lead=lead)
     notify(

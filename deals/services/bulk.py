@@ -22,6 +22,7 @@ from partners.models import Partner
 from prm.audit import record_events
 from prm.exceptions import DomainError
 from prm.models import AuditEvent, User
+from prm.webhooks import publish_many
 
 from ..conflicts import record_new_conflicts
 from ..conflicts.services import conflicts_detected_event
@@ -103,4 +104,8 @@ def _store(actor: User, drafts: list[DealRegistration], *, submit: bool) -> list
                 submitted_event(registration, actor=actor, previous=before, program=program)
             )
     record_events([event for trail in events for event in trail])
+    if submit:
+        publish_many("deal.submitted", drafts, partner_of=lambda r: r.partner_id)
+        found = [conflict for row in conflicts for conflict in row]
+        publish_many("conflict.detected", found, partner_of=lambda _conflict: None)
     return drafts

@@ -11,6 +11,7 @@ from prm.audit import record_event
 from prm.models import User
 from prm.money import parse_amount, quantize
 from prm.notifications import notify
+from prm.webhooks import publish
 
 from ..exceptions import DealNotAllowed, InvalidDealData
 from ..models import DealRegistration, ExtensionRequest
@@ -63,6 +64,7 @@ def record_outcome(
         reason=fields.get("lost_reason", ""),
         data={name: jsonable(value) for name, value in fields.items() if name != "lost_reason"},
     )
+    publish(f"deal.{outcome}", registration, partner=registration.partner_id)
     recipients = [*reviewers_for(registration.partner), *partner_side_recipients(registration)]
     notify(
         [user for user in recipients if user.pk != actor.pk],

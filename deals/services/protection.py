@@ -12,6 +12,7 @@ from prm.audit import record_event
 from prm.locks import lock
 from prm.models import EmailDelivery, User
 from prm.notifications import delivery_callback, notify, undelivered
+from prm.webhooks import publish
 
 from ..exceptions import (
     ExtensionNotAllowed,
@@ -197,6 +198,7 @@ def _expire_one(pk: int, now: dt.datetime) -> int:
         rule=_("Protection ended on %(date)s") % {"date": moment(registration.protected_until)},
     )
     notify_partner(registration, kind="deal_expired", template="expired")
+    publish("deal.expired", registration, partner=registration.partner_id)
     return 1
 
 

@@ -14,6 +14,7 @@ from prm.audit import build_event, record_event
 from prm.models import AuditEvent, User
 from prm.money import quantize
 from prm.notifications import notify
+from prm.webhooks import publish
 
 from .. import conflicts
 from ..exceptions import (
@@ -250,6 +251,7 @@ def submit_registration(
     )
     conflicts.record_conflicts(registration=registration)
     submitted_event(registration, actor=actor, previous=previous, program=program).save()
+    publish("deal.submitted", registration, partner=registration.partner_id)
     if not notify_reviewers:
         return registration
     notify(
@@ -386,6 +388,7 @@ def approve_registration(
     notify_partner(
         registration, kind="deal_approved", template="approved", reason=registration.decision_reason
     )
+    publish("deal.approved", registration, partner=registration.partner_id)
     return registration
 
 
@@ -446,6 +449,7 @@ def reject_registration(
         to_state=Status.REJECTED,
         reason=reason,
     )
+    publish("deal.rejected", registration, partner=registration.partner_id)
     program = DealProgramSettings.current()
     notify_partner(
         registration,

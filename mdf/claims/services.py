@@ -25,6 +25,7 @@ from prm.locks import lock, lock_many
 from prm.models import User
 from prm.money import InvalidAmount, format_money, parse_amount
 from prm.notifications import notify
+from prm.webhooks import publish
 
 from ..exceptions import ClaimError, InvalidMdfData, MdfNotAllowed, PaymentError, ProofRejected
 from ..funds.selectors import acts_for_partner, can_decide_for
@@ -255,6 +256,7 @@ def _decide_claim(request, claim, actor, *, target, claim_target, reason, verb, 
         request, actor=actor, verb=verb, from_state=previous, to_state=target, reason=reason,
         data=data or {},
     )  # fmt: skip
+    publish("mdf_claim.decided", claim, partner=request.partner_id)
     _notify_partner(request, target, reason)
     return request
 
@@ -492,6 +494,7 @@ def record_payments(*, actor: User, rows: Sequence[PaymentRow]) -> list[MdfPayme
                   "reference": payment.reference},
         )  # fmt: skip
         _notify_partner(request, Status.PAID)
+        publish("payment.recorded", payment, partner=request.partner_id)
         payments.append(payment)
     return payments
 

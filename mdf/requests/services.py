@@ -22,6 +22,7 @@ from prm.models import User
 from prm.money import InvalidAmount, default_currency, format_money, parse_amount
 from prm.notifications import notify
 from prm.text import clean_name
+from prm.webhooks import publish
 
 from ..exceptions import InsufficientFunds, InvalidMdfData, MdfNotAllowed, NotEligible
 from ..funds.selectors import (
@@ -326,6 +327,7 @@ def _decide(request: FundRequest, actor: User, target: str, reason: str, verb: s
         request, actor=actor, verb=verb, from_state=previous, to_state=target, reason=reason,
         data={k: str(v) for k, v in data.items()},
     )  # fmt: skip
+    publish("mdf_request.decided", request, partner=request.partner_id)
     _tell_partner(request, target, reason)
     return request
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "deals",
     "mdf",
     "scorecards",
+    "prm.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deals.tasks.process_sla",
         "schedule": crontab(minute=5),
     },
+    "webhooks-send-due-deliveries": {
+        "task": "prm.webhooks.tasks.send_due_deliveries",
+        "schedule": crontab(),  # every minute: retries fall due on the backoff schedule
+    },
     "prm-requeue-stale-email-deliveries": {
         "task": "prm.tasks.requeue_stale_deliveries",
         "schedule": crontab(minute="*/20"),
@@ -328,6 +333,10 @@ PRM_SITE_URL = env("PRM_SITE_URL", "http://127.0.0.1:8000")
 PRM_INVITATION_DAYS = int(env("PRM_INVITATION_DAYS", "14"))
 # Days a commission line is held after its deal closes, to cover refunds, before it is payable.
 PRM_COMMISSION_HOLD_DAYS = int(env("PRM_COMMISSION_HOLD_DAYS", "30"))
+# Webhook deliveries to private, loopback and link-local addresses: allowed off production only.
+PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", True)
+# Failed attempts in a row after which an endpoint is paused and its owner notified.
+PRM_WEBHOOK_PAUSE_AFTER_FAILURES = int(env("PRM_WEBHOOK_PAUSE_AFTER_FAILURES", "15"))
 
 LOGGING = {
     "version": 1,

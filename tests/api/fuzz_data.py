@@ -31,6 +31,7 @@ def fuzz_data_set(personas) -> None:
     acme_rep, globex_admin = personas["acme_rep"], personas["globex_admin"]
     acme = acme_rep.memberships.get().partner
     globex = globex_admin.memberships.get().partner
+    _webhook_endpoints(personas, acme)
     deals = []
     for n in range(3):
         for partner, user in ((acme, acme_rep), (globex, globex_admin)):
@@ -128,3 +129,16 @@ def _commissions(ops, acme_deal, globex_deal) -> None:
         approve_statement(statement=statement, actor=ops, today=dt.date(2026, 1, 1))
         record_payout(statement=statement, actor=ops, amount=statement_totals(statement).payable,
                       paid_on=dt.date(2026, 1, 2), external_reference="FUZZ-1")  # fmt: skip
+
+
+def _webhook_endpoints(personas, acme) -> None:
+    """Endpoints for every event, registered first, so the data below publishes deliveries."""
+    from prm.webhooks.events import event_choices
+    from prm.webhooks.services import create_endpoint
+
+    everything = [name for name, _label in event_choices(for_partner=False)]
+    partner_events = [name for name, _label in event_choices(for_partner=True)]
+    create_endpoint(actor=personas["ops"], url="https://vendor.example/hooks",
+                    event_types=everything)  # fmt: skip
+    create_endpoint(actor=personas["acme_admin"], url="https://acme.example/hooks",
+                    event_types=partner_events, partner=acme)  # fmt: skip

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-PROJECT_APPS = ["prm", "partners", "deals", "enablement", "mdf", "scorecards"]
+PROJECT_APPS = ["prm", "partners", "deals", "enablement", "mdf", "scorecards", "webhooks"]
 
 
 def project_models():

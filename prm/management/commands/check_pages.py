@@ -59,6 +59,7 @@ SIGNED_IN_PAGES = [
     ("/scorecards/templates/", 200),
     ("/scorecards/templates/new/", 200),
     ("/scorecards/runs/", 200),
+    ("/webhooks/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")
