@@ -224,7 +224,7 @@ class ApplicationViewSet(
 
     def get_throttles(self):
         if self.action == "create":
-            return [ApplicationSubmitThrottle()]
+            return [ApplicationSubmitThrottle(), *super().get_throttles()]
         return super().get_throttles()
 
     def create(self, request, *args, **kwargs):
