@@ -28,6 +28,7 @@ from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
+from .external import LeadExternalIdMixin, RegistrationExternalIdMixin
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
 
 _errors = error_responses
@@ -59,6 +60,7 @@ def _registration_action(summary: str, request=None, codes=(400, 403, 404, 409))
     ),
 )
 class RegistrationViewSet(
+    RegistrationExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
     mixins.ListModelMixin,
@@ -234,6 +236,7 @@ def _lead_action(summary: str, request=None):
     ),
 )
 class LeadViewSet(
+    LeadExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
     mixins.ListModelMixin,

@@ -2,6 +2,8 @@ from django.db import transaction
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
+from prm.exceptions import PreconditionFailed
+
 from .sync import check_preconditions, etag_for, has_sync_field, wants_precondition
 
 
@@ -41,10 +43,20 @@ class ServiceViewSet(viewsets.GenericViewSet):
             return response
 
     def get_object(self):
-        instance = super().get_object()
+        return self.guard(super().get_object())
+
+    def guard(self, instance):
+        """Check a write's preconditions on ``instance`` (locked until the write is done) and
+        remember it for the answer's ``ETag``. ``None`` is a record that does not exist yet: a
+        conditional write to it is refused, since there is no version it could match."""
+        write = self.request.method not in permissions.SAFE_METHODS
+        if instance is None:
+            if write and wants_precondition(self.request):
+                raise PreconditionFailed()
+            return None
         if not has_sync_field(type(instance)):
             return instance
-        if self.request.method not in permissions.SAFE_METHODS and wants_precondition(self.request):
+        if write and wants_precondition(self.request):
             instance = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
             check_preconditions(self.request, instance)
         self._etag_instance = instance
