@@ -62,13 +62,24 @@ def may_manage_api_keys(user: User) -> bool:
     return user.is_program_ops or bool(partner_access(user).admin_of)
 
 
-def api_keys_visible_to(user: User) -> QuerySet[ApiKey]:
-    """Keys a user may see and revoke, each annotated with the partner it is bound to (if any)."""
+def api_keys_annotated() -> QuerySet[ApiKey]:
+    """Every key, annotated with the partner it is bound to (if any)."""
     bound = PartnerMembership.objects.filter(user=OuterRef("principal")).order_by("pk")
-    keys = ApiKey.objects.select_related("principal", "created_by").annotate(
+    return ApiKey.objects.select_related("principal", "created_by").annotate(
         partner_id=Subquery(bound.values("partner_id")[:1]),
         partner_name=Subquery(bound.values("partner__display_name")[:1]),
     )
+
+
+def api_keys_visible_to_key(principal: User) -> QuerySet[ApiKey]:
+    """What an integration sees of keys: those acting as its own service account (itself, and
+    its predecessor or successor across a rotation)."""
+    return api_keys_annotated().filter(principal=principal)
+
+
+def api_keys_visible_to(user: User) -> QuerySet[ApiKey]:
+    """Keys a user may see and revoke, each annotated with the partner it is bound to (if any)."""
+    keys = api_keys_annotated()
     if not may_manage_api_keys(user):
         return keys.none()
     if user.is_program_ops:
