@@ -26,7 +26,8 @@ EXTERNAL_ID = OpenApiParameter(
 
 
 class ExternalIdMixin:
-    """Adds ``by_external_id`` to a view set whose model has ``external_id``."""
+    # Adds ``by_external_id`` to a view set whose model has ``external_id``. (A comment, not a
+    # docstring: the schema would show a mixin's docstring as the view's description.)
 
     def _by_external_id(self, external_id: str):
         instance = self.get_queryset().filter(external_id=external_id).first()

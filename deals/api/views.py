@@ -28,6 +28,7 @@ from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
+from .actions import LeadActionsMixin, RegistrationActionsMixin
 from .external import LeadExternalIdMixin, RegistrationExternalIdMixin
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
 
@@ -60,6 +61,7 @@ def _registration_action(summary: str, request=None, codes=(400, 403, 404, 409))
     ),
 )
 class RegistrationViewSet(
+    RegistrationActionsMixin,
     RegistrationExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
@@ -236,6 +238,7 @@ def _lead_action(summary: str, request=None):
     ),
 )
 class LeadViewSet(
+    LeadActionsMixin,
     LeadExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,

@@ -8,19 +8,23 @@ edit of a registration under review is refused even when it would change nothing
 """
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from prm.exceptions import DomainError
 from prm.external_ids import ExternalIdTaken, clean_external_id
 from prm.models import User
 from prm.money import quantize
+from prm.notifications import notify
 
-from ..exceptions import InvalidDealData
+from ..exceptions import DuplicateRegistration, InvalidDealData
 from ..leads.editing import update_lead
 from ..leads.selectors import leads_visible_to
 from ..leads.services import create_lead
 from ..models import DealRegistration, Lead
-from ..selectors import deals_visible_to
+from ..selectors import deals_visible_to, reviewers_for
+from .bulk import create_registrations
 from .fields import clean_registration_fields
 from .registration import create_registration, submit_registration, update_registration
 
@@ -101,3 +105,32 @@ def upsert_lead(*, actor: User, external_id: str, **fields) -> tuple[Lead, bool]
         raise ExternalIdTaken() from exc
     lead.external_id = external_id
     return lead, True
+
+
+@transaction.atomic
+def bulk_register(
+    *, actor: User, partner: Partner, items: list[dict], submit: bool = True
+) -> list[DealRegistration | DomainError]:
+    """Many registrations at once through the import's service (``create_registrations``), with
+    its one summary to the reviewers. Item by item: the new registration or the refusal."""
+    outcomes = create_registrations(actor=actor, partner=partner, items=items, submit=submit)
+    created = sum(1 for outcome in outcomes if not isinstance(outcome, DomainError))
+    if submit and created:
+        summary = {
+            "partner": partner,
+            "filename": _("API batch"),
+            "created_count": created,
+            "duplicate_count": sum(isinstance(o, DuplicateRegistration) for o in outcomes),
+            "failed_count": sum(
+                isinstance(o, DomainError) and not isinstance(o, DuplicateRegistration)
+                for o in outcomes
+            ),
+        }
+        notify(
+            reviewers_for(partner),
+            kind="deal_submitted",
+            template="deals/email/imported",
+            context={"record": summary},
+            url=reverse("deals:review_queue"),
+        )
+    return outcomes
