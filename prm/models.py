@@ -309,6 +309,11 @@ class ApiKey(models.Model):
         MDF_WRITE = "mdf:write", _("MDF: write")
         SCORECARDS_READ = "scorecards:read", _("Scorecards: read")
         SCORECARDS_WRITE = "scorecards:write", _("Scorecards and tier reviews: write")
+        PROGRAM_READ = (
+            "program:read",
+            _("Program configuration (exchange rates, lead routing): read"),
+        )
+        PROGRAM_WRITE = "program:write", _("Program configuration: write")
 
     name = models.CharField(_("name"), max_length=120)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
