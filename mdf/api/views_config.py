@@ -111,7 +111,7 @@ class MdfSettingsViewSet(ServiceViewSet):
 
     @extend_schema(summary="The MDF program settings", responses={200: MdfSettingsSerializer})
     def retrieve(self, request):
-        return Response(MdfSettingsSerializer(MdfSettings.current()).data)
+        return Response(MdfSettingsSerializer(self.guard(MdfSettings.current())).data)
 
     @extend_schema(
         summary="Change the MDF program settings (fields sent change; audited)",

@@ -1,6 +1,6 @@
 """``/api/v1/exchange-rates/``: the rates sums across currencies use. Program ops only, as the
-portal's pages: read them, enter one, or import many (``currency,rate,effective_on`` CSV text, a report line
-per refused row), through the portal's services."""
+portal's pages: read them, enter one, or import many (``currency,rate,effective_on`` CSV text,
+a report line per refused row), through the portal's services."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
