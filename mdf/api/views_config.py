@@ -13,6 +13,7 @@ from mdf.models import ActivityType, MdfSettings
 from mdf.requests import services as request_services
 from partners.api.permissions import IsProgramOps
 from prm.api.schema import error_responses
+from prm.api.sync import PRECONDITION_PARAMETERS
 from prm.api.views import ServiceViewSet
 from prm.money import AmountSerializerField
 
@@ -116,7 +117,8 @@ class MdfSettingsViewSet(ServiceViewSet):
     @extend_schema(
         summary="Change the MDF program settings (fields sent change; audited)",
         request=MdfSettingsSerializer,
-        responses={200: MdfSettingsSerializer, **_errors(400, 403)},
+        parameters=PRECONDITION_PARAMETERS,
+        responses={200: MdfSettingsSerializer, **_errors(400, 403, 412)},
     )
     def update(self, request):
         program = self.guard(MdfSettings.current())
