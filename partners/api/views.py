@@ -97,6 +97,20 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerAp
         return self._present(partner)
 
     @extend_schema(
+        summary="Record a Scale / Skill / Will assessment of a partner (its CAM or ops)",
+        request=s.QualificationInputSerializer,
+        responses={201: s.QualificationOutputSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def qualify(self, request, pk=None):
+        partner = self.get_object()
+        data = self.validated_input(s.QualificationInputSerializer)
+        qualification = services.qualify_partner(partner=partner, actor=request.user, **data)
+        return Response(
+            s.QualificationOutputSerializer(qualification).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
         summary="Link a partner to the vendor CRM's id (program ops); empty or null clears it",
         request=s.PartnerExternalIdInputSerializer,
         responses={200: s.PartnerOutputSerializer, **_errors(400, 403, 404, 409, 412)},

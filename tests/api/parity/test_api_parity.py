@@ -91,6 +91,7 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "partners:member_remove": ("v1_memberships_destroy",),
     "partners:partner_status": ("v1_partners_status_create",),
     "partners:partner_tier": ("v1_partners_tier_create",),
+    "partners:partner_qualify": ("v1_partners_qualify_create",),
     # Scorecards
     "scorecards:proposal_detail": ("v1_tier_proposals_decision_create",),
 }
@@ -158,7 +159,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         # Others.
         "mdf:proof_remove",
         "mdf:request_edit",
-        "partners:partner_qualify",
         "scorecards:review_bulk",
         "scorecards:review_start",
     }

@@ -166,3 +166,26 @@ class TestRoutingRules:
         assert session(cam).post("/api/v1/lead-routing-rules/", {"name": "Y"}).status_code == 403
         for partner_user in (acme_admin, globex_admin):
             assert session(partner_user).get("/api/v1/lead-routing-rules/").status_code == 403
+
+
+class TestPartnerQualification:
+    BODY = {"scale": 4, "skill": 3, "will": 5, "willingness_to_engage": 4}
+
+    def test_cam_qualifies_own_partner_only(self, cam, other_cam, acme, globex):
+        from partners.models import Qualification
+
+        client = session(cam)
+        response = client.post(f"/api/v1/partners/{acme.pk}/qualify/", self.BODY, format="json")
+        assert response.status_code == 201, response.json()
+        assert client.post(f"/api/v1/partners/{globex.pk}/qualify/", self.BODY).status_code in (
+            403,
+            404,
+        )
+        assert Qualification.objects.filter(partner=acme).count() == 1
+        assert not Qualification.objects.filter(partner=globex).exists()
+
+    def test_partners_cannot_qualify_themselves(self, acme_admin, acme):
+        response = session(acme_admin).post(
+            f"/api/v1/partners/{acme.pk}/qualify/", self.BODY, format="json"
+        )
+        assert response.status_code == 403
