@@ -93,7 +93,12 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "partners:partner_tier": ("v1_partners_tier_create",),
     "partners:partner_qualify": ("v1_partners_qualify_create",),
     # Scorecards
-    "scorecards:proposal_detail": ("v1_tier_proposals_decision_create",),
+    "scorecards:proposal_detail": (
+        "v1_tier_proposals_decision_create",
+        "v1_tier_proposals_apply_create",
+    ),
+    "scorecards:review_start": ("v1_tier_reviews_create",),
+    "scorecards:review_bulk": ("v1_tier_reviews_bulk_create",),
 }
 
 # Actions that belong to a person at the portal, never to an integration, and why.
@@ -159,8 +164,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         # Others.
         "mdf:proof_remove",
         "mdf:request_edit",
-        "scorecards:review_bulk",
-        "scorecards:review_start",
     }
 )
 

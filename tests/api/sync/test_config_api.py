@@ -189,3 +189,59 @@ class TestPartnerQualification:
             f"/api/v1/partners/{acme.pk}/qualify/", self.BODY, format="json"
         )
         assert response.status_code == 403
+
+
+class TestTierReviews:
+    def test_ops_start_then_bulk_approve(
+        self, ops, acme, globex, django_capture_on_commit_callbacks
+    ):
+        import datetime as dt
+
+        from scorecards.models import TierProposal
+        from scorecards.review import selectors as review_selectors
+
+        quarter = review_selectors.last_closed_quarter(dt.date.today()).label
+        client = session(ops)
+        with django_capture_on_commit_callbacks(execute=True):  # the queued run
+            started = client.post("/api/v1/tier-reviews/", {"quarter": quarter}, format="json")
+        assert started.status_code == 201, started.json()
+        review_id = started.json()["id"]
+        ids = list(TierProposal.objects.filter(review_id=review_id).values_list("pk", flat=True))
+        assert ids
+        response = client.post(
+            f"/api/v1/tier-reviews/{review_id}/bulk/",
+            {"op": "approve", "proposals": ids},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+        assert response.json()["count"] == len(ids)
+        assert set(TierProposal.objects.filter(pk__in=ids).values_list("decision", flat=True)) == {
+            "approved"
+        }
+
+    def test_foreign_ids_refuse_the_whole_selection(
+        self, ops, acme, django_capture_on_commit_callbacks
+    ):
+        import datetime as dt
+
+        from scorecards.models import TierProposal
+        from scorecards.review import selectors as review_selectors
+
+        quarter = review_selectors.last_closed_quarter(dt.date.today()).label
+        client = session(ops)
+        with django_capture_on_commit_callbacks(execute=True):
+            review_id = client.post("/api/v1/tier-reviews/", {"quarter": quarter}).json()["id"]
+        ids = list(TierProposal.objects.filter(review_id=review_id).values_list("pk", flat=True))
+        response = client.post(
+            f"/api/v1/tier-reviews/{review_id}/bulk/",
+            {"op": "approve", "proposals": [*ids, 999999]},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert ids
+        assert not TierProposal.objects.filter(pk__in=ids, decision="approved").exists()
+
+    @pytest.mark.parametrize("who", ["cam", "acme_admin"])
+    def test_others_cannot_start(self, personas, who):
+        response = session(personas[who]).post("/api/v1/tier-reviews/", {"quarter": "2025-Q4"})
+        assert response.status_code in (403, 404)
