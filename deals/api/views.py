@@ -342,10 +342,13 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiV
         return account_selectors.accounts_visible_to(self.request.user)
 
     def update(self, request, crm_id=None):
+        # If-Match / If-Unmodified-Since, as on every record write (ServiceViewSet.guard).
+        self.guard(self.get_queryset().filter(crm_id=crm_id).first())
         data = self.validated_input(s.AccountInputSerializer)
         account, created = account_services.upsert_account(
             crm_id=crm_id, actor=request.user, **data
         )
+        self._etag_instance = account  # the answer carries the version it left
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.AccountOutputSerializer(account).data, status=code)
 
@@ -379,10 +382,12 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Deals
         return account_selectors.opportunities_visible_to(self.request.user)
 
     def update(self, request, crm_id=None):
+        self.guard(self.get_queryset().filter(crm_id=crm_id).first())
         data = self.validated_input(s.OpportunityInputSerializer)
         opportunity, created = account_services.upsert_opportunity(
             crm_id=crm_id, actor=request.user, **data
         )
+        self._etag_instance = opportunity
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         opportunity = self.get_queryset().get(pk=opportunity.pk)
         return Response(s.OpportunityOutputSerializer(opportunity).data, status=code)

@@ -188,3 +188,14 @@ class TestOptimisticConcurrency:
         deal = RegistrationFactory(partner=acme, registered_by=acme_rep, status="draft")
         response = session(globex_admin).post(f"{LIST}{deal.pk}/submit/", HTTP_IF_MATCH='"x"')
         assert response.status_code == 404
+
+
+def test_account_upsert_honours_if_match(ops):
+    client = session(ops)
+    url = "/api/v1/accounts/ACC-1/"
+    etag = client.put(url, {"name": "Initech"}, format="json")["ETag"]
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5)):
+        assert client.put(url, {"name": "Initech AG"}, format="json").status_code == 200
+    stale = client.put(url, {"name": "Old"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert client.get(url).json()["name"] == "Initech AG"
