@@ -100,6 +100,8 @@ class CustomerAccount(models.Model):
         verbose_name = _("customer account")
         verbose_name_plural = _("customer accounts")
         ordering = ["name"]
+        # Incremental sync walks rows in (updated_at, id) order.
+        indexes = [models.Index(fields=["updated_at", "id"], name="account_sync_idx")]
 
     def __str__(self):
         return self.name
@@ -130,7 +132,10 @@ class Opportunity(models.Model):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["stage", "account"])]
+        indexes = [
+            models.Index(fields=["stage", "account"]),
+            models.Index(fields=["updated_at", "id"], name="opportunity_sync_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -210,6 +215,10 @@ class DealRegistration(StatusMachineMixin):
         blank=True,
         help_text=_("Your own CRM's id for this opportunity; used to avoid duplicate imports."),
     )
+    # The syncing CRM's id (vendor or partner side); unique where set (NULL when unset).
+    external_id = models.CharField(
+        _("external id"), max_length=100, null=True, blank=True, unique=True
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -253,6 +262,8 @@ class DealRegistration(StatusMachineMixin):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["partner", "status", "-created_at"], name="deal_partner_status"),
+            # Incremental sync walks rows in (updated_at, id) order.
+            models.Index(fields=["updated_at", "id"], name="deal_sync_idx"),
             models.Index(
                 fields=["customer_domain"],
                 name="deal_active_domain",
@@ -575,6 +586,10 @@ class Lead(StatusMachineMixin):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NEW
     )
+    # The vendor CRM's id for this lead; unique where set (NULL when unset).
+    external_id = models.CharField(
+        _("external id"), max_length=100, null=True, blank=True, unique=True
+    )
     partner = models.ForeignKey(
         "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
     )
@@ -597,6 +612,7 @@ class Lead(StatusMachineMixin):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["partner", "status"]),
+            models.Index(fields=["updated_at", "id"], name="lead_sync_idx"),
             models.Index(
                 fields=["accept_by"],
                 name="lead_offered_deadline",

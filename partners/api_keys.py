@@ -11,13 +11,14 @@ deactivates the account as well.
 """
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import itertools
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import ApiKey, User, hash_api_secret
 
-from .exceptions import PartnerError
+from .exceptions import KeyNotRotatable, PartnerError
 from .models import Partner, PartnerMembership
 from .selectors import partner_access
 
@@ -49,6 +50,8 @@ PARTNER_SIDE_SCOPES = frozenset(
 READ_SCOPES = tuple(s for s in ApiKey.Scope.values if s.endswith(":read"))
 
 DEMO_KEY_NAME = "Demo CRM integration"
+DEFAULT_ROTATION_OVERLAP_HOURS = 24
+MAX_ROTATION_OVERLAP_HOURS = 24 * 30
 
 
 # --- Reads ------------------------------------------------------------------------------------
@@ -61,13 +64,24 @@ def may_manage_api_keys(user: User) -> bool:
     return user.is_program_ops or bool(partner_access(user).admin_of)
 
 
-def api_keys_visible_to(user: User) -> QuerySet[ApiKey]:
-    """Keys a user may see and revoke, each annotated with the partner it is bound to (if any)."""
+def api_keys_annotated() -> QuerySet[ApiKey]:
+    """Every key, annotated with the partner it is bound to (if any)."""
     bound = PartnerMembership.objects.filter(user=OuterRef("principal")).order_by("pk")
-    keys = ApiKey.objects.select_related("principal", "created_by").annotate(
+    return ApiKey.objects.select_related("principal", "created_by").annotate(
         partner_id=Subquery(bound.values("partner_id")[:1]),
         partner_name=Subquery(bound.values("partner__display_name")[:1]),
     )
+
+
+def api_keys_visible_to_key(principal: User) -> QuerySet[ApiKey]:
+    """What an integration sees of keys: those acting as its own service account (itself, and
+    its predecessor or successor across a rotation)."""
+    return api_keys_annotated().filter(principal=principal)
+
+
+def api_keys_visible_to(user: User) -> QuerySet[ApiKey]:
+    """Keys a user may see and revoke, each annotated with the partner it is bound to (if any)."""
+    keys = api_keys_annotated()
     if not may_manage_api_keys(user):
         return keys.none()
     if user.is_program_ops:
@@ -186,7 +200,10 @@ def revoke_api_key(*, key: ApiKey, actor: User | None, reason: str = "") -> ApiK
         return key
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
-    User.objects.filter(pk=key.principal_id).update(is_active=False)
+    # A rotated key shares its service account with its successor: disable the account only
+    # when no other live key acts as it.
+    if not live_keys().filter(principal_id=key.principal_id).exclude(pk=key.pk).exists():
+        User.objects.filter(pk=key.principal_id).update(is_active=False)
     record_event(
         key,
         actor=actor,
@@ -195,6 +212,97 @@ def revoke_api_key(*, key: ApiKey, actor: User | None, reason: str = "") -> ApiK
         to_state="revoked",
         reason=reason,
     )
+    return key
+
+
+def live_keys() -> QuerySet[ApiKey]:
+    """Keys that authenticate now: not revoked, and not past the end of a rotation overlap."""
+    now = timezone.now()
+    return ApiKey.objects.filter(revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def validate_overlap(hours) -> dt.timedelta:
+    try:
+        hours = int(hours)
+    except (TypeError, ValueError):
+        hours = -1
+    if not 0 <= hours <= MAX_ROTATION_OVERLAP_HOURS:
+        raise PartnerError(
+            _("The overlap is a whole number of hours from 0 to %(max)s.")
+            % {"max": MAX_ROTATION_OVERLAP_HOURS},
+            code="invalid_overlap",
+            details={
+                "overlap_hours": [_("Between 0 and %(max)s.") % {"max": MAX_ROTATION_OVERLAP_HOURS}]
+            },
+        )
+    return dt.timedelta(hours=hours)
+
+
+@transaction.atomic
+def rotate_api_key(
+    *, key: ApiKey, actor: User | None, overlap_hours=DEFAULT_ROTATION_OVERLAP_HOURS
+) -> tuple[ApiKey, str]:
+    """Issue a successor with the same name, scopes, rate limit and service account; the old key
+    keeps working for ``overlap_hours`` (0: it stops at once) so that an integration can switch
+    without downtime. ``actor`` is a person managing keys, or the key's own principal (a key may
+    rotate itself). Returns the new key and its plaintext, shown once."""
+    overlap = validate_overlap(overlap_hours)
+    own = actor is not None and actor.pk == key.principal_id
+    if actor is not None and not own and not api_keys_visible_to(actor).filter(pk=key.pk).exists():
+        raise PermissionDenied(_("You may not rotate this key."))
+    key = lock(ApiKey, key.pk)
+    if not key.is_active or key.replaced_by_id is not None:
+        raise KeyNotRotatable()
+    plaintext, prefix, hashed = ApiKey.generate()
+    successor = ApiKey.objects.create(
+        name=key.name,
+        prefix=prefix,
+        hashed_secret=hashed,
+        scopes=key.scopes,
+        principal_id=key.principal_id,
+        created_by=actor if actor is not None and not own else key.created_by,
+        rate_limit=key.rate_limit,
+    )
+    key.expires_at = timezone.now() + overlap
+    key.replaced_by = successor
+    key.save(update_fields=["expires_at", "replaced_by"])
+    record_event(
+        key,
+        actor=actor,
+        verb="api_key.rotated",
+        data={"successor": successor.prefix, "expires_at": key.expires_at.isoformat()},
+    )
+    record_event(
+        successor,
+        actor=actor,
+        verb="api_key.issued",
+        to_state="active",
+        data={"scopes": successor.scopes, "rotated_from": key.prefix},
+    )
+    return successor, plaintext
+
+
+@transaction.atomic
+def set_api_key_rate_limit(*, key: ApiKey, actor: User, rate_limit: int | None) -> ApiKey:
+    """Set a key's requests per minute (None: the program default). Program ops only: the limit
+    protects the service for everyone."""
+    if not actor.is_program_ops or actor.is_service_account:
+        raise PermissionDenied(_("Only program ops set rate limits."))
+    if rate_limit is not None and not 1 <= int(rate_limit) <= 100_000:
+        raise PartnerError(
+            _("A rate limit is from 1 to 100000 requests per minute."),
+            code="invalid_rate_limit",
+            details={"rate_limit": [_("Between 1 and 100000.")]},
+        )
+    key = lock(ApiKey, key.pk)
+    old = key.rate_limit
+    if old == rate_limit:
+        return key
+    key.rate_limit = rate_limit
+    key.save(update_fields=["rate_limit"])
+    record_event(key, actor=actor, verb="api_key.rate_limit", data={"from": old, "to": rate_limit})
     return key
 
 

@@ -194,6 +194,10 @@ class Partner(StatusMachineMixin):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The vendor CRM's id for this partner; unique where set (NULL when unset, never "").
+    external_id = models.CharField(
+        _("external id"), max_length=100, null=True, blank=True, unique=True
+    )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 
     class Meta:
@@ -203,6 +207,8 @@ class Partner(StatusMachineMixin):
         indexes = [
             models.Index(fields=["channel_manager", "status"]),
             models.Index(fields=["parent_distributor"]),
+            # Incremental sync walks rows in (updated_at, id) order.
+            models.Index(fields=["updated_at", "id"], name="partner_sync_idx"),
         ]
 
     def __str__(self):

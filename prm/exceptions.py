@@ -45,3 +45,10 @@ class Conflict(DomainError):
 
     code = "conflict"
     status_code = 409
+
+
+class PreconditionFailed(DomainError):
+    """The record changed since you read it: read it again and reapply your change."""
+
+    code = "precondition_failed"
+    status_code = 412

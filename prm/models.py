@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -316,6 +317,11 @@ class ApiKey(models.Model):
         SCORECARDS_WRITE = "scorecards:write", _("Scorecards and tier reviews: write")
         WEBHOOKS_READ = "webhooks:read", _("Webhooks: read")
         WEBHOOKS_WRITE = "webhooks:write", _("Webhooks: write")
+        PROGRAM_READ = (
+            "program:read",
+            _("Program configuration (exchange rates, lead routing): read"),
+        )
+        PROGRAM_WRITE = "program:write", _("Program configuration: write")
 
     name = models.CharField(_("name"), max_length=120)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
@@ -337,6 +343,19 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Rotation: the old key keeps working until ``expires_at`` so that an integration can
+    # switch to ``replaced_by`` without downtime. A key without ``expires_at`` does not expire.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Requests per minute; empty means the program default (``PRM_API_RATE_LIMIT``).
+    rate_limit = models.PositiveIntegerField(
+        _("requests per minute"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
 
     class Meta:
         verbose_name = _("API key")
@@ -348,7 +367,11 @@ class ApiKey(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @staticmethod
     def generate() -> tuple[str, str, str]:

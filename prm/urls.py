@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("enablement.api.urls")),
     path("", include("mdf.api.urls")),
     path("", include("scorecards.api.urls")),
+    path("", include("prm.currency.api_urls")),
     path("", include("prm.webhooks.api")),
 ]
 

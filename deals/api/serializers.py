@@ -76,6 +76,7 @@ class RegistrationOutputSerializer(serializers.ModelSerializer):
             "engagement",
             "notes",
             "external_ref",
+            "external_id",
             "status",
             "created_at",
             "updated_at",
@@ -324,7 +325,9 @@ class LeadOutputSerializer(serializers.ModelSerializer):
             "responded_at",
             "rejection_reason",
             "registration",
+            "external_id",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -379,6 +382,7 @@ class AccountOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = CustomerAccount
         fields = ["crm_id", "name", "normalized_name", "domain", "country", "updated_at"]
+        # ``crm_id`` is these records' external id (the upsert key of PUT /accounts/{crm_id}/).
         read_only_fields = fields
 
 

@@ -2,7 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from deals.commissions.api.urls import urlpatterns as commission_urlpatterns
 
-from . import views
+from . import views, views_routing
 
 router = SimpleRouter()
 router.register("registrations", views.RegistrationViewSet, basename="deal-registration")
@@ -10,5 +10,8 @@ router.register("conflicts", views.ConflictViewSet, basename="deal-conflict")
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("accounts", views.AccountViewSet, basename="customer-account")
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+router.register(
+    "lead-routing-rules", views_routing.RoutingRuleViewSet, basename="lead-routing-rule"
+)
 
 urlpatterns = [*router.urls, *commission_urlpatterns]

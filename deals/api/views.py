@@ -28,6 +28,8 @@ from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
+from .actions import LeadActionsMixin, RegistrationActionsMixin
+from .external import LeadExternalIdMixin, RegistrationExternalIdMixin
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
 
 _errors = error_responses
@@ -59,6 +61,8 @@ def _registration_action(summary: str, request=None, codes=(400, 403, 404, 409))
     ),
 )
 class RegistrationViewSet(
+    RegistrationActionsMixin,
+    RegistrationExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
     mixins.ListModelMixin,
@@ -234,6 +238,8 @@ def _lead_action(summary: str, request=None):
     ),
 )
 class LeadViewSet(
+    LeadActionsMixin,
+    LeadExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
     mixins.ListModelMixin,
@@ -336,10 +342,13 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiV
         return account_selectors.accounts_visible_to(self.request.user)
 
     def update(self, request, crm_id=None):
+        # If-Match / If-Unmodified-Since, as on every record write (ServiceViewSet.guard).
+        self.guard(self.get_queryset().filter(crm_id=crm_id).first())
         data = self.validated_input(s.AccountInputSerializer)
         account, created = account_services.upsert_account(
             crm_id=crm_id, actor=request.user, **data
         )
+        self._etag_instance = account  # the answer carries the version it left
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.AccountOutputSerializer(account).data, status=code)
 
@@ -373,10 +382,12 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Deals
         return account_selectors.opportunities_visible_to(self.request.user)
 
     def update(self, request, crm_id=None):
+        self.guard(self.get_queryset().filter(crm_id=crm_id).first())
         data = self.validated_input(s.OpportunityInputSerializer)
         opportunity, created = account_services.upsert_opportunity(
             crm_id=crm_id, actor=request.user, **data
         )
+        self._etag_instance = opportunity
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         opportunity = self.get_queryset().get(pk=opportunity.pk)
         return Response(s.OpportunityOutputSerializer(opportunity).data, status=code)

@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .views_config import MdfSettingsViewSet
 
 router = SimpleRouter()
 router.register("mdf/funds", views.FundViewSet, basename="mdf-fund")
@@ -13,3 +15,12 @@ router.register("mdf/extensions", views.ExtensionViewSet, basename="mdf-extensio
 router.register("mdf/payments", views.PaymentViewSet, basename="mdf-payment")
 
 urlpatterns = router.urls
+
+# One record, no id: GET reads it, PUT changes the fields sent.
+urlpatterns += [
+    path(
+        "mdf/settings/",
+        MdfSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="mdf-settings",
+    )
+]

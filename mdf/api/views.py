@@ -30,6 +30,7 @@ from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
+from .views_config import ActivityTypeConfigMixin
 
 _errors = error_responses
 DOWNLOAD_TYPES = sorted({*ALLOWED_EXTENSIONS.values(), "application/octet-stream"})
@@ -116,7 +117,9 @@ class AllocationViewSet(IdempotentCreateMixin, ServiceCreateMixin, MdfApiView):
     list=extend_schema(summary="The MDF activity menu"),
     retrieve=extend_schema(summary="One activity type"),
 )
-class ActivityTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView):
+class ActivityTypeViewSet(
+    ActivityTypeConfigMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView
+):
     queryset = ActivityType.objects.none()
     serializer_class = s.ActivityTypeOutputSerializer
     filterset_fields = ["category", "is_active"]

@@ -104,6 +104,7 @@ class PartnerOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "activated_at",
             "updated_at",
+            "external_id",
         ]
         read_only_fields = fields
 
@@ -383,3 +384,12 @@ class QualificationOutputSerializer(serializers.ModelSerializer):
             "will_notes",
         ]
         read_only_fields = fields
+
+
+class PartnerExternalIdInputSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=100,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("The vendor CRM's id for this partner; empty or null clears it."),
+    )

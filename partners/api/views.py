@@ -1,13 +1,16 @@
 """Partner endpoints under /api/v1/. Thin adapters: every queryset comes from a scoped selector
 (so anything outside the caller's scope is a 404) and every write is one service call."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from partners import services
+from partners.external_ids import set_partner_external_id
 from partners.models import Application, Invitation, Partner, PartnerMembership, Tier
 from partners.selectors import (
     applications_visible_to,
@@ -18,6 +21,7 @@ from partners.selectors import (
 )
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
+from prm.api.sync import PRECONDITION_PARAMETERS
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
@@ -52,7 +56,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerAp
 
     def get_permissions(self):
         permissions = super().get_permissions()
-        if self.action in {"change_status", "change_tier"}:
+        if self.action in {"change_status", "change_tier", "set_external_id"}:
             permissions.append(IsProgramOps())
         return permissions
 
@@ -90,6 +94,55 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerAp
             reason=data["reason"],
             effective_from=data.get("effective_from"),
         )
+        return self._present(partner)
+
+    @extend_schema(
+        summary="Record a Scale / Skill / Will assessment of a partner (its CAM or ops)",
+        request=s.QualificationInputSerializer,
+        responses={201: s.QualificationOutputSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def qualify(self, request, pk=None):
+        partner = self.get_object()
+        data = self.validated_input(s.QualificationInputSerializer)
+        qualification = services.qualify_partner(partner=partner, actor=request.user, **data)
+        return Response(
+            s.QualificationOutputSerializer(qualification).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Link a partner to the vendor CRM's id (program ops); empty or null clears it",
+        request=s.PartnerExternalIdInputSerializer,
+        responses={200: s.PartnerOutputSerializer, **_errors(400, 403, 404, 409, 412)},
+        parameters=PRECONDITION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"], url_path="external-id")
+    def set_external_id(self, request, pk=None):
+        partner = self.get_object()
+        data = self.validated_input(s.PartnerExternalIdInputSerializer)
+        partner = set_partner_external_id(
+            partner=partner, actor=request.user, external_id=data["external_id"]
+        )
+        return self._present(partner)
+
+    @extend_schema(
+        summary="One partner, by the vendor CRM's external id",
+        parameters=[
+            OpenApiParameter("external_id", OpenApiTypes.STR, OpenApiParameter.PATH),
+        ],
+        responses={200: s.PartnerOutputSerializer, **_errors(404)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"by-external-id/(?P<external_id>[^/]+)",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def by_external_id(self, request, external_id=None):
+        partner = self.guard(self.get_queryset().filter(external_id=external_id).first())
+        if partner is None:
+            raise NotFound()
         return self._present(partner)
 
 
@@ -224,7 +277,7 @@ class ApplicationViewSet(
 
     def get_throttles(self):
         if self.action == "create":
-            return [ApplicationSubmitThrottle()]
+            return [ApplicationSubmitThrottle(), *super().get_throttles()]
         return super().get_throttles()
 
     def create(self, request, *args, **kwargs):

@@ -25,9 +25,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix, _sep, secret = raw.removeprefix("prm_").partition(".")
         if not prefix or not secret:
             raise exceptions.AuthenticationFailed(_("Malformed API key."))
+        # A rotated key keeps working until the end of its overlap (``expires_at``).
         key = (
             ApiKey.objects.select_related("principal")
             .filter(prefix=prefix, revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
             .first()
         )
         # Constant-time comparison: the time taken must not tell how much of the hash matched.

@@ -84,7 +84,16 @@ ERROR_DESCRIPTIONS = {
     "403": "The caller may not do this (missing scope, role or partner).",
     "404": "No such object in the caller's scope, or no such page.",
     "409": "The request conflicts with the object's current state.",
+    "412": "The record changed since the version named in `If-Match` / `If-Unmodified-Since`.",
     "429": "Too many requests; retry after the time in `Retry-After`.",
+}
+
+
+PRECONDITION_HEADERS = {
+    "If-Match": "The `ETag` of the version you read: if the record changed since, the write is "
+    "refused with 412 and nothing changes.",
+    "If-Unmodified-Since": "An HTTP date: the write is refused with 412 if the record changed "
+    "after it.",
 }
 
 
@@ -124,6 +133,7 @@ class PortalAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        self._add_precondition_headers(operation)
         responses = operation["responses"]
         error = self.resolve_serializer(ErrorSerializer, "response").ref
         for code in self._error_codes(operation):
@@ -136,6 +146,34 @@ class PortalAutoSchema(AutoSchema):
             )
         return operation
 
+    def _add_precondition_headers(self, operation) -> None:
+        """Writes to one record that has an ``updated_at`` honour ``If-Match`` and
+        ``If-Unmodified-Since`` (``ServiceViewSet.guard``); say so where a view did not."""
+        from .sync import has_sync_field
+        from .views import ServiceViewSet
+
+        parameters = operation.setdefault("parameters", [])
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        if (
+            self.method in {"GET", "HEAD", "OPTIONS"}
+            or not isinstance(self.view, ServiceViewSet)
+            or model is None
+            or not has_sync_field(model)
+            or not any(p["in"] == "path" for p in parameters)
+        ):
+            return
+        present = {p["name"] for p in parameters if p["in"] == "header"}
+        for name, description in PRECONDITION_HEADERS.items():
+            if name not in present:
+                parameters.append(
+                    {
+                        "in": "header",
+                        "name": name,
+                        "schema": {"type": "string"},
+                        "description": description,
+                    }
+                )
+
     def _error_codes(self, operation) -> list[str]:
         parameters = operation.get("parameters", [])
         codes = []
@@ -147,6 +185,8 @@ class PortalAutoSchema(AutoSchema):
             codes.append("404")
         if self.method not in {"GET", "HEAD", "OPTIONS"}:
             codes.append("409")
+            if any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters):
+                codes.append("412")
         if self.view.get_throttles():
             codes.append("429")
         return codes

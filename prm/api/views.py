@@ -1,5 +1,10 @@
-from rest_framework import serializers, status, viewsets
+from django.db import transaction
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.response import Response
+
+from prm.exceptions import PreconditionFailed
+
+from .sync import check_preconditions, etag_for, has_sync_field, wants_precondition
 
 
 class ServiceViewSet(viewsets.GenericViewSet):
@@ -7,6 +12,11 @@ class ServiceViewSet(viewsets.GenericViewSet):
 
     Subclasses name their scope area in ``api_area`` (see ``HasApiScope``) and read through
     their app's scoped selectors in ``get_queryset``.
+
+    Records with an ``updated_at`` get optimistic concurrency here, once for every view set:
+    an object answer carries the record's ``ETag``, and a write sent with ``If-Match`` or
+    ``If-Unmodified-Since`` runs in one transaction that locks the row, checks the condition
+    (412 when it no longer holds) and rolls everything back if the write is refused.
     """
 
     api_area: str | None = None
@@ -14,11 +24,54 @@ class ServiceViewSet(viewsets.GenericViewSet):
     # shape, see ``prm.api.errors.page_not_found``) before any view code sees it. View sets that
     # look up by another key (a CRM id) set their own pattern.
     lookup_value_regex = "[0-9]+"
+    _etag_instance = None
 
     def validated_input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in permissions.SAFE_METHODS or not wants_precondition(request):
+            return super().dispatch(request, *args, **kwargs)
+        # The row lock taken in ``get_object`` is held until the service has written, so no
+        # other write can slip between the check and the change.
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+            return response
+
+    def get_object(self):
+        return self.guard(super().get_object())
+
+    def guard(self, instance):
+        """Check a write's preconditions on ``instance`` (locked until the write is done) and
+        remember it for the answer's ``ETag``. ``None`` is a record that does not exist yet: a
+        conditional write to it is refused, since there is no version it could match."""
+        write = self.request.method not in permissions.SAFE_METHODS
+        if instance is None:
+            if write and wants_precondition(self.request):
+                raise PreconditionFailed()
+            return None
+        if not has_sync_field(type(instance)):
+            return instance
+        if write and wants_precondition(self.request):
+            instance = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            check_preconditions(self.request, instance)
+        self._etag_instance = instance
+        return instance
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        instance = self._etag_instance
+        if instance is not None and 200 <= response.status_code < 300:
+            if request.method not in permissions.SAFE_METHODS:
+                # The write changed the row: answer with the version it left.
+                instance = type(instance)._default_manager.filter(pk=instance.pk).first()
+            if instance is not None:
+                response["ETag"] = etag_for(instance)
+        return response
 
 
 class ServiceCreateMixin:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "prm.middleware.RequestIdMiddleware",
+    "prm.api.throttles.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -303,12 +304,14 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "prm.api.permissions.HasApiScope",
     ],
-    "DEFAULT_PAGINATION_CLASS": "prm.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "prm.api.sync.SyncPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["prm.api.throttles.ApiKeyRateThrottle"],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
+        "prm.api.sync.UpdatedSinceFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "prm.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
@@ -329,6 +332,8 @@ SPECTACULAR_SETTINGS = {
 # Program settings that are not stored in the database.
 PRM_FISCAL_YEAR_START_MONTH = int(env("PRM_FISCAL_YEAR_START_MONTH", "1"))
 PRM_DEFAULT_CURRENCY = env("PRM_DEFAULT_CURRENCY", "USD")
+# API requests per minute for a key without its own limit (``ApiKey.rate_limit``).
+PRM_API_RATE_LIMIT = int(env("PRM_API_RATE_LIMIT", "600"))
 PRM_SITE_URL = env("PRM_SITE_URL", "http://127.0.0.1:8000")
 PRM_INVITATION_DAYS = int(env("PRM_INVITATION_DAYS", "14"))
 # Days a commission line is held after its deal closes, to cover refunds, before it is payable.

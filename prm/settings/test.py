@@ -19,3 +19,5 @@ STORAGES = {
 ACCOUNT_RATE_LIMITS = False
 # Tests that are not about MFA sign in without enrolling; tests/security turn this on.
 PRM_ENFORCE_MFA = False
+# The suite calls the API far faster than an integration; tests of rate limits set their own.
+PRM_API_RATE_LIMIT = 1_000_000

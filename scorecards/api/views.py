@@ -17,6 +17,7 @@ from prm.api.views import ServiceViewSet
 from ..models import TierProposal, TierReview
 from ..review import selectors, services
 from . import serializers as s
+from .views_reviews import TierReviewActionsMixin
 
 _errors = error_responses
 
@@ -33,7 +34,9 @@ class TierReviewFilter(django_filters.FilterSet):
     list=extend_schema(summary="Tier reviews (program ops)"),
     retrieve=extend_schema(summary="One tier review with its progress and counts"),
 )
-class TierReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class TierReviewViewSet(
+    TierReviewActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
+):
     api_area = "scorecards"
     queryset = TierReview.objects.none()
     serializer_class = s.TierReviewSerializer

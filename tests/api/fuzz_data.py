@@ -75,6 +75,7 @@ def fuzz_data_set(personas) -> None:
         size=len(MINIMAL_PDF),
     )
     assert DealRegistration.objects.count() == 6
+    _sync(personas["ops"], acme, deals)
     _commissions(personas["ops"], deals[0], deals[1])
     mdf_fuzz_data(personas)
 
@@ -104,6 +105,20 @@ def fuzz_data_set(personas) -> None:
         rating=4,
         note="Renewals on time",
     )
+
+
+def _sync(ops, acme, deals) -> None:
+    """External ids (short ones, which generated path parts hit), a routing rule and a rate."""
+    from deals.models import Lead, LeadRoutingRule
+    from partners.external_ids import set_partner_external_id
+    from prm.currency.services import set_exchange_rate
+
+    set_partner_external_id(partner=acme, actor=ops, external_id="0")
+    DealRegistration.objects.filter(pk=deals[0].pk).update(external_id="0")
+    DealRegistration.objects.filter(pk=deals[1].pk).update(external_id="A")
+    Lead.objects.filter(pk=Lead.objects.order_by("pk").values("pk")[:1]).update(external_id="0")
+    LeadRoutingRule.objects.create(name="Everywhere", priority=1)
+    set_exchange_rate(actor=ops, currency="EUR", rate="1.08", effective_on="2025-01-01")
 
 
 def _commissions(ops, acme_deal, globex_deal) -> None:

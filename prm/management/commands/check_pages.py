@@ -36,6 +36,7 @@ SIGNED_IN_PAGES = [
     ("/deals/commissions/ops/runs/", 200),
     ("/deals/commissions/ops/statements/", 200),
     ("/exchange-rates/", 200),
+    ("/api-keys/", 200),
     ("/scorecards/reviews/", 200),
     ("/scorecards/analytics/", 200),
     ("/scorecards/analytics/business-reviews/", 200),

@@ -1,0 +1,89 @@
+"""Starting a quarterly tier review and deciding or applying many proposals at once, as the
+portal's review pages do (program ops), through the review services."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from partners.api.permissions import IsProgramOps
+from prm.api.schema import error_responses
+
+from ..review import selectors, services
+from . import serializers as s
+
+_errors = error_responses
+APPROVE, OVERRIDE, APPLY = "approve", "override", "apply"
+
+
+class StartReviewInputSerializer(serializers.Serializer):
+    quarter = serializers.CharField(max_length=10, help_text="A fiscal quarter, e.g. 2026-Q3.")
+
+
+class BulkProposalInputSerializer(s.DecisionInputSerializer):
+    op = serializers.ChoiceField(choices=[APPROVE, OVERRIDE, APPLY])
+    approve = serializers.BooleanField(required=False, default=True)
+    proposals = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=5000,
+        help_text="Proposal ids of this review.",
+    )
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BulkProposalOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Proposals decided or applied.")
+
+
+class TierReviewActionsMixin:
+    def get_permissions(self):
+        permissions = super().get_permissions()
+        if self.action in {"create", "bulk"}:
+            permissions.append(IsProgramOps())
+        return permissions
+
+    @extend_schema(
+        summary="Start the tier review of a quarter, or start it again (program ops)",
+        request=StartReviewInputSerializer,
+        responses={201: s.TierReviewSerializer, **_errors(400, 403)},
+    )
+    def create(self, request):
+        data = self.validated_input(StartReviewInputSerializer)
+        review = services.start_review(quarter=data["quarter"], actor=request.user)
+        review = self.get_queryset().get(pk=review.pk)
+        return Response(s.TierReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Approve, override or apply many proposals of the review at once (all or none)",
+        request=BulkProposalInputSerializer,
+        responses={200: BulkProposalOutputSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def bulk(self, request, pk=None):
+        review = self.get_object()
+        data = self.validated_input(BulkProposalInputSerializer)
+        chosen = list(
+            selectors.search_proposals(request.user, review=review).filter(pk__in=data["proposals"])
+        )
+        if len(chosen) != len(set(data["proposals"])):
+            # All or none: a selection naming anything else is refused whole.
+            raise serializers.ValidationError(
+                {"proposals": ["Not all of these are proposals of this review."]}
+            )
+        if data["op"] == APPLY:
+            count = services.apply_proposals(
+                proposals=chosen,
+                actor=request.user,
+                effective_on=data["effective_on"],
+                skip_undecided=True,
+            )
+        else:
+            count = services.decide_proposals(
+                proposals=chosen,
+                actor=request.user,
+                approve=data["op"] == APPROVE,
+                reason=data["reason"],
+                tier=data["tier"],
+            )
+        return Response({"count": count})
