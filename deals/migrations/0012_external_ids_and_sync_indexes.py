@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0008_won_deals_index_and_leaner_line_indexes'),
+        ('deals', '0011_lead_routing_rule_target_partners'),
         ('partners', '0004_partner_external_id_and_sync_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prm', '0004_exchange_rates'),
+        ('prm', '0005_channel_team_business_models'),
     ]
 
     operations = [
