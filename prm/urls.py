@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from partners import views as partner_views
+from home import views as home_views
 
 from . import views, views_audit
 
@@ -16,7 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", partner_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path(

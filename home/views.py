@@ -1,0 +1,74 @@
+"""The home page: each persona lands on what needs them today."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from partners import selectors as partner_selectors
+from partners.context_processors import personas_for
+from partners.views import agreement_context
+
+from . import internal, partner_side
+
+
+@login_required
+def home(request):
+    user = request.user
+    personas = personas_for(user)
+    if "ops" in personas:
+        return _ops_home(request)
+    if "cam" in personas:
+        return _cam_home(request)
+    membership = partner_selectors.primary_membership(user)
+    if membership is None:
+        return render(request, "partners/home_none.html")
+    partner = membership.partner
+    context = {
+        "membership": membership,
+        "partner": partner,
+        "team": partner_selectors.team_of(partner),
+        **agreement_context(user, partner),
+    }
+    if "distributor" in personas:
+        context["resellers"] = partner_side.resellers_with_pipeline(user)
+    if partner.pk in partner_selectors.partner_access(user).admin_of:
+        context["work"] = partner_side.partner_admin_home(user, partner)
+        template = "partners/home_partner_admin.html"
+    else:
+        context["work"] = partner_side.partner_home(user, organisation=False)
+        template = "partners/home_partner.html"
+    return render(request, template, context)
+
+
+def _ops_home(request):
+    user = request.user
+    waiting = partner_selectors.applications_waiting(user)
+    return render(
+        request,
+        "partners/home_ops.html",
+        {
+            "applications": waiting[:10],
+            "application_count": waiting.count(),
+            "health": internal.program_health(user),
+            "jobs": internal.recent_jobs(),
+            "by_status": partner_selectors.partner_counts_by_status(user),
+            "by_business_model": partner_selectors.partner_counts_by_business_model(user),
+        },
+    )
+
+
+def _cam_home(request):
+    user = request.user
+    by_status = partner_selectors.partner_counts_by_status(user)
+    waiting = partner_selectors.applications_waiting(user)
+    return render(
+        request,
+        "partners/home_cam.html",
+        {
+            **internal.cam_home(user),
+            "focus": partner_selectors.focus_list(user, limit=15),
+            "by_status": by_status,
+            "partner_count": sum(bar.count for bar in by_status),
+            "applications": waiting[:10],
+            "application_count": waiting.count(),
+        },
+    )
