@@ -57,7 +57,9 @@ def queue_summary(user: User, *, now: dt.datetime | None = None) -> QueueSummary
         .aggregate(
             waiting=Count("pk", filter=vendor),
             breached=Count("pk", filter=vendor & Q(sla_due_at__lt=now)),
-            due_today=Count("pk", filter=vendor & Q(sla_due_at__gte=now, sla_due_at__lte=end_of_day)),
+            due_today=Count(
+                "pk", filter=vendor & Q(sla_due_at__gte=now, sla_due_at__lte=end_of_day)
+            ),
             on_partner=Count("pk", filter=Q(status=Status.MORE_INFO)),
         )
     )
@@ -65,8 +67,10 @@ def queue_summary(user: User, *, now: dt.datetime | None = None) -> QueueSummary
 
 
 def open_conflicts(user: User) -> QuerySet[DealConflict]:
-    return conflicts_visible_to(user).filter(resolution=DealConflict.Resolution.OPEN).order_by(
-        "created_at", "pk"
+    return (
+        conflicts_visible_to(user)
+        .filter(resolution=DealConflict.Resolution.OPEN)
+        .order_by("created_at", "pk")
     )
 
 
@@ -129,14 +133,22 @@ class Figure:
 def program_health(user: User, *, now: dt.datetime | None = None) -> list[Figure]:
     """A handful of program-wide figures, each one aggregate query."""
     now = now or timezone.now()
-    partners = partners_visible_to(user).order_by().aggregate(
-        active=Count("pk", filter=Q(status=Partner.Status.ACTIVE)),
-        onboarding=Count("pk", filter=Q(status=Partner.Status.ONBOARDING)),
+    partners = (
+        partners_visible_to(user)
+        .order_by()
+        .aggregate(
+            active=Count("pk", filter=Q(status=Partner.Status.ACTIVE)),
+            onboarding=Count("pk", filter=Q(status=Partner.Status.ONBOARDING)),
+        )
     )
-    deals = deals_visible_to(user).order_by().aggregate(
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        breached=Count("pk", filter=Q(status=Status.SUBMITTED, sla_due_at__lt=now)),
-        protected=Count("pk", filter=Q(status=Status.APPROVED)),
+    deals = (
+        deals_visible_to(user)
+        .order_by()
+        .aggregate(
+            waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            breached=Count("pk", filter=Q(status=Status.SUBMITTED, sla_due_at__lt=now)),
+            protected=Count("pk", filter=Q(status=Status.APPROVED)),
+        )
     )
     conflicts = open_conflicts(user).count()
     leads = leads_visible_to(user).filter(status=Lead.Status.OFFERED).count()

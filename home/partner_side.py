@@ -73,9 +73,7 @@ def partner_home(user: User, *, organisation: bool, now: dt.datetime | None = No
         deals_needing_action=list(deals_needing_action(deals, now=now)[:LIST_LIMIT]),
         open_deal_count=deals.count(),
         leads_waiting=list(leads.order_by("accept_by", "pk")[:LIST_LIMIT]),
-        certifications_expiring=list(
-            certifications.order_by("expires_on", "pk")[:LIST_LIMIT]
-        ),
+        certifications_expiring=list(certifications.order_by("expires_on", "pk")[:LIST_LIMIT]),
     )
 
 
