@@ -219,7 +219,9 @@ def recent_jobs(*, limit: int = JOB_LIMIT) -> list[JobRow]:
 
 
 def _import_row(job, kind, at, url) -> JobRow:
+    # Deal imports name their file ``filename``, certification imports ``file_name``.
+    name = getattr(job, "filename", "") or getattr(job, "file_name", "")
     return JobRow(
-        kind, getattr(job, "filename", "") or getattr(job, "file_name", ""), job.get_status_display(),
+        kind, name, job.get_status_display(),
         job.status == job.Status.FAILED, job.finished_at or at, url, job.error,
     )  # fmt: skip
