@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.exceptions import PermissionDenied
+from prm.exceptions import DomainError, PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify, notify_address
@@ -28,7 +28,7 @@ from .models import (
     Tier,
     TierHistory,
 )
-from .selectors import current_agreement, partner_access
+from .selectors import approval_missing, current_agreement, partner_access
 
 
 def _require_ops(actor: User | None) -> None:
@@ -276,6 +276,14 @@ def approve_application(
     application = lock(Application, application.pk)
     _require_reviewer(actor, application.partner)
     previous = application.move_to(Application.Status.APPROVED)
+    missing = approval_missing(application, actor=actor, channel_manager=channel_manager)
+    if missing:
+        raise DomainError(
+            _("The application cannot be approved yet: %(missing)s")
+            % {"missing": " ".join(missing.values())},
+            code="application_incomplete",
+            details=missing,
+        )
     application.decided_by, application.decided_at = actor, timezone.now()
     application.decision_reason = reason
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])

@@ -60,13 +60,17 @@ def show_domain_error(form, error: domain.DomainError) -> None:
     """Show a service's refusal on the form: field details beside their fields, the rest on top."""
     if isinstance(error, domain.PermissionDenied):
         raise PermissionDenied(error.message) from error
-    placed = False
-    for name, message in (error.details or {}).items():
-        if name in form.fields:
-            form.add_error(name, str(message))
-            placed = True
+    details = error.details or {}
+    placed = [name for name in details if name in form.fields]
+    for name in placed:
+        form.add_error(name, str(details[name]))
     if not placed:
         form.add_error(None, error.message)
+        return
+    # Every reason at once: the ones without a field of their own go on top.
+    for name, message in details.items():
+        if name not in form.fields:
+            form.add_error(None, str(message))
 
 
 def paginate(request, queryset):
