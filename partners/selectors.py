@@ -177,6 +177,16 @@ def latest_qualification(partner: Partner) -> Qualification | None:
     return partner.qualifications.select_related("assessed_by").first()
 
 
+def belongs_to_another_partner(email: str, partner: Partner) -> bool:
+    """Whether the address is a member of a partner other than ``partner`` (not terminated)."""
+    return (
+        PartnerMembership.objects.filter(user__email__iexact=email.strip())
+        .exclude(partner=partner)
+        .exclude(partner__status=Partner.Status.TERMINATED)
+        .exists()
+    )
+
+
 def approval_missing(
     application: Application, *, actor: User, channel_manager: User | None = None
 ) -> dict[str, str]:
