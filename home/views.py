@@ -22,9 +22,14 @@ def home(request):
     if membership is None:
         return render(request, "partners/home_none.html")
     partner = membership.partner
+    next_tier = partner_selectors.next_tier(partner.tier)
     context = {
         "membership": membership,
         "partner": partner,
+        "next_tier": next_tier,
+        "next_requirements": (
+            partner_selectors.requirements_in_display_order(next_tier) if next_tier else []
+        ),
         "team": partner_selectors.team_of(partner),
         **agreement_context(user, partner),
     }
@@ -49,6 +54,7 @@ def _ops_home(request):
             "applications": waiting[:10],
             "application_count": waiting.count(),
             "health": internal.program_health(user),
+            "tiers": partner_selectors.tiers_for_display(),
             "jobs": internal.recent_jobs(),
             "by_status": partner_selectors.partner_counts_by_status(user),
             "by_business_model": partner_selectors.partner_counts_by_business_model(user),

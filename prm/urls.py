@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from home import views as home_views
@@ -43,6 +45,8 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.ico"), permanent=True)),
 ]
 
 if settings.DEBUG:

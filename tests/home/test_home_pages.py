@@ -246,3 +246,12 @@ def test_home_page_queries_do_not_grow_with_rows(client_for, acme, acme_admin):
             user=acme_admin, partner=acme, expires_on=dt.date.today() + dt.timedelta(days=5)
         )
     assert count() <= before + 1  # the certification list appears: one query for it at most
+
+
+def test_money_thresholds_read_as_money_on_the_ops_home_and_tier_list(client_for, ops, tiers):
+    TierRequirementFactory(tier=tiers[2], metric="sourced_revenue", threshold=Decimal("250000"))
+    TierRequirementFactory(tier=tiers[2], metric="certified_sales", threshold=2)
+    client = client_for(ops)
+    for url in ("/", "/partners/tiers/"):
+        body = client.get(url).content.decode()
+        assert "USD 250,000.00" in body, url
