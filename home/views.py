@@ -7,7 +7,7 @@ from partners import selectors as partner_selectors
 from partners.context_processors import personas_for
 from partners.views import agreement_context
 
-from . import internal, partner_side
+from . import selectors
 
 
 @login_required
@@ -34,12 +34,12 @@ def home(request):
         **agreement_context(user, partner),
     }
     if "distributor" in personas:
-        context["resellers"] = partner_side.resellers_with_pipeline(user)
+        context["resellers"] = selectors.resellers_with_pipeline(user)
     if partner.pk in partner_selectors.partner_access(user).admin_of:
-        context["work"] = partner_side.partner_admin_home(user, partner)
+        context["work"] = selectors.partner_admin_home(user, partner)
         template = "partners/home_partner_admin.html"
     else:
-        context["work"] = partner_side.partner_home(user, organisation=False)
+        context["work"] = selectors.partner_home(user, organisation=False)
         template = "partners/home_partner.html"
     return render(request, template, context)
 
@@ -53,9 +53,9 @@ def _ops_home(request):
         {
             "applications": waiting[:10],
             "application_count": waiting.count(),
-            "health": internal.program_health(user),
+            "health": selectors.program_health(user),
             "tiers": partner_selectors.tiers_for_display(),
-            "jobs": internal.recent_jobs(),
+            "jobs": selectors.recent_jobs(),
             "by_status": partner_selectors.partner_counts_by_status(user),
             "by_business_model": partner_selectors.partner_counts_by_business_model(user),
         },
@@ -70,7 +70,7 @@ def _cam_home(request):
         request,
         "partners/home_cam.html",
         {
-            **internal.cam_home(user),
+            **selectors.cam_home(user),
             "focus": partner_selectors.focus_list(user, limit=15),
             "by_status": by_status,
             "partner_count": sum(bar.count for bar in by_status),
