@@ -173,3 +173,22 @@ def test_rep_territories_cover_every_region_so_the_rep_credit_report_credits_eve
     regions = set(RepTerritory.objects.filter(country="").values_list("region", flat=True))
     assert regions == set(Region.values)
     assert RepTerritory.objects.exclude(country="").exists()
+
+
+def test_demo_events_are_spread_over_weeks_not_stamped_at_seed_time(seeded):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mdf.models import FundRequest
+    from prm.models import AuditEvent
+
+    now = timezone.now()
+    created = sorted(FundRequest.objects.values_list("created_at", flat=True))
+    assert created and now - created[0] > timedelta(days=20)
+    assert len({moment.date() for moment in created}) >= 4
+    paid = FundRequest.objects.filter(status="paid").first()
+    assert paid is not None and paid.submitted_at < paid.decided_at
+    events = AuditEvent.objects.filter(content_type__app_label__in=["mdf", "deals"])
+    days = {moment.date() for moment in events.values_list("created_at", flat=True)}
+    assert len(days) >= 20
