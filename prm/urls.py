@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.ico"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.ico"))),
 ]
 
 if settings.DEBUG:

@@ -62,7 +62,7 @@ def test_pages_link_a_favicon_and_the_browser_default_path_finds_it(client, acme
     body = client.get("/").content.decode()
     assert 'rel="icon"' in body and "favicon.svg" in body
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response["Location"].endswith("img/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("img/favicon.ico")
     assert (Path(settings.BASE_DIR) / "static/img/favicon.ico").read_bytes()[:4] == b"\0\0\1\0"
 
 
