@@ -63,7 +63,8 @@ def deals_needing_action(
     deals: QuerySet[DealRegistration], *, now: dt.datetime
 ) -> QuerySet[DealRegistration]:
     """Open registrations waiting for the partner: more information requested, or approved with
-    protection ending within the program's reminder window. Each carries ``needs``."""
+    protection ending within the program's reminder window (the template tells them apart by
+    status)."""
     reminder = dt.timedelta(days=DealProgramSettings.current().expiry_reminder_days)
     more_info = Q(status=Status.MORE_INFO)
     expiring = Q(status=Status.APPROVED, protected_until__lte=now + reminder)
