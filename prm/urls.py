@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from home import views as home_views
@@ -46,7 +44,7 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.ico"))),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

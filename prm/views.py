@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -66,6 +67,12 @@ def notification_preferences(request):
         messages.success(request, _("Your notification preferences are saved."))
         return redirect("notification_preferences")
     return render(request, "prm/notification_preferences.html", {"form": form})
+
+
+@require_GET
+def favicon(request):
+    # Resolved per request: the hashed name exists only once static files are collected.
+    return redirect(static("img/favicon.ico"))
 
 
 @require_GET
