@@ -134,7 +134,8 @@ class AmountSerializerField(serializers.DecimalField):
         kwargs.setdefault("max_digits", MAX_DIGITS)
         kwargs.setdefault("decimal_places", DECIMAL_PLACES)
         if not allow_negative:
-            kwargs.setdefault("min_value", Decimal(0))
+            # The schema's minimum: zero, or the smallest amount when zero is refused.
+            kwargs.setdefault("min_value", Decimal(0) if allow_zero else Decimal("0.01"))
         super().__init__(**kwargs)
         self.validators = []
 
