@@ -34,7 +34,7 @@ class DealsConfig(AppConfig):
     ]
 
     def ready(self):
-        from prm.notifications import register_optional_kind
+        from prm.notifications import INTERNAL, PARTNER, register_optional_kind
 
         from . import metrics
 
@@ -42,9 +42,39 @@ class DealsConfig(AppConfig):
 
         # Decisions about a partner's own registrations (approved, rejected, more information,
         # expired, extension decided) and SLA escalations are essential and always sent.
-        register_optional_kind("deal_submitted", _("New deal registrations to review"))
-        register_optional_kind("deal_withdrawn", _("Deal registrations withdrawn"))
-        register_optional_kind("deal_extension_requested", _("Deal extension requests"))
-        register_optional_kind("deal_expiry_reminder", _("Deal protection expiry reminders"))
-        register_optional_kind("deal_sla_reminder", _("Deal review due-time reminders"))
-        register_optional_kind("deal_outcome", _("Deal outcomes (won or lost)"))
+        register_optional_kind(
+            "deal_submitted",
+            _("New deal registrations to review"),
+            area=_("Deals and leads"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "deal_withdrawn",
+            _("Deal registrations withdrawn"),
+            area=_("Deals and leads"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "deal_extension_requested",
+            _("Deal extension requests"),
+            area=_("Deals and leads"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "deal_expiry_reminder",
+            _("Deal protection expiry reminders"),
+            area=_("Deals and leads"),
+            audience=(PARTNER,),
+        )
+        register_optional_kind(
+            "deal_sla_reminder",
+            _("Deal review due-time reminders"),
+            area=_("Deals and leads"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "deal_outcome",
+            _("Deal outcomes (won or lost)"),
+            area=_("Deals and leads"),
+            audience=(PARTNER, INTERNAL),
+        )

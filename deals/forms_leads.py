@@ -133,7 +133,15 @@ class LeadConvertForm(forms.Form):
 
 
 class ConflictResolutionForm(forms.Form):
-    resolution = forms.ChoiceField(label=_("Decision"))
+    # Radio buttons with none checked: the reviewer must choose; nothing is decided by default.
+    resolution = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
+        help_text=_(
+            "“First registered is protected” also rejects the later registration, with your reason."
+        ),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -31,7 +31,13 @@ from partners.models import Partner, PartnerMembership
 from partners.selectors import partner_access, partners_visible_to
 from prm.models import AuditEvent, User
 
-from .models import DealConflict, DealImport, DealRegistration, ExtensionRequest
+from .models import (
+    DealConflict,
+    DealImport,
+    DealProgramSettings,
+    DealRegistration,
+    ExtensionRequest,
+)
 
 Status = DealRegistration.Status
 
@@ -203,6 +209,26 @@ def conflicts_of(registration: DealRegistration) -> QuerySet[DealConflict]:
 
 def extensions_of(registration: DealRegistration) -> QuerySet[ExtensionRequest]:
     return registration.extension_requests.select_related("requested_by", "decided_by")
+
+
+def extension_refusal(registration: DealRegistration) -> str:
+    """Why the program would refuse an extension request for the registration now, or "" when
+    it may be asked for: the one rule behind the service and the "Request an extension"
+    button. Policies: none; once (one granted extension; a refused request does not use it
+    up); unlimited, one pending request at a time."""
+    if registration.status != Status.APPROVED:
+        return str(_("Only approved registrations can be extended."))
+    if registration.protected_until is None:
+        return str(_("This registration has no protection window to extend."))
+    program = DealProgramSettings.current()
+    policy = DealProgramSettings.ExtensionPolicy
+    if program.extension_policy == policy.NONE:
+        return str(_("The program does not allow extensions."))
+    if registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+        return str(_("An extension request is already waiting for a decision."))
+    if program.extension_policy == policy.ONCE and registration.extension_count >= 1:
+        return str(_("This registration has already been extended once."))
+    return ""
 
 
 def pending_extensions(user: User) -> QuerySet[ExtensionRequest]:

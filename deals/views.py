@@ -188,6 +188,8 @@ def _detail_context(request, registration, **forms):
     status = registration.status
     program = DealProgramSettings.current()
     extensions = list(selectors.extensions_of(registration))
+    resubmissions_left = max(program.max_resubmissions - registration.resubmission_count, 0)
+    extension_refusal = selectors.extension_refusal(registration)
     return {
         "registration": registration,
         "timeline": selectors.timeline_for(registration, internal=user.is_internal),
@@ -195,16 +197,20 @@ def _detail_context(request, registration, **forms):
         "partner_side": partner_side,
         "decider": decider,
         "can_edit": partner_side and status in (Status.DRAFT, Status.MORE_INFO),
-        "can_submit": partner_side and status in (Status.DRAFT, Status.MORE_INFO, Status.REJECTED),
-        "resubmissions_left": max(program.max_resubmissions - registration.resubmission_count, 0),
+        # A rejected registration is offered for resubmission only while the limit allows.
+        "can_submit": partner_side
+        and (
+            status in (Status.DRAFT, Status.MORE_INFO)
+            or (status == Status.REJECTED and resubmissions_left > 0)
+        ),
+        "resubmissions_left": resubmissions_left,
         "can_withdraw": (partner_side or user.is_program_ops)
         and registration.can_move_to(Status.WITHDRAWN),
         "can_record_outcome": (partner_side or decider) and status == Status.APPROVED,
-        "can_request_extension": partner_side
-        and status == Status.APPROVED
-        and registration.protected_until is not None
-        and program.extension_policy != program.ExtensionPolicy.NONE
-        and not any(e.status == e.Status.PENDING for e in extensions),
+        "can_request_extension": partner_side and not extension_refusal,
+        "extension_refusal": extension_refusal
+        if partner_side and status == Status.APPROVED
+        else "",
         "program": program,
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
         "extension_form": forms.get("extension_form") or ReasonForm(),

@@ -65,6 +65,24 @@ def conflict_resolve(request, pk):
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
-            messages.success(request, _("Decision recorded."))
+            messages.success(request, _resolution_message(conflict))
             return redirect("deals:conflict_compare", pk=registration.pk)
     return _page(request, registration, bound=form, status=400)
+
+
+def _resolution_message(conflict) -> str:
+    """What the decision did, including the later registration "first registered" rejects."""
+    conflict.refresh_from_db()
+    if conflict.resolution != DealConflict.Resolution.FIRST_REGISTERED_WINS:
+        return _("Decision recorded.")
+    later = conflicts.later_registered(conflict)
+    later.refresh_from_db()
+    if later.status == later.Status.REJECTED:
+        return _(
+            "Decision recorded. The later registration (%(customer)s, #%(pk)s) was rejected "
+            "with your reason."
+        ) % {"customer": later.customer_name, "pk": later.pk}
+    return _(
+        "Decision recorded. The later registration (#%(pk)s) is %(status)s and could not be "
+        "rejected; decide it on its own page."
+    ) % {"pk": later.pk, "status": later.get_status_display().lower()}

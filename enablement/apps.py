@@ -23,7 +23,7 @@ class EnablementConfig(AppConfig):
     def ready(self):
         from partners.models import TierRequirement
         from partners.tier_progress import register_metric
-        from prm.notifications import register_optional_kind
+        from prm.notifications import INTERNAL, PARTNER, register_optional_kind
 
         from . import selectors, services
 
@@ -41,11 +41,27 @@ class EnablementConfig(AppConfig):
                 metric, getattr(selectors, name), many=getattr(selectors, f"{name}_many")
             )
 
-        register_optional_kind(services.KIND_EARNED, _("Certifications earned"))
         register_optional_kind(
-            services.KIND_EXPIRING, _("Certifications about to expire (yours and your team's)")
+            services.KIND_EARNED,
+            _("Certifications earned"),
+            area=_("Enablement"),
+            audience=(PARTNER,),
         )
-        register_optional_kind(services.KIND_EXPIRED, _("Certifications that expired"))
         register_optional_kind(
-            services.KIND_REFERENCE_SUBMITTED, _("Reference implementations to review")
+            services.KIND_EXPIRING,
+            _("Certifications about to expire (yours and your team's)"),
+            area=_("Enablement"),
+            audience=(PARTNER,),
+        )
+        register_optional_kind(
+            services.KIND_EXPIRED,
+            _("Certifications that expired"),
+            area=_("Enablement"),
+            audience=(PARTNER,),
+        )
+        register_optional_kind(
+            services.KIND_REFERENCE_SUBMITTED,
+            _("Reference implementations to review"),
+            area=_("Enablement"),
+            audience=(INTERNAL,),
         )

@@ -24,10 +24,27 @@ class MdfConfig(AppConfig):
     demo_seeders = ["mdf.demo.seed"]
 
     def ready(self):
-        from prm.notifications import register_optional_kind
+        from prm.notifications import INTERNAL, PARTNER, register_optional_kind
 
         # Decisions about a partner's own requests and claims are essential and always sent.
-        register_optional_kind("mdf_request_submitted", _("New MDF requests to decide"))
-        register_optional_kind("mdf_claim_submitted", _("New MDF claims to review"))
-        register_optional_kind("mdf_extension_requested", _("MDF claim extension requests"))
-        register_optional_kind("mdf_allocated", _("MDF allocations"))
+        register_optional_kind(
+            "mdf_request_submitted",
+            _("New MDF requests to decide"),
+            area=_("Marketing funds"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "mdf_claim_submitted",
+            _("New MDF claims to review"),
+            area=_("Marketing funds"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "mdf_extension_requested",
+            _("MDF claim extension requests"),
+            area=_("Marketing funds"),
+            audience=(INTERNAL,),
+        )
+        register_optional_kind(
+            "mdf_allocated", _("MDF allocations"), area=_("Marketing funds"), audience=(PARTNER,)
+        )

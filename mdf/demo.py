@@ -9,15 +9,25 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from partners.models import Partner
 from prm.exceptions import DomainError
-from prm.models import User
+from prm.models import AuditEvent, User
 
 from .claims import services as claims
 from .funds import services as funds
-from .models import ActivityType, FundRequest, LedgerEntry, ProofKind
+from .models import (
+    ActivityType,
+    Claim,
+    FundRequest,
+    LedgerEntry,
+    MdfPayment,
+    ProofFile,
+    ProofKind,
+)
 from .requests import services as requests
 
 MENU = [
@@ -29,6 +39,8 @@ MENU = [
      ["reseller", "msp", "mssp", "si"]),
 ]  # fmt: skip
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Days before today each request was created; each later step follows a few days after.
+CREATED_DAYS_AGO = {"draft": 2, "submitted": 6, "approved": 12, "claimed": 25, "paid": 35}
 # title, activity, days from today to the start, vendor amount, how far it goes
 STAGES = [
     ("Q3 security breakfast", "Customer event", 20, "1500.00", "draft"),
@@ -101,6 +113,8 @@ def _requests(stdout, ops: User, user: User, partner: Partner, menu) -> int:
         vendor = Decimal(amount)
         share = menu[activity].max_vendor_share
         cost = (vendor * 100 / share).quantize(Decimal("0.01"))
+        ago = float(CREATED_DAYS_AGO[stage])
+        since = timezone.now()
         try:
             request = requests.create_request(
                 actor=user, partner=partner, submit=stage != "draft",
@@ -110,19 +124,26 @@ def _requests(stdout, ops: User, user: User, partner: Partner, menu) -> int:
                 target_audience="IT and security leaders", expected_leads=30,
                 expected_pipeline=vendor * 25,
             )  # fmt: skip
-            _advance(request, stage, user, manager, ops)
+            _backdate(since, days=ago)
+            _advance(request, stage, user, manager, ops, ago=ago)
             made += 1
         except DomainError as exc:
             stdout.write(f"MDF: {partner} “{title}” stopped: {exc.message}")
     return made
 
 
-def _advance(request: FundRequest, stage: str, user: User, manager: User, ops: User) -> None:
+def _advance(
+    request: FundRequest, stage: str, user: User, manager: User, ops: User, *, ago: float
+) -> None:
+    """Take the request to ``stage``, each step dated a few days after the one before."""
     if stage in ("draft", "submitted"):
         return
+    since = timezone.now()
     request = requests.approve_request(actor=manager, request=request, reason="Fits the plan")
+    _backdate(since, days=ago - 2)
     if stage == "approved":
         return
+    since = timezone.now()
     amount = request.approved_amount or Decimal(0)
     claim = claims.save_claim(
         actor=user, request=request, actual_cost=amount * 2, claimed_amount=amount,
@@ -132,10 +153,29 @@ def _advance(request: FundRequest, stage: str, user: User, manager: User, ops: U
         upload = SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf")
         claims.add_proof(actor=user, claim=claim, kind=kind, upload=upload)
     request = claims.submit_claim(actor=user, request=request)
+    _backdate(since, days=ago - 9)
     if stage == "claimed":
         return
+    since = timezone.now()
     request = claims.approve_claim(actor=manager, request=request)
     claims.record_payments(
         actor=ops,
         rows=[claims.PaymentRow(request.pk, amount, timezone.localdate(), f"MDF-{request.pk}")],
+    )
+    _backdate(since, days=ago - 13)
+
+
+def _backdate(since: dt.datetime, *, days: float) -> None:
+    """Move what the last step wrote (requests, claims, proof, payments and their audit rows,
+    every moment from ``since`` on) ``days`` into the past, so the demo history reads as weeks
+    of work rather than one instant (demo data only; ledger rows stay as written)."""
+    delta = dt.timedelta(days=max(days, 0))
+    for model in (FundRequest, Claim, ProofFile, MdfPayment):
+        for field in model._meta.fields:
+            if isinstance(field, models.DateTimeField) and field.name != "updated_at":
+                model.objects.filter(**{f"{field.name}__gte": since}).update(
+                    **{field.name: F(field.name) - delta}
+                )
+    AuditEvent.objects.filter(content_type__app_label="mdf", created_at__gte=since).update(
+        created_at=F("created_at") - delta
     )

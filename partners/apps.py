@@ -31,9 +31,12 @@ class PartnersConfig(AppConfig):
         return partner_requires_mfa(user)
 
     def ready(self):
-        from prm.notifications import register_optional_kind
+        from prm.notifications import INTERNAL, register_optional_kind
 
         # Reviewers may follow new applications from the list instead of by email.
         register_optional_kind(
-            "partners.application_submitted", _("New partner applications to review")
+            "partners.application_submitted",
+            _("New partner applications to review"),
+            area=_("Partners"),
+            audience=(INTERNAL,),
         )

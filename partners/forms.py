@@ -308,9 +308,14 @@ class InviteUserForm(forms.Form):
     office = forms.ModelChoiceField(
         label=_("Office"), queryset=Office.objects.none(), required=False
     )
+    # Offered once the address turns out to belong to another partner.
+    invite_anyway = forms.BooleanField(
+        label=_("Invite anyway: this person may work for both organisations"), required=False
+    )
 
     def __init__(self, *args, partner: Partner, **kwargs):
         super().__init__(*args, **kwargs)
+        self.needs_confirmation = bool(self.data.get(self.add_prefix("invite_anyway")))
         # Only this partner's offices: an office id from another partner is "not a choice".
         self.fields["office"].queryset = partner.offices.order_by("name")
 

@@ -113,6 +113,11 @@ class TierRequirement(models.Model):
     def is_certification_metric(self) -> bool:
         return self.metric in self.CERTIFICATION_METRICS
 
+    @property
+    def is_money_metric(self) -> bool:
+        """Measured in the program currency: shown with the ``money`` filter."""
+        return self.metric == self.Metric.SOURCED_REVENUE
+
 
 class Partner(StatusMachineMixin):
     class Status(models.TextChoices):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prm.models import User
 
@@ -174,6 +175,37 @@ def get_application_for_user(user: User, pk) -> Application:
 
 def latest_qualification(partner: Partner) -> Qualification | None:
     return partner.qualifications.select_related("assessed_by").first()
+
+
+def belongs_to_another_partner(email: str, partner: Partner) -> bool:
+    """Whether the address is a member of a partner other than ``partner`` (not terminated)."""
+    return (
+        PartnerMembership.objects.filter(user__email__iexact=email.strip())
+        .exclude(partner=partner)
+        .exclude(partner__status=Partner.Status.TERMINATED)
+        .exists()
+    )
+
+
+def approval_missing(
+    application: Application, *, actor: User, channel_manager: User | None = None
+) -> dict[str, str]:
+    """What stops ``actor`` approving the application, by form field: a Scale/Skill/Will
+    assessment of the applicant, and a channel account manager (the one chosen, the partner's,
+    or the reviewing manager, who takes the partner)."""
+    missing = {}
+    if not Qualification.objects.filter(partner_id=application.partner_id).exists():
+        missing["qualification"] = str(
+            _("Assess the applicant's Scale, Skill and Will before approving.")
+        )
+    has_manager = (
+        channel_manager is not None
+        or application.partner.channel_manager_id is not None
+        or actor.is_channel_manager
+    )
+    if not has_manager:
+        missing["channel_manager"] = str(_("Choose the channel account manager for the partner."))
+    return missing
 
 
 def focus_list(user: User, *, limit: int | None = None) -> QuerySet[Partner]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.exceptions import PermissionDenied
+from prm.exceptions import DomainError, PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify, notify_address
@@ -29,7 +29,12 @@ from .models import (
     Tier,
     TierHistory,
 )
-from .selectors import current_agreement, partner_access
+from .selectors import (
+    approval_missing,
+    belongs_to_another_partner,
+    current_agreement,
+    partner_access,
+)
 
 
 def _require_ops(actor: User | None) -> None:
@@ -279,6 +284,14 @@ def approve_application(
     application = lock(Application, application.pk)
     _require_reviewer(actor, application.partner)
     previous = application.move_to(Application.Status.APPROVED)
+    missing = approval_missing(application, actor=actor, channel_manager=channel_manager)
+    if missing:
+        raise DomainError(
+            _("The application cannot be approved yet: %(missing)s")
+            % {"missing": " ".join(missing.values())},
+            code="application_incomplete",
+            details=missing,
+        )
     application.decided_by, application.decided_at = actor, timezone.now()
     application.decision_reason = reason
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
@@ -360,9 +373,19 @@ def _require_partner_admin(actor: User, partner: Partner) -> None:
 
 @transaction.atomic
 def invite_user(
-    *, partner: Partner, email: str, role: str, actor: User, office: Office | None = None
+    *,
+    partner: Partner,
+    email: str,
+    role: str,
+    actor: User,
+    office: Office | None = None,
+    invite_anyway: bool = False,
 ) -> Invitation:
-    """Invite someone to a partner by email. Program staff may invite the first admin."""
+    """Invite someone to a partner by email. Program staff may invite the first admin.
+
+    Someone who already belongs to another partner organisation is invited only when the
+    inviter says so (``invite_anyway``): the inviter is told first, without naming the other
+    partner, since joining a second partner is usually a mistake in the address."""
     if not (actor.is_internal and role == PartnerMembership.Role.ADMIN):
         _require_partner_admin(actor, partner)
     email = email.strip().lower()
@@ -372,6 +395,12 @@ def invite_user(
         )
     if office is not None and office.partner_id != partner.pk:
         raise PartnerError(_("That office belongs to another partner."), code="wrong_office")
+    if not invite_anyway and belongs_to_another_partner(email, partner):
+        message = _(
+            "%(email)s already belongs to another partner organisation. Check the address, or "
+            "confirm that you want to invite this person anyway."
+        ) % {"email": email}
+        raise PartnerError(message, code="member_of_another_partner", details={"email": message})
     Invitation.objects.filter(
         partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())

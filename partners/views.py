@@ -1,4 +1,4 @@
-"""Portal pages of the partner program: home pages, partners, tiers, and the helpers the other
+"""Portal pages of the partner program: partners, tiers, and the helpers the other
 page modules share (``views_recruitment``, ``views_team``). Each view parses input, calls one
 selector or service and renders; the rules live in ``services.py``, the scope in
 ``selectors.py``."""
@@ -60,13 +60,17 @@ def show_domain_error(form, error: domain.DomainError) -> None:
     """Show a service's refusal on the form: field details beside their fields, the rest on top."""
     if isinstance(error, domain.PermissionDenied):
         raise PermissionDenied(error.message) from error
-    placed = False
-    for name, message in (error.details or {}).items():
-        if name in form.fields:
-            form.add_error(name, str(message))
-            placed = True
+    details = error.details or {}
+    placed = [name for name in details if name in form.fields]
+    for name in placed:
+        form.add_error(name, str(details[name]))
     if not placed:
         form.add_error(None, error.message)
+        return
+    # Every reason at once: the ones without a field of their own go on top.
+    for name, message in details.items():
+        if name not in form.fields:
+            form.add_error(None, str(message))
 
 
 def paginate(request, queryset):
@@ -86,61 +90,7 @@ def timeline(*objects) -> list:
     return sorted(events, key=lambda e: (e.created_at, e.pk), reverse=True)
 
 
-# --- Home pages ----------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    """Each persona lands on its own home page."""
-    user = request.user
-    personas = personas_for(user)
-    if "ops" in personas:
-        waiting = selectors.applications_waiting(user)
-        return render(
-            request,
-            "partners/home_ops.html",
-            {
-                "tiers": selectors.tiers_for_display(),
-                "applications": waiting[:10],
-                "application_count": waiting.count(),
-                "partner_count": selectors.partners_visible_to(user).count(),
-                "by_status": selectors.partner_counts_by_status(user),
-                "by_business_model": selectors.partner_counts_by_business_model(user),
-            },
-        )
-    if "cam" in personas:
-        waiting = selectors.applications_waiting(user)
-        by_status = selectors.partner_counts_by_status(user)
-        return render(
-            request,
-            "partners/home_cam.html",
-            {
-                "focus": selectors.focus_list(user, limit=15),
-                "by_status": by_status,
-                "partner_count": sum(bar.count for bar in by_status),
-                "applications": waiting[:10],
-                "application_count": waiting.count(),
-            },
-        )
-    membership = selectors.primary_membership(user)
-    if membership is None:
-        return render(request, "partners/home_none.html")
-    partner = membership.partner
-    next_tier = selectors.next_tier(partner.tier)
-    return render(
-        request,
-        "partners/home_partner.html",
-        {
-            "membership": membership,
-            "partner": partner,
-            "team": selectors.team_of(partner),
-            "next_tier": next_tier,
-            "next_requirements": (
-                selectors.requirements_in_display_order(next_tier) if next_tier else []
-            ),
-            **agreement_context(user, partner),
-        },
-    )
+# --- Home page helpers (the home pages themselves live in the ``home`` package) -------------
 
 
 def agreement_context(user, partner: Partner) -> dict:

@@ -83,6 +83,7 @@ def application_review(request, pk):
             "qualify_form": bound["qualify"],
             "approve_form": bound["approve"],
             "decline_form": bound["decline"],
+            "approval_missing": selectors.approval_missing(application, actor=request.user),
         },
     )
 

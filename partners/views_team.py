@@ -78,6 +78,7 @@ def partner_invite(request, pk):
             )
         except domain.DomainError as error:
             show_domain_error(form, error)
+            form.needs_confirmation = error.code == "member_of_another_partner"
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}

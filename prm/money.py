@@ -63,13 +63,16 @@ def amount_message(*, allow_negative: bool = False) -> str:
     )
 
 
-def parse_amount(value, *, required: bool = True, allow_negative: bool = False) -> Decimal | None:
+def parse_amount(
+    value, *, required: bool = True, allow_negative: bool = False, allow_zero: bool = True
+) -> Decimal | None:
     """The one check of a money amount typed in a form, sent to the API or read from a file.
 
     Accepts a string (thousands separators allowed), an int or a Decimal. Refuses with one
     message: text that is no number, NaN and Infinity, more decimals than the column keeps,
-    amounts the column cannot store, and negative amounts unless ``allow_negative``. ``None``
-    (or blank) is returned when not ``required``."""
+    amounts the column cannot store, negative amounts unless ``allow_negative``, and zero when
+    not ``allow_zero`` (a deal worth nothing, a sale won for nothing). ``None`` (or blank) is
+    returned when not ``required``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise InvalidAmount(_("This field is required."))
@@ -84,7 +87,14 @@ def parse_amount(value, *, required: bool = True, allow_negative: bool = False) 
         amount = None
     if amount is None or not _within_column(amount, allow_negative=allow_negative):
         raise InvalidAmount(amount_message(allow_negative=allow_negative))
+    if not allow_zero and amount == 0:
+        raise InvalidAmount(_("Enter an amount above zero."))
     return amount
+
+
+def parse_positive_amount(value) -> Decimal | None:
+    """A required amount above zero."""
+    return parse_amount(value, allow_zero=False)
 
 
 def _within_column(amount: Decimal, *, allow_negative: bool) -> bool:
@@ -98,8 +108,9 @@ def _within_column(amount: Decimal, *, allow_negative: bool) -> bool:
 class AmountFormField(forms.DecimalField):
     """A portal amount checked by ``parse_amount``, with its one message."""
 
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
+    def __init__(self, *, allow_negative: bool = False, allow_zero: bool = True, **kwargs):
         self.allow_negative = allow_negative
+        self.allow_zero = allow_zero
         kwargs.setdefault("max_digits", MAX_DIGITS)
         kwargs.setdefault("decimal_places", DECIMAL_PLACES)
         super().__init__(**kwargs)
@@ -117,12 +128,14 @@ class AmountFormField(forms.DecimalField):
 class AmountSerializerField(serializers.DecimalField):
     """An API amount (a decimal string) checked by ``parse_amount``, with its one message."""
 
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
+    def __init__(self, *, allow_negative: bool = False, allow_zero: bool = True, **kwargs):
         self.allow_negative = allow_negative
+        self.allow_zero = allow_zero
         kwargs.setdefault("max_digits", MAX_DIGITS)
         kwargs.setdefault("decimal_places", DECIMAL_PLACES)
         if not allow_negative:
-            kwargs.setdefault("min_value", Decimal(0))
+            # The schema's minimum: zero, or the smallest amount when zero is refused.
+            kwargs.setdefault("min_value", Decimal(0) if allow_zero else Decimal("0.01"))
         super().__init__(**kwargs)
         self.validators = []
 
@@ -131,7 +144,10 @@ class AmountSerializerField(serializers.DecimalField):
             data = repr(data)  # a JSON number: its shortest exact spelling, e.g. 12500.5
         try:
             return parse_amount(
-                data, required=not self.allow_null, allow_negative=self.allow_negative
+                data,
+                required=not self.allow_null,
+                allow_negative=self.allow_negative,
+                allow_zero=self.allow_zero,
             )
         except InvalidAmount as exc:
             raise serializers.ValidationError(str(exc), code="invalid") from None

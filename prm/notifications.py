@@ -37,12 +37,39 @@ logger = logging.getLogger(__name__)
 
 # Kinds a user may turn off, with the label shown on the preferences page. Apps register theirs.
 OPTIONAL_KINDS: dict[str, str] = {}
+# For each optional kind: the area it is grouped under on the preferences page, and who can
+# receive it ("partner": people of partner organisations; "internal": the vendor's staff).
+KIND_AREAS: dict[str, str] = {}
+KIND_AUDIENCES: dict[str, frozenset[str]] = {}
+PARTNER, INTERNAL = "partner", "internal"
 
 Status = EmailDelivery.Status
 
 
-def register_optional_kind(kind: str, label: str) -> None:
+def register_optional_kind(
+    kind: str, label: str, *, area: str = "", audience: Iterable[str] = (PARTNER, INTERNAL)
+) -> None:
     OPTIONAL_KINDS[kind] = label
+    KIND_AREAS[kind] = area
+    KIND_AUDIENCES[kind] = frozenset(audience)
+
+
+def audience_of(user: User) -> str:
+    return INTERNAL if user.is_internal else PARTNER
+
+
+def optional_kinds_for(user: User) -> dict[str, list[tuple[str, str]]]:
+    """{area: [(kind, label), ...]} of the optional kinds the user's role can receive, areas
+    and labels in alphabetical order: what the preferences page offers."""
+    audience = audience_of(user)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for kind, label in OPTIONAL_KINDS.items():
+        if audience in KIND_AUDIENCES.get(kind, (PARTNER, INTERNAL)):
+            groups.setdefault(str(KIND_AREAS.get(kind, "")), []).append((kind, str(label)))
+    return {
+        area: sorted(kinds, key=lambda pair: pair[1])
+        for area, kinds in sorted(groups.items(), key=lambda item: item[0])
+    }
 
 
 def delivery_callback(func: Callable) -> Callable:
@@ -153,10 +180,12 @@ def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> 
 def save_notification_preferences(
     *, user: User, choices: dict[str, tuple[bool, bool]]
 ) -> list[NotificationPreference]:
-    """Store ``{kind: (by_email, in_portal)}`` for optional kinds; essential kinds are ignored."""
+    """Store ``{kind: (by_email, in_portal)}`` for the optional kinds the user's role can
+    receive; essential kinds and kinds for other roles are ignored."""
+    allowed = {kind for kinds in optional_kinds_for(user).values() for kind, _label in kinds}
     saved = []
     for kind, (email, in_portal) in choices.items():
-        if kind not in OPTIONAL_KINDS:
+        if kind not in allowed:
             continue
         pref, _created = NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"email": bool(email), "in_portal": bool(in_portal)}

@@ -7,6 +7,7 @@ from deals import urls_program as deal_program_urls
 from enablement import urls_config as enablement_program_urls
 from partners import views as partner_views
 from partners.program import urls as partner_program_urls
+from home import views as home_views
 
 from . import views, views_audit
 
@@ -28,7 +29,7 @@ program = [
 ]
 
 urlpatterns = [
-    path("", partner_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path(
@@ -57,6 +58,8 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .models import Notification, NotificationPreference
 from .notifications import (
-    OPTIONAL_KINDS,
     mark_notifications_read,
+    optional_kinds_for,
     save_notification_preferences,
 )
 
@@ -28,38 +29,50 @@ def notification_list(request):
 
 
 class PreferencesForm(forms.Form):
-    def __init__(self, *args, current: dict[str, NotificationPreference], **kwargs):
+    """Two boxes (email, in the portal) per optional kind the user's role can receive; the
+    fields are grouped by area in ``groups`` for the page."""
+
+    def __init__(self, *args, user, current: dict[str, NotificationPreference], **kwargs):
         super().__init__(*args, **kwargs)
-        for kind, label in sorted(OPTIONAL_KINDS.items(), key=lambda kv: str(kv[1])):
-            pref = current.get(kind)
-            self.fields[f"{kind}__email"] = forms.BooleanField(
-                label=_("%(label)s by email") % {"label": label},
-                required=False,
-                initial=pref.email if pref else True,
-            )
-            self.fields[f"{kind}__in_portal"] = forms.BooleanField(
-                label=_("%(label)s in the portal") % {"label": label},
-                required=False,
-                initial=pref.in_portal if pref else True,
-            )
+        self.groups = []
+        for area, kinds in optional_kinds_for(user).items():
+            rows = []
+            for kind, label in kinds:
+                pref = current.get(kind)
+                self.fields[f"{kind}__email"] = forms.BooleanField(
+                    label=_("%(label)s by email") % {"label": label},
+                    required=False,
+                    initial=pref.email if pref else True,
+                )
+                self.fields[f"{kind}__in_portal"] = forms.BooleanField(
+                    label=_("%(label)s in the portal") % {"label": label},
+                    required=False,
+                    initial=pref.in_portal if pref else True,
+                )
+                rows.append((label, self[f"{kind}__email"], self[f"{kind}__in_portal"]))
+            self.groups.append((area or _("General"), rows))
+
+    def choices(self) -> dict[str, tuple[bool, bool]]:
+        data = self.cleaned_data
+        kinds = {name.rsplit("__", 1)[0] for name in self.fields}
+        return {kind: (data[f"{kind}__email"], data[f"{kind}__in_portal"]) for kind in kinds}
 
 
 @login_required
 def notification_preferences(request):
     current = {p.kind: p for p in NotificationPreference.objects.filter(user=request.user)}
-    form = PreferencesForm(request.POST or None, current=current)
+    form = PreferencesForm(request.POST or None, user=request.user, current=current)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        save_notification_preferences(
-            user=request.user,
-            choices={
-                kind: (data[f"{kind}__email"], data[f"{kind}__in_portal"])
-                for kind in OPTIONAL_KINDS
-            },
-        )
+        save_notification_preferences(user=request.user, choices=form.choices())
         messages.success(request, _("Your notification preferences are saved."))
         return redirect("notification_preferences")
     return render(request, "prm/notification_preferences.html", {"form": form})
+
+
+@require_GET
+def favicon(request):
+    # Resolved per request: the hashed name exists only once static files are collected.
+    return redirect(static("img/favicon.ico"))
 
 
 @require_GET

@@ -113,7 +113,7 @@ class RegistrationFieldsSerializer(ColumnBoundSerializer):
     product_lines = serializers.ListField(
         child=serializers.CharField(max_length=80), required=False, max_length=50
     )
-    estimated_amount = AmountSerializerField()
+    estimated_amount = AmountSerializerField(allow_zero=False)
     currency = CurrencyField()
     expected_close_date = serializers.DateField()
     sourcing = SourcingField(required=False)
@@ -346,7 +346,7 @@ class LeadInputSerializer(ColumnBoundSerializer):
     industry = serializers.CharField(max_length=80, required=False, allow_blank=True)
     specialty = serializers.CharField(max_length=120, required=False, allow_blank=True)
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    estimated_amount = AmountSerializerField(required=False, allow_null=True)
+    estimated_amount = AmountSerializerField(required=False, allow_null=True, allow_zero=False)
     currency = CurrencyField(required=False)
     route = serializers.BooleanField(
         default=False, help_text=_("Offer the lead at once through the routing rules.")
@@ -361,7 +361,7 @@ class LeadConvertInputSerializer(RegistrationFieldsSerializer):
 
     customer_name = NameSerializerField(max_length=200, required=False)
     country = serializers.CharField(max_length=2, required=False)
-    estimated_amount = AmountSerializerField(required=False)
+    estimated_amount = AmountSerializerField(required=False, allow_zero=False)
     currency = CurrencyField(required=False)
 
 

@@ -41,6 +41,7 @@ _LAZY = {
     "get_conflict_for_user": "selectors",
     "registrations_reviewable_by": "selectors",
     "first_registered": "selectors",
+    "later_registered": "selectors",
     "get_reviewable_registration": "selectors",
     "protection_precheck": "selectors",
     "record_conflicts": "services",

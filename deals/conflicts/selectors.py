@@ -103,6 +103,17 @@ def first_registered(conflict: DealConflict) -> DealRegistration | None:
     )
 
 
+def later_registered(conflict: DealConflict) -> DealRegistration | None:
+    """Of the two registrations, the one registered after the other (None against an
+    opportunity): the one "first registered is protected" rejects."""
+    first = first_registered(conflict)
+    if first is None:
+        return None
+    return (
+        conflict.existing_registration if first == conflict.registration else conflict.registration
+    )
+
+
 def registrations_reviewable_by(user) -> QuerySet[DealRegistration]:
     """Registrations whose conflicts this user may compare and resolve: ops see all, a channel
     account manager those of their partners, partner users none (404)."""

@@ -12,7 +12,7 @@ from prm.webhooks import publish_many
 
 from ..models import DealConflict, DealRegistration
 from .detection import RECORD_MIN_SCORE, ConflictCandidate, find_conflict_candidates
-from .selectors import RESOLUTIONS_FOR, can_resolve_conflict, first_registered
+from .selectors import RESOLUTIONS_FOR, can_resolve_conflict, first_registered, later_registered
 
 
 class ConflictResolutionError(DomainError):
@@ -178,7 +178,34 @@ def resolve_conflict(
             "existing_opportunity": conflict.existing_opportunity_id,
         },
     )
+    if resolution == DealConflict.Resolution.FIRST_REGISTERED_WINS:
+        _protect_first(conflict, actor=actor, reason=reason)
     return conflict
+
+
+def _protect_first(conflict: DealConflict, *, actor, reason: str) -> None:
+    """ "First registered is protected" decides the later registration too, in the same
+    transaction: it is rejected with the reviewer's reason, and the reason is recorded on the
+    protected one. A later registration that can no longer be rejected (approved, or waiting
+    for its partner's answer) keeps its status; the page says so."""
+    from ..services.registration import reject_registration  # imports this package
+
+    first, later = first_registered(conflict), later_registered(conflict)
+    assert first is not None and later is not None
+    record_event(
+        first,
+        actor=actor,
+        verb="deal.conflict_protected",
+        reason=reason,
+        rule=FIRST_REGISTERED_RULE,
+        data={"conflict": conflict.pk, "later_registration": later.pk},
+    )
+    if later.can_move_to(DealRegistration.Status.REJECTED):
+        text = _(
+            "Registration #%(first)s for this account was registered first and is protected. "
+            "%(reason)s"
+        ) % {"first": first.pk, "reason": reason}
+        reject_registration(registration=later, actor=actor, reason=text)
 
 
 def _rule_for(conflict: DealConflict, resolution: str) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
-from prm.money import CURRENCY_DECIMALS, parse_amount, quantize
+from prm.money import CURRENCY_DECIMALS, parse_positive_amount, quantize
 from prm.text import clean_name
 
 from .. import conflicts
@@ -190,7 +190,7 @@ _CLEANERS = {
     "country": _clean_country,
     "industry": _clean_text("industry"),
     "product_lines": clean_products,
-    "estimated_amount": parse_amount,
+    "estimated_amount": parse_positive_amount,
     "currency": _clean_currency,
     "expected_close_date": _clean_close_date,
     "sourcing": _clean_choice(DealRegistration.Sourcing),

@@ -80,13 +80,14 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
     errors = {}
     values: dict = {"closed_products": []}
     currency = registration.currency
+    # A won deal sold something: its amount is above zero; discount and cost may be nothing.
     for name, raw, required in (
         ("closed_amount", closed_amount, True),
         ("discount_amount", discount, False),
         ("cost_amount", cost, False),
     ):
         try:
-            amount = parse_amount(raw, required=required)
+            amount = parse_amount(raw, required=required, allow_zero=not required)
             values[name] = quantize(amount, currency) if amount is not None else None
         except ValueError as exc:
             errors[name] = str(exc)

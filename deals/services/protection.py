@@ -19,6 +19,7 @@ from ..exceptions import (
 )
 from ..models import DealProgramSettings, DealRegistration, ExtensionRequest
 from ..selectors import (
+    extension_refusal,
     partner_side_recipients,
     reviewers_for,
 )
@@ -48,18 +49,10 @@ def request_extension(
     registration = lock_registration(registration)
     require_partner_side(actor, registration)
     reason = required_reason(reason)
-    if registration.status != Status.APPROVED:
-        raise ExtensionNotAllowed(_("Only approved registrations can be extended."))
-    if registration.protected_until is None:
-        raise ExtensionNotAllowed(_("This registration has no protection window to extend."))
+    refusal = extension_refusal(registration)
+    if refusal:
+        raise ExtensionNotAllowed(refusal)
     program = DealProgramSettings.current()
-    policy = DealProgramSettings.ExtensionPolicy
-    if program.extension_policy == policy.NONE:
-        raise ExtensionNotAllowed(_("The program does not allow extensions."))
-    if registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
-        raise ExtensionNotAllowed(_("An extension request is already waiting for a decision."))
-    if program.extension_policy == policy.ONCE and registration.extension_count >= 1:
-        raise ExtensionNotAllowed(_("This registration has already been extended once."))
     try:
         with transaction.atomic():
             extension = ExtensionRequest.objects.create(

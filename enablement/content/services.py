@@ -2,6 +2,7 @@
 and co-branded documents.
 """
 
+import io
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -171,21 +172,22 @@ def record_asset_usage(
 def render_cobranded_pdf(*, asset: Asset, partner: Partner, actor: User) -> bytes:
     """A PDF in the partner's name for a co-brandable asset, and one usage row.
 
-    For a PDF asset the result is a co-branded cover page with the original document attached;
-    for an image, the image under the partner's letterhead; otherwise a branded cover sheet.
+    For a PDF asset the result is the partner's cover page followed by the original pages, one
+    document (merged with pypdf); for an image, the image under the partner's letterhead;
+    otherwise a branded cover sheet.
     """
-    from weasyprint import HTML, Attachment
+    from weasyprint import HTML
 
     if not asset.co_brandable:
         raise ContentError(_("This asset cannot be co-branded."))
     if not (actor.is_internal or partner.pk in partner_access(actor).member_of):
         raise PermissionDenied(_("You can co-brand only for your own organisation."))
-    attachments, image_uri = [], ""
+    original, image_uri = b"", ""
     if asset.file:
         with asset.file.open("rb") as handle:
             data = handle.read()
         if asset.is_pdf:
-            attachments.append(Attachment(string=data, name=asset.original_filename))
+            original = data
         elif asset.content_type in {PNG, JPEG}:
             image_uri = _data_uri(data, asset.content_type)
     html = render_to_string(
@@ -194,12 +196,31 @@ def render_cobranded_pdf(*, asset: Asset, partner: Partner, actor: User) -> byte
             "asset": asset,
             "branding": partner_branding(partner, contact=actor),
             "image_uri": image_uri,
-            "has_attachment": bool(attachments),
+            "has_original": bool(original),
         },
     )
-    pdf = HTML(string=html).write_pdf(attachments=attachments)
+    pdf = HTML(string=html).write_pdf()
+    if original:
+        pdf = _cover_in_front(pdf, original, title=f"{asset.title} · {partner.display_name}")
     if partner.pk in partner_access(actor).member_of:  # staff previews are not partner use
         record_asset_usage(
             asset=asset, user=actor, action=AssetUsage.Action.COBRAND, partner=partner
         )
     return pdf
+
+
+def _cover_in_front(cover: bytes, original: bytes, *, title: str) -> bytes:
+    """The cover's pages, then every page of the original, as one PDF."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(cover)))
+    try:
+        writer.append(PdfReader(io.BytesIO(original)))
+    except (PdfReadError, ValueError) as exc:
+        raise ContentError(_("The stored PDF could not be read; upload it again.")) from exc
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

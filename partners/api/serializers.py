@@ -145,6 +145,11 @@ class InvitationInputSerializer(serializers.Serializer):
     office = serializers.PrimaryKeyRelatedField(
         queryset=Office.objects.none(), required=False, allow_null=True
     )
+    invite_anyway = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send the invitation even though the address belongs to another partner.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -209,6 +209,7 @@ class InvitationViewSet(
             role=data["role"],
             office=data.get("office"),
             actor=self.request.user,
+            invite_anyway=data.get("invite_anyway", False),
         )
 
     def perform_destroy(self, instance):

@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.navigation",
             ],
+            # The one date and one date-and-time format of every template.
+            "builtins": ["prm.templatetags.formatting"],
         },
     },
 ]

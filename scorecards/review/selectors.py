@@ -229,3 +229,60 @@ def snapshot_tiers(proposal: TierProposal) -> list[tuple[str, dict, list[Snapsho
         ]
         result.append((name, tier, rows))
     return result
+
+
+# --- The partner against its own tier, and what the next review would do -------------------
+
+
+@dataclass(frozen=True)
+class TierOutlook:
+    """A partner measured against its current tier now, and the next review's verdict if
+    nothing changes before it runs."""
+
+    tier: Tier
+    standing: TierStanding
+    score: Decimal
+    below: bool
+    next_review_on: dt.date
+    quarter: FiscalPeriod
+    # Consecutive reviews below the tier, counting the next one if the partner stays below.
+    misses: int
+    grace_reviews: int
+    # "demote", "warn" (grace period) or "" (meets the tier, or nothing below to demote to).
+    next_action: str
+
+
+def tier_outlook(partner: Partner, *, today: dt.date) -> TierOutlook | None:
+    """Whether ``partner`` is below its tier's requirements today and, if it stays so, what the
+    quarterly review of the running quarter (run on the first day of the next) would do under
+    the grace-period rule of ``policy.propose``. None without a tier."""
+    tier = partner.tier
+    if tier is None:
+        return None
+    weights = Weights.from_settings(TierReviewSettings.current())
+    standing = evaluate_tier(partner, tier, as_of=today)
+    qualification = qualify(standing, weights)
+    quarter = fiscal_quarter(today)
+    last = (
+        TierProposal.objects.filter(partner=partner, review__period_end__lt=quarter.start)
+        .order_by("-review__period_start")
+        .values_list("misses", "current_tier_id")
+        .first()
+    )
+    previous = last[0] if last and last[1] == tier.pk else 0
+    below = not qualification.qualifies
+    misses = previous + 1 if below else 0
+    action = ""
+    if below and Tier.objects.filter(rank__lt=tier.rank).exists():
+        action = "warn" if misses <= weights.grace_reviews else "demote"
+    return TierOutlook(
+        tier=tier,
+        standing=standing,
+        score=qualification.score,
+        below=below,
+        next_review_on=quarter.end + dt.timedelta(days=1),
+        quarter=quarter,
+        misses=misses,
+        grace_reviews=weights.grace_reviews,
+        next_action=action,
+    )

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from partners.models import Application, Invitation, Partner, Qualification
 from prm.audit import events_for
 from prm.models import Notification
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, QualificationFactory
 
 from .assertions import error_of
 
@@ -40,6 +40,12 @@ def waiting(cam, other_cam):
             partner__display_name="Otherco", partner__channel_manager=other_cam
         ),
     }
+
+
+def assessed(application):
+    """Approval needs a Scale/Skill/Will assessment first."""
+    QualificationFactory(partner=application.partner)
+    return application
 
 
 # --- Applying (public) --------------------------------------------------------------------------
@@ -223,7 +229,7 @@ def test_listing_applications_costs_the_same_queries_for_more_rows(
 def test_a_manager_approves_and_the_contact_is_invited_as_admin(
     session_for, cam, waiting, tiers, django_capture_on_commit_callbacks
 ):
-    application = waiting["unassigned"]
+    application = assessed(waiting["unassigned"])
 
     with django_capture_on_commit_callbacks(execute=True):
         response = session_for(cam).post(
@@ -244,7 +250,7 @@ def test_a_manager_approves_and_the_contact_is_invited_as_admin(
 
 
 def test_ops_approve_assigning_a_channel_manager(session_for, ops, other_cam, waiting):
-    application = waiting["unassigned"]
+    application = assessed(waiting["unassigned"])
 
     response = session_for(ops).post(
         f"{APPLICATIONS}{application.pk}/approve/",
@@ -366,3 +372,13 @@ def test_a_read_only_program_key_may_read_but_not_decide(key_client, waiting):
     )
     assert response.status_code == 403
     assert error_of(response)["message"] == "This API key lacks the scope partners:write."
+
+
+def test_approval_without_assessment_or_manager_is_400_with_every_reason(session_for, ops, waiting):
+    response = session_for(ops).post(
+        f"{APPLICATIONS}{waiting['unassigned'].pk}/approve/", {}, format="json"
+    )
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "application_incomplete"
+    assert set(error["details"]) == {"qualification", "channel_manager"}

@@ -229,3 +229,41 @@ class TestResolve:
             resolve_conflict(
                 conflict=conflict, actor=cam, resolution="first_registered", reason="y"
             )
+
+
+class TestFirstRegisteredRejectsTheLater:
+    def test_the_later_registration_is_rejected_with_the_reason_on_both(
+        self, acme_claim, held_by_globex, ops
+    ):
+        [conflict] = record_conflicts(registration=acme_claim)
+        resolve_conflict(
+            conflict=conflict, actor=ops, resolution="first_registered", reason="Globex was first."
+        )
+        acme_claim.refresh_from_db()
+        held_by_globex.refresh_from_db()
+        assert acme_claim.status == "rejected"
+        assert "Globex was first." in acme_claim.decision_reason
+        assert f"#{held_by_globex.pk}" in acme_claim.decision_reason
+        assert held_by_globex.status == "approved"
+        [protected] = events_for(held_by_globex).filter(verb="deal.conflict_protected")
+        assert protected.reason == "Globex was first." and protected.rule == FIRST_REGISTERED_RULE
+        [rejected] = events_for(acme_claim).filter(verb="deal.rejected")
+        assert "Globex was first." in rejected.reason
+
+    def test_other_decisions_reject_nothing(self, acme_claim, held_by_globex, ops):
+        [conflict] = record_conflicts(registration=acme_claim)
+        resolve_conflict(
+            conflict=conflict, actor=ops, resolution="not_a_conflict", reason="Two sites."
+        )
+        acme_claim.refresh_from_db()
+        assert acme_claim.status == "submitted"
+
+    def test_a_later_registration_that_cannot_be_rejected_keeps_its_status(
+        self, acme_claim, held_by_globex, ops
+    ):
+        [conflict] = record_conflicts(registration=acme_claim)
+        type(acme_claim).objects.filter(pk=acme_claim.pk).update(status="more_info")
+        resolve_conflict(conflict=conflict, actor=ops, resolution="first_registered", reason="r")
+        acme_claim.refresh_from_db()
+        assert acme_claim.status == "more_info"
+        assert events_for(held_by_globex).filter(verb="deal.conflict_protected").exists()

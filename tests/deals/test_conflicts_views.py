@@ -140,3 +140,20 @@ def test_page_queries_do_not_grow_with_conflicts(
     assert new.conflicts.count() == 10
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_no_decision_is_preselected_and_submitting_none_is_refused(client_for, ops, claim):
+    conflict = claim.conflicts.get()
+    html = client_for(ops).get(reverse("deals:conflict_compare", args=[claim.pk])).content.decode()
+    assert f'name="conflict-{conflict.pk}-resolution"' in html
+    assert 'type="radio"' in html and "checked" not in html
+    response = client_for(ops).post(
+        reverse("deals:conflict_resolve", args=[conflict.pk]),
+        {f"conflict-{conflict.pk}-resolution": "", f"conflict-{conflict.pk}-reason": ""},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    # Every error at once: the missing decision and the missing reason.
+    assert "Choose a decision." in body and "This field is required." in body
+    conflict.refresh_from_db()
+    assert conflict.resolution == "open"

@@ -57,6 +57,27 @@ class TestAmounts:
         assert report[0]["reason"] == f"estimated_amount: {message}"
         assert not DealRegistration.objects.exists()
 
+    def test_a_registration_worth_nothing_is_refused_everywhere(self, client_for, acme, acme_rep):
+        message = "Enter an amount above zero."
+        form = _portal(client_for, acme_rep, estimated_amount="0").context["form"]
+        api = _api(acme_rep, estimated_amount="0.00")
+        report = _import(acme_rep, acme, f"Wayne,US,0,USD,{_future()},SF-1,").report
+        assert form.errors["estimated_amount"] == [message]
+        assert error_of(api)["details"]["estimated_amount"] == [message]
+        assert report[0]["reason"] == f"estimated_amount: {message}"
+        assert not DealRegistration.objects.exists()
+
+    def test_a_won_deal_needs_an_amount_above_zero_but_may_cost_nothing(self, acme_rep):
+        registration = RegistrationFactory(
+            partner=acme_rep.memberships.get().partner, registered_by=acme_rep, status="approved"
+        )
+        with pytest.raises(InvalidDealData) as refused:
+            record_outcome(
+                registration=registration, actor=acme_rep, outcome="won", closed_amount="0",
+                closed_on=timezone.localdate(), cost_amount="0",
+            )  # fmt: skip
+        assert set(refused.value.details) == {"closed_amount"}
+
     def test_a_european_amount_is_refused_not_misread(self, acme, acme_rep):
         report = _import(acme_rep, acme, f'Wayne,US,"12.500,00",USD,{_future()},SF-1,').report
         assert report[0]["outcome"] == "failed"

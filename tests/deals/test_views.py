@@ -543,3 +543,29 @@ def test_the_register_form_takes_a_prospect_handed_over_in_the_query_string(clie
     assert form.initial["estimated_amount"] == "13740.00"
     assert form.initial["currency"] == "USD"
     assert "business_case" not in form.initial
+
+
+class TestActionsTheRulesWouldRefuseAreNotOffered:
+    def test_no_second_extension_under_the_once_policy(
+        self, client_for, deal_in, acme_rep, program
+    ):
+        program.extension_policy = "once"
+        program.save()
+        registration = deal_in(Status.APPROVED)
+        client = client_for(acme_rep)
+        page = client.get(registration.get_absolute_url()).content.decode()
+        assert "Request an extension" in page
+        type(registration).objects.filter(pk=registration.pk).update(extension_count=1)
+        page = client.get(registration.get_absolute_url()).content.decode()
+        assert "Request an extension" not in page
+        assert "already been extended once" in page
+
+    def test_no_resubmission_once_the_limit_is_used(self, client_for, deal_in, acme_rep, program):
+        program.max_resubmissions = 1
+        program.save()
+        registration = deal_in(Status.REJECTED, resubmission_count=1)
+        body = client_for(acme_rep).get(registration.get_absolute_url()).content.decode()
+        assert reverse("deals:deal_submit", args=[registration.pk]) not in body
+        fresh = deal_in(Status.REJECTED)
+        body = client_for(acme_rep).get(fresh.get_absolute_url()).content.decode()
+        assert reverse("deals:deal_submit", args=[fresh.pk]) in body

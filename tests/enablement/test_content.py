@@ -1,8 +1,11 @@
 """The content library: uploads judged by content, visibility per tier and business model,
 generated storage names, usage counts and co-branded PDFs."""
 
+import io
+
 import pytest
 from django.core.files.base import ContentFile
+from pypdf import PdfReader
 
 from enablement.content import selectors as content_selectors
 from enablement.content import services as content_services
@@ -243,8 +246,12 @@ def test_a_co_branded_pdf_is_rendered_for_the_partner_and_counted(pdf_asset, acm
 
     pdf = content_services.render_cobranded_pdf(asset=pdf_asset, partner=acme, actor=acme_admin)
 
-    assert pdf.startswith(b"%PDF")
-    assert b"/EmbeddedFile" in pdf  # the original document travels as an attachment
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2  # the partner's cover, then the original's one page
+    cover, original = (page.extract_text() for page in reader.pages)
+    assert "Acme" in cover and "Healthcare campaign" in cover
+    assert "Campaign" in original and "Acme" not in original
+    assert not reader.attachments  # merged, not attached
     usage = AssetUsage.objects.get()
     assert (usage.partner, usage.user, usage.action) == (acme, acme_admin, "cobrand")
 
@@ -260,7 +267,7 @@ def test_co_branding_an_image_or_a_link_gives_a_branded_sheet(ops, acme, acme_ad
     link = AssetFactory(co_brandable=True)
     for asset in (image, link):
         pdf = content_services.render_cobranded_pdf(asset=asset, partner=acme, actor=acme_admin)
-        assert pdf.startswith(b"%PDF") and b"/EmbeddedFile" not in pdf
+        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1  # the branded sheet alone
 
 
 def test_co_branding_is_refused_for_assets_that_do_not_allow_it_or_other_partners(
@@ -284,3 +291,26 @@ def test_branding_uses_the_partner_logo_only_when_it_is_an_image(acme, acme_admi
     branding = content_selectors.partner_branding(acme)
     assert branding.logo_data_uri.startswith("data:image/png;base64,")
     assert (branding.name, branding.contact_email) == ("Acme", acme_admin.email)
+
+
+def test_every_page_of_a_longer_original_follows_the_cover(ops, acme, acme_admin):
+    from weasyprint import HTML
+
+    three_pages = HTML(
+        string="<h1>One</h1><p style='break-after: page'>a</p><h1>Two</h1>"
+        "<p style='break-after: page'>b</p><h1>Three</h1>"
+    ).write_pdf()
+    asset = content_services.create_asset(
+        actor=ops,
+        title="Playbook",
+        kind=Asset.Kind.CAMPAIGN,
+        upload=upload("playbook.pdf", three_pages),
+        co_brandable=True,
+    )
+    pdf = content_services.render_cobranded_pdf(asset=asset, partner=acme, actor=acme_admin)
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) == 4
+    assert "Acme" in texts[0]
+    assert ["One" in texts[1], "Two" in texts[2], "Three" in texts[3]] == [True, True, True]
+    assert reader.metadata.title == "Playbook · Acme"

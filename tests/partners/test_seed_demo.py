@@ -188,3 +188,22 @@ def test_a_new_demo_lead_routes_without_hand_work(seeded):
     # Every business model is served by one of the demo teams.
     served = [m for team in ChannelTeam.objects.all() for m in team.business_models]
     assert sorted(served) == sorted(BusinessModel.values)
+
+
+def test_demo_events_are_spread_over_weeks_not_stamped_at_seed_time(seeded):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mdf.models import FundRequest
+    from prm.models import AuditEvent
+
+    now = timezone.now()
+    created = sorted(FundRequest.objects.values_list("created_at", flat=True))
+    assert created and now - created[0] > timedelta(days=20)
+    assert len({moment.date() for moment in created}) >= 4
+    paid = FundRequest.objects.filter(status="paid").first()
+    assert paid is not None and paid.submitted_at < paid.decided_at
+    events = AuditEvent.objects.filter(content_type__app_label__in=["mdf", "deals"])
+    days = {moment.date() for moment in events.values_list("created_at", flat=True)}
+    assert len(days) >= 20

@@ -122,8 +122,9 @@ def test_tier_actions_exist_per_tier_and_write_history(admin_client, acme, tiers
     assert AuditEvent.objects.filter(verb="partner.tier_changed").exists()
 
 
-def test_applications_are_approved_through_the_service(admin_client, db):
-    application = ApplicationFactory()
+def test_applications_are_approved_through_the_service(admin_client, cam):
+    application = ApplicationFactory(partner__channel_manager=cam)
+    QualificationFactory(partner=application.partner)
     run_action(admin_client, "application", "approve", [application], apply="1", reason="Fit")
     application.refresh_from_db()
     assert application.status == Application.Status.APPROVED

@@ -7,7 +7,7 @@ from django.urls import reverse
 from partners.models import Application, Invitation, Partner, Qualification
 from partners.services import submit_application
 from prm.models import AuditEvent
-from tests.factories import ApplicationFactory, PartnerFactory
+from tests.factories import ApplicationFactory, PartnerFactory, QualificationFactory
 
 LIST = reverse("partners:application_list")
 
@@ -184,6 +184,7 @@ def test_an_invalid_score_is_a_form_error(client_for, cam, open_application, ove
 def test_approving_moves_the_partner_to_onboarding_and_invites_the_applicant(
     client_for, cam, tiers, open_application, django_capture_on_commit_callbacks
 ):
+    QualificationFactory(partner=open_application.partner)
     client = client_for(cam)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -215,6 +216,7 @@ def test_approving_moves_the_partner_to_onboarding_and_invites_the_applicant(
 
 
 def test_ops_may_assign_another_cam_when_approving(client_for, ops, other_cam, open_application):
+    QualificationFactory(partner=open_application.partner)
     client_for(ops).post(
         review_url(open_application),
         {"action": "approve", "approve-channel_manager": other_cam.pk},
@@ -281,3 +283,50 @@ def test_an_unknown_action_changes_nothing(client_for, cam, open_application):
 def test_a_partner_that_is_not_an_applicant_has_no_review_page(client_for, ops, db):
     partner = PartnerFactory()
     assert client_for(ops).get(f"/partners/applications/{partner.pk + 1000}/").status_code == 404
+
+
+def test_an_unassessed_application_is_not_offered_for_approval_and_the_page_says_why(
+    client_for, ops, db
+):
+    application = ApplicationFactory(partner__display_name="Fresh Co")
+    page = client_for(ops).get(review_url(application)).content.decode()
+    assert 'data-testid="approval-missing"' in page
+    assert "Assess the applicant" in page and "Choose the channel account manager" in page
+    assert 'data-testid="approve-button"' not in page
+
+
+def test_approving_without_assessment_or_manager_is_refused_with_every_reason(client_for, ops, db):
+    application = ApplicationFactory(partner__display_name="Fresh Co")
+    response = client_for(ops).post(review_url(application), {"action": "approve"})
+    assert response.status_code == 200
+    errors = response.context["approve_form"].errors
+    assert "Choose the channel account manager" in str(errors["channel_manager"])
+    assert "Assess the applicant" in str(errors["__all__"])
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+
+
+def test_ops_approve_an_assessed_application_once_a_manager_is_chosen(client_for, ops, cam, db):
+    application = ApplicationFactory(partner__display_name="Fresh Co")
+    QualificationFactory(partner=application.partner)
+    client = client_for(ops)
+    refused = client.post(review_url(application), {"action": "approve"})
+    assert "channel_manager" in refused.context["approve_form"].errors
+    done = client.post(
+        review_url(application), {"action": "approve", "approve-channel_manager": cam.pk}
+    )
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
+    assert application.partner.channel_manager == cam
+
+
+def test_the_service_refuses_approval_without_assessment(cam, db):
+    from partners.services import approve_application
+    from prm.exceptions import DomainError
+
+    application = ApplicationFactory()
+    with pytest.raises(DomainError) as refused:
+        approve_application(application=application, actor=cam)
+    assert refused.value.code == "application_incomplete"
+    assert set(refused.value.details) == {"qualification"}  # the reviewing manager takes it

@@ -7,7 +7,9 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.exceptions import PartnerError
 from partners.models import Invitation, PartnerMembership
+from partners.services import invite_user
 from prm.models import User
 from tests.factories import OfficeFactory, UserFactory
 
@@ -144,3 +146,36 @@ def test_a_staff_account_cannot_join_a_partner(client, invitation, password):
     assert response.status_code == 200
     assert "Staff accounts cannot join" in str(response.context["form"].non_field_errors())
     assert not PartnerMembership.objects.filter(user__email="newbie@acme.example").exists()
+
+
+def test_inviting_a_member_of_another_partner_is_told_first_then_may_go_ahead(
+    client_for, acme, acme_admin, globex_admin
+):
+    client = client_for(acme_admin)
+    url = reverse("partners:partner_invite", args=[acme.pk])
+    response = client.post(url, {"email": "GINA@globex.example", "role": "rep"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "already belongs to another partner organisation" in body
+    assert "Globex" not in body  # the other partner is not named
+    assert 'data-testid="invite-anyway"' in body
+    assert not Invitation.objects.filter(email="gina@globex.example").exists()
+
+    response = client.post(
+        url, {"email": "gina@globex.example", "role": "rep", "invite_anyway": "on"}
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.filter(partner=acme, email="gina@globex.example").exists()
+
+
+def test_the_service_refuses_the_same_invitation_unless_told_to_go_ahead(
+    acme, acme_admin, globex_admin
+):
+    with pytest.raises(PartnerError) as refused:
+        invite_user(partner=acme, email="gina@globex.example", role="rep", actor=acme_admin)
+    assert refused.value.code == "member_of_another_partner"
+    invitation = invite_user(
+        partner=acme, email="gina@globex.example", role="rep", actor=acme_admin,
+        invite_anyway=True,
+    )  # fmt: skip
+    assert invitation.partner == acme

@@ -8,7 +8,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: sign-in and recovery, the partner application form, invitation links,
-# badge verification (the whole point is that anyone can check one), health and API docs.
+# badge verification (the whole point is that anyone can check one), health, API docs and the
+# favicon browsers ask for before signing in.
 PUBLIC = [
     r"^/accounts/",
     r"^/partners/apply/",
@@ -16,6 +17,7 @@ PUBLIC = [
     r"^/enablement/verify/",
     r"^/enablement/badges/",
     r"^/healthz$",
+    r"^/favicon\.ico$",
     r"^/api/schema/",
     r"^/api/docs/",
     r"^/api/v1/applications/$",
