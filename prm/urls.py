@@ -5,9 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from deals import urls_program as deal_program_urls
 from enablement import urls_config as enablement_program_urls
-from partners import views as partner_views
-from partners.program import urls as partner_program_urls
 from home import views as home_views
+from partners.program import urls as partner_program_urls
 
 from . import views, views_audit
 
