@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.filters import PartnerScopedFilterSet, partner_filter
+from partners.filters import CountryFilter, PartnerScopedFilterSet, partner_filter
 from prm.lists import Column, ListSpec, StableOrderingFilter
 
 from .models import DealImport, DealRegistration, Lead
@@ -153,7 +153,7 @@ class LeadFilter(PartnerScopedFilterSet):
 
     status = django_filters.ChoiceFilter(choices=Lead.Status.choices, label=_("Status"))
     partner = partner_filter()
-    country = django_filters.CharFilter(method="filter_country", label=_("Country"))
+    country = CountryFilter(label=_("Country"))
     date_from, date_to = _date_filters("created_at", _("Created from"))
     sort = StableOrderingFilter(
         fields=(
@@ -169,9 +169,6 @@ class LeadFilter(PartnerScopedFilterSet):
 
     class Meta:
         form = DateRangeForm
-
-    def filter_country(self, queryset, name, value):
-        return queryset.filter(country=value.strip().upper())
 
 
 LEAD_COLUMNS = (
