@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-from prm.notifications import unread_count
+from prm.notifications import unread_action_count
 
 from .selectors import partner_access
 
@@ -63,5 +63,5 @@ def navigation(request):
     return {
         "nav_groups": groups,
         "personas": personas,
-        "unread_notifications": unread_count(user),
+        "unread_notifications": unread_action_count(user),
     }
