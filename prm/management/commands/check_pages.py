@@ -37,6 +37,13 @@ SIGNED_IN_PAGES = [
     ("/deals/commissions/ops/statements/", 200),
     ("/exchange-rates/", 200),
     ("/scorecards/reviews/", 200),
+    ("/deals/review/", 200),
+    ("/deals/leads/", 200),
+    ("/deals/imports/", 200),
+    ("/deals/?export=csv", 200),
+    ("/partners/applications/", 200),
+    ("/enablement/certifications/", 200),
+    ("/enablement/certifications/imports/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")
