@@ -102,12 +102,11 @@ class QueueFilter(PartnerScopedFilterSet):
         label=_("Waiting on"),
     )
     partner = partner_filter()
-    breached = django_filters.BooleanFilter(
+    # A choice, not a boolean: a boolean field reads "maybe" as "any" without a word.
+    breached = django_filters.ChoiceFilter(
         method="filter_breached",
-        label=_("SLA breached"),
-        widget=forms.Select(
-            choices=[("", _("Any")), ("true", _("Breached")), ("false", _("On time"))]
-        ),
+        label=_("SLA"),
+        choices=[("yes", _("Breached")), ("no", _("On time"))],
     )
     sort = StableOrderingFilter(
         fields=(
@@ -125,7 +124,7 @@ class QueueFilter(PartnerScopedFilterSet):
     def filter_breached(self, queryset, name, value):
         # The same rule as ``DealRegistration.sla_breached``, as a query.
         breached = Q(status=DealRegistration.Status.SUBMITTED, sla_due_at__lt=timezone.now())
-        return queryset.filter(breached) if value else queryset.exclude(breached)
+        return queryset.filter(breached) if value == "yes" else queryset.exclude(breached)
 
 
 QUEUE_COLUMNS = (
