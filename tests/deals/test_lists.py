@@ -136,9 +136,7 @@ class TestDealExport:
         assert [int(r["ID"]) for r in rows[:25]] == first_page
         assert rows[0]["Amount"] == "1029.00" and rows[0]["Currency"] == "USD"
 
-    def test_cells_that_a_spreadsheet_would_run_are_defused(
-        self, client_for, deal_in, acme_admin
-    ):
+    def test_cells_that_a_spreadsheet_would_run_are_defused(self, client_for, deal_in, acme_admin):
         deal_in(Status.SUBMITTED, customer_name='=HYPERLINK("http://evil.example")')
         rows = exported(client_for(acme_admin), LIST, {})
         assert rows[0]["Customer"] == '\'=HYPERLINK("http://evil.example")'
@@ -204,9 +202,7 @@ class TestReviewQueue:
         assert [int(r["ID"]) for r in rows] == [small.pk, big.pk]
         assert rows_of(client.get(QUEUE, {"breached": "maybe"})) == []
 
-    def test_a_breached_filter_keeps_only_overdue_registrations(
-        self, client_for, deal_in, cam
-    ):
+    def test_a_breached_filter_keeps_only_overdue_registrations(self, client_for, deal_in, cam):
         from django.utils import timezone
 
         late = deal_in(Status.SUBMITTED)
@@ -217,9 +213,7 @@ class TestReviewQueue:
 
 
 class TestBulkDecision:
-    def test_a_cam_approves_several_registrations_in_one_action(
-        self, client_for, deal_in, cam
-    ):
+    def test_a_cam_approves_several_registrations_in_one_action(self, client_for, deal_in, cam):
         deals = [deal_in(Status.SUBMITTED) for _ in range(3)]
         response = client_for(cam).post(
             reverse("deals:review_bulk"),
@@ -278,9 +272,7 @@ class TestBulkDecision:
 
 
 class TestLeads:
-    def test_sort_filter_and_export_follow_the_lead_scope(
-        self, client_for, acme, globex, cam, ops
-    ):
+    def test_sort_filter_and_export_follow_the_lead_scope(self, client_for, acme, globex, cam, ops):
         mine = LeadFactory(company_name="Alpha Co", partner=acme, status=Lead.Status.OFFERED)
         theirs = LeadFactory(company_name="Beta Co", partner=globex, status=Lead.Status.OFFERED)
         cam_rows = exported(client_for(cam), LEADS, {})
