@@ -60,8 +60,7 @@ def test_a_partner_exports_its_filtered_deals_and_the_file_matches_the_list(
     page.get_by_role("link", name="Amount").click()
     page.wait_for_url("**sort=amount*")
     shown = [
-        row.locator("td").first.inner_text()
-        for row in page.locator("[data-testid=deal-row]").all()
+        row.locator("td").first.inner_text() for row in page.locator("[data-testid=deal-row]").all()
     ]
     assert len(shown) == 4
     with page.expect_download() as download:
