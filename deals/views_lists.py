@@ -19,6 +19,7 @@ from .filters import DEAL_IMPORT_LIST, DEAL_LIST, LEAD_LIST, QUEUE_LIST
 from .forms_leads import PartnerChoiceField
 from .leads import selectors as lead_selectors
 from .leads import services as lead_services
+from .views import _internal_or_404
 from .views_leads import _offerable_partners
 
 
@@ -43,11 +44,6 @@ def deal_list(request):
 
 
 # --- Review queue and its bulk decision --------------------------------------------------------
-
-
-def _internal_or_404(user):
-    if not user.is_internal:
-        raise Http404
 
 
 class BulkDecisionForm(forms.Form):
