@@ -11,6 +11,7 @@ class DealsConfig(AppConfig):
     navigation = [
         (_("Deals"), "deals:deal_list", PARTNER_SIDE | VENDOR_SIDE),
         (_("Register a deal"), "deals:deal_create", PARTNER_SIDE),
+        (_("Deal imports"), "deals:import_list", PARTNER_SIDE | VENDOR_SIDE),
         (_("Leads"), "deals:lead_list", PARTNER_SIDE | VENDOR_SIDE),
         (_("New lead"), "deals:lead_create", VENDOR_SIDE),
         (_("Review queue"), "deals:review_queue", VENDOR_SIDE),

@@ -119,27 +119,6 @@ def initial_from(registration: DealRegistration) -> dict:
     }
 
 
-class DealFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Customer"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, domain or ref")}),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *DealRegistration.Status.choices],
-    )
-    date_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("to"), required=False, widget=DATE_INPUT)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("The end of the range is before its start."))
-        return data
-
-
 class DecisionForm(forms.Form):
     APPROVE, REJECT, MORE_INFO = "approve", "reject", "more_info"
     decision = forms.ChoiceField(

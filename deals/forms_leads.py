@@ -87,13 +87,6 @@ class LeadOfferForm(forms.Form):
         self.fields["partner"].queryset = partners
 
 
-class LeadFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any status")), *Lead.Status.choices], required=False
-    )
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-
-
 class LeadConvertForm(forms.Form):
     """The registration made from an accepted lead; starts from the lead's details."""
 

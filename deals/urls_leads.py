@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views_leads
+from . import views_leads, views_lists
 
 urlpatterns: list = [
-    path("leads/", views_leads.lead_list, name="lead_list"),
+    path("leads/", views_lists.lead_list, name="lead_list"),
+    path("leads/bulk-offer/", views_lists.lead_bulk_offer, name="lead_bulk_offer"),
     path("leads/new/", views_leads.lead_create, name="lead_create"),
     path("leads/offers/", views_leads.lead_offer_history, name="lead_offer_history"),
     path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),

@@ -14,7 +14,6 @@ from prm.exceptions import DomainError
 from . import conflicts, imports, selectors, services
 from .commissions import selectors as commission_selectors
 from .forms import (
-    DealFilterForm,
     DealImportForm,
     DealRegistrationForm,
     DecisionForm,
@@ -30,39 +29,7 @@ PAGE_SIZE = 25
 Status = DealRegistration.Status
 
 
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- Partner side: list, register, edit ------------------------------------------------------
-
-
-@login_required
-def deal_list(request):
-    form = DealFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    deals = selectors.search_deals(
-        request.user,
-        status=filters.get("status", ""),
-        query=filters.get("q", ""),
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
-    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_register = selectors.registrable_partners(request.user).exists()
-    return render(
-        request,
-        "deals/dealregistration_list.html",
-        {
-            "filter_form": form,
-            "page_obj": page,
-            "querystring": _querystring(request),
-            "can_register": can_register,
-            "filtered": bool(filters and any(filters.values())),
-        },
-    )
 
 
 def _registrable_or_404(user):
@@ -313,22 +280,6 @@ def deal_request_extension(request, pk):
 def _internal_or_404(user):
     if not user.is_internal:
         raise Http404
-
-
-@login_required
-def review_queue(request):
-    _internal_or_404(request.user)
-    page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "deals/dealregistration_queue.html",
-        {
-            "page_obj": page,
-            "pending_extensions": selectors.pending_extensions(request.user).count(),
-        },
-    )
 
 
 @login_required

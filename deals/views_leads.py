@@ -6,7 +6,6 @@ form, and each lead's page with its offer history. Reads go through
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from prm.exceptions import DomainError
 
 from .forms_leads import (
     LeadConvertForm,
-    LeadFilterForm,
     LeadForm,
     LeadOfferForm,
     ReasonForm,
@@ -30,44 +28,11 @@ from .leads import services as lead_services
 PAGE_SIZE = 25
 
 
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _offerable_partners(user):
     partners = partners_visible_to(user).filter(status=Partner.Status.ACTIVE)
     if not user.is_program_ops:
         partners = partners.filter(channel_manager=user)
     return partners.order_by("display_name", "pk")
-
-
-@login_required
-def lead_list(request):
-    """Partners: their inbox. Vendor staff: every lead in scope, filterable."""
-    form = LeadFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = lead_selectors.leads_visible_to(request.user)
-    if filters.get("status"):
-        rows = rows.filter(status=filters["status"])
-    if filters.get("q"):
-        rows = rows.filter(
-            Q(company_name__icontains=filters["q"]) | Q(contact_name__icontains=filters["q"])
-        )
-    rows = rows.order_by("-created_at", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "deals/lead_list.html",
-        {
-            "filter_form": form,
-            "page_obj": page,
-            "querystring": _querystring(request),
-            "filtered": bool(filters and any(filters.values())),
-            "is_vendor": request.user.is_internal,
-        },
-    )
 
 
 @login_required

@@ -7,7 +7,7 @@ from prm.models import User
 from prm.text import NameFormField
 
 from .imports import MAX_FILE_BYTES
-from .models import Certification, PersonCertification, ReferenceImplementation, Role
+from .models import Certification, ReferenceImplementation, Role
 
 
 class DateInput(forms.DateInput):
@@ -28,30 +28,6 @@ class CatalogueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Every kind")), *Certification.Kind.choices],
     )
-
-
-class CertificationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *PersonCertification.Status.choices],
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[("", _("Every kind")), *Certification.Kind.choices],
-    )
-    partner = forms.ModelChoiceField(
-        label=_("Partner"), required=False, queryset=Partner.objects.none()
-    )
-
-    def __init__(self, *args, partners=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if partners is None:
-            del self.fields["partner"]
-        else:
-            self.fields["partner"].queryset = partners
 
 
 class RecordCompletionForm(forms.Form):

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, views_lists
 
 urlpatterns: list = [
     path("catalogue/", views.catalogue, name="catalogue"),
-    path("certifications/", views.certification_list, name="certification_list"),
+    path("certifications/", views_lists.certification_list, name="certification_list"),
     path("certifications/record/", views.record_completion, name="certification_record"),
     path("certifications/import/", views.import_certifications, name="certification_import"),
+    path(
+        "certifications/imports/",
+        views_lists.certification_import_list,
+        name="certification_import_list",
+    ),
     path("certifications/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path(
         "certifications/imports/<int:pk>/progress/",

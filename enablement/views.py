@@ -16,7 +16,6 @@ from partners.models import Partner
 from partners.selectors import (
     get_partner_for_user,
     partner_access,
-    partners_visible_to,
     primary_membership,
 )
 from partners.tier_progress import standing as tier_standing
@@ -26,7 +25,6 @@ from prm.exceptions import DomainError
 from . import badges, imports, selectors, services
 from .forms import (
     CatalogueFilterForm,
-    CertificationFilterForm,
     ImportForm,
     RecordCompletionForm,
     ReferenceDecisionForm,
@@ -72,35 +70,6 @@ def catalogue(request):
             "tracks": tracks,
             "page_obj": _page(request, certifications, 25),
             "querystring": _querystring(form),
-        },
-    )
-
-
-@login_required
-def certification_list(request):
-    user = request.user
-    team_view = selectors.sees_team(user)
-    partners = partners_visible_to(user).order_by("display_name") if team_view else None
-    if partners is not None and not user.is_internal:
-        access = partner_access(user)
-        partners = partners.filter(pk__in=access.admin_of | access.reseller_ids)
-    form = CertificationFilterForm(request.GET or None, partners=partners)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.search_person_certifications(
-        user,
-        partner=filters.get("partner"),
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        query=filters.get("q", ""),
-    )
-    return render(
-        request,
-        "enablement/certification_list.html",
-        {
-            "form": form,
-            "page_obj": _page(request, rows),
-            "querystring": _querystring(form),
-            "team_view": team_view,
         },
     )
 

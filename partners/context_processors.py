@@ -2,7 +2,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from prm.notifications import unread_count
+from prm.notifications import unread_action_count
 
 from .selectors import partner_access
 
@@ -90,5 +90,5 @@ def navigation(request):
     return {
         "nav_groups": groups,
         "personas": personas,
-        "unread_notifications": unread_count(user),
+        "unread_notifications": unread_action_count(user),
     }

@@ -236,14 +236,6 @@ class DeclineApplicationForm(forms.Form):
     )
 
 
-class ApplicationFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("All")), *Application.Status.choices],
-        required=False,
-    )
-
-
 class InvitationAcceptForm(forms.Form):
     """A new person sets their name and password; Django's password validators apply."""
 
@@ -321,37 +313,6 @@ class InviteUserForm(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
-
-
-class PartnerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All")), *Partner.Status.choices], required=False
-    )
-    business_model = forms.ChoiceField(
-        label=_("Business model"), choices=[("", _("All")), *BusinessModel.choices], required=False
-    )
-    tier = forms.ModelChoiceField(
-        label=_("Tier"),
-        queryset=Tier.objects.order_by("rank"),
-        required=False,
-        empty_label=_("All"),
-    )
-    country = forms.CharField(label=_("Country"), required=False)
-
-    def clean_country(self):
-        value = self.cleaned_data["country"]
-        return clean_country_code(value) if value else ""
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "status": data.get("status", ""),
-            "business_model": data.get("business_model", ""),
-            "tier": data.get("tier"),
-            "country": data.get("country", ""),
-            "query": data.get("q", "").strip(),
-        }
 
 
 # Statuses ops set by hand; the others follow from the recruitment flow (approval, agreement).

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_recruitment, views_team
+from . import views, views_lists, views_recruitment, views_team
 
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.partner_list, name="partner_list"),
+    path("", views_lists.partner_list, name="partner_list"),
+    path("reassign/", views_lists.partner_bulk_reassign, name="partner_bulk_reassign"),
     path("tiers/", views.tier_list, name="tier_list"),
     path("<int:pk>/", views.partner_detail, name="partner_detail"),
     path("<int:pk>/qualify/", views.partner_qualify, name="partner_qualify"),
@@ -14,7 +15,7 @@ urlpatterns = [
     # Recruitment
     path("apply/", views_recruitment.apply, name="apply"),
     path("apply/thanks/", views_recruitment.apply_thanks, name="apply_thanks"),
-    path("applications/", views_recruitment.application_list, name="application_list"),
+    path("applications/", views_lists.application_list, name="application_list"),
     path(
         "applications/<int:pk>/",
         views_recruitment.application_review,

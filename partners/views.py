@@ -106,21 +106,6 @@ def agreement_context(user, partner: Partner) -> dict:
 # --- Partners (internal staff and distributors) ----------------------------------------------
 
 
-@personas_required("cam", "ops", "distributor")
-def partner_list(request):
-    filters = forms.PartnerFilterForm(request.GET)
-    partners = selectors.search_partners(request.user, **filters.filters())
-    return render(
-        request,
-        "partners/partner_list.html",
-        {
-            "filters": filters,
-            "page_obj": paginate(request, partners),
-            "querystring": querystring(request),
-        },
-    )
-
-
 @login_required
 def partner_detail(request, pk):
     partner = selectors.get_partner_for_user(request.user, pk)

@@ -12,7 +12,7 @@ from prm import exceptions as domain
 from . import forms, selectors, services
 from .duplicates import likely_duplicates
 from .models import Application
-from .views import paginate, personas_required, querystring, show_domain_error, timeline
+from .views import personas_required, show_domain_error, timeline
 
 
 def apply(request):
@@ -28,24 +28,6 @@ def apply(request):
 
 def apply_thanks(request):
     return render(request, "partners/application_thanks.html")
-
-
-@personas_required("cam", "ops")
-def application_list(request):
-    data = request.GET if "status" in request.GET else {"status": Application.Status.SUBMITTED}
-    filters = forms.ApplicationFilterForm(data)
-    applications = selectors.applications_visible_to(request.user)
-    if filters.is_valid() and filters.cleaned_data["status"]:
-        applications = applications.filter(status=filters.cleaned_data["status"])
-    return render(
-        request,
-        "partners/application_list.html",
-        {
-            "filters": filters,
-            "page_obj": paginate(request, applications),
-            "querystring": querystring(request),
-        },
-    )
 
 
 @personas_required("cam", "ops")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -70,6 +71,40 @@ def optional_kinds_for(user: User) -> dict[str, list[tuple[str, str]]]:
         area: sorted(kinds, key=lambda pair: pair[1])
         for area, kinds in sorted(groups.items(), key=lambda item: item[0])
     }
+
+
+# The kinds that ask the recipient to do something: decide, answer, accept, renew, correct.
+# Only these, unread, count on the bell; the others are news the list still shows.
+ACTION_KINDS: frozenset[str] = frozenset(
+    {
+        "deal_submitted",  # a reviewer decides
+        "deal_more_info",  # the partner answers
+        "deal_extension_requested",
+        "deal_expiry_reminder",  # the partner closes or asks for an extension
+        "deal_sla_reminder",
+        "deal_sla_escalation",
+        "lead_offered",  # the partner accepts before the deadline
+        "mdf_request_submitted",
+        "mdf_claim_submitted",
+        "mdf_extension_requested",
+        "plan_awaiting_approval",
+        "partners.application_submitted",
+        "enablement.certification_expiring",  # the person renews
+        "enablement.reference_submitted",
+        "scorecards.tier_warning",  # the partner closes the gap before the review
+    }
+)
+
+
+def needs_action(kind: str) -> bool:
+    return kind in ACTION_KINDS
+
+
+def kind_label(kind: str) -> str:
+    """A readable name for a kind: its preference label when it has one."""
+    if kind in OPTIONAL_KINDS:
+        return str(OPTIONAL_KINDS[kind])
+    return kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
 def delivery_callback(func: Callable) -> Callable:
@@ -165,14 +200,42 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def unread_action_count(user: User) -> int:
+    """The bell's number: unread notifications that ask the user to act."""
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, kind__in=ACTION_KINDS
+    ).count()
+
+
+def notifications_for(user: User):
+    """The user's own notifications: nobody reads another person's."""
+    return Notification.objects.filter(user=user)
+
+
+def unread_kinds(user: User) -> list[tuple[str, int]]:
+    """(kind, unread count) of the user's unread notifications, most frequent first."""
+    rows = (
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")
+    )
+    return [(kind, n) for kind, n in rows]
+
+
 # --- Reading and preferences -------------------------------------------------------------------
 
 
-def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's unread notifications as read (all of them, or only ``ids``)."""
+def mark_notifications_read(
+    *, user: User, ids: Iterable[int] | None = None, kind: str | None = None
+) -> int:
+    """Mark the user's unread notifications as read (all of them, only ``ids``, or only those
+    of ``kind``)."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
+    if kind is not None:
+        unread = unread.filter(kind=kind)
     return unread.update(read_at=timezone.now())
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path(
         "notifications/preferences/",
         views.notification_preferences,

@@ -1,31 +1,72 @@
+from dataclasses import replace
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .models import Notification, NotificationPreference
+from .exceptions import DomainError
+from .filters import NOTIFICATION_LIST
+from .lists import run_bulk
+from .models import NotificationPreference
 from .notifications import (
+    ACTION_KINDS,
+    OPTIONAL_KINDS,
+    kind_label,
     mark_notifications_read,
+    notifications_for,
     optional_kinds_for,
     save_notification_preferences,
+    unread_kinds,
 )
 
 
 @login_required
 def notification_list(request):
-    notifications = Notification.objects.filter(user=request.user)
+    """The user's notifications by day, filterable by kind and read state."""
     if request.method == "POST":
         mark_notifications_read(user=request.user)
         messages.success(request, _("All notifications marked as read."))
         return redirect("notifications")
-    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "prm/notification_list.html", {"page_obj": page})
+    listing = NOTIFICATION_LIST.run(request, notifications_for(request.user))
+    if listing.wants_export:
+        return listing.export()
+    kinds = [(kind, kind_label(kind), n) for kind, n in unread_kinds(request.user)]
+    return render(
+        request,
+        "prm/notification_list.html",
+        listing.context(unread_kinds=kinds, action_kinds=ACTION_KINDS),
+    )
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    """Mark read every unread notification of the ticked kinds; says how many, kind by kind."""
+    kinds = list(dict.fromkeys(request.POST.getlist("kinds")))[:50]
+    counts: dict[str, int] = {}
+
+    def mark(kind: str) -> None:
+        counts[kind] = mark_notifications_read(user=request.user, kind=kind)
+        if not counts[kind]:
+            raise DomainError(_("Nothing unread of this kind."))
+
+    result = run_bulk(
+        _("Mark notifications read"), kinds, mark, label=kind_label, done=_("Marked read")
+    )
+    result.rows = [
+        replace(row, message=_("%(n)d marked read") % {"n": counts[kind]}) if row.ok else row
+        for kind, row in zip(kinds, result.rows, strict=True)
+    ]
+    return render(
+        request, "prm/bulk_result.html", {"result": result, "back_url": reverse("notifications")}
+    )
 
 
 class PreferencesForm(forms.Form):

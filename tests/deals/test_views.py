@@ -126,7 +126,7 @@ class TestDealList:
         registration = deal_in(Status.APPROVED)
         page = client_for(distri_admin).get(reverse("deals:deal_list")).content.decode()
         assert registration.customer_name in page
-        assert "<th>Partner</th>" in page
+        assert '<a class="sort" href="?sort=partner">Partner</a>' in page
 
     def test_filters_by_status_customer_and_date(self, client_for, deal_in, acme_admin):
         old = deal_in(Status.APPROVED, customer_name="Oldco Holdings")

@@ -61,6 +61,13 @@ SIGNED_IN_PAGES = [
     ("/scorecards/templates/new/", 200),
     ("/scorecards/runs/", 200),
     ("/webhooks/", 200),
+    ("/deals/review/", 200),
+    ("/deals/leads/", 200),
+    ("/deals/imports/", 200),
+    ("/deals/?export=csv", 200),
+    ("/partners/applications/", 200),
+    ("/enablement/certifications/", 200),
+    ("/enablement/certifications/imports/", 200),
     ("/admin/", 200),
 ]
 STATIC_URL_RE = re.compile(r"""(?:src|href)=["'](%s[^"'?#]+)""")

@@ -1,0 +1,89 @@
+"""The partner and application lists, their CSV exports, and moving partners to another
+channel account manager in bulk. Rows come from the selectors (tenancy); ``prm.lists`` sorts,
+filters, pages and exports them."""
+
+from django import forms
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from prm.lists import run_bulk, selected_ids
+
+from . import selectors
+from .assignment import reassign_channel_manager
+from .filters import APPLICATION_LIST, PARTNER_LIST
+from .models import Application
+from .views import personas_required
+
+
+class ReassignForm(forms.Form):
+    channel_manager = forms.ModelChoiceField(
+        label=gettext_lazy("New channel account manager"), queryset=selectors.channel_managers()
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=500)
+
+
+def _partner_rows(user):
+    return selectors.search_partners(user)
+
+
+@personas_required("cam", "ops", "distributor")
+def partner_list(request):
+    listing = PARTNER_LIST.run(request, _partner_rows(request.user))
+    if listing.wants_export:
+        return listing.export()
+    reassign = ReassignForm() if request.user.is_program_ops else None
+    return render(request, "partners/partner_list.html", listing.context(reassign_form=reassign))
+
+
+@personas_required("ops")
+@require_POST
+def partner_bulk_reassign(request):
+    """Move the ticked partners to one channel account manager, partner by partner."""
+    form = ReassignForm(request.POST)
+    ids = selected_ids(request)
+    if not ids:
+        form.add_error(None, _("Tick at least one partner."))
+    if not form.is_valid():
+        listing = PARTNER_LIST.run(request, _partner_rows(request.user))
+        context = listing.context(reassign_form=form)
+        return render(request, "partners/partner_list.html", context, status=400)
+    manager = form.cleaned_data["channel_manager"]
+    names = dict(
+        selectors.partners_visible_to(request.user)
+        .filter(pk__in=ids)
+        .values_list("pk", "display_name")
+    )
+
+    def reassign(pk: int) -> None:
+        reassign_channel_manager(
+            partner=selectors.get_partner_for_user(request.user, pk),
+            channel_manager=manager,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    result = run_bulk(
+        _("Reassign partners to %(name)s") % {"name": manager.get_full_name()},
+        ids,
+        reassign,
+        label=lambda pk: names.get(pk, f"#{pk}"),
+        done=_("Reassigned"),
+    )
+    back = reverse("partners:partner_list")
+    return render(request, "prm/bulk_result.html", {"result": result, "back_url": back})
+
+
+@personas_required("cam", "ops")
+def application_list(request):
+    # The page opens on the applications waiting for a decision.
+    if "status" not in request.GET and not request.GET.get("q"):
+        query = request.GET.copy()
+        query["status"] = Application.Status.SUBMITTED
+        request.GET = query
+    listing = APPLICATION_LIST.run(request, selectors.applications_visible_to(request.user))
+    if listing.wants_export:
+        return listing.export()
+    return render(request, "partners/application_list.html", listing.context())
