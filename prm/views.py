@@ -17,7 +17,6 @@ from .lists import run_bulk
 from .models import NotificationPreference
 from .notifications import (
     ACTION_KINDS,
-    OPTIONAL_KINDS,
     kind_label,
     mark_notifications_read,
     notifications_for,
