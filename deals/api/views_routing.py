@@ -1,15 +1,15 @@
 """``/api/v1/lead-routing-rules/``: the routing rules, read by internal staff and changed by
-program ops through ``deals.leads.routing``."""
+program ops through the same service as the portal's Program area (``deals.leads.rules``)."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from deals.leads import routing
+from deals.leads import rules
 from deals.models import LeadRoutingRule
 from partners.api.permissions import IsInternalStaff, IsProgramOps
 from partners.api.serializers import RegionField
-from partners.models import BusinessModel
+from partners.models import BusinessModel, Partner
 from prm.api.schema import error_responses
 from prm.api.schema import named_choice_field as choice_field
 from prm.api.views import ServiceViewSet
@@ -25,7 +25,7 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LeadRoutingRule
-        fields = ["id", *routing.RULE_FIELDS]
+        fields = ["id", *rules.RULE_FIELDS]
         read_only_fields = fields
 
 
@@ -43,6 +43,12 @@ class RoutingRuleInputSerializer(serializers.Serializer):
         min_value=0, max_value=32767, required=False, allow_null=True
     )
     specialty = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    partners = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Partner.objects.all(),
+        required=False,
+        help_text="Target partners; none means any partner the criteria match.",
+    )
     is_active = serializers.BooleanField(required=False)
 
 
@@ -70,7 +76,7 @@ class RoutingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servi
 
     def get_permissions(self):
         permissions = super().get_permissions()
-        if self.action in {"create", "partial_update"}:
+        if self.action in {"create", "partial_update", "destroy"}:
             permissions.append(IsProgramOps())
         return permissions
 
@@ -81,7 +87,7 @@ class RoutingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servi
     )
     def create(self, request):
         data = self.validated_input(RoutingRuleInputSerializer)
-        rule = routing.create_routing_rule(actor=request.user, **data)
+        rule = rules.save_routing_rule(actor=request.user, **data)
         return Response(RoutingRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -92,5 +98,13 @@ class RoutingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servi
     def partial_update(self, request, pk=None):
         rule = self.get_object()
         data = self.validated_input(RoutingRuleUpdateSerializer)
-        rule = routing.update_routing_rule(actor=request.user, rule=rule, **data)
+        rule = rules.save_routing_rule(actor=request.user, rule=rule, **data)
         return Response(RoutingRuleSerializer(rule).data)
+
+    @extend_schema(
+        summary="Remove a routing rule (program ops); leads it routed keep their offers",
+        responses={204: None, **_errors(403, 404)},
+    )
+    def destroy(self, request, pk=None):
+        rules.delete_routing_rule(actor=request.user, rule=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -99,6 +99,18 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     ),
     "scorecards:review_start": ("v1_tier_reviews_create",),
     "scorecards:review_bulk": ("v1_tier_reviews_bulk_create",),
+    # Program configuration
+    "program:routing_rule_create": ("v1_lead_routing_rules_create",),
+    "program:routing_rule_edit": ("v1_lead_routing_rules_partial_update",),
+    "program:routing_rule_delete": ("v1_lead_routing_rules_destroy",),
+    # Webhooks
+    "webhooks:endpoint_create": ("v1_webhook_endpoints_create",),
+    "webhooks:endpoint_edit": ("v1_webhook_endpoints_partial_update",),
+    "webhooks:endpoint_pause": ("v1_webhook_endpoints_pause_create",),
+    "webhooks:endpoint_resume": ("v1_webhook_endpoints_resume_create",),
+    "webhooks:endpoint_replay": ("v1_webhook_endpoints_replay_create",),
+    "webhooks:endpoint_rotate": ("v1_webhook_endpoints_rotate_secret_create",),
+    "webhooks:delivery_replay": ("v1_webhook_deliveries_replay_create",),
 }
 
 # Actions that belong to a person at the portal, never to an integration, and why.
@@ -132,6 +144,9 @@ PORTAL_ONLY: dict[str, str] = {
     ),
     "notifications": "marks in-portal notifications read: the portal's own inbox state",
     "notification_preferences": "a person's UI and email preferences",
+    "notifications_mark_read": "marks in-portal notifications read: the portal's own inbox state",
+    "program:tier_preview": "previews the partners an edited tier would hold; it changes nothing",
+    "program:tier_preview_new": "previews the partners a new tier would hold; it changes nothing",
 }
 
 # Portal actions with no API operation yet: each is listed when the test runs, and the list
@@ -164,6 +179,33 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         # Others.
         "mdf:proof_remove",
         "mdf:request_edit",
+        # Bulk decisions in the portal (the API has each row's operation).
+        "deals:lead_bulk_offer",
+        "deals:review_bulk",
+        "partners:partner_bulk_reassign",
+        # Program configuration beyond routing rules, exchange rates and MDF settings.
+        "program:agreement_list",
+        "program:certification_create",
+        "program:certification_edit",
+        "program:course_create",
+        "program:course_edit",
+        "program:deal_settings",
+        "program:enablement_settings",
+        "program:onboarding_create",
+        "program:onboarding_delete",
+        "program:onboarding_edit",
+        "program:team_create",
+        "program:team_edit",
+        "program:tier_create",
+        "program:tier_delete",
+        "program:tier_edit",
+        "program:track_create",
+        "program:track_edit",
+        # Scorecards: CAM ratings, runs and templates (the scorecard API is read-only).
+        "scorecards:card_detail",
+        "scorecards:card_runs",
+        "scorecards:template_edit",
+        "scorecards:template_new",
     }
 )
 

@@ -144,13 +144,38 @@ class TestRoutingRules:
             format="json",
         )
         assert created.status_code == 201, created.json()
-        assert created.json()["countries"] == ["AT", "DE"]
+        assert sorted(created.json()["countries"]) == ["AT", "DE"]
         pk = created.json()["id"]
         retired = client.patch(
             f"/api/v1/lead-routing-rules/{pk}/", {"is_active": False}, format="json"
         )
         assert retired.json()["is_active"] is False
-        assert AuditEvent.objects.filter(verb="lead_routing_rule.changed").exists()
+        assert AuditEvent.objects.filter(verb="routing_rule.changed").exists()
+
+    def test_the_api_and_the_program_area_share_one_rule_check(self, ops, acme, globex):
+        """Target partners the rule's own criteria exclude are refused, as in the portal."""
+        client = session(ops)
+        response = client.post(
+            "/api/v1/lead-routing-rules/",
+            {"name": "MSPs only", "business_models": ["msp"], "partners": [acme.pk]},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "partners" in error_of(response)["details"]
+        rule = client.post(
+            "/api/v1/lead-routing-rules/",
+            {"name": "Globex", "business_models": [globex.business_model], "partners": [globex.pk]},
+            format="json",
+        )
+        assert rule.status_code == 201, rule.json()
+        assert rule.json()["partners"] == [globex.pk]
+
+    def test_ops_remove_a_rule_and_the_removal_is_audited(self, ops, cam):
+        rule = LeadRoutingRule.objects.create(name="Old")
+        assert session(cam).delete(f"/api/v1/lead-routing-rules/{rule.pk}/").status_code == 403
+        assert session(ops).delete(f"/api/v1/lead-routing-rules/{rule.pk}/").status_code == 204
+        assert not LeadRoutingRule.objects.filter(pk=rule.pk).exists()
+        assert AuditEvent.objects.filter(verb="routing_rule.deleted").exists()
 
     def test_unknown_country_is_a_400(self, ops):
         response = session(ops).post(
