@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.singleton import SingletonSettings
 
+from .progress import PartnerRunProgress
+
 
 class TierReviewSettings(SingletonSettings):
     """How the quarterly tier review weighs the criteria and what it applies by itself."""
@@ -59,7 +61,7 @@ class TierReviewSettings(SingletonSettings):
         return str(_("Tier review settings"))
 
 
-class TierReview(models.Model):
+class TierReview(PartnerRunProgress, models.Model):
     """The review of every active partner's tier for one closed fiscal quarter."""
 
     class Status(models.TextChoices):
@@ -105,18 +107,6 @@ class TierReview(models.Model):
 
     def get_absolute_url(self):
         return reverse("scorecards:review_detail", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.partners_total:
-            return 0
-        return min(100, int(100 * self.partners_done / self.partners_total))
 
 
 class TierProposal(models.Model):

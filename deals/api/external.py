@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.response import Response
 
 from deals.leads import services as lead_services
 from deals.services import external
@@ -32,6 +31,18 @@ class ExternalIdMixin:
     def _by_external_id(self, external_id: str):
         instance = self.get_queryset().filter(external_id=external_id).first()
         return self.guard(instance)
+
+    def _read_or_upsert(self, request, external_id: str, input_serializer, upsert):
+        """GET answers the record or 404; PUT validates the body, runs ``upsert(data)`` (which
+        returns the record and whether it was created) and answers 201 or 200."""
+        existing = self._by_external_id(external_id)
+        if request.method == "GET":
+            if existing is None:
+                raise NotFound()
+            return self._respond(existing)
+        record, created = upsert(dict(self.validated_input(input_serializer)))
+        self._etag_instance = record
+        return self._respond(record, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class RegistrationExternalIdMixin(ExternalIdMixin):
@@ -61,18 +72,10 @@ class RegistrationExternalIdMixin(ExternalIdMixin):
     )
     @action(detail=False, methods=["get", "put"], url_path=EXTERNAL_ID_PATH)
     def by_external_id(self, request, external_id=None):
-        existing = self._by_external_id(external_id)
-        if request.method == "GET":
-            if existing is None:
-                raise NotFound()
-            return self._respond(existing)
-        data = dict(self.validated_input(s.RegistrationInputSerializer))
-        registration, created = external.upsert_registration(
-            actor=request.user, external_id=external_id, **data
-        )
-        self._etag_instance = registration
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self._output(registration), status=code)
+        def upsert(data):
+            return external.upsert_registration(actor=request.user, external_id=external_id, **data)
+
+        return self._read_or_upsert(request, external_id, s.RegistrationInputSerializer, upsert)
 
 
 class LeadExternalIdMixin(ExternalIdMixin):
@@ -100,16 +103,13 @@ class LeadExternalIdMixin(ExternalIdMixin):
     )
     @action(detail=False, methods=["get", "put"], url_path=EXTERNAL_ID_PATH)
     def by_external_id(self, request, external_id=None):
-        existing = self._by_external_id(external_id)
-        if request.method == "GET":
-            if existing is None:
-                raise NotFound()
-            return self._respond(existing)
-        data = dict(self.validated_input(s.LeadInputSerializer))
-        route = data.pop("route")
-        lead, created = external.upsert_lead(actor=request.user, external_id=external_id, **data)
-        if created and route:
-            lead_services.route_lead(lead=lead, actor=request.user)
-        self._etag_instance = lead
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return self._respond(lead, code)
+        def upsert(data):
+            route = data.pop("route")
+            lead, created = external.upsert_lead(
+                actor=request.user, external_id=external_id, **data
+            )
+            if created and route:
+                lead_services.route_lead(lead=lead, actor=request.user)
+            return lead, created
+
+        return self._read_or_upsert(request, external_id, s.LeadInputSerializer, upsert)

@@ -88,8 +88,8 @@ class RegistrationViewSet(
         registration = self.get_queryset().get(pk=registration.pk)
         return s.RegistrationOutputSerializer(registration).data
 
-    def _respond(self, registration: DealRegistration) -> Response:
-        return Response(self._output(registration))
+    def _respond(self, registration: DealRegistration, code=status.HTTP_200_OK) -> Response:
+        return Response(self._output(registration), code)
 
     @_registration_action("Submit a draft, an answered request or a rejected registration")
     @action(detail=True, methods=["post"])

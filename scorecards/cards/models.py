@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import BusinessModel
 
+from ..progress import PartnerRunProgress
 from .criteria import Criterion, Health, Source
 
 
@@ -88,7 +89,7 @@ class TemplateCriterion(models.Model):
         return f"{self.template}: {self.get_criterion_display()} ({self.weight})"
 
 
-class ScorecardRun(models.Model):
+class ScorecardRun(PartnerRunProgress, models.Model):
     """Computing every active partner's scorecard for one quarter; partners are done in id
     order, so a run started again continues after ``last_partner_id``."""
 
@@ -125,18 +126,6 @@ class ScorecardRun(models.Model):
 
     def get_absolute_url(self):
         return reverse("scorecards:card_run", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.partners_total:
-            return 0
-        return min(100, int(100 * self.partners_done / self.partners_total))
 
 
 class Scorecard(models.Model):
