@@ -78,7 +78,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
 
 
 class IdempotentCreateMixin:
-    """Mix into a DRF view before the generic view; wraps ``create``."""
+    # Mix into a DRF view before the generic view; wraps ``create``. (A comment, not a
+    # docstring: the schema would show a mixin's docstring as the view's description.)
 
     def create(self, request, *args, **kwargs):
         key = request.headers.get(HEADER, "").strip()

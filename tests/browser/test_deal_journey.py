@@ -57,7 +57,7 @@ def test_partner_registers_a_conflicting_deal_cam_compares_and_approves(
     assert "Globex" in page.content()
     conflict = registration.conflicts.get()
     section = page.locator(f"[data-testid=conflict-{conflict.pk}]")
-    section.locator("select").select_option("not_a_conflict")
+    section.locator("input[value=not_a_conflict]").check()
     section.locator("textarea").fill("Globex sells to Initech's US parent; this is the UK unit.")
     section.get_by_role("button", name="Record the decision").click()
     page.locator("[data-testid=conflict-decision]").wait_for()
