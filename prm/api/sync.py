@@ -49,14 +49,17 @@ def parse_updated_since(value: str) -> dt.datetime:
     """An ISO 8601 time; one without an offset is taken as UTC. Anything else is a 400."""
     try:
         moment = parse_datetime(value.strip().replace(" ", "+"))
-    except ValueError:
+        if moment is not None:
+            # Compared in UTC: the database need not accept every offset ISO 8601 allows.
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, dt.UTC)
+            moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         moment = None
     if moment is None:
         raise exceptions.ValidationError(
             {UPDATED_SINCE: [_("Give an ISO 8601 time, e.g. 2026-03-01T00:00:00Z.")]}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.UTC)
     return moment
 
 

@@ -55,6 +55,20 @@ class TestUpdatedSince:
         response = session(acme_rep).get(LIST, {"updated_since": "2026-03-02T09:01:00"})
         assert response.json()["count"] == 2
 
+    def test_any_offset_is_compared_in_utc(self, acme, acme_rep):
+        make_deals(acme, acme_rep, 3, T0)
+        # 09:01 UTC, written with an unusual offset.
+        response = session(acme_rep).get(LIST, {"updated_since": "2026-03-02T19:17:00+10:16"})
+        assert response.json()["count"] == 2
+        # 2026-03-01T17:01 UTC: before all three.
+        response = session(acme_rep).get(LIST, {"updated_since": "2026-03-02T13:17:00+20:16"})
+        assert response.json()["count"] == 3
+
+    def test_time_outside_the_calendar_in_utc_is_a_400(self, acme_rep):
+        response = session(acme_rep).get(LIST, {"updated_since": "0001-01-01T00:00:00+05:00"})
+        assert response.status_code == 400
+        assert "updated_since" in error_of(response)["details"]
+
     def test_bad_time_is_a_400(self, acme_rep):
         response = session(acme_rep).get(LIST, {"updated_since": "yesterday"})
         assert response.status_code == 400
