@@ -112,6 +112,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def with_replica(databases: dict) -> dict:
+    """Add the optional read replica for reporting (``prm.db_routers``). In tests it mirrors the
+    primary, so no second test database is created."""
+    url = env("DATABASE_REPLICA_URL")
+    if url:
+        replica = dj_database_url.parse(url, conn_max_age=60)
+        databases["replica"] = {**replica, "TEST": {"MIRROR": "default"}}
+    return databases
+
+
+DATABASES = with_replica(DATABASES)
+DATABASE_ROUTERS = ["prm.db_routers.ReportingReplicaRouter"]
+
 AUTH_USER_MODEL = "prm.User"
 AUTHENTICATION_BACKENDS = [
     "prm.accounts.ModelBackend",
