@@ -73,3 +73,11 @@ def test_every_scheduled_task_exists_and_is_routed():
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in tasks
         assert queue_of(entry["task"]) in QUEUES
+
+
+def test_web_and_workers_share_the_uploaded_files():
+    """An import is uploaded through web and read by worker-jobs: both must see the file."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    media = {"media:/app/media", "private-media:/app/private-media"}
+    for name in ("web", *WORKERS):
+        assert media <= set(services[name]["volumes"]), name
