@@ -114,12 +114,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def with_replica(databases: dict) -> dict:
-    """Add the optional read replica for reporting (``prm.db_routers``). In tests it mirrors the
-    primary, so no second test database is created."""
+    """Add the optional read replica for reporting (``prm.db_routers``)."""
     url = env("DATABASE_REPLICA_URL")
     if url:
-        replica = dj_database_url.parse(url, conn_max_age=60)
-        databases["replica"] = {**replica, "TEST": {"MIRROR": "default"}}
+        databases["replica"] = dj_database_url.parse(url, conn_max_age=60)
     return databases
 
 

@@ -68,25 +68,32 @@ def databases_of(settings_module: str, **env_extra) -> str:
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "r = s.DATABASES.get('replica'); "
-        "print(sorted(s.DATABASES), r and r['HOST'], r and r['TEST']['MIRROR'], s.DATABASE_ROUTERS)"
+        "print(sorted(s.DATABASES), r and r['HOST'], s.DATABASE_ROUTERS)"
     )
     env = clean_env(DJANGO_SETTINGS_MODULE=settings_module, **env_extra)
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=60, check=True).stdout.strip()  # fmt: skip
 
 
-def test_database_replica_url_adds_a_replica_that_tests_mirror_from_the_primary():
+REPLICA_URL = "postgres://prm_ro@replica.internal:5432/prm"
+
+
+def test_database_replica_url_adds_the_replica_in_production():
     out = databases_of(
         "prm.settings.production",
         **{**REQUIRED, "DATABASE_URL": "postgres://prm@db.internal:5432/prm"},
-        DATABASE_REPLICA_URL="postgres://prm_ro@replica.internal:5432/prm",
+        DATABASE_REPLICA_URL=REPLICA_URL,
     )
-    assert out == (
-        "['default', 'replica'] replica.internal default ['prm.db_routers.ReportingReplicaRouter']"
-    )
+    router_path = "prm.db_routers.ReportingReplicaRouter"
+    assert out == f"['default', 'replica'] replica.internal ['{router_path}']"
     assert db_routers.REPLICA == "replica"
 
 
 def test_without_database_replica_url_there_is_only_the_primary():
-    out = databases_of("prm.settings.local")
-    assert out.startswith("['default'] None None")
+    assert databases_of("prm.settings.local").startswith("['default'] None")
+
+
+def test_the_test_suite_never_reads_from_a_replica():
+    """A test's rows are uncommitted on the primary; a replica connection would not see them."""
+    out = databases_of("prm.settings.test", DATABASE_REPLICA_URL=REPLICA_URL)
+    assert out.startswith("['default'] None")
