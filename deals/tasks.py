@@ -29,3 +29,4 @@ def process_deal_import(import_id: int) -> int:
 
 
 from .commissions.tasks import calculate_commissions_task  # noqa: E402, F401  (worker discovery)
+from .tasks_leads import recall_overdue_leads  # noqa: E402, F401  (worker discovery)

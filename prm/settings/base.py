@@ -11,6 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -110,6 +111,18 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def with_replica(databases: dict) -> dict:
+    """Add the optional read replica for reporting (``prm.db_routers``)."""
+    url = env("DATABASE_REPLICA_URL")
+    if url:
+        databases["replica"] = dj_database_url.parse(url, conn_max_age=60)
+    return databases
+
+
+DATABASES = with_replica(DATABASES)
+DATABASE_ROUTERS = ["prm.db_routers.ReportingReplicaRouter"]
 
 AUTH_USER_MODEL = "prm.User"
 AUTHENTICATION_BACKENDS = [
@@ -246,6 +259,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues by kind of work, so that a long job (an import, a commission run, a tier review) never
+# delays an email or a webhook, and a slow webhook receiver never delays email. A worker started
+# without ``-Q`` consumes every queue listed here (the embedded and small set-ups); production
+# runs one worker per kind (docker-compose.yml). Unrouted tasks go to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "email", "webhooks", "jobs")]
+CELERY_TASK_ROUTES = {
+    "prm.tasks.send_email_delivery": {"queue": "email"},
+    "prm.tasks.requeue_stale_deliveries": {"queue": "email"},
+    "prm.webhooks.tasks.*": {"queue": "webhooks"},
+    # Long jobs with a progress page; each resumes after its last committed chunk.
+    "deals.tasks.process_deal_import": {"queue": "jobs"},
+    "enablement.tasks.process_certification_import": {"queue": "jobs"},
+    "deals.commissions.calculate": {"queue": "jobs"},
+    "mdf.tasks.accrue_month": {"queue": "jobs"},
+    "mdf.tasks.expire_funds": {"queue": "jobs"},
+    "scorecards.tasks.run_tier_review": {"queue": "jobs"},
+    "scorecards.tasks.start_quarterly_tier_review": {"queue": "jobs"},
+    "scorecards.tasks.compute_scorecards": {"queue": "jobs"},
+    "scorecards.tasks.compute_current_scorecards": {"queue": "jobs"},
+    "scorecards.tasks.compute_closed_quarter_scorecards": {"queue": "jobs"},
+}
 # The schedule lives in code; django-celery-beat copies it into the database at start-up,
 # where ops can pause or re-time an entry in the admin.
 CELERY_BEAT_SCHEDULE: dict = {

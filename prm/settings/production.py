@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT, env, env_bool, env_list
+from .base import STATIC_ROOT, env, env_bool, env_list, with_replica
 
 
 def required(name: str) -> str:
@@ -21,7 +21,9 @@ SECRET_KEY = required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [required("DJANGO_ALLOWED_HOSTS")]
 DEBUG = False
 
-DATABASES = {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}
+DATABASES = with_replica(
+    {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}
+)
 
 REDIS_URL = required("REDIS_URL")
 CACHES = {

@@ -12,6 +12,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = "cache+memory://"
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# Never a read replica in tests: a test's data lives in its transaction on the primary, which a
+# second connection would not see (the router is tested on its own).
+DATABASES.pop("replica", None)  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

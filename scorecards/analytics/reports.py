@@ -28,6 +28,7 @@ from partners.selectors import get_partner_for_user, partner_access, partners_vi
 from partners.tier_progress import standing
 from prm.charts import data_uri
 from prm.currency.conversion import MissingExchangeRate, convert
+from prm.db_routers import reporting_reads
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, fiscal_year, parse_period
 from scorecards.cards.selectors import scorecard_summary
@@ -215,6 +216,7 @@ def _for_quarter(analytics, quarter: FiscalPeriod):
     return dataclasses.replace(analytics, period=quarter)
 
 
+@reporting_reads()
 def business_review_html(partner: Partner, quarter: FiscalPeriod) -> str:
     analytics = selectors.partner_analytics(partner, quarter)
     plan, plan_lines = plan_versus_actual(partner, quarter, analytics)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from partners.selectors import partners_visible_to
+from prm.db_routers import reporting_reads
 from prm.models import User
 from prm.money import default_currency
 from prm.periods import FiscalPeriod, fiscal_quarter, parse_period
@@ -248,6 +249,7 @@ class MdfFigures:
         return _ratio(self.pipeline.amount, self.paid.amount) if self.paid.available else None
 
 
+@reporting_reads()
 def analytics_for(scope, period: FiscalPeriod, *, with_cohorts: bool = True) -> Analytics:
     """Every figure for ``period`` over the partners of ``scope``: about a dozen queries."""
     quarters = trend_quarters(period)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from partners.models import Partner
 from partners.selectors import focus_list, partner_access
+from prm.db_routers import reporting_reads
 from prm.models import User
 
 from .criteria import Criterion, Health, Source
@@ -240,6 +241,7 @@ def potential_band(focus_score: int | None) -> str:
     return next(name for name, floor in POTENTIAL_BANDS if focus_score >= floor)
 
 
+@reporting_reads()
 def focus_grid(user: User, *, quarter: str) -> list[list[FocusCell]]:
     """The user's partners placed by Scale × Skill × Will (rows: high, medium, low potential,
     then unassessed) against the health of their ``quarter`` scorecard (columns)."""

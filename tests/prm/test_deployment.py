@@ -13,19 +13,22 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+WORKERS = ("worker", "worker-webhooks", "worker-jobs")
+
+
 def compose_services():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
 
 def test_compose_has_the_whole_stack():
-    assert set(compose_services()) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(compose_services()) == {"db", "redis", "migrate", "web", "beat", *WORKERS}
 
 
 def test_compose_migrates_once_before_any_process_starts():
     services = compose_services()
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS):
         assert services[name]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"
         }, name
@@ -44,7 +47,7 @@ def test_the_image_collects_static_files_with_the_production_settings():
         assert f"{name}=" in run, f"the build gives {name} a placeholder"
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+@pytest.mark.parametrize("service", ["web", "beat", *WORKERS])
 def test_each_app_service_runs_a_command_that_exists(service):
     command = compose_services()[service]["command"]
     executable = ROOT / ".venv" / "bin" / command[0]
