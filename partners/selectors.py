@@ -142,6 +142,13 @@ def invitations_visible_to(user: User) -> QuerySet[Invitation]:
     return invitations.filter(partner_id__in=partner_access(user).admin_of)
 
 
+def tier_ladder() -> QuerySet[Tier]:
+    """The tiers in rank order with their requirements, and nothing counted: what anyone
+    signed in may read of the program (the API's tier list). Counting partners per tier joins
+    every partner row, which the ladder does not show."""
+    return Tier.objects.prefetch_related("requirements").order_by("rank")
+
+
 def tiers_with_requirements() -> QuerySet[Tier]:
     return Tier.objects.prefetch_related("requirements").annotate(
         partner_count=Count("partners", filter=Q(partners__status=Partner.Status.ACTIVE))

@@ -17,7 +17,7 @@ from partners.selectors import (
     invitations_visible_to,
     memberships_visible_to,
     partners_visible_to,
-    tiers_with_requirements,
+    tier_ladder,
 )
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
@@ -231,7 +231,7 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiVi
 
     def get_queryset(self):
         # The tier ladder is program information every signed-in caller may read.
-        return tiers_with_requirements().order_by("rank")
+        return tier_ladder()
 
 
 # --- Applications -------------------------------------------------------------------------------

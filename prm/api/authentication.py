@@ -25,15 +25,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix, _sep, secret = raw.removeprefix("prm_").partition(".")
         if not prefix or not secret:
             raise exceptions.AuthenticationFailed(_("Malformed API key."))
-        # A rotated key keeps working until the end of its overlap (``expires_at``).
-        key = (
-            ApiKey.objects.select_related("principal")
-            .filter(prefix=prefix, revoked_at__isnull=True)
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-            .first()
-        )
+        # The prefix is unique: one row by its index, its state checked here.
+        key = ApiKey.objects.select_related("principal").filter(prefix=prefix).first()
         # Constant-time comparison: the time taken must not tell how much of the hash matched.
         if key is None or not hmac.compare_digest(key.hashed_secret, hash_api_secret(secret)):
+            raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
+        # A rotated key keeps working until the end of its overlap (``expires_at``).
+        if key.revoked_at is not None or (
+            key.expires_at is not None and key.expires_at <= timezone.now()
+        ):
             raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
         if not key.principal.is_active:
             raise exceptions.AuthenticationFailed(_("The key's account is disabled."))
@@ -47,21 +47,27 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 def _note_use(key: ApiKey) -> None:
     """Keep ``last_used_at`` (to the minute) and one audit row per key per day of use.
 
-    The first use of a day wins a conditional update, so concurrent first calls write one row.
+    The key was just read, so its ``last_used_at`` tells what is due: a use within the last
+    minute of the same day writes nothing, so most requests stay pure reads. The first use of
+    a day wins a conditional update, so concurrent first calls write one audit row.
     """
     now = timezone.now()
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    last_used = key.last_used_at
+    if last_used is not None and last_used >= start_of_day:
+        if (now - last_used).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return
     first_today = (
         ApiKey.objects.filter(pk=key.pk)
         .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=start_of_day))
         .update(last_used_at=now)
     )
-    if first_today:
-        record_event(
-            key,
-            actor=key.principal,
-            verb="api_key.used",
-            data={"day": now.date().isoformat(), "prefix": key.prefix},
-        )
-    elif (now - key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if not first_today:
+        return  # a concurrent first call of the day won: it wrote the time and the audit row
+    record_event(
+        key,
+        actor=key.principal,
+        verb="api_key.used",
+        data={"day": now.date().isoformat(), "prefix": key.prefix},
+    )

@@ -5,14 +5,16 @@
 
 The count lives in the Django cache (Redis in production, so every web process shares it; the
 local-memory cache in tests and the embedded default). A fixed one-minute window keyed by the
-key's id and the window's number: one atomic ``incr`` per request, and the window's key expires
-by itself. Portal sessions are not limited here: people are limited by the sign-in throttle.
+key's id and the window's number: one atomic count per request (on Redis a single round trip),
+and the window's key expires by itself. Portal sessions are not limited here: people are limited
+by the sign-in throttle.
 """
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from prm.models import ApiKey
@@ -37,14 +39,7 @@ class ApiKeyRateThrottle(BaseThrottle):
         limit = limit_of(key)
         now = time.time()
         window = int(now // WINDOW_SECONDS)
-        cache_key = f"api-rate:{key.pk}:{window}"
-        # add() then incr(): atomic on Redis and locmem; the first request of a window creates it.
-        cache.add(cache_key, 0, timeout=WINDOW_SECONDS + 5)
-        try:
-            used = cache.incr(cache_key)
-        except ValueError:  # evicted between add and incr: start the window again
-            cache.set(cache_key, 1, timeout=WINDOW_SECONDS + 5)
-            used = 1
+        used = count_request(f"api-rate:{key.pk}:{window}")
         self.reset = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
         # On the Django request, where ``RateLimitHeadersMiddleware`` finds it for the answer.
         setattr(
@@ -60,6 +55,36 @@ class ApiKeyRateThrottle(BaseThrottle):
 
     def wait(self):
         return self.reset
+
+
+def count_request(cache_key: str) -> int:
+    """Add one request to the window's count and return the count; the first request of a
+    window creates it. Atomic on Redis and on the local-memory cache."""
+    timeout = WINDOW_SECONDS + 5
+    backend = caches["default"]  # not the ``cache`` proxy: isinstance needs the backend
+    if isinstance(backend, RedisCache):
+        return _count_on_redis(backend, cache_key, timeout)
+    backend.add(cache_key, 0, timeout=timeout)
+    try:
+        return backend.incr(cache_key)
+    except ValueError:  # evicted between add and incr: start the window again
+        backend.set(cache_key, 1, timeout=timeout)
+        return 1
+
+
+# Create the window at 0 if it is new, then count this request: atomic, and one round trip
+# where the cache's own add() and incr() take three (SET NX, EXISTS, INCR) on every request.
+_COUNT_SCRIPT = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+return redis.call('INCR', KEYS[1])
+"""
+
+
+def _count_on_redis(redis_cache: RedisCache, cache_key: str, timeout: int) -> int:
+    # The cache's key (prefix, version) and integer encoding, so cache.get() reads the count.
+    full_key = redis_cache.make_and_validate_key(cache_key)
+    client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
+    return int(client.eval(_COUNT_SCRIPT, 1, full_key, timeout))
 
 
 class RateLimitHeadersMiddleware:

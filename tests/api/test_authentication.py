@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from partners.api_keys import revoke_api_key
-from prm.models import ApiKey
+from prm.models import ApiKey, AuditEvent
 
 from .assertions import error_of
 
@@ -46,6 +48,45 @@ def test_last_use_is_written_at_most_once_a_minute(issue_key, acme):
         client.get(PARTNERS)
     key.refresh_from_db()
     assert key.last_used_at == dt.datetime(2026, 3, 2, 9, 2, tzinfo=dt.UTC)
+
+
+def test_a_key_used_within_the_minute_authenticates_without_writing(issue_key, acme):
+    key, plaintext = issue_key("partners:read")
+    client = with_header(f"Api-Key {plaintext}")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        client.get(PARTNERS)
+    with (
+        time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 40, tzinfo=dt.UTC), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get(PARTNERS).status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+    assert writes == []
+
+
+def test_the_first_use_of_a_new_day_is_recorded_after_a_recent_use(issue_key, acme):
+    key, plaintext = issue_key("partners:read")
+    client = with_header(f"Api-Key {plaintext}")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 23, 59, 50, tzinfo=dt.UTC), tick=False):
+        client.get(PARTNERS)
+    with time_machine.travel(dt.datetime(2026, 3, 3, 0, 0, 5, tzinfo=dt.UTC), tick=False):
+        client.get(PARTNERS)
+    key.refresh_from_db()
+    assert key.last_used_at == dt.datetime(2026, 3, 3, 0, 0, 5, tzinfo=dt.UTC)
+    days = AuditEvent.objects.filter(verb="api_key.used", object_id=str(key.pk))
+    assert sorted(e.data["day"] for e in days) == ["2026-03-02", "2026-03-03"]
+
+
+def test_a_key_past_its_rotation_overlap_is_401(issue_key, acme):
+    key, plaintext = issue_key("partners:read")
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    client = with_header(f"Api-Key {plaintext}")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 8, 59, tzinfo=dt.UTC), tick=False):
+        assert client.get(PARTNERS).status_code == 200
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        response = client.get(PARTNERS)
+    assert response.status_code == 401
+    assert error_of(response)["message"] == "Unknown or revoked API key."
 
 
 @pytest.mark.parametrize(

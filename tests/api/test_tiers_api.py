@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from partners.models import TierRequirement
 from tests.factories import TierFactory, TierRequirementFactory
@@ -66,3 +68,13 @@ def test_listing_tiers_costs_the_same_queries_for_more_rows(
         TierRequirementFactory(tier=TierFactory(rank=rank), threshold=rank)
     with django_assert_max_num_queries(baseline):
         assert client.get(TIERS).json()["count"] == 11
+
+
+def test_the_tier_list_reads_no_partner_rows(session_for, acme_rep, acme, ladder):
+    """Counting partners per tier would join every partner; the ladder does not show it."""
+    client = session_for(acme_rep)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(TIERS).status_code == 200
+    tier_queries = [q["sql"] for q in queries.captured_queries if "partners_tier" in q["sql"]]
+    assert tier_queries
+    assert not [sql for sql in tier_queries if "partners_partner" in sql]

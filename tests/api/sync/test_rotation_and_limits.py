@@ -1,13 +1,16 @@
 """API key rotation with an overlap period, and per-key rate limits with their headers."""
 
 import datetime as dt
+import os
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from partners.api_keys import issue_api_key, rotate_api_key
+from prm.api.throttles import WINDOW_SECONDS, count_request
 from prm.models import ApiKey, AuditEvent
 from tests.deals.api_support import error_of, session
 
@@ -157,3 +160,55 @@ class TestRateLimits:
         settings.PRM_API_RATE_LIMIT = 1
         client = session(ops)
         assert [client.get(PARTNERS).status_code for _ in range(3)] == [200] * 3
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on Redis, as in production (skipped where no Redis answers)."""
+    import uuid
+
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis at REDIS_URL")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield caches["default"]
+    client = redis.Redis.from_url(url)
+    for name in client.scan_iter(f"{prefix}:*"):
+        client.delete(name)
+
+
+class TestRateLimitsOnRedis:
+    def test_headers_then_429_with_retry_after(self, ops, settings, redis_cache):
+        settings.PRM_API_RATE_LIMIT = 3
+        _key, plaintext = issue_api_key(name="CRM", scopes=["partners:read"], actor=ops)
+        client = client_for(plaintext)
+        with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, 15, tzinfo=dt.UTC), tick=False):
+            answers = [client.get(PARTNERS) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert [a["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+        assert answers[3]["Retry-After"] == "45"
+
+    def test_the_count_lives_in_the_cache_and_expires_with_its_window(self, redis_cache):
+        import redis
+
+        assert [count_request("api-rate:7:100") for _ in range(3)] == [1, 2, 3]
+        assert redis_cache.get("api-rate:7:100") == 3
+        assert count_request("api-rate:7:101") == 1
+        full_key = redis_cache.make_and_validate_key("api-rate:7:100")
+        ttl = redis.Redis.from_url(redis_url()).ttl(full_key)
+        assert 0 < ttl <= WINDOW_SECONDS + 5
