@@ -79,6 +79,8 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "mdf:activity_type_edit": ("v1_mdf_activity_types_partial_update",),
     "mdf:activity_type_toggle": ("v1_mdf_activity_types_toggle_create",),
     "mdf:settings": ("v1_mdf_settings_update",),
+    "mdf:request_edit": ("v1_mdf_requests_partial_update", "v1_mdf_requests_submit_create"),
+    "mdf:proof_remove": ("v1_mdf_proof_files_destroy",),
     # Partners and recruitment
     "partners:apply": ("v1_applications_create",),
     "partners:application_review": (
@@ -177,8 +179,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "enablement:plan_create",
         "enablement:plan_edit",
         # Others.
-        "mdf:proof_remove",
-        "mdf:request_edit",
         # Bulk decisions in the portal (the API has each row's operation).
         "deals:lead_bulk_offer",
         "deals:review_bulk",
