@@ -52,6 +52,11 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "enablement:plan_new_version": ("v1_business_plans_new_version_create",),
     "enablement:reference_create": ("v1_reference_implementations_create",),
     "enablement:reference_detail": ("v1_reference_implementations_decision_create",),
+    "enablement:asset_create": ("v1_assets_create",),
+    "enablement:onboarding_check": ("v1_onboarding_check_create",),
+    "enablement:plan_checkin": ("v1_business_plans_check_ins_create",),
+    "enablement:plan_create": ("v1_business_plans_create",),
+    "enablement:plan_edit": ("v1_business_plans_partial_update",),
     # MDF
     "mdf:request_create": ("v1_mdf_requests_create",),
     "mdf:request_submit": ("v1_mdf_requests_submit_create",),
@@ -172,12 +177,7 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "deals:rep_territory_list",
         "deals:rep_territory_remove",
         # Enablement programme writes.
-        "enablement:asset_create",
         "enablement:certification_import",
-        "enablement:onboarding_check",
-        "enablement:plan_checkin",
-        "enablement:plan_create",
-        "enablement:plan_edit",
         # Others.
         # Bulk decisions in the portal (the API has each row's operation).
         "deals:lead_bulk_offer",
