@@ -53,6 +53,11 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "enablement:reference_create": ("v1_reference_implementations_create",),
     "enablement:reference_detail": ("v1_reference_implementations_decision_create",),
     "enablement:asset_create": ("v1_assets_create",),
+    "enablement:certification_import": (
+        "v1_certification_imports_create",
+        "v1_certification_imports_retrieve",
+        "v1_certification_imports_report_list",
+    ),
     "enablement:onboarding_check": ("v1_onboarding_check_create",),
     "enablement:plan_checkin": ("v1_business_plans_check_ins_create",),
     "enablement:plan_create": ("v1_business_plans_create",),
@@ -177,7 +182,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "deals:rep_territory_list",
         "deals:rep_territory_remove",
         # Enablement programme writes.
-        "enablement:certification_import",
         # Others.
         # Bulk decisions in the portal (the API has each row's operation).
         "deals:lead_bulk_offer",
