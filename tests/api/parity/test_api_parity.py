@@ -111,6 +111,14 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     ),
     "scorecards:review_start": ("v1_tier_reviews_create",),
     "scorecards:review_bulk": ("v1_tier_reviews_bulk_create",),
+    "scorecards:card_detail": ("v1_scorecards_ratings_create",),
+    "scorecards:card_runs": (
+        "v1_scorecard_runs_create",
+        "v1_scorecard_runs_list",
+        "v1_scorecard_runs_retrieve",
+    ),
+    "scorecards:template_edit": ("v1_scorecard_templates_update",),
+    "scorecards:template_new": ("v1_scorecard_templates_create",),
     # Program configuration
     "program:routing_rule_create": ("v1_lead_routing_rules_create",),
     "program:routing_rule_edit": ("v1_lead_routing_rules_partial_update",),
@@ -206,10 +214,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "program:track_create",
         "program:track_edit",
         # Scorecards: CAM ratings, runs and templates (the scorecard API is read-only).
-        "scorecards:card_detail",
-        "scorecards:card_runs",
-        "scorecards:template_edit",
-        "scorecards:template_new",
     }
 )
 
