@@ -189,8 +189,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "deals:rep_territory_edit",
         "deals:rep_territory_list",
         "deals:rep_territory_remove",
-        # Enablement programme writes.
-        # Others.
         # Bulk decisions in the portal (the API has each row's operation).
         "deals:lead_bulk_offer",
         "deals:review_bulk",
@@ -213,7 +211,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "program:tier_edit",
         "program:track_create",
         "program:track_edit",
-        # Scorecards: CAM ratings, runs and templates (the scorecard API is read-only).
     }
 )
 
