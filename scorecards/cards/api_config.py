@@ -18,7 +18,17 @@ from .models import ScorecardRun, ScorecardTemplate
 
 _errors = error_responses
 RunStatusField = named_choice_field("ScorecardRunStatusEnum", ScorecardRun.Status)
-TemplateBusinessModelField = named_choice_field("ScorecardTemplateBusinessModelEnum", BusinessModel)
+
+
+class TemplateBusinessModel:
+    """The business models a template may cover; blank is the default template."""
+
+    choices = [("", _("Default: every other business model")), *BusinessModel.choices]
+
+
+TemplateBusinessModelField = named_choice_field(
+    "ScorecardTemplateBusinessModelEnum", TemplateBusinessModel
+)
 CriterionField = named_choice_field("ScorecardCriterionEnum", Criterion)
 SourceField = named_choice_field("ScorecardCriterionSourceEnum", Source)
 

@@ -53,11 +53,7 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "enablement:reference_create": ("v1_reference_implementations_create",),
     "enablement:reference_detail": ("v1_reference_implementations_decision_create",),
     "enablement:asset_create": ("v1_assets_create",),
-    "enablement:certification_import": (
-        "v1_certification_imports_create",
-        "v1_certification_imports_retrieve",
-        "v1_certification_imports_report_list",
-    ),
+    "enablement:certification_import": ("v1_certification_imports_create",),
     "enablement:onboarding_check": ("v1_onboarding_check_create",),
     "enablement:plan_checkin": ("v1_business_plans_check_ins_create",),
     "enablement:plan_create": ("v1_business_plans_create",),
@@ -112,11 +108,7 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "scorecards:review_start": ("v1_tier_reviews_create",),
     "scorecards:review_bulk": ("v1_tier_reviews_bulk_create",),
     "scorecards:card_detail": ("v1_scorecards_ratings_create",),
-    "scorecards:card_runs": (
-        "v1_scorecard_runs_create",
-        "v1_scorecard_runs_list",
-        "v1_scorecard_runs_retrieve",
-    ),
+    "scorecards:card_runs": ("v1_scorecard_runs_create",),
     "scorecards:template_edit": ("v1_scorecard_templates_update",),
     "scorecards:template_new": ("v1_scorecard_templates_create",),
     # Program configuration
