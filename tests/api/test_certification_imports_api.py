@@ -123,3 +123,20 @@ def test_the_service_refuses_an_import_by_anyone_but_ops(cam, acme_rep, catalogu
     with pytest.raises(PermissionDenied):
         start_import(actor=cam, data=sample(acme_rep), queue=False)
     assert not CertificationImport.objects.exists()
+
+
+def test_the_import_list_does_not_grow_in_queries(session_for, ops, acme_rep, catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enablement.imports import start_import
+
+    client = session_for(ops)
+    start_import(actor=ops, data=sample(acme_rep), queue=False)
+    with CaptureQueriesContext(connection) as few:
+        client.get(IMPORTS)
+    for _ in range(3):
+        start_import(actor=ops, data=sample(acme_rep), queue=False)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(IMPORTS).json()["count"] == 4
+    assert len(many) == len(few)

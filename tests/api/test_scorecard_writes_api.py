@@ -255,3 +255,29 @@ class TestRuns:
             assert client.post(RUNS, body, format="json").status_code == 403
         assert not ScorecardRun.objects.exists()
         assert key_client("scorecards:write").post(RUNS, body, format="json").status_code == 202
+
+
+def test_the_template_and_run_lists_do_not_grow_in_queries(session_for, ops):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(n: int) -> None:
+        models = ["msp", "isv", "si", "mssp"]
+        for i in range(n):
+            services.save_template(
+                actor=ops, template=None, name=f"T{ScorecardTemplate.objects.count()}",
+                business_model=models[ScorecardTemplate.objects.count()], green_from=80,
+                amber_from=50,
+                criteria=[{"criterion": "communication", "source": "rated", "weight": 100}],
+            )  # fmt: skip
+            ScorecardRun.objects.create(quarter=f"FY2026-Q{i + 1}", started_by=ops)
+
+    client = session_for(ops)
+    make(1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(TEMPLATES).status_code == client.get(RUNS).status_code == 200
+    make(3)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(TEMPLATES).json()["count"] == 4
+        assert client.get(RUNS).json()["count"] == 4
+    assert len(many) == len(few)
