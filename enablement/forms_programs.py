@@ -13,6 +13,7 @@ from prm.periods import fiscal_year
 
 from .content.uploads import UploadRejected, validate_upload
 from .models import Asset, BusinessCaseModel, JointBusinessPlan, PlanTarget
+from .programs.selectors import plan_fiscal_years
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 QUARTERS = [(q, f"Q{q}") for q in (1, 2, 3, 4)]
@@ -22,8 +23,7 @@ QUARTERS = [(q, f"Q{q}") for q in (1, 2, 3, 4)]
 
 
 def fiscal_year_choices() -> list[tuple[int, str]]:
-    current = fiscal_year(timezone.localdate()).year
-    return [(year, f"FY{year}") for year in (current - 1, current, current + 1)]
+    return [(year, f"FY{year}") for year in plan_fiscal_years()]
 
 
 class PlanCreateForm(forms.Form):

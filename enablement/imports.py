@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from prm import csvfiles, jobs
 from prm.audit import record_event
-from prm.exceptions import DomainError
+from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
 
 from .exceptions import ImportFileError
@@ -63,7 +63,10 @@ def start_import(
 ) -> CertificationImport:
     """Check the CSV up front (encoding, header, row limit), store it and queue the job that
     imports it. Raises ``ImportFileError`` (nothing stored) when it cannot be imported at all.
-    With ``queue=False`` the caller runs ``process_import`` itself."""
+    With ``queue=False`` the caller runs ``process_import`` itself. Only program operations
+    import (``actor`` None: a job or command run by the operator)."""
+    if actor is not None and not actor.is_program_ops:
+        raise PermissionDenied(_("Only program operations import certifications."))
     raw = data.encode() if isinstance(data, str) else data
     _columns, rows = _read(raw)
     with transaction.atomic():

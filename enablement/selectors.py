@@ -272,6 +272,13 @@ def certification_imports() -> QuerySet[CertificationImport]:
     return CertificationImport.objects.select_related("imported_by").defer("report")
 
 
+def certification_imports_visible_to(user: User) -> QuerySet[CertificationImport]:
+    """Imports are program operations' work: nobody else sees them."""
+    if not getattr(user, "is_authenticated", False) or not user.is_program_ops:
+        return CertificationImport.objects.none()
+    return certification_imports()
+
+
 def get_import(pk) -> CertificationImport:
     return get_object_or_404(CertificationImport.objects.select_related("imported_by"), pk=pk)
 

@@ -4,6 +4,7 @@ from . import views_programs as views
 
 router = SimpleRouter()
 router.register("business-plans", views.BusinessPlanViewSet, basename="business-plan")
+router.register("onboarding", views.OnboardingViewSet, basename="onboarding")
 router.register("assets", views.AssetViewSet, basename="library-asset")
 router.register(
     "business-case-models", views.BusinessCaseModelViewSet, basename="business-case-model"

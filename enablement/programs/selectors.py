@@ -21,6 +21,7 @@ from partners.selectors import (
     partners_visible_to,
 )
 from prm.models import User
+from prm.periods import fiscal_year
 
 from ..models import (
     JointBusinessPlan,
@@ -314,6 +315,12 @@ def can_approve_plan(user: User, plan: JointBusinessPlan) -> bool:
 
 def can_record_checkin(user: User, plan: JointBusinessPlan) -> bool:
     return plan.status != JointBusinessPlan.Status.SUPERSEDED and can_draft_plan(user, plan.partner)
+
+
+def plan_fiscal_years() -> list[int]:
+    """The fiscal years a new plan may be drafted for: last year, this year and next."""
+    current = fiscal_year(timezone.localdate()).year
+    return [current - 1, current, current + 1]
 
 
 def partners_for_new_plan(user: User) -> QuerySet[Partner]:

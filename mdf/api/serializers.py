@@ -210,6 +210,10 @@ class RequestFieldsSerializer(ColumnBoundSerializer):
         self.fields["activity_type"].queryset = activity_types()
 
 
+class RequestChangeInputSerializer(RequestFieldsSerializer):
+    """The fields of a draft or returned request to change (``PATCH``: only those sent)."""
+
+
 class RequestInputSerializer(RequestFieldsSerializer):
     partner = serializers.PrimaryKeyRelatedField(
         queryset=FundRequest.objects.none(),

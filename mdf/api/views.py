@@ -193,6 +193,21 @@ class FundRequestViewSet(
     def _reason(self, serializer=s.OptionalReasonInputSerializer) -> dict:
         return dict(self.validated_input(serializer))
 
+    @extend_schema(
+        summary="Change a draft or returned request (the fields sent); submit it after",
+        request=s.RequestChangeInputSerializer(partial=True),
+        responses={200: s.RequestOutputSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def partial_update(self, request, pk=None):
+        target = self.get_object()
+        serializer = s.RequestChangeInputSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return self._respond(
+            requests.update_request(actor=request.user, request=target, **serializer.validated_data)
+        )
+
     @_request_action("Submit a draft or a returned request")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -343,6 +358,14 @@ class ProofFileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiV
         return claim_selectors.proof_files_visible_to(self.request.user).select_related(
             "uploaded_by"
         )
+
+    @extend_schema(
+        summary="Remove a proof file from a draft or returned claim (the partner's own people)",
+        responses={204: None, **_errors(400, 403, 404, 409)},
+    )
+    def destroy(self, request, pk=None):
+        claims.remove_proof(actor=request.user, proof=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Download the file",

@@ -2,12 +2,15 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from ..cards.api import ScorecardViewSet
+from ..cards.api_config import ScorecardRunViewSet, ScorecardTemplateViewSet
 from . import views
 
 router = SimpleRouter()
 router.register("tier-reviews", views.TierReviewViewSet, basename="tier-review")
 router.register("tier-proposals", views.TierProposalViewSet, basename="tier-proposal")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
+router.register("scorecard-templates", ScorecardTemplateViewSet, basename="scorecard-template")
+router.register("scorecard-runs", ScorecardRunViewSet, basename="scorecard-run")
 
 urlpatterns: list = [
     *router.urls,

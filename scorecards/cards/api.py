@@ -4,12 +4,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from partners.api.serializers import PartnerRefSerializer
 from prm.api.filters import IdFilter
+from prm.api.schema import error_responses
 from prm.api.views import ServiceViewSet
 
-from . import selectors
+from . import selectors, services
 from .criteria import Criterion, Health, Source
 from .models import Scorecard
 
@@ -69,6 +72,16 @@ class ScorecardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RatingInputSerializer(serializers.Serializer):
+    criterion = serializers.ChoiceField(
+        choices=Criterion.choices, help_text=_("A rated criterion of this scorecard.")
+    )
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    note = serializers.CharField(
+        max_length=2000, help_text=_("Why this rating: the partner reads it.")
+    )
+
+
 class ScorecardFilter(django_filters.FilterSet):
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     quarter = django_filters.CharFilter(help_text=_("Fiscal quarter, e.g. FY2027-Q1."))
@@ -93,3 +106,14 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Service
 
     def get_queryset(self):
         return selectors.scorecards_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Rate a rated criterion 1-5 with a note (the partner's channel account manager)",
+        request=RatingInputSerializer,
+        responses={200: ScorecardSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def ratings(self, request, pk=None):
+        data = self.validated_input(RatingInputSerializer)
+        card = services.rate_criterion(actor=request.user, scorecard=self.get_object(), **data)
+        return Response(ScorecardSerializer(self.get_queryset().get(pk=card.pk)).data)

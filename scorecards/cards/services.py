@@ -128,9 +128,16 @@ def save_template(
         clash = clash.exclude(pk=template.pk)
     if clash.exists():
         raise ScorecardError(_("Another template already covers this business model."))
+    if not name.strip():
+        raise ScorecardError(_("Give the template a name."))
+    same_name = ScorecardTemplate.objects.filter(name=name.strip())
+    if template is not None:
+        same_name = same_name.exclude(pk=template.pk)
+    if same_name.exists():
+        raise ScorecardError(_("Another template already has this name."))
     before = selectors.template_as_data(template) if template else None
     template = template or ScorecardTemplate()
-    template.name, template.business_model = name, business_model
+    template.name, template.business_model = name.strip(), business_model
     template.green_from, template.amber_from = green_from, amber_from
     template.updated_at, template.updated_by = timezone.now(), actor
     template.save()

@@ -52,6 +52,12 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "enablement:plan_new_version": ("v1_business_plans_new_version_create",),
     "enablement:reference_create": ("v1_reference_implementations_create",),
     "enablement:reference_detail": ("v1_reference_implementations_decision_create",),
+    "enablement:asset_create": ("v1_assets_create",),
+    "enablement:certification_import": ("v1_certification_imports_create",),
+    "enablement:onboarding_check": ("v1_onboarding_check_create",),
+    "enablement:plan_checkin": ("v1_business_plans_check_ins_create",),
+    "enablement:plan_create": ("v1_business_plans_create",),
+    "enablement:plan_edit": ("v1_business_plans_partial_update",),
     # MDF
     "mdf:request_create": ("v1_mdf_requests_create",),
     "mdf:request_submit": ("v1_mdf_requests_submit_create",),
@@ -79,6 +85,8 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "mdf:activity_type_edit": ("v1_mdf_activity_types_partial_update",),
     "mdf:activity_type_toggle": ("v1_mdf_activity_types_toggle_create",),
     "mdf:settings": ("v1_mdf_settings_update",),
+    "mdf:request_edit": ("v1_mdf_requests_partial_update", "v1_mdf_requests_submit_create"),
+    "mdf:proof_remove": ("v1_mdf_proof_files_destroy",),
     # Partners and recruitment
     "partners:apply": ("v1_applications_create",),
     "partners:application_review": (
@@ -99,6 +107,10 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     ),
     "scorecards:review_start": ("v1_tier_reviews_create",),
     "scorecards:review_bulk": ("v1_tier_reviews_bulk_create",),
+    "scorecards:card_detail": ("v1_scorecards_ratings_create",),
+    "scorecards:card_runs": ("v1_scorecard_runs_create",),
+    "scorecards:template_edit": ("v1_scorecard_templates_update",),
+    "scorecards:template_new": ("v1_scorecard_templates_create",),
     # Program configuration
     "program:routing_rule_create": ("v1_lead_routing_rules_create",),
     "program:routing_rule_edit": ("v1_lead_routing_rules_partial_update",),
@@ -169,16 +181,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "deals:rep_territory_edit",
         "deals:rep_territory_list",
         "deals:rep_territory_remove",
-        # Enablement programme writes.
-        "enablement:asset_create",
-        "enablement:certification_import",
-        "enablement:onboarding_check",
-        "enablement:plan_checkin",
-        "enablement:plan_create",
-        "enablement:plan_edit",
-        # Others.
-        "mdf:proof_remove",
-        "mdf:request_edit",
         # Bulk decisions in the portal (the API has each row's operation).
         "deals:lead_bulk_offer",
         "deals:review_bulk",
@@ -201,11 +203,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "program:tier_edit",
         "program:track_create",
         "program:track_edit",
-        # Scorecards: CAM ratings, runs and templates (the scorecard API is read-only).
-        "scorecards:card_detail",
-        "scorecards:card_runs",
-        "scorecards:template_edit",
-        "scorecards:template_new",
     }
 )
 
