@@ -28,6 +28,7 @@ from . import serializers as s
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
 from .permissions import IsInternalStaff, IsProgramOps
 from .throttles import ApplicationSubmitThrottle
+from .views_program import TierConfigMixin
 
 _errors = error_responses
 
@@ -223,7 +224,9 @@ class InvitationViewSet(
     list=extend_schema(summary="Program tiers with their requirements"),
     retrieve=extend_schema(summary="One tier with its requirements"),
 )
-class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView):
+class TierViewSet(
+    TierConfigMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView
+):
     queryset = Tier.objects.none()
     serializer_class = s.TierOutputSerializer
     filter_backends: list = []
