@@ -19,6 +19,7 @@ from prm.api.views import ServiceViewSet
 from .. import selectors, services
 from ..models import Certification, PersonCertification, ReferenceImplementation
 from . import serializers as s
+from .views_config import CertificationConfigMixin
 
 _errors = error_responses
 
@@ -39,7 +40,9 @@ class CertificationFilter(django_filters.FilterSet):
     list=extend_schema(summary="The certification catalogue"),
     retrieve=extend_schema(summary="One certification"),
 )
-class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView):
+class CertificationViewSet(
+    CertificationConfigMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView
+):
     queryset = Certification.objects.none()
     serializer_class = s.CertificationSerializer
     filterset_class = CertificationFilter
