@@ -205,3 +205,18 @@ class TestOnboardingChecklists:
             assert client.patch(url, {"name": "Mine"}, format="json").status_code == 403
             assert client.delete(url).status_code == 403
         assert OnboardingTemplate.objects.get(pk=template.pk).name == "Default"
+
+
+def test_listing_checklists_costs_the_same_queries_for_more_rows(
+    session_for, ops, django_assert_max_num_queries
+):
+    client = session_for(ops)
+    steps = [StepRow(kind=Kind.CUSTOM, title="Kick-off"), StepRow(kind=Kind.CUSTOM, title="Call")]
+    save_onboarding_template(actor=ops, name="Default", steps=steps)
+    with django_assert_max_num_queries(8) as few:
+        client.get(CHECKLISTS)
+    baseline = len(few)
+    for model in ("msp", "reseller", "isv"):
+        save_onboarding_template(actor=ops, name=model, business_model=model, steps=steps)
+    with django_assert_max_num_queries(baseline):
+        assert client.get(CHECKLISTS).json()["count"] == 4

@@ -288,3 +288,21 @@ class TestChannelTeams:
             response = session_for(who).patch(f"{TEAMS}{team.pk}/", {"name": "Mine"})
             assert response.status_code == 403
         assert ChannelTeam.objects.get(pk=team.pk).name == team.name
+
+
+def test_listing_agreements_and_teams_costs_the_same_queries_for_more_rows(
+    session_for, ops, django_assert_max_num_queries
+):
+    client = session_for(ops)
+    publish_agreement(actor=ops, version="1", title="Agreement", body="Terms.")
+    ChannelTeam.objects.create(name="First", lead=ops)
+    with django_assert_max_num_queries(12) as few:
+        client.get(AGREEMENTS)
+        client.get(TEAMS)
+    baseline = len(few)
+    for n in range(2, 8):
+        publish_agreement(actor=ops, version=str(n), title="Agreement", body="Terms.")
+        ChannelTeam.objects.create(name=f"Team {n}", lead=ops)
+    with django_assert_max_num_queries(baseline):
+        assert client.get(AGREEMENTS).json()["count"] == 7
+        assert client.get(TEAMS).json()["count"] == 7
