@@ -41,7 +41,11 @@ class CertificationFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One certification"),
 )
 class CertificationViewSet(
-    CertificationConfigMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView
+    IdempotentCreateMixin,
+    CertificationConfigMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    EnablementApiView,
 ):
     queryset = Certification.objects.none()
     serializer_class = s.CertificationSerializer

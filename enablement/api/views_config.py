@@ -9,7 +9,8 @@ from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from partners.api.permissions import IsInternalStaff, IsProgramOps
-from prm.api.schema import error_responses
+from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.singleton import SingletonSettingsViewSet
 from prm.api.views import ServiceViewSet
 
@@ -43,6 +44,7 @@ class CertificationConfigMixin(OpsWritesMixin):
         summary="Add a certification to the catalogue (program ops)",
         request=cs.CertificationInputSerializer,
         responses={201: s.CertificationSerializer, **_errors(400, 403, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request):
         data = self.validated_input(cs.CertificationInputSerializer)
@@ -64,23 +66,8 @@ class CertificationConfigMixin(OpsWritesMixin):
         return self._present(certification)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Onboarding checklists, one per business model (staff)"),
-    retrieve=extend_schema(summary="One onboarding checklist with its steps"),
-)
-class OnboardingChecklistViewSet(
-    OpsWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
-):
-    api_area = "program"
-    permission_classes = [*ServiceViewSet.permission_classes, IsInternalStaff]
-    queryset = OnboardingTemplate.objects.none()
-    serializer_class = cs.OnboardingChecklistSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        return OnboardingTemplate.objects.prefetch_related("steps").order_by(
-            "business_model", "name", "id"
-        )
+class OnboardingChecklistWrites(OpsWritesMixin):
+    """The writes of ``OnboardingChecklistViewSet`` (listed after ``IdempotentCreateMixin``)."""
 
     def _present(self, template, code=status.HTTP_200_OK) -> Response:
         template = self.get_queryset().get(pk=template.pk)
@@ -89,7 +76,8 @@ class OnboardingChecklistViewSet(
     @extend_schema(
         summary="Add an onboarding checklist (program ops)",
         request=cs.OnboardingChecklistInputSerializer,
-        responses={201: cs.OnboardingChecklistSerializer, **_errors(400, 403)},
+        responses={201: cs.OnboardingChecklistSerializer, **_errors(400, 403, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request):
         data = dict(self.validated_input(cs.OnboardingChecklistInputSerializer))
@@ -124,6 +112,29 @@ class OnboardingChecklistViewSet(
     def destroy(self, request, pk=None):
         checklists.delete_onboarding_template(actor=request.user, template=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Onboarding checklists, one per business model (staff)"),
+    retrieve=extend_schema(summary="One onboarding checklist with its steps"),
+)
+class OnboardingChecklistViewSet(
+    IdempotentCreateMixin,
+    OnboardingChecklistWrites,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ServiceViewSet,
+):
+    api_area = "program"
+    permission_classes = [*ServiceViewSet.permission_classes, IsInternalStaff]
+    queryset = OnboardingTemplate.objects.none()
+    serializer_class = cs.OnboardingChecklistSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return OnboardingTemplate.objects.prefetch_related("steps").order_by(
+            "business_model", "name", "id"
+        )
 
 
 class EnablementSettingsViewSet(SingletonSettingsViewSet):

@@ -225,7 +225,11 @@ class InvitationViewSet(
     retrieve=extend_schema(summary="One tier with its requirements"),
 )
 class TierViewSet(
-    TierConfigMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView
+    IdempotentCreateMixin,
+    TierConfigMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PartnerApiView,
 ):
     queryset = Tier.objects.none()
     serializer_class = s.TierOutputSerializer

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 
 from partners.models import Agreement
 from partners.program import services
-from prm.api.schema import error_responses
+from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceViewSet
 from prm.models import ChannelTeam
 
@@ -48,7 +49,8 @@ class TierConfigMixin:
             "refusal is a 400 with the portal's message and the problem under each field."
         ),
         request=ps.TierInputSerializer,
-        responses={201: s.TierOutputSerializer, **_errors(400, 403)},
+        responses={201: s.TierOutputSerializer, **_errors(400, 403, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request):
         data = dict(self.validated_input(ps.TierInputSerializer))
@@ -83,7 +85,8 @@ class TierConfigMixin:
 
 
 class ProgramConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
-    """Read by the program's staff; written by program ops."""
+    """Read by the program's staff; written by program ops. The writes sit in a class listed
+    after ``IdempotentCreateMixin``, so that it wraps their ``create``."""
 
     api_area = "program"
     permission_classes = [*ServiceViewSet.permission_classes, IsInternalStaff]
@@ -96,17 +99,7 @@ class ProgramConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ser
         return permissions_
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Versions of the program agreement, newest first (staff)"),
-    retrieve=extend_schema(summary="One version of the program agreement"),
-)
-class AgreementViewSet(ProgramConfigViewSet):
-    queryset = Agreement.objects.none()
-    serializer_class = ps.AgreementSerializer
-
-    def get_queryset(self):
-        return Agreement.objects.order_by("-effective_at", "-id")
-
+class AgreementWrites:
     @extend_schema(
         summary="Publish a new version of the program agreement (program ops)",
         description=(
@@ -114,7 +107,8 @@ class AgreementViewSet(ProgramConfigViewSet):
             "it again; their admins are notified now."
         ),
         request=ps.AgreementInputSerializer,
-        responses={201: ps.AgreementSerializer, **_errors(400, 403)},
+        responses={201: ps.AgreementSerializer, **_errors(400, 403, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request):
         data = self.validated_input(ps.AgreementInputSerializer)
@@ -123,20 +117,23 @@ class AgreementViewSet(ProgramConfigViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Channel teams and the business models they serve (staff)"),
-    retrieve=extend_schema(summary="One channel team"),
+    list=extend_schema(summary="Versions of the program agreement, newest first (staff)"),
+    retrieve=extend_schema(summary="One version of the program agreement"),
 )
-class ChannelTeamViewSet(ProgramConfigViewSet):
-    queryset = ChannelTeam.objects.none()
-    serializer_class = ps.ChannelTeamSerializer
+class AgreementViewSet(IdempotentCreateMixin, AgreementWrites, ProgramConfigViewSet):
+    queryset = Agreement.objects.none()
+    serializer_class = ps.AgreementSerializer
 
     def get_queryset(self):
-        return ChannelTeam.objects.select_related("lead").order_by("name", "id")
+        return Agreement.objects.order_by("-effective_at", "-id")
 
+
+class ChannelTeamWrites:
     @extend_schema(
         summary="Add a channel team (program ops)",
         request=ps.ChannelTeamInputSerializer,
-        responses={201: ps.ChannelTeamSerializer, **_errors(400, 403)},
+        responses={201: ps.ChannelTeamSerializer, **_errors(400, 403, 409)},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request):
         data = self.validated_input(ps.ChannelTeamInputSerializer)
@@ -153,3 +150,15 @@ class ChannelTeamViewSet(ProgramConfigViewSet):
         data = self.validated_input(ps.ChannelTeamUpdateSerializer)
         team = services.save_channel_team(actor=request.user, team=team, **data)
         return Response(ps.ChannelTeamSerializer(team).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Channel teams and the business models they serve (staff)"),
+    retrieve=extend_schema(summary="One channel team"),
+)
+class ChannelTeamViewSet(IdempotentCreateMixin, ChannelTeamWrites, ProgramConfigViewSet):
+    queryset = ChannelTeam.objects.none()
+    serializer_class = ps.ChannelTeamSerializer
+
+    def get_queryset(self):
+        return ChannelTeam.objects.select_related("lead").order_by("name", "id")

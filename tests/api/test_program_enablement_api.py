@@ -139,6 +139,15 @@ class TestOnboardingChecklists:
         ]
         assert not OnboardingStep.objects.filter(pk=first["id"]).exists()
 
+    def test_a_repeated_create_with_one_idempotency_key_adds_one_checklist(self, session_for, ops):
+        client = session_for(ops)
+        for _attempt in range(2):
+            response = client.post(
+                CHECKLISTS, CHECKLIST, format="json", HTTP_IDEMPOTENCY_KEY="msp-checklist"
+            )
+            assert response.status_code == 201
+        assert OnboardingTemplate.objects.count() == 1
+
     @pytest.mark.parametrize(
         ("steps", "message"),
         [

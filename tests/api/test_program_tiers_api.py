@@ -90,6 +90,19 @@ class TestTierWrites:
         assert changes["before"] == ["certified_sales ≥ 2 (weight 1, order 0)"]
         assert changes["after"] == ["sourced_revenue ≥ 1000 (weight 4, order 2)"]
 
+    def test_a_repeated_create_with_one_idempotency_key_adds_one_tier(
+        self, session_for, ops, tiers
+    ):
+        client = session_for(ops)
+        first = client.post(TIERS, PLATINUM, format="json", HTTP_IDEMPOTENCY_KEY="tier-9")
+        again = client.post(TIERS, PLATINUM, format="json", HTTP_IDEMPOTENCY_KEY="tier-9")
+
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json()
+        assert Tier.objects.filter(name="Platinum").count() == 1
+        assert AuditEvent.objects.filter(verb="tier.created").count() == 1
+
     def test_a_lower_rate_than_a_lower_tier_is_refused_with_the_portal_message(
         self, session_for, ops, tiers
     ):
@@ -259,6 +272,15 @@ class TestChannelTeams:
         assert _audit("channel_team.changed").data["changes"] == {
             "segment": {"before": "", "after": "ISVs"}
         }
+
+    def test_a_repeated_create_with_one_idempotency_key_adds_one_team(self, session_for, ops):
+        client = session_for(ops)
+        for _attempt in range(2):
+            response = client.post(
+                TEAMS, {"name": "MSP team"}, format="json", HTTP_IDEMPOTENCY_KEY="team-1"
+            )
+            assert response.status_code == 201
+        assert ChannelTeam.objects.filter(name="MSP team").count() == 1
 
     def test_a_model_served_by_another_team_is_refused(self, session_for, ops, team):
         team.business_models = ["msp"]
