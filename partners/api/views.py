@@ -28,7 +28,7 @@ from . import serializers as s
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
 from .permissions import IsInternalStaff, IsProgramOps
 from .throttles import ApplicationSubmitThrottle
-from .views_program import TierConfigMixin
+from .views_program import TIER_CREATE_SCHEMA, TierConfigMixin
 
 _errors = error_responses
 
@@ -223,6 +223,7 @@ class InvitationViewSet(
 @extend_schema_view(
     list=extend_schema(summary="Program tiers with their requirements"),
     retrieve=extend_schema(summary="One tier with its requirements"),
+    create=TIER_CREATE_SCHEMA,
 )
 class TierViewSet(
     IdempotentCreateMixin,

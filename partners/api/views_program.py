@@ -23,6 +23,39 @@ _errors = error_responses
 WRITES = {"create", "partial_update", "destroy"}
 
 
+# The creates' schemas sit on the view sets (``extend_schema_view``): ``IdempotentCreateMixin``
+# wraps ``create``, so an annotation on the method below it would not be seen.
+TIER_CREATE_SCHEMA = extend_schema(
+    summary="Add a tier with its requirements (program ops)",
+    description=(
+        "A higher tier may not earn less than a lower one (MDF accrual rate, commission "
+        "multiplier); each metric appears once; counted metrics take whole numbers. A "
+        "refusal is a 400 with the portal's message and the problem under each field."
+    ),
+    request=ps.TierInputSerializer,
+    responses={201: s.TierOutputSerializer, **_errors(400, 403, 409)},
+    parameters=[IDEMPOTENCY_PARAMETER],
+)
+
+AGREEMENT_CREATE_SCHEMA = extend_schema(
+    summary="Publish a new version of the program agreement (program ops)",
+    description=(
+        "From `effective_at` on it is the current version and every partner must accept "
+        "it again; their admins are notified now."
+    ),
+    request=ps.AgreementInputSerializer,
+    responses={201: ps.AgreementSerializer, **_errors(400, 403, 409)},
+    parameters=[IDEMPOTENCY_PARAMETER],
+)
+
+TEAM_CREATE_SCHEMA = extend_schema(
+    summary="Add a channel team (program ops)",
+    request=ps.ChannelTeamInputSerializer,
+    responses={201: ps.ChannelTeamSerializer, **_errors(400, 403, 409)},
+    parameters=[IDEMPOTENCY_PARAMETER],
+)
+
+
 class TierConfigMixin:
     """The writes of ``TierViewSet``. Reading the ladder stays in the ``partners`` scope every
     integration has; changing it is program configuration (``program:write``, program ops)."""
@@ -41,17 +74,6 @@ class TierConfigMixin:
         tier = self.get_queryset().get(pk=tier.pk)  # with its requirements, as the reads show it
         return Response(s.TierOutputSerializer(tier).data, status=code)
 
-    @extend_schema(
-        summary="Add a tier with its requirements (program ops)",
-        description=(
-            "A higher tier may not earn less than a lower one (MDF accrual rate, commission "
-            "multiplier); each metric appears once; counted metrics take whole numbers. A "
-            "refusal is a 400 with the portal's message and the problem under each field."
-        ),
-        request=ps.TierInputSerializer,
-        responses={201: s.TierOutputSerializer, **_errors(400, 403, 409)},
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
     def create(self, request):
         data = dict(self.validated_input(ps.TierInputSerializer))
         rows = ps.requirement_rows(data.pop("requirements", []))
@@ -100,16 +122,6 @@ class ProgramConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ser
 
 
 class AgreementWrites:
-    @extend_schema(
-        summary="Publish a new version of the program agreement (program ops)",
-        description=(
-            "From `effective_at` on it is the current version and every partner must accept "
-            "it again; their admins are notified now."
-        ),
-        request=ps.AgreementInputSerializer,
-        responses={201: ps.AgreementSerializer, **_errors(400, 403, 409)},
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
     def create(self, request):
         data = self.validated_input(ps.AgreementInputSerializer)
         agreement = services.publish_agreement(actor=request.user, **data)
@@ -119,6 +131,7 @@ class AgreementWrites:
 @extend_schema_view(
     list=extend_schema(summary="Versions of the program agreement, newest first (staff)"),
     retrieve=extend_schema(summary="One version of the program agreement"),
+    create=AGREEMENT_CREATE_SCHEMA,
 )
 class AgreementViewSet(IdempotentCreateMixin, AgreementWrites, ProgramConfigViewSet):
     queryset = Agreement.objects.none()
@@ -129,12 +142,6 @@ class AgreementViewSet(IdempotentCreateMixin, AgreementWrites, ProgramConfigView
 
 
 class ChannelTeamWrites:
-    @extend_schema(
-        summary="Add a channel team (program ops)",
-        request=ps.ChannelTeamInputSerializer,
-        responses={201: ps.ChannelTeamSerializer, **_errors(400, 403, 409)},
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
     def create(self, request):
         data = self.validated_input(ps.ChannelTeamInputSerializer)
         team = services.save_channel_team(actor=request.user, **data)
@@ -155,6 +162,7 @@ class ChannelTeamWrites:
 @extend_schema_view(
     list=extend_schema(summary="Channel teams and the business models they serve (staff)"),
     retrieve=extend_schema(summary="One channel team"),
+    create=TEAM_CREATE_SCHEMA,
 )
 class ChannelTeamViewSet(IdempotentCreateMixin, ChannelTeamWrites, ProgramConfigViewSet):
     queryset = ChannelTeam.objects.none()
