@@ -1,8 +1,9 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from deals.commissions.api.urls import urlpatterns as commission_urlpatterns
 
-from . import views, views_routing
+from . import views, views_routing, views_settings
 
 router = SimpleRouter()
 router.register("registrations", views.RegistrationViewSet, basename="deal-registration")
@@ -15,3 +16,12 @@ router.register(
 )
 
 urlpatterns = [*router.urls, *commission_urlpatterns]
+
+# One record, no id: GET reads it, PATCH changes the fields sent.
+urlpatterns += [
+    path(
+        "deal-settings/",
+        views_settings.DealSettingsViewSet.urlpattern_view(),
+        name="deal-settings",
+    )
+]

@@ -19,6 +19,7 @@ from prm.api.views import ServiceViewSet
 from .. import selectors, services
 from ..models import Certification, PersonCertification, ReferenceImplementation
 from . import serializers as s
+from .views_config import CERTIFICATION_CREATE_SCHEMA, CertificationConfigMixin
 
 _errors = error_responses
 
@@ -38,8 +39,15 @@ class CertificationFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="The certification catalogue"),
     retrieve=extend_schema(summary="One certification"),
+    create=CERTIFICATION_CREATE_SCHEMA,
 )
-class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView):
+class CertificationViewSet(
+    IdempotentCreateMixin,
+    CertificationConfigMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    EnablementApiView,
+):
     queryset = Certification.objects.none()
     serializer_class = s.CertificationSerializer
     filterset_class = CertificationFilter

@@ -72,10 +72,15 @@ def check_steps(rows: list[StepRow]) -> dict[str, str]:
 
 @transaction.atomic
 def save_onboarding_template(
-    *, actor: User, template: OnboardingTemplate | None = None, steps: list[StepRow], **values
+    *,
+    actor: User,
+    template: OnboardingTemplate | None = None,
+    steps: list[StepRow] | None,
+    **values,
 ) -> OnboardingTemplate:
     """Create or change a checklist with its ordered steps. Steps are kept by id so the checks
-    partners already made stay; a step removed from the list loses its checks."""
+    partners already made stay; a step removed from the list loses its checks. ``steps`` None
+    is a change that keeps the steps as they are (an API change that does not send them)."""
     _require_ops(actor)
     creating = template is None
     if creating:
@@ -86,7 +91,7 @@ def save_onboarding_template(
     for name in TEMPLATE_FIELDS:
         if name in values:
             setattr(template, name, values[name])
-    errors = check_steps(steps)
+    errors = {} if steps is None and not creating else check_steps(steps or [])
     try:
         template.full_clean()
     except ValidationError as exc:
@@ -94,7 +99,8 @@ def save_onboarding_template(
     if errors:
         raise EnablementError(_("The checklist cannot be saved."), code="invalid", details=errors)
     template.save()
-    _replace_steps(template, steps)
+    if steps is not None:
+        _replace_steps(template, steps)
     verb = "onboarding_template.created" if creating else "onboarding_template.changed"
     record_change(template, actor=actor, verb=verb, before=before, after=_describe(template))
     return template

@@ -28,6 +28,7 @@ from . import serializers as s
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
 from .permissions import IsInternalStaff, IsProgramOps
 from .throttles import ApplicationSubmitThrottle
+from .views_program import TIER_CREATE_SCHEMA, TierConfigMixin
 
 _errors = error_responses
 
@@ -222,8 +223,15 @@ class InvitationViewSet(
 @extend_schema_view(
     list=extend_schema(summary="Program tiers with their requirements"),
     retrieve=extend_schema(summary="One tier with its requirements"),
+    create=TIER_CREATE_SCHEMA,
 )
-class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView):
+class TierViewSet(
+    IdempotentCreateMixin,
+    TierConfigMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PartnerApiView,
+):
     queryset = Tier.objects.none()
     serializer_class = s.TierOutputSerializer
     filter_backends: list = []

@@ -117,12 +117,13 @@ def check_tier_ladder(tier: Tier) -> dict[str, str]:
 
 @transaction.atomic
 def save_tier(
-    *, actor: User, tier: Tier | None = None, requirements: list[RequirementRow], **values
+    *, actor: User, tier: Tier | None = None, requirements: list[RequirementRow] | None, **values
 ) -> Tier:
     """Create (``tier`` None) or change a tier with its whole list of requirements.
 
-    The requirements given replace the stored ones. Partners keep their tier: the next tier
-    review measures them against the new requirements."""
+    The requirements given replace the stored ones (``None``: a change that keeps them, as an
+    API change that does not send them). Partners keep their tier: the next tier review
+    measures them against the new requirements."""
     require_ops(actor)
     unknown = sorted(set(values) - set(TIER_FIELDS))
     if unknown:
@@ -132,7 +133,9 @@ def save_tier(
     before = {} if creating else tier_snapshot(tier)
     for name, value in values.items():
         setattr(tier, name, value)
-    errors = {**check_requirements(requirements), **check_tier_ladder(tier)}
+    if requirements is None and creating:
+        requirements = []
+    errors = {**check_requirements(requirements or []), **check_tier_ladder(tier)}
     try:
         tier.full_clean()
     except ValidationError as exc:
@@ -140,6 +143,14 @@ def save_tier(
     if errors:
         raise ProgramConfigError(_("The tier cannot be saved."), details=errors)
     tier.save()
+    if requirements is not None:
+        _replace_requirements(tier, requirements)
+    verb = "tier.created" if creating else "tier.changed"
+    record_change(tier, actor=actor, verb=verb, before=before, after=tier_snapshot(tier))
+    return tier
+
+
+def _replace_requirements(tier: Tier, rows: list[RequirementRow]) -> None:
     tier.requirements.all().delete()
     TierRequirement.objects.bulk_create(
         TierRequirement(
@@ -149,11 +160,8 @@ def save_tier(
             weight=row.weight,
             position=row.position,
         )
-        for row in requirements
+        for row in rows
     )
-    verb = "tier.created" if creating else "tier.changed"
-    record_change(tier, actor=actor, verb=verb, before=before, after=tier_snapshot(tier))
-    return tier
 
 
 @transaction.atomic

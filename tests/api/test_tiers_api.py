@@ -51,10 +51,10 @@ def test_an_unknown_tier_is_404(session_for, ops):
     assert session_for(ops).get(f"{TIERS}999/").status_code == 404
 
 
-def test_tiers_are_read_only(session_for, ops, ladder):
+def test_tiers_have_no_put(session_for, ops, ladder):
+    """Changes are PATCH (``test_program_tiers_api``); there is no whole-record replacement."""
     client = session_for(ops)
-    assert client.post(TIERS, {"rank": 9, "name": "Platinum"}, format="json").status_code == 405
-    assert client.delete(f"{TIERS}{ladder[0].pk}/").status_code == 405
+    assert client.put(f"{TIERS}{ladder[0].pk}/", {"name": "X"}, format="json").status_code == 405
 
 
 def test_listing_tiers_costs_the_same_queries_for_more_rows(
