@@ -103,6 +103,10 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "program:routing_rule_create": ("v1_lead_routing_rules_create",),
     "program:routing_rule_edit": ("v1_lead_routing_rules_partial_update",),
     "program:routing_rule_delete": ("v1_lead_routing_rules_destroy",),
+    # Bulk actions of the portal's lists (the same per-row runner, a result per row)
+    "deals:review_bulk": ("v1_registrations_bulk_decide_create",),
+    "deals:lead_bulk_offer": ("v1_leads_bulk_offer_create",),
+    "partners:partner_bulk_reassign": ("v1_partners_bulk_reassign_create",),
     # Webhooks
     "webhooks:endpoint_create": ("v1_webhook_endpoints_create",),
     "webhooks:endpoint_edit": ("v1_webhook_endpoints_partial_update",),
@@ -179,10 +183,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         # Others.
         "mdf:proof_remove",
         "mdf:request_edit",
-        # Bulk decisions in the portal (the API has each row's operation).
-        "deals:lead_bulk_offer",
-        "deals:review_bulk",
-        "partners:partner_bulk_reassign",
         # Program configuration beyond routing rules, exchange rates and MDF settings.
         "program:agreement_list",
         "program:certification_create",
