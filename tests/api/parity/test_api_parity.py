@@ -103,6 +103,22 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "program:routing_rule_create": ("v1_lead_routing_rules_create",),
     "program:routing_rule_edit": ("v1_lead_routing_rules_partial_update",),
     "program:routing_rule_delete": ("v1_lead_routing_rules_destroy",),
+    # Commissions: configuration, runs, overrides, statements and payouts, rep territories
+    "deals:commission_plan_create": ("v1_commission_plans_create",),
+    "deals:commission_rule_add": ("v1_commission_plans_rules_create",),
+    "deals:commission_rule_edit": ("v1_commission_plans_rules_partial_update",),
+    "deals:commission_rule_remove": ("v1_commission_plans_rules_remove_create",),
+    "deals:commission_spiff_create": ("v1_commission_spiffs_create",),
+    "deals:commission_spiff_edit": ("v1_commission_spiffs_partial_update",),
+    "deals:commission_run_list": ("v1_commission_runs_create",),
+    "deals:commission_override_request": ("v1_commission_overrides_create",),
+    "deals:commission_override_decide": ("v1_commission_overrides_decide_create",),
+    "deals:commission_statement_approve": ("v1_commission_statements_approve_create",),
+    "deals:commission_statement_bulk_approve": ("v1_commission_statements_bulk_approve_create",),
+    "deals:commission_statement_payout": ("v1_commission_statements_payout_create",),
+    "deals:rep_territory_list": ("v1_rep_territories_create",),
+    "deals:rep_territory_edit": ("v1_rep_territories_partial_update",),
+    "deals:rep_territory_remove": ("v1_rep_territories_destroy",),
     # Bulk actions of the portal's lists (the same per-row runner, a result per row)
     "deals:review_bulk": ("v1_registrations_bulk_decide_create",),
     "deals:lead_bulk_offer": ("v1_leads_bulk_offer_create",),
@@ -157,22 +173,6 @@ PORTAL_ONLY: dict[str, str] = {
 # may only shrink (an entry that gains an operation, or disappears, fails the test).
 KNOWN_GAPS: frozenset[str] = frozenset(
     {
-        # Commission configuration and runs (the commission API is read-only so far).
-        "deals:commission_override_decide",
-        "deals:commission_override_request",
-        "deals:commission_plan_create",
-        "deals:commission_rule_add",
-        "deals:commission_rule_edit",
-        "deals:commission_rule_remove",
-        "deals:commission_run_list",
-        "deals:commission_spiff_create",
-        "deals:commission_spiff_edit",
-        "deals:commission_statement_approve",
-        "deals:commission_statement_bulk_approve",
-        "deals:commission_statement_payout",
-        "deals:rep_territory_edit",
-        "deals:rep_territory_list",
-        "deals:rep_territory_remove",
         # Enablement programme writes.
         "enablement:asset_create",
         "enablement:certification_import",
