@@ -4,19 +4,18 @@ version when the open one has paid lines), spiffs and the rep territory table. E
 ``deals:read`` reads plans; spiffs and territories, like their portal pages, are ops only.
 Writes need ``deals:write`` and the program ops role (a partner-bound key never has it)."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from deals.models import CommissionRule, Spiff
+from deals.models import Spiff
 from partners.api.permissions import IsProgramOps
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
-from .. import plans, selectors, services
+from .. import ops_selectors, plans, selectors, services
 from ..repcredit import selectors as territory_selectors
 from ..repcredit import services as territory_services
 from ..repcredit.models import RepTerritory
@@ -45,17 +44,9 @@ class PlanWritesMixin:
     def perform_service_create(self, data: dict):
         return plans.create_plan(actor=self.request.user, **data)
 
-    def _current_rule(self, plan, rule_id) -> CommissionRule:
-        try:
-            return CommissionRule.objects.get(
-                pk=rule_id, version__plan=plan, version__effective_to__isnull=True
-            )
-        except (CommissionRule.DoesNotExist, ValueError):
-            raise Http404 from None
-
     def _save_rule(self, serializer_class, rule=None) -> Response:
         plan = self.get_object()
-        rule = self._current_rule(plan, rule) if rule is not None else None
+        rule = ops_selectors.get_open_rule(plan, rule) if rule is not None else None
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         saved = plans.save_rule(
@@ -101,14 +92,14 @@ class PlanWritesMixin:
     @action(detail=True, methods=["post"], url_path=r"rules/(?P<rule_id>[0-9]+)/remove")
     def remove_rule(self, request, pk=None, rule_id=None):
         plan = self.get_object()
-        rule = self._current_rule(plan, rule_id)
+        rule = ops_selectors.get_open_rule(plan, rule_id)
         data = self.validated_input(o.RuleRemoveInputSerializer)
         plans.remove_rule(
             actor=request.user,
             plan=plan,
             rule=rule,
             effective_from=data.get("effective_from"),
-            notes=data.get("notes") or f"Rule {rule} removed",
+            notes=data.get("notes", ""),
         )
         return self._plan_answer(plan)
 
