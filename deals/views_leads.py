@@ -11,8 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.models import Partner
-from partners.selectors import partners_visible_to
 from prm.exceptions import DomainError
 
 from .forms_leads import (
@@ -26,13 +24,6 @@ from .leads import selectors as lead_selectors
 from .leads import services as lead_services
 
 PAGE_SIZE = 25
-
-
-def _offerable_partners(user):
-    partners = partners_visible_to(user).filter(status=Partner.Status.ACTIVE)
-    if not user.is_program_ops:
-        partners = partners.filter(channel_manager=user)
-    return partners.order_by("display_name", "pk")
 
 
 @login_required
@@ -92,7 +83,7 @@ def lead_detail(request, pk):
         "close_form": ReasonForm(prefix="close"),
     }
     if context["can_route"]:
-        context["offer_form"] = LeadOfferForm(partners=_offerable_partners(user))
+        context["offer_form"] = LeadOfferForm(partners=lead_selectors.offerable_partners(user))
     return render(request, "deals/lead_detail.html", context)
 
 
@@ -197,7 +188,7 @@ def lead_route(request, pk):
 @require_POST
 def lead_offer(request, pk):
     lead = lead_selectors.get_lead_for_user(request.user, pk)
-    form = LeadOfferForm(request.POST, partners=_offerable_partners(request.user))
+    form = LeadOfferForm(request.POST, partners=lead_selectors.offerable_partners(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose a partner to offer the lead to."))
         return redirect(lead)

@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from prm.lists import Listing, run_bulk, selected_ids
+from prm.lists import Listing, selected_ids
 
-from . import selectors, services
+from . import selectors
 from .filters import DEAL_IMPORT_LIST, DEAL_LIST, LEAD_LIST, QUEUE_LIST
 from .forms_leads import PartnerChoiceField
 from .leads import selectors as lead_selectors
-from .leads import services as lead_services
+from .leads.bulk import offer_leads
+from .services.bulk_decisions import decide_registrations
 from .views import _internal_or_404
-from .views_leads import _offerable_partners
 
 
 def _show(request, listing: Listing, template: str, **context):
@@ -96,25 +96,11 @@ def review_bulk(request):
             bulk_form=form,
         )
         return render(request, "deals/dealregistration_queue.html", context, status=400)
-    approve = form.cleaned_data["decision"] == form.APPROVE
-    action = services.approve_registration if approve else services.reject_registration
-    reason = form.cleaned_data["reason"].strip()
-    names = dict(
-        selectors.deals_visible_to(request.user)
-        .filter(pk__in=ids)
-        .values_list("pk", "customer_name")
-    )
-
-    def decide(pk: int) -> None:
-        registration = selectors.get_deal_for_review(request.user, pk)
-        action(registration=registration, actor=request.user, reason=reason)
-
-    result = run_bulk(
-        _("Approve registrations") if approve else _("Reject registrations"),
-        ids,
-        decide,
-        label=lambda pk: f"#{pk} {names.get(pk, '')}".strip(),
-        done=_("Approved") if approve else _("Rejected"),
+    result = decide_registrations(
+        actor=request.user,
+        ids=ids,
+        approve=form.cleaned_data["decision"] == form.APPROVE,
+        reason=form.cleaned_data["reason"],
     )
     return render(
         request,
@@ -139,7 +125,11 @@ def lead_list(request):
     """Partners: their inbox. Vendor staff: every lead in scope, with a bulk offer."""
     user = request.user
     listing = LEAD_LIST.run(request, lead_selectors.leads_visible_to(user))
-    offer_form = BulkOfferForm(partners=_offerable_partners(user)) if user.is_internal else None
+    offer_form = (
+        BulkOfferForm(partners=lead_selectors.offerable_partners(user))
+        if user.is_internal
+        else None
+    )
     return _show(
         request, listing, "deals/lead_list.html", is_vendor=user.is_internal, offer_form=offer_form
     )
@@ -152,7 +142,7 @@ def lead_bulk_offer(request):
     user = request.user
     if not user.is_internal:
         raise Http404
-    form = BulkOfferForm(request.POST, partners=_offerable_partners(user))
+    form = BulkOfferForm(request.POST, partners=lead_selectors.offerable_partners(user))
     ids = selected_ids(request)
     if not ids:
         form.add_error(None, _("Tick at least one lead."))
@@ -160,22 +150,7 @@ def lead_bulk_offer(request):
         listing = LEAD_LIST.run(request, lead_selectors.leads_visible_to(user))
         context = listing.context(is_vendor=True, offer_form=form)
         return render(request, "deals/lead_list.html", context, status=400)
-    partner = form.cleaned_data["partner"]
-    names = dict(
-        lead_selectors.leads_visible_to(user).filter(pk__in=ids).values_list("pk", "company_name")
-    )
-
-    def offer(pk: int) -> None:
-        lead = lead_selectors.get_lead_for_user(user, pk)
-        lead_services.offer_lead(lead=lead, partner=partner, actor=user)
-
-    result = run_bulk(
-        _("Offer leads to %(partner)s") % {"partner": partner},
-        ids,
-        offer,
-        label=lambda pk: f"#{pk} {names.get(pk, '')}".strip(),
-        done=_("Offered"),
-    )
+    result = offer_leads(actor=user, ids=ids, partner=form.cleaned_data["partner"])
     return render(
         request, "prm/bulk_result.html", {"result": result, "back_url": reverse("deals:lead_list")}
     )

@@ -5,15 +5,19 @@ per use case, the row locked, an audit row with before and after, the new manage
 the same transaction.
 """
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
 from prm.exceptions import PermissionDenied
+from prm.lists import BulkResult, run_bulk
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify
 
+from . import selectors
 from .exceptions import PartnerError
 from .models import Partner
 
@@ -60,3 +64,30 @@ def reassign_channel_manager(
         url=partner.get_absolute_url(),
     )
     return partner
+
+
+def reassign_channel_managers(
+    *, actor: User, ids: Sequence[int], channel_manager: User, reason: str = ""
+) -> BulkResult:
+    """Move the partners ``ids`` to ``channel_manager`` (the partner list's bulk action, and the
+    API's): partner by partner through ``reassign_channel_manager``, each in a savepoint of its
+    own, reporting per partner what happened; a partner outside the actor's scope is refused."""
+    names = dict(
+        selectors.partners_visible_to(actor).filter(pk__in=ids).values_list("pk", "display_name")
+    )
+
+    def reassign(pk: int) -> None:
+        reassign_channel_manager(
+            partner=selectors.get_partner_for_user(actor, pk),
+            channel_manager=channel_manager,
+            actor=actor,
+            reason=reason,
+        )
+
+    return run_bulk(
+        _("Reassign partners to %(name)s") % {"name": channel_manager.get_full_name()},
+        ids,
+        reassign,
+        label=lambda pk: names.get(pk, f"#{pk}"),
+        done=_("Reassigned"),
+    )

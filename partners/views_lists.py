@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from prm.lists import run_bulk, selected_ids
+from prm.lists import selected_ids
 
 from . import selectors
-from .assignment import reassign_channel_manager
+from .assignment import reassign_channel_managers
 from .filters import APPLICATION_LIST, PARTNER_LIST
 from .models import Application
 from .views import personas_required
@@ -50,27 +50,11 @@ def partner_bulk_reassign(request):
         listing = PARTNER_LIST.run(request, _partner_rows(request.user))
         context = listing.context(reassign_form=form)
         return render(request, "partners/partner_list.html", context, status=400)
-    manager = form.cleaned_data["channel_manager"]
-    names = dict(
-        selectors.partners_visible_to(request.user)
-        .filter(pk__in=ids)
-        .values_list("pk", "display_name")
-    )
-
-    def reassign(pk: int) -> None:
-        reassign_channel_manager(
-            partner=selectors.get_partner_for_user(request.user, pk),
-            channel_manager=manager,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-
-    result = run_bulk(
-        _("Reassign partners to %(name)s") % {"name": manager.get_full_name()},
-        ids,
-        reassign,
-        label=lambda pk: names.get(pk, f"#{pk}"),
-        done=_("Reassigned"),
+    result = reassign_channel_managers(
+        actor=request.user,
+        ids=ids,
+        channel_manager=form.cleaned_data["channel_manager"],
+        reason=form.cleaned_data["reason"],
     )
     back = reverse("partners:partner_list")
     return render(request, "prm/bulk_result.html", {"result": result, "back_url": back})

@@ -290,6 +290,7 @@ class BulkRow:
     label: str
     ok: bool
     message: str = ""
+    item: Any = None  # what the row acted on (an id): the API reports rows by it
 
 
 @dataclass
@@ -326,9 +327,9 @@ def run_bulk(
             with transaction.atomic():
                 action(item)
         except REFUSALS as exc:
-            result.rows.append(BulkRow(label(item), False, _refusal(exc)))
+            result.rows.append(BulkRow(label(item), False, _refusal(exc), item))
         else:
-            result.rows.append(BulkRow(label(item), True, done))
+            result.rows.append(BulkRow(label(item), True, done, item))
     return result
 
 

@@ -29,6 +29,7 @@ from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
 from .actions import LeadActionsMixin, RegistrationActionsMixin
+from .bulk_actions import LeadBulkMixin, RegistrationBulkMixin
 from .external import LeadExternalIdMixin, RegistrationExternalIdMixin
 from .filters import ConflictFilter, LeadFilter, OpportunityFilter, RegistrationFilter
 
@@ -61,6 +62,7 @@ def _registration_action(summary: str, request=None, codes=(400, 403, 404, 409))
     ),
 )
 class RegistrationViewSet(
+    RegistrationBulkMixin,
     RegistrationActionsMixin,
     RegistrationExternalIdMixin,
     IdempotentCreateMixin,
@@ -238,6 +240,7 @@ def _lead_action(summary: str, request=None):
     ),
 )
 class LeadViewSet(
+    LeadBulkMixin,
     LeadActionsMixin,
     LeadExternalIdMixin,
     IdempotentCreateMixin,

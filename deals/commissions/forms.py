@@ -1,8 +1,6 @@
 """Program-ops forms for commissions. They parse input; the rules and their messages live in the
 services, whose refusals ``deals.forms.add_domain_errors`` puts back on the form."""
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +14,7 @@ from .exceptions import InvalidPeriod
 from .models import CommissionPlan, CommissionRule, Payout, Spiff, Statement
 from .periods import commission_period, period_of
 from .repcredit.models import RepTerritory
+from .statements import validate_paid_on
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATE_HELP = _("A percentage: 12.5 means 12.5 %.")
@@ -71,19 +70,13 @@ class PayoutForm(ColumnBoundForm):
     column_exempt = ("amount",)
 
     amount = AmountFormField(label=_("Amount paid"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=DATE_INPUT)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE_INPUT, validators=[validate_paid_on])
     external_reference = forms.CharField(
         label=_("Payment reference"),
         max_length=120,
         validators=[refuse_invisible],
         help_text=_("The bank transfer or payment system's reference."),
     )
-
-    def clean_paid_on(self):
-        day = self.cleaned_data["paid_on"]
-        if day > timezone.localdate() + dt.timedelta(days=1):
-            raise forms.ValidationError(_("A payout is recorded once it is sent, not ahead."))
-        return day
 
 
 # --- Overrides ---------------------------------------------------------------------------------

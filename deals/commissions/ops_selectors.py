@@ -7,7 +7,14 @@ from django.http import Http404
 
 from prm.models import User
 
-from .models import CommissionLine, CommissionOverride, CommissionPlan, CommissionRun, Statement
+from .models import (
+    CommissionLine,
+    CommissionOverride,
+    CommissionPlan,
+    CommissionRule,
+    CommissionRun,
+    Statement,
+)
 
 
 def require_ops(user: User) -> None:
@@ -29,6 +36,16 @@ def get_plan(user: User, pk) -> CommissionPlan:
     try:
         return CommissionPlan.objects.get(pk=pk)
     except (CommissionPlan.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_open_rule(plan: CommissionPlan, pk) -> CommissionRule:
+    """A rule of the plan's open version (the only one edited); 404 for any other."""
+    try:
+        return CommissionRule.objects.get(
+            pk=pk, version__plan=plan, version__effective_to__isnull=True
+        )
+    except (CommissionRule.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

@@ -56,6 +56,20 @@ def set_override(
     return override
 
 
+def override_deal(*, actor: User, deal, reason: str, rate=None, amount=None) -> CommissionOverride:
+    """Override the rate (percentage rules) or fee (flat rules) of the rule that would pay
+    ``deal``, the one whose floor protects the partner (the portal's form and the API)."""
+    from .selectors import floor_for_deal
+
+    rule = floor_for_deal(deal)
+    if rule is None:
+        raise CommissionError(
+            _("No commission rule pays this deal: there is nothing to override."),
+            code="no_commission_rule",
+        )
+    return set_override(actor=actor, deal=deal, rule=rule, reason=reason, rate=rate, amount=amount)
+
+
 @transaction.atomic
 def decide_override(
     *, actor: User, override: CommissionOverride, approve: bool, reason: str

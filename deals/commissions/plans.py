@@ -138,6 +138,7 @@ def remove_rule(
     effective_from: dt.date | None = None, notes: str = "",
 ) -> CommissionPlanVersion:  # fmt: skip
     _require_ops(actor)
+    notes = notes or _("Rule %(name)s removed") % {"name": rule}
     version, rules = _editable_version(plan, actor, effective_from, notes)
     target = rules.get(rule.pk)
     if target is None:

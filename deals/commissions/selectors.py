@@ -243,6 +243,19 @@ def pending_overrides() -> QuerySet[CommissionOverride]:
     ).select_related("deal__partner", "rule", "requested_by")
 
 
+def overrides_visible_to(user: User) -> QuerySet[CommissionOverride]:
+    """Those who may set an override see them (``deals.selectors.can_decide``): program ops
+    every one, a channel account manager those on their partners' deals, nobody else any."""
+    base = CommissionOverride.objects.select_related("deal__partner", "rule", "requested_by")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return base.none()
+    if user.is_program_ops:
+        return base
+    if user.is_channel_manager:
+        return base.filter(deal__partner__channel_manager=user)
+    return base.none()
+
+
 RULE_DIFF_FIELDS = (
     "business_model", "tier_id", "engagement", "sourcing", "product_line", "kind", "rate",
     "amount", "currency", "periods", "floor_rate", "floor_amount", "priority",

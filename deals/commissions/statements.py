@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, DecimalField, Q, Sum, Value, When
 from django.utils import timezone
@@ -125,6 +126,15 @@ def statement_totals(statement: Statement) -> StatementTotals:
 def _require_ops(actor: User) -> None:
     if not actor.is_program_ops:
         raise CommissionNotAllowed(_("Only program operations approve and pay commissions."))
+
+
+def validate_paid_on(day: dt.date) -> None:
+    """A payout is recorded once the money is sent: its day may not lie ahead (a day of slack
+    for time zones). The validator of the payout's day in the portal's form and the API."""
+    if day > timezone.localdate() + dt.timedelta(days=1):
+        raise ValidationError(
+            _("A payout is recorded once it is sent, not ahead."), code="payout_in_future"
+        )
 
 
 @transaction.atomic

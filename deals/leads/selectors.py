@@ -227,6 +227,15 @@ def get_lead_for_user(user: User, pk) -> Lead:
     return get_object_or_404(leads_visible_to(user), pk=pk)
 
 
+def offerable_partners(user: User) -> QuerySet[Partner]:
+    """The partners ``user`` may offer a lead to by hand (``can_offer_to``): active ones, every
+    one for ops, a channel account manager's own."""
+    partners = partners_visible_to(user).filter(status=Partner.Status.ACTIVE)
+    if not getattr(user, "is_program_ops", False):
+        partners = partners.filter(channel_manager=user)
+    return partners.order_by("display_name", "pk")
+
+
 def offers_visible_to(user: User) -> QuerySet[LeadOffer]:
     """The offer history a user may see: ops all, others the offers to partners in scope."""
     base = LeadOffer.objects.select_related("lead", "partner")

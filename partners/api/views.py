@@ -25,6 +25,7 @@ from prm.api.sync import PRECONDITION_PARAMETERS
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
+from .bulk_actions import PartnerBulkMixin
 from .filters import ApplicationFilter, InvitationFilter, MembershipFilter, PartnerFilter
 from .permissions import IsInternalStaff, IsProgramOps
 from .throttles import ApplicationSubmitThrottle
@@ -44,7 +45,9 @@ class PartnerApiView(ServiceViewSet):
     list=extend_schema(summary="List partners in your scope"),
     retrieve=extend_schema(summary="One partner", responses={200: s.PartnerOutputSerializer}),
 )
-class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView):
+class PartnerViewSet(
+    PartnerBulkMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView
+):
     queryset = Partner.objects.none()
     serializer_class = s.PartnerOutputSerializer
     filterset_class = PartnerFilter

@@ -1,7 +1,9 @@
-"""Commission endpoints under /api/v1/, read-only: plans (the program's published terms, for
-everyone), and lines, statements and payouts scoped by the selectors (a partner sees only its
-own; its channel account manager those of the partners assigned; program ops every one).
-Anything outside the caller's scope is a 404. API keys need the ``deals:read`` scope."""
+"""Commission endpoints under /api/v1/: plans (the program's published terms, for everyone), and
+lines, statements and payouts scoped by the selectors (a partner sees only its own; its channel
+account manager those of the partners assigned; program ops every one). Anything outside the
+caller's scope is a 404. API keys need the ``deals:read`` scope to read, ``deals:write`` to
+write. Program ops' writes (plans and rules, approvals and payouts) are mixed in from
+``views_config`` and ``views_ops``, which also hold runs, overrides, spiffs and territories."""
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -10,12 +12,15 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 
 from deals.models import CommissionLine, CommissionPlan, Payout, Statement
+from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
 from .. import pdf, selectors
 from . import serializers as s
 from .filters import LineFilter, PayoutFilter, StatementFilter
+from .views_config import PLAN_CREATE_SCHEMA, PlanWritesMixin
+from .views_ops import StatementActionsMixin
 
 
 class CommissionsApiView(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
@@ -25,8 +30,9 @@ class CommissionsApiView(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servi
 @extend_schema_view(
     list=extend_schema(summary="Commission plans with their versions and rules"),
     retrieve=extend_schema(summary="One commission plan"),
+    create=PLAN_CREATE_SCHEMA,
 )
-class PlanViewSet(CommissionsApiView):
+class PlanViewSet(PlanWritesMixin, IdempotentCreateMixin, ServiceCreateMixin, CommissionsApiView):
     queryset = CommissionPlan.objects.none()
     serializer_class = s.PlanSerializer
     ordering_fields = ["name", "created_at"]
@@ -59,7 +65,7 @@ class LineViewSet(CommissionsApiView):
         "clawed back, closing"
     ),
 )
-class StatementViewSet(CommissionsApiView):
+class StatementViewSet(StatementActionsMixin, CommissionsApiView):
     queryset = Statement.objects.none()
     serializer_class = s.StatementSerializer
     filterset_class = StatementFilter

@@ -14,7 +14,7 @@ from prm.exceptions import DomainError
 from .. import ops_selectors, selectors
 from ..forms import OverrideDecisionForm, OverrideRequestForm
 from ..models import CommissionOverride
-from ..overrides import decide_override, set_override
+from ..overrides import decide_override, override_deal
 from .common import ops_required, page_of
 
 
@@ -61,8 +61,8 @@ def override_request(request, deal_pk):
     if form is not None and request.method == "POST" and form.is_valid():
         value = form.cleaned_data["value"]
         try:
-            override = set_override(
-                actor=request.user, deal=deal, rule=rule, reason=form.cleaned_data["reason"],
+            override = override_deal(
+                actor=request.user, deal=deal, reason=form.cleaned_data["reason"],
                 rate=None if rule.is_flat else value, amount=value if rule.is_flat else None,
             )  # fmt: skip
         except DomainError as exc:

@@ -2,7 +2,6 @@
 rule form with a preview of the recent deals the rule would select before it is saved."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +11,6 @@ from prm.exceptions import DomainError
 
 from .. import ops_selectors, selectors
 from ..forms import PlanForm, RemoveRuleForm, RuleForm
-from ..models import CommissionRule
 from ..plans import create_plan, open_version, remove_rule, save_rule, version_has_paid_lines
 from ..rule_preview import rule_preview
 from .common import ops_required
@@ -55,22 +53,13 @@ def plan_detail(request, pk):
     )
 
 
-def _current_rule(plan, rule_pk) -> CommissionRule:
-    try:
-        return CommissionRule.objects.get(
-            pk=rule_pk, version__plan=plan, version__effective_to__isnull=True
-        )
-    except (CommissionRule.DoesNotExist, ValueError):
-        raise Http404 from None
-
-
 @ops_required
 def rule_form(request, pk, rule_pk=None):
     """Add a rule (``rule_pk`` None) or edit one. "Preview" shows which recent won deals the
     rule would select without saving; "Save rule" saves it (a new plan version when the open
     one has paid lines)."""
     plan = ops_selectors.get_plan(request.user, pk)
-    rule = _current_rule(plan, rule_pk) if rule_pk is not None else None
+    rule = ops_selectors.get_open_rule(plan, rule_pk) if rule_pk is not None else None
     current = open_version(plan)
     paid = version_has_paid_lines(current)
     initial = RuleForm.initial_from(rule) if rule else {}
@@ -104,7 +93,7 @@ def rule_form(request, pk, rule_pk=None):
 @require_POST
 def rule_remove(request, pk, rule_pk):
     plan = ops_selectors.get_plan(request.user, pk)
-    rule = _current_rule(plan, rule_pk)
+    rule = ops_selectors.get_open_rule(plan, rule_pk)
     form = RemoveRuleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a valid date for the new version."))
@@ -113,7 +102,7 @@ def rule_remove(request, pk, rule_pk):
         remove_rule(
             actor=request.user, plan=plan, rule=rule,
             effective_from=form.cleaned_data.get("effective_from"),
-            notes=form.cleaned_data.get("notes") or _("Rule %(name)s removed") % {"name": rule},
+            notes=form.cleaned_data.get("notes", ""),
         )  # fmt: skip
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -132,6 +132,26 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "program:tier_edit": ("v1_tiers_partial_update",),
     "program:track_create": ("v1_tracks_create",),
     "program:track_edit": ("v1_tracks_partial_update",),
+    # Commissions: configuration, runs, overrides, statements and payouts, rep territories
+    "deals:commission_plan_create": ("v1_commission_plans_create",),
+    "deals:commission_rule_add": ("v1_commission_plans_rules_create",),
+    "deals:commission_rule_edit": ("v1_commission_plans_rules_partial_update",),
+    "deals:commission_rule_remove": ("v1_commission_plans_rules_remove_create",),
+    "deals:commission_spiff_create": ("v1_commission_spiffs_create",),
+    "deals:commission_spiff_edit": ("v1_commission_spiffs_partial_update",),
+    "deals:commission_run_list": ("v1_commission_runs_create",),
+    "deals:commission_override_request": ("v1_commission_overrides_create",),
+    "deals:commission_override_decide": ("v1_commission_overrides_decide_create",),
+    "deals:commission_statement_approve": ("v1_commission_statements_approve_create",),
+    "deals:commission_statement_bulk_approve": ("v1_commission_statements_bulk_approve_create",),
+    "deals:commission_statement_payout": ("v1_commission_statements_payout_create",),
+    "deals:rep_territory_list": ("v1_rep_territories_create",),
+    "deals:rep_territory_edit": ("v1_rep_territories_partial_update",),
+    "deals:rep_territory_remove": ("v1_rep_territories_destroy",),
+    # Bulk actions of the portal's lists (the same per-row runner, a result per row)
+    "deals:review_bulk": ("v1_registrations_bulk_decide_create",),
+    "deals:lead_bulk_offer": ("v1_leads_bulk_offer_create",),
+    "partners:partner_bulk_reassign": ("v1_partners_bulk_reassign_create",),
     # Webhooks
     "webhooks:endpoint_create": ("v1_webhook_endpoints_create",),
     "webhooks:endpoint_edit": ("v1_webhook_endpoints_partial_update",),
@@ -178,33 +198,6 @@ PORTAL_ONLY: dict[str, str] = {
     "program:tier_preview_new": "previews the partners a new tier would hold; it changes nothing",
 }
 
-# Portal actions with no API operation yet: each is listed when the test runs, and the list
-# may only shrink (an entry that gains an operation, or disappears, fails the test).
-KNOWN_GAPS: frozenset[str] = frozenset(
-    {
-        # Commission configuration and runs (the commission API is read-only so far).
-        "deals:commission_override_decide",
-        "deals:commission_override_request",
-        "deals:commission_plan_create",
-        "deals:commission_rule_add",
-        "deals:commission_rule_edit",
-        "deals:commission_rule_remove",
-        "deals:commission_run_list",
-        "deals:commission_spiff_create",
-        "deals:commission_spiff_edit",
-        "deals:commission_statement_approve",
-        "deals:commission_statement_bulk_approve",
-        "deals:commission_statement_payout",
-        "deals:rep_territory_edit",
-        "deals:rep_territory_list",
-        "deals:rep_territory_remove",
-        # Bulk decisions in the portal (the API has each row's operation).
-        "deals:lead_bulk_offer",
-        "deals:review_bulk",
-        "partners:partner_bulk_reassign",
-    }
-)
-
 
 @pytest.fixture(scope="module")
 def actions():
@@ -222,14 +215,12 @@ def test_every_portal_action_is_in_the_api_or_declared_portal_only(actions, oper
         for name, ops in API_EQUIVALENTS.items()
         if name in actions and any(op not in operations for op in ops)
     }
-    undeclared = sorted(set(actions) - set(API_EQUIVALENTS) - set(PORTAL_ONLY) - KNOWN_GAPS)
+    undeclared = sorted(set(actions) - set(API_EQUIVALENTS) - set(PORTAL_ONLY))
     with capsys.disabled():
         print(
             f"\nAPI parity: {len(actions)} portal actions; {len(API_EQUIVALENTS)} in the API, "
-            f"{len(PORTAL_ONLY)} portal-only, {len(KNOWN_GAPS)} known gaps:"
+            f"{len(PORTAL_ONLY)} portal-only, {len(undeclared)} missing"
         )
-        for name in sorted(KNOWN_GAPS):
-            print(f"  missing in the API: {name} ({actions.get(name, 'no longer in the portal')})")
         for name in undeclared:
             print(f"  NOT DECLARED: {name} ({actions[name]})")
         for name, ops in sorted(missing_operation.items()):
@@ -243,13 +234,6 @@ def test_declarations_name_real_portal_actions(actions):
     stale = sorted((set(API_EQUIVALENTS) | set(PORTAL_ONLY)) - set(actions))
     assert not stale, f"Declared but not a state-changing portal view: {stale}"
     assert not set(API_EQUIVALENTS) & set(PORTAL_ONLY)
-
-
-def test_known_gaps_only_shrink(actions):
-    """A gap that gained an operation moves to API_EQUIVALENTS; one that left the portal goes."""
-    filled = sorted(KNOWN_GAPS & set(API_EQUIVALENTS))
-    gone = sorted(KNOWN_GAPS - set(actions))
-    assert not filled and not gone, f"Update KNOWN_GAPS: filled {filled}, gone {gone}"
 
 
 def test_discovery_finds_known_writes_and_skips_reads(actions):
