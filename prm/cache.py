@@ -2,10 +2,11 @@
 
 Nothing the portal keeps in the cache is the only copy of anything: API rate-limit counters and
 sign-in throttles. When Redis is down (restarting, failing over) a page must still answer, so
-every operation that cannot reach Redis logs a warning and behaves as a miss: ``get`` returns the
-default, writes report that nothing was stored, and ``incr`` raises ``ValueError`` as for a
-missing key (callers start the count again). Limits therefore fail open for as long as the
-outage lasts, which is the lesser harm next to refusing every page.
+every operation that cannot reach Redis logs a warning and behaves as an empty cache that
+grants everything: ``get`` returns the default, ``add`` reports the key added (so a lock taken
+in the cache, like the sign-in throttle's, is granted instead of waited for and refused),
+``incr`` raises ``ValueError`` as for a missing key (callers start the count again). Limits
+therefore fail open for as long as the outage lasts, the lesser harm next to refusing every page.
 """
 
 import functools
@@ -53,7 +54,7 @@ class ResilientRedisCache(RedisCache):
             ResilientRedisCache._last_warning = now
             logger.warning("Cache %s failed, Redis unreachable (degrading): %s", operation, exc)
 
-    add = _degrading(lambda *a, **k: False)(RedisCache.add)
+    add = _degrading(lambda *a, **k: True)(RedisCache.add)
     get = _degrading(lambda key, default=None, *a, **k: default)(RedisCache.get)
     set = _degrading(lambda *a, **k: None)(RedisCache.set)
     touch = _degrading(lambda *a, **k: False)(RedisCache.touch)
