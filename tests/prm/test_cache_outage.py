@@ -1,13 +1,20 @@
 """The Redis cache while Redis cannot be reached: every operation degrades to an empty cache
 that grants everything, so the pages, sign-in and API that use it keep answering."""
 
+import socket
+
 import pytest
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
 from partners.api_keys import issue_api_key
 from prm.cache import ResilientRedisCache
-from tests.faults.conftest import free_port
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture
