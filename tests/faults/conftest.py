@@ -32,11 +32,11 @@ def missing_services() -> str:
     """Why the fault tests cannot run here, or '' when they can."""
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
-        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        return "need PostgreSQL: set DATABASE_URL=postgres://..."
     if not settings.REDIS_URL:
-        return "needs Redis: set REDIS_URL=redis://..."
+        return "need Redis: set REDIS_URL=redis://..."
     if not os.path.exists(REDIS_SERVER):
-        return f"needs the redis-server program ({REDIS_SERVER} not found)"
+        return f"need the redis-server program ({REDIS_SERVER} not found)"
     return ""
 
 
