@@ -7,7 +7,8 @@ The count lives in the Django cache (Redis in production, so every web process s
 local-memory cache in tests and the embedded default). A fixed one-minute window keyed by the
 key's id and the window's number: one atomic ``incr`` per request, and the window's key expires
 by itself. While Redis is unreachable the count fails open (``prm.cache``): requests are let
-through rather than refused. Portal sessions are not limited here: people are limited by the sign-in throttle.
+through rather than refused. Portal sessions are not limited here: people are limited by the
+sign-in throttle.
 """
 
 import time
