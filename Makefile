@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Test processes; the suite is independent per test, so it runs on every core by default.
+# Test processes; the suite is independent per test, so it runs on every core by default
+# (tests marked with an xdist_group, the fault tests, run one after another in one process).
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
@@ -39,7 +40,7 @@ run: seed ## Run the portal with demo data on http://$(HOST):$(PORT) (embedded d
 test: install ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	@if [ -x /usr/bin/chromium ]; then echo "browser tests: using /usr/bin/chromium"; \
 	  else echo "browser tests: SKIPPED, no /usr/bin/chromium (apt-get install -y chromium)"; fi
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install ## ruff check, format check, missing migrations and mypy on services and selectors
 	$(VENV)/bin/ruff check .

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -302,12 +302,22 @@ def send_delivery(*, delivery_id: int, final_attempt: bool) -> EmailDelivery | N
     return delivery
 
 
-def requeue_stale_deliveries(*, older_than: dt.timedelta) -> int:
+def requeue_stale_deliveries(
+    *, older_than: dt.timedelta, untried_older_than: dt.timedelta | None = None
+) -> int:
     """Queue again deliveries still ``queued`` long after their last attempt: their task was
     lost (the broker was down at commit, or a worker died). Sending is idempotent, so a task
-    that was merely slow costs at most one extra attempt, never a second email."""
-    cutoff = timezone.now() - older_than
-    stale = EmailDelivery.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff)
+    that was merely slow costs at most one extra attempt, never a second email.
+
+    ``untried_older_than`` (shorter) applies to deliveries never attempted at all: no retry
+    backoff can be holding them, so after a few minutes their task was most likely never
+    queued (Redis was down when the transaction committed), and the outbox row is relayed as
+    soon as the broker answers again."""
+    now = timezone.now()
+    waiting = Q(updated_at__lt=now - older_than)
+    if untried_older_than is not None:
+        waiting |= Q(attempts=0, updated_at__lt=now - untried_older_than)
+    stale = EmailDelivery.objects.filter(waiting, status=Status.QUEUED)
     pks = list(stale.order_by("pk").values_list("pk", flat=True)[:1000])
     for pk in pks:
         _enqueue(pk)

@@ -39,5 +39,8 @@ def send_email_delivery(self, delivery_id: int) -> str | None:
 
 @shared_task(acks_late=True)
 def requeue_stale_deliveries() -> int:
-    # Longer than the longest backoff, so a delivery waiting for its next retry is left alone.
-    return notifications.requeue_stale_deliveries(older_than=dt.timedelta(hours=1))
+    # Longer than the longest backoff, so a delivery waiting for its next retry is left alone;
+    # a delivery never tried in five minutes was not queued (the broker was down at commit).
+    return notifications.requeue_stale_deliveries(
+        older_than=dt.timedelta(hours=1), untried_older_than=dt.timedelta(minutes=5)
+    )

@@ -3,9 +3,13 @@
 {"error": {"code": "invalid_transition", "message": "…", "details": {...}}}
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -63,9 +67,36 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
-    """``handler500``: an unexpected error under /api/ still answers in the API's shape."""
+    """``handler500``: an unexpected error under /api/ still answers in the API's shape.
+
+    A lost database connection (restart, failover, a terminated backend) is not a bug in the
+    request: it answers 503 with ``Retry-After`` and says so. Django closes the broken
+    connection when the request ends and the next request opens a new one."""
+    if isinstance(sys.exc_info()[1], DB_UNAVAILABLE):
+        return database_unavailable(request)
     if request.path.startswith(API_PATH_PREFIX):
         return JsonResponse(
             error_body("server_error", "The server could not complete this request."), status=500
         )
     return defaults.server_error(request)
+
+
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(request) -> HttpResponse:
+    if request.path.startswith(API_PATH_PREFIX):
+        response: HttpResponse = JsonResponse(
+            error_body(
+                "database_unavailable",
+                "The database did not answer; check whether the change was made and try "
+                "again in a moment.",
+            ),
+            status=503,
+        )
+    else:
+        # Rendered without a request context, like the 500 page: nothing that needs the database.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -6,8 +6,9 @@
 The count lives in the Django cache (Redis in production, so every web process shares it; the
 local-memory cache in tests and the embedded default). A fixed one-minute window keyed by the
 key's id and the window's number: one atomic count per request (on Redis a single round trip),
-and the window's key expires by itself. Portal sessions are not limited here: people are limited
-by the sign-in throttle.
+and the window's key expires by itself. While Redis is unreachable the count fails open
+(``prm.cache``): requests are let through rather than refused. Portal sessions are not limited
+here: people are limited by the sign-in throttle.
 """
 
 import time
@@ -17,6 +18,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
+from prm.cache import UNREACHABLE
 from prm.models import ApiKey
 
 WINDOW_SECONDS = 60
@@ -83,8 +85,11 @@ return redis.call('INCR', KEYS[1])
 def _count_on_redis(redis_cache: RedisCache, cache_key: str, timeout: int) -> int:
     # The cache's key (prefix, version) and integer encoding, so cache.get() reads the count.
     full_key = redis_cache.make_and_validate_key(cache_key)
-    client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
-    return int(client.eval(_COUNT_SCRIPT, 1, full_key, timeout))
+    try:
+        client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
+        return int(client.eval(_COUNT_SCRIPT, 1, full_key, timeout))
+    except UNREACHABLE:
+        return 0  # fails open while Redis is unreachable, as the cache itself does
 
 
 class RateLimitHeadersMiddleware:

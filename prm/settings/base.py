@@ -107,7 +107,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        # A persistent connection the database dropped (restart, failover, a terminated
+        # backend) is noticed and replaced before the next request uses it.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -235,10 +239,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 
 REDIS_URL = env("REDIS_URL")
+# Redis down must not take pages down: the cache degrades to misses (``prm.cache``), and a
+# Redis that hangs fails an operation within a second instead of holding the request.
+REDIS_CACHE = {
+    "BACKEND": "prm.cache.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": REDIS_CACHE}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -252,10 +261,34 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# acks_late is set per task, only on tasks that are safe to run twice.
+# acks_late is set per task, only on tasks that are safe to run twice. Such a task whose
+# worker process dies (killed, out of memory) goes back to the queue and runs again, rather
+# than being recorded as failed and lost; a worker killed outright leaves its message
+# unacknowledged, and the broker hands it out again after the visibility timeout.
 CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Longer than any job runs: a message still unacknowledged after this is given to another
+# worker.
+CELERY_VISIBILITY_TIMEOUT = int(env("PRM_CELERY_VISIBILITY_TIMEOUT", str(60 * 60)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such messages (seconds between scans).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 2)),
+    "unacked_restore_throttle": 1,
+}
+# Queuing a task while Redis is down fails within about a second instead of holding the request;
+# the work itself is a database row that a scheduled job queues again (see prm.notifications).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Jobs record their outcome in their own rows (runs, imports, deliveries); nothing reads task
+# results, and subscribing to one would be one more Redis round trip (and failure) per task sent.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -310,7 +343,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "prm-requeue-stale-email-deliveries": {
         "task": "prm.tasks.requeue_stale_deliveries",
-        "schedule": crontab(minute="*/20"),
+        "schedule": crontab(minute="*/5"),
     },
     "deals-recall-overdue-leads": {
         "task": "deals.tasks_leads.recall_overdue_leads",

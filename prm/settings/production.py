@@ -7,7 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT, env, env_bool, env_list, with_replica
+from .base import REDIS_CACHE, STATIC_ROOT, env, env_bool, env_list, with_replica
 
 
 def required(name: str) -> str:
@@ -22,13 +22,15 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [required("DJANGO_ALLOWED_HO
 DEBUG = False
 
 DATABASES = with_replica(
-    {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}
+    {
+        "default": dj_database_url.parse(
+            required("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
+        )
+    }
 )
 
 REDIS_URL = required("REDIS_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-}
+CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False

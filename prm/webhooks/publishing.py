@@ -70,7 +70,9 @@ def queue_sending(delivery_ids: list[int]) -> None:
         for pk in delivery_ids:
             send_delivery.delay(pk)
 
-    transaction.on_commit(send)
+    # robust: the rows are committed and due now; if the broker is unreachable, the
+    # ``send_due_deliveries`` beat job sends them once it answers. The request must not fail.
+    transaction.on_commit(send, robust=True)
 
 
 def object_key(obj: models.Model) -> str:

@@ -115,7 +115,7 @@ def test_production_uses_the_configured_services():
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/4",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "prm.cache.ResilientRedisCache",
         "https://partners.example.com",
     ]
 
@@ -200,3 +200,24 @@ def test_signed_in_pages_render_under_production_settings(collected_static, tmp_
     result = run_manage("check_pages", "--signed-in", env_extra=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "200 /partners/" in result.stdout
+
+
+def test_a_lost_database_connection_answers_503_with_a_clear_page_or_api_error(rf):
+    """A connection the database dropped is no bug in the request: 503, say so, retry soon
+    (tests/faults drop a real connection under a running server)."""
+    from django.db import OperationalError
+
+    from prm.api.errors import server_error
+
+    for path in ("/deals/", "/api/v1/registrations/"):
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            response = server_error(rf.get(path))
+        assert response.status_code == 503 and response["Retry-After"]
+        body = response.content.decode()
+        assert "database" in body and "administrator command" not in body
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get("/deals/")).status_code == 500

@@ -225,3 +225,30 @@ def test_notification_list_shows_only_own_and_marks_read(
     client.post("/notifications/")
     assert not Notification.objects.filter(user=acme_rep, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=globex_admin, read_at__isnull=True).exists()
+
+
+def test_a_delivery_never_tried_is_relayed_after_minutes_one_tried_only_after_its_backoff(
+    acme_rep, mail_outage
+):
+    """The broker was down when the event committed: the row was never tried and no retry
+    backoff holds it, so the scheduled sweep queues it after five minutes, not an hour."""
+    notify([acme_rep], kind="tests.essential", template="tests/event")
+    notify([acme_rep], kind="tests.essential", template="tests/event", dedupe_key="other")
+    untried, tried = EmailDelivery.objects.order_by("pk")
+    EmailDelivery.objects.filter(pk=tried.pk).update(attempts=1)
+    EmailDelivery.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=10))
+
+    def sweep():
+        return requeue_stale_deliveries(
+            older_than=dt.timedelta(hours=1), untried_older_than=dt.timedelta(minutes=5)
+        )
+
+    assert sweep() == 1  # the untried one: the tried one may be waiting for its next retry
+    EmailDelivery.objects.filter(pk=untried.pk).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert sweep() == 0  # a minute old: its task may simply not have run yet
+    EmailDelivery.objects.filter(pk=tried.pk).update(
+        updated_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    assert sweep() == 1  # past the longest backoff: its retry was lost
