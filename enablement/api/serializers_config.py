@@ -12,8 +12,8 @@ from prm.api.schema import named_choice_field
 from ..models import Course, EnablementSettings, OnboardingStep, OnboardingTemplate
 from ..programs.checklists import StepRow
 from .serializers import CertificationKindField
+from .serializers_programs import StepKindField
 
-StepKindField = named_choice_field("OnboardingStepKindEnum", OnboardingStep.Kind)
 ChecklistBusinessModelField = named_choice_field("ChecklistBusinessModelEnum", BusinessModel)
 SMALL_INT_MAX = 32767
 
