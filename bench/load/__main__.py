@@ -316,6 +316,22 @@ def report(workdir: Path, locust: subprocess.CompletedProcess) -> int:
     return 0
 
 
+def print_server_times(access_log: Path) -> None:
+    """Time spent inside gunicorn per route (the access log's duration): Locust's figures add
+    the wait for a free worker, this separates the two when the machine is saturated."""
+    durations: dict[str, list[float]] = {}
+    for line in access_log.read_text().splitlines():
+        status, method, path, micros = line.split(" ")
+        route = re.sub(r"/by-external-id/[^/]+/", "/by-external-id/{id}/", path)
+        route = re.sub(r"/\d+/", "/{id}/", route)
+        durations.setdefault(f"{method} {route}", []).append(int(micros) / 1000)
+    print(f"\n{'server time per route':<50}{'requests':>9}{'p50':>9}{'p95':>9}  ms")
+    for route, values in sorted(durations.items()):
+        values.sort()
+        p50, p95 = (values[min(len(values) - 1, int(len(values) * q))] for q in (0.5, 0.95))
+        print(f"{route[:50]:<50}{len(values):>9}{p50:>9.0f}{p95:>9.0f}")
+
+
 def tail_tracebacks(log: Path, limit: int = 6000) -> str:
     text = log.read_text() if log.exists() else ""
     return text[-limit:]
