@@ -130,6 +130,7 @@ def main(argv=None) -> int:
                 str(workdir / "locust"),
                 "--loglevel",
                 "WARNING",
+                *args.only,
             ],
             env={
                 **prod,
@@ -170,6 +171,13 @@ def parse(argv):
     parser.add_argument("--cams", type=int, default=25)
     parser.add_argument("--ops", type=int, default=12)
     parser.add_argument("--integrations", type=int, default=40)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="CLASS",
+        help="only these personas (PartnerUser, ChannelManager, ProgramOps, Integration)",
+    )
     parser.add_argument("--static-root", help="where to collect static files (kept)")
     parser.add_argument("--rebuild", action="store_true", help="drop the database first")
     parser.add_argument(
@@ -288,6 +296,7 @@ def report(workdir: Path, locust: subprocess.CompletedProcess) -> int:
                 f"  FAILED {failure['Occurrences']}× {failure['Method']} {failure['Name']}: "
                 f"{failure['Error'][:300]}"
             )
+    print_server_times(workdir / "access.log")
     server_errors = [
         line for line in (workdir / "access.log").read_text().splitlines() if line[:1] == "5"
     ]

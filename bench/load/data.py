@@ -272,6 +272,10 @@ def _top_up(partners: list[Partner], ops: User, claimable: int) -> None:
         ).count()
         for n in range(max(0, claimable - waiting)):
             _approved_request(partner, admin, partner.channel_manager or ops, activity, n)
+        if not FundRequest.objects.filter(
+            partner=partner, status=FundRequest.Status.SUBMITTED
+        ).exists():
+            _fund_request(partner, admin, activity, "Webinar series")
         submitted = DealRegistration.objects.filter(
             partner=partner, status=DealRegistration.Status.SUBMITTED
         ).exists()
@@ -280,23 +284,28 @@ def _top_up(partners: list[Partner], ops: User, claimable: int) -> None:
 
 
 def _approved_request(partner, admin, manager, activity, n: int) -> None:
-    start = timezone.localdate() + dt.timedelta(days=10 + n)
-    request = request_services.create_request(
+    request = _fund_request(partner, admin, activity, f"Case study {n}", days=10 + n)
+    request_services.approve_request(actor=manager, request=request, reason="Fits the plan")
+
+
+def _fund_request(partner, admin, activity, title: str, days: int = 20) -> FundRequest:
+    """A submitted request, waiting for the partner's manager."""
+    start = timezone.localdate() + dt.timedelta(days=days)
+    return request_services.create_request(
         actor=admin, partner=partner, submit=True, activity_type=activity,
-        title=f"Case study {timezone.now():%Y%m%d%H%M%S}-{n}", starts_on=start,
+        title=f"{title} {timezone.now():%Y%m%d%H%M%S}", starts_on=start,
         ends_on=start + dt.timedelta(days=1), planned_cost=Decimal("2000.00"),
         partner_contribution=Decimal("1000.00"), requested_amount=Decimal("1000.00"),
         target_audience="IT leaders", expected_leads=10, expected_pipeline=Decimal("50000.00"),
     )  # fmt: skip
-    request_services.approve_request(actor=manager, request=request, reason="Fits the plan")
 
 
 def _submitted_deal(partner, admin) -> None:
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    name, domain, country = names.company(random.Random(f"{partner.pk}-{timezone.now()}"))
     deal_services.create_registration(
-        actor=admin, partner=partner, submit=True, customer_name=f"Queue Customer {stamp}",
-        customer_domain=f"q{stamp}.example", contact_name="Pat Buyer",
-        contact_email=f"pat@q{stamp}.example", country="US", industry="Retail",
+        actor=admin, partner=partner, submit=True, customer_name=name,
+        customer_domain=domain, contact_name="Pat Buyer",
+        contact_email=f"pat@{domain}", country=country, industry="Retail",
         product_lines=[], estimated_amount=Decimal("25000.00"), currency="USD",
         expected_close_date=timezone.localdate() + dt.timedelta(days=90),
         sourcing=DealRegistration.Sourcing.SOURCED,

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from locust import HttpUser, between, task
 from locust.exception import StopUser
 
+from bench import names
 from bench.load.totp import totp
 
 ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
@@ -38,6 +39,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 DEAL_LINK = re.compile(r'href="/deals/(\d+)/"')
 REVIEW_LINK = re.compile(r'href="/deals/(\d+)/review/"')
+CONFLICT_LINK = re.compile(r'href="/deals/(\d+)/conflicts/"')
 MDF_DECIDE_LINK = re.compile(r'href="/mdf/requests/(\d+)/decide/"')
 MDF_REQUEST_LINK = re.compile(r'href="/mdf/requests/(\d+)/"')
 ACTIVITY_OPTION = re.compile(r'<option value="(\d+)"[^>]*>\s*Co-branded content')
@@ -180,11 +182,13 @@ class PartnerUser(Visitor):
     def register_deal(self):
         self.journey()
         self.registered += 1
-        stamp = f"{RUN}-{self.index}-{self.registered}"
-        customer, domain = f"Prospect {stamp}", f"prospect-{stamp}.example"
+        # A varied company, as partners register: now and then one another partner already
+        # registered, which the portal flags as a conflict for the manager.
+        customer, domain, _country = names.company(random)
         self.page("/deals/new/", "deals: registration form")
         self.client.get(
-            f"/deals/new/precheck/?customer_name={customer}&customer_domain={domain}",
+            "/deals/new/precheck/",
+            params={"customer_name": customer, "customer_domain": domain},
             name="deals: precheck",
         )
         close = dt.date.today() + dt.timedelta(days=random.randint(30, 150))
@@ -296,7 +300,9 @@ class ChannelManager(Visitor):
     @task(5)
     def review_deal(self):
         self.journey()
-        ids = REVIEW_LINK.findall(self.page("/deals/review/", "deals: review queue"))
+        html = self.page("/deals/review/", "deals: review queue")
+        # A registration with open conflicts is approved only once they are resolved.
+        ids = [pk for pk in REVIEW_LINK.findall(html) if pk not in CONFLICT_LINK.findall(html)]
         if not ids:
             return
         pk = random.choice(ids[:10])

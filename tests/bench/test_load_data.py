@@ -75,6 +75,8 @@ def test_top_up_leaves_work_waiting_and_only_what_was_used_up_is_made_again(load
     submitted = DealRegistration.objects.filter(status=DealRegistration.Status.SUBMITTED)
     assert approved.count() == 4
     assert submitted.count() == 2
+    waiting = FundRequest.objects.filter(status=FundRequest.Status.SUBMITTED)
+    assert waiting.count() == 2
     # The approvals and registrations went through the services: audit rows exist.
     assert AuditEvent.objects.filter(actor__in=cams).exists()
 
@@ -83,3 +85,4 @@ def test_top_up_leaves_work_waiting_and_only_what_was_used_up_is_made_again(load
     data._top_up(partners, ops, claimable=2)
     assert approved.count() == 4
     assert submitted.count() == 2
+    assert waiting.count() == 2
