@@ -47,6 +47,7 @@ def main(argv=None) -> int:
         "REDIS_URL": redis,
         "DJANGO_SETTINGS_MODULE": "prm.settings.local",
         "DJANGO_DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
     }
     workdir = Path(tempfile.mkdtemp(prefix="prm-load-"))
     accounts = workdir / "accounts.json"
