@@ -11,7 +11,7 @@ TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run migrate seed test test-fast lint fmt check worker beat bench clean
+.PHONY: help install run migrate seed test test-fast lint fmt check worker beat bench loadtest clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -64,6 +64,13 @@ beat: install ## Run Celery beat with the schedule editable in the admin (needs 
 
 bench: install ## Build the scale data set and run the benchmarks (needs DATABASE_URL on PostgreSQL)
 	$(PY) -m bench
+
+# The load test: LOAD_USERS simulated people for LOAD_TIME (make loadtest LOAD_USERS=30 LOAD_TIME=30s
+# for a short run); PostgreSQL and Redis on 127.0.0.1 (LOAD_DATABASE_URL, LOAD_REDIS_URL).
+LOAD_USERS ?= 200
+LOAD_TIME ?= 2m
+loadtest: install ## Load test: gunicorn, PostgreSQL and Redis under LOAD_USERS simulated people (Locust)
+	$(PY) -m bench.load --users $(LOAD_USERS) --run-time $(LOAD_TIME) $(LOAD_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media
