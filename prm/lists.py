@@ -26,7 +26,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from .csvfiles import safe_cell
 from .exceptions import DomainError
+from .paging import CappedPaginator
 
 PAGE_SIZE = 25
 SORT_PARAM = "sort"
@@ -160,7 +161,11 @@ class Listing:
 
     @cached_property
     def page_obj(self) -> Page:
-        return Paginator(self.rows, self.spec.page_size).get_page(self.request.GET.get("page"))
+        """The page asked for. Its paginator counts the rows only up to a cap (``count_label``
+        says "more than N" or "about N" beyond it): an exact count of a large list would cost
+        more than the page."""
+        paginator = CappedPaginator(self.rows, self.spec.page_size)
+        return paginator.get_page(self.request.GET.get("page"))
 
     @property
     def filtered(self) -> bool:
