@@ -47,6 +47,12 @@ def _dashboard() -> Result:
     return run()
 
 
+def _lists() -> Result:
+    from .bench_lists import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
     "commission_full_year": _commissions,
@@ -54,6 +60,7 @@ BENCHMARKS: dict[str, Callable[[], Result]] = {
     "mdf_accrual": _mdf,
     "tier_review": _tier_review,
     "dashboard": _dashboard,
+    "lists": _lists,
 }
 # Benchmarks that build their own data and run without the scale data set.
 SELF_CONTAINED = {"imports"}
