@@ -143,12 +143,14 @@ def _partner_admin():
 
 
 def _api_key(ops_user) -> str:
-    from partners.api_keys import issue_api_key
-    from prm.models import ApiKey, User
+    from django.utils import timezone
 
-    old = list(ApiKey.objects.filter(name=KEY_NAME).values_list("pk", "principal_id"))
-    ApiKey.objects.filter(pk__in=[pk for pk, _u in old]).delete()
-    User.objects.filter(pk__in=[u for _pk, u in old]).delete()
+    from partners.api_keys import issue_api_key
+    from prm.models import ApiKey
+
+    # A key's secret is shown once: each run issues one and retires the previous runs' keys
+    # (kept, like any revoked key, for the audit trail of their use).
+    ApiKey.objects.filter(name=KEY_NAME, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key, plaintext = issue_api_key(
         name=KEY_NAME,
         scopes=[s for s in ApiKey.Scope.values if s.endswith(":read")],
