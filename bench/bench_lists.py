@@ -197,6 +197,12 @@ def _walk(patterns, prefix: str = "") -> Iterator[str]:
             yield prefix + route
 
 
+def _chosen(paths: list[str]) -> list[str]:
+    """``PRM_BENCH_LIST_PATHS=<regex>`` keeps the matching paths, to try a fix quickly."""
+    pattern = os.environ.get("PRM_BENCH_LIST_PATHS")
+    return [p for p in paths if re.search(pattern, p)] if pattern else paths
+
+
 def portal_paths() -> list[str]:
     """Every URL without a path parameter: what a list page can be."""
     paths = []
@@ -283,7 +289,7 @@ def discover_pages(client: Client, persona: str) -> list[Target]:
     from prm.lists import Listing
 
     targets: list[Target] = []
-    for path in portal_paths():
+    for path in _chosen(portal_paths()):
         response = client.get(path)
         if response.status_code != 200 or response.context is None:
             continue
@@ -376,6 +382,8 @@ def _api_variants(params, first_row, view_class) -> list[tuple[str, dict[str, st
 def discover_api(client: Client, persona: str) -> list[Target]:
     targets: list[Target] = []
     for path, params in api_operations():
+        if not _chosen([path]):
+            continue
         response = client.get(path)
         if response.status_code != 200:
             continue
@@ -452,8 +460,10 @@ def collect(portal: dict[str, Client], api: dict[str, Client]) -> list[Target]:
         targets = []
         for persona, client in portal.items():
             targets += discover_pages(client, persona)
+            print(f"[bench] lists: pages found as {persona}", flush=True)
         for persona, client in api.items():
             targets += discover_api(client, persona)
+            print(f"[bench] lists: endpoints found as {persona}", flush=True)
         only = os.environ.get("PRM_BENCH_LIST_ONLY")  # a regular expression, to try a fix
         if only:
             targets = [t for t in targets if re.search(only, t.label)]
