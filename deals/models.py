@@ -277,6 +277,7 @@ class DealRegistration(StatusMachineMixin):
             # order offered lets PostgreSQL stop after the page instead of sorting a million
             # rows. Each serves both directions; ties are broken by id.
             models.Index(fields=["created_at", "id"], name="deal_list_created"),
+            models.Index(fields=["partner", "created_at", "id"], name="deal_list_partner_created"),
             models.Index(fields=["status", "created_at", "id"], name="deal_list_status_created"),
             models.Index(fields=["status", "id"], name="deal_list_status"),
             models.Index(fields=["customer_name", "id"], name="deal_list_customer"),

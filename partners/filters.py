@@ -45,7 +45,7 @@ class PartnerFilter(django_filters.ModelChoiceFilter):
         field = super().field
         if not getattr(self, "_sized", False):
             self._sized = True
-            if field.queryset[: PARTNER_SELECT_LIMIT + 1].count() > PARTNER_SELECT_LIMIT:
+            if field.queryset.order_by()[: PARTNER_SELECT_LIMIT + 1].count() > PARTNER_SELECT_LIMIT:
                 field.widget = forms.NumberInput(attrs={"min": 1, "placeholder": _("Partner id")})
         return field
 

@@ -80,8 +80,9 @@ class CappedPaginator(Paginator):
         objects = self.object_list
         if not isinstance(objects, QuerySet):
             return len(objects)
-        # The order does not change a count; without it PostgreSQL need not sort to count.
-        return objects.order_by()[: self.limit + 1].count()
+        # Neither the order nor the columns (nor per-row annotations) change a count; without
+        # them PostgreSQL need not sort, join or compute anything to count.
+        return objects.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
     def estimate(self) -> int | None:
