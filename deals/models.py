@@ -286,6 +286,15 @@ class DealRegistration(StatusMachineMixin):
             models.Index(fields=["protected_until", "id"], name="deal_list_protected"),
             models.Index(fields=["submitted_at", "id"], name="deal_list_submitted"),
             models.Index(fields=["sla_due_at", "id"], name="deal_list_sla_due"),
+            # The API's ?external_ref= (a CRM looking up its own reference across partners).
+            models.Index(fields=["external_ref"], name="deal_list_external_ref"),
+            # The review queue sorted by first registration: pending rows are recent, so a walk
+            # of every registration in that order would read years of them first.
+            models.Index(
+                fields=["first_submitted_at", "id"],
+                name="deal_queue_first",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
             # The review queue's order (``deals.selectors.review_queue``).
             models.Index(
                 QUEUE_WAITING_ON_PARTNER,
