@@ -320,3 +320,68 @@ def _references(rng, count, today, stdout) -> None:
             }
 
     _copy(ReferenceImplementation, rows(), stdout, "reference implementations")
+
+
+# --- Leads (added to a built data set when missing) -----------------------------------------
+
+LEADS = 100_000
+LEAD_PREFIX = "bench-lead-"
+
+
+def lead_count() -> int:
+    """100,000 on the full data set (10,000 partners); proportionally fewer on ``--small``."""
+    return min(LEADS, 10 * Partner.objects.count())
+
+
+def ensure_leads(stdout, count: int | None = None) -> None:
+    """Leads the vendor passed to partners: most answered long ago, a few still waiting, some
+    not yet offered to anyone. What the lead lists page through."""
+    from deals.models import Lead
+
+    count = count if count is not None else lead_count()
+    loaded = Lead.objects.filter(external_id__startswith=LEAD_PREFIX)
+    if loaded.count() == count:
+        log(stdout, f"leads already loaded ({count:,}); reusing them")
+        return
+    rng = random.Random(SEED + 3)
+    partners = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+    status = Lead.Status
+    answered = [status.ACCEPTED, status.REJECTED, status.RECALLED, status.CONVERTED, status.CLOSED]
+    now = timezone.now()
+
+    def rows():
+        for i in range(count):
+            name, domain, country = names.company(rng)
+            created = now - dt.timedelta(days=rng.randint(0, 2 * 365), minutes=rng.randint(0, 1440))
+            roll = rng.random()
+            state = status.NEW if roll < 0.05 else status.OFFERED if roll < 0.15 else None
+            state = state or rng.choice(answered)
+            offered = created + dt.timedelta(hours=1) if state != status.NEW else None
+            if state == status.OFFERED:
+                created = now - dt.timedelta(days=rng.randint(0, 6), minutes=rng.randint(0, 1440))
+                offered = created + dt.timedelta(minutes=5)
+            yield {
+                "company_name": name,
+                "contact_name": "Sam Lead",
+                "contact_email": f"lead{i}@{domain}",
+                "country": country,
+                "industry": rng.choice(names.INDUSTRIES),
+                "estimated_amount": Decimal(rng.randrange(1_000_00, 200_000_00)) / 100,
+                "currency": "USD",
+                "status": state,
+                "external_id": f"{LEAD_PREFIX}{i}",
+                "partner_id": rng.choice(partners) if state != status.NEW else None,
+                "offered_at": offered,
+                "accept_by": offered + dt.timedelta(days=7) if offered else None,
+                "responded_at": offered + dt.timedelta(days=2)
+                if state not in (status.NEW, status.OFFERED)
+                else None,
+                "created_at": created,
+                "updated_at": created,
+            }
+
+    with transaction.atomic():
+        loaded.delete()
+        _copy(Lead, rows(), stdout, "leads")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE deals_lead")

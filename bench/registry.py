@@ -53,6 +53,12 @@ def _api_throughput() -> Result:
     return run()
 
 
+def _lists() -> Result:
+    from .bench_lists import run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Result]] = {
     "conflict_check": _conflicts,
     "commission_full_year": _commissions,
@@ -61,6 +67,7 @@ BENCHMARKS: dict[str, Callable[[], Result]] = {
     "tier_review": _tier_review,
     "dashboard": _dashboard,
     "api_throughput": _api_throughput,
+    "lists": _lists,
 }
 # Benchmarks that build their own data and run without the scale data set.
 SELF_CONTAINED = {"imports"}

@@ -141,6 +141,15 @@ class Opportunity(models.Model):
         return self.name
 
 
+# The review queue's first sort key: registrations waiting for the partner's answer come after
+# those waiting for the vendor. One expression for the queue's ORDER BY and its index.
+QUEUE_WAITING_ON_PARTNER = models.Case(
+    models.When(status="more_info", then=models.Value(1)),
+    default=models.Value(0),
+    output_field=models.IntegerField(),
+)
+
+
 class DealRegistration(StatusMachineMixin):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -264,6 +273,36 @@ class DealRegistration(StatusMachineMixin):
             models.Index(fields=["partner", "status", "-created_at"], name="deal_partner_status"),
             # Incremental sync walks rows in (updated_at, id) order.
             models.Index(fields=["updated_at", "id"], name="deal_sync_idx"),
+            # The lists (portal and API) read one page in the order asked for: an index in each
+            # order offered lets PostgreSQL stop after the page instead of sorting a million
+            # rows. Each serves both directions; ties are broken by id.
+            models.Index(fields=["created_at", "id"], name="deal_list_created"),
+            models.Index(fields=["partner", "created_at", "id"], name="deal_list_partner_created"),
+            models.Index(fields=["status", "created_at", "id"], name="deal_list_status_created"),
+            models.Index(fields=["status", "id"], name="deal_list_status"),
+            models.Index(fields=["customer_name", "id"], name="deal_list_customer"),
+            models.Index(fields=["estimated_amount", "id"], name="deal_list_amount"),
+            models.Index(fields=["expected_close_date", "id"], name="deal_list_close"),
+            models.Index(fields=["protected_until", "id"], name="deal_list_protected"),
+            models.Index(fields=["submitted_at", "id"], name="deal_list_submitted"),
+            models.Index(fields=["sla_due_at", "id"], name="deal_list_sla_due"),
+            # The API's ?external_ref= (a CRM looking up its own reference across partners).
+            models.Index(fields=["external_ref"], name="deal_list_external_ref"),
+            # The review queue sorted by first registration: pending rows are recent, so a walk
+            # of every registration in that order would read years of them first.
+            models.Index(
+                fields=["first_submitted_at", "id"],
+                name="deal_queue_first",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
+            # The review queue's order (``deals.selectors.review_queue``).
+            models.Index(
+                QUEUE_WAITING_ON_PARTNER,
+                models.F("sla_due_at"),
+                models.F("id"),
+                name="deal_queue_order",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
             models.Index(
                 fields=["customer_domain"],
                 name="deal_active_domain",
@@ -613,6 +652,9 @@ class Lead(StatusMachineMixin):
         indexes = [
             models.Index(fields=["partner", "status"]),
             models.Index(fields=["updated_at", "id"], name="lead_sync_idx"),
+            # The lead lists' default order, alone and within a status.
+            models.Index(fields=["created_at", "id"], name="lead_list_created"),
+            models.Index(fields=["status", "created_at", "id"], name="lead_list_status_created"),
             models.Index(
                 fields=["accept_by"],
                 name="lead_offered_deadline",

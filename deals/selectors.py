@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Avg,
-    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
-    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,6 +31,7 @@ from partners.selectors import partner_access, partners_visible_to
 from prm.models import AuditEvent, User
 
 from .models import (
+    QUEUE_WAITING_ON_PARTNER,
     DealConflict,
     DealImport,
     DealProgramSettings,
@@ -186,18 +186,23 @@ def review_queue(user: User) -> QuerySet[DealRegistration]:
     ``open_conflicts``. Partner users have no queue."""
     if not getattr(user, "is_authenticated", False) or not user.is_internal:
         return DealRegistration.objects.none()
+    # A count per row (not a join and GROUP BY over every pending registration), so the page
+    # can be read in the order of the ``deal_queue_order`` index and stop after one page.
+    open_conflicts = (
+        DealConflict.objects.filter(
+            registration=OuterRef("pk"), resolution=DealConflict.Resolution.OPEN
+        )
+        .order_by()
+        .values("registration")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         deals_visible_to(user)
         .filter(status__in=DealRegistration.PENDING_STATUSES)
         .annotate(
-            open_conflicts=Count(
-                "conflicts", filter=Q(conflicts__resolution=DealConflict.Resolution.OPEN)
-            ),
-            waiting_on_partner=Case(
-                When(status=Status.MORE_INFO, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
+            open_conflicts=Coalesce(Subquery(open_conflicts), 0),
+            waiting_on_partner=QUEUE_WAITING_ON_PARTNER,
         )
         .order_by("waiting_on_partner", F("sla_due_at").asc(nulls_last=True), "pk")
     )

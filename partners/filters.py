@@ -31,8 +31,27 @@ def _partners_in_scope(request):
     return partners_visible_to(user).order_by("display_name", "pk")
 
 
+# A select of more partners than this would outweigh the page (10,000 options for ops).
+PARTNER_SELECT_LIMIT = 300
+
+
+class PartnerFilter(django_filters.ModelChoiceFilter):
+    """One partner in the user's scope. Over a large scope the choice is typed as the partner's
+    id (shown on its page) instead of picked from a list of every partner: the value and its
+    check against the scope are the same either way."""
+
+    @property
+    def field(self):
+        field = super().field
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if field.queryset.order_by()[: PARTNER_SELECT_LIMIT + 1].count() > PARTNER_SELECT_LIMIT:
+                field.widget = forms.NumberInput(attrs={"min": 1, "placeholder": _("Partner id")})
+        return field
+
+
 def partner_filter(field_name: str = "partner", label=None):
-    return django_filters.ModelChoiceFilter(
+    return PartnerFilter(
         field_name=field_name, label=label or _("Partner"), queryset=_partners_in_scope
     )
 

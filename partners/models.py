@@ -214,6 +214,8 @@ class Partner(StatusMachineMixin):
             models.Index(fields=["parent_distributor"]),
             # Incremental sync walks rows in (updated_at, id) order.
             models.Index(fields=["updated_at", "id"], name="partner_sync_idx"),
+            # The partner list's default order, and the deal lists sorted by partner name.
+            models.Index(fields=["display_name", "id"], name="partner_list_name"),
         ]
 
     def __str__(self):

@@ -25,8 +25,8 @@ from functools import cached_property
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from .csvfiles import safe_cell
 from .exceptions import DomainError
+from .paging import CappedPaginator
 
 PAGE_SIZE = 25
 SORT_PARAM = "sort"
@@ -68,11 +69,32 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         for param in value:
             name = self.get_ordering_value(param)
             descending = name.startswith("-")
+            if not _nullable(qs.model, name.lstrip("-")):
+                # No empty values to place: a plain direction, which an index on the column
+                # serves both ways (a NULLS LAST descending order would need an index of its own).
+                ordering.append(name)
+                continue
             expression = F(name.lstrip("-"))
             ordering.append(
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
         return qs.order_by(*ordering, "-pk" if value[0].startswith("-") else "pk")
+
+
+def _nullable(model, path: str) -> bool:
+    """Whether the column at ``path`` (``partner__display_name``) can be empty; a nullable
+    relation on the way makes it so (a left join)."""
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True  # an annotation: assume it may be
+        if field.null:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
 
 
 def _descending(ordering: Sequence[Any]) -> bool:
@@ -160,7 +182,11 @@ class Listing:
 
     @cached_property
     def page_obj(self) -> Page:
-        return Paginator(self.rows, self.spec.page_size).get_page(self.request.GET.get("page"))
+        """The page asked for. Its paginator counts the rows only up to a cap (``count_label``
+        says "more than N" or "about N" beyond it): an exact count of a large list would cost
+        more than the page."""
+        paginator = CappedPaginator(self.rows, self.spec.page_size)
+        return paginator.get_page(self.request.GET.get("page"))
 
     @property
     def filtered(self) -> bool:

@@ -135,7 +135,9 @@ class SyncPagination(PagePagination):
         page = super().get_paginated_response_schema(schema)
         # ``count`` is absent from cursor pages.
         page["required"] = ["results"]
-        page["properties"]["count"]["description"] = _("Page-number pages only.")
+        for name in ("count", "count_accuracy"):
+            description = page["properties"][name]["description"]
+            page["properties"][name]["description"] = _("Page-number pages only. ") + description
         return page
 
     def get_schema_operation_parameters(self, view):

@@ -1,0 +1,514 @@
+"""Every list page and list endpoint, as every persona, on the scale data set.
+
+The routes are discovered, not listed, so a new list is covered without anyone remembering:
+
+- portal pages: every URL of the URL configuration without a path parameter (outside the admin,
+  the account pages and the API) that answers a GET with a page of rows (a ``page_obj`` in the
+  template context) for the persona. Pages built on ``prm.lists`` also offer their filters and
+  sort keys, each of which is a variant;
+- API endpoints: every GET operation of the OpenAPI schema without a path parameter whose
+  answer is a paginated list. Each ``ordering`` field (both directions), each filter parameter
+  and ``?pagination=cursor`` is a variant.
+
+A filter is given a representative value: the value the first row of the default page has for
+that field (so it matches rows in the persona's scope), else the first choice it offers.
+
+Personas: program ops (and a program-wide API key on the API), a channel account manager with
+500 partners, a distributor admin with 200 resellers, and a partner admin. Requests run in
+process through the test client against PostgreSQL with ``DEBUG`` off: a warm-up, then
+``PRM_BENCH_LIST_REPEATS`` (default 10) timed requests per (route, persona, variant). Prints the
+slowest 15 p95s and any list whose query count grows with its page (N+1); the result is the
+worst p95, target under 200 ms.
+"""
+
+import datetime as dt
+import logging
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from . import commission_data, dataset, mdf_data
+from .registry import Result
+
+TARGET_MS = 200.0
+WARMUP = 1
+# A variant whose first timed requests all take this long has missed already: stop early.
+HOPELESS_MS = 1000.0
+SKIP_PREFIXES = ("/admin/", "/accounts/", "/api/", "/static/", "/media/")
+SKIP_PATHS = {"/healthz", "/favicon.ico"}
+PAGING_PARAMS = {"page", "page_size", "cursor", "format"}
+
+OPS_EMAIL = "bench-ops@vendor.example"
+CAM_EMAIL = "bench-cam@vendor.example"  # the dashboard benchmark's manager of 500 partners
+RESELLERS = 200
+KEY_NAME = "Bench lists (program-wide)"
+
+
+def repeats() -> int:
+    return int(os.environ.get("PRM_BENCH_LIST_REPEATS", "10"))
+
+
+@dataclass
+class Target:
+    """One (route, persona, variant) to time."""
+
+    kind: str  # "page" or "api"
+    path: str
+    persona: str
+    variant: str
+    query: dict[str, str]
+    rows: int = 0
+    queries: int = 0
+    timings: list[float] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.path} as {self.persona} [{self.variant}]"
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.timings)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] if ordered else 0.0
+
+
+# --- Personas --------------------------------------------------------------------------------
+
+
+def _staff(email: str, role: str):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from prm.models import User
+
+    user, _created = User.objects.get_or_create(email=email, defaults={"internal_role": role})
+    if user.internal_role != role:
+        User.objects.filter(pk=user.pk).update(internal_role=role)
+        user.refresh_from_db()
+    # Staff must use MFA; an enrolled authenticator lets them past the enrolment page.
+    if not user.authenticator_set.exists():
+        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+def _cam(ops_user):
+    from partners.models import Partner
+
+    cam = _staff(CAM_EMAIL, "cam")
+    if not Partner.objects.filter(channel_manager=cam).exists():
+        ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True)[:500])
+        Partner.objects.filter(pk__in=ids).update(channel_manager=cam)
+    return cam
+
+
+def _distributor_admin():
+    """The admin of a distributor with 200 resellers (partners from the end of the list)."""
+    from partners.models import Partner, PartnerMembership
+
+    ids = list(Partner.objects.order_by("-pk").values_list("pk", flat=True)[: RESELLERS + 1])
+    distributor_id, resellers = ids[0], ids[1:]
+    Partner.objects.filter(pk=distributor_id).update(
+        business_model="distributor", parent_distributor=None
+    )
+    Partner.objects.filter(pk__in=resellers).update(parent_distributor_id=distributor_id)
+    membership = PartnerMembership.objects.filter(partner_id=distributor_id, role="admin").first()
+    if membership is None:
+        membership = PartnerMembership.objects.filter(partner_id=distributor_id).first()
+        PartnerMembership.objects.filter(pk=membership.pk).update(role="admin")
+    return membership.user
+
+
+def _partner_admin():
+    from partners.models import PartnerMembership
+
+    return (
+        PartnerMembership.objects.filter(role="admin", partner__business_model__in=["reseller"])
+        .select_related("user")
+        .order_by("pk")
+        .first()
+        .user
+    )
+
+
+def _api_key(ops_user) -> str:
+    from django.utils import timezone
+
+    from partners.api_keys import issue_api_key
+    from prm.models import ApiKey
+
+    # A key's secret is shown once: each run issues one and retires the previous runs' keys
+    # (kept, like any revoked key, for the audit trail of their use).
+    ApiKey.objects.filter(name=KEY_NAME, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key, plaintext = issue_api_key(
+        name=KEY_NAME,
+        scopes=[s for s in ApiKey.Scope.values if s.endswith(":read")],
+        actor=ops_user,
+    )
+    # The benchmark sends far more than a sync client's minute allowance.
+    ApiKey.objects.filter(pk=key.pk).update(rate_limit=10_000_000)
+    return plaintext
+
+
+def personas() -> tuple[dict[str, Client], dict[str, Client]]:
+    """The portal's clients and the API's (the same people, and the program-wide key)."""
+    from rest_framework.test import APIClient
+
+    ops_user = _staff(OPS_EMAIL, "ops")
+    people = {
+        "ops": ops_user,
+        "cam": _cam(ops_user),
+        "distributor": _distributor_admin(),
+        "partner": _partner_admin(),
+    }
+    portal: dict[str, Client] = {}
+    api: dict[str, Client] = {}
+    for name, user in people.items():
+        portal[name] = Client()
+        portal[name].force_login(user)
+        api[name] = APIClient()
+        api[name].force_login(user)
+    key = APIClient()
+    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {_api_key(ops_user)}")
+    api = {"api_key": key, **api}
+    return portal, api
+
+
+# --- Discovery: portal pages -----------------------------------------------------------------
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[str]:
+    for entry in patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern):
+            yield prefix + route
+
+
+def _chosen(paths: list[str]) -> list[str]:
+    """``PRM_BENCH_LIST_PATHS=<regex>`` keeps the matching paths, to try a fix quickly."""
+    pattern = os.environ.get("PRM_BENCH_LIST_PATHS")
+    return [p for p in paths if re.search(pattern, p)] if pattern else paths
+
+
+def portal_paths() -> list[str]:
+    """Every URL without a path parameter: what a list page can be."""
+    paths = []
+    for route in _walk(get_resolver().url_patterns):
+        if "<" in route or "(?P" in route or route.endswith((".csv", ".json", ".pdf")):
+            continue
+        path = "/" + route.lstrip("^").rstrip("$").replace("\\", "")
+        if re.search(r"[\[\](){}*+?|]", path) or path in SKIP_PATHS:
+            continue
+        if not path.startswith(SKIP_PREFIXES):
+            paths.append(path)
+    return sorted(set(paths))
+
+
+def _resolve_path(obj, path: str):
+    for part in path.split("__"):
+        if obj is None or part in ("date", "iexact", "icontains", "gte", "lte"):
+            break
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _representative(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _form_value(form_field) -> str | None:
+    choices = getattr(form_field, "choices", None)
+    if choices is not None:
+        for value, _label in choices:
+            value = getattr(value, "value", value)
+            if value not in ("", None):
+                return str(value)
+        return None
+    name = type(form_field).__name__
+    if "Date" in name:
+        return (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    if "Boolean" in name:
+        return "true"
+    return None
+
+
+def _page_variants(listing, first_row) -> list[tuple[str, dict[str, str]]]:
+    """Each filter with a representative value, each sort key in both directions."""
+    variants: list[tuple[str, dict[str, str]]] = []
+    filterset = listing.filterset
+    form = filterset.form
+    for name, flt in filterset.filters.items():
+        if name == "sort":
+            for value, _label in form.fields[name].choices:
+                if value:
+                    variants.append((f"sort={value}", {"sort": value}))
+            continue
+        if name == "q":
+            fields = getattr(filterset, "search_fields", ())
+            text = str(_resolve_path(first_row, fields[0]) or "") if fields and first_row else ""
+            word = text.split()[0] if text.split() else "north"
+            variants.append((f"q={word}", {"q": word}))
+            continue
+        value = _representative(_resolve_path(first_row, flt.field_name)) if first_row else None
+        if name.endswith("_to") and value is None:
+            value = dt.date.today().isoformat()
+        value = value or _form_value(form.fields[name])
+        if value is not None:
+            variants.append((f"{name}={value}", {name: value}))
+    return variants
+
+
+def discover_pages(client: Client, persona: str) -> list[Target]:
+    """The list pages this persona can open, each with its variants, from one instrumented
+    request per URL (the template context tells a page of rows)."""
+    from django.core.paginator import Page
+
+    from prm.lists import Listing
+
+    targets: list[Target] = []
+    for path in _chosen(portal_paths()):
+        response = client.get(path)
+        if response.status_code != 200 or response.context is None:
+            continue
+        page = response.context.get("page_obj")
+        if not isinstance(page, Page):
+            continue
+        first_row = page.object_list[0] if len(page.object_list) else None
+        variants: list[tuple[str, dict[str, str]]] = [("default", {})]
+        listing = response.context.get("listing")
+        if isinstance(listing, Listing):
+            variants += _page_variants(listing, first_row)
+        targets += [Target("page", path, persona, name, query) for name, query in variants]
+    return targets
+
+
+# --- Discovery: API endpoints ----------------------------------------------------------------
+
+
+def api_operations() -> list[tuple[str, list[dict]]]:
+    """GET operations without a path parameter that answer a paginated list."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    found = []
+    for path, operations in sorted(schema["paths"].items()):
+        operation = operations.get("get")
+        if operation is None or "{" in path:
+            continue
+        content = operation["responses"].get("200", {}).get("content", {})
+        body = content.get("application/json", {}).get("schema", {})
+        if "$ref" in body:
+            body = components.get(body["$ref"].rsplit("/", 1)[-1], {})
+        if "results" in body.get("properties", {}):
+            params = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            found.append((path, params))
+    return found
+
+
+def _param_value(param: dict, first_row: dict | None, view_class) -> str | None:
+    name, schema = param["name"], param.get("schema", {})
+    if first_row is not None and name in first_row:
+        value = first_row[name]
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("id")
+        if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\dT", value):
+            value = value[:10]
+        if value not in (None, ""):
+            return _representative(value)
+    enum = schema.get("enum") or schema.get("items", {}).get("enum")
+    if enum:
+        return str(enum[0])
+    kind, fmt = schema.get("type"), schema.get("format")
+    if fmt == "date-time":
+        return (dt.datetime.now(dt.UTC) - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if fmt == "date" or name.endswith(("_from", "_to", "_before", "_after")):
+        return (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    if kind == "boolean":
+        return "true"
+    return None
+
+
+def _api_variants(params, first_row, view_class) -> list[tuple[str, dict[str, str]]]:
+    variants: list[tuple[str, dict[str, str]]] = [("page_size=5", {"page_size": "5"})]
+    for param in params:
+        name = param["name"]
+        if name in PAGING_PARAMS:
+            continue
+        if name == "ordering":
+            for key in getattr(view_class, "ordering_fields", None) or []:
+                variants += [(f"ordering={o}", {"ordering": o}) for o in (key, f"-{key}")]
+            continue
+        if name == "pagination":
+            variants.append(("pagination=cursor", {"pagination": "cursor"}))
+            continue
+        if name == "search":
+            fields = getattr(view_class, "search_fields", None) or []
+            text = str(first_row.get(fields[0], "")) if first_row and fields else ""
+            word = text.split()[0] if text.split() else "north"
+            variants.append((f"search={word}", {"search": word}))
+            continue
+        value = _param_value(param, first_row, view_class)
+        if value is not None:
+            variants.append((f"{name}={value}", {name: value}))
+    return variants
+
+
+def discover_api(client: Client, persona: str) -> list[Target]:
+    targets: list[Target] = []
+    for path, params in api_operations():
+        if not _chosen([path]):
+            continue
+        response = client.get(path)
+        if response.status_code != 200:
+            continue
+        results = response.json().get("results") or []
+        first_row = results[0] if results else None
+        view_class = getattr(resolve(path).func, "cls", None)
+        variants = [("default", {}), *_api_variants(params, first_row, view_class)]
+        targets += [Target("api", path, persona, name, query) for name, query in variants]
+    return targets
+
+
+# --- Measuring -------------------------------------------------------------------------------
+
+
+def _count(client: Client, target: Target) -> None:
+    """Rows on the page and queries of one request. A request this slow has missed already:
+    its time is kept and the timed requests are skipped."""
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(target.path, target.query)
+    elapsed = (time.perf_counter() - started) * 1000
+    if elapsed > HOPELESS_MS:
+        target.timings.append(elapsed)
+    if response.status_code >= 500:
+        target.variant += f" (answered {response.status_code})"
+    target.queries = len(captured.captured_queries)
+    if target.kind == "api":
+        ok = response.status_code == 200
+        target.rows = len(response.json().get("results") or []) if ok else 0
+    elif response.context is not None and response.context.get("page_obj") is not None:
+        target.rows = len(response.context["page_obj"].object_list)
+
+
+def _time(client: Client, target: Target, count: int) -> None:
+    if target.timings:
+        return
+    for _warm in range(WARMUP):
+        client.get(target.path, target.query)
+    for i in range(count):
+        started = time.perf_counter()
+        response = client.get(target.path, target.query)
+        target.timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code >= 400:
+            target.variant += f" (answered {response.status_code})"
+            break
+        if i == 2 and min(target.timings) > HOPELESS_MS:
+            break
+
+
+def n_plus_one(targets: list[Target]) -> list[str]:
+    """Routes whose query count grows with the rows on the page (one or more per row)."""
+    flagged = []
+    groups: dict[tuple[str, str, str], list[Target]] = {}
+    for target in targets:
+        groups.setdefault((target.kind, target.path, target.persona), []).append(target)
+    for (kind, path, persona), group in groups.items():
+        small = min(group, key=lambda t: (t.rows, t.queries))
+        large = max(group, key=lambda t: (t.rows, -t.queries))
+        rows, extra = large.rows - small.rows, large.queries - small.queries
+        if rows >= 4 and extra >= max(3, rows // 2):
+            flagged.append(
+                f"{kind} {path} as {persona}: {small.queries} queries for {small.rows} rows, "
+                f"{large.queries} for {large.rows}"
+            )
+    return flagged
+
+
+def collect(portal: dict[str, Client], api: dict[str, Client]) -> list[Target]:
+    setup_test_environment()  # the template context tells which pages are lists
+    # Discovery asks for every URL, most of which are not lists (404, 403, 405): not news.
+    request_log = logging.getLogger("django.request")
+    level, request_log.level = request_log.level, logging.CRITICAL
+    try:
+        targets = []
+        for persona, client in portal.items():
+            targets += discover_pages(client, persona)
+            print(f"[bench] lists: pages found as {persona}", flush=True)
+        for persona, client in api.items():
+            targets += discover_api(client, persona)
+            print(f"[bench] lists: endpoints found as {persona}", flush=True)
+        only = os.environ.get("PRM_BENCH_LIST_ONLY")  # a regular expression, to try a fix
+        if only:
+            targets = [t for t in targets if re.search(only, t.label)]
+        for target in targets:
+            client = (portal if target.kind == "page" else api)[target.persona]
+            _count(client, target)
+    finally:
+        request_log.setLevel(level)
+        teardown_test_environment()
+    return targets
+
+
+def run() -> Result:
+    out = sys.stdout
+    commission_data.ensure(out, commission_data.won_deal_count())
+    dataset.ensure_certifications(out)
+    mdf_data.ensure(out, mdf_data.request_count())
+    dataset.ensure_leads(out)
+    portal, api = personas()
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        targets = collect(portal, api)
+        routes = {(t.kind, t.path) for t in targets}
+        print(
+            f"[bench] lists: {len(routes)} routes, {len(targets)} (route, persona, variant)",
+            flush=True,
+        )
+        count = repeats()
+        for target in targets:
+            client = (portal if target.kind == "page" else api)[target.persona]
+            _time(client, target, count)
+            if os.environ.get("PRM_BENCH_LIST_VERBOSE"):
+                print(f"{target.p95:8.1f} {target.label}", flush=True)
+    return report(targets)
+
+
+def report(targets: list[Target]) -> Result:
+    ranked = sorted(targets, key=lambda t: t.p95, reverse=True)
+    print(f"{'p95 ms':>8} {'queries':>7} {'rows':>5}  route / persona / variant")
+    for target in ranked[:15]:
+        print(f"{target.p95:8.1f} {target.queries:7d} {target.rows:5d}  {target.label}")
+    over = [t for t in ranked if t.p95 >= TARGET_MS]
+    print(f"[bench] lists over {TARGET_MS:.0f} ms: {len(over)} of {len(targets)}")
+    for line in n_plus_one(targets):
+        print(f"[bench] N+1: {line}")
+    worst = ranked[0]
+    name = "list_worst_p95"
+    print(f"[bench] worst: {worst.label}", flush=True)
+    return Result(name, worst.p95, "ms", f"<{TARGET_MS:.0f}", worst.p95 < TARGET_MS)

@@ -1,0 +1,122 @@
+"""Page through large lists without counting them.
+
+An exact ``COUNT(*)`` reads every matching row: over a million registrations that is most of
+a second on every page. ``CappedPaginator`` counts at most far enough to know whether there is
+a page after the one asked for (and at least ``cap`` rows): below that the count is exact, above
+it the page says "more than N" instead. A list of a whole table with no filter at all shows
+"about N" from PostgreSQL's own estimate of the table's size (``pg_class.reltuples``, kept
+current by autovacuum), which costs nothing.
+
+Used by the portal's lists (``prm.lists``) and the API's page-number pagination
+(``prm.api.pagination``).
+"""
+
+from enum import StrEnum
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+# Counting up to a thousand rows through an index takes a few milliseconds.
+PORTAL_COUNT_CAP = 1_000
+
+
+class CountAccuracy(StrEnum):
+    EXACT = "exact"
+    LOWER_BOUND = "lower_bound"  # there are more rows than the count says
+    ESTIMATE = "estimate"  # the database's estimate of the table's size
+
+
+def estimated_table_rows(queryset: QuerySet) -> int | None:
+    """The table's estimated row count when ``queryset`` is the whole table (no filter, no
+    join that could drop or repeat rows), on PostgreSQL; otherwise None."""
+    query = queryset.query
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or query.where or query.distinct or query.combinator:
+        return None
+    if query.is_sliced or query.group_by is not None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [queryset.model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    # -1 (never analysed) or 0 (maybe not analysed yet): not an estimate worth showing.
+    return int(row[0]) if row and row[0] > 0 else None
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count is exact up to a cap and a lower bound beyond it.
+
+    The cap grows with the page asked for (``reach``, set by ``get_page``), so every page up to
+    the last is reachable and a next page is offered while rows remain; counting never costs
+    more than reading the page itself with its offset.
+    """
+
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.cap = PORTAL_COUNT_CAP if cap is None else cap
+        self.reach = 1
+
+    def get_page(self, number):
+        self.reach = _page_number(number)
+        return super().get_page(number)
+
+    def page(self, number):
+        self.reach = max(self.reach, _page_number(number))
+        return super().page(number)
+
+    @cached_property
+    def limit(self) -> int:
+        """Count no further than this: the cap, or one page past the page asked for."""
+        return max(self.cap, (self.reach + 1) * self.per_page)
+
+    @cached_property
+    def count(self) -> int:
+        objects = self.object_list
+        if not isinstance(objects, QuerySet):
+            return len(objects)
+        # Neither the order nor the columns (nor per-row annotations) change a count; without
+        # them PostgreSQL need not sort, join or compute anything to count.
+        return objects.order_by().values("pk")[: self.limit + 1].count()
+
+    @cached_property
+    def estimate(self) -> int | None:
+        if self.count <= self.limit or not isinstance(self.object_list, QuerySet):
+            return None
+        estimate = estimated_table_rows(self.object_list)
+        return estimate if estimate is not None and estimate > self.limit else None
+
+    @property
+    def accuracy(self) -> CountAccuracy:
+        if self.count <= self.limit:
+            return CountAccuracy.EXACT
+        return CountAccuracy.ESTIMATE if self.estimate else CountAccuracy.LOWER_BOUND
+
+    @property
+    def shown_count(self) -> int:
+        """The count to show: exact, the table estimate, or the lower bound (``limit``)."""
+        if self.accuracy is CountAccuracy.EXACT:
+            return self.count
+        return self.estimate or self.limit
+
+    @property
+    def count_label(self) -> str:
+        """ "1,234", "about 1,000,000" or "more than 1,000"."""
+        number = number_format(self.shown_count, force_grouping=True)
+        if self.accuracy is CountAccuracy.ESTIMATE:
+            return _("about %(count)s") % {"count": number}
+        if self.accuracy is CountAccuracy.LOWER_BOUND:
+            return _("more than %(count)s") % {"count": number}
+        return number
+
+
+def _page_number(number) -> int:
+    try:
+        return max(1, int(number))
+    except (TypeError, ValueError):
+        return 1
