@@ -453,3 +453,12 @@ def admins_of_partners(partner_ids) -> dict[int, list[User]]:
     ).select_related("user"):
         admins.setdefault(membership.partner_id, []).append(membership.user)
     return admins
+
+
+def partner_suggestions(user: User, text: str, limit: int = 20) -> QuerySet[Partner]:
+    """Partners in the user's scope whose name contains the text, for the partner filter."""
+    text = text.strip()
+    found = partners_visible_to(user)
+    if text:
+        found = found.filter(display_name__icontains=text)
+    return found.order_by("display_name", "pk")[:limit]

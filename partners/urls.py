@@ -7,6 +7,7 @@ app_name = "partners"
 urlpatterns = [
     path("", views_lists.partner_list, name="partner_list"),
     path("reassign/", views_lists.partner_bulk_reassign, name="partner_bulk_reassign"),
+    path("lookup/", views_lists.partner_lookup, name="lookup"),
     path("tiers/", views.tier_list, name="tier_list"),
     path("<int:pk>/", views.partner_detail, name="partner_detail"),
     path("<int:pk>/qualify/", views.partner_qualify, name="partner_qualify"),

@@ -13,7 +13,7 @@ from prm.lists import selected_ids
 
 from . import selectors
 from .assignment import reassign_channel_managers
-from .filters import APPLICATION_LIST, PARTNER_LIST
+from .filters import APPLICATION_LIST, PARTNER_LIST, partner_label
 from .models import Application
 from .views import personas_required
 
@@ -71,3 +71,19 @@ def application_list(request):
     if listing.wants_export:
         return listing.export()
     return render(request, "partners/application_list.html", listing.context())
+
+
+@personas_required("cam", "ops", "distributor")
+def partner_lookup(request):
+    """The partner filter's suggestions: partners in the user's scope matching what was typed
+    (the filter box sends its own value, under its own name)."""
+    text = request.GET.get("q") or request.GET.get("partner") or ""
+    return render(
+        request,
+        "partners/partials/partner_options.html",
+        {
+            "partners": [
+                (partner_label(p), p) for p in selectors.partner_suggestions(request.user, text)
+            ]
+        },
+    )
