@@ -3,8 +3,11 @@
 The database still follows ``DATABASE_URL``, so CI runs the same suite on PostgreSQL.
 """
 
+import os
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR
+from .base import BASE_DIR, REDIS_CACHE, REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -24,3 +27,15 @@ ACCOUNT_RATE_LIMITS = False
 PRM_ENFORCE_MFA = False
 # The suite calls the API far faster than an integration; tests of rate limits set their own.
 PRM_API_RATE_LIMIT = 1_000_000
+
+# Tests clear the cache between them (``cache.clear()`` empties a whole Redis database): on
+# Redis, each parallel test process gets a database of its own, so none clears another's counts.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker.startswith("gw"):
+    _database = 8 + int(_xdist_worker[2:]) % 8
+    CACHES = {
+        "default": {
+            **REDIS_CACHE,
+            "LOCATION": urlsplit(REDIS_URL)._replace(path=f"/{_database}").geturl(),
+        }
+    }

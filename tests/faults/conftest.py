@@ -264,7 +264,12 @@ def broker(redis_server):
     """Send a task by name to our Redis, as the portal's web process would."""
     from celery import Celery
 
-    client = Celery("faults-client", broker=redis_server.url)
+    # Not the current app (the suite's own tasks must keep running in-process), but routed as
+    # the portal routes: each task to its queue.
+    client = Celery("faults-client", set_as_current=False)
+    client.config_from_object("django.conf:settings", namespace="CELERY")
+    client.conf.broker_url = redis_server.url
+    client.conf.task_always_eager = False
     client.conf.broker_connection_retry_on_startup = False
 
     def send(name: str, *args, **kwargs):

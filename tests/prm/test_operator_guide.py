@@ -8,9 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "operator-guide.md"
 # Where the process reads its environment: the settings modules and the entry points that pick
-# them.
+# them (not the test suite's settings: what they read is the test runner's, not an operator's).
 SOURCES = [
-    *sorted((ROOT / "prm" / "settings").glob("*.py")),
+    *sorted(p for p in (ROOT / "prm" / "settings").glob("*.py") if p.name != "test.py"),
     ROOT / "manage.py",
     ROOT / "prm" / "wsgi.py",
     ROOT / "prm" / "celery.py",
