@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -163,7 +164,16 @@ class TestRateLimits:
 
 
 def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    """The Redis database of this test process alone (as in ``prm/settings/test.py``).
+
+    Between tests, ``cache.clear()`` empties the whole database the default cache points at
+    (``tests/api/conftest.py`` clears it after ``redis_cache`` has pointed it here); on a database
+    shared by the parallel test processes, one process's clear would wipe the counts of a test
+    running in another."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    database = 8 + int(worker.removeprefix("gw") or 0) % 8
+    base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    return urlsplit(base)._replace(path=f"/{database}").geturl()
 
 
 @pytest.fixture
