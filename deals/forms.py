@@ -4,6 +4,7 @@ whose ``InvalidDealData.details`` are put back on the fields by ``add_domain_err
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.fields import PartnerChoiceField
 from prm.exceptions import DomainError
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
@@ -23,11 +24,6 @@ def add_domain_errors(form: forms.Form, error: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
-
-
-class PartnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class DealRegistrationForm(forms.Form):

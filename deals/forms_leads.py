@@ -5,6 +5,7 @@ back on the fields by ``show_domain_error``."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners import fields as partner_fields
 from partners.models import Region
 from prm.exceptions import DomainError
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
@@ -73,7 +74,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class PartnerChoiceField(forms.ModelChoiceField):
+class PartnerChoiceField(partner_fields.PartnerChoiceField):
     def label_from_instance(self, obj):
         tier = f" · {obj.tier}" if obj.tier_id else ""
         return f"{obj.display_name} ({obj.get_business_model_display()}{tier})"

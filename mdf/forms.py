@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.fields import PartnerChoiceField
 from partners.models import BusinessModel
 from prm.columns import ColumnBoundForm
 from prm.exceptions import DomainError
@@ -36,11 +37,6 @@ def add_domain_errors(
 def error_text(form: forms.Form) -> str:
     """A form's errors as one sentence, for forms shown inline in a list."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-class PartnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class ActivityChoiceField(forms.ModelChoiceField):

@@ -1,17 +1,13 @@
 """List filters shared by pages that show rows of several partners: the partner (or reseller)
 filter offers exactly the partners the user may see, so another partner's id is an error."""
 
-import re
-
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from prm.lists import Column, ListFilterSet, ListSpec, StableOrderingFilter
 
+from .fields import TypedPartnerMixin
 from .forms import clean_country_code
 from .models import Application, BusinessModel, Partner, Tier
 from .selectors import partner_access, partners_visible_to
@@ -36,77 +32,14 @@ def _partners_in_scope(request):
     return partners_visible_to(user).order_by("display_name", "pk")
 
 
-# A select of more partners than this would outweigh the page (10,000 options for ops).
-PARTNER_SELECT_LIMIT = 300
-PARTNER_WITH_ID = re.compile(r"\(#(\d+)\)\s*$")
-
-
-def partner_label(partner: Partner) -> str:
-    """How the partner filter names a partner when typed: its name and id, never ambiguous."""
-    return f"{partner.display_name} (#{partner.pk})"
-
-
-class PartnerLookupInput(forms.TextInput):
-    """A text box suggesting the partners in the user's scope as they type (``partners:lookup``
-    fills its list), for scopes too large for a select."""
-
-    def __init__(self):
-        super().__init__(attrs={"autocomplete": "off", "placeholder": _("Type a partner's name")})
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = dict(attrs or {})
-        options_id = f"{attrs.get('id', 'id_' + name)}-options"
-        attrs.update(
-            {
-                "list": options_id,
-                "hx-get": reverse("partners:lookup"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": f"#{options_id}",
-                "hx-swap": "innerHTML",
-            }
-        )
-        return format_html(
-            '{}<datalist id="{}"></datalist>',
-            super().render(name, value, attrs, renderer),
-            options_id,
-        )
-
-
-class PartnerChoiceField(django_filters.fields.ModelChoiceField):
-    """A partner in scope, chosen by id (the select), by "Name (#id)" (a suggestion) or by its
-    exact name when only one partner in scope carries it."""
-
-    def to_python(self, value):
-        text = str(value).strip() if value is not None else ""
-        if not text or text.isdigit():
-            return super().to_python(text)
-        match = PARTNER_WITH_ID.search(text)
-        if match:
-            return super().to_python(match.group(1))
-        named = list(self.queryset.filter(display_name__iexact=text)[:2])
-        if len(named) == 1:
-            return named[0]
-        raise ValidationError(
-            _("No single partner you can see is called “%(name)s”; pick one of the suggestions."),
-            code="invalid_choice",
-            params={"name": text},
-        )
+class PartnerChoiceField(TypedPartnerMixin, django_filters.fields.ModelChoiceField):
+    """A partner in the user's scope; typed with suggestions over a large scope."""
 
 
 class PartnerFilter(django_filters.ModelChoiceFilter):
-    """One partner in the user's scope. Over a large scope the partner is typed, with
-    suggestions, instead of picked from a list of every partner; the scope check is the same."""
+    """One partner in the user's scope; the scope check is the field's queryset."""
 
     field_class = PartnerChoiceField
-
-    @property
-    def field(self):
-        field = super().field
-        if not getattr(self, "_sized", False):
-            self._sized = True
-            if field.queryset.order_by()[: PARTNER_SELECT_LIMIT + 1].count() > PARTNER_SELECT_LIMIT:
-                field.widget = PartnerLookupInput()
-        return field
 
 
 def partner_filter(field_name: str = "partner", label=None):

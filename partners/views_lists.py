@@ -13,7 +13,8 @@ from prm.lists import selected_ids
 
 from . import selectors
 from .assignment import reassign_channel_managers
-from .filters import APPLICATION_LIST, PARTNER_LIST, partner_label
+from .fields import partner_label
+from .filters import APPLICATION_LIST, PARTNER_LIST
 from .models import Application
 from .views import personas_required
 

@@ -4,7 +4,7 @@ parse the query string only."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deals.forms import PartnerChoiceField
+from partners.fields import PartnerChoiceField
 
 from .models import CommissionLine, Statement
 

@@ -4,7 +4,7 @@ with suggestions from ``partners:lookup``. Either way the value is checked again
 import pytest
 from django.urls import reverse
 
-from partners import filters
+from partners import fields
 from tests.deals.factories import DealFactory
 
 LOOKUP = "partners:lookup"
@@ -12,7 +12,7 @@ LOOKUP = "partners:lookup"
 
 @pytest.fixture
 def large_scope(monkeypatch):
-    monkeypatch.setattr(filters, "PARTNER_SELECT_LIMIT", 1)
+    monkeypatch.setattr(fields, "PARTNER_SELECT_LIMIT", 1)
 
 
 def deal_list(client, **params):
@@ -74,3 +74,39 @@ class TestLookup:
         response = client_for(acme_rep).get(reverse(LOOKUP), {"q": "a"})
         assert response.status_code in (403, 404)
         assert b"Acme (#" not in response.content
+
+
+class TestFormsOverALargeScope:
+    """Forms that choose a partner (offering leads, one or several) take the same text box once
+    the choice outgrows a select, and check the typed partner against the form's own scope."""
+
+    def test_the_bulk_offer_types_the_partner(self, client_for, acme, ops, large_scope):
+        from deals.models import Lead
+        from tests.deals.conflict_factories import LeadFactory
+
+        html = client_for(ops).get(reverse("deals:lead_list")).content.decode()
+        assert '<select name="partner"' not in html
+        assert 'type="text" name="partner"' in html
+        lead = LeadFactory(company_name="Fresh Co")
+        response = client_for(ops).post(
+            reverse("deals:lead_bulk_offer"), {"ids": [lead.pk], "partner": f"Acme (#{acme.pk})"}
+        )
+        assert [row.ok for row in response.context["result"].rows] == [True]
+        lead.refresh_from_db()
+        assert lead.status == Lead.Status.OFFERED and lead.partner == acme
+
+    def test_a_typed_partner_outside_the_offer_scope_is_refused(
+        self, client_for, acme, globex, cam, large_scope
+    ):
+        from deals.models import Lead
+        from tests.deals.conflict_factories import LeadFactory
+
+        lead = LeadFactory(created_by=cam)
+        response = client_for(cam).post(
+            reverse("deals:lead_offer", args=[lead.pk]), {"partner": f"Globex (#{globex.pk})"}
+        )
+        assert response.status_code == 302
+        page = client_for(cam).get(response.url).content.decode()
+        assert "Choose a partner to offer the lead to." in page
+        lead.refresh_from_db()
+        assert lead.status == Lead.Status.NEW
