@@ -81,7 +81,7 @@ class PartnerListFilter(ListFilterSet):
             ("tier__rank", "tier"),
             ("status", "status"),
             ("hq_country", "country"),
-            ("channel_manager__last_name", "cam"),
+            ("channel_manager__full_name", "cam"),
             ("member_count", "users"),
             ("created_at", "joined"),
         ),
