@@ -54,6 +54,7 @@ def main(argv=None) -> int:
             cursor.execute(f"DROP TABLE IF EXISTS {dataset.MARKER_TABLE}")
     if set(wanted) - SELF_CONTAINED:
         dataset.build(sys.stdout, sizes)
+        dataset.maintain(sys.stdout)
 
     missed = 0
     for name in wanted:

@@ -10,6 +10,7 @@ Scope rules:
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -280,8 +281,16 @@ def search_partners(
         partners = partners.filter(
             Q(display_name__icontains=query) | Q(legal_name__icontains=query)
         )
-    # Explicit order: the count's GROUP BY drops the model's default ordering.
-    return partners.annotate(member_count=Count("memberships", distinct=True)).order_by(
+    # A count per row rather than a join and GROUP BY over every partner's memberships: the
+    # page reads its rows in index order and counts members for those rows only.
+    members = (
+        PartnerMembership.objects.filter(partner=OuterRef("pk"))
+        .order_by()
+        .values("partner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return partners.annotate(member_count=Coalesce(Subquery(members), 0)).order_by(
         "display_name", "pk"
     )
 

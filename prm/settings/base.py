@@ -114,6 +114,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No just-in-time compilation: the portal's queries are short, and compiling one whose
+    # estimated cost passes PostgreSQL's threshold (a sorted list of a large table) costs
+    # hundreds of milliseconds, more than the query itself.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
