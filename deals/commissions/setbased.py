@@ -196,8 +196,11 @@ recorded AS (
 judged AS MATERIALIZED (
     -- A deal needs Python when an earlier line is not the entitlement's (partner, rule,
     -- currency), when what is owed to date is not the earlier lines plus the regular line,
-    -- or when the period already has lines other than the regular line.
+    -- or when the period already has lines other than the regular line. A deal that is not
+    -- flagged and has lines in the period has exactly its regular line (from an earlier or
+    -- interrupted run): nothing to insert.
     SELECT COALESCE(e.deal_id, r.deal_id) AS flagged_id, e.*,
+           COALESCE(r.current, 0) = 0 AS missing,
            COALESCE(r.earlier, 0) > 0
            AND (e.deal_id IS NULL OR r.partner_lo <> r.partner_hi OR r.rule_lo <> r.rule_hi
                 OR r.currency_lo <> r.currency_hi OR r.partner_lo <> e.partner_id
@@ -220,7 +223,7 @@ inserted AS (
            GREATEST(e.closed_on, %(start)s::date) + %(hold)s::int, %(run)s, NULL,
            %(now)s, %(now)s
     FROM judged e
-    WHERE e.deal_id IS NOT NULL AND e.regular <> 0 AND NOT e.flag
+    WHERE e.deal_id IS NOT NULL AND e.regular <> 0 AND NOT e.flag AND e.missing
     ORDER BY e.deal_id
     ON CONFLICT (deal_id, period, rule_id, kind) WHERE spiff_id IS NULL DO NOTHING
     RETURNING 1
@@ -273,11 +276,16 @@ def insert_regular_lines(calc: PeriodCalculation, ids: list[int]) -> tuple[int, 
     with connection.cursor() as cursor:
         # Row estimates of a chunk's joins are poor (the deal filters are correlated); hash
         # joins are right for every step of a chunk, nested loops are quadratic in the worst
-        # case, so they are switched off for this statement only.
+        # case, so they are switched off for this statement only. A chunk reads its own deals
+        # and lines by id range: a sequential scan instead (chosen when a chunk's range holds
+        # a large share of the lines) reads every line of every period, dead ones included,
+        # once per chunk; it is switched off too.
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(_SQL, params)
         created, flagged = cursor.fetchone()
         cursor.execute("RESET work_mem")
+        cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_nestloop")
     return int(created), list(flagged)
