@@ -1,12 +1,13 @@
 """Writes of the quarterly tier review: start or resume a review, run it in chunks, record
 ops' decisions and apply them (tier changes go through ``partners.services``).
 
-A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. Each chunk is one
-transaction holding the review row's lock that measures the chunk with the set-based metrics,
-writes one proposal per partner (unique per review and partner), warns the partners at their
-first miss, applies automatic promotions and moves ``last_partner_id`` on. A worker killed half
-way loses at most the chunk in flight; starting the review again continues after the last
-committed chunk and never writes a second proposal for a partner.
+A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. The set-based
+metrics measure up to ``MEASURE_SIZE`` partners ahead at once (one query per metric for the whole
+program on the usual scale), then each chunk is one transaction holding the review row's lock
+that writes one proposal per partner (unique per review and partner), warns the partners at
+their first miss, applies automatic promotions and moves ``last_partner_id`` on. A worker killed
+half way loses at most the chunk in flight; starting the review again measures again what is
+left, continues after the last committed chunk and never writes a second proposal for a partner.
 
 The partners at their first miss are warned by a follow-up job queued when the review finishes
 (``send_warnings``): one notification each, deduplicated, so it is safe to run again.
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.services import set_partner_tier
-from partners.tier_progress import standings_many
+from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
 from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
@@ -39,6 +40,9 @@ from .policy import Draft, Weights, program_snapshot, propose
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
 CHUNK_SIZE = 2000
+# Partners measured by one set of metric queries: each query's cost is mostly fixed (a scan of
+# the table), so measuring the whole program at once is much cheaper than chunk by chunk.
+MEASURE_SIZE = 10_000
 KIND_WARNING = "scorecards.tier_warning"
 KIND_CHANGED = "scorecards.tier_changed"
 Decision = TierProposal.Decision
@@ -127,6 +131,8 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     weights = Weights.from_settings(settings_row)
+    measured: dict[int, dict[int, TierStanding]] = {}
+    measured_through: int | None = 0  # the last partner id measured ahead; None: every one
     while True:
         with transaction.atomic():
             review = TierReview.objects.select_for_update().get(pk=review_id)
@@ -139,7 +145,16 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
                 .order_by("pk")[: chunk_size or CHUNK_SIZE]
             )
             if chunk:
-                _review_chunk(review, chunk, tiers, weights, settings_row.auto_apply_promotions)
+                if measured_through is not None and chunk[-1].pk > measured_through:
+                    measured, measured_through = _measure_ahead(review, chunk[0].pk, tiers)
+                _review_chunk(
+                    review,
+                    chunk,
+                    tiers,
+                    weights,
+                    settings_row.auto_apply_promotions,
+                    measured=measured,
+                )
                 review.last_partner_id = chunk[-1].pk
             _count(review)
             if not chunk:
@@ -181,12 +196,30 @@ def _count(review: TierReview) -> None:
     review.warned_count = counts["warned"]
 
 
+def _measure_ahead(
+    review: TierReview, first_id: int, tiers: list[Tier]
+) -> tuple[dict[int, dict[int, TierStanding]], int | None]:
+    """The standings of the next ``MEASURE_SIZE`` partners still without a proposal, from
+    ``first_id`` on, measured together; with the last id measured (None: every one left)."""
+    ahead = list(
+        selectors.partners_to_review()
+        .filter(pk__gte=first_id)
+        .exclude(pk__in=review.proposals.values("partner_id"))
+        .select_related("tier")
+        .order_by("pk")[:MEASURE_SIZE]
+    )
+    through = ahead[-1].pk if len(ahead) == MEASURE_SIZE else None
+    return standings_many(ahead, tiers, as_of=review.period_end), through
+
+
 def _review_chunk(
     review: TierReview,
     chunk: list[Partner],
     tiers: list[Tier],
     weights: Weights,
     auto_promote: bool,
+    *,
+    measured: dict[int, dict[int, TierStanding]] | None = None,
 ) -> None:
     done = set(
         review.proposals.filter(partner_id__in=[p.pk for p in chunk]).values_list(
@@ -196,7 +229,10 @@ def _review_chunk(
     partners = [p for p in chunk if p.pk not in done]
     if not partners:
         return
-    standings = standings_many(partners, tiers, as_of=review.period_end)
+    standings = measured or {}
+    unmeasured = [p for p in partners if p.pk not in standings]
+    if unmeasured:  # active since the measure ahead, say
+        standings = {**standings_many(unmeasured, tiers, as_of=review.period_end), **standings}
     previous = selectors.previous_misses(review, [p.pk for p in partners])
     now = timezone.now()
     rows = []
