@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -29,7 +30,9 @@ from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.services import set_partner_tier
 from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
+from prm.bulk import insert_many
 from prm.exceptions import DomainError, PermissionDenied
+from prm.id_sets import id_set
 from prm.models import User
 from prm.notifications import notify
 
@@ -131,33 +134,32 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     weights = Weights.from_settings(settings_row)
-    measured: dict[int, dict[int, TierStanding]] = {}
-    measured_through: int | None = 0  # the last partner id measured ahead; None: every one
+    ahead = _Ahead()
     while True:
         with transaction.atomic():
             review = TierReview.objects.select_for_update().get(pk=review_id)
             if review.is_finished:
                 return review
-            chunk = list(
+            rows = list(
                 selectors.partners_to_review()
                 .filter(pk__gt=review.last_partner_id)
-                .select_related("tier")
-                .order_by("pk")[: chunk_size or CHUNK_SIZE]
+                .order_by("pk")
+                .values_list("pk", "tier_id")[: chunk_size or CHUNK_SIZE]
             )
-            if chunk:
-                if measured_through is not None and chunk[-1].pk > measured_through:
-                    measured, measured_through = _measure_ahead(review, chunk[0].pk, tiers)
+            if rows:
+                if not ahead.covers(rows[-1][0]):
+                    ahead = _measure_ahead(review, rows[0][0], tiers)
                 _review_chunk(
                     review,
-                    chunk,
+                    ahead.partners_of(rows),
                     tiers,
                     weights,
                     settings_row.auto_apply_promotions,
-                    measured=measured,
+                    measured=ahead.standings,
                 )
-                review.last_partner_id = chunk[-1].pk
+                review.last_partner_id = rows[-1][0]
             _count(review)
-            if not chunk:
+            if not rows:
                 review.status = TierReview.Status.DONE
                 review.finished_at = timezone.now()
                 _queue_warnings(review.pk)
@@ -196,20 +198,44 @@ def _count(review: TierReview) -> None:
     review.warned_count = counts["warned"]
 
 
-def _measure_ahead(
-    review: TierReview, first_id: int, tiers: list[Tier]
-) -> tuple[dict[int, dict[int, TierStanding]], int | None]:
-    """The standings of the next ``MEASURE_SIZE`` partners still without a proposal, from
-    ``first_id`` on, measured together; with the last id measured (None: every one left)."""
-    ahead = list(
+@dataclass
+class _Ahead:
+    """Partners loaded and measured ahead of the chunks that write their proposals."""
+
+    partners: dict[int, Partner] = field(default_factory=dict)
+    standings: dict[int, dict[int, TierStanding]] = field(default_factory=dict)
+    through: int | None = 0  # the last partner id measured; None: every one left
+
+    def covers(self, partner_id: int) -> bool:
+        return self.through is None or partner_id <= self.through
+
+    def partners_of(self, rows: list[tuple[int, int | None]]) -> list[Partner]:
+        """The chunk's partners (``(id, tier id)`` rows) as loaded ahead; any not loaded then,
+        or whose tier changed since, loaded again."""
+        stale = [
+            pk for pk, tier_id in rows if getattr(self.partners.get(pk), "tier_id", -1) != tier_id
+        ]
+        if stale:
+            loaded = Partner.objects.select_related("tier").filter(pk__in=id_set(stale))
+            self.partners.update((p.pk, p) for p in loaded)
+        return [self.partners[pk] for pk, _tier_id in rows if pk in self.partners]
+
+
+def _measure_ahead(review: TierReview, first_id: int, tiers: list[Tier]) -> _Ahead:
+    """The next ``MEASURE_SIZE`` partners still without a proposal, from ``first_id`` on,
+    loaded and measured together."""
+    partners = list(
         selectors.partners_to_review()
         .filter(pk__gte=first_id)
         .exclude(pk__in=review.proposals.values("partner_id"))
         .select_related("tier")
         .order_by("pk")[:MEASURE_SIZE]
     )
-    through = ahead[-1].pk if len(ahead) == MEASURE_SIZE else None
-    return standings_many(ahead, tiers, as_of=review.period_end), through
+    return _Ahead(
+        partners={p.pk: p for p in partners},
+        standings=standings_many(partners, tiers, as_of=review.period_end),
+        through=partners[-1].pk if len(partners) == MEASURE_SIZE else None,
+    )
 
 
 def _review_chunk(
@@ -222,7 +248,7 @@ def _review_chunk(
     measured: dict[int, dict[int, TierStanding]] | None = None,
 ) -> None:
     done = set(
-        review.proposals.filter(partner_id__in=[p.pk for p in chunk]).values_list(
+        review.proposals.filter(partner_id__in=id_set([p.pk for p in chunk])).values_list(
             "partner_id", flat=True
         )
     )
@@ -246,7 +272,8 @@ def _review_chunk(
             weights=weights,
         )
         rows.append(_proposal(review, partner, draft, now))
-    TierProposal.objects.bulk_create(rows, ignore_conflicts=True)
+    # Only partners without a proposal, under the review's lock: no row can conflict.
+    insert_many(rows)
     if auto_promote:
         promotions = TierProposal.objects.filter(
             review=review,
