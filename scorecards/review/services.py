@@ -38,7 +38,7 @@ from prm.notifications import notify
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
-from .policy import Draft, Weights, program_snapshot, propose
+from .policy import Draft, Weights, Wording, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
@@ -261,6 +261,7 @@ def _review_chunk(
         standings = {**standings_many(unmeasured, tiers, as_of=review.period_end), **standings}
     previous = selectors.previous_misses(review, [p.pk for p in partners])
     now = timezone.now()
+    wording = Wording.current()
     rows = []
     for partner in partners:
         misses, tier_then = previous.get(partner.pk, (0, None))
@@ -270,6 +271,7 @@ def _review_chunk(
             tiers=tiers,
             previous_misses=misses if tier_then == partner.tier_id else 0,
             weights=weights,
+            wording=wording,
         )
         rows.append(_proposal(review, partner, draft, now))
     # Only partners without a proposal, under the review's lock: no row can conflict.
@@ -277,7 +279,7 @@ def _review_chunk(
     if auto_promote:
         promotions = TierProposal.objects.filter(
             review=review,
-            partner_id__in=[p.pk for p in partners],
+            partner_id__in=id_set([p.pk for p in partners]),
             action=TierProposal.Action.PROMOTE,
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")
@@ -286,12 +288,13 @@ def _review_chunk(
 
 
 def _proposal(review: TierReview, partner: Partner, draft: Draft, now) -> TierProposal:
+    # By id: thousands of rows are built per chunk, and none of them reads its relations.
     return TierProposal(
-        review=review,
-        partner=partner,
-        current_tier=partner.tier,
-        proposed_tier=draft.proposed_tier,
-        qualified_tier=draft.qualified_tier,
+        review_id=review.pk,
+        partner_id=partner.pk,
+        current_tier_id=partner.tier_id,
+        proposed_tier_id=draft.proposed_tier.pk if draft.proposed_tier else None,
+        qualified_tier_id=draft.qualified_tier.pk if draft.qualified_tier else None,
         action=draft.action,
         below_requirements=draft.below_requirements,
         misses=draft.misses,
