@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -38,14 +37,12 @@ from prm.notifications import notify
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
+from .measuring import Ahead, measure_ahead
 from .policy import Draft, Weights, Wording, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
 CHUNK_SIZE = 2000
-# Partners measured by one set of metric queries: each query's cost is mostly fixed (a scan of
-# the table), so measuring the whole program at once is much cheaper than chunk by chunk.
-MEASURE_SIZE = 10_000
 KIND_WARNING = "scorecards.tier_warning"
 KIND_CHANGED = "scorecards.tier_changed"
 Decision = TierProposal.Decision
@@ -134,7 +131,7 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     weights = Weights.from_settings(settings_row)
-    ahead = _Ahead()
+    ahead = Ahead()
     while True:
         with transaction.atomic():
             review = TierReview.objects.select_for_update().get(pk=review_id)
@@ -148,7 +145,7 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
             )
             if rows:
                 if not ahead.covers(rows[-1][0]):
-                    ahead = _measure_ahead(review, rows[0][0], tiers)
+                    ahead = measure_ahead(review, rows[0][0], tiers)
                 _review_chunk(
                     review,
                     ahead.partners_of(rows),
@@ -196,46 +193,6 @@ def _count(review: TierReview) -> None:
     review.demote_count = counts["demote"]
     review.hold_count = counts["hold"]
     review.warned_count = counts["warned"]
-
-
-@dataclass
-class _Ahead:
-    """Partners loaded and measured ahead of the chunks that write their proposals."""
-
-    partners: dict[int, Partner] = field(default_factory=dict)
-    standings: dict[int, dict[int, TierStanding]] = field(default_factory=dict)
-    through: int | None = 0  # the last partner id measured; None: every one left
-
-    def covers(self, partner_id: int) -> bool:
-        return self.through is None or partner_id <= self.through
-
-    def partners_of(self, rows: list[tuple[int, int | None]]) -> list[Partner]:
-        """The chunk's partners (``(id, tier id)`` rows) as loaded ahead; any not loaded then,
-        or whose tier changed since, loaded again."""
-        stale = [
-            pk for pk, tier_id in rows if getattr(self.partners.get(pk), "tier_id", -1) != tier_id
-        ]
-        if stale:
-            loaded = Partner.objects.select_related("tier").filter(pk__in=id_set(stale))
-            self.partners.update((p.pk, p) for p in loaded)
-        return [self.partners[pk] for pk, _tier_id in rows if pk in self.partners]
-
-
-def _measure_ahead(review: TierReview, first_id: int, tiers: list[Tier]) -> _Ahead:
-    """The next ``MEASURE_SIZE`` partners still without a proposal, from ``first_id`` on,
-    loaded and measured together."""
-    partners = list(
-        selectors.partners_to_review()
-        .filter(pk__gte=first_id)
-        .exclude(pk__in=review.proposals.values("partner_id"))
-        .select_related("tier")
-        .order_by("pk")[:MEASURE_SIZE]
-    )
-    return _Ahead(
-        partners={p.pk: p for p in partners},
-        standings=standings_many(partners, tiers, as_of=review.period_end),
-        through=partners[-1].pk if len(partners) == MEASURE_SIZE else None,
-    )
 
 
 def _review_chunk(
