@@ -2,12 +2,13 @@
 ops' decisions and apply them (tier changes go through ``partners.services``).
 
 A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. The set-based
-metrics measure up to ``MEASURE_SIZE`` partners ahead at once (one query per metric for the whole
-program on the usual scale), then each chunk is one transaction holding the review row's lock
-that writes one proposal per partner (unique per review and partner), warns the partners at
-their first miss, applies automatic promotions and moves ``last_partner_id`` on. A worker killed
-half way loses at most the chunk in flight; starting the review again measures again what is
-left, continues after the last committed chunk and never writes a second proposal for a partner.
+metrics measure up to ``measuring.MEASURE_SIZE`` partners ahead at once (one query per metric
+for the whole program on the usual scale), then each chunk is one transaction holding the review
+row's lock that writes one proposal per partner (unique per review and partner), warns the
+partners at their first miss, applies automatic promotions and moves ``last_partner_id`` on. A
+worker killed half way loses at most the chunk in flight; starting the review again measures
+again what is left, continues after the last committed chunk and never writes a second proposal
+for a partner.
 
 The partners at their first miss are warned by a follow-up job queued when the review finishes
 (``send_warnings``): one notification each, deduplicated, so it is safe to run again.
