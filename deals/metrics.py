@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from prm.currency.conversion import MissingExchangeRate, RateTable, sum_converted
 from prm.exceptions import DomainError
+from prm.id_sets import id_set
 from prm.money import quantize
 
 from .models import DealRegistration
@@ -52,7 +53,7 @@ def won_deals(partner, *, as_of: dt.date | None = None) -> Decimal:
 def _won_in_window_many(partner_ids: list[int], as_of: dt.date | None):
     end = as_of or timezone.localdate()
     return DealRegistration.objects.filter(
-        partner_id__in=partner_ids,
+        partner_id__in=id_set(partner_ids),
         status=DealRegistration.Status.WON,
         closed_on__gt=end - dt.timedelta(days=WINDOW_DAYS),
         closed_on__lte=end,

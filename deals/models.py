@@ -354,6 +354,13 @@ class DealRegistration(StatusMachineMixin):
                 ],
                 name="deal_first_submitted",
             ),
+            # The same for a channel manager's partners: each partner's registrations by day
+            # first submitted, from the index alone.
+            models.Index(
+                fields=["partner", "first_submitted_at"],
+                include=["currency", "sourcing", "estimated_amount"],
+                name="deal_partner_first_submitted",
+            ),
             models.Index(
                 fields=["updated_at", "partner"],
                 name="deal_lost_updated",

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from partners.models import BusinessModel, Office, Partner, Region
 from partners.selectors import partner_access, partners_visible_to
+from prm.id_sets import id_set
 from prm.models import User
 
 from .models import (
@@ -388,7 +389,7 @@ def approved_reference_implementations(
 def _valid_on_many(ids: list[int], as_of: dt.date | None) -> QuerySet[PersonCertification]:
     day = as_of or timezone.localdate()
     return PersonCertification.objects.filter(
-        partner_id__in=ids, earned_on__lte=day, expires_on__gte=day
+        partner_id__in=id_set(ids), earned_on__lte=day, expires_on__gte=day
     ).order_by()
 
 
@@ -416,7 +417,7 @@ def certified_people_per_office_many(partners, *, as_of: dt.date | None = None) 
     ids = [p.pk for p in partners]
     offices: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
     for office_id, partner_id, name in (
-        Office.objects.filter(partner_id__in=ids)
+        Office.objects.filter(partner_id__in=id_set(ids))
         .order_by("name")
         .values_list("pk", "partner_id", "name")
     ):
@@ -431,7 +432,7 @@ def certified_people_per_office_many(partners, *, as_of: dt.date | None = None) 
     without = [pk for pk in ids if not offices[pk]]
     people = (
         dict(
-            valid.filter(partner_id__in=without)
+            valid.filter(partner_id__in=id_set(without))
             .values_list("partner_id")
             .annotate(n=Count("user_id", distinct=True))
         )
@@ -488,7 +489,7 @@ def approved_reference_implementations_many(
     since = day - dt.timedelta(days=REFERENCE_WINDOW_DAYS)
     counts = dict(
         ReferenceImplementation.objects.filter(
-            partner_id__in=ids,
+            partner_id__in=id_set(ids),
             status=ReferenceImplementation.Status.APPROVED,
             completed_on__gt=since,
             completed_on__lte=day,

@@ -230,35 +230,43 @@ def standings_many(
     # A standing depends only on the requirement and the value, and many partners share a
     # value (a few certified people, none): each (requirement, value) is worded once.
     worded: dict[tuple, RequirementStanding] = {}
+    ladder = [
+        (tier, tier.pk, [(r, r.pk, r.metric) for r in requirements[tier.pk]]) for tier in tier_list
+    ]
     result: dict[int, dict[int, TierStanding]] = {}
     for partner in partners:
+        pk = partner.pk
+        # Each metric's value for this partner, with its key (None: not to be cached).
+        values = {
+            metric: (None, (None,)) if found is None else _keyed(found[pk])
+            for metric, found in measured.items()
+        }
         per_tier = {}
-        for tier in tier_list:
+        for tier, tier_pk, rows_of_tier in ladder:
             rows = []
-            for requirement in requirements[tier.pk]:
-                values = measured[requirement.metric]
-                value = None if values is None else values[partner.pk]
-                key = _cache_key(requirement, value)
-                if key is None:
+            for requirement, requirement_pk, metric in rows_of_tier:
+                value, value_key = values[metric]
+                if value_key is None:
                     rows.append(requirement_standing(requirement, value))
                     continue
-                if key not in worded:
-                    worded[key] = requirement_standing(requirement, value)
-                rows.append(worded[key])
-            per_tier[tier.pk] = TierStanding(tier, rows)
-        result[partner.pk] = per_tier
+                key = (requirement_pk, value_key)
+                row = worded.get(key)
+                if row is None:
+                    row = worded[key] = requirement_standing(requirement, value)
+                rows.append(row)
+            per_tier[tier_pk] = TierStanding(tier, rows)
+        result[pk] = per_tier
     return result
 
 
-def _cache_key(requirement: TierRequirement, value) -> tuple | None:
-    if value is None:
-        return (requirement.pk, None)
+def _keyed(value) -> tuple:
+    """A measured value with the key its standing is cached under (None: not cached)."""
     if isinstance(value, Decimal):
-        return (requirement.pk, "n", value)
+        return value, ("n", value)
     if isinstance(value, dict):
         counts = tuple((name, Decimal(n)) for name, n in value.get("counts", {}).items())
-        return (requirement.pk, "u", value.get("scope", "office"), counts)
-    return None
+        return value, ("u", value.get("scope", "office"), counts)
+    return value, None
 
 
 def would_break_tier(partner: Partner, person_certification) -> list[RequirementStanding]:

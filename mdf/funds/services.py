@@ -26,6 +26,7 @@ from deals.models import DealRegistration
 from partners.models import Partner, Tier, TierHistory
 from prm.audit import record_event
 from prm.currency.conversion import RateTable
+from prm.id_sets import id_set
 from prm.models import User
 from prm.money import format_money, parse_amount, quantize
 from prm.notifications import notify
@@ -75,7 +76,7 @@ class AccrualResult:
 
 def _tiers_on(day: dt.date, partner_ids) -> dict[int, int | None]:
     """The tier in force on ``day``: the effective-dated history, else the current tier."""
-    ids = ledger.id_set(sorted(partner_ids))
+    ids = id_set(sorted(partner_ids))
     current: dict[int, int | None] = dict(
         Partner.objects.filter(pk__in=ids).values_list("pk", "tier_id")
     )
@@ -154,7 +155,7 @@ def _accrue_chunk(chunk, amounts, period, month) -> int:
     state = ledger.lock_for_append(funds.values())
     done = set(
         LedgerEntry.objects.filter(
-            fund_id__in=ledger.id_set(sorted(funds.values())), kind=Kind.ACCRUAL,
+            fund_id__in=id_set(sorted(funds.values())), kind=Kind.ACCRUAL,
             source_month=month,
         ).values_list("fund_id", flat=True)
     )  # fmt: skip

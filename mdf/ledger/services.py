@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from prm.id_sets import id_set
 from prm.locks import lock_many
 from prm.models import User
 from prm.money import default_currency, format_money
@@ -126,14 +126,6 @@ def lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, De
         .values_list("pk", "last_sequence", "last_available", "last_committed")
     )
     return {pk: (seq or 0, avail or ZERO, committed or ZERO) for pk, seq, avail, committed in rows}
-
-
-def id_set(ids: Sequence[int]):
-    """``ids`` for an ``__in`` filter. On PostgreSQL one array parameter rather than one
-    placeholder per id: a chunk of thousands of ids then costs nothing to send or parse."""
-    if transaction.get_connection().vendor != "postgresql":
-        return list(ids)
-    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
 
 
 # --- Entries ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Rows come back grouped by day and currency so amounts convert at the rate of the
 
 import datetime as dt
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -21,7 +20,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -29,6 +27,7 @@ from deals.models import CommissionLine, DealRegistration, LeadOffer
 from enablement.models import PersonCertification
 from mdf.models import Claim, MdfPayment
 from partners.models import Partner
+from prm.id_sets import id_set
 
 Status = DealRegistration.Status
 Scope = QuerySet | list[int] | None
@@ -267,20 +266,11 @@ def _cohort_case(certified: dict[int, int]) -> Case:
     for partner_id, n in certified.items():
         members.setdefault(cohort_of(n), []).append(partner_id)
     whens = [
-        When(partner_id__in=_id_set(ids), then=Value(index))
+        When(partner_id__in=id_set(ids), then=Value(index))
         for index, ids in sorted(members.items())
         if index
     ]
     return Case(*whens, default=Value(0), output_field=IntegerField())
-
-
-def _id_set(ids: list[int]):
-    """Thousands of partner ids to test each deal against. On PostgreSQL one array parameter
-    in a sub-select, which the planner hashes once (a literal IN list in a CASE is searched
-    element by element for every row); elsewhere the plain list."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])  # noqa: S611 - a bound parameter
-    return ids
 
 
 def cohort_deals(

@@ -92,17 +92,62 @@ class Qualification:
 
 
 def qualify(standing: TierStanding, weights: Weights) -> Qualification:
-    rows = standing.requirements
-    total = sum(weights.of(r.requirement) for r in rows)
-    met = sum(weights.of(r.requirement) for r in rows if r.met)
+    total = met = 0
+    missing_certifications = []
+    for row in standing.requirements:
+        weight = weights.of(row.requirement)
+        total += weight
+        if row.met:
+            met += weight
+        elif row.requirement.is_certification_metric:
+            missing_certifications.append(row)
     score = Decimal(100) if total == 0 else (Decimal(100) * met / total).quantize(Decimal("0.1"))
-    missing_certifications = [
-        r for r in rows if r.requirement.is_certification_metric and not r.met
-    ]
     qualifies = score >= weights.qualifying_percent and not (
         weights.certifications_required and missing_certifications
     )
     return Qualification(standing, score, qualifies, missing_certifications)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The reasons' templates in the active language. Translating costs a lookup of the
+    active language each time, and a review words thousands of proposals: it translates them
+    once (``Wording.current()``) and passes them to ``propose``."""
+
+    promote: str
+    no_tier: str
+    still_meets: str
+    below: str
+    all_certifications: str
+    entry_tier: str
+    grace: str
+    demote: str
+
+    @classmethod
+    def current(cls) -> Wording:
+        return cls(
+            promote=_(
+                "Meets %(tier)s: %(met)s of %(total)s criteria, weighted %(score)s%% "
+                "(needs %(need)s%%)."
+            ),
+            no_tier=_("Meets the requirements of no tier yet."),
+            still_meets=_(
+                "Still meets %(tier)s: %(met)s of %(total)s criteria, weighted %(score)s%%."
+            ),
+            below=_(
+                "Below %(tier)s requirements: weighted %(score)s%% (needs %(need)s%%%(certs)s). "
+                "Missing: %(missing)s."
+            ),
+            all_certifications=_(" and every certification criterion"),
+            entry_tier=_("Already in the entry tier: there is no tier below."),
+            grace=_(
+                "Grace period: review %(n)s of %(grace)s below requirements; the partner is "
+                "warned and keeps %(tier)s for now."
+            ),
+            demote=_(
+                "Below %(tier)s requirements for %(n)s consecutive reviews: demotion to %(to)s."
+            ),
+        )
 
 
 @dataclass
@@ -127,10 +172,13 @@ def propose(
     tiers: list[Tier],
     previous_misses: int,
     weights: Weights,
+    wording: Wording | None = None,
 ) -> Draft:
     """The proposal for a partner now in ``current``, measured against every tier of
     ``tiers`` (``standings`` keyed by tier id). ``previous_misses``: consecutive reviews below
-    ``current``'s requirements before this one (from the last review, same tier)."""
+    ``current``'s requirements before this one (from the last review, same tier). ``wording``:
+    the reasons' templates, when translated already."""
+    texts = wording or Wording.current()
     ranked = sorted(tiers, key=lambda t: t.rank)
     qualifications = {t.pk: qualify(standings[t.pk], weights) for t in ranked}
     qualified = next((t for t in reversed(ranked) if qualifications[t.pk].qualifies), None)
@@ -142,47 +190,31 @@ def propose(
 
     if qualified_rank > current_rank and qualified is not None:
         q = qualifications[qualified.pk]
-        reasons = [
-            _(
-                "Meets %(tier)s: %(met)s of %(total)s criteria, weighted %(score)s%% "
-                "(needs %(need)s%%)."
-            )
-            % _numbers(q, weights)
-        ]
+        reasons = [texts.promote % _numbers(q, weights)]
         return Draft(
             Action.PROMOTE, qualified, qualified, False, 0, False, q.score, reasons, snapshot
         )
     if current is None or qualified_rank == current_rank:
         if current is None:
-            reasons = [_("Meets the requirements of no tier yet.")]
+            reasons = [texts.no_tier]
         else:
-            reasons = [
-                _("Still meets %(tier)s: %(met)s of %(total)s criteria, weighted %(score)s%%.")
-                % _numbers(qualifications[current.pk], weights)
-            ]
+            reasons = [texts.still_meets % _numbers(qualifications[current.pk], weights)]
         return Draft(Action.HOLD, current, qualified, False, 0, False, score, reasons, snapshot)
 
     # Below the current tier's requirements.
     short = qualifications[current.pk]
     misses = previous_misses + 1
-    reasons = [_below_text(short, weights)]
+    reasons = [_below_text(short, weights, texts)]
     floor = qualified or ranked[0]
     if floor.pk == current.pk:
-        reasons.append(_("Already in the entry tier: there is no tier below."))
+        reasons.append(texts.entry_tier)
         return Draft(Action.HOLD, current, qualified, True, misses, False, score, reasons, snapshot)
     if misses <= weights.grace_reviews:
         reasons.append(
-            _(
-                "Grace period: review %(n)s of %(grace)s below requirements; the partner is "
-                "warned and keeps %(tier)s for now."
-            )
-            % {"n": misses, "grace": weights.grace_reviews, "tier": current.name}
+            texts.grace % {"n": misses, "grace": weights.grace_reviews, "tier": current.name}
         )
         return Draft(Action.HOLD, current, qualified, True, misses, True, score, reasons, snapshot)
-    reasons.append(
-        _("Below %(tier)s requirements for %(n)s consecutive reviews: demotion to %(to)s.")
-        % {"tier": current.name, "n": misses, "to": floor.name}
-    )
+    reasons.append(texts.demote % {"tier": current.name, "n": misses, "to": floor.name})
     return Draft(Action.DEMOTE, floor, qualified, True, misses, False, score, reasons, snapshot)
 
 
@@ -196,14 +228,11 @@ def _numbers(q: Qualification, weights: Weights) -> dict:
     }
 
 
-def _below_text(q: Qualification, weights: Weights) -> str:
+def _below_text(q: Qualification, weights: Weights, texts: Wording) -> str:
     missing = "; ".join(m for r in q.standing.unmet for m in r.missing)
-    return _(
-        "Below %(tier)s requirements: weighted %(score)s%% (needs %(need)s%%%(certs)s). "
-        "Missing: %(missing)s."
-    ) % {
+    return texts.below % {
         **_numbers(q, weights),
-        "certs": _(" and every certification criterion") if weights.certifications_required else "",
+        "certs": texts.all_certifications if weights.certifications_required else "",
         "missing": missing or "—",
     }
 

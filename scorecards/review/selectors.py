@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from partners.models import Partner, Tier, TierRequirement
 from partners.selectors import next_tier, partner_access
 from partners.tier_progress import RequirementStanding, TierStanding, evaluate_tier
+from prm.id_sets import id_set
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, parse_period
 
@@ -128,7 +129,7 @@ def previous_misses(
     return {
         partner_id: (misses, tier_id)
         for partner_id, misses, tier_id in TierProposal.objects.filter(
-            review=previous, partner_id__in=partner_ids
+            review=previous, partner_id__in=id_set(partner_ids)
         ).values_list("partner_id", "misses", "current_tier_id")
     }
 

@@ -1,12 +1,14 @@
 """Writes of the quarterly tier review: start or resume a review, run it in chunks, record
 ops' decisions and apply them (tier changes go through ``partners.services``).
 
-A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. Each chunk is one
-transaction holding the review row's lock that measures the chunk with the set-based metrics,
-writes one proposal per partner (unique per review and partner), warns the partners at their
-first miss, applies automatic promotions and moves ``last_partner_id`` on. A worker killed half
-way loses at most the chunk in flight; starting the review again continues after the last
-committed chunk and never writes a second proposal for a partner.
+A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. The set-based
+metrics measure up to ``measuring.MEASURE_SIZE`` partners ahead at once (one query per metric
+for the whole program on the usual scale), then each chunk is one transaction holding the review
+row's lock that writes one proposal per partner (unique per review and partner), warns the
+partners at their first miss, applies automatic promotions and moves ``last_partner_id`` on. A
+worker killed half way loses at most the chunk in flight; starting the review again measures
+again what is left, continues after the last committed chunk and never writes a second proposal
+for a partner.
 
 The partners at their first miss are warned by a follow-up job queued when the review finishes
 (``send_warnings``): one notification each, deduplicated, so it is safe to run again.
@@ -26,15 +28,18 @@ from django.utils.translation import gettext as _
 from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.services import set_partner_tier
-from partners.tier_progress import standings_many
+from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
+from prm.bulk import insert_many
 from prm.exceptions import DomainError, PermissionDenied
+from prm.id_sets import id_set
 from prm.models import User
 from prm.notifications import notify
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
-from .policy import Draft, Weights, program_snapshot, propose
+from .measuring import Ahead, measure_ahead
+from .policy import Draft, Weights, Wording, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
@@ -127,22 +132,32 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     weights = Weights.from_settings(settings_row)
+    ahead = Ahead()
     while True:
         with transaction.atomic():
             review = TierReview.objects.select_for_update().get(pk=review_id)
             if review.is_finished:
                 return review
-            chunk = list(
+            rows = list(
                 selectors.partners_to_review()
                 .filter(pk__gt=review.last_partner_id)
-                .select_related("tier")
-                .order_by("pk")[: chunk_size or CHUNK_SIZE]
+                .order_by("pk")
+                .values_list("pk", "tier_id")[: chunk_size or CHUNK_SIZE]
             )
-            if chunk:
-                _review_chunk(review, chunk, tiers, weights, settings_row.auto_apply_promotions)
-                review.last_partner_id = chunk[-1].pk
+            if rows:
+                if not ahead.covers(rows[-1][0]):
+                    ahead = measure_ahead(review, rows[0][0], tiers)
+                _review_chunk(
+                    review,
+                    ahead.partners_of(rows),
+                    tiers,
+                    weights,
+                    settings_row.auto_apply_promotions,
+                    measured=ahead.standings,
+                )
+                review.last_partner_id = rows[-1][0]
             _count(review)
-            if not chunk:
+            if not rows:
                 review.status = TierReview.Status.DONE
                 review.finished_at = timezone.now()
                 _queue_warnings(review.pk)
@@ -187,18 +202,24 @@ def _review_chunk(
     tiers: list[Tier],
     weights: Weights,
     auto_promote: bool,
+    *,
+    measured: dict[int, dict[int, TierStanding]] | None = None,
 ) -> None:
     done = set(
-        review.proposals.filter(partner_id__in=[p.pk for p in chunk]).values_list(
+        review.proposals.filter(partner_id__in=id_set([p.pk for p in chunk])).values_list(
             "partner_id", flat=True
         )
     )
     partners = [p for p in chunk if p.pk not in done]
     if not partners:
         return
-    standings = standings_many(partners, tiers, as_of=review.period_end)
+    standings = measured or {}
+    unmeasured = [p for p in partners if p.pk not in standings]
+    if unmeasured:  # active since the measure ahead, say
+        standings = {**standings_many(unmeasured, tiers, as_of=review.period_end), **standings}
     previous = selectors.previous_misses(review, [p.pk for p in partners])
     now = timezone.now()
+    wording = Wording.current()
     rows = []
     for partner in partners:
         misses, tier_then = previous.get(partner.pk, (0, None))
@@ -208,13 +229,15 @@ def _review_chunk(
             tiers=tiers,
             previous_misses=misses if tier_then == partner.tier_id else 0,
             weights=weights,
+            wording=wording,
         )
         rows.append(_proposal(review, partner, draft, now))
-    TierProposal.objects.bulk_create(rows, ignore_conflicts=True)
+    # Only partners without a proposal, under the review's lock: no row can conflict.
+    insert_many(rows)
     if auto_promote:
         promotions = TierProposal.objects.filter(
             review=review,
-            partner_id__in=[p.pk for p in partners],
+            partner_id__in=id_set([p.pk for p in partners]),
             action=TierProposal.Action.PROMOTE,
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")
@@ -223,12 +246,13 @@ def _review_chunk(
 
 
 def _proposal(review: TierReview, partner: Partner, draft: Draft, now) -> TierProposal:
+    # By id: thousands of rows are built per chunk, and none of them reads its relations.
     return TierProposal(
-        review=review,
-        partner=partner,
-        current_tier=partner.tier,
-        proposed_tier=draft.proposed_tier,
-        qualified_tier=draft.qualified_tier,
+        review_id=review.pk,
+        partner_id=partner.pk,
+        current_tier_id=partner.tier_id,
+        proposed_tier_id=draft.proposed_tier.pk if draft.proposed_tier else None,
+        qualified_tier_id=draft.qualified_tier.pk if draft.qualified_tier else None,
         action=draft.action,
         below_requirements=draft.below_requirements,
         misses=draft.misses,
