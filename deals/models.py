@@ -662,6 +662,11 @@ class Lead(StatusMachineMixin):
             # The lead lists' default order, alone and within a status.
             models.Index(fields=["created_at", "id"], name="lead_list_created"),
             models.Index(fields=["status", "created_at", "id"], name="lead_list_status_created"),
+            # The lead list's other orders (descending ones on empty-able columns: 0019).
+            models.Index(fields=["company_name", "id"], name="lead_list_company"),
+            models.Index(fields=["estimated_amount", "id"], name="lead_list_amount"),
+            models.Index(fields=["accept_by", "id"], name="lead_list_accept_by"),
+            models.Index(fields=["status", "id"], name="lead_list_status"),
             models.Index(
                 fields=["accept_by"],
                 name="lead_offered_deadline",

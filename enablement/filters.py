@@ -3,25 +3,16 @@ Rows come from the selectors, which enforce tenancy; these only narrow and order
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from partners.filters import PartnerScopedFilterSet, partner_filter
 from prm.lists import Column, ListFilterSet, ListSpec, StableOrderingFilter
 
 from .models import Certification, CertificationImport, PersonCertification
+from .models.certifications import STATUS_PRIORITY
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 Status = PersonCertification.Status
-
-# Expiring first (act now), then expired, then active, then renewed history.
-STATUS_PRIORITY = Case(
-    When(status=Status.EXPIRING, then=Value(0)),
-    When(status=Status.EXPIRED, then=Value(1)),
-    When(status=Status.ACTIVE, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 
 class CertificationFilter(PartnerScopedFilterSet):
