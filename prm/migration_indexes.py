@@ -6,14 +6,19 @@ index and sorts small test data anyway."""
 from django.db import migrations
 
 
-def postgresql_indexes(table: str, indexes: dict[str, str]) -> migrations.RunPython:
-    """An operation creating ``indexes`` (name → column list) on ``table``, and dropping them
-    when reversed; nothing on other databases."""
+def postgresql_indexes(
+    table: str, indexes: dict[str, str], *, condition: str = ""
+) -> migrations.RunPython:
+    """An operation creating ``indexes`` (name → column list) on ``table``, partial when a
+    ``condition`` (SQL) is given, and dropping them when reversed; nothing on other databases."""
+    where = f" WHERE {condition}" if condition else ""
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for name, columns in indexes.items():
-                schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+                schema_editor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns}){where}"
+                )
 
     def drop(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
