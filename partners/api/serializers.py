@@ -21,6 +21,7 @@ from partners.models import (
     TierRequirement,
 )
 from partners.selectors import partners_visible_to
+from prm.api.representation import ColumnReadsMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
 from prm.models import User
@@ -33,14 +34,14 @@ RegionField = choice_field("RegionEnum", Region)
 # --- Small nested shapes ------------------------------------------------------------------------
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(ColumnReadsMixin, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
         read_only_fields = fields
 
 
-class PartnerRefSerializer(serializers.ModelSerializer):
+class PartnerRefSerializer(ColumnReadsMixin, serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "display_name"]
