@@ -21,7 +21,7 @@ from partners.models import (
     TierRequirement,
 )
 from partners.selectors import partners_visible_to
-from prm.api.representation import ColumnReadsMixin
+from prm.api.representation import ChoiceLabelField, ColumnReadsMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
 from prm.models import User
@@ -187,7 +187,7 @@ class InvitationOutputSerializer(serializers.ModelSerializer):
 
 
 class TierRequirementOutputSerializer(serializers.ModelSerializer):
-    metric_label = serializers.CharField(source="get_metric_display", read_only=True)
+    metric_label = ChoiceLabelField(source="metric", choices=TierRequirement.Metric.choices)
 
     class Meta:
         model = TierRequirement

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
@@ -34,9 +35,10 @@ def _column_attribute(model, field) -> str | None:
     return model_field.attname
 
 
+# For read-only ``ModelSerializer`` outputs: the same representation as DRF's, with plain columns
+# read without ``get_attribute``'s generic path. (No docstring: the OpenAPI schema would take it
+# as the description of every serializer using it.)
 class ColumnReadsMixin:
-    """For read-only ``ModelSerializer`` outputs: the same representation as DRF's, with plain
-    columns read without ``get_attribute``'s generic path."""
 
     @cached_property
     def _representation_steps(self) -> list[_Step]:
@@ -82,3 +84,16 @@ def with_references(queryset, **references):
         if field.name not in serializer.Meta.fields
     ]
     return queryset.select_related(*references).defer(*deferred)
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice, as ``get_<field>_display()`` gives it (the value itself when it is
+    not one of ``choices``), from a table made once. Django's method hashes every lazily
+    translated label of the field on every call, which adds up over a list."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
