@@ -39,7 +39,6 @@ def _column_attribute(model, field) -> str | None:
 # read without ``get_attribute``'s generic path. (No docstring: the OpenAPI schema would take it
 # as the description of every serializer using it.)
 class ColumnReadsMixin:
-
     @cached_property
     def _representation_steps(self) -> list[_Step]:
         model = getattr(getattr(self, "Meta", None), "model", None)
