@@ -18,7 +18,7 @@ from deals.models import (
 )
 from deals.selectors import registrable_partners
 from partners.api.serializers import PartnerRefSerializer, RegionField, UserRefSerializer
-from prm.api.representation import ColumnReadsMixin
+from prm.api.representation import ReadOnlyOutputMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
 from prm.money import CURRENCY_CHOICES, AmountSerializerField
@@ -42,7 +42,7 @@ class CurrencyField(serializers.ChoiceField):
 # --- Registrations ------------------------------------------------------------------------------
 
 
-class RegistrationOutputSerializer(ColumnReadsMixin, serializers.ModelSerializer):
+class RegistrationOutputSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     partner = PartnerRefSerializer(read_only=True)
     distributor = PartnerRefSerializer(read_only=True, allow_null=True)
     registered_by = UserRefSerializer(read_only=True)

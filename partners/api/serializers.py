@@ -21,7 +21,7 @@ from partners.models import (
     TierRequirement,
 )
 from partners.selectors import partners_visible_to
-from prm.api.representation import ChoiceLabelField, ColumnReadsMixin
+from prm.api.representation import ChoiceLabelField, ReadOnlyOutputMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
 from prm.models import User
@@ -34,14 +34,14 @@ RegionField = choice_field("RegionEnum", Region)
 # --- Small nested shapes ------------------------------------------------------------------------
 
 
-class UserRefSerializer(ColumnReadsMixin, serializers.ModelSerializer):
+class UserRefSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
         read_only_fields = fields
 
 
-class PartnerRefSerializer(ColumnReadsMixin, serializers.ModelSerializer):
+class PartnerRefSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "display_name"]
@@ -186,7 +186,7 @@ class InvitationOutputSerializer(serializers.ModelSerializer):
 # --- Tiers --------------------------------------------------------------------------------------
 
 
-class TierRequirementOutputSerializer(serializers.ModelSerializer):
+class TierRequirementOutputSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     metric_label = ChoiceLabelField(source="metric", choices=TierRequirement.Metric.choices)
 
     class Meta:
@@ -195,7 +195,7 @@ class TierRequirementOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TierOutputSerializer(serializers.ModelSerializer):
+class TierOutputSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     requirements = TierRequirementOutputSerializer(many=True, read_only=True)
     benefits = serializers.ListField(child=serializers.CharField(), read_only=True)
 

@@ -1,18 +1,25 @@
-"""Answers of long lists, with the same JSON and less work per value.
+"""Answers of long lists, with the same JSON and less work per request and per value.
 
-DRF's ``Serializer.to_representation`` asks every field of every row where its value comes from
-(``Field.get_attribute``: a source path to follow, callables to call, missing relations and
-defaults to handle). For a field that reads one model column none of that can happen: the value
-is the instance's attribute. ``ColumnReadsMixin`` sorts the fields once per serializer (a list's
-rows share one) and reads such columns directly; every other field (relations, nested
-serializers, properties, methods, ``source="*"``) still goes through its own ``get_attribute``.
-Each value is still turned into JSON by its field's own ``to_representation``.
+``ReadOnlyOutputMixin`` is for output serializers (every field read-only):
+
+- DRF builds a ``ModelSerializer``'s fields from the model on every instance, so on every
+  request (and for each nested serializer); the mixin builds them once per class and gives each
+  instance a copy, as DRF does with declared fields;
+- DRF's ``to_representation`` asks every field of every row where its value comes from
+  (``Field.get_attribute``: a source path, callables, missing relations, defaults). For a field
+  that reads one model column none of that can happen: the mixin sorts the fields once per
+  serializer (a list's rows share one) and reads such columns directly; every other field
+  (relations, nested serializers, properties, methods, ``source="*"``) still goes through its
+  own ``get_attribute``. Each value is still turned into JSON by its field's own
+  ``to_representation``.
 """
 
+import copy
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -28,17 +35,25 @@ def _column_attribute(model, field) -> str | None:
     name = field.source_attrs[0]
     try:
         model_field = model._meta.get_field(name)
-    except Exception:  # a property, a method or an annotation: not a column
+    except FieldDoesNotExist:  # a property, a method or an annotation: not a column
         return None
     if not getattr(model_field, "concrete", False) or model_field.is_relation:
         return None
     return model_field.attname
 
 
-# For read-only ``ModelSerializer`` outputs: the same representation as DRF's, with plain columns
-# read without ``get_attribute``'s generic path. (No docstring: the OpenAPI schema would take it
-# as the description of every serializer using it.)
-class ColumnReadsMixin:
+# See the module's docstring. (None here: the OpenAPI schema would take it as the description
+# of every serializer using the mixin.)
+class ReadOnlyOutputMixin:
+    def get_fields(self):
+        cls = type(self)
+        # The class's own attribute, never a parent serializer's.
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
+
     @cached_property
     def _representation_steps(self) -> list[_Step]:
         model = getattr(getattr(self, "Meta", None), "model", None)
