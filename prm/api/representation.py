@@ -11,7 +11,7 @@
   serializer (a list's rows share one) and reads such columns directly; every other field
   (relations, nested serializers, properties, methods, ``source="*"``) still goes through its
   own ``get_attribute``. Each value is still turned into JSON by its field's own
-  ``to_representation``.
+  ``to_representation``; time fields get the active time zone once, not once per value.
 """
 
 import copy
@@ -19,7 +19,9 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -57,6 +59,12 @@ class ReadOnlyOutputMixin:
     @cached_property
     def _representation_steps(self) -> list[_Step]:
         model = getattr(getattr(self, "Meta", None), "model", None)
+        if settings.USE_TZ:
+            # The time zone a time field would look up for every value (the active one, which
+            # does not change while this request's answer is written), looked up once.
+            for field in self._readable_fields:  # type: ignore[attr-defined]
+                if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                    field.timezone = timezone.get_current_timezone()
         return [
             (
                 field.field_name,
