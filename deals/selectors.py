@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, PartnerMembership
-from partners.selectors import partner_access, partners_visible_to
+from partners.selectors import in_partner_scope, partner_access, partners_visible_to
 from prm.models import AuditEvent, User
 
 from .models import (
@@ -132,7 +132,7 @@ def sla_escalation_recipients(partner: Partner) -> list[User]:
 def deals_visible_to(user: User) -> QuerySet[DealRegistration]:
     return DealRegistration.objects.select_related(
         "partner", "partner__channel_manager", "registered_by", "distributor"
-    ).filter(partner__in=partners_visible_to(user).values("pk"))
+    ).filter(in_partner_scope(user))
 
 
 def get_deal_for_user(user: User, pk) -> DealRegistration:

@@ -91,16 +91,32 @@ def primary_membership(user: User) -> PartnerMembership | None:
     )
 
 
+def sees_every_partner(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_program_ops)
+
+
 def partners_visible_to(user: User) -> QuerySet[Partner]:
     base = Partner.objects.select_related("tier", "channel_manager", "team", "parent_distributor")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return base.none()
-    if user.is_program_ops:
+    if sees_every_partner(user):
         return base
     if user.is_channel_manager:
         return base.filter(channel_manager=user)
     ids = partner_access(user).partner_ids
     return base.filter(pk__in=ids) if ids else base.none()
+
+
+def in_partner_scope(user: User, path: str = "partner") -> Q:
+    """Rows whose partner (reached through ``path``) ``user`` may see.
+
+    For someone who sees every partner that is every row with a partner, said as such rather
+    than as a subquery over the whole partner table: PostgreSQL would plan that semi-join on
+    every request and probe it row by row to count a page.
+    """
+    if sees_every_partner(user):
+        return Q(**{f"{path}__isnull": False})
+    return Q(**{f"{path}__in": partners_visible_to(user).values("pk")})
 
 
 def get_partner_for_user(user: User, pk) -> Partner:

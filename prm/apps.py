@@ -7,4 +7,13 @@ class PrmConfig(AppConfig):
     verbose_name = _("Program kernel")
 
     def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import post_delete, post_save
+
         from . import account_events  # noqa: F401  (connects the sign-in audit receivers)
+        from .api.authentication import forget_recent_keys
+
+        # A key or an account changed: the API reads keys afresh (``KEY_REUSE_SECONDS``).
+        for signal in (post_save, post_delete):
+            for model in ("prm.ApiKey", settings.AUTH_USER_MODEL):
+                signal.connect(forget_recent_keys, sender=model, dispatch_uid=f"keys.{model}")

@@ -57,6 +57,10 @@ class CappedPaginator(Paginator):
     more than reading the page itself with its offset.
     """
 
+    # Read the page before counting: a page shorter than ``per_page`` is the last one, so the
+    # count is known without a query (most lists are short). Off for the portal's lists.
+    reads_page_first = False
+
     def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = PORTAL_COUNT_CAP if cap is None else cap
@@ -68,7 +72,31 @@ class CappedPaginator(Paginator):
 
     def page(self, number):
         self.reach = max(self.reach, _page_number(number))
+        if self.reads_page_first and "count" not in self.__dict__:
+            page = self._page_read_first(number)
+            if page is not None:
+                return page
         return super().page(number)
+
+    def _page_read_first(self, number):
+        """The page, its rows read before the count; None to leave it to ``Paginator.page``
+        (a number that is no page number, or no rows beyond the first page: its errors)."""
+        if not isinstance(self.object_list, QuerySet) or self.orphans:
+            return None
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return None
+        if number < 1:
+            return None
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if not rows and (number > 1 or not self.allow_empty_first_page):
+            return None
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = bottom + len(rows)  # the last page: exact
+        # A full page: counted as usual (up to ``limit``, past this page), the rows kept.
+        return self._get_page(rows, self.validate_number(number), self)
 
     @cached_property
     def limit(self) -> int:

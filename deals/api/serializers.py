@@ -18,6 +18,7 @@ from deals.models import (
 )
 from deals.selectors import registrable_partners
 from partners.api.serializers import PartnerRefSerializer, RegionField, UserRefSerializer
+from prm.api.representation import ReadOnlyOutputMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
 from prm.money import CURRENCY_CHOICES, AmountSerializerField
@@ -41,7 +42,7 @@ class CurrencyField(serializers.ChoiceField):
 # --- Registrations ------------------------------------------------------------------------------
 
 
-class RegistrationOutputSerializer(serializers.ModelSerializer):
+class RegistrationOutputSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     partner = PartnerRefSerializer(read_only=True)
     distributor = PartnerRefSerializer(read_only=True, allow_null=True)
     registered_by = UserRefSerializer(read_only=True)
@@ -99,6 +100,15 @@ class RegistrationOutputSerializer(serializers.ModelSerializer):
             "source_lead",
         ]
         read_only_fields = fields
+
+
+# The related rows a registration's answer shows, with their serializers.
+REGISTRATION_REFERENCES = {
+    "partner": PartnerRefSerializer,
+    "distributor": PartnerRefSerializer,
+    "registered_by": UserRefSerializer,
+    "decided_by": UserRefSerializer,
+}
 
 
 class RegistrationFieldsSerializer(ColumnBoundSerializer):

@@ -24,6 +24,7 @@ from deals.models import (
 from deals.selectors import deals_visible_to
 from partners.api.permissions import IsInternalStaff
 from prm.api.idempotency import IdempotentCreateMixin
+from prm.api.representation import with_references
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
 
@@ -79,7 +80,12 @@ class RegistrationViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return deals_visible_to(self.request.user).select_related("decided_by")
+        # Joined for what the answer shows; not the partner's manager, which the portal's
+        # pages show and each join would cost planning on every request.
+        registrations = deals_visible_to(self.request.user).select_related(None)
+        if self.action in ("list", "retrieve"):
+            return with_references(registrations, **s.REGISTRATION_REFERENCES)
+        return registrations.select_related(*s.REGISTRATION_REFERENCES)
 
     def create_with_service(self, request) -> Response:
         data = dict(self.validated_input(s.RegistrationInputSerializer))

@@ -21,6 +21,7 @@ from partners.models import (
     TierRequirement,
 )
 from partners.selectors import partners_visible_to
+from prm.api.representation import ChoiceLabelField, ReadOnlyOutputMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
 from prm.models import User
@@ -33,14 +34,14 @@ RegionField = choice_field("RegionEnum", Region)
 # --- Small nested shapes ------------------------------------------------------------------------
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
         read_only_fields = fields
 
 
-class PartnerRefSerializer(serializers.ModelSerializer):
+class PartnerRefSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "display_name"]
@@ -185,8 +186,8 @@ class InvitationOutputSerializer(serializers.ModelSerializer):
 # --- Tiers --------------------------------------------------------------------------------------
 
 
-class TierRequirementOutputSerializer(serializers.ModelSerializer):
-    metric_label = serializers.CharField(source="get_metric_display", read_only=True)
+class TierRequirementOutputSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
+    metric_label = ChoiceLabelField(source="metric", choices=TierRequirement.Metric.choices)
 
     class Meta:
         model = TierRequirement
@@ -194,7 +195,7 @@ class TierRequirementOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TierOutputSerializer(serializers.ModelSerializer):
+class TierOutputSerializer(ReadOnlyOutputMixin, serializers.ModelSerializer):
     requirements = TierRequirementOutputSerializer(many=True, read_only=True)
     benefits = serializers.ListField(child=serializers.CharField(), read_only=True)
 

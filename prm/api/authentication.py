@@ -1,4 +1,6 @@
+import copy
 import hmac
+import time
 
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +12,29 @@ from prm.models import ApiKey, hash_api_secret
 
 # Writing last_used_at on every call would turn reads into writes; once a minute is enough.
 LAST_USED_RESOLUTION_SECONDS = 60
+# A key (with its account) read from the database is used again by the same process for this
+# long, rather than read on every request. A change saved to a key or to an account (revoking,
+# rotating out, a new limit, disabling the account) applies at once in the process that saved
+# it and within this bound in every other one.
+KEY_REUSE_SECONDS = 2.0
+# prefix -> (time read, the key with its principal); only keys that exist.
+_recent_keys: dict[str, tuple[float, ApiKey]] = {}
+
+
+def forget_recent_keys(**kwargs) -> None:
+    """Drop every key read recently (a key or an account was saved: connected in ``prm.apps``)."""
+    _recent_keys.clear()
+
+
+def _key_with_prefix(prefix: str) -> ApiKey | None:
+    now = time.monotonic()
+    recent = _recent_keys.get(prefix)
+    if recent is not None and now - recent[0] < KEY_REUSE_SECONDS:
+        return recent[1]
+    key = ApiKey.objects.select_related("principal").filter(prefix=prefix).first()
+    if key is not None:
+        _recent_keys[prefix] = (now, key)
+    return key
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -25,8 +50,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix, _sep, secret = raw.removeprefix("prm_").partition(".")
         if not prefix or not secret:
             raise exceptions.AuthenticationFailed(_("Malformed API key."))
-        # The prefix is unique: one row by its index, its state checked here.
-        key = ApiKey.objects.select_related("principal").filter(prefix=prefix).first()
+        # The prefix is unique: one row by its index (or as read moments ago), its state checked
+        # here on every request.
+        key = _key_with_prefix(prefix)
         # Constant-time comparison: the time taken must not tell how much of the hash matched.
         if key is None or not hmac.compare_digest(key.hashed_secret, hash_api_secret(secret)):
             raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
@@ -38,7 +64,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not key.principal.is_active:
             raise exceptions.AuthenticationFailed(_("The key's account is disabled."))
         _note_use(key)
-        return key.principal, key
+        # The request gets its own copies: views and selectors may keep per-request state on
+        # them, which must not reach the next request using the key.
+        principal = copy.copy(key.principal)
+        key = copy.copy(key)
+        key.principal = principal
+        return principal, key
 
     def authenticate_header(self, request):
         return self.keyword
@@ -57,12 +88,14 @@ def _note_use(key: ApiKey) -> None:
     if last_used is not None and last_used >= start_of_day:
         if (now - last_used).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now  # the key may be used again as read: not written again
         return
     first_today = (
         ApiKey.objects.filter(pk=key.pk)
         .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=start_of_day))
         .update(last_used_at=now)
     )
+    key.last_used_at = now
     if not first_today:
         return  # a concurrent first call of the day won: it wrote the time and the audit row
     record_event(

@@ -17,6 +17,8 @@ COUNT_CAP = 10_000
 
 
 class ApiCappedPaginator(CappedPaginator):
+    reads_page_first = True
+
     def __init__(self, object_list, per_page, *args, **kwargs):
         kwargs.setdefault("cap", COUNT_CAP)
         super().__init__(object_list, per_page, *args, **kwargs)

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from partners.api_keys import revoke_api_key
+from prm.api import authentication
 from prm.models import ApiKey, AuditEvent
 
 from .assertions import error_of
@@ -244,3 +245,47 @@ def test_the_secret_is_compared_in_constant_time(issue_key, monkeypatch):
     assert with_header(f"Api-Key prm_{key.prefix}.wrong").get(PARTNERS).status_code == 401
     assert len(compared) == 2
     assert all(stored == key.hashed_secret for stored, _given in compared)
+
+
+def test_a_key_used_moments_ago_is_not_read_again_and_a_revoked_one_is_refused_at_once(
+    issue_key, acme, ops
+):
+    key, plaintext = issue_key("partners:read")
+    client = with_header(f"Api-Key {plaintext}")
+    assert client.get(PARTNERS).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(PARTNERS).status_code == 200
+    assert not [q for q in queries.captured_queries if "prm_apikey" in q["sql"]]
+
+    revoke_api_key(key=key, actor=ops, reason="leaked")
+
+    response = client.get(PARTNERS)
+    assert response.status_code == 401
+    assert error_of(response)["message"] == "Unknown or revoked API key."
+
+
+def test_a_key_changed_elsewhere_is_refused_within_the_reuse_bound(issue_key, acme, monkeypatch):
+    """Another process's change reaches this one through the database, at most
+    ``KEY_REUSE_SECONDS`` after this process last read the key."""
+    key, plaintext = issue_key("partners:read")
+    client = with_header(f"Api-Key {plaintext}")
+    now = [1000.0]
+    monkeypatch.setattr(authentication.time, "monotonic", lambda: now[0])
+    assert client.get(PARTNERS).status_code == 200
+    # As another process revokes it: no save() in this one.
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+
+    now[0] += authentication.KEY_REUSE_SECONDS - 0.5
+    assert client.get(PARTNERS).status_code == 200
+    now[0] += 0.5
+    assert client.get(PARTNERS).status_code == 401
+
+
+def test_each_request_gets_its_own_copy_of_the_key_and_its_account(issue_key, acme):
+    _key, plaintext = issue_key("partners:read")
+    client = with_header(f"Api-Key {plaintext}")
+    first = client.get(PARTNERS).wsgi_request
+    second = client.get(PARTNERS).wsgi_request
+    assert first.user.pk == second.user.pk
+    assert first.user is not second.user
+    assert first.auth is not second.auth

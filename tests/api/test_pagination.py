@@ -3,6 +3,8 @@ when it is only a lower bound; the schema documents both."""
 
 import pytest
 import yaml
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deals.models import DealRegistration
 from prm.api import pagination
@@ -60,3 +62,17 @@ def test_the_schema_documents_the_count_and_its_accuracy(client):
     assert enum["enum"] == ["exact", "lower_bound", "estimate"]
     assert "lower_bound" in accuracy["description"]
     assert "10,000" in page["properties"]["count"]["description"]
+
+
+def test_a_short_page_is_the_last_one_and_is_counted_from_its_rows(acme_deals, key_client):
+    client = key_client("deals:read")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(REGISTRATIONS, {"page_size": 50}).json()
+    assert (page["count"], page["count_accuracy"], page["next"]) == (12, "exact", None)
+    assert len(page["results"]) == 12
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Past the last page it is still a 404, and a full page still counts what follows.
+    assert client.get(REGISTRATIONS, {"page_size": 50, "page": 2}).status_code == 404
+    full = client.get(REGISTRATIONS, {"page_size": 6}).json()
+    assert (full["count"], full["count_accuracy"], len(full["results"])) == (12, "exact", 6)
+    assert "page=2" in full["next"]

@@ -126,8 +126,9 @@ def test_list_queries_do_not_grow(ops, acme, globex, django_assert_max_num_queri
             record_conflicts(registration=new)
 
     add(2)
+    # A full page, as the one below: a page shorter than its size is counted without a query.
     with django_assert_max_num_queries(15) as few:
-        assert client.get("/api/v1/conflicts/").status_code == 200
+        assert len(client.get("/api/v1/conflicts/", {"page_size": 1}).json()["results"]) == 1
     add(8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/api/v1/conflicts/").json()["count"] >= 10
