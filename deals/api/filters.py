@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import DealConflict, DealRegistration, Lead, Opportunity
-from prm.api.filters import IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter
 
 
 def _day_start(value: dt.date) -> dt.datetime:
@@ -13,7 +13,7 @@ def _day_start(value: dt.date) -> dt.datetime:
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=DealRegistration.Status.choices)
+    status = ChoicesFilter(choices=DealRegistration.Status.choices)
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     created_from = django_filters.DateFilter(
         method="filter_created_from", help_text=_("Registered on or after this date.")
@@ -36,7 +36,7 @@ class RegistrationFilter(django_filters.FilterSet):
 
 class ConflictFilter(django_filters.FilterSet):
     registration = IdFilter(field_name="registration_id", help_text=_("Registration id."))
-    resolution = django_filters.MultipleChoiceFilter(choices=DealConflict.Resolution.choices)
+    resolution = ChoicesFilter(choices=DealConflict.Resolution.choices)
 
     class Meta:
         model = DealConflict
@@ -44,7 +44,7 @@ class ConflictFilter(django_filters.FilterSet):
 
 
 class LeadFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Lead.Status.choices)
+    status = ChoicesFilter(choices=Lead.Status.choices)
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     country = django_filters.CharFilter(lookup_expr="iexact")
 
@@ -54,7 +54,7 @@ class LeadFilter(django_filters.FilterSet):
 
 
 class OpportunityFilter(django_filters.FilterSet):
-    stage = django_filters.MultipleChoiceFilter(choices=Opportunity.Stage.choices)
+    stage = ChoicesFilter(choices=Opportunity.Stage.choices)
     account = django_filters.CharFilter(
         field_name="account__crm_id", help_text=_("CRM id of the account.")
     )

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from partners.models import Partner
 from partners.selectors import get_partner_for_user
 from partners.tier_progress import standing
-from prm.api.filters import IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceViewSet
@@ -61,7 +61,7 @@ class CertificationViewSet(
 
 class PersonCertificationFilter(django_filters.FilterSet):
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
-    status = django_filters.MultipleChoiceFilter(choices=PersonCertification.Status.choices)
+    status = ChoicesFilter(choices=PersonCertification.Status.choices)
     kind = django_filters.ChoiceFilter(
         field_name="certification__kind", choices=Certification.Kind.choices
     )
@@ -146,7 +146,7 @@ class PersonCertificationViewSet(
 
 class ReferenceFilter(django_filters.FilterSet):
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
-    status = django_filters.MultipleChoiceFilter(choices=ReferenceImplementation.Status.choices)
+    status = ChoicesFilter(choices=ReferenceImplementation.Status.choices)
 
     class Meta:
         model = ReferenceImplementation

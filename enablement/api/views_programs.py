@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from partners.models import Partner
 from partners.selectors import partners_visible_to
-from prm.api.filters import IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceViewSet
@@ -54,7 +54,7 @@ class ProgramsApiView(ServiceViewSet):
 
 class PlanFilter(django_filters.FilterSet):
     partner = IdFilter(field_name="partner_id", help_text="Partner id.")
-    status = django_filters.MultipleChoiceFilter(choices=JointBusinessPlan.Status.choices)
+    status = ChoicesFilter(choices=JointBusinessPlan.Status.choices)
 
     class Meta:
         model = JointBusinessPlan

@@ -24,7 +24,7 @@ from mdf.ledger.selectors import ledger_of
 from mdf.models import ActivityType, ClaimExtension, Fund, FundRequest, MdfPayment, ProofFile
 from mdf.requests import selectors as request_selectors
 from mdf.requests import services as requests
-from prm.api.filters import IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
@@ -135,7 +135,7 @@ class ActivityTypeViewSet(
 
 class RequestFilter(django_filters.FilterSet):
     partner = IdFilter(field_name="partner_id", help_text="Partner id.")
-    status = django_filters.MultipleChoiceFilter(choices=FundRequest.Status.choices)
+    status = ChoicesFilter(choices=FundRequest.Status.choices)
 
     class Meta:
         model = FundRequest

@@ -2,12 +2,12 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Application, BusinessModel, Invitation, Partner, PartnerMembership
-from prm.api.filters import IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter
 
 
 class PartnerFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Partner.Status.choices)
-    business_model = django_filters.MultipleChoiceFilter(choices=BusinessModel.choices)
+    status = ChoicesFilter(choices=Partner.Status.choices)
+    business_model = ChoicesFilter(choices=BusinessModel.choices)
     tier = IdFilter(field_name="tier_id", help_text=_("Tier id."))
     country = django_filters.CharFilter(
         field_name="hq_country", lookup_expr="iexact", help_text=_("Headquarters country code.")
@@ -49,8 +49,8 @@ class InvitationFilter(django_filters.FilterSet):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Application.Status.choices)
-    business_model = django_filters.MultipleChoiceFilter(
+    status = ChoicesFilter(choices=Application.Status.choices)
+    business_model = ChoicesFilter(
         field_name="partner__business_model", choices=BusinessModel.choices
     )
 

@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import CommissionLine, Payout, Statement
-from prm.api.filters import IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter
 
 PERIOD_HELP = _("Fiscal quarter, e.g. FY2026-Q3.")
 
@@ -21,8 +21,8 @@ class PeriodFilter(django_filters.CharFilter):
 
 class LineFilter(django_filters.FilterSet):
     period = PeriodFilter(help_text=PERIOD_HELP)
-    status = django_filters.MultipleChoiceFilter(choices=CommissionLine.Status.choices)
-    kind = django_filters.MultipleChoiceFilter(choices=CommissionLine.Kind.choices)
+    status = ChoicesFilter(choices=CommissionLine.Status.choices)
+    kind = ChoicesFilter(choices=CommissionLine.Kind.choices)
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     deal = IdFilter(field_name="deal_id", help_text=_("Deal registration id."))
     currency = django_filters.CharFilter(max_length=3, help_text=_("ISO 4217 code."))
@@ -34,7 +34,7 @@ class LineFilter(django_filters.FilterSet):
 
 class StatementFilter(django_filters.FilterSet):
     period = PeriodFilter(help_text=PERIOD_HELP)
-    status = django_filters.MultipleChoiceFilter(choices=Statement.Status.choices)
+    status = ChoicesFilter(choices=Statement.Status.choices)
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     currency = django_filters.CharFilter(max_length=3, help_text=_("ISO 4217 code."))
 
