@@ -49,7 +49,7 @@ def money(**kwargs) -> serializers.DecimalField:
 
 
 class FundOutputSerializer(serializers.ModelSerializer):
-    """A fund with its balances, summed from the ledger in the list query."""
+    """A fund with its balances from the ledger (``mdf.funds.selectors.with_balances``)."""
 
     partner = PartnerRefSerializer(read_only=True)
     currency = CurrencyField(read_only=True)

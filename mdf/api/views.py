@@ -63,7 +63,14 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView):
     ordering = ["-starts_on", "id"]
 
     def get_queryset(self):
-        return fund_selectors.funds_with_balances(self.request.user)
+        return fund_selectors.funds_visible_to(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else fund_selectors.with_balances(list(page))
+
+    def get_object(self):
+        return fund_selectors.with_balances([super().get_object()])[0]
 
     @extend_schema(
         summary="The fund's ledger, oldest entry first",

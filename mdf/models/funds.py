@@ -56,7 +56,11 @@ class Fund(models.Model):
                 name="mdf_fund_dates_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["expires_on"], name="mdf_fund_expires")]
+        indexes = [
+            models.Index(fields=["expires_on"], name="mdf_fund_expires"),
+            # The fund list's default order (newest first), read one page at a time.
+            models.Index(fields=["-starts_on", "id"], name="mdf_fund_list_default"),
+        ]
 
     def __str__(self):
         return f"{self.partner} {self.period}"
