@@ -20,7 +20,7 @@ urlpatterns = router.urls
 urlpatterns += [
     path(
         "mdf/settings/",
-        MdfSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        MdfSettingsViewSet.urlpattern_view(),
         name="mdf-settings",
     )
 ]

@@ -13,8 +13,8 @@ from mdf.models import ActivityType, MdfSettings
 from mdf.requests import services as request_services
 from partners.api.permissions import IsProgramOps
 from prm.api.schema import error_responses
+from prm.api.singleton import SingletonSettingsViewSet
 from prm.api.sync import PRECONDITION_PARAMETERS
-from prm.api.views import ServiceViewSet
 from prm.money import AmountSerializerField
 
 from . import serializers as s
@@ -101,18 +101,16 @@ class MdfSettingsSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in SETTINGS_FIELDS}
 
 
-class MdfSettingsViewSet(ServiceViewSet):
-    """The MDF program settings (one record; program ops)."""
+class MdfSettingsViewSet(SingletonSettingsViewSet):
+    """The MDF program settings (one record; program ops): PUT changes the fields sent."""
 
     api_area = "mdf"
-    permission_classes = [*ServiceViewSet.permission_classes, IsProgramOps]
     queryset = MdfSettings.objects.none()
-    pagination_class = None
-    filter_backends: list = []
+    serializer_class = MdfSettingsSerializer
 
     @extend_schema(summary="The MDF program settings", responses={200: MdfSettingsSerializer})
     def retrieve(self, request):
-        return Response(MdfSettingsSerializer(self.guard(MdfSettings.current())).data)
+        return super().retrieve(request)
 
     @extend_schema(
         summary="Change the MDF program settings (fields sent change; audited)",
@@ -120,10 +118,12 @@ class MdfSettingsViewSet(ServiceViewSet):
         parameters=PRECONDITION_PARAMETERS,
         responses={200: MdfSettingsSerializer, **_errors(400, 403, 412)},
     )
-    def update(self, request):
-        program = self.guard(MdfSettings.current())
-        serializer = MdfSettingsSerializer(program, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        program = fund_services.update_settings(actor=request.user, **serializer.validated_data)
-        self._etag_instance = program
-        return Response(MdfSettingsSerializer(program).data)
+    def partial_update(self, request):
+        return super().partial_update(request)
+
+    def update_with_service(self, values: dict):
+        return fund_services.update_settings(actor=self.request.user, **values)
+
+    @classmethod
+    def urlpattern_view(cls):
+        return cls.as_view({"get": "retrieve", "put": "partial_update"})
