@@ -5,11 +5,10 @@ import pytest
 
 from tests.deals.api_support import session
 from tests.deals.commissions.test_ops_query_counts import (
-    _count,
-    _overrides,
     _runs,
     _spiffs,
     _territories,
+    assert_queries_do_not_grow,
 )
 
 
@@ -23,15 +22,4 @@ from tests.deals.commissions.test_ops_query_counts import (
     ],
 )
 def test_lists_do_not_query_per_row(url, make, ops, margin_rule):
-    client = session(ops)
-
-    def add(n):
-        if make is None:
-            _overrides(n, ops, margin_rule)
-        else:
-            make(n, ops)
-
-    add(1)
-    few = _count(client, url)
-    add(3)
-    assert _count(client, url) == few
+    assert_queries_do_not_grow(session(ops), url, make, ops, margin_rule)

@@ -24,6 +24,22 @@ def _count(client, url) -> int:
     return len(queries.captured_queries)
 
 
+def assert_queries_do_not_grow(client, url, make, ops, rule) -> None:
+    """The page at ``url`` issues as many queries with four rows as with one (``make`` adds
+    rows; ``None`` adds below-floor overrides of ``rule``)."""
+
+    def add(n):
+        if make is None:
+            _overrides(n, ops, rule)
+        else:
+            make(n, ops)
+
+    add(1)
+    few = _count(client, url)
+    add(3)
+    assert _count(client, url) == few
+
+
 def _runs(n, ops):
     CommissionRun.objects.bulk_create(
         [CommissionRun(period="FY2026-Q3", requested_by=ops) for _ in range(n)]
@@ -79,16 +95,4 @@ def _territories(n, ops):
     ],
 )
 def test_list_pages_do_not_query_per_row(url_name, make, ops, client_for, margin_rule):
-    client = client_for(ops)
-    url = reverse(url_name)
-
-    def add(n):
-        if make is None:
-            _overrides(n, ops, margin_rule)
-        else:
-            make(n, ops)
-
-    add(1)
-    few = _count(client, url)
-    add(3)
-    assert _count(client, url) == few
+    assert_queries_do_not_grow(client_for(ops), reverse(url_name), make, ops, margin_rule)
