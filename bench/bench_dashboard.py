@@ -13,18 +13,17 @@ import time
 
 from django.db import connection
 
-from partners.models import Partner
 from prm.models import User
 from prm.periods import parse_period
 from scorecards.analytics import queries, selectors
 from scorecards.analytics.filters import Filters
 
 from . import commission_data, dataset, mdf_data
+from .list_personas import large_book_cam
 from .registry import Result
 
 TARGET_S = 1.0
 PERIOD = "FY2026"
-CAM_EMAIL = "bench-cam@vendor.example"
 
 
 def _line(name, value, unit, target, met) -> None:
@@ -33,10 +32,7 @@ def _line(name, value, unit, target, met) -> None:
 
 def _cam_scope():
     """A channel account manager with 500 partners (a large book)."""
-    cam, _ = User.objects.get_or_create(email=CAM_EMAIL, defaults={"internal_role": "cam"})
-    if not Partner.objects.filter(channel_manager=cam).exists():
-        ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True)[:500])
-        Partner.objects.filter(pk__in=ids).update(channel_manager=cam)
+    cam = large_book_cam()
     return cam, selectors.partner_scope(cam, Filters(period=parse_period(PERIOD)))
 
 

@@ -42,6 +42,7 @@ from django.test.utils import (
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from . import commission_data, dataset, mdf_data
+from .list_personas import personas
 from .registry import Result
 
 TARGET_MS = 200.0
@@ -51,11 +52,6 @@ HOPELESS_MS = 1000.0
 SKIP_PREFIXES = ("/admin/", "/accounts/", "/api/", "/static/", "/media/")
 SKIP_PATHS = {"/healthz", "/favicon.ico"}
 PAGING_PARAMS = {"page", "page_size", "cursor", "format"}
-
-OPS_EMAIL = "bench-ops@vendor.example"
-CAM_EMAIL = "bench-cam@vendor.example"  # the dashboard benchmark's manager of 500 partners
-RESELLERS = 200
-KEY_NAME = "Bench lists (program-wide)"
 
 
 def repeats() -> int:
@@ -83,106 +79,6 @@ class Target:
     def p95(self) -> float:
         ordered = sorted(self.timings)
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] if ordered else 0.0
-
-
-# --- Personas --------------------------------------------------------------------------------
-
-
-def _staff(email: str, role: str):
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    from prm.models import User
-
-    user, _created = User.objects.get_or_create(email=email, defaults={"internal_role": role})
-    if user.internal_role != role:
-        User.objects.filter(pk=user.pk).update(internal_role=role)
-        user.refresh_from_db()
-    # Staff must use MFA; an enrolled authenticator lets them past the enrolment page.
-    if not user.authenticator_set.exists():
-        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
-    return user
-
-
-def _cam(ops_user):
-    from partners.models import Partner
-
-    cam = _staff(CAM_EMAIL, "cam")
-    if not Partner.objects.filter(channel_manager=cam).exists():
-        ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True)[:500])
-        Partner.objects.filter(pk__in=ids).update(channel_manager=cam)
-    return cam
-
-
-def _distributor_admin():
-    """The admin of a distributor with 200 resellers (partners from the end of the list)."""
-    from partners.models import Partner, PartnerMembership
-
-    ids = list(Partner.objects.order_by("-pk").values_list("pk", flat=True)[: RESELLERS + 1])
-    distributor_id, resellers = ids[0], ids[1:]
-    Partner.objects.filter(pk=distributor_id).update(
-        business_model="distributor", parent_distributor=None
-    )
-    Partner.objects.filter(pk__in=resellers).update(parent_distributor_id=distributor_id)
-    membership = PartnerMembership.objects.filter(partner_id=distributor_id, role="admin").first()
-    if membership is None:
-        membership = PartnerMembership.objects.filter(partner_id=distributor_id).first()
-        PartnerMembership.objects.filter(pk=membership.pk).update(role="admin")
-    return membership.user
-
-
-def _partner_admin():
-    from partners.models import PartnerMembership
-
-    return (
-        PartnerMembership.objects.filter(role="admin", partner__business_model__in=["reseller"])
-        .select_related("user")
-        .order_by("pk")
-        .first()
-        .user
-    )
-
-
-def _api_key(ops_user) -> str:
-    from django.utils import timezone
-
-    from partners.api_keys import issue_api_key
-    from prm.models import ApiKey
-
-    # A key's secret is shown once: each run issues one and retires the previous runs' keys
-    # (kept, like any revoked key, for the audit trail of their use).
-    ApiKey.objects.filter(name=KEY_NAME, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    key, plaintext = issue_api_key(
-        name=KEY_NAME,
-        scopes=[s for s in ApiKey.Scope.values if s.endswith(":read")],
-        actor=ops_user,
-    )
-    # The benchmark sends far more than a sync client's minute allowance.
-    ApiKey.objects.filter(pk=key.pk).update(rate_limit=10_000_000)
-    return plaintext
-
-
-def personas() -> tuple[dict[str, Client], dict[str, Client]]:
-    """The portal's clients and the API's (the same people, and the program-wide key)."""
-    from rest_framework.test import APIClient
-
-    ops_user = _staff(OPS_EMAIL, "ops")
-    people = {
-        "ops": ops_user,
-        "cam": _cam(ops_user),
-        "distributor": _distributor_admin(),
-        "partner": _partner_admin(),
-    }
-    portal: dict[str, Client] = {}
-    api: dict[str, Client] = {}
-    for name, user in people.items():
-        portal[name] = Client()
-        portal[name].force_login(user)
-        api[name] = APIClient()
-        api[name].force_login(user)
-    key = APIClient()
-    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {_api_key(ops_user)}")
-    api = {"api_key": key, **api}
-    return portal, api
 
 
 # --- Discovery: portal pages -----------------------------------------------------------------
