@@ -4,7 +4,7 @@
 
 - DRF builds a ``ModelSerializer``'s fields from the model on every instance, so on every
   request (and for each nested serializer); the mixin builds them once per class and gives each
-  instance a copy, as DRF does with declared fields;
+  instance a copy (a shallow one where the field holds no other field);
 - DRF's ``to_representation`` asks every field of every row where its value comes from
   (``Field.get_attribute``: a source path, callables, missing relations, defaults). For a field
   that reads one model column none of that can happen: the mixin sorts the fields once per
@@ -44,6 +44,26 @@ def _column_attribute(model, field) -> str | None:
     return model_field.attname
 
 
+# Fields that hold other fields (a nested serializer, a list's child) or read related objects.
+_COMPOSITE_FIELDS = (
+    serializers.BaseSerializer,
+    serializers.ListField,
+    serializers.DictField,
+    serializers.RelatedField,
+    serializers.ManyRelatedField,
+)
+
+
+def _copy_field(field):
+    """A copy of an unbound field for one serializer instance. DRF deep-copies every field, which
+    builds it again from its arguments (choices and all); binding a field to its serializer only
+    sets attributes of the copy, so a shallow copy does for any field that holds no other field
+    bound to it."""
+    if isinstance(field, _COMPOSITE_FIELDS):
+        return copy.deepcopy(field)
+    return copy.copy(field)
+
+
 # See the module's docstring. (None here: the OpenAPI schema would take it as the description
 # of every serializer using the mixin.)
 class ReadOnlyOutputMixin:
@@ -54,7 +74,7 @@ class ReadOnlyOutputMixin:
         if built is None:
             built = super().get_fields()  # type: ignore[misc]
             cls._built_fields = built  # type: ignore[attr-defined]
-        return copy.deepcopy(built)
+        return {name: _copy_field(field) for name, field in built.items()}
 
     @cached_property
     def _representation_steps(self) -> list[_Step]:

@@ -86,10 +86,21 @@ def _count_on_redis(redis_cache: RedisCache, cache_key: str, timeout: int) -> in
     # The cache's key (prefix, version) and integer encoding, so cache.get() reads the count.
     full_key = redis_cache.make_and_validate_key(cache_key)
     try:
-        client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
-        return int(client.eval(_COUNT_SCRIPT, 1, full_key, timeout))
+        return int(_count_script(redis_cache)(keys=[full_key], args=[timeout]))
     except UNREACHABLE:
         return 0  # fails open while Redis is unreachable, as the cache itself does
+
+
+def _count_script(redis_cache: RedisCache):
+    """The counting script, registered once per cache backend (each thread has its own): the
+    cache would build a new client for every request, which costs more than the round trip,
+    and a registered script is sent as its hash (EVALSHA; loaded again if Redis lost it)."""
+    script = getattr(redis_cache, "_rate_count_script", None)
+    if script is None:
+        client = redis_cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        script = client.register_script(_COUNT_SCRIPT)
+        redis_cache._rate_count_script = script  # type: ignore[attr-defined]
+    return script
 
 
 class RateLimitHeadersMiddleware:
