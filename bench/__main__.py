@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     from django.db import connection
 
     from . import dataset
+    from .build import build_whole
     from .registry import BENCHMARKS, SELF_CONTAINED
 
     wanted = [*args.names, *([args.only] if args.only else [])] or list(BENCHMARKS)
@@ -53,8 +54,7 @@ def main(argv=None) -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {dataset.MARKER_TABLE}")
     if set(wanted) - SELF_CONTAINED:
-        dataset.build(sys.stdout, sizes)
-        dataset.maintain(sys.stdout)
+        build_whole(sys.stdout, sizes)
 
     missed = 0
     for name in wanted:

@@ -22,7 +22,7 @@ from . import commission_data
 from .registry import Result
 
 TARGET_S = 60.0
-PERIODS = [f"FY{commission_data.YEAR}-Q{q}" for q in (1, 2, 3, 4)]
+PERIODS = commission_data.PERIODS
 
 # Residual commissions pay a quarter of the annual amount in each quarter from the closing one,
 # for ``periods`` quarters: within the year, LEAST(periods, 5 - closing quarter) of them.

@@ -20,6 +20,7 @@ from .dataset import _copy, log
 
 WON_DEALS = 200_000
 YEAR = 2026
+PERIODS = [f"FY{YEAR}-Q{q}" for q in (1, 2, 3, 4)]
 PREFIX = "bench-won-"
 PLAN = "Benchmark plan"
 CURRENCIES = {"USD": 50, "EUR": 25, "GBP": 10, "JPY": 10, "CAD": 5}
@@ -117,3 +118,18 @@ def _won_deals(count: int, stdout) -> None:
 
     _copy(DealRegistration, rows(), stdout, f"won deals of FY{YEAR}")
     log(stdout, f"won deals loaded in {time.monotonic() - started:.0f} s")
+
+
+def ensure_lines(stdout) -> None:
+    """The year's commission lines, as the calculation job writes them (what the commission
+    lists and statements page through), when the benchmark plan has none yet."""
+    from deals.commissions.services import run_commission_calculation
+    from deals.models import CommissionLine
+
+    if CommissionLine.objects.exists():
+        log(stdout, f"commission lines of FY{YEAR} already calculated; reusing them")
+        return
+    started = time.monotonic()
+    for period in PERIODS:
+        run_commission_calculation(period=period)
+    log(stdout, f"commission lines of FY{YEAR} calculated in {time.monotonic() - started:.0f} s")

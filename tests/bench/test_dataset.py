@@ -5,7 +5,7 @@ import io
 import pytest
 from django.db import connection
 
-from bench import dataset
+from bench import commission_data, dataset
 from deals.models import DealRegistration
 from partners.models import Partner, PartnerMembership
 
@@ -21,7 +21,10 @@ def test_a_small_data_set_loads_and_is_reused():
     dataset.build(out, sizes)
     assert Partner.objects.count() == 4
     assert PartnerMembership.objects.count() == 9
-    registrations = DealRegistration.objects.all()
+    # The year of won deals the commission benchmark pays is loaded with the registrations.
+    won = DealRegistration.objects.filter(external_ref__startswith=commission_data.PREFIX)
+    assert won.count() == commission_data.won_deal_count() == 80
+    registrations = DealRegistration.objects.exclude(pk__in=won.values("pk"))
     assert registrations.count() == 300
     active = registrations.filter(status__in=DealRegistration.ACTIVE_STATUSES)
     assert 0 < active.count() < 100
@@ -69,3 +72,65 @@ def test_person_certifications_are_added_once():
     dataset.ensure_certifications(out, 60)
     assert "already loaded" in out.getvalue()
     assert PersonCertification.objects.count() == 60
+
+
+def _table_shape(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass ORDER BY conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        # Each index by name, method, columns (expressions as 0), uniqueness and whether it is
+        # partial: its definition's text may come back deparsed differently but equivalent.
+        cursor.execute(
+            """
+            SELECT c.relname, am.amname, i.indkey::text, i.indisunique, i.indpred IS NOT NULL
+            FROM pg_index i
+            JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+            WHERE i.indrelid = %s::regclass ORDER BY c.relname
+            """,
+            [table],
+        )
+        return constraints, cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_a_table_loaded_before_its_indexes_ends_with_every_index_and_key_as_before():
+    table = DealRegistration._meta.db_table
+    before = _table_shape(table)
+    assert len(before[1]) > 10
+    out = io.StringIO()
+    with dataset.indexes_built_after(DealRegistration, out):
+        constraints, indexes = _table_shape(table)
+        assert not [c for c in constraints if c[1].startswith("FOREIGN KEY")]
+        assert len(indexes) < len(before[1])
+    assert _table_shape(table) == before
+    assert "indexes built" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_row_breaking_a_foreign_key_fails_the_load_and_leaves_the_table_as_it_was():
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    table = DealRegistration._meta.db_table
+    before = _table_shape(table)
+    out = io.StringIO()
+    orphan = {
+        "partner_id": 987654,  # no such partner
+        "registered_by_id": 987654,
+        "customer_name": "X",
+        "currency": "USD",
+        "estimated_amount": 1,
+        "country": "US",
+        "expected_close_date": "2027-01-31",
+        "created_at": timezone.now(),
+        "updated_at": timezone.now(),
+    }
+    loading = dataset.indexes_built_after(DealRegistration, out)
+    with pytest.raises(IntegrityError, match="foreign key"), loading:
+        dataset._copy(DealRegistration, [orphan], out, "orphans")
+    assert _table_shape(table) == before
+    assert not DealRegistration.objects.filter(customer_name="X").exists()
