@@ -35,7 +35,7 @@ class Ahead:
             pk for pk, tier_id in rows if getattr(self.partners.get(pk), "tier_id", -1) != tier_id
         ]
         if stale:
-            loaded = Partner.objects.select_related("tier").filter(pk__in=id_set(stale))
+            loaded = Partner.objects.filter(pk__in=id_set(stale))
             self.partners.update((p.pk, p) for p in loaded)
         return [self.partners[pk] for pk, _tier_id in rows if pk in self.partners]
 
@@ -47,7 +47,6 @@ def measure_ahead(review: TierReview, first_id: int, tiers: list[Tier]) -> Ahead
         selectors.partners_to_review()
         .filter(pk__gte=first_id)
         .exclude(pk__in=review.proposals.values("partner_id"))
-        .select_related("tier")
         .order_by("pk")[:MEASURE_SIZE]
     )
     return Ahead(
