@@ -39,7 +39,7 @@ from prm.notifications import notify
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
 from .measuring import Ahead, measure_ahead
-from .policy import Draft, Weights, Wording, program_snapshot, propose
+from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
@@ -220,6 +220,7 @@ def _review_chunk(
     previous = selectors.previous_misses(review, [p.pk for p in partners])
     now = timezone.now()
     wording = Wording.current()
+    verdicts = Verdicts(weights)
     tier_by_id = {tier.pk: tier for tier in tiers}
     rows = []
     for partner in partners:
@@ -231,6 +232,7 @@ def _review_chunk(
             previous_misses=misses if tier_then == partner.tier_id else 0,
             weights=weights,
             wording=wording,
+            verdicts=verdicts,
         )
         rows.append(_proposal_row(review, partner, draft, now))
     # Only partners without a proposal, under the review's lock: no row can conflict.
