@@ -226,7 +226,7 @@ def _review_chunk(
     for partner in partners:
         misses, tier_then = previous.get(partner.pk, (0, None))
         draft = propose(
-            current=tier_by_id.get(partner.tier_id),
+            current=tier_by_id[partner.tier_id] if partner.tier_id else None,
             standings=standings[partner.pk],
             tiers=tiers,
             previous_misses=misses if tier_then == partner.tier_id else 0,
