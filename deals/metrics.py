@@ -6,14 +6,13 @@ in force on its close date (``prm.currency.conversion``). A missing rate raises
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 
-from prm.currency.conversion import MissingExchangeRate, RateTable, sum_converted
+from prm.currency.conversion import sum_converted, sums_converted
 from prm.exceptions import DomainError
 from prm.id_sets import id_set
 from prm.money import quantize
@@ -63,37 +62,18 @@ def _won_in_window_many(partner_ids: list[int], as_of: dt.date | None):
 def sourced_revenue_many(
     partners: Sequence, *, as_of: dt.date | None = None
 ) -> dict[int, Decimal | DomainError]:
-    """``sourced_revenue`` of each partner: one query grouped by partner, currency and close
-    date, converted like ``sum_converted`` (same order, rounded once per partner). A partner
-    whose deals need a missing rate maps to the ``MissingExchangeRate`` it would raise."""
+    """``sourced_revenue`` of each partner, converted and rounded as ``sum_converted`` does,
+    for all of them at once (``sums_converted``). A partner whose deals need a missing rate
+    maps to the ``MissingExchangeRate`` it would raise."""
     ids = [p.pk for p in partners]
-    groups = list(
-        _won_in_window_many(ids, as_of)
-        .filter(sourcing=DealRegistration.Sourcing.SOURCED, closed_amount__isnull=False)
-        .values_list("partner_id", "currency", "closed_on")
-        .annotate(total=Sum("closed_amount"))
-        .values_list("partner_id", "currency", "closed_on", "total")
+    won = _won_in_window_many(ids, as_of).filter(
+        sourcing=DealRegistration.Sourcing.SOURCED, closed_amount__isnull=False
     )
-    by_partner: dict[int, list[tuple[str, dt.date, Decimal]]] = defaultdict(list)
-    for partner_id, currency, day, total in groups:
-        by_partner[partner_id].append((currency, day, total))
-    table = RateTable.load({g[1] for g in groups}, until=max((g[2] for g in groups), default=None))
-    result: dict[int, Decimal | DomainError] = {}
-    for partner_id in ids:
-        total = Decimal(0)
-        try:
-            for code, day, subtotal in sorted(by_partner.get(partner_id, []), key=_day_code):
-                if subtotal is not None:
-                    total += table.convert(subtotal, code, day)
-        except MissingExchangeRate as exc:
-            result[partner_id] = exc
-            continue
-        result[partner_id] = quantize(total)
-    return result
-
-
-def _day_code(group: tuple[str, dt.date, Decimal]) -> tuple[dt.date, str]:
-    return group[1], group[0]
+    sums = sums_converted(
+        won, by="partner_id", amount="closed_amount", currency="currency", on="closed_on"
+    )
+    zero = quantize(0)
+    return {pk: sums.get(pk, zero) for pk in ids}
 
 
 def won_deals_many(partners: Sequence, *, as_of: dt.date | None = None) -> dict[int, Decimal]:

@@ -108,6 +108,37 @@ def qualify(standing: TierStanding, weights: Weights) -> Qualification:
     return Qualification(standing, score, qualifies, missing_certifications)
 
 
+class Verdicts:
+    """``qualify`` and the snapshot's verdict for each tier, worked out once per pattern of
+    met criteria: a review measures thousands of partners against the same tiers, and most
+    share a pattern. Holds its tiers' requirements fixed: one per review run."""
+
+    def __init__(self, weights: Weights):
+        self.weights = weights
+        self._known: dict[tuple, tuple[Decimal, bool, tuple[int, ...], dict]] = {}
+
+    def of(self, standing: TierStanding) -> tuple[Qualification, dict]:
+        rows = standing.requirements
+        key = (standing.tier.pk, *(row.met for row in rows))
+        known = self._known.get(key)
+        if known is None:
+            q = qualify(standing, self.weights)
+            missing = tuple(
+                i
+                for i, row in enumerate(rows)
+                if not row.met and row.requirement.is_certification_metric
+            )
+            verdict = {
+                "score": str(q.score),
+                "qualifies": q.qualifies,
+                "unmet": [row.metric for row in rows if not row.met],
+            }
+            self._known[key] = (q.score, q.qualifies, missing, verdict)
+            return q, verdict
+        score, qualifies, missing, verdict = known
+        return Qualification(standing, score, qualifies, [rows[i] for i in missing]), verdict
+
+
 @dataclass(frozen=True)
 class Wording:
     """The reasons' templates in the active language. Translating costs a lookup of the
@@ -173,20 +204,23 @@ def propose(
     previous_misses: int,
     weights: Weights,
     wording: Wording | None = None,
+    verdicts: Verdicts | None = None,
 ) -> Draft:
     """The proposal for a partner now in ``current``, measured against every tier of
     ``tiers`` (``standings`` keyed by tier id). ``previous_misses``: consecutive reviews below
     ``current``'s requirements before this one (from the last review, same tier). ``wording``:
-    the reasons' templates, when translated already."""
+    the reasons' templates, when translated already; ``verdicts``: the review's, to share."""
     texts = wording or Wording.current()
+    verdicts = verdicts or Verdicts(weights)
     ranked = sorted(tiers, key=lambda t: t.rank)
-    qualifications = {t.pk: qualify(standings[t.pk], weights) for t in ranked}
+    judged = {t.pk: verdicts.of(standings[t.pk]) for t in ranked}
+    qualifications = {pk: q for pk, (q, _verdict) in judged.items()}
     qualified = next((t for t in reversed(ranked) if qualifications[t.pk].qualifies), None)
     current_rank = current.rank if current else -1
     qualified_rank = qualified.rank if qualified else -1
     shown = qualifications[(qualified or current or ranked[0]).pk] if ranked else None
     score = shown.score if shown else Decimal(0)
-    snapshot = _snapshot(ranked, qualifications)
+    snapshot = _snapshot(ranked, judged)
 
     if qualified_rank > current_rank and qualified is not None:
         q = qualifications[qualified.pk]
@@ -241,21 +275,17 @@ def _value(r: RequirementStanding) -> str | None:
     return None if r.value is None else format(r.value.normalize(), "f")
 
 
-def _snapshot(tiers: list[Tier], qualifications: dict[int, Qualification]) -> dict:
+def _snapshot(tiers: list[Tier], judged: dict[int, tuple[Qualification, dict]]) -> dict:
     """The measured values and each tier's verdict, kept with the proposal: compact, since a
     review stores one per partner (what is missing is spelled out in the reasons)."""
     metrics: dict[str, str | None] = {}
     per_tier = {}
     for tier in tiers:
-        q = qualifications[tier.pk]
+        q, verdict = judged[tier.pk]
         for r in q.standing.requirements:
             if r.metric not in metrics:
                 metrics[r.metric] = _value(r)
-        per_tier[tier.name] = {
-            "score": str(q.score),
-            "qualifies": q.qualifies,
-            "unmet": [r.metric for r in q.standing.requirements if not r.met],
-        }
+        per_tier[tier.name] = verdict
     return {"metrics": metrics, "tiers": per_tier}
 
 

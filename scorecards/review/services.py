@@ -30,7 +30,7 @@ from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.services import set_partner_tier
 from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
-from prm.bulk import insert_many
+from prm.bulk import insert_rows
 from prm.exceptions import DomainError, PermissionDenied
 from prm.id_sets import id_set
 from prm.models import User
@@ -39,7 +39,7 @@ from prm.notifications import notify
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
 from .measuring import Ahead, measure_ahead
-from .policy import Draft, Weights, Wording, program_snapshot, propose
+from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
@@ -220,20 +220,23 @@ def _review_chunk(
     previous = selectors.previous_misses(review, [p.pk for p in partners])
     now = timezone.now()
     wording = Wording.current()
+    verdicts = Verdicts(weights)
+    tier_by_id = {tier.pk: tier for tier in tiers}
     rows = []
     for partner in partners:
         misses, tier_then = previous.get(partner.pk, (0, None))
         draft = propose(
-            current=partner.tier,
+            current=tier_by_id[partner.tier_id] if partner.tier_id else None,
             standings=standings[partner.pk],
             tiers=tiers,
             previous_misses=misses if tier_then == partner.tier_id else 0,
             weights=weights,
             wording=wording,
+            verdicts=verdicts,
         )
-        rows.append(_proposal(review, partner, draft, now))
+        rows.append(_proposal_row(review, partner, draft, now))
     # Only partners without a proposal, under the review's lock: no row can conflict.
-    insert_many(rows)
+    insert_rows(TierProposal, PROPOSAL_COLUMNS, rows)
     if auto_promote:
         promotions = TierProposal.objects.filter(
             review=review,
@@ -245,22 +248,40 @@ def _review_chunk(
             _approve_and_apply_automatically(proposal, review)
 
 
-def _proposal(review: TierReview, partner: Partner, draft: Draft, now) -> TierProposal:
-    # By id: thousands of rows are built per chunk, and none of them reads its relations.
-    return TierProposal(
-        review_id=review.pk,
-        partner_id=partner.pk,
-        current_tier_id=partner.tier_id,
-        proposed_tier_id=draft.proposed_tier.pk if draft.proposed_tier else None,
-        qualified_tier_id=draft.qualified_tier.pk if draft.qualified_tier else None,
-        action=draft.action,
-        below_requirements=draft.below_requirements,
-        misses=draft.misses,
-        warned=draft.warned,
-        score=draft.score,
-        reasons=draft.reasons,
-        metrics=draft.metrics,
-        created_at=now,
+# The columns a review writes; the others (the decision, its application) keep their defaults.
+PROPOSAL_COLUMNS = (
+    "review_id",
+    "partner_id",
+    "current_tier_id",
+    "proposed_tier_id",
+    "qualified_tier_id",
+    "action",
+    "below_requirements",
+    "misses",
+    "warned",
+    "score",
+    "reasons",
+    "metrics",
+    "created_at",
+)
+
+
+def _proposal_row(review: TierReview, partner: Partner, draft: Draft, now) -> tuple:
+    # Values, not a TierProposal: thousands of rows are written per chunk.
+    return (
+        review.pk,
+        partner.pk,
+        partner.tier_id,
+        draft.proposed_tier.pk if draft.proposed_tier else None,
+        draft.qualified_tier.pk if draft.qualified_tier else None,
+        draft.action,
+        draft.below_requirements,
+        draft.misses,
+        draft.warned,
+        draft.score,
+        draft.reasons,
+        draft.metrics,
+        now,
     )
 
 

@@ -255,3 +255,40 @@ def test_settings_changes_are_audited(ops):
     services.update_review_settings(actor=ops, qualifying_percent=80)
     assert TierReviewSettings.current().qualifying_percent == 80
     assert AuditEvent.objects.filter(verb="tier_review_settings.changed").exists()
+
+
+def test_a_review_takes_as_many_queries_for_many_partners_as_for_few(
+    ops, quarter, make_partner, program
+):
+    """Partners are read once, with only what the set-based measures use: no measure reads a
+    field left out, which would cost a query per partner."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.models import TierRequirement
+    from tests.factories import TierRequirementFactory
+
+    gold = set(program["gold"].requirements.values_list("metric", flat=True))
+    for position, metric in enumerate(set(TierRequirement.Metric.values) - gold):
+        TierRequirementFactory(
+            tier=program["gold"], metric=metric, threshold=1, position=10 + position
+        )
+
+    def queries_of_review(period) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            review_now(period, ops)
+        return len(queries)
+
+    def partner_serving_no_listed_region(name):  # measured by its country's region
+        partner = make_partner("silver", sales=1, name=name)
+        type(partner).objects.filter(pk=partner.pk).update(regions_served=[])
+
+    for i in range(2):
+        make_partner("silver", sales=2, technical=i, name=f"First {i}")
+    partner_serving_no_listed_region("First abroad")
+    review_now(quarter.previous().previous(), ops)  # each review below has a previous one
+    few = queries_of_review(quarter.previous())
+    for i in range(4):
+        make_partner("silver", sales=3, technical=i, name=f"Later {i}")
+        partner_serving_no_listed_region(f"Later abroad {i}")
+    assert queries_of_review(quarter) == few
