@@ -28,10 +28,10 @@ class CertificationFilter(PartnerScopedFilterSet):
     )
     sort = StableOrderingFilter(
         fields=(
-            ("user__full_name", "person"),
+            ("person_name", "person"),
             ("partner__display_name", "partner"),
-            ("certification__name", "certification"),
-            ("office__name", "office"),
+            ("certification_name", "certification"),
+            ("office_name", "office"),
             ("earned_on", "earned"),
             ("expires_on", "expires"),
             ("status", "status"),
