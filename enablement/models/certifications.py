@@ -252,6 +252,7 @@ class PersonCertification(StatusMachineMixin):
             # Ascending with empty values last (the default); the descending order with empty
             # values last has a PostgreSQL-only index (migration 0005).
             models.Index(fields=["office_name", "id"], name="cert_list_office"),
+            models.Index(fields=["updated_at", "id"], name="cert_sync_idx"),  # ?pagination=cursor
         ]
 
     def __str__(self):
