@@ -350,6 +350,11 @@ def _people_by_partner() -> dict[int, list[int]]:
 def _person_certifications(rng, count, catalogue, today, stdout) -> None:
     partners = list(Partner.objects.order_by("pk").values_list("pk", "regions_served"))
     people = _people_by_partner()
+    # The names the list shows and sorts by (``User.get_full_name``): the email when blank.
+    shown = {
+        pk: name or email
+        for pk, name, email in User.objects.values_list("pk", "full_name", "email")
+    }
     # Uneven investment: a few partners certify a lot, many a little.
     weights = [rng.random() ** 2 + 0.02 for _p in partners]
     cumulative = list(itertools.accumulate(weights))
@@ -375,6 +380,8 @@ def _person_certifications(rng, count, catalogue, today, stdout) -> None:
                 "partner_id": partner_id,
                 "region": region,
                 "certification_id": cert.pk,
+                "person_name": shown[user_id],  # the list's sort keys (no offices here)
+                "certification_name": cert.name,
                 "earned_on": earned,
                 "expires_on": expires,
                 "status": "active" if expires >= today else "expired",

@@ -25,7 +25,9 @@ class EnablementConfig(AppConfig):
         from partners.tier_progress import register_metric
         from prm.notifications import INTERNAL, PARTNER, register_optional_kind
 
-        from . import selectors, services
+        from . import selectors, services, sort_keys
+
+        sort_keys.connect()
 
         Metric = TierRequirement.Metric
         for metric, name in [

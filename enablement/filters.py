@@ -10,6 +10,7 @@ from prm.lists import Column, ListFilterSet, ListSpec, StableOrderingFilter
 
 from .models import Certification, CertificationImport, PersonCertification
 from .models.certifications import STATUS_PRIORITY
+from .selectors import holding
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 Status = PersonCertification.Status
@@ -20,7 +21,10 @@ class CertificationFilter(PartnerScopedFilterSet):
 
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(
-        field_name="certification__kind", choices=Certification.Kind.choices, label=_("Kind")
+        field_name="certification__kind",
+        choices=Certification.Kind.choices,
+        label=_("Kind"),
+        method="of_kind",
     )
     partner = partner_filter()
     expires_before = django_filters.DateFilter(
@@ -28,16 +32,19 @@ class CertificationFilter(PartnerScopedFilterSet):
     )
     sort = StableOrderingFilter(
         fields=(
-            ("user__full_name", "person"),
+            ("person_name", "person"),
             ("partner__display_name", "partner"),
-            ("certification__name", "certification"),
-            ("office__name", "office"),
+            ("certification_name", "certification"),
+            ("office_name", "office"),
             ("earned_on", "earned"),
             ("expires_on", "expires"),
             ("status", "status"),
         ),
         default=(STATUS_PRIORITY, "expires_on"),
     )
+
+    def of_kind(self, queryset, name, value):
+        return holding(queryset, kind=value)
 
 
 CERTIFICATION_COLUMNS = (

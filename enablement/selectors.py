@@ -78,6 +78,23 @@ def certification_catalogue(*, kind: str = "") -> QuerySet[Certification]:
     return certifications
 
 
+def holding(
+    rows: QuerySet[PersonCertification], *, code: str = "", kind: str = ""
+) -> QuerySet[PersonCertification]:
+    """``rows`` of the certification with ``code``, or of the certifications of ``kind``.
+
+    The catalogue is small: its ids are looked up first and the rows filtered on their own
+    column, whose statistics PostgreSQL knows. Filtered through the join instead, a list read
+    in its order could not tell how far it must read, and an unknown code read every row.
+    """
+    certifications = Certification.objects.all()
+    if code:
+        certifications = certifications.filter(code=code.strip())
+    if kind:
+        certifications = certifications.filter(kind=kind)
+    return rows.filter(certification_id__in=list(certifications.values_list("pk", flat=True)))
+
+
 def get_certification_by_code(code: str) -> Certification | None:
     return Certification.objects.filter(code=code.strip()).first()
 

@@ -63,16 +63,20 @@ class PersonCertificationFilter(django_filters.FilterSet):
     partner = IdFilter(field_name="partner_id", help_text=_("Partner id."))
     status = ChoicesFilter(choices=PersonCertification.Status.choices)
     kind = django_filters.ChoiceFilter(
-        field_name="certification__kind", choices=Certification.Kind.choices
+        field_name="certification__kind", choices=Certification.Kind.choices, method="holding"
     )
     certification = django_filters.CharFilter(
-        field_name="certification__code", help_text=_("Certification code.")
+        field_name="certification__code", help_text=_("Certification code."), method="holding"
     )
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
         model = PersonCertification
         fields = ["partner", "status", "kind", "certification", "expires_before"]
+
+    def holding(self, queryset, name, value):
+        by = "kind" if name == "certification__kind" else "code"
+        return selectors.holding(queryset, **{by: value})
 
 
 class RecordCompletionCreate:

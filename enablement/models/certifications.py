@@ -205,6 +205,18 @@ class PersonCertification(StatusMachineMixin):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Copies of the names the list shows (the person's, the certification's, the office's), so
+    # the list sorted by one of them reads a page through an index of this table: sorted on the
+    # joined tables' columns it reads and sorts every row in scope. ``save`` copies them;
+    # ``enablement.sort_keys`` follows renames and removed offices. No office: null, which sorts
+    # last in both directions.
+    person_name = models.CharField(_("person name"), max_length=254, default="", editable=False)
+    certification_name = models.CharField(
+        _("certification name"), max_length=200, default="", editable=False
+    )
+    office_name = models.CharField(
+        _("office name"), max_length=120, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("person certification")
@@ -235,10 +247,23 @@ class PersonCertification(StatusMachineMixin):
             models.Index(fields=["earned_on", "id"], name="cert_list_earned"),
             models.Index(fields=["expires_on", "id"], name="cert_list_expires"),
             models.Index(fields=["status", "id"], name="cert_list_status"),
+            models.Index(fields=["person_name", "id"], name="cert_list_person"),
+            models.Index(fields=["certification_name", "id"], name="cert_list_certification"),
+            # Ascending with empty values last (the default); the descending order with empty
+            # values last has a PostgreSQL-only index (migration 0005).
+            models.Index(fields=["office_name", "id"], name="cert_list_office"),
+            models.Index(fields=["updated_at", "id"], name="cert_sync_idx"),  # ?pagination=cursor
         ]
 
     def __str__(self):
         return f"{self.user} – {self.certification} ({self.earned_on})"
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None:  # a status change leaves the names alone
+            self.person_name = self.user.get_full_name()
+            self.certification_name = self.certification.name
+            self.office_name = self.office.name if self.office_id else None
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("enablement:certification_detail", args=[self.pk])

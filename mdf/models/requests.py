@@ -177,6 +177,8 @@ class FundRequest(StatusMachineMixin):
             models.Index(fields=["submitted_at", "id"], name="mdf_request_list_submitted"),
             models.Index(fields=["decision_due_at", "id"], name="mdf_request_list_due"),
             models.Index(fields=["claim_due_on", "id"], name="mdf_request_list_claim_due"),
+            # The API's ?pagination=cursor walks requests in (updated_at, id) order.
+            models.Index(fields=["updated_at", "id"], name="mdf_request_sync_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -96,6 +96,10 @@ def test_person_certifications_filter_by_partner_status_and_kind(session_for, op
     assert ids(client.get(url, {"partner": acme.pk})) == {certs["acme"].pk}
     assert ids(client.get(url, {"status": "expiring"})) == {expiring.pk}
     assert ids(client.get(url, {"kind": "developer"})) == set()
+    everyone = {pc.pk for pc in certs.values()}
+    assert ids(client.get(url, {"kind": "sales"})) == everyone
+    assert ids(client.get(url, {"certification": "sales-pro"})) == everyone
+    assert ids(client.get(url, {"certification": "no-such-code"})) == set()
     row = client.get(f"{url}{certs['acme'].pk}/").json()
     assert row["user"]["full_name"] == "Rex Rep"
     assert row["certification"] == {"id": row["certification"]["id"], "code": "sales-pro",

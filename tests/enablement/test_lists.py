@@ -7,7 +7,9 @@ import io
 
 from django.urls import reverse
 
+from enablement.catalogue import update_certification
 from enablement.models import CertificationImport, PersonCertification
+from tests.factories import MembershipFactory, OfficeFactory
 
 from .factories import CertificationFactory, PersonCertificationFactory
 
@@ -66,3 +68,61 @@ def test_certification_imports_are_for_ops_and_export_safely(client_for, ops, ca
     rows = exported(client_for(ops), IMPORTS, {"sort": "file"})
     assert [r["File"] for r in rows] == ["'+1 lms.csv", "lms.csv"]
     assert list(client_for(ops).get(IMPORTS, {"status": "x"}).context["page_obj"]) == []
+
+
+def test_sorting_by_certification_or_office_follows_renames(client_for, acme, acme_rep, ops):
+    """The list sorts on copies of the names kept on each row; a rename reorders it."""
+    alpha = CertificationFactory(name="Alpha")
+    beta = CertificationFactory(name="Beta")
+    lyon = OfficeFactory(partner=acme, name="Lyon")
+    berlin = OfficeFactory(partner=acme, name="Berlin")
+    first = PersonCertificationFactory(user=acme_rep, partner=acme, certification=alpha)
+    second = PersonCertificationFactory(
+        user=acme_rep, partner=acme, certification=beta, office=lyon
+    )
+    third = PersonCertificationFactory(
+        user=acme_rep,
+        partner=acme,
+        certification=beta,
+        office=berlin,
+        earned_on=dt.date.today() - dt.timedelta(days=60),
+    )
+    client = client_for(ops)
+
+    def order(sort):
+        return [pc.pk for pc in client.get(LIST, {"sort": sort}).context["page_obj"]]
+
+    assert order("certification") == [first.pk, second.pk, third.pk]
+    assert order("office") == [third.pk, second.pk, first.pk]  # no office: last
+    assert order("-office") == [second.pk, third.pk, first.pk]  # last both ways
+
+    update_certification(actor=ops, certification=alpha, name="Zeta")
+    lyon.name = "Amsterdam"
+    lyon.save()
+    assert order("certification") == [second.pk, third.pk, first.pk]
+    assert order("office") == [second.pk, third.pk, first.pk]
+    assert order("-certification") == [first.pk, third.pk, second.pk]
+
+    berlin.delete()
+    assert order("office") == [second.pk, first.pk, third.pk]  # then by id: none last
+
+
+def test_sorting_by_person_follows_the_shown_name_and_renames(client_for, acme, ops):
+    """People are sorted by the name the list shows (the email when no name is given)."""
+    ann = MembershipFactory(partner=acme, user__full_name="Ann Archer").user
+    bob = MembershipFactory(partner=acme, user__full_name="", user__email="bob@acme.example").user
+    bobs = PersonCertificationFactory(user=bob, partner=acme)
+    anns = PersonCertificationFactory(user=ann, partner=acme)
+    client = client_for(ops)
+
+    def order(sort):
+        return [pc.pk for pc in client.get(LIST, {"sort": sort}).context["page_obj"]]
+
+    assert order("person") == [anns.pk, bobs.pk]
+    assert order("-person") == [bobs.pk, anns.pk]
+    bob.full_name = "Abe Baker"
+    bob.save()
+    assert order("person") == [bobs.pk, anns.pk]
+    ann.email = "a@acme.example"
+    ann.save(update_fields=["last_login"])  # not a name: the copies stay as they are
+    assert PersonCertification.objects.get(pk=anns.pk).person_name == "Ann Archer"
