@@ -271,6 +271,15 @@ class DealRegistration(StatusMachineMixin):
             models.Index(
                 fields=["closed_on"], name="deal_won_closed_on", condition=models.Q(status="won")
             ),
+            # The internal rep credit report (``commissions.repcredit``) groups and adds up
+            # these columns of the credited deals of a quarter, from the index alone, and pages
+            # them in this order.
+            models.Index(
+                fields=["closed_on", "id"],
+                include=["country", "currency", "closed_amount"],
+                name="deal_credited_closed_on",
+                condition=models.Q(status="won", sourcing="sourced", closed_amount__isnull=False),
+            ),
             # Program analytics reads these columns only, so PostgreSQL answers from the index
             # alone (no visit to the wide table rows): won deals by close day, registrations by
             # day first submitted (new pipeline), lost deals by the day they were marked lost.
