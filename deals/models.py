@@ -181,6 +181,11 @@ class DealRegistration(StatusMachineMixin):
     first_submitted_at = models.DateTimeField(_("first registered"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     resubmission_count = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
+    # Its conflicts still open, kept by the conflict services (``deals.conflicts``) as they
+    # record and resolve them, so the review queue sorts by it without counting per row.
+    open_conflict_count = models.PositiveIntegerField(
+        _("open conflicts"), default=0, editable=False
+    )
     # Approval SLA
     sla_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     sla_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -243,6 +248,12 @@ class DealRegistration(StatusMachineMixin):
             models.Index(
                 fields=["first_submitted_at", "id"],
                 name="deal_queue_first",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
+            # The review queue sorted by open conflicts (pending rows only, both directions).
+            models.Index(
+                fields=["open_conflict_count", "id"],
+                name="deal_queue_conflicts",
                 condition=models.Q(status__in=["submitted", "more_info"]),
             ),
             # The review queue's order (``deals.selectors.review_queue``).
