@@ -115,7 +115,7 @@ class QueueFilter(PartnerScopedFilterSet):
             ("partner__display_name", "partner"),
             ("estimated_amount", "amount"),
             ("first_submitted_at", "first"),
-            ("open_conflicts", "conflicts"),
+            ("open_conflict_count", "conflicts"),
         ),
         # Waiting for the vendor first, by due time; then those waiting for the partner.
         default=("waiting_on_partner", F("sla_due_at").asc(nulls_last=True)),
@@ -137,7 +137,7 @@ QUEUE_COLUMNS = (
     Column(_("Currency"), lambda d: d.currency, html=False),
     Column(_("Status"), lambda d: d.get_status_display(), html=False),
     Column(_("First registered"), lambda d: d.first_submitted_at, sort="first"),
-    Column(_("Open conflicts"), lambda d: d.open_conflicts, sort="conflicts"),
+    Column(_("Open conflicts"), lambda d: d.open_conflict_count, sort="conflicts"),
     Column(_("SLA breached"), lambda d: d.sla_breached, html=False),
 )
 

@@ -181,6 +181,11 @@ class DealRegistration(StatusMachineMixin):
     first_submitted_at = models.DateTimeField(_("first registered"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     resubmission_count = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
+    # Its conflicts still open, kept by the conflict services (``deals.conflicts``) as they
+    # record and resolve them, so the review queue sorts by it without counting per row.
+    open_conflict_count = models.PositiveIntegerField(
+        _("open conflicts"), default=0, editable=False
+    )
     # Approval SLA
     sla_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     sla_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -221,7 +226,13 @@ class DealRegistration(StatusMachineMixin):
             # order offered lets PostgreSQL stop after the page instead of sorting a million
             # rows. Each serves both directions; ties are broken by id.
             models.Index(fields=["created_at", "id"], name="deal_list_created"),
-            models.Index(fields=["partner", "created_at", "id"], name="deal_list_partner_created"),
+            # With the text search's columns, so that counting the matches of a search in a
+            # manager's or distributor's partners reads this index alone, not every row.
+            models.Index(
+                fields=["partner", "created_at", "id"],
+                include=["customer_name", "customer_domain", "external_ref"],
+                name="deal_list_partner_created",
+            ),
             models.Index(fields=["status", "created_at", "id"], name="deal_list_status_created"),
             models.Index(fields=["status", "id"], name="deal_list_status"),
             models.Index(fields=["customer_name", "id"], name="deal_list_customer"),
@@ -237,6 +248,20 @@ class DealRegistration(StatusMachineMixin):
             models.Index(
                 fields=["first_submitted_at", "id"],
                 name="deal_queue_first",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
+            # The review queue sorted by open conflicts (pending rows only, both directions).
+            models.Index(
+                fields=["open_conflict_count", "id"],
+                name="deal_queue_conflicts",
+                condition=models.Q(status__in=["submitted", "more_info"]),
+            ),
+            # The review queue's text search counts its matches among every pending row: with
+            # the searched columns here that reads this small index, not 40,000 table rows.
+            models.Index(
+                fields=["partner"],
+                include=["customer_name", "customer_domain"],
+                name="deal_queue_search",
                 condition=models.Q(status__in=["submitted", "more_info"]),
             ),
             # The review queue's order (``deals.selectors.review_queue``).
@@ -270,6 +295,15 @@ class DealRegistration(StatusMachineMixin):
             # Won deals by close date: the commission calculation, spiffs, revenue criteria.
             models.Index(
                 fields=["closed_on"], name="deal_won_closed_on", condition=models.Q(status="won")
+            ),
+            # The internal rep credit report (``commissions.repcredit``) groups and adds up
+            # these columns of the credited deals of a quarter, from the index alone, and pages
+            # them in this order.
+            models.Index(
+                fields=["closed_on", "id"],
+                include=["country", "currency", "closed_amount"],
+                name="deal_credited_closed_on",
+                condition=models.Q(status="won", sourcing="sourced", closed_amount__isnull=False),
             ),
             # Program analytics reads these columns only, so PostgreSQL answers from the index
             # alone (no visit to the wide table rows): won deals by close day, registrations by

@@ -15,12 +15,9 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -182,28 +179,14 @@ def search_deals(
 
 def review_queue(user: User) -> QuerySet[DealRegistration]:
     """Registrations waiting for a decision, most urgent first: those waiting for the vendor by
-    SLA due time, then those waiting for the partner's answer. Each row carries
-    ``open_conflicts``. Partner users have no queue."""
+    SLA due time, then those waiting for the partner's answer. Each row carries its stored
+    ``open_conflict_count``. Partner users have no queue."""
     if not getattr(user, "is_authenticated", False) or not user.is_internal:
         return DealRegistration.objects.none()
-    # A count per row (not a join and GROUP BY over every pending registration), so the page
-    # can be read in the order of the ``deal_queue_order`` index and stop after one page.
-    open_conflicts = (
-        DealConflict.objects.filter(
-            registration=OuterRef("pk"), resolution=DealConflict.Resolution.OPEN
-        )
-        .order_by()
-        .values("registration")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         deals_visible_to(user)
         .filter(status__in=DealRegistration.PENDING_STATUSES)
-        .annotate(
-            open_conflicts=Coalesce(Subquery(open_conflicts), 0),
-            waiting_on_partner=QUEUE_WAITING_ON_PARTNER,
-        )
+        .annotate(waiting_on_partner=QUEUE_WAITING_ON_PARTNER)
         .order_by("waiting_on_partner", F("sla_due_at").asc(nulls_last=True), "pk")
     )
 

@@ -107,16 +107,40 @@ def partners_visible_to(user: User) -> QuerySet[Partner]:
     return base.filter(pk__in=ids) if ids else base.none()
 
 
+def partner_ids_visible_to(user: User) -> frozenset[int] | None:
+    """The ids of ``partners_visible_to(user)``; None for someone who sees every partner. A
+    channel account manager's are read once per request (cached on the user object, as
+    ``partner_access`` is)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if sees_every_partner(user):
+        return None
+    if not user.is_channel_manager:
+        return partner_access(user).partner_ids
+    cached = getattr(user, "_assigned_partner_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Partner.objects.filter(channel_manager=user).values_list("pk", flat=True)
+        )
+        setattr(user, "_assigned_partner_ids", cached)  # noqa: B010
+    return cached
+
+
 def in_partner_scope(user: User, path: str = "partner") -> Q:
     """Rows whose partner (reached through ``path``) ``user`` may see.
 
     For someone who sees every partner that is every row with a partner, said as such rather
     than as a subquery over the whole partner table: PostgreSQL would plan that semi-join on
-    every request and probe it row by row to count a page.
+    every request and probe it row by row to count a page. For everyone else it is the list of
+    their partners' ids (``partner_id = ANY(array)``), not a subquery: with a subquery the
+    planner merges the semi-join with the join to the partner a list shows, and picks plans
+    that read every row of the scope before a date or text filter (0.3-1.5 s on the scale data
+    set); with the ids it reads the (partner, created) index of each partner.
     """
-    if sees_every_partner(user):
+    ids = partner_ids_visible_to(user)
+    if ids is None:
         return Q(**{f"{path}__isnull": False})
-    return Q(**{f"{path}__in": partners_visible_to(user).values("pk")})
+    return Q(**{f"{path}__in": sorted(ids)})
 
 
 def get_partner_for_user(user: User, pk) -> Partner:

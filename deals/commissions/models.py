@@ -327,6 +327,11 @@ class Statement(StatusMachineMixin):
         verbose_name = _("commission statement")
         verbose_name_plural = _("commission statements")
         ordering = ["-period", "partner_id", "currency"]
+        indexes = [
+            # The API's default order (newest period first): a page is read from the index
+            # instead of sorting every statement of every period.
+            models.Index(fields=["-period", "partner", "currency", "id"], name="statement_list"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "period", "currency"], name="uniq_statement_partner_period"

@@ -278,7 +278,7 @@ def record_new_conflicts(
     """Record the candidate conflicts of newly submitted ``registrations`` (saved, in creation
     order) in one insert: the rows ``record_conflicts`` writes for each of them when they are
     submitted one after another. Returns each registration's new conflicts."""
-    from .services import conflict_evidence
+    from .services import conflict_evidence, count_new_conflicts
 
     rows: list[list[DealConflict]] = []
     for registration, candidates in zip(
@@ -298,4 +298,7 @@ def record_new_conflicts(
             ]
         )
     DealConflict.objects.bulk_create([row for group in rows for row in group], batch_size=1000)
+    count_new_conflicts(
+        {registration: len(group) for registration, group in zip(registrations, rows, strict=True)}
+    )
     return rows

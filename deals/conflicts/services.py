@@ -2,7 +2,11 @@
 resolution.
 """
 
+from collections import defaultdict
+from collections.abc import Mapping
+
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
@@ -60,7 +64,7 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
         (row.existing_registration_id, row.existing_opportunity_id): row
         for row in DealConflict.objects.filter(registration=registration)
     }
-    recorded, created = [], []
+    recorded, created, added = [], [], 0
     for candidate in candidates:
         if candidate.registration is not None and candidate.registration.pk in reverse:
             continue
@@ -71,14 +75,16 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
         )
         row = existing.get(key)
         if row is None:
-            row = _create_conflict(registration, candidate, evidence)
+            row, inserted = _create_conflict(registration, candidate, evidence)
             created.append(row)
+            added += inserted
         elif row.resolution == DealConflict.Resolution.OPEN and (
             row.score != candidate.score or row.evidence != evidence
         ):
             row.score, row.evidence = candidate.score, evidence
             row.save(update_fields=["score", "evidence"])
         recorded.append(row)
+    count_new_conflicts({registration: added})
     if created:
         conflicts_detected_event(registration, created).save()
         publish_many("conflict.detected", created, partner_of=lambda _conflict: None)
@@ -104,23 +110,42 @@ def conflicts_detected_event(registration: DealRegistration, created: list[DealC
     )
 
 
-def _create_conflict(registration, candidate: ConflictCandidate, evidence) -> DealConflict:
+def _create_conflict(
+    registration, candidate: ConflictCandidate, evidence
+) -> tuple[DealConflict, bool]:
+    """The conflict row and whether this call inserted it."""
     try:
         # A savepoint, so a concurrent submission that recorded the same pair first does not
         # break the caller's transaction.
         with transaction.atomic():
-            return DealConflict.objects.create(
+            row = DealConflict.objects.create(
                 registration=registration,
                 existing_registration=candidate.registration,
                 existing_opportunity=candidate.opportunity,
                 score=candidate.score,
                 evidence=evidence,
             )
+            return row, True
     except IntegrityError:
-        return DealConflict.objects.get(
+        row = DealConflict.objects.get(
             registration=registration,
             existing_registration=candidate.registration,
             existing_opportunity=candidate.opportunity,
+        )
+        return row, False
+
+
+def count_new_conflicts(added: Mapping[DealRegistration, int]) -> None:
+    """Add conflicts just recorded (open) to their registrations' ``open_conflict_count``:
+    one UPDATE per distinct number, as an increment, so concurrent writers add up."""
+    by_number: dict[int, list[int]] = defaultdict(list)
+    for registration, number in added.items():
+        if number:
+            by_number[number].append(registration.pk)
+            registration.open_conflict_count += number
+    for number, ids in by_number.items():
+        DealRegistration.objects.filter(pk__in=ids).update(
+            open_conflict_count=F("open_conflict_count") + number
         )
 
 
@@ -164,6 +189,12 @@ def resolve_conflict(
     conflict.resolved_by = actor
     conflict.resolved_at = now()
     conflict.save(update_fields=["resolution", "resolution_reason", "resolved_by", "resolved_at"])
+    # The row lock above lets one resolution through; a decrement, so that resolutions of the
+    # registration's other conflicts at the same time add up.
+    DealRegistration.objects.filter(pk=conflict.registration_id).update(
+        open_conflict_count=F("open_conflict_count") - 1
+    )
+    conflict.registration.open_conflict_count -= 1
     record_event(
         conflict,
         actor=actor,

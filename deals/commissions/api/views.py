@@ -5,13 +5,15 @@ caller's scope is a 404. API keys need the ``deals:read`` scope to read, ``deals
 write. Program ops' writes (plans and rules, approvals and payouts) are mixed in from
 ``views_config`` and ``views_ops``, which also hold runs, overrides, spiffs and territories."""
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 
-from deals.models import CommissionLine, CommissionPlan, Payout, Statement
+from deals.models import CommissionLine, CommissionPlan, DealRegistration, Payout, Statement
+from partners.models import Partner
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import error_responses
 from prm.api.views import ServiceCreateMixin, ServiceViewSet
@@ -25,6 +27,18 @@ from .views_ops import StatementActionsMixin
 
 class CommissionsApiView(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     api_area = "deals"
+
+
+def _references_read_after(queryset, *references):
+    """A list's rows without joins, their references read by id once the page is known (one
+    query each). Joined in the same query, PostgreSQL sorts every row in scope before it can
+    stop at the page: all 270,000 lines for ops (on disk) in an order no index serves, since
+    lines keep few indexes for the commission run's sake."""
+    return queryset.select_related(None).prefetch_related(*references)
+
+
+def _partner_ref() -> Prefetch:
+    return Prefetch("partner", queryset=Partner.objects.only("id", "display_name"))
 
 
 @extend_schema_view(
@@ -55,7 +69,13 @@ class LineViewSet(CommissionsApiView):
     ordering = ["-period", "deal_id", "id"]
 
     def get_queryset(self):
-        return selectors.lines_visible_to(self.request.user)
+        lines = selectors.lines_visible_to(self.request.user)
+        if self.action != "list":
+            return lines
+        deal = Prefetch("deal", queryset=DealRegistration.objects.only("id", "customer_name"))
+        return _references_read_after(
+            lines, _partner_ref(), deal, "rule", "plan_version__plan", "spiff"
+        )
 
 
 @extend_schema_view(
@@ -73,7 +93,10 @@ class StatementViewSet(StatementActionsMixin, CommissionsApiView):
     ordering = ["-period", "partner_id", "currency", "id"]
 
     def get_queryset(self):
-        return selectors.statements_visible_to(self.request.user)
+        statements = selectors.statements_visible_to(self.request.user)
+        if self.action != "list":
+            return statements
+        return _references_read_after(statements, _partner_ref())
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -8,10 +8,12 @@ Amounts are converted to the program currency at each deal's close date (``prm.c
 a missing rate raises ``MissingExchangeRate`` naming it rather than skipping the deal.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from prm.currency.conversion import RateTable
@@ -63,7 +65,7 @@ class RepTotal:
 class RepCreditReport:
     period: FiscalPeriod
     currency: str
-    deals: list[CreditedDeal] = field(default_factory=list)
+    deals: "CreditedDeals"
     totals: list[RepTotal] = field(default_factory=list)
     unassigned: RepTotal | None = None
 
@@ -107,67 +109,167 @@ class TerritoryBook:
         return None
 
 
-def crm_owners(deal_ids) -> dict[int, str]:
-    """The CRM opportunity owner linked to each deal, where one is."""
-    from deals.models import DealConflict
+def _credited(period: FiscalPeriod, path: str = "") -> Q:
+    """Partner-sourced deals won in ``period`` with an amount (reached through ``path``)."""
+    from deals.models import DealRegistration
 
-    owners: dict[int, str] = {}
-    rows = (
-        DealConflict.objects.filter(
-            registration_id__in=deal_ids, existing_opportunity__isnull=False
-        )
-        .exclude(resolution=DealConflict.Resolution.NOT_A_CONFLICT)
-        .exclude(existing_opportunity__owner_email="")
-        .order_by("registration_id", "-score", "id")
-        .values_list("registration_id", "existing_opportunity__owner_email")
+    return Q(
+        **{
+            f"{path}status": DealRegistration.Status.WON,
+            f"{path}sourcing": DealRegistration.Sourcing.SOURCED,
+            f"{path}closed_on__gte": period.start,
+            f"{path}closed_on__lte": period.end,
+            f"{path}closed_amount__isnull": False,
+        }
     )
-    for deal_id, email in rows:
-        owners.setdefault(deal_id, email)
-    return owners
 
 
 def credited_deals_queryset(period: FiscalPeriod):
     from deals.models import DealRegistration
 
-    return DealRegistration.objects.filter(
-        status=DealRegistration.Status.WON,
-        sourcing=DealRegistration.Sourcing.SOURCED,
-        closed_on__gte=period.start,
-        closed_on__lte=period.end,
-        closed_amount__isnull=False,
-    ).order_by("closed_on", "id")
+    return DealRegistration.objects.filter(_credited(period)).order_by("closed_on", "id")
+
+
+def _crediting_matches():
+    """Conflicts that credit a CRM opportunity's owner: with an opportunity that has an owner,
+    and not ruled "not the same deal" by ops."""
+    from deals.models import DealConflict
+
+    return (
+        DealConflict.objects.filter(existing_opportunity__isnull=False)
+        .exclude(resolution=DealConflict.Resolution.NOT_A_CONFLICT)
+        .exclude(existing_opportunity__owner_email="")
+    )
+
+
+def _crm_owner() -> Coalesce:
+    """The owner of the CRM opportunity each deal was matched with (the highest score wins),
+    "" for none: a subquery per deal, for a page of deals."""
+    owners = (
+        _crediting_matches()
+        .filter(registration=OuterRef("pk"))
+        .order_by("-score", "id")
+        .values("existing_opportunity__owner_email")[:1]
+    )
+    return Coalesce(Subquery(owners), Value(""))
+
+
+def _owner_groups(period: FiscalPeriod) -> list[tuple]:
+    """(CRM owner, country, currency, close day, deals, amount) of the deals credited to a
+    CRM owner: one winning match per deal, the highest score (then the first recorded)."""
+    matches = _crediting_matches()
+    better = matches.filter(registration=OuterRef("registration")).filter(
+        Q(score__gt=OuterRef("score")) | Q(score=OuterRef("score"), pk__lt=OuterRef("pk"))
+    )
+    return list(
+        matches.filter(_credited(period, "registration__"))
+        .filter(~Exists(better))
+        .order_by()
+        .values_list(
+            "existing_opportunity__owner_email", "registration__country",
+            "registration__currency", "registration__closed_on",
+        )
+        .annotate(deals=Count("pk"), amount=Sum("registration__closed_amount"))
+    )  # fmt: skip
+
+
+def _territory_groups(period: FiscalPeriod) -> list[tuple]:
+    """("", country, currency, close day, deals, amount) of the other deals, whose rep is the
+    territory's."""
+    # NOT EXISTS is planned as one anti-join with the matches, not a lookup per deal.
+    matched = _crediting_matches().filter(registration=OuterRef("pk"))
+    return [
+        ("", *row)
+        for row in credited_deals_queryset(period)
+        .filter(~Exists(matched))
+        .order_by()
+        .values_list("country", "currency", "closed_on")
+        .annotate(deals=Count("pk"), amount=Sum("closed_amount"))
+    ]
+
+
+class CreditedDeals:
+    """The report's deals in close-date order, each with its rep, read from the database a
+    slice at a time: a page of the report, or a chunk of the CSV export. ``len`` is the count
+    the totals were made of, without a query."""
+
+    CHUNK = 2000
+
+    def __init__(self, period: FiscalPeriod, count: int, book: TerritoryBook, table: RateTable):
+        self._rows = credited_deals_queryset(period).annotate(crm_owner=_crm_owner())
+        self._count = count
+        self._book = book
+        self._table = table
+
+    def __len__(self) -> int:
+        return self._count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._read(self._rows[index])
+        return self._read(self._rows[index : index + 1])[0]
+
+    def __iter__(self) -> Iterator[CreditedDeal]:
+        # Keyset chunks in the report's order, so a long export never reads past an offset.
+        rows = self._rows
+        while True:
+            chunk = self._read(rows[: self.CHUNK])
+            yield from chunk
+            if len(chunk) < self.CHUNK:
+                return
+            last = chunk[-1]
+            rows = self._rows.filter(
+                Q(closed_on__gt=last.closed_on) | Q(closed_on=last.closed_on, pk__gt=last.deal_id)
+            )
+
+    def _read(self, rows) -> list[CreditedDeal]:
+        return [
+            CreditedDeal(
+                pk, customer, partner, country, closed_on, amount, currency,
+                self._table.convert(amount, currency, closed_on),
+                self._book.rep_for(country=country, crm_owner=owner),
+            )
+            for pk, customer, partner, country, closed_on, amount, currency, owner
+            in rows.values_list(
+                "pk", "customer_name", "partner__display_name", "country", "closed_on",
+                "closed_amount", "currency", "crm_owner",
+            )
+        ]  # fmt: skip
 
 
 def rep_credit_report(period: FiscalPeriod) -> RepCreditReport:
     """Partner-sourced deals won in ``period``, each with its rep, and totals per rep in the
-    program currency (rounded once per rep). Four queries whatever the number of deals."""
-    rows = list(
-        credited_deals_queryset(period).values_list(
-            "pk", "customer_name", "partner__display_name", "country", "closed_on",
-            "closed_amount", "currency",
-        )
-    )  # fmt: skip
-    owners = crm_owners([row[0] for row in rows])
-    book = TerritoryBook.load(owners.values())
-    table = RateTable.load({row[6] for row in rows}, until=period.end)
-    report = RepCreditReport(period=period, currency=default_currency())
+    program currency (rounded once per rep).
+
+    The totals come from grouped queries: the won amounts summed per CRM owner (or, for deals
+    without one, per customer country), currency and close day, each group converted at its
+    day's rate. Every deal of a group has the same rep and rate, so the totals are exactly
+    those of converting each deal and adding them up. Four queries (the two groupings, the
+    territories, the CRM owners' names) and one for the rates when a deal is in another
+    currency, whatever the number of deals; the deals themselves (``report.deals``) are read
+    a page at a time."""
+    groups = _owner_groups(period) + _territory_groups(period)
+    book = TerritoryBook.load({row[0] for row in groups if row[0]})
+    table = RateTable.load({row[2] for row in groups}, until=period.end)
     totals: dict[str, RepTotal] = {}
     unassigned = RepTotal(email="", name=str(_("Unassigned")))
-    for pk, customer, partner, country, closed_on, amount, currency in rows:
-        rep = book.rep_for(country=country, crm_owner=owners.get(pk, ""))
-        converted = table.convert(amount, currency, closed_on)
-        report.deals.append(
-            CreditedDeal(
-                pk, customer, partner, country, closed_on, amount, currency, converted, rep
-            )  # fmt: skip
-        )
+    for owner, country, currency, closed_on, deals, amount in groups:
+        rep = book.rep_for(country=country, crm_owner=owner)
         bucket = unassigned if rep is None else totals.setdefault(
             rep.email, RepTotal(email=rep.email, name=rep.name)
         )  # fmt: skip
-        bucket.deals += 1
-        bucket.total += converted
+        bucket.deals += deals
+        bucket.total += table.convert(amount, currency, closed_on)
     for bucket in [*totals.values(), unassigned]:
         bucket.total = quantize(bucket.total)
-    report.totals = sorted(totals.values(), key=lambda t: (-t.total, t.email))
-    report.unassigned = unassigned if unassigned.deals else None
-    return report
+    count = sum(row[4] for row in groups)
+    return RepCreditReport(
+        period=period,
+        currency=default_currency(),
+        deals=CreditedDeals(period, count, book, table),
+        totals=sorted(totals.values(), key=lambda t: (-t.total, t.email)),
+        unassigned=unassigned if unassigned.deals else None,
+    )

@@ -112,6 +112,24 @@ def test_an_opportunity_ruled_not_the_same_deal_gives_no_credit(acme, territorie
     assert credited.rep.email == "nina@v.example"
 
 
+def test_a_deal_matched_with_several_opportunities_is_credited_once(acme, territories):
+    """The highest score wins, then the match recorded first; the deal counts once."""
+    by_score = won_deal(acme, amount="100", country="US")
+    _link_opportunity(by_score, "low@v.example", score="70")
+    _link_opportunity(by_score, "high@v.example", score="90")
+    tied = won_deal(acme, amount="10", country="US")
+    _link_opportunity(tied, "first@v.example")
+    _link_opportunity(tied, "second@v.example")
+    report = rep_credit_report(commission_period(Q3))
+    assert {d.deal_id: d.rep.email for d in report.deals} == {
+        by_score.pk: "high@v.example",
+        tied.pk: "first@v.example",
+    }
+    assert {t.email: (t.deals, t.total) for t in report.totals} == {
+        "high@v.example": (1, Decimal("100.00")), "first@v.example": (1, Decimal("10.00"))
+    }  # fmt: skip
+
+
 def test_the_report_query_count_does_not_grow_with_deals(
     acme, territories, django_assert_num_queries
 ):
@@ -120,7 +138,77 @@ def test_the_report_query_count_does_not_grow_with_deals(
         _link_opportunity(deal, f"owner{n}@v.example")
     with django_assert_num_queries(4):
         report = rep_credit_report(commission_period(Q3))
-    assert len(report.deals) == 6
+    with django_assert_num_queries(0):
+        assert len(report.deals) == 6
+    with django_assert_num_queries(1):
+        assert len(report.deals[2:5]) == 3
+    with django_assert_num_queries(1):
+        assert [d.rep.email for d in report.deals] == [f"owner{n}@v.example" for n in range(6)]
+
+
+def test_the_deals_are_read_in_chunks_in_close_date_order(acme, territories, monkeypatch):
+    from deals.commissions.repcredit.selectors import CreditedDeals
+
+    monkeypatch.setattr(CreditedDeals, "CHUNK", 2)
+    days = [dt.date(2026, 8, d) for d in (20, 3, 3, 9, 20)]
+    deals = [won_deal(acme, amount="10", country="US", closed_on=day) for day in days]
+    expected = [d.pk for d in sorted(deals, key=lambda d: (d.closed_on, d.pk))]
+    report = rep_credit_report(commission_period(Q3))
+    assert [d.deal_id for d in report.deals] == expected
+    assert [d.deal_id for d in report.deals[1:4]] == expected[1:4]
+    assert report.deals[4].deal_id == expected[4]
+
+
+def test_totals_per_rep_equal_the_sum_of_each_deal_converted_on_mixed_currencies(
+    acme, globex, territories
+):
+    """The totals come from amounts grouped per rep, currency and day before conversion; they
+    equal converting every deal at its own day's rate and adding them up per rep."""
+    rate("EUR", "1.0871")
+    rate("EUR", "1.1034", day=dt.date(2026, 8, 15))
+    rate("GBP", "1.2713")
+    rate("GBP", "1.2650", day=dt.date(2026, 8, 1))
+    rate("JPY", "0.006731")
+    crm = won_deal(acme, amount="0.01", country="JP", currency="JPY")
+    _link_opportunity(crm, "Cam@Vendor.example")
+    _link_opportunity(won_deal(globex, amount="999.99", country="DE", currency="EUR"),
+                      "cam@vendor.example")  # fmt: skip
+    for n, (currency, country, day) in enumerate(
+        [
+            ("EUR", "DE", dt.date(2026, 7, 31)), ("EUR", "DE", dt.date(2026, 7, 31)),
+            ("EUR", "DE", dt.date(2026, 8, 15)), ("EUR", "FR", dt.date(2026, 8, 15)),
+            ("GBP", "FR", dt.date(2026, 7, 31)), ("GBP", "FR", dt.date(2026, 8, 1)),
+            ("USD", "DE", dt.date(2026, 8, 1)), ("USD", "US", dt.date(2026, 9, 30)),
+            ("JPY", "US", dt.date(2026, 9, 30)), ("JPY", "JP", dt.date(2026, 9, 30)),
+            ("GBP", "JP", dt.date(2026, 7, 2)), ("EUR", "CA", dt.date(2026, 9, 1)),
+        ]
+    ):  # fmt: skip
+        amount = f"{1234 + n * 977}.{(n * 37) % 100:02d}"
+        won_deal([acme, globex][n % 2], amount=amount, country=country, currency=currency,
+                 closed_on=day)  # fmt: skip
+    report = rep_credit_report(commission_period(Q3))
+    per_deal: dict[str, list[Decimal]] = {}
+    for deal in report.deals:
+        per_deal.setdefault(deal.rep.email if deal.rep else "", []).append(
+            deal.amount * (_rate_on(deal) if deal.currency != "USD" else 1)
+        )
+    expected = {email: (len(v), sum(v, Decimal(0)).quantize(Decimal("0.01")))
+                for email, v in per_deal.items()}  # fmt: skip
+    totals = {t.email: (t.deals, t.total) for t in report.totals}
+    totals[""] = (report.unassigned.deals, report.unassigned.total)
+    assert totals == expected
+    assert len(expected) == 5 and expected["cam@vendor.example"][0] == 2
+    assert report.grand_total == sum((total for _n, total in expected.values()), Decimal(0))
+
+
+def _rate_on(deal) -> Decimal:
+    from prm.currency.models import ExchangeRate
+
+    return (
+        ExchangeRate.objects.filter(currency=deal.currency, effective_on__lte=deal.closed_on)
+        .latest("effective_on")
+        .rate
+    )
 
 
 @pytest.mark.parametrize("persona", NOT_OPS)
