@@ -3,15 +3,19 @@ gives, for every partner of the list, what its per-partner measure in ``selector
 (tests/scorecards/test_metrics_many.py compares them). ``register`` hands both to
 ``partners.tier_progress`` at start-up; jobs measuring thousands of partners (the quarterly tier
 review) use these, single pages the per-partner ones.
+
+The certification counts the review asks for (certified people of each kind, specialties, people
+per region) are also measured together, in one query, by ``certification_metrics_many``.
 """
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from partners.models import Office
+from partners.models import Office, Partner, TierRequirement
 from prm.id_sets import id_set
 
 from . import selectors
@@ -134,11 +138,77 @@ def approved_reference_implementations_many(
     return {pk: Decimal(counts.get(pk, 0)) for pk in ids}
 
 
+# --- Certification metrics together: one pass over the valid certifications ------------------
+# The review asks for five certification metrics; measured one by one, each reads every valid
+# person certification of the program again (about 0.15 s each on 200,000 rows). Here they are
+# counts filtered per kind and per region in one query grouped by partner.
+
+Metric = TierRequirement.Metric
+_PEOPLE_OF_KIND = {
+    Metric.CERTIFIED_SALES: Certification.Kind.SALES,
+    Metric.CERTIFIED_TECHNICAL: Certification.Kind.TECHNICAL,
+    Metric.CERTIFIED_DEVELOPERS: Certification.Kind.DEVELOPER,
+}
+TOGETHER = frozenset(
+    {*_PEOPLE_OF_KIND, Metric.SPECIALTY_CERTIFICATIONS, Metric.CERTIFIED_PER_REGION}
+)
+
+
+def certification_metrics_many(
+    metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
+) -> dict[str, dict[int, Decimal | dict]]:
+    """Any of the metrics in ``TOGETHER`` for every partner, keyed by metric then partner id,
+    each as its set-based measure above gives it, in one query."""
+    asked = set(metrics)
+    if unknown := asked - TOGETHER:
+        raise ValueError(f"Not measured together: {sorted(unknown)}")
+    ids = [p.pk for p in partners]
+    per_region = Metric.CERTIFIED_PER_REGION in asked
+    served = {p.pk: regions_served_by(p) for p in partners} if per_region else {}
+    # Keyed ("metric", name) or ("region", code): a region is counted for the partners serving it.
+    columns: dict[tuple[str, str], Count] = {}
+    for metric, kind in _PEOPLE_OF_KIND.items():
+        if metric in asked:
+            who = Count("user_id", distinct=True, filter=Q(certification__kind=kind))
+            columns["metric", metric] = who
+    if Metric.SPECIALTY_CERTIFICATIONS in asked:
+        columns["metric", Metric.SPECIALTY_CERTIFICATIONS] = Count(
+            "certification_id",
+            distinct=True,
+            filter=Q(certification__kind=Certification.Kind.SPECIALTY),
+        )
+    for region in sorted({region for regions in served.values() for region in regions}):
+        columns["region", region] = Count("user_id", distinct=True, filter=Q(region=region))
+    names = [f"n{i}" for i in range(len(columns))]
+    rows = (
+        _valid_on_many(ids, as_of)
+        .values_list("partner_id")
+        .annotate(**dict(zip(names, columns.values(), strict=True)))
+        .values_list("partner_id", *names)
+    )
+    counts = {pk: dict(zip(columns, values, strict=True)) for pk, *values in rows}
+    none: dict[tuple[str, str], int] = {}
+    result: dict[str, dict[int, Decimal | dict]] = {
+        metric: {pk: Decimal(counts.get(pk, none).get(("metric", metric), 0)) for pk in ids}
+        for metric in asked - {Metric.CERTIFIED_PER_REGION}
+    }
+    if per_region:
+        result[Metric.CERTIFIED_PER_REGION] = {
+            pk: {
+                "scope": "region",
+                "counts": {
+                    region: Decimal(counts.get(pk, none).get(("region", region), 0))
+                    for region in served[pk]
+                },
+            }
+            for pk in ids
+        }
+    return result
+
+
 def register() -> None:
-    from partners.models import TierRequirement
     from partners.tier_progress import register_metric
 
-    Metric = TierRequirement.Metric
     for metric, fn, many in [
         (Metric.CERTIFIED_SALES, selectors.certified_sales_people, certified_sales_people_many),
         (
@@ -168,4 +238,5 @@ def register() -> None:
             approved_reference_implementations_many,
         ),
     ]:
-        register_metric(metric, fn, many=many)
+        together = certification_metrics_many if metric in TOGETHER else None
+        register_metric(metric, fn, many=many, together=together)
