@@ -16,6 +16,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from partners.models import Office, Partner, TierRequirement
+from partners.tier_progress import MetricValue, register_metric
+from prm.exceptions import DomainError
 from prm.id_sets import id_set
 
 from . import selectors
@@ -156,7 +158,7 @@ TOGETHER = frozenset(
 
 def certification_metrics_many(
     metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
-) -> dict[str, dict[int, Decimal | dict]]:
+) -> dict[str, dict[int, MetricValue | DomainError]]:
     """Any of the metrics in ``TOGETHER`` for every partner, keyed by metric then partner id,
     each as its set-based measure above gives it, in one query."""
     asked = set(metrics)
@@ -188,7 +190,7 @@ def certification_metrics_many(
     )
     counts = {pk: dict(zip(columns, values, strict=True)) for pk, *values in rows}
     none: dict[tuple[str, str], int] = {}
-    result: dict[str, dict[int, Decimal | dict]] = {
+    result: dict[str, dict[int, MetricValue | DomainError]] = {
         metric: {pk: Decimal(counts.get(pk, none).get(("metric", metric), 0)) for pk in ids}
         for metric in asked - {Metric.CERTIFIED_PER_REGION}
     }
@@ -207,8 +209,6 @@ def certification_metrics_many(
 
 
 def register() -> None:
-    from partners.tier_progress import register_metric
-
     for metric, fn, many in [
         (Metric.CERTIFIED_SALES, selectors.certified_sales_people, certified_sales_people_many),
         (

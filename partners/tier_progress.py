@@ -70,11 +70,12 @@ def register_metric(
     if metric not in TierRequirement.Metric.values:
         raise ValueError(f"Unknown tier metric {metric!r}.")
     _PROVIDERS[metric] = fn
-    for registry, measure in ((_MANY, many), (_TOGETHER, together)):
-        if measure is None:
-            registry.pop(metric, None)
-        else:
-            registry[metric] = measure
+    _MANY.pop(metric, None)
+    _TOGETHER.pop(metric, None)
+    if many is not None:
+        _MANY[metric] = many
+    if together is not None:
+        _TOGETHER[metric] = together
 
 
 def provider_for(metric: str) -> MetricProvider | None:
