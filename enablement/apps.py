@@ -21,27 +21,13 @@ class EnablementConfig(AppConfig):
     demo_seeders = ["enablement.demo.seed_certifications", "enablement.demo_programs.seed"]
 
     def ready(self):
-        from partners.models import TierRequirement
-        from partners.tier_progress import register_metric
         from prm.notifications import INTERNAL, PARTNER, register_optional_kind
 
-        from . import selectors, services, sort_keys
+        from . import metrics, services, sort_keys
 
         sort_keys.connect()
 
-        Metric = TierRequirement.Metric
-        for metric, name in [
-            (Metric.CERTIFIED_SALES, "certified_sales_people"),
-            (Metric.CERTIFIED_TECHNICAL, "certified_technical_people"),
-            (Metric.CERTIFIED_DEVELOPERS, "certified_developers"),
-            (Metric.CERTIFIED_PER_OFFICE, "certified_people_per_office"),
-            (Metric.CERTIFIED_PER_REGION, "certified_people_per_region"),
-            (Metric.SPECIALTY_CERTIFICATIONS, "specialty_certifications"),
-            (Metric.REFERENCE_IMPLEMENTATIONS, "approved_reference_implementations"),
-        ]:
-            register_metric(
-                metric, getattr(selectors, name), many=getattr(selectors, f"{name}_many")
-            )
+        metrics.register()
 
         register_optional_kind(
             services.KIND_EARNED,

@@ -1,5 +1,6 @@
 """Reads of certifications and tier evidence, scoped by who is asking, and the tier metrics that
-enablement measures (registered with ``partners.tier_progress`` in ``EnablementConfig.ready``).
+enablement measures for one partner (their set-based forms are in ``metrics``, which registers
+both with ``partners.tier_progress``).
 
 Scope rules for person certifications:
 - program ops see every row; a channel account manager, the rows of their partners;
@@ -20,7 +21,6 @@ from django.utils import timezone
 
 from partners.models import BusinessModel, Office, Partner, Region
 from partners.selectors import partner_access, partners_visible_to
-from prm.id_sets import id_set
 from prm.models import User
 
 from .models import (
@@ -59,6 +59,11 @@ def region_for_country(country: str) -> str:
     if code in _ASIA_PACIFIC:
         return Region.APAC
     return Region.EMEA
+
+
+def regions_served_by(partner: Partner) -> list[str]:
+    """The regions a partner serves: those recorded, else the region of its headquarters."""
+    return list(partner.regions_served or []) or [region_for_country(partner.hq_country)]
 
 
 def region_for(partner: Partner, office: Office | None) -> str:
@@ -338,7 +343,7 @@ def certified_people_per_office(partner: Partner, *, as_of: dt.date | None = Non
     valid = _valid_on(partner, as_of)
     if not offices:
         people = valid.values("user_id").distinct().count()
-        return {"scope": "office", "counts": {str(_headquarters()): Decimal(people)}}
+        return {"scope": "office", "counts": {str(headquarters_name()): Decimal(people)}}
     per_office = dict(
         valid.filter(office__isnull=False)
         .values_list("office_id")
@@ -353,7 +358,7 @@ def certified_people_per_office(partner: Partner, *, as_of: dt.date | None = Non
 def certified_people_per_region(partner: Partner, *, as_of: dt.date | None = None) -> dict:
     """Certified people (any kind) serving each region the partner serves; with no regions
     recorded, the partner serves the region of its headquarters."""
-    regions = list(partner.regions_served or []) or [region_for_country(partner.hq_country)]
+    regions = regions_served_by(partner)
     per_region = dict(
         _valid_on(partner, as_of).values_list("region").annotate(n=Count("user_id", distinct=True))
     )
@@ -399,126 +404,7 @@ def approved_reference_implementations(
     return Decimal(count)
 
 
-# --- Tier metrics, set-based: many partners, keyed by partner id -------------------------------
-# Each gives, for every partner of the list, what the per-partner measure above gives.
-
-
-def _valid_on_many(ids: list[int], as_of: dt.date | None) -> QuerySet[PersonCertification]:
-    day = as_of or timezone.localdate()
-    return PersonCertification.objects.filter(
-        partner_id__in=id_set(ids), earned_on__lte=day, expires_on__gte=day
-    ).order_by()
-
-
-def _certified_people_many(kind: str):
-    def measure(partners, *, as_of: dt.date | None = None) -> dict[int, Decimal]:
-        ids = [p.pk for p in partners]
-        counts = dict(
-            _valid_on_many(ids, as_of)
-            .filter(certification__kind=kind)
-            .values_list("partner_id")
-            .annotate(n=Count("user_id", distinct=True))
-        )
-        return {pk: Decimal(counts.get(pk, 0)) for pk in ids}
-
-    measure.__name__ = f"certified_{kind}_people_many"
-    return measure
-
-
-certified_sales_people_many = _certified_people_many(Certification.Kind.SALES)
-certified_technical_people_many = _certified_people_many(Certification.Kind.TECHNICAL)
-certified_developers_many = _certified_people_many(Certification.Kind.DEVELOPER)
-
-
-def certified_people_per_office_many(partners, *, as_of: dt.date | None = None) -> dict[int, dict]:
-    ids = [p.pk for p in partners]
-    offices: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
-    for office_id, partner_id, name in (
-        Office.objects.filter(partner_id__in=id_set(ids))
-        .order_by("name")
-        .values_list("pk", "partner_id", "name")
-    ):
-        offices[partner_id].append((office_id, name))
-    valid = _valid_on_many(ids, as_of)
-    per_office = {
-        (partner_id, office_id): n
-        for partner_id, office_id, n in valid.filter(office__isnull=False)
-        .values_list("partner_id", "office_id")
-        .annotate(n=Count("user_id", distinct=True))
-    }
-    without = [pk for pk in ids if not offices[pk]]
-    people = (
-        dict(
-            valid.filter(partner_id__in=id_set(without))
-            .values_list("partner_id")
-            .annotate(n=Count("user_id", distinct=True))
-        )
-        if without
-        else {}
-    )
-    headquarters = str(_headquarters())
-    result = {}
-    for pk in ids:
-        if not offices[pk]:
-            counts = {headquarters: Decimal(people.get(pk, 0))}
-        else:
-            counts = {
-                name: Decimal(per_office.get((pk, office_id), 0)) for office_id, name in offices[pk]
-            }
-        result[pk] = {"scope": "office", "counts": counts}
-    return result
-
-
-def certified_people_per_region_many(partners, *, as_of: dt.date | None = None) -> dict[int, dict]:
-    ids = [p.pk for p in partners]
-    per_region = {
-        (partner_id, region): n
-        for partner_id, region, n in _valid_on_many(ids, as_of)
-        .values_list("partner_id", "region")
-        .annotate(n=Count("user_id", distinct=True))
-    }
-    result = {}
-    for partner in partners:
-        regions = list(partner.regions_served or []) or [region_for_country(partner.hq_country)]
-        result[partner.pk] = {
-            "scope": "region",
-            "counts": {r: Decimal(per_region.get((partner.pk, r), 0)) for r in regions},
-        }
-    return result
-
-
-def specialty_certifications_many(partners, *, as_of: dt.date | None = None) -> dict[int, Decimal]:
-    ids = [p.pk for p in partners]
-    counts = dict(
-        _valid_on_many(ids, as_of)
-        .filter(certification__kind=Certification.Kind.SPECIALTY)
-        .values_list("partner_id")
-        .annotate(n=Count("certification_id", distinct=True))
-    )
-    return {pk: Decimal(counts.get(pk, 0)) for pk in ids}
-
-
-def approved_reference_implementations_many(
-    partners, *, as_of: dt.date | None = None
-) -> dict[int, Decimal]:
-    ids = [p.pk for p in partners]
-    day = as_of or timezone.localdate()
-    since = day - dt.timedelta(days=REFERENCE_WINDOW_DAYS)
-    counts = dict(
-        ReferenceImplementation.objects.filter(
-            partner_id__in=id_set(ids),
-            status=ReferenceImplementation.Status.APPROVED,
-            completed_on__gt=since,
-            completed_on__lte=day,
-        )
-        .order_by()
-        .values_list("partner_id")
-        .annotate(n=Count("pk"))
-    )
-    return {pk: Decimal(counts.get(pk, 0)) for pk in ids}
-
-
-def _headquarters() -> str:
+def headquarters_name() -> str:
     from django.utils.translation import gettext
 
     return gettext("Headquarters")

@@ -21,6 +21,12 @@ exchange rate, say) maps to the ``DomainError`` the per-partner call would raise
 measure thousands of partners (the quarterly tier review) use ``measure_many`` and
 ``standings_many``; single pages keep the per-partner call. A metric registered without a
 set-based measure falls back to one call per partner.
+
+Metrics read from the same rows (the certification counts all read the person certifications
+valid on a day) may also share a combined measure, ``together(metrics, partners, *, as_of=None)``,
+measuring any of them in one pass and returning ``{metric: {partner id: value}}`` with the values
+each metric's set-based measure gives. ``measure_many_metrics`` (used by ``standings_many``)
+calls it once for all the metrics asked of it, rather than once per metric.
 """
 
 from __future__ import annotations
@@ -44,19 +50,32 @@ MetricProvider = Callable[..., MetricValue]
 # ``fn(partners, *, as_of=None) -> {partner id: MetricValue | DomainError}``
 ManyProvider = Callable[..., dict[int, "MetricValue | DomainError"]]
 
+# ``fn(metrics, partners, *, as_of=None) -> {metric: {partner id: MetricValue | DomainError}}``
+TogetherProvider = Callable[..., dict[str, dict[int, "MetricValue | DomainError"]]]
+
 _PROVIDERS: dict[str, MetricProvider] = {}
 _MANY: dict[str, ManyProvider] = {}
+_TOGETHER: dict[str, TogetherProvider] = {}
 
 
-def register_metric(metric: str, fn: MetricProvider, *, many: ManyProvider | None = None) -> None:
-    """Register (or replace) the provider measuring ``metric``, with its set-based measure."""
+def register_metric(
+    metric: str,
+    fn: MetricProvider,
+    *,
+    many: ManyProvider | None = None,
+    together: TogetherProvider | None = None,
+) -> None:
+    """Register (or replace) the provider measuring ``metric``, with its set-based measure and
+    the combined measure it shares with other metrics, if any."""
     if metric not in TierRequirement.Metric.values:
         raise ValueError(f"Unknown tier metric {metric!r}.")
     _PROVIDERS[metric] = fn
-    if many is None:
-        _MANY.pop(metric, None)
-    else:
+    _MANY.pop(metric, None)
+    _TOGETHER.pop(metric, None)
+    if many is not None:
         _MANY[metric] = many
+    if together is not None:
+        _TOGETHER[metric] = together
 
 
 def provider_for(metric: str) -> MetricProvider | None:
@@ -87,6 +106,28 @@ def measure_many(
         except DomainError as exc:
             results[partner.pk] = exc
     return results
+
+
+def measure_many_metrics(
+    metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
+) -> dict[str, dict[int, MetricValue | DomainError] | None]:
+    """``measure_many`` of each of ``metrics``, keyed by metric; the metrics sharing a combined
+    measure are measured together, in one call, when more than one of them is asked."""
+    asked = sorted(set(metrics))
+    groups: dict[TogetherProvider, list[str]] = {}
+    for metric in asked:
+        together = _TOGETHER.get(metric)
+        if together is not None and partners:
+            groups.setdefault(together, []).append(metric)
+    measured: dict[str, dict[int, MetricValue | DomainError] | None] = {}
+    for together, group in groups.items():
+        if len(group) > 1:
+            found = together(group, partners, as_of=as_of)
+            measured.update((metric, found[metric]) for metric in group)
+    for metric in asked:
+        if metric not in measured:
+            measured[metric] = measure_many(metric, partners, as_of=as_of)
+    return measured
 
 
 @dataclass(frozen=True)
@@ -221,12 +262,13 @@ def standings_many(
 ) -> dict[int, dict[int, TierStanding]]:
     """Every partner's standing against each of ``tiers``: ``{partner id: {tier id: standing}}``.
 
-    Each metric any of the tiers asks for is measured once for the whole set (``measure_many``),
-    so the number of queries depends on the metrics, not on the number of partners."""
+    Each metric any of the tiers asks for is measured once for the whole set
+    (``measure_many_metrics``), so the number of queries depends on the metrics, not on the
+    number of partners."""
     tier_list = list(tiers)
     requirements = {tier.pk: requirements_of(tier) for tier in tier_list}
     metrics = {r.metric for rows in requirements.values() for r in rows}
-    measured = {metric: measure_many(metric, partners, as_of=as_of) for metric in sorted(metrics)}
+    measured = measure_many_metrics(metrics, partners, as_of=as_of)
     # A standing depends only on the requirement and the value, and many partners share a
     # value (a few certified people, none): each (requirement, value) is worded once.
     worded: dict[tuple, RequirementStanding] = {}

@@ -154,6 +154,7 @@ def test_a_registered_provider_replaces_not_measured(db, gold, monkeypatch):
 
     monkeypatch.setattr(tier_progress, "_PROVIDERS", dict(tier_progress._PROVIDERS))
     monkeypatch.setattr(tier_progress, "_MANY", dict(tier_progress._MANY))
+    monkeypatch.setattr(tier_progress, "_TOGETHER", dict(tier_progress._TOGETHER))
     register_metric(Metric.WON_DEALS, lambda partner, *, as_of=None: Decimal(3))
     TierRequirementFactory(tier=gold, metric=Metric.WON_DEALS, threshold=5)
     row = by_metric(evaluate_tier(PartnerFactory(), gold))[Metric.WON_DEALS]

@@ -6,18 +6,22 @@ from decimal import Decimal
 
 import pytest
 
+from enablement.metrics import TOGETHER, certification_metrics_many
+from partners import tier_progress
 from partners.models import Partner, TierRequirement
 from partners.tier_progress import (
     evaluate_tier,
     many_provider_for,
     measure_many,
+    measure_many_metrics,
     provider_for,
+    register_metric,
     standings_many,
 )
 from prm.exceptions import DomainError
-from tests.factories import PartnerFactory, TierFactory, TierRequirementFactory
+from tests.factories import OfficeFactory, PartnerFactory, TierFactory, TierRequirementFactory
 
-from .fixtures import TODAY, certify, varied_partners, won
+from .fixtures import TODAY, Kind, certify, varied_partners, won
 
 Metric = TierRequirement.Metric
 
@@ -100,3 +104,73 @@ def test_measuring_more_partners_takes_no_more_queries(db, django_assert_max_num
     # One grouped query per metric (two for offices), plus rates, offices and requirements.
     with django_assert_max_num_queries(15):
         standings_many(partners, [gold])
+
+
+def _more_varied_partners() -> list:
+    """The varied program plus a partner certified in a region it does not serve, one person
+    certified in two regions, and a partner serving a region nobody else serves."""
+    partners = varied_partners()
+    roaming = PartnerFactory(display_name="Roaming", hq_country="BR", regions_served=["LATAM"])
+    tokyo = OfficeFactory(partner=roaming, name="Tokyo", region="APAC", country="JP")
+    person = certify(roaming, Kind.SALES, office=tokyo).user  # serves APAC: not counted
+    certify(roaming, Kind.TECHNICAL, user=person, code="tech-basic")  # no office: LATAM
+    certify(roaming, Kind.SPECIALTY, user=person, code="spec-sec", days_ago=60)
+    return [*partners, roaming]
+
+
+@pytest.mark.parametrize("days_back", [0, 60, 365])
+def test_certification_metrics_measured_together_agree_with_each_per_partner_measure(db, days_back):
+    partners = _more_varied_partners()
+    as_of = TODAY - dt.timedelta(days=days_back)
+
+    together = certification_metrics_many(TOGETHER, partners, as_of=as_of)
+
+    assert set(together) == TOGETHER
+    for metric in TOGETHER:
+        assert set(together[metric]) == {p.pk for p in partners}
+        for partner in partners:
+            alone = _per_partner(metric, partner, as_of)
+            assert together[metric][partner.pk] == alone, (metric, partner, days_back)
+
+
+@pytest.mark.parametrize(
+    "metrics",
+    [
+        {Metric.CERTIFIED_PER_REGION},
+        {Metric.SPECIALTY_CERTIFICATIONS, Metric.CERTIFIED_DEVELOPERS},
+        {Metric.CERTIFIED_SALES, Metric.CERTIFIED_PER_REGION},
+    ],
+    ids=lambda metrics: "+".join(sorted(metrics)),
+)
+def test_any_few_certification_metrics_measured_together_agree_with_measuring_each(db, metrics):
+    partners = _more_varied_partners()
+
+    together = certification_metrics_many(metrics, partners)
+
+    assert together == {metric: measure_many(metric, partners) for metric in metrics}
+
+
+def test_certification_metrics_are_measured_together_in_one_query(db, django_assert_num_queries):
+    partners = list(Partner.objects.filter(pk__in=[p.pk for p in _more_varied_partners()]))
+    asked = [*TOGETHER, Metric.REFERENCE_IMPLEMENTATIONS]
+
+    with django_assert_num_queries(2):  # the certification metrics, then the references
+        measured = measure_many_metrics(asked, partners)
+
+    assert measured == {metric: measure_many(metric, partners) for metric in asked}
+
+
+def test_a_metric_registered_again_alone_leaves_the_combined_measure(db, monkeypatch):
+    for registry in ("_PROVIDERS", "_MANY", "_TOGETHER"):
+        monkeypatch.setattr(tier_progress, registry, dict(getattr(tier_progress, registry)))
+    register_metric(
+        Metric.CERTIFIED_SALES,
+        lambda partner, *, as_of=None: Decimal(7),
+        many=lambda partners, *, as_of=None: {p.pk: Decimal(7) for p in partners},
+    )
+    partners = _more_varied_partners()
+
+    measured = measure_many_metrics(TOGETHER, partners)
+
+    assert set(measured[Metric.CERTIFIED_SALES].values()) == {Decimal(7)}
+    assert measured[Metric.CERTIFIED_DEVELOPERS][partners[0].pk] == Decimal(2)
