@@ -10,7 +10,7 @@ from prm.lists import Column, ListFilterSet, ListSpec, StableOrderingFilter
 
 from .models import Certification, CertificationImport, PersonCertification
 from .models.certifications import STATUS_PRIORITY
-from .selectors import holding
+from .selectors import holding, search_person_certifications
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 Status = PersonCertification.Status
@@ -45,6 +45,9 @@ class CertificationFilter(PartnerScopedFilterSet):
 
     def of_kind(self, queryset, name, value):
         return holding(queryset, kind=value)
+
+    def search(self, queryset, name, value):
+        return search_person_certifications(queryset, value)
 
 
 CERTIFICATION_COLUMNS = (

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from partners.models import Partner
 from partners.selectors import get_partner_for_user
@@ -111,6 +113,18 @@ class SubmitReferenceCreate:
         )
 
 
+class PersonCertificationSearch(SearchFilter):
+    """``?search=`` over the person's name and email and the certification's name (the view's
+    ``search_fields``, as the schema shows them), through the selector that finds the matching
+    people and certifications first."""
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_search_terms(request)
+        if not terms:
+            return queryset
+        return selectors.search_person_certifications(queryset, " ".join(terms))
+
+
 @extend_schema_view(
     list=extend_schema(summary="Person certifications in your scope"),
     retrieve=extend_schema(summary="One person certification"),
@@ -140,6 +154,10 @@ class PersonCertificationViewSet(
     queryset = PersonCertification.objects.none()
     serializer_class = s.PersonCertificationSerializer
     filterset_class = PersonCertificationFilter
+    filter_backends = [
+        PersonCertificationSearch if backend is SearchFilter else backend
+        for backend in api_settings.DEFAULT_FILTER_BACKENDS
+    ]
     search_fields = ["user__email", "user__full_name", "certification__name"]
     ordering_fields = ["earned_on", "expires_on", "status"]
     ordering = ["expires_on", "id"]

@@ -6,6 +6,7 @@ import io
 import pytest
 import yaml
 from django.core.management import call_command
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from enablement.models import Certification, PersonCertification, ReferenceImplementation
@@ -104,6 +105,37 @@ def test_person_certifications_filter_by_partner_status_and_kind(session_for, op
     assert row["user"]["full_name"] == "Rex Rep"
     assert row["certification"] == {"id": row["certification"]["id"], "code": "sales-pro",
                                      "name": "Sales Pro", "kind": "sales"}  # fmt: skip
+
+
+SEARCHES = [
+    ("rex", {"rex_sales"}),  # the person's name
+    ("ACME.example", {"rex_sales", "ada_cloud"}),  # the email, in any case
+    ("cloud", {"ada_cloud"}),  # the certification's name
+    ("ada cloud", {"ada_cloud"}),  # every word must match one of them
+    ("rex cloud", set()),
+    ("gina", set()),  # a match outside the caller's scope stays outside it
+    ("nobody", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEARCHES)
+def test_search_finds_people_by_name_or_email_and_certifications_by_name(
+    session_for, client_for, acme, acme_rep, acme_admin, globex, globex_admin, text, expected
+):
+    sales = CertificationFactory(name="Sales Pro", kind="sales")
+    cloud = CertificationFactory(name="Cloud Architect", kind="technical")
+    rows = {
+        "rex_sales": PersonCertificationFactory(user=acme_rep, partner=acme, certification=sales),
+        "ada_cloud": PersonCertificationFactory(user=acme_admin, partner=acme, certification=cloud),
+        "gina_sales": PersonCertificationFactory(
+            user=globex_admin, partner=globex, certification=sales
+        ),
+    }
+    wanted = {rows[name].pk for name in expected}
+    api = session_for(acme_admin).get("/api/v1/person-certifications/", {"search": text})
+    assert ids(api) == wanted
+    page = client_for(acme_admin).get(reverse("enablement:certification_list"), {"q": text})
+    assert {pc.pk for pc in page.context["page_obj"]} == wanted
 
 
 def test_the_list_queries_do_not_grow_with_rows(
