@@ -106,8 +106,16 @@ def sum_converted(
     if not groups:
         return quantize(0)
     table = RateTable.load({row[0] for row in groups}, until=max(row[1] for row in groups))
+    return _converted_total(table, [(day, code, subtotal) for code, day, subtotal in groups])
+
+
+def _converted_total(
+    table: RateTable, groups: Iterable[tuple[dt.date, str, Decimal | None]]
+) -> Decimal:
+    """The ``(day, currency, subtotal)`` groups converted and added up by day, then currency
+    (so the earliest missing rate is the one raised), rounded once."""
     total = Decimal(0)
-    for code, day, subtotal in sorted(groups, key=lambda row: (row[1], row[0])):
+    for day, code, subtotal in sorted(groups, key=lambda group: (group[0], group[1])):
         if subtotal is not None:
             total += table.convert(subtotal, code, day)
     return quantize(total)
@@ -147,14 +155,10 @@ def sums_converted_in_python(groups: QuerySet) -> dict[Hashable, Decimal | Missi
     table = RateTable.load({row[1] for row in rows}, until=max((r[2] for r in rows), default=None))
     result: dict[Hashable, Decimal | MissingExchangeRate] = {}
     for key, items in by_key.items():
-        total = Decimal(0)
         try:
-            for day, code, subtotal in sorted(items):  # as sum_converted: by day, then currency
-                total += table.convert(subtotal, code, day)
+            result[key] = _converted_total(table, items)
         except MissingExchangeRate as exc:
             result[key] = exc
-            continue
-        result[key] = quantize(total)
     return result
 
 
