@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from partners import selectors as partner_selectors
 from partners.context_processors import personas_for
+from partners.recruitment import selectors as recruitment
 from partners.views import agreement_context
 
 from . import selectors
@@ -46,7 +47,7 @@ def home(request):
 
 def _ops_home(request):
     user = request.user
-    waiting = partner_selectors.applications_waiting(user)
+    waiting = recruitment.applications_waiting(user)
     return render(
         request,
         "partners/home_ops.html",
@@ -65,7 +66,7 @@ def _ops_home(request):
 def _cam_home(request):
     user = request.user
     by_status = partner_selectors.partner_counts_by_status(user)
-    waiting = partner_selectors.applications_waiting(user)
+    waiting = recruitment.applications_waiting(user)
     return render(
         request,
         "partners/home_cam.html",

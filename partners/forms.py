@@ -21,6 +21,7 @@ from .models import (
     Region,
     Tier,
 )
+from .recruitment import selectors as recruitment
 
 # ISO 3166-1 alpha-2 codes: a headquarters country must be a real one, not just two letters.
 _ISO_3166_ALPHA_2 = """
@@ -138,7 +139,7 @@ class ApplicationForm(ColumnBoundForm):
 
     def clean_contact_email(self):
         email = self.cleaned_data["contact_email"].strip().lower()
-        if selectors.pending_application_for_email(email):
+        if recruitment.pending_application_for_email(email):
             raise ValidationError(
                 _("An application from this address is already waiting for review."),
                 code="duplicate_application",

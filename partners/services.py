@@ -29,8 +29,8 @@ from .models import (
     Tier,
     TierHistory,
 )
+from .recruitment.selectors import approval_missing
 from .selectors import (
-    approval_missing,
     belongs_to_another_partner,
     current_agreement,
     partner_access,

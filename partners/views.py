@@ -21,6 +21,7 @@ from prm.audit import events_for
 from . import forms, selectors, services
 from .context_processors import personas_for
 from .models import Partner
+from .recruitment import selectors as recruitment
 
 PAGE_SIZE = 25
 
@@ -129,7 +130,7 @@ def render_partner_detail(request, partner: Partner, *, status=200, **bound_form
     }
     if internal:
         context |= {
-            "qualifications": selectors.qualifications_for(partner),
+            "qualifications": recruitment.qualifications_for(partner),
             "events": timeline(partner)[:50],
             "qualify_form": bound_forms.get("qualify_form") or forms.QualificationForm(),
         }

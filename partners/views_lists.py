@@ -16,6 +16,7 @@ from .assignment import reassign_channel_managers
 from .fields import partner_label
 from .filters import APPLICATION_LIST, PARTNER_LIST
 from .models import Application
+from .recruitment import selectors as recruitment
 from .views import personas_required
 
 
@@ -68,7 +69,7 @@ def application_list(request):
         query = request.GET.copy()
         query["status"] = Application.Status.SUBMITTED
         request.GET = query
-    listing = APPLICATION_LIST.run(request, selectors.applications_visible_to(request.user))
+    listing = APPLICATION_LIST.run(request, recruitment.applications_visible_to(request.user))
     if listing.wants_export:
         return listing.export()
     return render(request, "partners/application_list.html", listing.context())

@@ -12,6 +12,7 @@ from prm import exceptions as domain
 from . import forms, selectors, services
 from .duplicates import likely_duplicates
 from .models import Application
+from .recruitment import selectors as recruitment
 from .views import personas_required, show_domain_error, timeline
 
 
@@ -32,7 +33,7 @@ def apply_thanks(request):
 
 @personas_required("cam", "ops")
 def application_review(request, pk):
-    application = selectors.get_application_for_user(request.user, pk)
+    application = recruitment.get_application_for_user(request.user, pk)
     action = request.POST.get("action") if request.method == "POST" else None
     bound = {
         "qualify": forms.QualificationForm(request.POST if action == "qualify" else None),
@@ -45,7 +46,7 @@ def application_review(request, pk):
     }
     if action is None:
         bound["qualify"].initial = {
-            **selectors.suggested_scores(application),
+            **recruitment.suggested_scores(application),
             "willingness_to_engage": 3,
         }
     elif action in bound and bound[action].is_valid():
@@ -58,14 +59,14 @@ def application_review(request, pk):
         {
             "application": application,
             "partner": application.partner,
-            "hints": selectors.suggested_scores(application),
+            "hints": recruitment.suggested_scores(application),
             "duplicates": likely_duplicates(application),
-            "qualifications": selectors.qualifications_for(application.partner),
+            "qualifications": recruitment.qualifications_for(application.partner),
             "events": timeline(application, application.partner),
             "qualify_form": bound["qualify"],
             "approve_form": bound["approve"],
             "decline_form": bound["decline"],
-            "approval_missing": selectors.approval_missing(application, actor=request.user),
+            "approval_missing": recruitment.approval_missing(application, actor=request.user),
         },
     )
 

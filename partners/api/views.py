@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from partners import services
 from partners.external_ids import set_partner_external_id
 from partners.models import Application, Invitation, Partner, PartnerMembership, Tier
+from partners.recruitment.selectors import applications_visible_to
 from partners.selectors import (
-    applications_visible_to,
     invitations_visible_to,
     memberships_visible_to,
     partners_visible_to,

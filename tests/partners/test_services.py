@@ -11,6 +11,7 @@ from django.utils import timezone
 from partners import selectors, services
 from partners.exceptions import PartnerError
 from partners.models import Invitation, Partner, PartnerMembership
+from partners.recruitment import selectors as recruitment
 from partners.tasks import expire_invitations
 from prm.audit import events_for
 from prm.exceptions import InvalidTransition, PermissionDenied
@@ -145,7 +146,7 @@ def test_suggested_scores_follow_the_applicants_answers(db, customers, staff, sp
     application = ApplicationFactory(
         customer_count=customers, technical_staff=staff, executive_sponsor=sponsor
     )
-    assert selectors.suggested_scores(application) == expected
+    assert recruitment.suggested_scores(application) == expected
 
 
 def test_search_counts_members_and_stays_in_scope(cam, acme, acme_admin, acme_rep, globex):
@@ -175,7 +176,7 @@ def test_applications_waiting_are_first_come_first_served(ops):
     later = ApplicationFactory(submitted_at=timezone.now())
     earlier = ApplicationFactory(submitted_at=timezone.now() - dt.timedelta(days=2))
     ApplicationFactory(status="declined")
-    assert list(selectors.applications_waiting(ops)) == [earlier, later]
+    assert list(recruitment.applications_waiting(ops)) == [earlier, later]
 
 
 def test_memberships_of_a_user_leave_out_terminated_partners(acme_admin):
