@@ -14,7 +14,7 @@ from prm.audit import events_for
 from prm.exceptions import DomainError
 
 from .forms import ApplyForm, BulkForm, DecisionForm, ProposalFilterForm, StartReviewForm
-from .review import selectors, services
+from .review import decisions, selectors, services
 
 PAGE_SIZE = 50
 
@@ -120,7 +120,7 @@ def review_bulk(request, pk):
         return redirect(review)
     try:
         if data["op"] == BulkForm.APPLY:
-            count = services.apply_proposals(
+            count = decisions.apply_proposals(
                 proposals=chosen,
                 actor=request.user,
                 effective_on=data.get("effective_on"),
@@ -128,7 +128,7 @@ def review_bulk(request, pk):
             )
             messages.success(request, _("%(n)s proposal(s) applied.") % {"n": count})
         else:
-            count = services.decide_proposals(
+            count = decisions.decide_proposals(
                 proposals=chosen,
                 actor=request.user,
                 approve=data["op"] == BulkForm.APPROVE,
@@ -154,7 +154,7 @@ def proposal_detail(request, pk):
             if "apply" in request.POST:
                 apply_form = ApplyForm(request.POST, prefix="apply", review=proposal.review)
                 if apply_form.is_valid():
-                    services.apply_proposals(
+                    decisions.apply_proposals(
                         proposals=[proposal],
                         actor=request.user,
                         effective_on=apply_form.cleaned_data["effective_on"],
@@ -165,7 +165,7 @@ def proposal_detail(request, pk):
                 form = DecisionForm(request.POST, prefix="decide")
                 if form.is_valid():
                     data = form.cleaned_data
-                    services.decide_proposal(
+                    decisions.decide_proposal(
                         proposal=proposal,
                         actor=request.user,
                         approve=data["op"] == DecisionForm.APPROVE,

@@ -15,7 +15,7 @@ from prm.api.schema import error_responses
 from prm.api.views import ServiceViewSet
 
 from ..models import TierProposal, TierReview
-from ..review import selectors, services
+from ..review import decisions, selectors
 from . import serializers as s
 from .views_reviews import TierReviewActionsMixin
 
@@ -86,7 +86,7 @@ class TierProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Serv
     def decision(self, request, pk=None):
         proposal = self.get_object()
         data = self.validated_input(s.DecisionInputSerializer)
-        services.decide_proposal(
+        decisions.decide_proposal(
             proposal=proposal,
             actor=request.user,
             approve=data["approve"],
@@ -104,7 +104,7 @@ class TierProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Serv
     def apply(self, request, pk=None):
         proposal = self.get_object()
         data = self.validated_input(s.ApplyInputSerializer)
-        services.apply_proposals(
+        decisions.apply_proposals(
             proposals=[proposal], actor=request.user, effective_on=data["effective_on"]
         )
         return self._answer(proposal)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from partners.api.permissions import IsProgramOps
 from prm.api.schema import error_responses
 
-from ..review import selectors, services
+from ..review import decisions, selectors, services
 from . import serializers as s
 
 _errors = error_responses
@@ -72,14 +72,14 @@ class TierReviewActionsMixin:
                 {"proposals": ["Not all of these are proposals of this review."]}
             )
         if data["op"] == APPLY:
-            count = services.apply_proposals(
+            count = decisions.apply_proposals(
                 proposals=chosen,
                 actor=request.user,
                 effective_on=data["effective_on"],
                 skip_undecided=True,
             )
         else:
-            count = services.decide_proposals(
+            count = decisions.decide_proposals(
                 proposals=chosen,
                 actor=request.user,
                 approve=data["op"] == APPROVE,

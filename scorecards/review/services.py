@@ -1,5 +1,5 @@
-"""Writes of the quarterly tier review: start or resume a review, run it in chunks, record
-ops' decisions and apply them (tier changes go through ``partners.services``).
+"""Writes of the quarterly tier review: start or resume a review and run it in chunks (ops'
+decisions on its proposals, and applying them, are in ``decisions``).
 
 A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. The set-based
 metrics measure up to ``measuring.MEASURE_SIZE`` partners ahead at once (one query per metric
@@ -17,7 +17,6 @@ The partners at their first miss are warned by a follow-up job queued when the r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -27,17 +26,16 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
-from partners.services import set_partner_tier
 from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
 from prm.bulk import insert_rows
-from prm.exceptions import DomainError, PermissionDenied
 from prm.id_sets import id_set
 from prm.models import User
 from prm.notifications import notify
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
+from .decisions import ReviewError, approve_and_apply_automatically, require_ops
 from .measuring import Ahead, measure_ahead
 from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
@@ -45,27 +43,7 @@ from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 # for 500, and an interrupted run loses at most one chunk.
 CHUNK_SIZE = 2000
 KIND_WARNING = "scorecards.tier_warning"
-KIND_CHANGED = "scorecards.tier_changed"
 Decision = TierProposal.Decision
-
-
-class ReviewError(DomainError):
-    """The tier review refused this step."""
-
-    code = "tier_review_error"
-    status_code = 409
-
-
-class ReasonRequired(DomainError):
-    """An override needs a reason."""
-
-    code = "reason_required"
-    status_code = 400
-
-
-def _require_ops(actor: User | None) -> None:
-    if actor is not None and not actor.is_program_ops:
-        raise PermissionDenied(_("Only program ops may run tier reviews and decide on them."))
 
 
 # --- Starting and running ---------------------------------------------------------------------
@@ -76,7 +54,7 @@ def start_review(*, quarter: str, actor: User | None, queue: bool = True) -> Tie
     """Create the review of ``quarter`` (``2026-Q3``), or start an existing one again: a
     finished review picks up partners that have no proposal yet, an interrupted one continues
     where it stopped. The run is queued for a worker after commit (``queue=False``: none)."""
-    _require_ops(actor)
+    require_ops(actor)
     try:
         period = selectors.parse_quarter(quarter)
     except ValueError as exc:
@@ -245,7 +223,7 @@ def _review_chunk(
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")
         for proposal in promotions:
-            _approve_and_apply_automatically(proposal, review)
+            approve_and_apply_automatically(proposal, review)
 
 
 # The columns a review writes; the others (the decision, its application) keep their defaults.
@@ -339,173 +317,6 @@ def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
     return len(proposals)
 
 
-def _approve_and_apply_automatically(proposal: TierProposal, review: TierReview) -> None:
-    proposal.decision = Decision.APPROVED
-    proposal.decided_at = timezone.now()
-    proposal.decision_reason = _("Promotion applied automatically (program setting).")
-    proposal.save(update_fields=["decision", "decided_at", "decision_reason"])
-    record_event(
-        proposal,
-        actor=None,
-        verb="tier_proposal.approved",
-        from_state=Decision.PENDING,
-        to_state=Decision.APPROVED,
-        rule="auto_apply_promotions",
-    )
-    _apply(proposal, actor=None, effective_on=review.effective_on)
-
-
-# --- Decisions --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def decide_proposal(
-    *,
-    proposal: TierProposal,
-    actor: User,
-    approve: bool,
-    reason: str = "",
-    tier: Tier | None = None,
-) -> TierProposal:
-    """Approve the proposal, or override it with a reason: the partner goes to ``tier``
-    instead (``None``: keeps its current tier). An applied proposal cannot change."""
-    _require_ops(actor)
-    proposal = TierProposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.is_applied:
-        raise ReviewError(_("This proposal is applied already; it cannot change."))
-    if proposal.review.status != TierReview.Status.DONE:
-        raise ReviewError(_("Decide once the review has finished."))
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise ReasonRequired(_("Give a reason for the override."), details={"field": "reason"})
-    previous = proposal.decision
-    proposal.decision = Decision.APPROVED if approve else Decision.OVERRIDDEN
-    proposal.override_tier = None if approve else tier
-    proposal.decision_reason = reason
-    proposal.decided_by = actor
-    proposal.decided_at = timezone.now()
-    proposal.save(
-        update_fields=["decision", "override_tier", "decision_reason", "decided_by", "decided_at"]
-    )
-    record_event(
-        proposal,
-        actor=actor,
-        verb=f"tier_proposal.{proposal.decision}",
-        from_state=previous,
-        to_state=proposal.decision,
-        reason=reason,
-        data={"override_tier": tier.name if tier and not approve else ""},
-    )
-    return proposal
-
-
-@transaction.atomic
-def decide_proposals(
-    *,
-    proposals: Iterable[TierProposal],
-    actor: User,
-    approve: bool,
-    reason: str = "",
-    tier: Tier | None = None,
-) -> int:
-    """The same decision for many proposals at once (all of them, or none). Applied proposals
-    in the selection are left as they are."""
-    _require_ops(actor)
-    count = 0
-    for proposal in proposals:
-        if proposal.is_applied:
-            continue
-        decide_proposal(proposal=proposal, actor=actor, approve=approve, reason=reason, tier=tier)
-        count += 1
-    return count
-
-
-@transaction.atomic
-def apply_proposals(
-    *,
-    proposals: Iterable[TierProposal],
-    actor: User,
-    effective_on: dt.date | None = None,
-    skip_undecided: bool = False,
-) -> int:
-    """Apply decided proposals from ``effective_on`` (default: the review's effective date):
-    tier history, the audit trail and the partner's notification follow. Pending or applied
-    proposals are refused, and nothing is applied then; ``skip_undecided`` (a bulk action on a
-    mixed selection) leaves them out instead."""
-    _require_ops(actor)
-    count = 0
-    for item in proposals:
-        proposal = (
-            TierProposal.objects.select_for_update(of=("self",))
-            .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
-            .get(pk=item.pk)
-        )
-        if skip_undecided and (proposal.is_applied or proposal.decision == Decision.PENDING):
-            continue
-        if proposal.is_applied:
-            raise ReviewError(
-                _("The proposal for %(partner)s is applied already.")
-                % {"partner": proposal.partner}
-            )
-        if proposal.decision == Decision.PENDING:
-            raise ReviewError(
-                _("Approve or override the proposal for %(partner)s before applying it.")
-                % {"partner": proposal.partner}
-            )
-        _apply(proposal, actor=actor, effective_on=effective_on or proposal.review.effective_on)
-        count += 1
-    return count
-
-
-def _apply(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
-    partner = proposal.partner
-    if partner.tier_id != proposal.current_tier_id:
-        raise ReviewError(
-            _("%(partner)s changed tier since the review; review it again.") % {"partner": partner}
-        )
-    target_id = proposal.target_tier_id
-    target = Tier.objects.get(pk=target_id) if target_id else None
-    reason = proposal.decision_reason or "; ".join(proposal.reasons)
-    if target_id != partner.tier_id:
-        partner = set_partner_tier(
-            partner=partner,
-            tier=target,
-            actor=actor,
-            reason=reason,
-            effective_from=effective_on,
-            rule=f"tier review {proposal.review.quarter}",
-        )
-        admins = admins_of_partners([partner.pk])
-        notify(
-            [*admins.get(partner.pk, []), partner.channel_manager],
-            kind=KIND_CHANGED,
-            template="scorecards/email/tier_changed",
-            context={
-                "partner": partner,
-                "tier": target,
-                "previous": proposal.current_tier,
-                "effective_on": effective_on,
-                "promoted": (target.rank if target else -1)
-                > (proposal.current_tier.rank if proposal.current_tier else -1),
-            },
-            url=reverse("partners:tier_list"),
-            dedupe_key=f"tier-changed:{proposal.pk}",
-        )
-    proposal.applied_at = timezone.now()
-    proposal.applied_by = actor
-    proposal.effective_on = effective_on
-    proposal.save(update_fields=["applied_at", "applied_by", "effective_on"])
-    record_event(
-        proposal,
-        actor=actor,
-        verb="tier_proposal.applied",
-        from_state=proposal.current_tier.name if proposal.current_tier else "",
-        to_state=target.name if target else "",
-        reason=reason,
-        data={"effective_on": effective_on.isoformat()},
-    )
-
-
 # --- Program settings -------------------------------------------------------------------------
 
 SETTING_FIELDS = (
@@ -523,7 +334,7 @@ SETTING_FIELDS = (
 @transaction.atomic
 def update_review_settings(*, actor: User, **values) -> TierReviewSettings:
     """Change the review policy's weights and rules (program ops), with an audit row."""
-    _require_ops(actor)
+    require_ops(actor)
     unknown = set(values) - set(SETTING_FIELDS)
     if unknown:
         raise ValueError(f"Unknown tier review settings: {sorted(unknown)}")

@@ -80,6 +80,7 @@ def fuzz_data_set(personas) -> None:
     mdf_fuzz_data(personas)
 
     # A finished tier review with a proposal per partner, one decided and applied.
+    from scorecards.review import decisions as review_decisions
     from scorecards.review import selectors as review_selectors
     from scorecards.review import services as review_services
 
@@ -89,7 +90,7 @@ def fuzz_data_set(personas) -> None:
     applied = review.proposals.order_by("pk").first()
     applied.decision = "approved"
     applied.save(update_fields=["decision"])
-    review_services.apply_proposals(proposals=[applied], actor=None)
+    review_decisions.apply_proposals(proposals=[applied], actor=None)
 
     # Scorecards of two quarters (the closed one final), one criterion rated.
     from partners.models import Partner

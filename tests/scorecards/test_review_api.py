@@ -5,7 +5,7 @@ import pytest
 
 from prm.models import ApiKey
 from scorecards.models import TierProposal
-from scorecards.review import services
+from scorecards.review import decisions, services
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def test_a_partner_reads_its_own_history_once_applied(session_for, ops, done_rev
     client = session_for(member)
     url = f"/api/v1/partners/{up.pk}/tier-proposals/"
     assert client.get(url).json()["results"] == []
-    services.decide_proposal(proposal=proposal, actor=ops, approve=True)
-    services.apply_proposals(proposals=[proposal], actor=ops)
+    decisions.decide_proposal(proposal=proposal, actor=ops, approve=True)
+    decisions.apply_proposals(proposals=[proposal], actor=ops)
     rows = client.get(url).json()["results"]
     assert [(r["action"], r["proposed_tier"]["name"]) for r in rows] == [("promote", "Gold")]
     assert session_for(globex_admin).get(url).status_code == 404

@@ -11,8 +11,8 @@ from prm.audit import AuditEvent
 from prm.exceptions import PermissionDenied
 from prm.models import Notification
 from scorecards.models import TierProposal, TierReview, TierReviewSettings
-from scorecards.review import services
-from scorecards.review.services import ReasonRequired, ReviewError
+from scorecards.review import decisions, services
+from scorecards.review.decisions import ReasonRequired, ReviewError
 
 Action = TierProposal.Action
 
@@ -121,10 +121,10 @@ def test_approving_and_applying_a_promotion_with_an_effective_date(
     proposal = proposal_of(review, partner)
 
     with pytest.raises(ReviewError, match="Approve or override"):
-        services.apply_proposals(proposals=[proposal], actor=ops)
-    services.decide_proposal(proposal=proposal, actor=ops, approve=True)
+        decisions.apply_proposals(proposals=[proposal], actor=ops)
+    decisions.decide_proposal(proposal=proposal, actor=ops, approve=True)
     effective = review.effective_on + dt.timedelta(days=14)
-    services.apply_proposals(proposals=[proposal], actor=ops, effective_on=effective)
+    decisions.apply_proposals(proposals=[proposal], actor=ops, effective_on=effective)
 
     partner.refresh_from_db()
     assert partner.tier == program["gold"]
@@ -136,12 +136,12 @@ def test_approving_and_applying_a_promotion_with_an_effective_date(
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"tier_proposal.approved", "tier_proposal.applied", "partner.tier_changed"} <= verbs
     admin = partner.memberships.get(role="admin").user
-    note = Notification.objects.get(user=admin, kind=services.KIND_CHANGED)
+    note = Notification.objects.get(user=admin, kind=decisions.KIND_CHANGED)
     assert "Gold" in note.title and "Roadmap briefings" in note.body
     with pytest.raises(ReviewError, match="applied already"):
-        services.apply_proposals(proposals=[proposal], actor=ops)
+        decisions.apply_proposals(proposals=[proposal], actor=ops)
     with pytest.raises(ReviewError, match="applied already"):
-        services.decide_proposal(proposal=proposal, actor=ops, approve=True)
+        decisions.decide_proposal(proposal=proposal, actor=ops, approve=True)
 
 
 def test_an_override_needs_a_reason_and_applies_the_chosen_tier(
@@ -154,11 +154,11 @@ def test_an_override_needs_a_reason_and_applies_the_chosen_tier(
     assert proposal.action == Action.DEMOTE
 
     with pytest.raises(ReasonRequired):
-        services.decide_proposal(proposal=proposal, actor=ops, approve=False, reason="  ")
-    services.decide_proposal(
+        decisions.decide_proposal(proposal=proposal, actor=ops, approve=False, reason="  ")
+    decisions.decide_proposal(
         proposal=proposal, actor=ops, approve=False, reason="Strategic account: keep Gold"
     )
-    services.apply_proposals(proposals=[proposal], actor=ops)
+    decisions.apply_proposals(proposals=[proposal], actor=ops)
 
     partner.refresh_from_db()
     assert partner.tier == program["gold"]  # kept
@@ -173,8 +173,8 @@ def test_bulk_decisions_are_all_or_nothing(ops, quarter, make_partner, program):
     b = make_partner("registered", sales=2, technical=1, name="B")
     review = review_now(quarter, ops)
     proposals = list(review.proposals.all())
-    services.decide_proposals(proposals=proposals, actor=ops, approve=True)
-    assert services.apply_proposals(proposals=proposals, actor=ops) == 2
+    decisions.decide_proposals(proposals=proposals, actor=ops, approve=True)
+    assert decisions.apply_proposals(proposals=proposals, actor=ops) == 2
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.tier == b.tier == program["silver"]
@@ -206,7 +206,7 @@ def test_only_ops_start_and_decide(acme_admin, cam, ops, quarter, make_partner):
             services.start_review(quarter=quarter.label, actor=person, queue=False)
     review = review_now(quarter, ops)
     with pytest.raises(PermissionDenied):
-        services.decide_proposal(proposal=proposal_of(review, partner), actor=cam, approve=True)
+        decisions.decide_proposal(proposal=proposal_of(review, partner), actor=cam, approve=True)
 
 
 def test_a_quarter_still_open_cannot_be_reviewed(ops, quarter):
@@ -222,10 +222,10 @@ def test_applying_refuses_a_partner_whose_tier_changed_since(ops, quarter, make_
     partner = make_partner("registered", sales=2, technical=1)
     review = review_now(quarter, ops)
     proposal = proposal_of(review, partner)
-    services.decide_proposal(proposal=proposal, actor=ops, approve=True)
+    decisions.decide_proposal(proposal=proposal, actor=ops, approve=True)
     set_partner_tier(partner=partner, tier=program["gold"], actor=ops, reason="Manual")
     with pytest.raises(ReviewError, match="changed tier"):
-        services.apply_proposals(proposals=[proposal], actor=ops)
+        decisions.apply_proposals(proposals=[proposal], actor=ops)
 
 
 def test_the_command_and_the_scheduled_task_review_the_closed_quarter(ops, quarter, make_partner):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from partners.models import PartnerMembership
 from scorecards.models import TierProposal, TierReview
-from scorecards.review import services
+from scorecards.review import decisions, services
 from scorecards.review.selectors import proposals_visible_to, what_if
 
 Action = TierProposal.Action
@@ -134,8 +134,8 @@ def test_proposals_are_scoped_to_who_asks(personas, done_review, ops):
     member = up.memberships.filter(role="admin").get().user
     assert not proposals_visible_to(member).exists()  # still pending: internal
     proposal = review.proposals.get(partner=up)
-    services.decide_proposal(proposal=proposal, actor=ops, approve=True)
-    services.apply_proposals(proposals=[proposal], actor=ops)
+    decisions.decide_proposal(proposal=proposal, actor=ops, approve=True)
+    decisions.apply_proposals(proposals=[proposal], actor=ops)
     assert list(proposals_visible_to(member)) == [proposal]
 
 

@@ -1,0 +1,209 @@
+"""Ops' decisions on a finished tier review's proposals: approve or override one or many, and
+apply them with an effective date (tier changes go through ``partners.services``; the partner's
+admins and channel account manager are told). The review's run (``services``) applies
+promotions itself when the program says so, through ``approve_and_apply_automatically``.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Tier
+from partners.selectors import admins_of_partners
+from partners.services import set_partner_tier
+from prm.audit import record_event
+from prm.exceptions import DomainError, PermissionDenied
+from prm.models import User
+from prm.notifications import notify
+
+from ..models import TierProposal, TierReview
+
+KIND_CHANGED = "scorecards.tier_changed"
+Decision = TierProposal.Decision
+
+
+class ReviewError(DomainError):
+    """The tier review refused this step."""
+
+    code = "tier_review_error"
+    status_code = 409
+
+
+class ReasonRequired(DomainError):
+    """An override needs a reason."""
+
+    code = "reason_required"
+    status_code = 400
+
+
+def require_ops(actor: User | None) -> None:
+    if actor is not None and not actor.is_program_ops:
+        raise PermissionDenied(_("Only program ops may run tier reviews and decide on them."))
+
+
+@transaction.atomic
+def decide_proposal(
+    *,
+    proposal: TierProposal,
+    actor: User,
+    approve: bool,
+    reason: str = "",
+    tier: Tier | None = None,
+) -> TierProposal:
+    """Approve the proposal, or override it with a reason: the partner goes to ``tier``
+    instead (``None``: keeps its current tier). An applied proposal cannot change."""
+    require_ops(actor)
+    proposal = TierProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.is_applied:
+        raise ReviewError(_("This proposal is applied already; it cannot change."))
+    if proposal.review.status != TierReview.Status.DONE:
+        raise ReviewError(_("Decide once the review has finished."))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ReasonRequired(_("Give a reason for the override."), details={"field": "reason"})
+    previous = proposal.decision
+    proposal.decision = Decision.APPROVED if approve else Decision.OVERRIDDEN
+    proposal.override_tier = None if approve else tier
+    proposal.decision_reason = reason
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save(
+        update_fields=["decision", "override_tier", "decision_reason", "decided_by", "decided_at"]
+    )
+    record_event(
+        proposal,
+        actor=actor,
+        verb=f"tier_proposal.{proposal.decision}",
+        from_state=previous,
+        to_state=proposal.decision,
+        reason=reason,
+        data={"override_tier": tier.name if tier and not approve else ""},
+    )
+    return proposal
+
+
+@transaction.atomic
+def decide_proposals(
+    *,
+    proposals: Iterable[TierProposal],
+    actor: User,
+    approve: bool,
+    reason: str = "",
+    tier: Tier | None = None,
+) -> int:
+    """The same decision for many proposals at once (all of them, or none). Applied proposals
+    in the selection are left as they are."""
+    require_ops(actor)
+    count = 0
+    for proposal in proposals:
+        if proposal.is_applied:
+            continue
+        decide_proposal(proposal=proposal, actor=actor, approve=approve, reason=reason, tier=tier)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def apply_proposals(
+    *,
+    proposals: Iterable[TierProposal],
+    actor: User,
+    effective_on: dt.date | None = None,
+    skip_undecided: bool = False,
+) -> int:
+    """Apply decided proposals from ``effective_on`` (default: the review's effective date):
+    tier history, the audit trail and the partner's notification follow. Pending or applied
+    proposals are refused, and nothing is applied then; ``skip_undecided`` (a bulk action on a
+    mixed selection) leaves them out instead."""
+    require_ops(actor)
+    count = 0
+    for item in proposals:
+        proposal = (
+            TierProposal.objects.select_for_update(of=("self",))
+            .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
+            .get(pk=item.pk)
+        )
+        if skip_undecided and (proposal.is_applied or proposal.decision == Decision.PENDING):
+            continue
+        if proposal.is_applied:
+            raise ReviewError(
+                _("The proposal for %(partner)s is applied already.")
+                % {"partner": proposal.partner}
+            )
+        if proposal.decision == Decision.PENDING:
+            raise ReviewError(
+                _("Approve or override the proposal for %(partner)s before applying it.")
+                % {"partner": proposal.partner}
+            )
+        _apply(proposal, actor=actor, effective_on=effective_on or proposal.review.effective_on)
+        count += 1
+    return count
+
+
+def _apply(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
+    partner = proposal.partner
+    if partner.tier_id != proposal.current_tier_id:
+        raise ReviewError(
+            _("%(partner)s changed tier since the review; review it again.") % {"partner": partner}
+        )
+    target_id = proposal.target_tier_id
+    target = Tier.objects.get(pk=target_id) if target_id else None
+    reason = proposal.decision_reason or "; ".join(proposal.reasons)
+    if target_id != partner.tier_id:
+        partner = set_partner_tier(
+            partner=partner,
+            tier=target,
+            actor=actor,
+            reason=reason,
+            effective_from=effective_on,
+            rule=f"tier review {proposal.review.quarter}",
+        )
+        admins = admins_of_partners([partner.pk])
+        notify(
+            [*admins.get(partner.pk, []), partner.channel_manager],
+            kind=KIND_CHANGED,
+            template="scorecards/email/tier_changed",
+            context={
+                "partner": partner,
+                "tier": target,
+                "previous": proposal.current_tier,
+                "effective_on": effective_on,
+                "promoted": (target.rank if target else -1)
+                > (proposal.current_tier.rank if proposal.current_tier else -1),
+            },
+            url=reverse("partners:tier_list"),
+            dedupe_key=f"tier-changed:{proposal.pk}",
+        )
+    proposal.applied_at = timezone.now()
+    proposal.applied_by = actor
+    proposal.effective_on = effective_on
+    proposal.save(update_fields=["applied_at", "applied_by", "effective_on"])
+    record_event(
+        proposal,
+        actor=actor,
+        verb="tier_proposal.applied",
+        from_state=proposal.current_tier.name if proposal.current_tier else "",
+        to_state=target.name if target else "",
+        reason=reason,
+        data={"effective_on": effective_on.isoformat()},
+    )
+
+
+def approve_and_apply_automatically(proposal: TierProposal, review: TierReview) -> None:
+    proposal.decision = Decision.APPROVED
+    proposal.decided_at = timezone.now()
+    proposal.decision_reason = _("Promotion applied automatically (program setting).")
+    proposal.save(update_fields=["decision", "decided_at", "decision_reason"])
+    record_event(
+        proposal,
+        actor=None,
+        verb="tier_proposal.approved",
+        from_state=Decision.PENDING,
+        to_state=Decision.APPROVED,
+        rule="auto_apply_promotions",
+    )
+    _apply(proposal, actor=None, effective_on=review.effective_on)
