@@ -396,64 +396,6 @@ class DealRegistration(StatusMachineMixin):
         )
 
 
-class DealConflict(models.Model):
-    """A candidate clash between a new registration and an earlier registration or a vendor
-    opportunity, with the score and the evidence of each match."""
-
-    class Resolution(models.TextChoices):
-        OPEN = "open", _("Open")
-        NOT_A_CONFLICT = "not_a_conflict", _("Not a conflict")
-        FIRST_REGISTERED_WINS = "first_registered", _("First registered is protected")
-        NEW_REGISTRATION_WINS = "new_registration", _("New registration is protected")
-        VENDOR_OPPORTUNITY_WINS = "vendor_opportunity", _("Vendor's own opportunity stands")
-
-    registration = models.ForeignKey(
-        DealRegistration, on_delete=models.CASCADE, related_name="conflicts"
-    )
-    existing_registration = models.ForeignKey(
-        DealRegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    existing_opportunity = models.ForeignKey(
-        Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="conflicts"
-    )
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
-    evidence = models.JSONField(_("evidence"), default=list)
-    resolution = models.CharField(
-        _("resolution"), max_length=20, choices=Resolution.choices, default=Resolution.OPEN
-    )
-    resolution_reason = models.TextField(_("reason"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("deal conflict")
-        verbose_name_plural = _("deal conflicts")
-        ordering = ["-score", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(existing_registration__isnull=False)
-                | models.Q(existing_opportunity__isnull=False),
-                name="conflict_has_counterpart",
-            ),
-            models.UniqueConstraint(
-                fields=["registration", "existing_registration"],
-                condition=models.Q(existing_registration__isnull=False),
-                name="uniq_conflict_registration_pair",
-            ),
-            models.UniqueConstraint(
-                fields=["registration", "existing_opportunity"],
-                condition=models.Q(existing_opportunity__isnull=False),
-                name="uniq_conflict_opportunity_pair",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.registration} ~ {self.existing_registration or self.existing_opportunity}"
-
-
 class ExtensionRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -553,4 +495,5 @@ from .commissions.models import (  # noqa: E402, F401
     Statement,
 )
 from .commissions.repcredit.models import RepTerritory  # noqa: E402, F401
+from .conflicts.models import DealConflict  # noqa: E402, F401
 from .leads.models import Lead, LeadOffer, LeadRoutingRule  # noqa: E402, F401

@@ -5,7 +5,8 @@
 - ``detection``: ``find_conflict_candidates`` with scores and evidence;
 - ``batch``: the same check for many new registrations at once (``record_new_conflicts``);
 - ``services``: ``record_conflicts`` on submission and the reviewer's ``resolve_conflict``;
-- ``selectors``: the partner's ``protection_precheck`` and the reviewer's scoped reads.
+- ``selectors``: the partner's ``protection_precheck`` and the reviewer's scoped reads;
+- ``models``: ``DealConflict``, the recorded clash (re-exported by ``deals.models``).
 
 The normalisation helpers are imported eagerly (they touch no models, so ``deals.models`` may use
 them); the rest is loaded on first use.
