@@ -125,11 +125,12 @@ def partner_ids_visible_to(user: User) -> frozenset[int] | None:
 
 
 def in_partner_scope(user: User, path: str = "partner") -> Q:
-    """Rows whose partner (reached through ``path``) ``user`` may see.
+    """Rows whose partner (reached through ``path``, a relation every row has) ``user`` may see.
 
-    For someone who sees every partner that is every row with a partner, said as such rather
-    than as a subquery over the whole partner table: PostgreSQL would plan that semi-join on
-    every request and probe it row by row to count a page. For everyone else it is the list of
+    For someone who sees every partner that is every row: no condition at all, rather than a
+    subquery over the whole partner table, which PostgreSQL would plan on every request and
+    probe row by row to count a page (and with no condition a list of the whole table is
+    counted from the table's estimated size, ``prm.paging``). For everyone else it is the list of
     their partners' ids (``partner_id = ANY(array)``), not a subquery: with a subquery the
     planner merges the semi-join with the join to the partner a list shows, and picks plans
     that read every row of the scope before a date or text filter (0.3-1.5 s on the scale data
@@ -137,7 +138,7 @@ def in_partner_scope(user: User, path: str = "partner") -> Q:
     """
     ids = partner_ids_visible_to(user)
     if ids is None:
-        return Q(**{f"{path}__isnull": False})
+        return Q()
     return Q(**{f"{path}__in": sorted(ids)})
 
 

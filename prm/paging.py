@@ -5,7 +5,8 @@ a second on every page. ``CappedPaginator`` counts at most far enough to know wh
 a page after the one asked for (and at least ``cap`` rows): below that the count is exact, above
 it the page says "more than N" instead. A list of a whole table with no filter at all shows
 "about N" from PostgreSQL's own estimate of the table's size (``pg_class.reltuples``, kept
-current by autovacuum), which costs nothing.
+current by autovacuum), which costs nothing; such a list far larger than the cap is not counted
+at all.
 
 Used by the portal's lists (``prm.lists``) and the API's page-number pagination
 (``prm.api.pagination``).
@@ -22,6 +23,10 @@ from django.utils.translation import gettext as _
 
 # Counting up to a thousand rows through an index takes a few milliseconds.
 PORTAL_COUNT_CAP = 1_000
+# A whole table whose estimated size is this many times the count's limit is not counted: the
+# estimate stays that far off only after most of the table was deleted since it was last
+# analysed, and even then the first page, read before counting, is exact when it is the last.
+ESTIMATE_TRUSTED = 10
 
 
 class CountAccuracy(StrEnum):
@@ -108,15 +113,28 @@ class CappedPaginator(Paginator):
         objects = self.object_list
         if not isinstance(objects, QuerySet):
             return len(objects)
+        if (
+            self._table_estimate is not None
+            and self._table_estimate > ESTIMATE_TRUSTED * self.limit
+        ):
+            # A whole table far larger than the cap: counting up to the cap would only confirm
+            # what the estimate says.
+            return self.limit + 1
         # Neither the order nor the columns (nor per-row annotations) change a count; without
         # them PostgreSQL need not sort, join or compute anything to count.
         return objects.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
-    def estimate(self) -> int | None:
-        if self.count <= self.limit or not isinstance(self.object_list, QuerySet):
+    def _table_estimate(self) -> int | None:
+        if not isinstance(self.object_list, QuerySet):
             return None
-        estimate = estimated_table_rows(self.object_list)
+        return estimated_table_rows(self.object_list)
+
+    @cached_property
+    def estimate(self) -> int | None:
+        if self.count <= self.limit:
+            return None
+        estimate = self._table_estimate
         return estimate if estimate is not None and estimate > self.limit else None
 
     @property

@@ -77,6 +77,31 @@ def test_a_whole_table_without_filters_shows_the_tables_estimated_size(twelve_no
     assert filtered.accuracy is CountAccuracy.LOWER_BOUND
 
 
+@pytest.mark.skipif(db_vendor() != "postgresql", reason="the table estimate is PostgreSQL's")
+def test_a_whole_table_far_beyond_the_cap_is_not_counted(twelve_notifications, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prm_notification")
+    monkeypatch.setattr(paging, "ESTIMATE_TRUSTED", 2)  # 12 rows > 2 x the limit of 4
+    whole = CappedPaginator(Notification.objects.order_by("pk"), 2, cap=4)
+    with CaptureQueriesContext(connection) as queries:
+        page = whole.get_page(1)
+        rows = [n.title for n in page]
+    assert rows == ["row 0", "row 1"]
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    assert whole.accuracy is CountAccuracy.ESTIMATE
+    assert whole.count_label == "about 12"
+    assert page.has_next()
+    # Within the margin the list is counted as before.
+    monkeypatch.setattr(paging, "ESTIMATE_TRUSTED", 3)
+    counted = CappedPaginator(Notification.objects.order_by("pk"), 2, cap=4)
+    with CaptureQueriesContext(connection) as queries:
+        counted.get_page(1)
+    assert [q for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counted.count_label == "about 12"
+
+
 def test_the_deal_list_says_more_than_n_over_the_cap(client_for, acme, acme_admin, monkeypatch):
     monkeypatch.setattr(paging, "PORTAL_COUNT_CAP", 30)
     DealFactory.create_batch(
