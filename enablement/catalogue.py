@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from partners.models import BusinessModel
 from prm.audit import changes_between, record_event, snapshot
-from prm.exceptions import Conflict, PermissionDenied
+from prm.exceptions import Conflict
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from .exceptions import EnablementError
 from .models import Certification, Course, Track
@@ -24,8 +25,7 @@ CERTIFICATION_FIELDS += ("course",)
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations may change the learning catalogue."))
+    require_program_ops(actor, _("Only program operations may change the learning catalogue."))
 
 
 def _check_business_models(values) -> list[str]:

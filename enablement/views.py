@@ -21,6 +21,7 @@ from partners.selectors import (
 from partners.tier_progress import standing as tier_standing
 from prm.audit import events_for
 from prm.exceptions import DomainError
+from prm.permissions import require_program_ops
 
 from . import badges, imports, selectors, services
 from .forms import (
@@ -47,8 +48,7 @@ def _querystring(form) -> str:
 
 
 def _require_ops(user) -> None:
-    if not user.is_program_ops:
-        raise PermissionDenied(_("Only program operations may do this."))
+    require_program_ops(user, _("Only program operations may do this."), error=PermissionDenied)
 
 
 # --- Catalogue and certifications -------------------------------------------------------------

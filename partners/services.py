@@ -15,6 +15,7 @@ from prm.exceptions import DomainError, PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify, notify_address
+from prm.permissions import require_program_ops
 from prm.webhooks import publish
 
 from .exceptions import PartnerError
@@ -39,8 +40,11 @@ from .selectors import (
 
 def _require_ops(actor: User | None) -> None:
     # ``None`` is a scheduled job acting under a rule (the tier review, expiry); people need ops.
-    if actor is not None and not actor.is_program_ops:
-        raise PermissionDenied(_("Only program ops may change a partner's status or tier."))
+    require_program_ops(
+        actor,
+        _("Only program ops may change a partner's status or tier."),
+        system_allowed=True,
+    )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prm.audit import events_for
 from prm.exceptions import DomainError
+from prm.permissions import require_program_ops
 
 from .forms import ApplyForm, BulkForm, DecisionForm, ProposalFilterForm, StartReviewForm
 from .review import decisions, selectors, services
@@ -20,8 +21,7 @@ PAGE_SIZE = 50
 
 
 def _require_ops(user) -> None:
-    if not user.is_program_ops:
-        raise PermissionDenied(_("Only program operations may do this."))
+    require_program_ops(user, _("Only program operations may do this."), error=PermissionDenied)
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from .models import (
     CommissionLine,
@@ -19,8 +20,7 @@ from .models import (
 
 def require_ops(user: User) -> None:
     """Ops pages answer 404 to everyone else: a scope miss, as elsewhere in the portal."""
-    if not getattr(user, "is_program_ops", False):
-        raise Http404
+    require_program_ops(user, error=Http404)
 
 
 def get_run(user: User, pk) -> CommissionRun:

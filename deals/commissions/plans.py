@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from prm.audit import record_event
 from prm.locks import lock
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from .exceptions import CommissionError, CommissionNotAllowed
 from .models import CommissionLine, CommissionPlan, CommissionPlanVersion, CommissionRule
@@ -23,8 +24,11 @@ RULE_FIELDS = (
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise CommissionNotAllowed(_("Only program operations edit commission plans."))
+    require_program_ops(
+        actor,
+        _("Only program operations edit commission plans."),
+        error=CommissionNotAllowed,
+    )
 
 
 def _full_clean(obj) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from prm.audit import record_event
 from prm.exceptions import DomainError
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from .calculation import calculate_run
 from .exceptions import CommissionError, CommissionNotAllowed
@@ -40,8 +41,12 @@ __all__ = [
 
 
 def _require_ops(actor: User | None) -> None:
-    if actor is not None and not actor.is_program_ops:
-        raise CommissionNotAllowed(_("Only program operations run the commission calculation."))
+    require_program_ops(
+        actor,
+        _("Only program operations run the commission calculation."),
+        error=CommissionNotAllowed,
+        system_allowed=True,
+    )
 
 
 @transaction.atomic

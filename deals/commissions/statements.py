@@ -30,6 +30,7 @@ from prm.audit import record_event
 from prm.locks import lock
 from prm.models import User
 from prm.money import quantize, to_decimal
+from prm.permissions import require_program_ops
 from prm.webhooks import publish
 
 from .exceptions import CommissionNotAllowed, PayoutMismatch
@@ -124,8 +125,11 @@ def statement_totals(statement: Statement) -> StatementTotals:
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise CommissionNotAllowed(_("Only program operations approve and pay commissions."))
+    require_program_ops(
+        actor,
+        _("Only program operations approve and pay commissions."),
+        error=CommissionNotAllowed,
+    )
 
 
 def validate_paid_on(day: dt.date) -> None:

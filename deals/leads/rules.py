@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from partners.models import BusinessModel, Partner, Region, Tier
 from prm.audit import record_change, snapshot
-from prm.exceptions import DomainError, PermissionDenied
+from prm.exceptions import DomainError
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from ..countries import is_country_code
 from ..models import LeadRoutingRule
@@ -31,8 +32,7 @@ class InvalidRoutingRule(DomainError):
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations change the lead routing rules."))
+    require_program_ops(actor, _("Only program operations change the lead routing rules."))
 
 
 def check_rule(values: dict) -> None:

@@ -14,6 +14,7 @@ from partners.selectors import partner_access
 from prm.audit import record_event
 from prm.exceptions import PermissionDenied
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from ..models import Asset, AssetUsage
 from .selectors import _data_uri, acting_partner, partner_branding
@@ -21,8 +22,7 @@ from .uploads import JPEG, PNG, ContentError, validate_upload
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations manage the content library."))
+    require_program_ops(actor, _("Only program operations manage the content library."))
 
 
 def clean_business_models(values) -> list[str]:

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_change, snapshot
-from prm.exceptions import PermissionDenied
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from ..exceptions import EnablementError
 from ..models import OnboardingCheck, OnboardingProgress, OnboardingStep, OnboardingTemplate
@@ -29,8 +29,7 @@ class StepRow:
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations change the onboarding checklists."))
+    require_program_ops(actor, _("Only program operations change the onboarding checklists."))
 
 
 def _describe(template: OnboardingTemplate) -> dict:

@@ -31,6 +31,7 @@ from prm.models import User
 from prm.money import format_money, parse_amount, quantize
 from prm.notifications import notify
 from prm.periods import fiscal_quarter
+from prm.permissions import require_program_ops
 
 from ..exceptions import InvalidMdfData, MdfNotAllowed
 from ..ledger import services as ledger
@@ -45,8 +46,7 @@ Progress = Callable[[int, int], None]
 
 
 def require_ops(actor: User) -> None:
-    if not (actor and actor.is_authenticated and actor.is_active and actor.is_program_ops):
-        raise MdfNotAllowed(_("Only program operations can do this."))
+    require_program_ops(actor, _("Only program operations can do this."), error=MdfNotAllowed)
 
 
 def parse_month(text: str) -> dt.date:

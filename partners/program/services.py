@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_change, snapshot
-from prm.exceptions import DomainError, PermissionDenied
+from prm.exceptions import DomainError
 from prm.models import ChannelTeam, User
 from prm.notifications import notify
+from prm.permissions import require_program_ops
 
 from ..models import Agreement, BusinessModel, Partner, PartnerMembership, Tier, TierRequirement
 
@@ -38,8 +39,7 @@ class ProgramConfigError(DomainError):
 
 
 def require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations configure the program."))
+    require_program_ops(actor, _("Only program operations configure the program."))
 
 
 def _full_clean(obj, **kwargs) -> None:

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from prm.audit import record_event
 from prm.csvfiles import read_rows
-from prm.exceptions import DomainError, PermissionDenied
+from prm.exceptions import DomainError
 from prm.models import User
 from prm.money import MINOR_UNITS, default_currency, to_decimal
+from prm.permissions import require_program_ops
 
 from .models import ExchangeRate
 
@@ -33,8 +34,7 @@ class RateImportReport:
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations enter exchange rates."))
+    require_program_ops(actor, _("Only program operations enter exchange rates."))
 
 
 def clean_rate(*, currency: str, rate, effective_on) -> tuple[str, Decimal, dt.date]:

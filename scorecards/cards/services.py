@@ -16,6 +16,7 @@ from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
 from prm.money import default_currency
 from prm.periods import FiscalPeriod, fiscal_quarter, parse_period
+from prm.permissions import require_program_ops
 
 from . import selectors
 from .criteria import (
@@ -41,8 +42,7 @@ class ScorecardError(DomainError):
 
 
 def _require_ops(actor: User | None) -> None:
-    if actor is not None and not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations may do this."))
+    require_program_ops(actor, _("Only program operations may do this."), system_allowed=True)
 
 
 # --- Templates ----------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from partners.models import Tier
 from partners.selectors import admins_of_partners
 from partners.services import set_partner_tier
 from prm.audit import record_event
-from prm.exceptions import DomainError, PermissionDenied
+from prm.exceptions import DomainError
 from prm.models import User
 from prm.notifications import notify
+from prm.permissions import require_program_ops
 
 from ..models import TierProposal, TierReview
 
@@ -41,8 +42,11 @@ class ReasonRequired(DomainError):
 
 
 def require_ops(actor: User | None) -> None:
-    if actor is not None and not actor.is_program_ops:
-        raise PermissionDenied(_("Only program ops may run tier reviews and decide on them."))
+    require_program_ops(
+        actor,
+        _("Only program ops may run tier reviews and decide on them."),
+        system_allowed=True,
+    )
 
 
 @transaction.atomic

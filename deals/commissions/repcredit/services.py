@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from deals.countries import is_country_code
 from prm.audit import record_event
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from ..exceptions import CommissionError, CommissionNotAllowed
 from .models import RepTerritory
@@ -15,8 +16,11 @@ FIELDS = ("country", "region", "rep_name", "rep_email")
 
 
 def _require_ops(actor: User) -> None:
-    if not actor.is_program_ops:
-        raise CommissionNotAllowed(_("Only program operations edit rep territories."))
+    require_program_ops(
+        actor,
+        _("Only program operations edit rep territories."),
+        error=CommissionNotAllowed,
+    )
 
 
 @transaction.atomic
