@@ -23,7 +23,8 @@ from partners.models import (
 )
 from prm.models import ChannelTeam, User
 
-pytestmark = pytest.mark.django_db
+# One test process seeds once for the whole module.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo")]
 
 HOMES = {
     "ops@demo.example": "home-ops",

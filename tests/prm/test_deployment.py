@@ -162,7 +162,12 @@ def test_admin_index_works_for_a_superuser(client, db, django_user_model):
 # --- Pages under production settings, with static files collected as the image does ----------
 
 
-@pytest.fixture(scope="module")
+# The tests sharing the collected files run in one test process, which collects them once (for
+# the session: a module's fixture is set up again whenever the process comes back to the module).
+COLLECTED_STATIC_GROUP = pytest.mark.xdist_group("collected_static")
+
+
+@pytest.fixture(scope="session")
 def collected_static(tmp_path_factory):
     root = tmp_path_factory.mktemp("static")
     result = run_manage("collectstatic", "--noinput", timeout=900,
@@ -172,6 +177,7 @@ def collected_static(tmp_path_factory):
     return root
 
 
+@COLLECTED_STATIC_GROUP
 def test_pages_render_under_production_settings_with_collected_static(collected_static):
     result = run_manage(
         "check_pages", env_extra={**REQUIRED, "DJANGO_STATIC_ROOT": str(collected_static)}
@@ -188,6 +194,7 @@ def test_pages_fail_loudly_without_collected_static(tmp_path):
     assert "Missing staticfiles manifest entry" in result.stderr
 
 
+@COLLECTED_STATIC_GROUP
 def test_signed_in_pages_render_under_production_settings(collected_static, tmp_path):
     """Staff pages too, for an administrator who has the second factor staff must have."""
     env = {
