@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from prm.jobs import ImportJob
@@ -63,7 +64,7 @@ class DealProgramSettings(SingletonSettings):
 
     def clean(self):
         """Combinations that cannot work together, each reported on the field to change."""
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if self.protection_days == 0:
             if self.extension_policy != self.ExtensionPolicy.NONE:
                 errors["extension_policy"] = _(

@@ -18,9 +18,24 @@ from .exceptions import EnablementError
 from .models import Certification, Course, Track
 
 TRACK_FIELDS = ("name", "role", "business_models", "description", "position")
-COURSE_FIELDS = ("track", "title", "code", "duration_minutes", "url", "role", "business_models")
+COURSE_FIELDS: tuple[str, ...] = (
+    "track",
+    "title",
+    "code",
+    "duration_minutes",
+    "url",
+    "role",
+    "business_models",
+)
 COURSE_FIELDS += ("position",)
-CERTIFICATION_FIELDS = ("code", "name", "kind", "validity_months", "points", "description")
+CERTIFICATION_FIELDS: tuple[str, ...] = (
+    "code",
+    "name",
+    "kind",
+    "validity_months",
+    "points",
+    "description",
+)
 CERTIFICATION_FIELDS += ("course",)
 
 

@@ -23,6 +23,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from typing import cast
 
 from django.utils.translation import gettext as _
 
@@ -224,7 +225,9 @@ def _eval(node: ast.AST, variables: Mapping[str, Decimal]) -> Decimal:
 
 def _constant(node: ast.Constant) -> Decimal:
     # repr() of a float literal is the shortest text that reads back as it, so "0.1" stays 0.1.
-    value = Decimal(repr(node.value)) if isinstance(node.value, float) else Decimal(node.value)
+    # parse() admits int and float constants only.
+    number = cast(int | float, node.value)
+    value = Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
     if not value.is_finite():
         raise _refuse(_("The number is too large."), node)
     return +value

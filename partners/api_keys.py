@@ -340,6 +340,7 @@ def ensure_demo_api_key(stdout) -> ApiKey:
                 hashed=hashed,
             )
             break
+    assert key is not None  # the loop ends only on a key found or created
     stale = ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).exclude(pk=key.pk)
     for old in stale:
         revoke_api_key(key=old, actor=None, reason="Replaced by the current demo key.")

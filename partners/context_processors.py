@@ -54,7 +54,7 @@ def _program_entries(personas: set[str]):
 def navigation(request):
     user = getattr(request, "user", None)
     personas = personas_for(user)
-    if not personas:
+    if not personas or user is None:
         return {"nav_groups": [], "personas": personas}
     groups, items = [], []
     menus = [(c.verbose_name, getattr(c, "navigation", [])) for c in apps.get_app_configs()]

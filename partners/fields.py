@@ -8,6 +8,7 @@ so a partner outside the scope is an error.
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -75,12 +76,19 @@ class PartnerSelect(forms.Select):
         )
 
 
-class TypedPartnerMixin:
+# The mixin goes before a ``ModelChoiceField``; typed as one so ``super()`` is known.
+if TYPE_CHECKING:
+    _ModelChoiceField = forms.ModelChoiceField
+else:
+    _ModelChoiceField = object
+
+
+class TypedPartnerMixin(_ModelChoiceField):
     """For a ``ModelChoiceField`` of partners: accepts the partner's id (the select), "Name (#id)"
     (a suggestion) or its exact name when only one partner in scope carries it, and swaps the
     select for ``PartnerLookupInput`` when the queryset is too large for one."""
 
-    widget = PartnerSelect
+    widget: type[forms.Widget] | forms.Widget = PartnerSelect
 
     def to_python(self, value):
         text = str(value).strip() if value is not None else ""
@@ -104,7 +112,8 @@ class TypedPartnerMixin:
     )
 
     def _set_queryset(self, queryset):
-        super()._set_queryset(queryset)
+        # ModelChoiceField._set_queryset is Django's setter of ``queryset``; the stubs omit it.
+        super()._set_queryset(queryset)  # type: ignore[misc]
         if queryset is not None and _too_many_for_a_select(queryset):
             self.widget = PartnerLookupInput()
 

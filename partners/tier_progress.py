@@ -32,9 +32,10 @@ calls it once for all the metrics asked of it, rather than once per metric.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,7 +49,7 @@ from .selectors import next_tier
 MetricValue = Decimal | dict
 MetricProvider = Callable[..., MetricValue]
 # ``fn(partners, *, as_of=None) -> {partner id: MetricValue | DomainError}``
-ManyProvider = Callable[..., dict[int, "MetricValue | DomainError"]]
+ManyProvider = Callable[..., Mapping[int, "MetricValue | DomainError"]]
 
 # ``fn(metrics, partners, *, as_of=None) -> {metric: {partner id: MetricValue | DomainError}}``
 TogetherProvider = Callable[..., dict[str, dict[int, "MetricValue | DomainError"]]]
@@ -88,7 +89,7 @@ def many_provider_for(metric: str) -> ManyProvider | None:
 
 def measure_many(
     metric: str, partners: Sequence[Partner], *, as_of: dt.date | None = None
-) -> dict[int, MetricValue | DomainError] | None:
+) -> Mapping[int, MetricValue | DomainError] | None:
     """``metric`` for every partner of ``partners`` keyed by id; None when nobody measures it.
     Uses the set-based measure when registered, else the per-partner one for each partner."""
     provider = provider_for(metric)
@@ -110,7 +111,7 @@ def measure_many(
 
 def measure_many_metrics(
     metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
-) -> dict[str, dict[int, MetricValue | DomainError] | None]:
+) -> dict[str, Mapping[int, MetricValue | DomainError] | None]:
     """``measure_many`` of each of ``metrics``, keyed by metric; the metrics sharing a combined
     measure are measured together, in one call, when more than one of them is asked."""
     asked = sorted(set(metrics))
@@ -119,7 +120,7 @@ def measure_many_metrics(
         together = _TOGETHER.get(metric)
         if together is not None and partners:
             groups.setdefault(together, []).append(metric)
-    measured: dict[str, dict[int, MetricValue | DomainError] | None] = {}
+    measured: dict[str, Mapping[int, MetricValue | DomainError] | None] = {}
     for together, group in groups.items():
         if len(group) > 1:
             found = together(group, partners, as_of=as_of)
@@ -341,7 +342,7 @@ def would_break_tier(partner: Partner, person_certification) -> list[Requirement
 
 
 # Which certification kind feeds a "certified people / specialty" metric.
-_KIND_OF_METRIC = {
+_KIND_OF_METRIC: dict[str, str] = {
     TierRequirement.Metric.CERTIFIED_SALES: "sales",
     TierRequirement.Metric.CERTIFIED_TECHNICAL: "technical",
     TierRequirement.Metric.CERTIFIED_DEVELOPERS: "developer",
@@ -383,20 +384,20 @@ def _per_unit_standing(
 
 
 def _unit_text(scope: str, name: str, count: Decimal, threshold: Decimal) -> str:
-    count, threshold = int(count), int(threshold)
+    people, needed = int(count), int(threshold)
     if scope == "region":
-        if count == 0:
+        if people == 0:
             return _("no certified person serving %(unit)s") % {"unit": name}
         return _("%(count)s of %(threshold)s certified people serving %(unit)s") % {
-            "count": count,
-            "threshold": threshold,
+            "count": people,
+            "threshold": needed,
             "unit": name,
         }
-    if count == 0:
+    if people == 0:
         return _("no certified person in office %(unit)s") % {"unit": name}
     return _("%(count)s of %(threshold)s certified people in office %(unit)s") % {
-        "count": count,
-        "threshold": threshold,
+        "count": people,
+        "threshold": needed,
         "unit": name,
     }
 
@@ -404,28 +405,31 @@ def _unit_text(scope: str, name: str, count: Decimal, threshold: Decimal) -> str
 def _shortfall_text(metric: str, gap: Decimal) -> str:
     Metric = TierRequirement.Metric
     n = int(gap) if gap == gap.to_integral_value() else gap
+    # ngettext gets the gap as it is: an int, or the Decimal of a fractional gap, which the
+    # plural rules take as any number; its stubs say float.
+    count = cast(float, n)
     if metric == Metric.SOURCED_REVENUE:
         return _("%(n)s more partner-sourced revenue") % {"n": format_money(gap)}
     # Only the noun this metric needs is translated: a review builds thousands of these.
-    nouns = {
+    nouns: dict[str, Callable[[], str]] = {
         Metric.CERTIFIED_SALES: lambda: ngettext(
-            "%(n)s more certified sales person", "%(n)s more certified sales people", n
+            "%(n)s more certified sales person", "%(n)s more certified sales people", count
         ),
         Metric.CERTIFIED_TECHNICAL: lambda: ngettext(
-            "%(n)s more certified technical person", "%(n)s more certified technical people", n
+            "%(n)s more certified technical person", "%(n)s more certified technical people", count
         ),
         Metric.CERTIFIED_DEVELOPERS: lambda: ngettext(
-            "%(n)s more certified developer", "%(n)s more certified developers", n
+            "%(n)s more certified developer", "%(n)s more certified developers", count
         ),
         Metric.SPECIALTY_CERTIFICATIONS: lambda: ngettext(
-            "%(n)s more specialty certification", "%(n)s more specialty certifications", n
+            "%(n)s more specialty certification", "%(n)s more specialty certifications", count
         ),
         Metric.REFERENCE_IMPLEMENTATIONS: lambda: ngettext(
             "%(n)s more approved reference implementation",
             "%(n)s more approved reference implementations",
-            n,
+            count,
         ),
-        Metric.WON_DEALS: lambda: ngettext("%(n)s more won deal", "%(n)s more won deals", n),
+        Metric.WON_DEALS: lambda: ngettext("%(n)s more won deal", "%(n)s more won deals", count),
     }
     noun = nouns.get(metric)
     template = noun() if noun is not None else _("%(n)s more")

@@ -1,5 +1,7 @@
 """Signing in: the allauth adapters, the authentication backends and who must use MFA."""
 
+from typing import TYPE_CHECKING
+
 from allauth.account import auth_backends as allauth_backends
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -36,11 +38,8 @@ def mfa_required_for(user) -> bool:
         return False
     if user.is_internal or user.is_staff or user.is_superuser:
         return True
-    return any(
-        config.requires_mfa(user)
-        for config in apps.get_app_configs()
-        if callable(getattr(config, "requires_mfa", None))
-    )
+    checks = (getattr(config, "requires_mfa", None) for config in apps.get_app_configs())
+    return any(check(user) for check in checks if callable(check))
 
 
 def must_enrol_mfa(user) -> bool:
@@ -48,7 +47,14 @@ def must_enrol_mfa(user) -> bool:
     return settings.PRM_ENFORCE_MFA and mfa_required_for(user) and not is_mfa_enabled(user)
 
 
-class _NoServiceAccounts:
+# The mixin goes before a Django authentication backend; typed as one so ``super()`` is known.
+if TYPE_CHECKING:
+    _Backend = auth_backends.ModelBackend
+else:
+    _Backend = object
+
+
+class _NoServiceAccounts(_Backend):
     """API keys act through service accounts; those never sign in to the portal, even if
     someone gives one a password in the admin."""
 

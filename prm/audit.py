@@ -1,5 +1,7 @@
 """The audit trail: every state change in every app is recorded through ``record_event``."""
 
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -97,7 +99,7 @@ def record_account_event(
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
     """The JSON-safe values of ``fields`` on ``obj``: the "before" or "after" of a change.
     Foreign keys are shown by their text, many-to-many fields as a sorted list of texts."""
-    values = {}
+    values: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
         if field.many_to_many:
@@ -106,6 +108,8 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict:
             related = getattr(obj, name)
             values[name] = str(related) if related is not None else None
         else:
+            # Not a relation of either direction, so a field of the model's own.
+            assert isinstance(field, models.Field)
             values[name] = json_safe(getattr(obj, field.attname))
     return values
 

@@ -18,7 +18,7 @@ def insert_many(objs: Sequence[models.Model]) -> int:
     model = type(objs[0])
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
-        return len(model.objects.bulk_create(objs))
+        return len(model._default_manager.bulk_create(objs))
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -66,9 +66,7 @@ def insert_rows(
     position = {f.attname: i for i, f in enumerate(concrete)}
     given = [
         (position[name], index, None if isinstance(field, _AS_GIVEN) else field)
-        for index, (name, field) in enumerate(
-            (name, model._meta.get_field(name)) for name in fields
-        )
+        for index, (name, field) in enumerate((name, concrete[position[name]]) for name in fields)
     ]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in concrete)

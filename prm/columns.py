@@ -37,7 +37,7 @@ def column(models_: tuple[type[models.Model], ...], name: str) -> models.Field |
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if getattr(field, "concrete", False):
+        if isinstance(field, models.Field) and field.concrete:
             return field
     return None
 
@@ -96,7 +96,9 @@ class ColumnBoundSerializer(serializers.Serializer):
         exempt = set(getattr(meta, "column_exempt", ()))
         for name, field in fields.items():
             bound = not field.read_only and name not in exempt
-            target = column(models_, field.source or name) if bound else None
+            # DRF sets ``source`` to a dotted name (or leaves it None until bound); its stubs
+            # also allow a callable, which DRF never stores there.
+            target = column(models_, field.source or name) if bound else None  # type: ignore[arg-type]
             if target is None or _list_child(field) is not None:
                 continue
             field.validators = [*field.validators, *added_validators(field.validators, target)]

@@ -61,7 +61,7 @@ def read_rows(
             % {"names": ", ".join(missing)},
             details={"missing_columns": missing},
         )
-    rows: list[tuple[int, dict[str, str]]] = []
+    rows: list[tuple[int, dict[str, str | list[str]]]] = []
     while True:
         line = reader.line_num + 1
         try:
@@ -76,7 +76,9 @@ def read_rows(
             continue
         if len(rows) >= max_rows:
             raise error(_("The file has more than %(n)d rows; split it.") % {"n": max_rows})
-        row = dict(zip(columns, (value.strip() for value in values), strict=False))
+        row: dict[str, str | list[str]] = dict(
+            zip(columns, (value.strip() for value in values), strict=False)
+        )
         if len(values) > len(columns):
             row[EXTRA_VALUES] = values[len(columns) :]
         rows.append((line, row))

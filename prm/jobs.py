@@ -102,7 +102,7 @@ def run_import(
     returns one result dict per row; ``finish`` runs in the transaction that marks the job done
     (the audit row and the summary notification). A file that cannot be read any more fails
     the job with its message; any other error propagates and leaves the job to be resumed."""
-    job = model.objects.get(pk=job_id)
+    job = model._default_manager.get(pk=job_id)
     if job.is_finished:
         return job
     try:
@@ -112,7 +112,7 @@ def run_import(
     _mark_running(model, job_id)
     while True:
         with transaction.atomic():
-            job = model.objects.select_for_update().get(pk=job_id)
+            job = model._default_manager.select_for_update().get(pk=job_id)
             if job.is_finished:
                 return job
             size = chunk_size or model.chunk_size or CHUNK_SIZE
@@ -133,18 +133,18 @@ def run_import(
 
 def _mark_running(model: type[ImportJob], job_id: int) -> None:
     now = timezone.now()
-    model.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
-    model.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+    model._default_manager.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
+    model._default_manager.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING, updated_at=now
     )
 
 
 def _fail(model: type[Job], job_id: int, message: str) -> Job:
     now = timezone.now()
-    model.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
+    model._default_manager.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
         status=ImportJob.Status.FAILED, error=message, finished_at=now, updated_at=now
     )
-    return model.objects.get(pk=job_id)
+    return model._default_manager.get(pk=job_id)
 
 
 # --- Stalled jobs ----------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def stalled_jobs(*, older_than: dt.timedelta = STALLED_AFTER) -> list[ImportJob]
     found: list[ImportJob] = []
     for model in job_models():
         found.extend(
-            model.objects.filter(
+            model._default_manager.filter(
                 status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
                 updated_at__lt=cutoff,
             ).order_by("pk")

@@ -101,7 +101,8 @@ class CappedPaginator(Paginator):
         if len(rows) < self.per_page:
             self.__dict__["count"] = bottom + len(rows)  # the last page: exact
         # A full page: counted as usual (up to ``limit``, past this page), the rows kept.
-        return self._get_page(rows, self.validate_number(number), self)
+        # Paginator._get_page is Django's hook for making a page; the stubs leave it out.
+        return self._get_page(rows, self.validate_number(number), self)  # type: ignore[attr-defined]
 
     @cached_property
     def limit(self) -> int:

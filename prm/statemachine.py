@@ -9,6 +9,8 @@ class StatusMachineMixin(models.Model):
     """A model with a ``status`` field and a ``TRANSITIONS`` table {from: {to, ...}}."""
 
     TRANSITIONS: dict[str, set[str]] = {}
+    # The concrete model's own ``status`` field.
+    status: str
 
     class Meta:
         abstract = True
@@ -19,7 +21,7 @@ class StatusMachineMixin(models.Model):
     def move_to(self, target: str) -> str:
         """Set the new status or raise ``InvalidTransition``; returns the previous status."""
         if not self.can_move_to(target):
-            raise InvalidTransition(self._meta.verbose_name.capitalize(), self.status, target)
+            raise InvalidTransition(str(self._meta.verbose_name).capitalize(), self.status, target)
         previous = self.status
         self.status = target
         return previous

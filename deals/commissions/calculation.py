@@ -178,7 +178,9 @@ class PeriodCalculation:
         rule = self.book.winning_rule(facts)
         if rule is None:
             return None
-        multiplier = self.multipliers.get(facts.tier_id, Decimal(1))
+        multiplier = (
+            Decimal(1) if facts.tier_id is None else self.multipliers.get(facts.tier_id, Decimal(1))
+        )
         if override is not None and override.rule_id != rule.pk:
             override = None
         paid = earning(rule, facts, multiplier=multiplier, override=override)
@@ -207,6 +209,8 @@ class PeriodCalculation:
                       "run_id": self.run.pk}  # fmt: skip
             hold = self.hold
             if regular:
+                # Only the current entitlement, which sets ``paid``, has a regular amount.
+                assert paid is not None
                 yield CommissionLine(
                     **common, kind=rule.kind, base_amount=paid.base, rate=paid.rate,
                     multiplier=paid.multiplier, amount=regular,

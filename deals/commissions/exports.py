@@ -92,7 +92,7 @@ def line_row(line: CommissionLine) -> list[str]:
         line.kind, line.status, line.currency,
         quantize(line.base_amount, line.currency), line.rate, line.multiplier,
         quantize(line.amount, line.currency), line.hold_until, line.rule_id, line.rule.name,
-        version.plan.name, version.number, line.spiff.name if line.spiff_id else "",
+        version.plan.name, version.number, line.spiff.name if line.spiff is not None else "",
         line.reason, line.payout_id,
     ]  # fmt: skip
     return [_cell(v) for v in values]

@@ -22,7 +22,7 @@ adjustments and clawbacks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
@@ -258,7 +258,7 @@ def insert_regular_lines(calc: PeriodCalculation, ids: list[int]) -> tuple[int, 
     if _SQL is None:
         _SQL = _statement()
     period = calc.period
-    params = {
+    params: dict[str, Any] = {
         "ids": list(ids),
         "first": min(ids),
         "last": max(ids),

@@ -83,7 +83,7 @@ def _lines_of(statement: Statement):
 
 
 def _sum(condition: Q):
-    money = DecimalField(max_digits=18, decimal_places=3)
+    money: DecimalField = DecimalField(max_digits=18, decimal_places=3)
     return Sum(Case(When(condition, then="amount"), default=Value(ZERO), output_field=money))
 
 

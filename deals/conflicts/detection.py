@@ -83,7 +83,10 @@ def _evidence(
     if query.domain and query.domain == domain:
         found.append({"rule": "domain", "value": domain, "similarity": 1.0})
     # The contact's domain against theirs, or either email domain against a website domain.
-    pairs = ((query.email_domain, email_domain), (query.email_domain, domain))
+    pairs: tuple[tuple[str, str], ...] = (
+        (query.email_domain, email_domain),
+        (query.email_domain, domain),
+    )
     pairs += ((query.domain, email_domain),)
     email_match = next((mine for mine, theirs in pairs if mine and mine == theirs), "")
     if email_match:
@@ -97,9 +100,12 @@ def _evidence(
 
 def _score(evidence: list[dict]) -> Decimal:
     total = sum(
-        Decimal(POINTS[item["rule"]]) * Decimal(str(item["similarity"]))
-        for item in evidence
-        if item["rule"] in POINTS
+        (
+            Decimal(POINTS[item["rule"]]) * Decimal(str(item["similarity"]))
+            for item in evidence
+            if item["rule"] in POINTS
+        ),
+        Decimal(0),
     )
     return min(Decimal(100), total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -251,9 +257,10 @@ def find_conflict_candidates(
 
 
 def _candidate_order(candidate: ConflictCandidate):
-    registered = (
-        candidate.registration.first_submitted_at
-        if candidate.registration is not None
-        else candidate.opportunity.created_at
-    )
+    if candidate.registration is not None:
+        registered = candidate.registration.first_submitted_at
+    else:
+        # A candidate is an earlier registration or else an opportunity.
+        assert candidate.opportunity is not None
+        registered = candidate.opportunity.created_at
     return (-candidate.score, registered is None, registered or timezone.now())

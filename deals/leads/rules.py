@@ -93,7 +93,7 @@ def save_routing_rule(
     values.setdefault("partners", list(rule.partners.all()) if rule else [])
     check_rule({**(snapshot_values(rule) if rule else {}), **values})
     creating = rule is None
-    if creating:
+    if rule is None:
         rule = LeadRoutingRule()
     else:
         rule = LeadRoutingRule.objects.select_for_update().get(pk=rule.pk)

@@ -136,7 +136,7 @@ def _formula_errors(formulas, seen: set[str]) -> list[str]:
             expressions.check(str(spec.get("expression", "")), known=seen)
         except expressions.ExpressionError as exc:
             errors.append(f"{what}: {exc.message}")
-        if not problem:
+        if not problem and isinstance(key, str):  # a key without a problem is a str
             seen.add(key)
     return errors
 

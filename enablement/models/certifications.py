@@ -262,7 +262,7 @@ class PersonCertification(StatusMachineMixin):
         if kwargs.get("update_fields") is None:  # a status change leaves the names alone
             self.person_name = self.user.get_full_name()
             self.certification_name = self.certification.name
-            self.office_name = self.office.name if self.office_id else None
+            self.office_name = self.office.name if self.office is not None else None
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

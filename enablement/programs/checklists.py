@@ -82,7 +82,7 @@ def save_onboarding_template(
     is a change that keeps the steps as they are (an API change that does not send them)."""
     _require_ops(actor)
     creating = template is None
-    if creating:
+    if template is None:
         template = OnboardingTemplate()
     else:
         template = OnboardingTemplate.objects.select_for_update().get(pk=template.pk)

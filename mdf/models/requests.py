@@ -290,17 +290,17 @@ class ProofStorage(FileSystemStorage):
     view, after the scope check, reads them. The location follows the settings at each use, so
     tests that move MEDIA_ROOT move it too."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self):
         return getattr(settings, "PRM_PRIVATE_MEDIA_ROOT", None) or posixpath.join(
             posixpath.dirname(str(settings.MEDIA_ROOT).rstrip("/")), "private-media"
         )
 
-    @property  # type: ignore[override]
+    @property
     def location(self):
         return posixpath.abspath(self.base_location)
 
-    @property  # type: ignore[override]
+    @property
     def base_url(self):
         return None
 

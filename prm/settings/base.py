@@ -6,6 +6,7 @@ a local-memory cache. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL an
 
 import os
 from pathlib import Path
+from typing import overload
 
 import dj_database_url
 from celery.schedules import crontab
@@ -16,6 +17,10 @@ from kombu import Queue
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default

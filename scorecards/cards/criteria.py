@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,9 +46,9 @@ class Measure:
     """What the data says about a criterion: the unit, the default value for full marks,
     whether less is better (response times), and how it is measured (shown on the page)."""
 
-    unit: str
+    unit: str | Promise
     target: Decimal
-    explanation: str
+    explanation: str | Promise
     lower_is_better: bool = False
 
 
