@@ -42,7 +42,7 @@ test: install ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	  else echo "browser tests: SKIPPED, no /usr/bin/chromium (apt-get install -y chromium)"; fi
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-lint: install ## ruff check, format check, missing migrations and mypy on services and selectors
+lint: install ## ruff check, format check, missing migrations and mypy on the apps' modules
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
