@@ -18,6 +18,7 @@ from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify
+from prm.permissions import require_program_ops
 from prm.webhooks import publish
 
 from .exceptions import EnablementError, ExternalIdConflict, InvalidCompletion, NotAPartnerMember
@@ -466,8 +467,7 @@ def decide_reference_implementation(
 
 @transaction.atomic
 def update_enablement_settings(*, actor: User, expiry_warning_days: int) -> EnablementSettings:
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations change enablement settings."))
+    require_program_ops(actor, _("Only program operations change enablement settings."))
     _check_warning_days(expiry_warning_days)
     settings_row = EnablementSettings.current()
     previous = settings_row.expiry_warning_days

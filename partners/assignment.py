@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.exceptions import PermissionDenied
 from prm.lists import BulkResult, run_bulk
 from prm.locks import lock
 from prm.models import User
 from prm.notifications import notify
+from prm.permissions import require_program_ops
 
 from . import selectors
 from .exceptions import PartnerError
@@ -28,8 +28,7 @@ def reassign_channel_manager(
 ) -> Partner:
     """Make ``channel_manager`` the partner's CAM. Refuses a person who is not an active channel
     account manager, a terminated partner, and a partner the manager already serves."""
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program ops may reassign partners."))
+    require_program_ops(actor, _("Only program ops may reassign partners."))
     if not (channel_manager.is_active and channel_manager.is_channel_manager):
         raise PartnerError(
             _("%(name)s is not an active channel account manager.") % {"name": channel_manager},

@@ -6,10 +6,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.exceptions import PermissionDenied
 from prm.external_ids import ExternalIdTaken, clean_external_id
 from prm.locks import lock
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from .models import Partner
 
@@ -17,8 +17,7 @@ from .models import Partner
 @transaction.atomic
 def set_partner_external_id(*, partner: Partner, actor: User, external_id: str | None) -> Partner:
     """Program ops only; ``None`` or "" clears it. Setting the same id again changes nothing."""
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program ops link partners to the CRM."))
+    require_program_ops(actor, _("Only program ops link partners to the CRM."))
     value = clean_external_id(external_id) if external_id else None
     partner = lock(Partner, partner.pk)
     old = partner.external_id

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from prm.audit import record_event
 from prm.locks import lock
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from .exceptions import BelowFloor, CommissionError, CommissionNotAllowed
 from .models import CommissionOverride, CommissionRule
@@ -75,8 +76,11 @@ def decide_override(
     *, actor: User, override: CommissionOverride, approve: bool, reason: str
 ) -> CommissionOverride:
     """Program ops approve or reject an override below the floor; a reason is required."""
-    if not actor.is_program_ops:
-        raise BelowFloor(_("Only program operations approve an override below the floor."))
+    require_program_ops(
+        actor,
+        _("Only program operations approve an override below the floor."),
+        error=BelowFloor,
+    )
     if not (reason or "").strip():
         raise CommissionError(_("Approving or rejecting an override needs a reason."))
     override = lock(CommissionOverride, override.pk)

@@ -111,8 +111,11 @@ def run_commission_calculation(
 @transaction.atomic
 def reverse_line(*, actor: User, line: CommissionLine, reason: str) -> CommissionLine:
     """Decide not to pay a line (never a paid one). The calculation will not pay it again."""
-    if not actor.is_program_ops:
-        raise CommissionNotAllowed(_("Only program operations reverse commission lines."))
+    require_program_ops(
+        actor,
+        _("Only program operations reverse commission lines."),
+        error=CommissionNotAllowed,
+    )
     if not (reason or "").strip():
         raise CommissionError(_("Reversing a line needs a reason."))
     move_lines(
@@ -127,8 +130,11 @@ def reverse_line(*, actor: User, line: CommissionLine, reason: str) -> Commissio
 
 @transaction.atomic
 def save_spiff(*, actor: User, spiff: Spiff | None = None, **fields) -> Spiff:
-    if not actor.is_program_ops:
-        raise CommissionNotAllowed(_("Only program operations edit spiffs."))
+    require_program_ops(
+        actor,
+        _("Only program operations edit spiffs."),
+        error=CommissionNotAllowed,
+    )
     spiff = spiff or Spiff(created_by=actor)
     for name, value in fields.items():
         setattr(spiff, name, value)

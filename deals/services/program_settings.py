@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_change, snapshot
-from prm.exceptions import DomainError, PermissionDenied
+from prm.exceptions import DomainError
 from prm.locks import lock
 from prm.models import User
+from prm.permissions import require_program_ops
 
 from ..models import DealProgramSettings
 
@@ -26,8 +27,7 @@ def update_program_settings(*, actor: User, **values) -> DealProgramSettings:
 
     The new values apply from the next decision on: registrations already protected keep the
     dates they were given."""
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations change the deal program settings."))
+    require_program_ops(actor, _("Only program operations change the deal program settings."))
     unknown = sorted(set(values) - EDITABLE_SETTINGS)
     if unknown:
         raise DomainError(_("Unknown setting(s): %(names)s.") % {"names": ", ".join(unknown)})

@@ -11,6 +11,7 @@ from prm.audit import record_event
 from prm.exceptions import PermissionDenied
 from prm.models import User
 from prm.money import CURRENCY_DECIMALS, quantize
+from prm.permissions import require_program_ops
 
 from ..models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
 from .calculation import (
@@ -87,8 +88,7 @@ def save_business_case_model(
 ) -> BusinessCaseModel:
     """Save a business-case model edited as a whole (the admin's form). Its definition is checked
     again here (``BusinessCaseModel.clean``), whatever form it came from."""
-    if not actor.is_program_ops:
-        raise PermissionDenied(_("Only program operations configure business-case models."))
+    require_program_ops(actor, _("Only program operations configure business-case models."))
     errors = definition_errors(
         inputs=model.inputs,
         assumptions=model.assumptions,

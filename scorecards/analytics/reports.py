@@ -31,6 +31,7 @@ from prm.currency.conversion import MissingExchangeRate, convert
 from prm.db_routers import reporting_reads
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, fiscal_year, parse_period
+from prm.permissions import require_program_ops
 from scorecards.cards.selectors import scorecard_summary
 
 from . import charts as analytics_charts
@@ -253,8 +254,7 @@ def business_review_pdf(partner: Partner, quarter: FiscalPeriod) -> bytes:
 
 
 def program_summary_html(user: User, filters: Filters) -> str:
-    if not user.is_program_ops:
-        raise PermissionDenied(_("The program summary is for program ops."))
+    require_program_ops(user, _("The program summary is for program ops."), error=PermissionDenied)
     analytics = selectors.dashboard(user, filters)
     return render_to_string(
         "scorecards/analytics/summary_document.html",

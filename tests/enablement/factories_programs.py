@@ -178,18 +178,26 @@ def office_bytes(kind: str) -> bytes:
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>'
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", content_types)
-        package.writestr("_rels/.rels", "<Relationships/>")
-        package.writestr(part, "<document/>")
-    return buffer.getvalue()
+    return _zip_bytes(
+        {
+            "[Content_Types].xml": content_types,
+            "_rels/.rels": "<Relationships/>",
+            part: "<document/>",
+        }
+    )
 
 
 def plain_zip_bytes() -> bytes:
+    return _zip_bytes({"readme.txt": "not an office document"})
+
+
+def _zip_bytes(members: dict[str, str]) -> bytes:
+    """A zip of ``members`` with a fixed timestamp: the same bytes whenever it is built (test
+    ids include them, and every parallel test process must collect the same ids)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("readme.txt", "not an office document")
+        for name, text in members.items():
+            package.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
