@@ -17,8 +17,9 @@ from prm.permissions import require_program_ops
 from .exceptions import EnablementError
 from .models import Certification, Course, Track
 
+# What ops edit of each (the portal's forms show these fields).
 TRACK_FIELDS = ("name", "role", "business_models", "description", "position")
-COURSE_FIELDS: tuple[str, ...] = (
+COURSE_FIELDS = (
     "track",
     "title",
     "code",
@@ -26,17 +27,17 @@ COURSE_FIELDS: tuple[str, ...] = (
     "url",
     "role",
     "business_models",
+    "position",
 )
-COURSE_FIELDS += ("position",)
-CERTIFICATION_FIELDS: tuple[str, ...] = (
+CERTIFICATION_FIELDS = (
     "code",
     "name",
     "kind",
     "validity_months",
     "points",
     "description",
+    "course",
 )
-CERTIFICATION_FIELDS += ("course",)
 
 
 def _require_ops(actor: User) -> None:

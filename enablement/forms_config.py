@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import BusinessModel
 
+from . import catalogue
 from .models import (
     Certification,
     Course,
@@ -40,7 +41,7 @@ class TrackForm(NoUniqueCheck, forms.ModelForm):
 
     class Meta:
         model = Track
-        fields = ["name", "role", "business_models", "description", "position"]
+        fields = catalogue.TRACK_FIELDS
         help_texts = {
             "name": _("The track's name in the catalogue."),
             "role": _("The job the track trains for."),
@@ -60,16 +61,7 @@ class CourseForm(NoUniqueCheck, forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = [
-            "track",
-            "title",
-            "code",
-            "duration_minutes",
-            "url",
-            "role",
-            "business_models",
-            "position",
-        ]
+        fields = catalogue.COURSE_FIELDS
         help_texts = {
             "track": _("The learning path the course belongs to."),
             "title": _("The course title partners see."),
@@ -84,7 +76,7 @@ class CourseForm(NoUniqueCheck, forms.ModelForm):
 class CertificationForm(NoUniqueCheck, forms.ModelForm):
     class Meta:
         model = Certification
-        fields = ["code", "name", "kind", "validity_months", "points", "description", "course"]
+        fields = catalogue.CERTIFICATION_FIELDS
         help_texts = {
             "code": _("A short unique code used by imports and the API."),
             "name": _("The certification's name on badges and partner pages."),
