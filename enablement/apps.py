@@ -23,7 +23,7 @@ class EnablementConfig(AppConfig):
     def ready(self):
         from prm.notifications import INTERNAL, PARTNER, register_optional_kind
 
-        from . import metrics, services, sort_keys
+        from . import metrics, references, services, sort_keys
 
         sort_keys.connect()
 
@@ -48,7 +48,7 @@ class EnablementConfig(AppConfig):
             audience=(PARTNER,),
         )
         register_optional_kind(
-            services.KIND_REFERENCE_SUBMITTED,
+            references.KIND_REFERENCE_SUBMITTED,
             _("Reference implementations to review"),
             area=_("Enablement"),
             audience=(INTERNAL,),

@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Office, Partner, PartnerMembership
-from partners.selectors import partner_access
 from partners.tier_progress import would_break_tier
 from prm.audit import changes_between, record_event
 from prm.exceptions import PermissionDenied
@@ -26,17 +24,14 @@ from .models import (
     Certification,
     EnablementSettings,
     PersonCertification,
-    ReferenceImplementation,
 )
-from .selectors import holders_of, may_decide_reference, region_for
+from .selectors import holders_of, region_for
 
 Status = PersonCertification.Status
 
 KIND_EARNED = "enablement.certification_earned"
 KIND_EXPIRING = "enablement.certification_expiring"
 KIND_EXPIRED = "enablement.certification_expired"
-KIND_REFERENCE_SUBMITTED = "enablement.reference_submitted"
-KIND_REFERENCE_DECIDED = "enablement.reference_decided"
 
 
 def expiry_date(certification: Certification, earned_on: dt.date) -> dt.date:
@@ -373,96 +368,6 @@ def _warn(pc: PersonCertification, target: str) -> None:
         },
         url=pc.get_absolute_url(),
     )
-
-
-# --- Reference implementations -----------------------------------------------------------------
-
-
-@transaction.atomic
-def submit_reference_implementation(
-    *,
-    actor: User,
-    partner: Partner,
-    customer_name: str,
-    scope: str,
-    completed_on: dt.date,
-    evidence: str = "",
-    evidence_url: str = "",
-) -> ReferenceImplementation:
-    """A partner admin submits a delivered customer project for the CAM to approve."""
-    if partner.pk not in partner_access(actor).admin_of:
-        raise PermissionDenied(_("Only the partner's admins submit reference implementations."))
-    if completed_on > timezone.localdate():
-        raise InvalidCompletion(_("The completion date is in the future."))
-    if not (evidence.strip() or evidence_url.strip()):
-        raise InvalidCompletion(_("Describe the evidence or link to it."))
-    reference = ReferenceImplementation.objects.create(
-        partner=partner,
-        customer_name=customer_name.strip(),
-        scope=scope.strip(),
-        completed_on=completed_on,
-        evidence=evidence.strip(),
-        evidence_url=evidence_url.strip(),
-        submitted_by=actor,
-    )
-    record_event(
-        reference,
-        actor=actor,
-        verb="reference.submitted",
-        to_state=ReferenceImplementation.Status.SUBMITTED,
-    )
-    notify(
-        [partner.channel_manager],
-        kind=KIND_REFERENCE_SUBMITTED,
-        template="enablement/email/reference_submitted",
-        context={"reference": reference},
-        url=reverse("enablement:reference_detail", args=[reference.pk]),
-    )
-    return reference
-
-
-@transaction.atomic
-def decide_reference_implementation(
-    *, actor: User, reference: ReferenceImplementation, approve: bool, reason: str = ""
-) -> ReferenceImplementation:
-    """The partner's CAM approves or rejects; a rejection must say why."""
-    reference = lock(ReferenceImplementation, reference.pk)
-    if not may_decide_reference(actor, reference):
-        raise PermissionDenied(_("Only the partner's channel account manager decides."))
-    reason = reason.strip()
-    if not approve and not reason:
-        raise InvalidCompletion(
-            _("Say why the reference is rejected."), details={"reason": "required"}
-        )
-    target = (
-        ReferenceImplementation.Status.APPROVED
-        if approve
-        else ReferenceImplementation.Status.REJECTED
-    )
-    previous = reference.move_to(target)
-    reference.decided_by = actor
-    reference.decided_at = timezone.now()
-    reference.reason = reason
-    reference.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    record_event(
-        reference,
-        actor=actor,
-        verb="reference.decided",
-        from_state=previous,
-        to_state=target,
-        reason=reason,
-    )
-    admins = [
-        m.user for m in reference.partner.memberships.select_related("user").filter(role="admin")
-    ]
-    notify(
-        [reference.submitted_by, *admins],
-        kind=KIND_REFERENCE_DECIDED,
-        template="enablement/email/reference_decided",
-        context={"reference": reference},
-        url=reverse("enablement:reference_detail", args=[reference.pk]),
-    )
-    return reference
 
 
 @transaction.atomic

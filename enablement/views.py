@@ -23,7 +23,7 @@ from prm.audit import events_for
 from prm.exceptions import DomainError
 from prm.permissions import require_program_ops
 
-from . import badges, imports, selectors, services
+from . import badges, imports, references, selectors, services
 from .forms import (
     CatalogueFilterForm,
     ImportForm,
@@ -256,7 +256,7 @@ def reference_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            reference = services.submit_reference_implementation(
+            reference = references.submit_reference_implementation(
                 actor=request.user,
                 partner=data.get("partner") or partners[0],
                 customer_name=data["customer_name"],
@@ -286,7 +286,7 @@ def reference_detail(request, pk):
             raise PermissionDenied(_("You cannot decide this reference implementation."))
         if form.is_valid():
             try:
-                services.decide_reference_implementation(
+                references.decide_reference_implementation(
                     actor=request.user,
                     reference=reference,
                     approve=form.cleaned_data["decision"] == "approve",

@@ -31,6 +31,7 @@ from .models import (
     TierHistory,
     TierRequirement,
 )
+from .recruitment import services as recruitment_services
 
 
 class ReasonForm(forms.Form):
@@ -285,7 +286,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             request,
             queryset,
             title=_("Approve applications"),
-            apply=lambda application, reason: services.approve_application(
+            apply=lambda application, reason: recruitment_services.approve_application(
                 application=application, actor=request.user, reason=reason
             ),
         )
@@ -297,7 +298,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             request,
             queryset,
             title=_("Decline applications"),
-            apply=lambda application, reason: services.decline_application(
+            apply=lambda application, reason: recruitment_services.decline_application(
                 application=application, actor=request.user, reason=reason
             ),
         )

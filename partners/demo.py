@@ -56,6 +56,7 @@ from .models import (
     Tier,
     TierRequirement,
 )
+from .recruitment import services as recruitment_services
 
 
 class DemoSeeder:
@@ -289,7 +290,7 @@ class DemoSeeder:
         # Higher tiers were, on the whole, stronger on all three dimensions.
         base = (spec.tier or 1) + 1
         for months_ago in (9, 2) if spec.tier and spec.tier >= 2 else (2,):
-            qualification = services.qualify_partner(
+            qualification = recruitment_services.qualify_partner(
                 partner=partner,
                 actor=cam,
                 scale=_clamp(base + rng.randint(-1, 1)),
@@ -329,7 +330,7 @@ class DemoSeeder:
     def seed_applications(self) -> None:
         for days_ago, data in zip(range(len(APPLICATIONS) + 1, 1, -1), APPLICATIONS, strict=True):
             if not Application.objects.filter(partner__display_name=data["display_name"]).exists():
-                application = services.submit_application(**data)
+                application = recruitment_services.submit_application(**data)
                 # Spread over the last days so the queue shows its first-come order.
                 submitted = timezone.now() - dt.timedelta(days=days_ago, hours=3 * days_ago)
                 Application.objects.filter(pk=application.pk).update(submitted_at=submitted)
@@ -337,8 +338,8 @@ class DemoSeeder:
                 self.created["applications"] += 1
         name = DECLINED_APPLICATION["display_name"]
         if not Application.objects.filter(partner__display_name=name).exists():
-            application = services.submit_application(**DECLINED_APPLICATION)
-            services.decline_application(
+            application = recruitment_services.submit_application(**DECLINED_APPLICATION)
+            recruitment_services.decline_application(
                 application=application, actor=self.staff("ops@demo.example"), reason=DECLINE_REASON
             )
             self.created["applications"] += 1

@@ -22,6 +22,7 @@ from . import forms, selectors, services
 from .context_processors import personas_for
 from .models import Partner
 from .recruitment import selectors as recruitment
+from .recruitment import services as recruitment_services
 
 PAGE_SIZE = 25
 
@@ -151,7 +152,9 @@ def partner_qualify(request, pk):
     form = forms.QualificationForm(request.POST)
     if form.is_valid():
         try:
-            services.qualify_partner(partner=partner, actor=request.user, **form.cleaned_data)
+            recruitment_services.qualify_partner(
+                partner=partner, actor=request.user, **form.cleaned_data
+            )
         except domain.DomainError as error:
             show_domain_error(form, error)
         else:

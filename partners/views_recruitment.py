@@ -13,6 +13,7 @@ from . import forms, selectors, services
 from .duplicates import likely_duplicates
 from .models import Application
 from .recruitment import selectors as recruitment
+from .recruitment import services as recruitment_services
 from .views import personas_required, show_domain_error, timeline
 
 
@@ -22,7 +23,7 @@ def apply(request):
     if request.method == "POST" and form.is_valid():
         # A filled honeypot is a bot: answer as if all went well and store nothing.
         if not form.is_bot:
-            services.submit_application(**form.service_kwargs())
+            recruitment_services.submit_application(**form.service_kwargs())
         return redirect("partners:apply_thanks")
     return render(request, "partners/application_form.html", {"form": form})
 
@@ -75,17 +76,21 @@ def _decide_application(request, application: Application, action: str, form) ->
     data = form.cleaned_data
     try:
         if action == "qualify":
-            services.qualify_partner(partner=application.partner, actor=request.user, **data)
+            recruitment_services.qualify_partner(
+                partner=application.partner, actor=request.user, **data
+            )
             messages.success(request, _("Assessment saved."))
         elif action == "approve":
-            services.approve_application(application=application, actor=request.user, **data)
+            recruitment_services.approve_application(
+                application=application, actor=request.user, **data
+            )
             messages.success(
                 request,
                 _("Approved. %(email)s is invited to set up the partner account.")
                 % {"email": application.contact_email},
             )
         else:
-            services.decline_application(
+            recruitment_services.decline_application(
                 application=application, actor=request.user, reason=data["reason"]
             )
             messages.success(request, _("Declined. The applicant has been told why."))

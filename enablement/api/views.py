@@ -18,7 +18,7 @@ from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ServiceViewSet
 
-from .. import selectors, services
+from .. import references, selectors, services
 from ..models import Certification, PersonCertification, ReferenceImplementation
 from . import serializers as s
 from .views_config import CERTIFICATION_CREATE_SCHEMA, CertificationConfigMixin
@@ -104,7 +104,7 @@ class SubmitReferenceCreate:
     def create(self, request, *args, **kwargs):
         data = dict(self.validated_input(s.ReferenceImplementationInputSerializer))
         partner = get_partner_for_user(request.user, data.pop("partner"))
-        reference = services.submit_reference_implementation(
+        reference = references.submit_reference_implementation(
             actor=request.user, partner=partner, **data
         )
         return Response(
@@ -211,7 +211,7 @@ class ReferenceImplementationViewSet(
     def decision(self, request, pk=None):
         reference = self.get_object()
         data = self.validated_input(s.ReferenceDecisionInputSerializer)
-        services.decide_reference_implementation(
+        references.decide_reference_implementation(
             actor=request.user, reference=reference, approve=data["approve"], reason=data["reason"]
         )
         return Response(

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from partners import services
 from partners.external_ids import set_partner_external_id
 from partners.models import Application, Invitation, Partner, PartnerMembership, Tier
+from partners.recruitment import services as recruitment_services
 from partners.recruitment.selectors import applications_visible_to
 from partners.selectors import (
     invitations_visible_to,
@@ -109,7 +110,9 @@ class PartnerViewSet(
     def qualify(self, request, pk=None):
         partner = self.get_object()
         data = self.validated_input(s.QualificationInputSerializer)
-        qualification = services.qualify_partner(partner=partner, actor=request.user, **data)
+        qualification = recruitment_services.qualify_partner(
+            partner=partner, actor=request.user, **data
+        )
         return Response(
             s.QualificationOutputSerializer(qualification).data, status=status.HTTP_201_CREATED
         )
@@ -300,7 +303,7 @@ class ApplicationViewSet(
         return self.create_with_service(request)
 
     def perform_service_create(self, data: dict):
-        return services.submit_application(**data)
+        return recruitment_services.submit_application(**data)
 
     def _present(self, application: Application) -> Response:
         application = self.get_queryset().get(pk=application.pk)
@@ -315,7 +318,7 @@ class ApplicationViewSet(
     def approve(self, request, pk=None):
         application = self.get_object()
         data = self.validated_input(s.ApplicationApproveInputSerializer)
-        application = services.approve_application(
+        application = recruitment_services.approve_application(
             application=application,
             actor=request.user,
             reason=data["reason"],
@@ -333,7 +336,7 @@ class ApplicationViewSet(
     def decline(self, request, pk=None):
         application = self.get_object()
         data = self.validated_input(s.ApplicationDeclineInputSerializer)
-        application = services.decline_application(
+        application = recruitment_services.decline_application(
             application=application, actor=request.user, reason=data["reason"]
         )
         return self._present(application)
@@ -347,7 +350,7 @@ class ApplicationViewSet(
     def qualify(self, request, pk=None):
         application = self.get_object()
         data = self.validated_input(s.QualificationInputSerializer)
-        qualification = services.qualify_partner(
+        qualification = recruitment_services.qualify_partner(
             partner=application.partner, actor=request.user, **data
         )
         return Response(

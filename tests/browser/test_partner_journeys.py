@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from partners.models import Agreement, Application, Partner
-from partners.services import submit_application
+from partners.recruitment.services import submit_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from enablement import services
+from enablement import references, services
 from enablement.exceptions import ExternalIdConflict, InvalidCompletion, NotAPartnerMember
 from enablement.models import EnablementSettings, PersonCertification, ReferenceImplementation
 from enablement.tasks import refresh_certification_statuses as refresh_task
@@ -242,7 +242,7 @@ def test_a_partner_admin_submits_and_the_cam_approves(
     acme, acme_admin, cam, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        reference = services.submit_reference_implementation(
+        reference = references.submit_reference_implementation(
             actor=acme_admin,
             partner=acme,
             customer_name="Initech",
@@ -250,9 +250,9 @@ def test_a_partner_admin_submits_and_the_cam_approves(
             completed_on=dt.date.today() - dt.timedelta(days=10),
             evidence="Go-live sign-off",
         )
-    assert Notification.objects.filter(user=cam, kind=services.KIND_REFERENCE_SUBMITTED).exists()
+    assert Notification.objects.filter(user=cam, kind=references.KIND_REFERENCE_SUBMITTED).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_reference_implementation(actor=cam, reference=reference, approve=True)
+        references.decide_reference_implementation(actor=cam, reference=reference, approve=True)
     reference.refresh_from_db()
     assert (reference.status, reference.decided_by) == (
         ReferenceImplementation.Status.APPROVED,
@@ -262,9 +262,9 @@ def test_a_partner_admin_submits_and_the_cam_approves(
         "reference.submitted",
         "reference.decided",
     ]
-    assert Notification.objects.filter(user=acme_admin, kind=services.KIND_REFERENCE_DECIDED)
+    assert Notification.objects.filter(user=acme_admin, kind=references.KIND_REFERENCE_DECIDED)
     with pytest.raises(InvalidTransition):
-        services.decide_reference_implementation(actor=cam, reference=reference, approve=False,
+        references.decide_reference_implementation(actor=cam, reference=reference, approve=False,
                                                  reason="changed my mind")  # fmt: skip
 
 
@@ -272,20 +272,22 @@ def test_only_the_partners_admins_submit_and_only_its_cam_decides(
     acme, acme_rep, globex_admin, other_cam, cam
 ):
     with pytest.raises(PermissionDenied):
-        services.submit_reference_implementation(
+        references.submit_reference_implementation(
             actor=acme_rep, partner=acme, customer_name="X", scope="Y",
             completed_on=dt.date.today(), evidence="Z",
         )  # fmt: skip
     with pytest.raises(PermissionDenied):
-        services.submit_reference_implementation(
+        references.submit_reference_implementation(
             actor=globex_admin, partner=acme, customer_name="X", scope="Y",
             completed_on=dt.date.today(), evidence="Z",
         )  # fmt: skip
     reference = ReferenceFactory(partner=acme)
     with pytest.raises(PermissionDenied):
-        services.decide_reference_implementation(actor=other_cam, reference=reference, approve=True)
+        references.decide_reference_implementation(
+            actor=other_cam, reference=reference, approve=True
+        )
     with pytest.raises(InvalidCompletion):
-        services.decide_reference_implementation(actor=cam, reference=reference, approve=False)
+        references.decide_reference_implementation(actor=cam, reference=reference, approve=False)
     reference.refresh_from_db()
     assert reference.status == ReferenceImplementation.Status.SUBMITTED
 

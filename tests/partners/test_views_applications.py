@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from partners.models import Application, Invitation, Partner, Qualification
-from partners.services import submit_application
+from partners.recruitment.services import submit_application
 from prm.models import AuditEvent
 from tests.factories import ApplicationFactory, PartnerFactory, QualificationFactory
 
@@ -322,7 +322,7 @@ def test_ops_approve_an_assessed_application_once_a_manager_is_chosen(client_for
 
 
 def test_the_service_refuses_approval_without_assessment(cam, db):
-    from partners.services import approve_application
+    from partners.recruitment.services import approve_application
     from prm.exceptions import DomainError
 
     application = ApplicationFactory()

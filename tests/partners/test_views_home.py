@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from partners.models import Agreement, BusinessModel, Partner
-from partners.services import submit_application
+from partners.recruitment.services import submit_application
 from tests.factories import (
     ApplicationFactory,
     PartnerFactory,

@@ -12,7 +12,8 @@ from django.utils.module_loading import import_string
 from deals.leads import services as leads
 from deals.models import Lead
 from enablement.services import refresh_certification_statuses
-from partners.services import set_partner_tier, submit_application
+from partners.recruitment.services import submit_application
+from partners.services import set_partner_tier
 from prm.webhooks import publish
 from prm.webhooks.events import EVENT_TYPES, OBJECT_SERIALIZERS, VENDOR
 from prm.webhooks.models import WebhookDelivery, WebhookEndpoint
