@@ -110,32 +110,49 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+
+def database(url: str) -> dict:
+    """One database's settings from its URL: persistent connections, and on PostgreSQL the
+    options every connection of the portal gets."""
+    config = dj_database_url.parse(
+        url,
         conn_max_age=60,
         # A persistent connection the database dropped (restart, failover, a terminated
         # backend) is noticed and replaced before the next request uses it.
         conn_health_checks=True,
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No just-in-time compilation: the portal's queries are short, and compiling one whose
-    # estimated cost passes PostgreSQL's threshold (a sorted list of a large table) costs
-    # hundreds of milliseconds, more than the query itself.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {}).update(
+            {
+                # No just-in-time compilation: the portal's queries are short, and compiling
+                # one whose estimated cost passes PostgreSQL's threshold (a sorted list of a
+                # large table) costs hundreds of milliseconds, more than the query itself.
+                "options": "-c jit=off",
+                # Parameters are sent apart from the SQL, so that a query a connection runs
+                # again and again (a list page, the API key lookup) is prepared on its second
+                # run and its plan reused (psycopg keeps a connection's 100 most used):
+                # planning a list over the registrations, with their many indexes, costs
+                # several times what running it does. DATABASE_PREPARED_STATEMENTS=off for a
+                # pooler in transaction mode that cannot keep them.
+                "server_side_binding": True,
+                "prepare_threshold": 2 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None,
+            }
+        )
+    return config
 
 
 def with_replica(databases: dict) -> dict:
     """Add the optional read replica for reporting (``prm.db_routers``)."""
     url = env("DATABASE_REPLICA_URL")
     if url:
-        databases["replica"] = dj_database_url.parse(url, conn_max_age=60)
+        databases["replica"] = database(url)
     return databases
 
 
-DATABASES = with_replica(DATABASES)
+DATABASES = with_replica(
+    {"default": database(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_ROUTERS = ["prm.db_routers.ReportingReplicaRouter"]
 
 AUTH_USER_MODEL = "prm.User"

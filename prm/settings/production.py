@@ -3,12 +3,11 @@ them rather than fall back to SQLite, in-process tasks or localhost links."""
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from .base import *  # noqa: F403
-from .base import REDIS_CACHE, STATIC_ROOT, env, env_bool, env_list, with_replica
+from .base import REDIS_CACHE, STATIC_ROOT, database, env, env_bool, env_list, with_replica
 
 
 def required(name: str) -> str:
@@ -22,13 +21,7 @@ SECRET_KEY = required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [required("DJANGO_ALLOWED_HOSTS")]
 DEBUG = False
 
-DATABASES = with_replica(
-    {
-        "default": dj_database_url.parse(
-            required("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
-        )
-    }
-)
+DATABASES = with_replica({"default": database(required("DATABASE_URL"))})
 
 REDIS_URL = required("REDIS_URL")
 CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
