@@ -405,7 +405,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["prm.api.throttles.ApiKeyRateThrottle"],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "prm.api.filters.QueryFilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
         "prm.api.sync.UpdatedSinceFilter",
