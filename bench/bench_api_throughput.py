@@ -2,8 +2,9 @@
 
 Starts gunicorn (``prm.settings.production``, two sync workers) on a free port, issues a
 program-wide API key (revoked at the end), warms every worker up, then in one Locust run asks
-for ``/healthz``, ``/api/v1/tiers/`` and ``/api/v1/registrations/?page_size=50`` in turn (see
-``throughput_locustfile``) and prints, for each, requests per second, p50 and p99; then:
+for ``/healthz``, ``/api/v1/tiers/`` and ``/api/v1/registrations/?page_size=50`` in turns, each
+endpoint several times (see ``throughput_locustfile``), and prints, for each, requests per
+second, p50 and p99; then:
 
 - ``api_throughput_deal_list_ratio``: deal list / tiers requests per second (target >= 0.5);
 - ``api_stack_ratio`` and ``api_stack_added_ms``: tiers against healthz, i.e. what
@@ -12,7 +13,8 @@ for ``/healthz``, ``/api/v1/tiers/`` and ``/api/v1/registrations/?page_size=50``
 
 The per-key rate limit is raised for the run (``PRM_API_RATE_LIMIT``) so that it measures the
 server rather than the limiter; the limiter still counts every request in Redis.
-``PRM_TP_PHASE_SECONDS`` (default 15) and ``PRM_TP_USERS`` (default 4) tune the run.
+``PRM_TP_PHASE_SECONDS`` (default 15, each endpoint's time in all), ``PRM_TP_ROUNDS`` (default 3
+turns per endpoint) and ``PRM_TP_USERS`` (default 4) tune the run.
 
 On a shared machine requests per second move with everyone else's load, so each endpoint's
 line also gives the server's CPU per request (the gunicorn workers plus their PostgreSQL
@@ -45,6 +47,7 @@ from .registry import Result
 
 WORKERS = 2
 PHASE_SECONDS = float(os.environ.get("PRM_TP_PHASE_SECONDS", "15"))
+ROUNDS = int(os.environ.get("PRM_TP_ROUNDS", "3"))
 USERS = int(os.environ.get("PRM_TP_USERS", "4"))
 RATIO_TARGET = 0.5
 # What the API stack (key lookup, scope check, rate limit, view, JSON renderer) may add to a
@@ -247,6 +250,7 @@ def _load(base_url: str, api_key: str, results: Path, cpu: _CpuSampler) -> dict[
         **os.environ,
         "PRM_TP_API_KEY": api_key,
         "PRM_TP_PHASE_SECONDS": str(PHASE_SECONDS),
+        "PRM_TP_ROUNDS": str(ROUNDS),
         "PRM_TP_RESULTS": str(results),
     }
     command = [
@@ -259,34 +263,48 @@ def _load(base_url: str, api_key: str, results: Path, cpu: _CpuSampler) -> dict[
         "--run-time", f"{int(phases * PHASE_SECONDS + 30)}s",
         "--stop-timeout", "30",
     ]  # fmt: skip
-    print(f"[bench] Locust: {USERS} users, {PHASE_SECONDS:.0f} s per endpoint", flush=True)
+    print(f"[bench] Locust: {USERS} users, {PHASE_SECONDS:.0f} s per endpoint in {ROUNDS} turns",
+          flush=True)  # fmt: skip
     subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL)  # noqa: S603
     data = json.loads(results.read_text())
     return _summarise(data["requests"], data["started"], cpu)
 
 
+def turns(started: float, phase: int) -> list[tuple[float, float]]:
+    """The (start, end) of each turn of the ``phase``-th endpoint (``throughput_locustfile``)."""
+    turn = PHASE_SECONDS / ROUNDS
+    return [
+        (started + (r * len(ENDPOINTS) + phase) * turn,
+         started + (r * len(ENDPOINTS) + phase + 1) * turn)
+        for r in range(ROUNDS)
+    ]  # fmt: skip
+
+
 def _summarise(requests: list[dict], started: float, cpu: _CpuSampler) -> dict[str, dict]:
     stats = {}
     for phase, name in enumerate(ENDPOINTS):
-        rows = [r for r in requests if r["name"] == name]
+        windows = turns(started, phase)
+        # Requests started in the endpoint's turns, over the turns' time.
+        asked = [r for r in requests if r["name"] == name]
+        rows = [r for r in asked if _within(r["start"], windows)]
         if not rows:
             raise RuntimeError(f"no {name} request completed")
-        failed = sum(1 for r in rows if r["status"] != 200)
-        first = min(r["start"] for r in rows)
-        last = max(r["start"] + r["ms"] / 1000 for r in rows)
         times = sorted(r["ms"] for r in rows)
-        window = (started + phase * PHASE_SECONDS, started + (phase + 1) * PHASE_SECONDS)
-        in_window = sum(1 for r in rows if window[0] <= r["start"] < window[1])
+        seconds = sum(end - start for start, end in windows)
         stats[name] = {
-            "cpu_ms": 1000 * cpu.used_between(*window) / max(1, in_window),
+            "cpu_ms": 1000 * sum(cpu.used_between(*w) for w in windows) / len(rows),
             "requests": len(rows),
-            "failed": failed,
-            "rps": len(rows) / (last - first),
+            "failed": sum(1 for r in asked if r["status"] != 200),
+            "rps": len(rows) / seconds,
             "p50": _percentile(times, 0.50),
             "p99": _percentile(times, 0.99),
             "mean": statistics.fmean(times),
-        }
+        }  # fmt: skip
     return stats
+
+
+def _within(moment: float, windows: list[tuple[float, float]]) -> bool:
+    return any(start <= moment < end for start, end in windows)
 
 
 def _percentile(ordered: list[float], share: float) -> float:

@@ -1,6 +1,8 @@
 """Locust load for ``bench_api_throughput``: one headless run, the same closed-loop clients
-asking for one endpoint at a time, each for ``PRM_TP_PHASE_SECONDS`` (the benchmark warms the
-server up before):
+asking for one endpoint at a time, each for ``PRM_TP_PHASE_SECONDS`` in all, split into
+``PRM_TP_ROUNDS`` turns taken in rotation (healthz, tiers, deal list, healthz, …), so that a
+machine whose speed drifts during the run (other tenants, clock scaling) weighs on every
+endpoint alike rather than on whichever came last (the benchmark warms the server up before):
 
     healthz    GET /healthz                                 no authentication
     tiers      GET /api/v1/tiers/                           the trivial authenticated endpoint
@@ -19,6 +21,7 @@ from locust import FastHttpUser, constant, events, task
 
 API_KEY = os.environ.get("PRM_TP_API_KEY", "")
 PHASE_SECONDS = float(os.environ.get("PRM_TP_PHASE_SECONDS", "15"))
+ROUNDS = int(os.environ.get("PRM_TP_ROUNDS", "3"))
 RESULTS = os.environ.get("PRM_TP_RESULTS", "")
 
 # Served behind a TLS proxy in production: the header keeps SECURE_SSL_REDIRECT from answering
@@ -36,9 +39,9 @@ _records: list[dict] = []
 
 
 def phase_at(now: float) -> int | None:
-    """The index of the endpoint of the moment; None once every phase is done."""
-    index = int((now - _started[0]) // PHASE_SECONDS)
-    return index if index < len(ENDPOINTS) else None
+    """The index of the endpoint of the moment; None once every turn is done."""
+    turn = int((now - _started[0]) // (PHASE_SECONDS / ROUNDS))
+    return turn % len(ENDPOINTS) if turn < ROUNDS * len(ENDPOINTS) else None
 
 
 @events.test_start.add_listener
