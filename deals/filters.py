@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.filters import CountryFilter, PartnerScopedFilterSet, partner_filter
-from prm.lists import Column, ListSpec, StableOrderingFilter
+from prm.lists import Column, DayFilter, ListSpec, StableOrderingFilter
 
 from .models import DealImport, DealRegistration, Lead
 
@@ -31,12 +31,8 @@ class DateRangeForm(forms.Form):
 
 def _date_filters(field: str, label_from, label_to="to"):
     return (
-        django_filters.DateFilter(
-            field_name=f"{field}__date", lookup_expr="gte", label=label_from, widget=DATE_INPUT
-        ),
-        django_filters.DateFilter(
-            field_name=f"{field}__date", lookup_expr="lte", label=_(label_to), widget=DATE_INPUT
-        ),
+        DayFilter(field_name=field, lookup_expr="gte", label=label_from, widget=DATE_INPUT),
+        DayFilter(field_name=field, lookup_expr="lte", label=_(label_to), widget=DATE_INPUT),
     )
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner, PartnerMembership
 from partners.selectors import in_partner_scope, partner_access, partners_visible_to
 from prm.models import AuditEvent, User
+from prm.periods import day_start
 
 from .models import (
     QUEUE_WAITING_ON_PARTNER,
@@ -167,13 +168,10 @@ def search_deals(
             | Q(customer_domain__icontains=query)
             | Q(external_ref__iexact=query)
         )
-    tz = timezone.get_current_timezone()
     if date_from:
-        start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
-        deals = deals.filter(created_at__gte=start)
+        deals = deals.filter(created_at__gte=day_start(date_from))
     if date_to:
-        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        deals = deals.filter(created_at__lt=end)
+        deals = deals.filter(created_at__lt=day_start(date_to + dt.timedelta(days=1)))
     return deals.order_by("-created_at", "-id")
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.filters import PartnerScopedFilterSet, partner_filter
-from prm.lists import Column, ListFilterSet, ListSpec, StableOrderingFilter
+from prm.lists import Column, DayFilter, ListFilterSet, ListSpec, StableOrderingFilter
 
 from .models import Certification, CertificationImport, PersonCertification
 from .models.certifications import STATUS_PRIORITY
@@ -77,11 +77,11 @@ class CertificationImportFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(
         choices=CertificationImport.Status.choices, label=_("Status")
     )
-    date_from = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="gte", label=_("From"), widget=DATE_INPUT
+    date_from = DayFilter(
+        field_name="created_at", lookup_expr="gte", label=_("From"), widget=DATE_INPUT
     )
-    date_to = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="lte", label=_("to"), widget=DATE_INPUT
+    date_to = DayFilter(
+        field_name="created_at", lookup_expr="lte", label=_("to"), widget=DATE_INPUT
     )
     sort = StableOrderingFilter(
         fields=(

@@ -33,10 +33,12 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.constants import EMPTY_VALUES
 
 from .csvfiles import safe_cell
 from .exceptions import DomainError
 from .paging import CappedPaginator
+from .periods import day_start
 
 PAGE_SIZE = 25
 SORT_PARAM = "sort"
@@ -102,6 +104,25 @@ def _descending(ordering: Sequence[Any]) -> bool:
     if isinstance(first, str):
         return first.startswith("-")
     return bool(getattr(first, "descending", False))
+
+
+class DayFilter(django_filters.DateFilter):
+    """Rows whose date-and-time column falls on or after (``lookup_expr="gte"``) or on or
+    before (``"lte"``) a day of the active time zone, as a range of times (``day_start``)."""
+
+    def __init__(self, *args, lookup_expr: str = "gte", **kwargs):
+        if lookup_expr not in ("gte", "lte"):
+            raise ValueError(f"DayFilter takes gte or lte, not {lookup_expr}")
+        super().__init__(*args, lookup_expr=lookup_expr, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        if self.lookup_expr == "gte":
+            condition = {f"{self.field_name}__gte": day_start(value)}
+        else:
+            condition = {f"{self.field_name}__lt": day_start(value + dt.timedelta(days=1))}
+        return self.get_method(qs)(**condition)
 
 
 class ListFilterSet(django_filters.FilterSet):

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 
 @dataclass(frozen=True, order=True)
@@ -78,3 +79,10 @@ def parse_period(label: str, *, start_month: int | None = None) -> FiscalPeriod:
     if not 1 <= quarter <= 4:
         raise ValueError(f"Quarter must be 1 to 4 in {label!r}.")
     return fiscal_quarter(_add_months(first_day, (quarter - 1) * 3), start_month=month)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` in the active time zone: rows of a day are the times from it
+    up to the next day's, a range an index on the column serves (``created_at__date`` converts
+    every row's time to a date first, so no index can)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())

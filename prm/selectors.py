@@ -4,10 +4,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from .exceptions import PermissionDenied
 from .models import AuditEvent, User
+from .periods import day_start
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,6 @@ class AuditFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     text: str = ""
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def audit_events_for(user: User, criteria: AuditFilter) -> QuerySet[AuditEvent]:
@@ -43,9 +39,9 @@ def audit_events_for(user: User, criteria: AuditFilter) -> QuerySet[AuditEvent]:
             Q(object_id=criteria.object) | Q(object_repr__icontains=criteria.object)
         )
     if criteria.date_from:
-        events = events.filter(created_at__gte=_day_start(criteria.date_from))
+        events = events.filter(created_at__gte=day_start(criteria.date_from))
     if criteria.date_to:
-        events = events.filter(created_at__lt=_day_start(criteria.date_to + dt.timedelta(days=1)))
+        events = events.filter(created_at__lt=day_start(criteria.date_to + dt.timedelta(days=1)))
     if criteria.text:
         text = criteria.text
         events = events.filter(
