@@ -170,16 +170,8 @@ def approve_application(
             code="application_incomplete",
             details=missing,
         )
-    application.decided_by, application.decided_at = actor, timezone.now()
-    application.decision_reason = reason
-    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    record_event(
-        application,
-        actor=actor,
-        verb="application.approved",
-        from_state=previous,
-        to_state=application.status,
-        reason=reason,
+    _record_decision(
+        application, actor=actor, reason=reason, previous=previous, verb="application.approved"
     )
     partner = move_partner_status(
         partner=application.partner,
@@ -188,14 +180,11 @@ def approve_application(
         reason=reason,
         rule="application.approved",
     )
-    updates = []
     if channel_manager is None and actor.is_channel_manager:
         channel_manager = actor
     if channel_manager is not None:
         partner.channel_manager = channel_manager
-        updates.append("channel_manager")
-    if updates:
-        partner.save(update_fields=[*updates, "updated_at"])
+        partner.save(update_fields=["channel_manager", "updated_at"])
     if tier is not None:
         move_partner_tier(partner=partner, tier=tier, actor=actor, reason=_("Starting tier"))
     invite_user(
@@ -207,6 +196,23 @@ def approve_application(
     return application
 
 
+def _record_decision(
+    application: Application, *, actor: User, reason: str, previous: str, verb: str
+) -> None:
+    """Who decided, when and why, saved with the new status, and its audit row."""
+    application.decided_by, application.decided_at = actor, timezone.now()
+    application.decision_reason = reason
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    record_event(
+        application,
+        actor=actor,
+        verb=verb,
+        from_state=previous,
+        to_state=application.status,
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def decline_application(*, application: Application, actor: User, reason: str) -> Application:
     if not reason.strip():
@@ -214,16 +220,8 @@ def decline_application(*, application: Application, actor: User, reason: str) -
     application = lock(Application, application.pk)
     _require_reviewer(actor, application.partner)
     previous = application.move_to(Application.Status.DECLINED)
-    application.decided_by, application.decided_at = actor, timezone.now()
-    application.decision_reason = reason
-    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    record_event(
-        application,
-        actor=actor,
-        verb="application.declined",
-        from_state=previous,
-        to_state=application.status,
-        reason=reason,
+    _record_decision(
+        application, actor=actor, reason=reason, previous=previous, verb="application.declined"
     )
     move_partner_status(
         partner=application.partner,
