@@ -16,12 +16,17 @@ that field (so it matches rows in the persona's scope), else the first choice it
 Personas: program ops (and a program-wide API key on the API), a channel account manager with
 500 partners, a distributor admin with 200 resellers, and a partner admin. Requests run in
 process through the test client against PostgreSQL with ``DEBUG`` off: a warm-up, then
-``PRM_BENCH_LIST_REPEATS`` (default 10) timed requests per (route, persona, variant). Prints the
-slowest 15 p95s and any list whose query count grows with its page (N+1); the result is the
-worst p95, target under 200 ms.
+``PRM_BENCH_LIST_REPEATS`` (default 10) timed requests per (route, persona, variant). Ten
+samples give no 95th percentile, only their maximum, so one request stalled by the machine (a
+neighbour's burst, a checkpoint) would count as the list's p95: a variant at or over the target
+after its first samples is timed again up to ``PRM_BENCH_LIST_CONFIRM`` (default 40) samples in
+all, whose p95 leaves out the slowest two. Prints the slowest 15 p95s with their sample counts
+and any list whose query count grows with its page (N+1); the result is the worst p95, target
+under 200 ms.
 """
 
 import datetime as dt
+import gc
 import logging
 import math
 import os
@@ -56,6 +61,10 @@ PAGING_PARAMS = {"page", "page_size", "cursor", "format"}
 
 def repeats() -> int:
     return int(os.environ.get("PRM_BENCH_LIST_REPEATS", "10"))
+
+
+def confirm_repeats() -> int:
+    return int(os.environ.get("PRM_BENCH_LIST_CONFIRM", "40"))
 
 
 @dataclass
@@ -313,20 +322,25 @@ def _count(client: Client, target: Target) -> None:
         target.rows = len(response.context["page_obj"].object_list)
 
 
-def _time(client: Client, target: Target, count: int) -> None:
+def _time(client: Client, target: Target, count: int, confirm: int) -> None:
+    """``count`` timed requests after a warm-up; up to ``confirm`` in all when their p95 is at
+    or over the target, so that the p95 reported is one and not the slowest of a few."""
     if target.timings:
         return
     for _warm in range(WARMUP):
         client.get(target.path, target.query)
-    for i in range(count):
+    wanted = count
+    while len(target.timings) < wanted:
         started = time.perf_counter()
         response = client.get(target.path, target.query)
         target.timings.append((time.perf_counter() - started) * 1000)
         if response.status_code >= 400:
             target.variant += f" (answered {response.status_code})"
             break
-        if i == 2 and min(target.timings) > HOPELESS_MS:
+        if len(target.timings) == 3 and min(target.timings) > HOPELESS_MS:
             break
+        if len(target.timings) == count and target.p95 >= TARGET_MS:
+            wanted = max(count, confirm)
 
 
 def n_plus_one(targets: list[Target]) -> list[str]:
@@ -381,15 +395,20 @@ def run() -> Result:
     portal, api = personas()
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         targets = collect(portal, api)
+        # What is loaded so far lives for the whole run. A web process sets its start-up heap
+        # aside from the collector (prm.wsgi); so does this one, or every full collection would
+        # walk the discovered routes and the schema again inside some timed request.
+        gc.collect()
+        gc.freeze()
         routes = {(t.kind, t.path) for t in targets}
         print(
             f"[bench] lists: {len(routes)} routes, {len(targets)} (route, persona, variant)",
             flush=True,
         )
-        count = repeats()
+        count, confirm = repeats(), confirm_repeats()
         for target in targets:
             client = (portal if target.kind == "page" else api)[target.persona]
-            _time(client, target, count)
+            _time(client, target, count, confirm)
             if os.environ.get("PRM_BENCH_LIST_VERBOSE"):
                 print(f"{target.p95:8.1f} {target.label}", flush=True)
     return report(targets)
@@ -397,9 +416,12 @@ def run() -> Result:
 
 def report(targets: list[Target]) -> Result:
     ranked = sorted(targets, key=lambda t: t.p95, reverse=True)
-    print(f"{'p95 ms':>8} {'queries':>7} {'rows':>5}  route / persona / variant")
+    print(f"{'p95 ms':>8} {'samples':>7} {'queries':>7} {'rows':>5}  route / persona / variant")
     for target in ranked[:15]:
-        print(f"{target.p95:8.1f} {target.queries:7d} {target.rows:5d}  {target.label}")
+        print(
+            f"{target.p95:8.1f} {len(target.timings):7d} {target.queries:7d} {target.rows:5d}  "
+            f"{target.label}"
+        )
     over = [t for t in ranked if t.p95 >= TARGET_MS]
     print(f"[bench] lists over {TARGET_MS:.0f} ms: {len(over)} of {len(targets)}")
     for line in n_plus_one(targets):
