@@ -1,5 +1,6 @@
 """Every connection to PostgreSQL gets the portal's options (the primary and the replica, under
-every settings module), and a query a connection runs again is planned once."""
+every settings module), and a query a connection runs again is prepared once and planned for
+its own values every time."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ def test_postgresql_connections_skip_jit_and_prepare_repeated_queries(monkeypatc
     assert config["CONN_MAX_AGE"] == 60
     assert config["CONN_HEALTH_CHECKS"] is True
     assert config["OPTIONS"] == {
-        "options": "-c jit=off",
+        "options": "-c jit=off -c plan_cache_mode=force_custom_plan",
         "server_side_binding": True,
         "prepare_threshold": 2,
     }
@@ -64,3 +65,25 @@ def test_a_query_run_again_on_a_connection_is_prepared_once():
     for _ in range(3):
         assert not query.exists()
     assert prepared() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_is_planned_for_its_values_every_time():
+    """After five runs PostgreSQL would otherwise settle on one plan for any value, which
+    cannot use an index limited to some statuses (the review queue's)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    marker = "custom-plan-probe@example.com"
+    query = get_user_model().objects.filter(email=marker, is_active=True)
+    for _ in range(9):
+        assert not query.exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s AND statement LIKE %s",
+            ["%prm_user%email%", "%is_active%"],
+        )
+        (generic, custom), *others = cursor.fetchall()
+    assert others == []
+    assert generic == 0
+    assert custom >= 7
