@@ -75,3 +75,14 @@ def test_an_error_answer_stops_the_timing_and_is_named(monkeypatch):
     target, _client = _timed(monkeypatch, [30.0], status=403)
     assert len(target.timings) == 1
     assert "(answered 403)" in target.variant
+
+
+def test_garbage_is_collected_before_each_timed_request_not_during_it(monkeypatch):
+    collections = []
+    client = _ScriptedClient([40.0])
+    monkeypatch.setattr(bench_lists.gc, "collect", lambda: collections.append(client.requests))
+    monkeypatch.setattr(bench_lists.time, "perf_counter", client.perf_counter)
+    target = bench_lists.Target("api", "/api/v1/leads/", "ops", "default", {})
+    bench_lists._time(client, target, 5, 40)
+    # After the warm-up (request 1), before each of the five timed requests.
+    assert collections == [1, 2, 3, 4, 5]
