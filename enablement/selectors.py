@@ -137,19 +137,33 @@ def _team_partner_ids(user: User) -> frozenset[int]:
     return ids
 
 
+# Past this many people matching a search word, they are matched by a subquery, not a list.
+SEARCH_IDS_AT_MOST = 1000
+
+
 def search_person_certifications(
     queryset: QuerySet[PersonCertification], text: str
 ) -> QuerySet[PersonCertification]:
     """The rows of ``queryset`` where each word of ``text`` is in the person's name or email or
     in the certification's name. The people and certifications that match are found first,
     then the rows by their ids, instead of joining every row to its person and certification
-    to test it: a search that matches nothing would otherwise read every row in list order."""
+    to test it. The ids are read rather than left as subqueries (up to ``SEARCH_IDS_AT_MOST``
+    people a word): given a subquery, PostgreSQL guesses it matches a few hundred people and
+    walks the rows in list order testing each, which for a word nobody has read all 200,000
+    certifications of a large program; a word that matches nobody matches no row at all."""
     for word in text.split()[:5]:
         people = User.objects.filter(Q(full_name__icontains=word) | Q(email__icontains=word))
-        certifications = Certification.objects.filter(name__icontains=word)
-        queryset = queryset.filter(
-            Q(user__in=people.values("pk")) | Q(certification__in=certifications.values("pk"))
+        person_ids = list(people.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
+        certification_ids = list(
+            Certification.objects.filter(name__icontains=word).values_list("pk", flat=True)
         )
+        if not person_ids and not certification_ids:
+            return queryset.none()
+        if len(person_ids) > SEARCH_IDS_AT_MOST:
+            by_person = Q(user__in=people.values("pk"))
+        else:
+            by_person = Q(user_id__in=person_ids)
+        queryset = queryset.filter(by_person | Q(certification_id__in=certification_ids))
     return queryset
 
 

@@ -6,6 +6,8 @@ import io
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -136,6 +138,35 @@ def test_search_finds_people_by_name_or_email_and_certifications_by_name(
     assert ids(api) == wanted
     page = client_for(acme_admin).get(reverse("enablement:certification_list"), {"q": text})
     assert {pc.pk for pc in page.context["page_obj"]} == wanted
+
+
+def test_a_word_matching_more_people_than_listed_matches_them_by_subquery(
+    monkeypatch, session_for, acme, acme_rep, acme_admin
+):
+    from enablement import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_IDS_AT_MOST", 1)
+    sales = CertificationFactory(name="Sales Pro", kind="sales")
+    rows = {
+        PersonCertificationFactory(user=person, partner=acme, certification=sales).pk
+        for person in (acme_rep, acme_admin)
+    }
+    search = session_for(acme_admin).get("/api/v1/person-certifications/", {"search": "acme"})
+    assert ids(search) == rows
+
+
+def test_a_word_nobody_matches_answers_without_reading_certifications(
+    session_for, ops, acme, acme_rep
+):
+    PersonCertificationFactory(user=acme_rep, partner=acme)
+    client = session_for(ops)
+    assert ids(client.get(BASE + "person-certifications/", {"search": "rep"})) != set()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(BASE + "person-certifications/", {"search": "nobody"})
+    assert response.json()["results"] == []
+    read = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "enablement_certification" in read  # the certifications' names were searched
+    assert "enablement_personcertification" not in read
 
 
 def test_the_list_queries_do_not_grow_with_rows(
