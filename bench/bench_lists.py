@@ -402,19 +402,23 @@ def run() -> Result:
         # What is loaded so far lives for the whole run. A web process sets its start-up heap
         # aside from the collector (prm.wsgi); so does this one, or every full collection would
         # walk the discovered routes and the schema again inside some timed request.
+        # Given back at the end: ``make bench`` runs the next benchmark in this process.
         gc.collect()
         gc.freeze()
-        routes = {(t.kind, t.path) for t in targets}
-        print(
-            f"[bench] lists: {len(routes)} routes, {len(targets)} (route, persona, variant)",
-            flush=True,
-        )
-        count, confirm = repeats(), confirm_repeats()
-        for target in targets:
-            client = (portal if target.kind == "page" else api)[target.persona]
-            _time(client, target, count, confirm)
-            if os.environ.get("PRM_BENCH_LIST_VERBOSE"):
-                print(f"{target.p95:8.1f} {target.label}", flush=True)
+        try:
+            routes = {(t.kind, t.path) for t in targets}
+            print(
+                f"[bench] lists: {len(routes)} routes, {len(targets)} (route, persona, variant)",
+                flush=True,
+            )
+            count, confirm = repeats(), confirm_repeats()
+            for target in targets:
+                client = (portal if target.kind == "page" else api)[target.persona]
+                _time(client, target, count, confirm)
+                if os.environ.get("PRM_BENCH_LIST_VERBOSE"):
+                    print(f"{target.p95:8.1f} {target.label}", flush=True)
+        finally:
+            gc.unfreeze()
     return report(targets)
 
 

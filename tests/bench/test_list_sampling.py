@@ -1,5 +1,6 @@
-"""The lists benchmark's p95: ten samples give only their maximum, so a variant over the target
-after them is timed again until its p95 is one (up to the confirming count)."""
+"""The lists benchmark's p95: ten samples give only their maximum, so a variant at or over the
+target after them is timed to the confirming count in all, whose p95 leaves out the slowest
+two."""
 
 from types import SimpleNamespace
 
