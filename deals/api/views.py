@@ -26,7 +26,7 @@ from partners.api.permissions import IsInternalStaff
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.representation import with_references
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceCreateMixin, ServiceViewSet
+from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
 from .actions import LeadActionsMixin, RegistrationActionsMixin
@@ -68,7 +68,7 @@ class RegistrationViewSet(
     RegistrationExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     DealsApiView,
 ):
@@ -201,7 +201,7 @@ class RegistrationViewSet(
     list=extend_schema(summary="Candidate conflicts you may review"),
     retrieve=extend_schema(summary="One candidate conflict"),
 )
-class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiView):
+class ConflictViewSet(ListMixin, mixins.RetrieveModelMixin, DealsApiView):
     queryset = DealConflict.objects.none()
     serializer_class = s.ConflictOutputSerializer
     filterset_class = ConflictFilter
@@ -251,7 +251,7 @@ class LeadViewSet(
     LeadExternalIdMixin,
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     DealsApiView,
 ):
@@ -337,7 +337,7 @@ CRM_ID = OpenApiParameter("crm_id", OpenApiTypes.STR, OpenApiParameter.PATH)
         },
     ),
 )
-class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiView):
+class AccountViewSet(ListMixin, mixins.RetrieveModelMixin, DealsApiView):
     queryset = CustomerAccount.objects.none()
     serializer_class = s.AccountOutputSerializer
     permission_classes = [*DealsApiView.permission_classes, IsInternalStaff]
@@ -376,7 +376,7 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiV
         },
     ),
 )
-class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DealsApiView):
+class OpportunityViewSet(ListMixin, mixins.RetrieveModelMixin, DealsApiView):
     queryset = Opportunity.objects.none()
     serializer_class = s.OpportunityOutputSerializer
     permission_classes = [*DealsApiView.permission_classes, IsInternalStaff]

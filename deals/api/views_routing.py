@@ -12,7 +12,7 @@ from partners.api.serializers import RegionField
 from partners.models import BusinessModel, Partner
 from prm.api.schema import error_responses
 from prm.api.schema import named_choice_field as choice_field
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 _errors = error_responses
 RoutingBusinessModelField = choice_field("RoutingBusinessModelEnum", BusinessModel)
@@ -62,7 +62,7 @@ class RoutingRuleUpdateSerializer(RoutingRuleInputSerializer):
     list=extend_schema(summary="Lead routing rules, first applied first (internal staff)"),
     retrieve=extend_schema(summary="One lead routing rule"),
 )
-class RoutingRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class RoutingRuleViewSet(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     api_area = "program"
     queryset = LeadRoutingRule.objects.none()
     serializer_class = RoutingRuleSerializer

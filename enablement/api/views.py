@@ -16,7 +16,7 @@ from partners.tier_progress import standing
 from prm.api.filters import ChoicesFilter, IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 from .. import references, selectors, services
 from ..models import Certification, PersonCertification, ReferenceImplementation
@@ -46,7 +46,7 @@ class CertificationFilter(django_filters.FilterSet):
 class CertificationViewSet(
     IdempotentCreateMixin,
     CertificationConfigMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     EnablementApiView,
 ):
@@ -146,7 +146,7 @@ class PersonCertificationSearch(SearchFilter):
 class PersonCertificationViewSet(
     IdempotentCreateMixin,
     RecordCompletionCreate,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     EnablementApiView,
@@ -188,7 +188,7 @@ class ReferenceFilter(django_filters.FilterSet):
 class ReferenceImplementationViewSet(
     IdempotentCreateMixin,
     SubmitReferenceCreate,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     EnablementApiView,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from partners.api.permissions import IsProgramOps
 from partners.models import BusinessModel
 from prm.api.schema import error_responses
+from prm.api.views import ListMixin
 from prm.exceptions import DomainError
 
 from .. import badges, catalogue, selectors
@@ -30,7 +31,7 @@ CATALOGUE_FILTERS = [
 ]
 
 
-class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView):
+class CatalogueViewSet(ListMixin, mixins.RetrieveModelMixin, EnablementApiView):
     """Shared by tracks and courses: the catalogue is ``selectors.tracks_for`` (a small,
     curated list), filtered by role and business model as on the portal's catalogue page."""
 

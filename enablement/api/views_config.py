@@ -12,7 +12,7 @@ from partners.api.permissions import IsInternalStaff, IsProgramOps
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.singleton import SingletonSettingsViewSet
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 from .. import catalogue, services
 from ..models import EnablementSettings, OnboardingTemplate
@@ -127,7 +127,7 @@ class OnboardingChecklistWrites(OpsWritesMixin):
 class OnboardingChecklistViewSet(
     IdempotentCreateMixin,
     OnboardingChecklistWrites,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     ServiceViewSet,
 ):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from partners.api.permissions import IsProgramOps
 from prm.api.pagination import PagePagination
 from prm.api.schema import error_responses
+from prm.api.views import ListMixin
 
 from .. import imports, selectors
 from ..models import CertificationImport
@@ -24,9 +25,7 @@ _errors = error_responses
     list=extend_schema(summary="Certification imports, newest first (program ops)"),
     retrieve=extend_schema(summary="One import: its status, progress and outcome counts"),
 )
-class CertificationImportViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, EnablementApiView
-):
+class CertificationImportViewSet(ListMixin, mixins.RetrieveModelMixin, EnablementApiView):
     queryset = CertificationImport.objects.none()
     serializer_class = s.CertificationImportSerializer
     permission_classes = [*EnablementApiView.permission_classes, IsProgramOps]

@@ -20,7 +20,7 @@ from partners.selectors import partners_visible_to
 from prm.api.filters import ChoicesFilter, IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 from prm.exceptions import DomainError
 
 from ..business_cases import selectors as case_selectors
@@ -107,7 +107,7 @@ def _partner_for_new_plan(user, partner_id: int | None) -> Partner:
 class BusinessPlanViewSet(
     IdempotentCreateMixin,
     DraftBusinessPlan,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     ProgramsApiView,
 ):
@@ -190,7 +190,7 @@ class BusinessPlanViewSet(
     list=extend_schema(summary="Onboarding partners in your scope with their checklists"),
     retrieve=extend_schema(summary="A partner's onboarding checklist (by partner id)"),
 )
-class OnboardingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApiView):
+class OnboardingViewSet(ListMixin, mixins.RetrieveModelMixin, ProgramsApiView):
     """Looked up by partner id: each partner follows one checklist."""
 
     queryset = Partner.objects.none()
@@ -259,7 +259,7 @@ class AssetFilter(django_filters.FilterSet):
         responses={201: s.AssetSerializer, **_errors(400, 403, 409)},
     ),
 )
-class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApiView):
+class AssetViewSet(ListMixin, mixins.RetrieveModelMixin, ProgramsApiView):
     queryset = Asset.objects.none()
     serializer_class = s.AssetSerializer
     # A new asset comes with its file (multipart); a link may come as JSON.
@@ -328,7 +328,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApi
     list=extend_schema(summary="Business-case models you may use"),
     retrieve=extend_schema(summary="One business-case model: its inputs and results"),
 )
-class BusinessCaseModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProgramsApiView):
+class BusinessCaseModelViewSet(ListMixin, mixins.RetrieveModelMixin, ProgramsApiView):
     queryset = BusinessCaseModel.objects.none()
     serializer_class = s.BusinessCaseModelSerializer
     search_fields = ["name"]
@@ -389,7 +389,7 @@ class BusinessCaseFilter(django_filters.FilterSet):
 class BusinessCaseViewSet(
     IdempotentCreateMixin,
     BuildBusinessCase,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     ProgramsApiView,

@@ -27,7 +27,7 @@ from mdf.requests import services as requests
 from prm.api.filters import ChoicesFilter, IdFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceCreateMixin, ServiceViewSet
+from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
 from .views_config import ActivityTypeConfigMixin
@@ -55,7 +55,7 @@ class FundFilter(django_filters.FilterSet):
     list=extend_schema(summary="MDF funds in your scope, with balances from the ledger"),
     retrieve=extend_schema(summary="One fund with its balances"),
 )
-class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView):
+class FundViewSet(ListMixin, mixins.RetrieveModelMixin, MdfApiView):
     queryset = Fund.objects.none()
     serializer_class = s.FundOutputSerializer
     filterset_class = FundFilter
@@ -125,7 +125,7 @@ class AllocationViewSet(IdempotentCreateMixin, ServiceCreateMixin, MdfApiView):
     retrieve=extend_schema(summary="One activity type"),
 )
 class ActivityTypeViewSet(
-    ActivityTypeConfigMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView
+    ActivityTypeConfigMixin, ListMixin, mixins.RetrieveModelMixin, MdfApiView
 ):
     queryset = ActivityType.objects.none()
     serializer_class = s.ActivityTypeOutputSerializer
@@ -168,7 +168,7 @@ def _request_action(summary: str, body=None, codes=(400, 403, 404, 409)):
 class FundRequestViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     MdfApiView,
 ):
@@ -355,7 +355,7 @@ class FundRequestViewSet(
     list=extend_schema(summary="Proof files you may see (the partner and its vendor contacts)"),
     retrieve=extend_schema(summary="One proof file"),
 )
-class ProofFileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView):
+class ProofFileViewSet(ListMixin, mixins.RetrieveModelMixin, MdfApiView):
     queryset = ProofFile.objects.none()
     serializer_class = s.ProofFileOutputSerializer
     ordering_fields = ["uploaded_at"]
@@ -399,7 +399,7 @@ class ProofFileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiV
     list=extend_schema(summary="Claim extension requests in your scope"),
     retrieve=extend_schema(summary="One claim extension request"),
 )
-class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiView):
+class ExtensionViewSet(ListMixin, mixins.RetrieveModelMixin, MdfApiView):
     queryset = ClaimExtension.objects.none()
     serializer_class = s.ClaimExtensionOutputSerializer
     filterset_fields = ["status"]
@@ -455,7 +455,7 @@ class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfApiV
 class PaymentViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     MdfApiView,
 ):

@@ -23,7 +23,7 @@ from partners.selectors import (
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.sync import PRECONDITION_PARAMETERS
-from prm.api.views import ServiceCreateMixin, ServiceViewSet
+from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 
 from . import serializers as s
 from .bulk_actions import PartnerBulkMixin
@@ -46,9 +46,7 @@ class PartnerApiView(ServiceViewSet):
     list=extend_schema(summary="List partners in your scope"),
     retrieve=extend_schema(summary="One partner", responses={200: s.PartnerOutputSerializer}),
 )
-class PartnerViewSet(
-    PartnerBulkMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerApiView
-):
+class PartnerViewSet(PartnerBulkMixin, ListMixin, mixins.RetrieveModelMixin, PartnerApiView):
     queryset = Partner.objects.none()
     serializer_class = s.PartnerOutputSerializer
     filterset_class = PartnerFilter
@@ -163,7 +161,7 @@ class PartnerViewSet(
         responses={204: None, **_errors(400, 403, 404)},
     ),
 )
-class MembershipViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, PartnerApiView):
+class MembershipViewSet(ListMixin, mixins.DestroyModelMixin, PartnerApiView):
     queryset = PartnerMembership.objects.none()
     serializer_class = s.MembershipOutputSerializer
     filterset_class = MembershipFilter
@@ -194,7 +192,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Partner
 class InvitationViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.DestroyModelMixin,
     PartnerApiView,
 ):
@@ -234,7 +232,7 @@ class InvitationViewSet(
 class TierViewSet(
     IdempotentCreateMixin,
     TierConfigMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     PartnerApiView,
 ):
@@ -269,7 +267,7 @@ class TierViewSet(
 class ApplicationViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     PartnerApiView,
 ):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from partners import api_keys
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 from prm.models import ApiKey
 
 from . import serializers_keys as s
@@ -35,7 +35,7 @@ class CanManageKeys(permissions.BasePermission):
     list=extend_schema(summary="API keys you manage (an API key: itself and its successor)"),
     retrieve=extend_schema(summary="One API key"),
 )
-class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class ApiKeyViewSet(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     # No scope area: managing keys is not data access; ``CanManageKeys`` decides.
     queryset = ApiKey.objects.none()
     serializer_class = s.ApiKeyOutputSerializer

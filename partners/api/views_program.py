@@ -12,7 +12,7 @@ from partners.models import Agreement
 from partners.program import services
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 from prm.models import ChannelTeam
 
 from . import serializers as s
@@ -106,7 +106,7 @@ class TierConfigMixin:
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProgramConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class ProgramConfigViewSet(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     """Read by the program's staff; written by program ops. The writes sit in a class listed
     after ``IdempotentCreateMixin``, so that it wraps their ``create``."""
 

@@ -30,7 +30,7 @@ from rest_framework.relations import PKOnlyObject
 _Step = tuple[str, str | None, Callable[[Any], Any], Callable[[Any], Any]]
 
 
-def _column_attribute(model, field) -> str | None:
+def column_attribute(model, field) -> str | None:
     """The attribute holding ``field``'s value when it is one plain column of ``model``."""
     if model is None or len(field.source_attrs) != 1:
         return None
@@ -88,7 +88,7 @@ class ReadOnlyOutputMixin:
         return [
             (
                 field.field_name,
-                _column_attribute(model, field),
+                column_attribute(model, field),
                 field.get_attribute,
                 field.to_representation,
             )

@@ -1,10 +1,17 @@
 from django.db import transaction
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from prm.exceptions import PreconditionFailed
 
-from .sync import check_preconditions, etag_for, has_sync_field, wants_precondition
+from .rows import row_plan
+from .sync import (
+    SyncCursorPagination,
+    check_preconditions,
+    etag_for,
+    has_sync_field,
+    wants_precondition,
+)
 
 
 class ServiceViewSet(viewsets.GenericViewSet):
@@ -94,3 +101,29 @@ class ServiceCreateMixin:
 
     def perform_service_create(self, data: dict):
         raise NotImplementedError(f"{type(self).__name__} must call its service here.")
+
+
+class ListMixin(mixins.ListModelMixin):
+    """``list``, with each page read as rows of values when the output serializer allows it
+    (``prm.api.rows``): the same answer without a model instance and a serializer per row."""
+
+    def list(self, request, *args, **kwargs):
+        plan = row_plan(self.get_serializer_class())
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        if not plan.applies_to(queryset):
+            return self._list_of(queryset)
+        # A cursor page reads its position from the last row's ordering columns.
+        extra = [name for name in SyncCursorPagination.ordering if has_sync_field(queryset.model)]
+        rows = plan.queryset(queryset, extra=extra)
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(plan.represent(rows, db=rows.db))
+        return self.get_paginated_response(plan.represent(page, db=rows.db))
+
+    def _list_of(self, queryset):
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.get_serializer(queryset, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

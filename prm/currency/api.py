@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from partners.api.permissions import IsProgramOps
 from prm.api.schema import error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 from . import selectors, services
 from .models import ExchangeRate
@@ -52,7 +52,7 @@ class ExchangeRateImportOutputSerializer(serializers.Serializer):
     list=extend_schema(summary="Exchange rates (program ops)"),
     retrieve=extend_schema(summary="One exchange rate"),
 )
-class ExchangeRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class ExchangeRateViewSet(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     api_area = "program"
     queryset = ExchangeRate.objects.none()
     serializer_class = ExchangeRateSerializer

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from prm.api.filters import IdFilter
 from prm.api.schema import error_responses, named_choice_field
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 from prm.exceptions import PermissionDenied
 
 from . import selectors, services
@@ -172,7 +172,7 @@ def _errors(*codes):
         responses={200: EndpointOutputSerializer, **_errors(400, 403, 404)},
     ),
 )
-class EndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WebhooksApiView):
+class EndpointViewSet(ListMixin, mixins.RetrieveModelMixin, WebhooksApiView):
     queryset = WebhookEndpoint.objects.none()
     serializer_class = EndpointOutputSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -269,7 +269,7 @@ class EndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Webhooks
     list=extend_schema(summary="Webhook deliveries in your scope, newest first"),
     retrieve=extend_schema(summary="One delivery with every attempt"),
 )
-class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WebhooksApiView):
+class DeliveryViewSet(ListMixin, mixins.RetrieveModelMixin, WebhooksApiView):
     queryset = WebhookDelivery.objects.none()
     serializer_class = DeliveryOutputSerializer
     filterset_class = DeliveryFilter

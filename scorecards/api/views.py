@@ -12,7 +12,7 @@ from partners.models import Partner
 from partners.selectors import get_partner_for_user
 from prm.api.filters import IdFilter
 from prm.api.schema import error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 from ..models import TierProposal, TierReview
 from ..review import decisions, selectors
@@ -35,7 +35,7 @@ class TierReviewFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One tier review with its progress and counts"),
 )
 class TierReviewViewSet(
-    TierReviewActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
+    TierReviewActionsMixin, ListMixin, mixins.RetrieveModelMixin, ServiceViewSet
 ):
     api_area = "scorecards"
     queryset = TierReview.objects.none()
@@ -63,7 +63,7 @@ class TierProposalFilter(django_filters.FilterSet):
     list=extend_schema(summary="Tier proposals in your scope"),
     retrieve=extend_schema(summary="One tier proposal with its reasons and metrics"),
 )
-class TierProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class TierProposalViewSet(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     api_area = "scorecards"
     queryset = TierProposal.objects.none()
     serializer_class = s.TierProposalSerializer

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from partners.api.serializers import PartnerRefSerializer
 from prm.api.filters import IdFilter
 from prm.api.schema import error_responses
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 from . import selectors, services
 from .criteria import Criterion, Health, Source
@@ -96,7 +96,7 @@ class ScorecardFilter(django_filters.FilterSet):
     list=extend_schema(summary="Partner scorecards in your scope"),
     retrieve=extend_schema(summary="One scorecard with its criteria and the vendor's obligations"),
 )
-class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class ScorecardViewSet(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     api_area = "scorecards"
     queryset = Scorecard.objects.none()
     serializer_class = ScorecardSerializer

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from partners.api.permissions import IsProgramOps
 from partners.models import BusinessModel
 from prm.api.schema import error_responses, named_choice_field
-from prm.api.views import ServiceViewSet
+from prm.api.views import ListMixin, ServiceViewSet
 
 from . import selectors, services
 from .criteria import Criterion, Source
@@ -103,9 +103,7 @@ class ScorecardTemplateInputSerializer(serializers.Serializer):
         responses={200: ScorecardTemplateSerializer, **_errors(400, 403, 404, 409)},
     ),
 )
-class ScorecardTemplateViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, OpsScorecardApiView
-):
+class ScorecardTemplateViewSet(ListMixin, mixins.RetrieveModelMixin, OpsScorecardApiView):
     """Scorecards already computed keep the criteria they were computed with; the next run
     uses the template as changed."""
 
@@ -182,7 +180,7 @@ class StartRunInputSerializer(serializers.Serializer):
         responses={202: ScorecardRunSerializer, **_errors(400, 403)},
     ),
 )
-class ScorecardRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpsScorecardApiView):
+class ScorecardRunViewSet(ListMixin, mixins.RetrieveModelMixin, OpsScorecardApiView):
     queryset = ScorecardRun.objects.none()
     serializer_class = ScorecardRunSerializer
 

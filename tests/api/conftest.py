@@ -1,9 +1,16 @@
-"""Fixtures for the API tests: keys issued through the service, and a clean throttle cache."""
+"""Fixtures for the API tests: keys issued through the service, a clean throttle cache, and
+registrations of every shape an answer shows."""
+
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
+from deals.models import DealRegistration
 from partners.api_keys import issue_api_key
+from tests.deals.factories import DealFactory
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +56,22 @@ def session_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def registrations(acme, acme_admin, ops):
+    """A won registration (decided, in yen), a draft and a submitted one past its SLA."""
+    Status = DealRegistration.Status
+    won = DealFactory(
+        partner=acme, registered_by=acme_admin, status=Status.WON, currency="JPY",
+        estimated_amount=Decimal("1250000"), closed_amount=Decimal("1250000"),
+        closed_on=dt.date(2026, 3, 31), product_lines=["Cloud", "Édition"],
+        decided_by=ops, decided_at=dt.datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=dt.UTC),
+        contact_email="ana@acme.example", resubmission_count=2,
+    )  # fmt: skip
+    draft = DealFactory(partner=acme, registered_by=acme_admin, notes="")
+    submitted = DealFactory(
+        partner=acme, registered_by=acme_admin, status=Status.SUBMITTED,
+        sla_due_at=timezone.now() - dt.timedelta(hours=1),
+    )  # fmt: skip
+    return [won, draft, submitted]

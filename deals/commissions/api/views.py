@@ -16,7 +16,7 @@ from deals.models import CommissionLine, CommissionPlan, DealRegistration, Payou
 from partners.models import Partner
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import error_responses
-from prm.api.views import ServiceCreateMixin, ServiceViewSet
+from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 
 from .. import pdf, selectors
 from . import serializers as s
@@ -25,7 +25,7 @@ from .views_config import PLAN_CREATE_SCHEMA, PlanWritesMixin
 from .views_ops import StatementActionsMixin
 
 
-class CommissionsApiView(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class CommissionsApiView(ListMixin, mixins.RetrieveModelMixin, ServiceViewSet):
     api_area = "deals"
 
 

@@ -13,7 +13,7 @@ from deals.models import Spiff
 from partners.api.permissions import IsProgramOps
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceCreateMixin, ServiceViewSet
+from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 
 from .. import ops_selectors, plans, selectors, services
 from ..repcredit import selectors as territory_selectors
@@ -107,7 +107,7 @@ class PlanWritesMixin:
 class OpsConfigViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     ServiceViewSet,
 ):

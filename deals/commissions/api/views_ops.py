@@ -15,7 +15,7 @@ from partners.api.permissions import IsInternalStaff, IsProgramOps
 from prm.api.bulk import BulkActionResultSerializer, bulk_response, unique_ids
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
-from prm.api.views import ServiceCreateMixin, ServiceViewSet
+from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 from prm.lists import BulkResult, BulkRow
 
 from .. import selectors, services
@@ -43,7 +43,7 @@ _errors = error_responses
 class RunViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     ServiceViewSet,
 ):
@@ -81,7 +81,7 @@ class RunViewSet(
 class OverrideViewSet(
     IdempotentCreateMixin,
     ServiceCreateMixin,
-    mixins.ListModelMixin,
+    ListMixin,
     mixins.RetrieveModelMixin,
     ServiceViewSet,
 ):

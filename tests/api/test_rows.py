@@ -1,0 +1,162 @@
+"""Lists read as value rows (``prm.api.rows``) answer exactly as their serializers do with model
+instances: the same JSON in every time zone, with one query whatever the number of rows, and
+serializers the rows cannot answer for are left to DRF."""
+
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
+
+from deals.api.serializers import REGISTRATION_REFERENCES, RegistrationOutputSerializer
+from deals.models import DealRegistration
+from partners.api.serializers import PartnerRefSerializer
+from partners.models import Partner
+from prm.api import views
+from prm.api.representation import with_references
+from prm.api.rows import row_plan
+from tests.api.assertions import drf_answer
+
+pytestmark = pytest.mark.django_db
+
+REGISTRATIONS = "/api/v1/registrations/"
+
+
+def _planned(serializer_class, queryset) -> list[dict]:
+    plan = row_plan(serializer_class)
+    assert plan is not None
+    return plan.represent(plan.queryset(queryset), db="default")
+
+
+def _instances(serializer_class, queryset) -> list[dict]:
+    return [drf_answer(serializer_class(row), row) for row in queryset]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Asia/Kolkata"])
+def test_registration_rows_answer_as_the_serializer(registrations, ops, zone):
+    queryset = DealRegistration.objects.order_by("pk")
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        planned = _planned(RegistrationOutputSerializer, queryset)
+        plain = _instances(
+            RegistrationOutputSerializer, with_references(queryset, **REGISTRATION_REFERENCES)
+        )
+    assert planned == plain
+    won, draft, submitted = planned
+    assert won["decided_by"] == {"id": ops.pk, "email": ops.email, "full_name": ops.full_name}
+    assert won["product_lines"] == ["Cloud", "Édition"]
+    assert won["closed_amount"] == "1250000.00"
+    assert draft["decided_by"] is None and draft["distributor"] is None
+    assert (draft["sla_breached"], submitted["sla_breached"]) == (False, True)  # a property
+
+
+def test_a_page_is_one_query_whatever_its_rows(registrations, django_assert_num_queries):
+    plan = row_plan(RegistrationOutputSerializer)
+    with django_assert_num_queries(1):
+        rows = plan.represent(plan.queryset(DealRegistration.objects.all()), db="default")
+    assert len(rows) == 3
+
+
+class _ResellerSerializer(serializers.ModelSerializer):
+    parent_distributor = PartnerRefSerializer(read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "display_name", "parent_distributor"]
+
+
+def test_a_reference_to_a_row_of_the_same_table(acme, distri):
+    """The related row is read under its own alias, not confused with the outer row."""
+    planned = _planned(_ResellerSerializer, Partner.objects.filter(pk__in=[acme.pk, distri.pk]))
+    by_id = {row["id"]: row for row in planned}
+    assert by_id[acme.pk]["parent_distributor"] == {"id": distri.pk, "display_name": "Distri"}
+    assert by_id[distri.pk]["parent_distributor"] is None
+    assert planned == _instances(
+        _ResellerSerializer, Partner.objects.filter(pk__in=[acme.pk, distri.pk])
+    )
+
+
+class _WithMethod(serializers.ModelSerializer):
+    shout = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Partner
+        fields = ["id", "shout"]
+
+    def get_shout(self, partner):
+        return partner.display_name.upper()
+
+
+class _OwnRepresentation(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id"]
+
+    def to_representation(self, instance):
+        return {"id": str(instance.pk)}
+
+
+class _WithFile(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "logo"]  # a file's address needs the request
+
+
+class _WithManyReferences(serializers.ModelSerializer):
+    resellers = PartnerRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "resellers"]
+
+
+@pytest.mark.parametrize(
+    "serializer_class", [_WithMethod, _OwnRepresentation, _WithFile, _WithManyReferences]
+)
+def test_serializers_the_rows_cannot_answer_for_have_no_plan(serializer_class):
+    assert row_plan(serializer_class) is None
+
+
+def _pages(client, params) -> list[dict]:
+    """Every page of the registrations list, following ``next``."""
+    pages, url = [], REGISTRATIONS
+    while url:
+        answer = client.get(url, params if url == REGISTRATIONS else None)
+        assert answer.status_code == 200, answer.content
+        pages.append(answer.json())
+        url = pages[-1]["next"]
+    return pages
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page_size": 2},
+        {"page_size": 2, "ordering": "estimated_amount"},
+        {"page_size": 2, "status": "submitted"},
+        {"page_size": 2, "pagination": "cursor"},
+    ],
+)
+def test_the_list_answers_as_without_rows(
+    registrations,
+    key_client,
+    monkeypatch,
+    params,
+):
+    client = key_client("deals:read")
+    with_rows = _pages(client, params)
+    monkeypatch.setattr(views, "row_plan", lambda serializer_class: None)
+    assert _pages(client, params) == with_rows
+    assert sum(len(page["results"]) for page in with_rows) == (
+        1 if "status" in params else len(registrations)
+    )
+
+
+def test_the_registrations_list_reads_rows_without_joins(registrations, key_client):
+    client = key_client("deals:read")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(REGISTRATIONS).status_code == 200
+    (page,) = [q["sql"] for q in queries if 'FROM "deals_dealregistration"' in q["sql"]]
+    assert "JOIN" not in page
+    assert 'FROM "partners_partner" r WHERE' in page  # the partner's name, by its key
