@@ -5,8 +5,8 @@ a second on every page. ``CappedPaginator`` counts at most far enough to know wh
 a page after the one asked for (and at least ``cap`` rows): below that the count is exact, above
 it the page says "more than N" instead. A list of a whole table with no filter at all shows
 "about N" from PostgreSQL's own estimate of the table's size (``pg_class.reltuples``, kept
-current by autovacuum), which costs nothing; such a list far larger than the cap is not counted
-at all.
+current by autovacuum, read at most once a minute per process); such a list far larger than the
+cap is not counted at all.
 
 Used by the portal's lists (``prm.lists``) and the API's page-number pagination
 (``prm.api.pagination``).
@@ -14,7 +14,9 @@ Used by the portal's lists (``prm.lists``) and the API's page-number pagination
 
 from enum import StrEnum
 from functools import cached_property
+from time import monotonic
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -44,14 +46,25 @@ def estimated_table_rows(queryset: QuerySet) -> int | None:
         return None
     if query.is_sliced or query.group_by is not None:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [queryset.model._meta.db_table],
-        )
-        row = cursor.fetchone()
-    # -1 (never analysed) or 0 (maybe not analysed yet): not an estimate worth showing.
-    return int(row[0]) if row and row[0] > 0 else None
+    key = (queryset.db, queryset.model._meta.db_table)
+    read_at, estimate = _estimates.get(key, (None, None))
+    now = monotonic()
+    if read_at is None or now - read_at >= settings.PRM_TABLE_ESTIMATE_MAX_AGE:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [key[1]]
+            )
+            row = cursor.fetchone()
+        # -1 (never analysed) or 0 (maybe not analysed yet): not an estimate worth showing.
+        estimate = int(row[0]) if row and row[0] > 0 else None
+        _estimates[key] = (now, estimate)
+    return estimate
+
+
+# (database, table) -> (when read, the estimate): reltuples moves only when autovacuum or
+# ANALYZE runs, so a list of a whole table reads it at most once a minute per process, not on
+# every page (``PRM_TABLE_ESTIMATE_MAX_AGE`` seconds).
+_estimates: dict[tuple[str, str], tuple[float, int | None]] = {}
 
 
 class CappedPaginator(Paginator):

@@ -21,15 +21,17 @@ usual. Plans are made once per serializer class and active time zone.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.db.models import Expression, F, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from .representation import ReadOnlyOutputMixin, column_attribute
 
@@ -56,7 +58,7 @@ class RowPlan:
         self.model = model
         self.columns: list[str] = []  # attnames of the model read as values
         self.annotations: dict[str, RelatedColumn] = {}
-        # (answer key, kind, value key or getter, represent, nested steps)
+        # (answer key, kind, value key or getter, (represent, type written as is), nested steps)
         self.steps: list[tuple] = []
         self.needs_instance = False
 
@@ -92,22 +94,25 @@ class RowPlan:
     def _answer(self, row: dict, db: str) -> dict:
         instance = self._bare_instance(row, db) if self.needs_instance else None
         answer: dict[str, Any] = {}
-        for name, kind, key, represent, nested in self.steps:
+        for name, kind, key, (represent, same), nested in self.steps:
             if kind == "column":
                 value = row[key]
-                answer[name] = None if value is None else represent(value)
+                answer[name] = value if value is None or type(value) is same else represent(value)
             elif kind == "reference":
                 if row[key] is None:
                     answer[name] = None
-                else:
-                    reference = {}
-                    for inner_name, inner_key, inner_represent in nested:
-                        value = row[inner_key]
-                        reference[inner_name] = None if value is None else inner_represent(value)
-                    answer[name] = reference
+                    continue
+                reference = {}
+                for inner_name, inner_key, (inner_represent, inner_same) in nested:
+                    value = row[inner_key]
+                    if value is None or type(value) is inner_same:
+                        reference[inner_name] = value
+                    else:
+                        reference[inner_name] = inner_represent(value)
+                answer[name] = reference
             else:  # a property
                 value = key(instance)
-                answer[name] = None if value is None else represent(value)
+                answer[name] = value if value is None or type(value) is same else represent(value)
         return answer
 
     def _bare_instance(self, row: dict, db: str) -> Model:
@@ -181,10 +186,60 @@ def _plain_output_serializer(serializer_class) -> bool:
     return True
 
 
-def _represent(field, zone) -> Callable[[Any], Any]:
-    if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
-        field.timezone = zone  # what DRF would look up for every value
-    return field.to_representation
+def _represent(field, zone) -> tuple[Callable[[Any], Any], type]:
+    """How ``field`` writes a value, and the type of the values it writes as they are."""
+    if isinstance(field, serializers.DateTimeField):
+        if not hasattr(field, "timezone"):
+            field.timezone = zone  # what DRF would look up for every value
+        if _writes_iso_8601(field) and field.timezone is not None:
+            return partial(_iso_8601, field.timezone, field.to_representation), _Never
+    return field.to_representation, _unchanged_type(field)
+
+
+def _writes_iso_8601(field) -> bool:
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    return (
+        type(field).to_representation is serializers.DateTimeField.to_representation
+        and isinstance(output, str)
+        and output.lower() == ISO_8601
+    )
+
+
+def _iso_8601(zone, represent, value):
+    """DRF's answer for an aware time in ``zone`` (``…Z`` in UTC), without looking up the
+    field's format and time zone for every value; anything else as DRF writes it."""
+    if type(value) is not dt.datetime or value.tzinfo is None:
+        return represent(value)
+    try:
+        text = value.astimezone(zone).isoformat()
+    except OverflowError:
+        return represent(value)  # DRF's error
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class _Never:
+    """The type of no value: the field's ``to_representation`` is called for every value."""
+
+
+def _unchanged_type(field) -> type:
+    """The type of the values ``field`` writes as they are (a string for a character field),
+    which need not go through its ``to_representation``."""
+    represent = type(field).to_representation
+    if represent is serializers.ChoiceField.to_representation:
+        keys = field.choice_strings_to_values.values()
+        return str if all(type(key) is str for key in keys) else _Never
+    for kind, base in _UNCHANGED:
+        if represent is base.to_representation:
+            return kind
+    return _Never
+
+
+# DRF fields whose ``to_representation`` gives a value of this type back as it is.
+_UNCHANGED = (
+    (str, serializers.CharField),
+    (int, serializers.IntegerField),
+    (bool, serializers.BooleanField),
+)
 
 
 def _add_column(plan: RowPlan, attname: str) -> str:
@@ -217,7 +272,9 @@ def _add_step(plan: RowPlan, model, field, zone) -> bool:
     if isinstance(field, serializers.PrimaryKeyRelatedField) and relation is not None:
         if field.pk_field is not None or relation.target_field.primary_key is False:
             return False
-        plan.steps.append((name, "column", _add_column(plan, relation.attname), _identity, ()))
+        plan.steps.append(
+            (name, "column", _add_column(plan, relation.attname), (_identity, int), ())
+        )
         return True
     if isinstance(field, serializers.BaseSerializer):
         return relation is not None and _add_reference(plan, relation, field, zone)
@@ -264,5 +321,5 @@ def _add_reference(plan: RowPlan, relation, serializer, zone) -> bool:
             relation, related._meta.get_field(field.source_attrs[0])
         )
         nested.append((field.field_name, alias, _represent(field, zone)))
-    plan.steps.append((serializer.field_name, "reference", key, None, tuple(nested)))
+    plan.steps.append((serializer.field_name, "reference", key, (None, _Never), tuple(nested)))
     return True

@@ -434,6 +434,9 @@ PRM_FISCAL_YEAR_START_MONTH = int(env("PRM_FISCAL_YEAR_START_MONTH", "1"))
 PRM_DEFAULT_CURRENCY = env("PRM_DEFAULT_CURRENCY", "USD")
 # API requests per minute for a key without its own limit (``ApiKey.rate_limit``).
 PRM_API_RATE_LIMIT = int(env("PRM_API_RATE_LIMIT", "600"))
+# How long a process reuses PostgreSQL's estimate of a table's size ("about N" on whole-table
+# lists; prm.paging), in seconds.
+PRM_TABLE_ESTIMATE_MAX_AGE = 60
 PRM_SITE_URL = env("PRM_SITE_URL", "http://127.0.0.1:8000")
 PRM_INVITATION_DAYS = int(env("PRM_INVITATION_DAYS", "14"))
 # Days a commission line is held after its deal closes, to cover refunds, before it is payable.

@@ -27,6 +27,8 @@ ACCOUNT_RATE_LIMITS = False
 PRM_ENFORCE_MFA = False
 # The suite calls the API far faster than an integration; tests of rate limits set their own.
 PRM_API_RATE_LIMIT = 1_000_000
+# Tests analyse tables and expect the new estimate at once.
+PRM_TABLE_ESTIMATE_MAX_AGE = 0
 
 # Tests clear the cache between them (``cache.clear()`` empties a whole Redis database): on
 # Redis, each parallel test process gets a database of its own, so none clears another's counts.

@@ -102,6 +102,35 @@ def test_a_whole_table_far_beyond_the_cap_is_not_counted(twelve_notifications, m
     assert counted.count_label == "about 12"
 
 
+@pytest.mark.skipif(db_vendor() != "postgresql", reason="the table estimate is PostgreSQL's")
+def test_a_process_reads_a_tables_estimate_once_a_minute(
+    twelve_notifications, settings, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PRM_TABLE_ESTIMATE_MAX_AGE = 60
+    monkeypatch.setattr(paging, "_estimates", {})
+    clock = [1000.0]
+    monkeypatch.setattr(paging, "monotonic", lambda: clock[0])
+    whole = Notification.objects.all()
+
+    def estimate():
+        with CaptureQueriesContext(connection) as queries:
+            value = paging.estimated_table_rows(whole)
+        return value, len(queries)
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prm_notification")
+    assert estimate() == (12, 1)
+    Notification.objects.filter(pk=twelve_notifications[0].pk).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prm_notification")
+    clock[0] += 59
+    assert estimate() == (12, 0)  # read a minute ago: not read again
+    clock[0] += 1
+    assert estimate() == (11, 1)
+
+
 def test_the_deal_list_says_more_than_n_over_the_cap(client_for, acme, acme_admin, monkeypatch):
     monkeypatch.setattr(paging, "PORTAL_COUNT_CAP", 30)
     DealFactory.create_batch(
