@@ -3,15 +3,16 @@
 A page of 50 registrations built as model instances spends most of its time in Django making
 the instances (and their joined partners and users) and in DRF preparing a serializer per row
 and per nested reference; PostgreSQL spends more time planning the four joins than reading the
-rows. For an output serializer whose fields are all simple, ``RowPlan`` reads the page with one
-query of values and writes each row's answer with the serializer's own fields
-(``to_representation``), so the JSON is the same:
+rows. For an output serializer whose fields are all simple, ``RowPlan`` reads the page as values
+of its own table, then the related rows it shows with one query per related table, and writes
+each row's answer with the serializer's own fields (``to_representation``), so the JSON is the
+same:
 
 - a column of the model: read as is;
 - a related row's id (``PrimaryKeyRelatedField``): its foreign key column;
 - a nested reference serializer over a foreign key (``PartnerRefSerializer``) whose fields are
-  columns of the related model: each column read by a scalar subquery on the related row's key,
-  which PostgreSQL plans in a fraction of the time of a join; ``None`` when the key is;
+  columns of the related model: read for the page's keys after the page (``None`` when the key
+  is), so neither a sort over the whole list nor the planner has to deal with them;
 - a property of the model: computed on a bare instance holding the row's columns.
 
 Anything else (methods, dotted sources, lists of nested rows, serializers that override how they
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable
 from functools import cache, partial
 from typing import Any
 
-from django.db.models import Expression, F, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
@@ -37,9 +38,6 @@ from .representation import ReadOnlyOutputMixin, column_attribute
 
 # What a serializer class may not redefine for its answer to be written from a plan.
 _OWN_BEHAVIOUR = ("__init__", "get_fields", "to_representation", "data", "many_init")
-# The key under which a related row's column is read: ``ref_<n>`` (an annotation's name may not
-# be a field's name, and these are never shown).
-_REFERENCE_PREFIX = "rowplan_ref_"
 _NEEDS_REQUEST = (
     serializers.FileField,
     serializers.HyperlinkedRelatedField,
@@ -57,7 +55,8 @@ class RowPlan:
     def __init__(self, model: type[Model]):
         self.model = model
         self.columns: list[str] = []  # attnames of the model read as values
-        self.annotations: dict[str, RelatedColumn] = {}
+        # (related model, its key column) -> (the page's columns holding keys, columns read)
+        self.references: dict[tuple[type[Model], str], tuple[list[str], list[str]]] = {}
         # (answer key, kind, value key or getter, (represent, type written as is), nested steps)
         self.steps: list[tuple] = []
         self.needs_instance = False
@@ -79,19 +78,30 @@ class RowPlan:
         """``queryset`` as dictionaries of what the answer needs (and ``extra`` columns, the
         ones a cursor page reads its position from)."""
         names = [*self.columns, *(name for name in extra if name not in self.columns)]
-        return (
-            queryset.prefetch_related(None)
-            .annotate(**self.annotations)
-            .values(*names, *self.annotations)
-        )
+        return queryset.prefetch_related(None).values(*names)
 
     # --- Writing -----------------------------------------------------------------------------
 
     def represent(self, rows: Iterable[dict], *, db: str) -> list[dict]:
         """The answers of ``rows`` (read from database ``db``)."""
-        return [self._answer(row, db) for row in rows]
+        rows = list(rows)
+        related = self._related_rows(rows, db)
+        return [self._answer(row, related, db) for row in rows]
 
-    def _answer(self, row: dict, db: str) -> dict:
+    def _related_rows(self, rows: list[dict], db: str) -> dict[tuple, dict[Any, dict]]:
+        """The related rows the page shows, by table and key: one query per related table."""
+        found: dict[tuple, dict[Any, dict]] = {}
+        for (model, target), (keys, columns) in self.references.items():
+            ids = {row[key] for row in rows for key in keys} - {None}
+            if not ids:
+                found[model, target] = {}
+                continue
+            # A page's keys: a short plain list, and no order to sort the rows by.
+            values = model._base_manager.using(db).filter(**{f"{target}__in": ids}).order_by()
+            found[model, target] = {row[target]: row for row in values.values(target, *columns)}
+        return found
+
+    def _answer(self, row: dict, related: dict[tuple, dict[Any, dict]], db: str) -> dict:
         instance = self._bare_instance(row, db) if self.needs_instance else None
         answer: dict[str, Any] = {}
         for name, kind, key, (represent, same), nested in self.steps:
@@ -99,12 +109,14 @@ class RowPlan:
                 value = row[key]
                 answer[name] = value if value is None or type(value) is same else represent(value)
             elif kind == "reference":
-                if row[key] is None:
+                table, inner = nested
+                other = related[table].get(row[key])
+                if other is None:  # no key (or the row is gone since the page was read)
                     answer[name] = None
                     continue
                 reference = {}
-                for inner_name, inner_key, (inner_represent, inner_same) in nested:
-                    value = row[inner_key]
+                for inner_name, inner_key, (inner_represent, inner_same) in inner:
+                    value = other[inner_key]
                     if value is None or type(value) is inner_same:
                         reference[inner_name] = value
                     else:
@@ -125,34 +137,6 @@ class RowPlan:
         state.db = db
         instance._state = state
         return instance
-
-
-class RelatedColumn(Expression):
-    """One column of the row a foreign key points to, as a scalar subquery on its key:
-    ``(SELECT r."display_name" FROM "partners_partner" r WHERE r."id" = <the key>)``. The
-    same as ``Subquery(Partner.objects.filter(pk=OuterRef("partner_id")).values(...))``,
-    which Django would build and compile again for every page."""
-
-    def __init__(self, relation, column, key=None):
-        super().__init__(output_field=column)
-        self.relation = relation
-        self.column = column
-        self.key = F(relation.attname) if key is None else key
-
-    def get_source_expressions(self):
-        return [self.key]
-
-    def set_source_expressions(self, exprs):
-        (self.key,) = exprs
-
-    def as_sql(self, compiler, connection):
-        key, params = compiler.compile(self.key)
-        quote = connection.ops.quote_name
-        table = quote(self.relation.related_model._meta.db_table)
-        column = quote(self.column.column)
-        target = quote(self.relation.target_field.column)
-        # Names from the models' metadata, quoted; the key's SQL compiled with its parameters.
-        return f"(SELECT r.{column} FROM {table} r WHERE r.{target} = {key})", params  # noqa: S608
 
 
 def row_plan(serializer_class: type[serializers.BaseSerializer]) -> RowPlan | None:
@@ -300,26 +284,26 @@ def _forward_relation(model, name: str):
 
 
 def _add_reference(plan: RowPlan, relation, serializer, zone) -> bool:
-    """A nested serializer of the related row's columns, read by scalar subqueries."""
+    """A nested serializer of the related row's columns, read after the page."""
     if getattr(serializer, "many", False) or not _plain_output_serializer(type(serializer)):
         return False
     related = relation.related_model
     if getattr(serializer.Meta, "model", None) is not related:
         return False
-    key = _add_column(plan, relation.attname)
-    target = relation.target_field.attname
     nested = []
     for field in serializer._readable_fields:
         column = _plain_column(related, field)
         if column is None or isinstance(field, serializers.BaseSerializer):
             return False
-        if column == target:
-            nested.append((field.field_name, key, _represent(field, zone)))
-            continue
-        alias = f"{_REFERENCE_PREFIX}{len(plan.annotations)}"
-        plan.annotations[alias] = RelatedColumn(
-            relation, related._meta.get_field(field.source_attrs[0])
-        )
-        nested.append((field.field_name, alias, _represent(field, zone)))
-    plan.steps.append((serializer.field_name, "reference", key, (None, _Never), tuple(nested)))
+        nested.append((field.field_name, column, _represent(field, zone)))
+    key = _add_column(plan, relation.attname)
+    table = (related, relation.target_field.attname)
+    keys, columns = plan.references.setdefault(table, ([], []))
+    keys.append(key)
+    columns.extend(
+        column for _name, column, _ in nested if column not in columns and column != table[1]
+    )
+    plan.steps.append(
+        (serializer.field_name, "reference", key, (None, _Never), (table, tuple(nested)))
+    )
     return True
