@@ -27,8 +27,10 @@ from collections.abc import Callable, Iterable
 from functools import cache, partial
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.query import ModelIterable
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
@@ -71,7 +73,7 @@ class RowPlan:
             and not query.distinct
             and not query.combinator
             and not query.values_select
-            and queryset._iterable_class.__name__ == "ModelIterable"
+            and queryset._iterable_class is ModelIterable
         )
 
     def queryset(self, queryset: QuerySet, *, extra: Iterable[str] = ()) -> QuerySet:
@@ -239,8 +241,7 @@ def _plain_column(model, field) -> str | None:
     column = column_attribute(model, field)
     if column is None or isinstance(field, _NEEDS_REQUEST):
         return None
-    descriptor = vars(model).get(column) or getattr(model, column, None)
-    return column if type(descriptor) is DeferredAttribute else None
+    return column if type(getattr(model, column, None)) is DeferredAttribute else None
 
 
 def _add_step(plan: RowPlan, model, field, zone) -> bool:
@@ -276,7 +277,7 @@ def _forward_relation(model, name: str):
     """The foreign key (or one-to-one key) ``name`` of ``model``, or None."""
     try:
         relation = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist, or a name that is no field at all
+    except FieldDoesNotExist:
         return None
     if relation.concrete and (relation.many_to_one or relation.one_to_one):
         return relation

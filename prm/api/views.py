@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.db import transaction
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
@@ -108,22 +110,20 @@ class ListMixin(mixins.ListModelMixin):
     (``prm.api.rows``): the same answer without a model instance and a serializer per row."""
 
     def list(self, request, *args, **kwargs):
-        plan = row_plan(self.get_serializer_class())
-        if plan is None:
-            return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        if not plan.applies_to(queryset):
-            return self._list_of(queryset)
-        # A cursor page reads its position from the last row's ordering columns.
-        extra = [name for name in SyncCursorPagination.ordering if has_sync_field(queryset.model)]
-        rows = plan.queryset(queryset, extra=extra)
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(plan.represent(rows, db=rows.db))
-        return self.get_paginated_response(plan.represent(page, db=rows.db))
-
-    def _list_of(self, queryset):
+        plan = row_plan(self.get_serializer_class())
+        if plan is not None and plan.applies_to(queryset):
+            # A cursor page reads its position from the last row's ordering columns.
+            extra = [n for n in SyncCursorPagination.ordering if has_sync_field(queryset.model)]
+            queryset = plan.queryset(queryset, extra=extra)
+            write = partial(plan.represent, db=queryset.db)
+        else:
+            write = partial(_serialized, self)
         page = self.paginate_queryset(queryset)
         if page is None:
-            return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+            return Response(write(queryset))
+        return self.get_paginated_response(write(page))
+
+
+def _serialized(view, rows):
+    return view.get_serializer(rows, many=True).data
