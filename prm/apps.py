@@ -8,10 +8,14 @@ class PrmConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_save
 
         from . import account_events  # noqa: F401  (connects the sign-in audit receivers)
         from .api.authentication import forget_recent_keys
+        from .postgres import read_times_in_c
+
+        connection_created.connect(read_times_in_c, dispatch_uid="prm.postgres.times")
 
         # A key or an account changed: the API reads keys afresh (``KEY_REUSE_SECONDS``).
         for signal in (post_save, post_delete):

@@ -23,6 +23,7 @@ usual. Plans are made once per serializer class and active time zone.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Callable, Iterable
 from functools import cache, partial
 from typing import Any
@@ -179,16 +180,53 @@ def _represent(field, zone) -> tuple[Callable[[Any], Any], type]:
             field.timezone = zone  # what DRF would look up for every value
         if _writes_iso_8601(field) and field.timezone is not None:
             return partial(_iso_8601, field.timezone, field.to_representation), _Never
+    represent = type(field).to_representation
+    if represent is serializers.DateField.to_representation and _writes_iso_8601(field):
+        return partial(_iso_date, field.to_representation), _Never
+    if represent is serializers.DecimalField.to_representation and _writes_plain_decimal(field):
+        context = decimal.getcontext().copy()  # what DRF copies for every value
+        context.prec = field.max_digits or context.prec
+        quantum = decimal.Decimal(".1") ** field.decimal_places
+        writer = partial(_decimal, quantum, field.rounding, context, field.to_representation)
+        return writer, _Never
     return field.to_representation, _unchanged_type(field)
 
 
 def _writes_iso_8601(field) -> bool:
-    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    """Whether a date or time field writes the ISO 8601 text of its values."""
+    if isinstance(field, serializers.DateTimeField):
+        base, default = serializers.DateTimeField, api_settings.DATETIME_FORMAT
+    else:
+        base, default = serializers.DateField, api_settings.DATE_FORMAT
+    output = getattr(field, "format", default)
     return (
-        type(field).to_representation is serializers.DateTimeField.to_representation
+        type(field).to_representation is base.to_representation
         and isinstance(output, str)
         and output.lower() == ISO_8601
     )
+
+
+def _iso_date(represent, value):
+    """DRF's answer for a date written as ISO 8601, without looking up the format every time."""
+    return value.isoformat() if type(value) is dt.date else represent(value)
+
+
+def _writes_plain_decimal(field) -> bool:
+    """Whether a decimal field writes its values as text rounded to fixed places."""
+    return (
+        field.decimal_places is not None
+        and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        and not field.localize
+        and not field.normalize_output
+    )
+
+
+def _decimal(quantum, rounding, context, represent, value):
+    """DRF's text for a decimal rounded to the field's places, without making the quantum and
+    copying the decimal context for every value."""
+    if type(value) is not decimal.Decimal:
+        return represent(value)
+    return f"{value.quantize(quantum, rounding=rounding, context=context):f}"
 
 
 def _iso_8601(zone, represent, value):
@@ -214,6 +252,9 @@ def _unchanged_type(field) -> type:
     if represent is serializers.ChoiceField.to_representation:
         keys = field.choice_strings_to_values.values()
         return str if all(type(key) is str for key in keys) else _Never
+    if represent is serializers.BigIntegerField.to_representation:
+        as_text = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        return _Never if as_text else int
     for kind, base in _UNCHANGED:
         if represent is base.to_representation:
             return kind

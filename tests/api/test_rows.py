@@ -2,7 +2,9 @@
 instances: the same JSON in every time zone, with one query whatever the number of rows, and
 serializers the rows cannot answer for are left to DRF."""
 
+import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -16,7 +18,7 @@ from partners.api.serializers import PartnerRefSerializer
 from partners.models import Partner
 from prm.api import views
 from prm.api.representation import with_references
-from prm.api.rows import row_plan
+from prm.api.rows import _represent, _unchanged_type, row_plan
 from tests.api.assertions import drf_answer
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +166,39 @@ def test_the_registrations_list_reads_rows_without_joins(registrations, key_clie
     assert "JOIN" not in page and "partners_partner" not in page
     (partners,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "partners_partner"')]
     assert "display_name" in partners and "JOIN" not in partners  # the page's partners only
+
+
+class _Values(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2)
+    rounded_up = serializers.DecimalField(max_digits=8, decimal_places=1, rounding="ROUND_HALF_UP")
+    day = serializers.DateField()
+    big = serializers.IntegerField()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("61288.79"),
+        Decimal("12.345"),
+        Decimal("-0.005"),
+        Decimal("7"),
+        12.5,
+        "3.14159",
+    ],
+)
+def test_decimals_are_written_as_drf_writes_them(value):
+    for name in ("amount", "rounded_up"):
+        field = _Values().fields[name]
+        write, _ = _represent(field, timezone.get_current_timezone())
+        assert write(value) == field.to_representation(value)
+
+
+def test_dates_and_big_integers_are_written_as_drf_writes_them():
+
+    field = _Values().fields["day"]
+    write, _ = _represent(field, timezone.get_current_timezone())
+    for value in (dt.date(2026, 4, 21), dt.date(1, 1, 1), "2026-04-21"):
+        assert write(value) == field.to_representation(value)
+    big = serializers.BigIntegerField()
+    assert _unchanged_type(big) is int
+    assert _unchanged_type(serializers.BigIntegerField(coerce_to_string=True)) is not int

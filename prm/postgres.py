@@ -1,0 +1,46 @@
+"""Times read from PostgreSQL by psycopg's compiled loader.
+
+Django reads every ``timestamptz`` value through a loader of its own written in Python (it
+subclasses psycopg's Python loader to label the result with the connection's time zone), which
+costs about 4 µs a value: 0.8 ms for a page of 50 registrations with four times each, a tenth of
+the API's whole answer. psycopg's compiled loader reads the same text in under 1 µs and labels
+the result with the session's time zone, which Django sets to the connection's (UTC with
+``USE_TZ``). The compiled class cannot be subclassed, so the loader installed here is a Python
+class whose instances hand each value to an instance of the compiled one.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from psycopg import adapters
+from psycopg.adapt import AdaptersMap, Loader
+from psycopg.types.datetime import TimestamptzLoader
+
+# psycopg's compiled loader when its binary package is installed, else its Python one.
+_COMPILED = AdaptersMap(adapters)._get_optimised(TimestamptzLoader)
+
+
+class UtcTimestampLoader(Loader):
+    """A ``timestamptz`` as an aware time in UTC, read by psycopg's compiled loader."""
+
+    # What Django's cursors compare with the connection's time zone before using a loader.
+    timezone = dt.UTC
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self.load = _COMPILED(oid, context).load  # type: ignore[method-assign]
+
+    def load(self, data):  # pragma: no cover - every instance reads with the compiled loader
+        raise NotImplementedError
+
+
+def read_times_in_c(sender=None, connection=None, **kwargs) -> None:
+    """On a new PostgreSQL connection in UTC, read times with psycopg's compiled loader."""
+    if connection is None or connection.vendor != "postgresql" or not settings.USE_TZ:
+        return
+    if connection.timezone is not dt.UTC:
+        return  # Django's loader labels times with another zone: leave it in charge
+    session_zone = connection.connection.info.parameter_status("TimeZone")
+    if session_zone != "UTC":
+        return
+    connection.connection.adapters.register_loader("timestamptz", UtcTimestampLoader)
