@@ -404,6 +404,10 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "prm.api.permissions.HasApiScope",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "prm.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "prm.api.sync.SyncPagination",
     "DEFAULT_THROTTLE_CLASSES": ["prm.api.throttles.ApiKeyRateThrottle"],
     "PAGE_SIZE": 50,
