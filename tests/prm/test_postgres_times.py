@@ -64,3 +64,25 @@ def test_models_and_streamed_rows_read_aware_times(acme):
     (streamed,) = Partner.objects.filter(pk=acme.pk).values_list("created_at").iterator()
     assert streamed == (stamped,)
     assert streamed[0].tzinfo is dt.UTC
+
+
+def test_connections_labelled_with_another_zone_keep_djangos_loader():
+    """A database ``TIME_ZONE`` other than UTC: Django's loader labels times with it."""
+    from types import SimpleNamespace
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    from prm.postgres import read_times_in_c
+
+    raw = mock.Mock()
+    raw.info.parameter_status.return_value = "Europe/Paris"
+    for zone in (ZoneInfo("Europe/Paris"), dt.UTC):
+        read_times_in_c(
+            connection=SimpleNamespace(vendor="postgresql", timezone=zone, connection=raw)
+        )
+    raw.adapters.register_loader.assert_not_called()
+    raw.info.parameter_status.return_value = "UTC"
+    read_times_in_c(
+        connection=SimpleNamespace(vendor="postgresql", timezone=dt.UTC, connection=raw)
+    )
+    raw.adapters.register_loader.assert_called_once_with("timestamptz", UtcTimestampLoader)
