@@ -470,6 +470,9 @@ class CommissionLine(StatusMachineMixin):
         indexes = [
             models.Index(fields=["partner", "currency", "period"], name="commline_statement"),
             models.Index(fields=["period", "status"], name="commline_period_status"),
+            # The lines pages' order (newest period, then by deal): without it a page sorted a
+            # whole period's lines (90,000 at scale, spilling to disk) to show 50.
+            models.Index(fields=["-period", "deal", "id"], name="commline_list"),
             models.Index(
                 fields=["plan_version"], name="commline_paid_version", condition=Q(status="paid")
             ),

@@ -173,11 +173,9 @@ def _by_key_sql(model, names: tuple[str, ...], vendor: str) -> str | None:
         if field.get_db_converters(connection) or connection.ops.get_db_converters(column):
             return None
     quote = connection.ops.quote_name
-    return "SELECT {} FROM {} WHERE {} = ANY(%s)".format(
-        ", ".join(quote(field.column) for field in fields),
-        quote(table),
-        quote(fields[0].column),
-    )
+    columns = ", ".join(quote(field.column) for field in fields)
+    # Names from the model's metadata, quoted; the keys are a parameter.
+    return f"SELECT {columns} FROM {quote(table)} WHERE {quote(fields[0].column)} = ANY(%s)"  # noqa: S608
 
 
 def row_plan(serializer_class: type[serializers.BaseSerializer]) -> RowPlan | None:
