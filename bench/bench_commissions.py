@@ -53,9 +53,11 @@ def _reset() -> None:
     away too (the benchmark server runs without autovacuum), otherwise every earlier run
     leaves a year of dead lines in the table and its indexes for the next one to wade through."""
     models = (CommissionLine, Payout, Statement, CommissionRun)
-    for model in models:
-        model.objects.all().delete()
     with connection.cursor() as cursor:
+        # Whole tables, referrers first: Django's delete() would look for the payouts protecting
+        # 115,000 statements with one parameter per statement, past PostgreSQL's 65,535.
+        for model in models:
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - a model's table
         for model in models:
             cursor.execute(f"VACUUM {model._meta.db_table}")
 
