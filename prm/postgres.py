@@ -12,11 +12,14 @@ class that hands each value to an instance of the compiled one.
 import datetime as dt
 
 from django.conf import settings
-from psycopg import adapters, pq
+from psycopg import abc, adapters, pq
 from psycopg.adapt import Loader
+from psycopg.types.datetime import TimestamptzLoader
 
 # psycopg's own loader: the compiled one when its binary package is installed, else Python's.
-_COMPILED = adapters.get_loader(adapters.types["timestamptz"].oid, pq.Format.TEXT)
+_COMPILED: type[abc.Loader] = (
+    adapters.get_loader(adapters.types["timestamptz"].oid, pq.Format.TEXT) or TimestamptzLoader
+)
 
 
 class UtcTimestampLoader(Loader):
