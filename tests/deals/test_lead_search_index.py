@@ -21,7 +21,8 @@ def _plan(queryset) -> str:
 def test_each_searched_column_can_use_the_index(column):
     if connection.vendor != "postgresql":
         pytest.skip("trigram indexes are PostgreSQL's")
-    assert "lead_search_trgm" in _plan(Lead.objects.filter(**{f"{column}__icontains": "pravio"}))
+    searched = Lead.objects.filter(**{f"{column}__icontains": "pravio"}).order_by()
+    assert "lead_search_trgm" in _plan(searched)
 
 
 def test_a_search_over_every_column_can_use_the_index():

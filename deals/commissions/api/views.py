@@ -34,7 +34,7 @@ def _references_read_after(queryset, *references):
     query each). Joined in the same query, PostgreSQL sorts every row in scope before it can
     stop at the page: all 270,000 lines for ops (on disk) in an order no index serves, since
     lines keep few indexes for the commission run's sake."""
-    return queryset.select_related(None).prefetch_related(*references)
+    return queryset.select_related(None).prefetch_related(None).prefetch_related(*references)
 
 
 def _partner_ref() -> Prefetch:
