@@ -7,17 +7,19 @@ from django.db import migrations
 
 
 def postgresql_indexes(
-    table: str, indexes: dict[str, str], *, condition: str = ""
+    table: str, indexes: dict[str, str], *, condition: str = "", method: str = ""
 ) -> migrations.RunPython:
     """An operation creating ``indexes`` (name → column list) on ``table``, partial when a
-    ``condition`` (SQL) is given, and dropping them when reversed; nothing on other databases."""
+    ``condition`` (SQL) is given, of another kind than a b-tree when a ``method`` is (``gin``),
+    and dropping them when reversed; nothing on other databases."""
     where = f" WHERE {condition}" if condition else ""
+    using = f" USING {method}" if method else ""
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for name, columns in indexes.items():
                 schema_editor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns}){where}"
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {table}{using} ({columns}){where}"
                 )
 
     def drop(apps, schema_editor):
