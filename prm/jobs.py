@@ -20,11 +20,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from .bulk import atomic_bulk
 from .exceptions import DomainError
 
 CHUNK_SIZE = 100
@@ -111,7 +112,7 @@ def run_import(
         return _fail(model, job_id, exc.message)
     _mark_running(model, job_id)
     while True:
-        with transaction.atomic():
+        with atomic_bulk():
             job = model._default_manager.select_for_update().get(pk=job_id)
             if job.is_finished:
                 return job

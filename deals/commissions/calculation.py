@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Sum
 
 from partners.models import Tier
+from prm.bulk import atomic_bulk
 
 from . import setbased
 from .models import CommissionLine, CommissionOverride, CommissionRule, CommissionRun
@@ -288,7 +288,7 @@ def calculate_run(
     CommissionRun.objects.filter(pk=run.pk).update(rows_total=len(ids), rows_done=0)
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        with transaction.atomic():
+        with atomic_bulk():
             result = calc.calculate_chunk(chunk)
             CommissionRun.objects.filter(pk=run.pk).update(
                 rows_done=F("rows_done") + len(chunk),
@@ -297,7 +297,7 @@ def calculate_run(
             )
         if on_chunk is not None:
             on_chunk(start // chunk_size)
-    with transaction.atomic():
+    with atomic_bulk():
         created, updated = apply_spiffs(period=calc.period, run=run)
         CommissionRun.objects.filter(pk=run.pk).update(
             lines_created=F("lines_created") + created, lines_updated=F("lines_updated") + updated

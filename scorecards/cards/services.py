@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from prm.audit import record_event
+from prm.bulk import atomic_bulk
 from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
 from prm.money import default_currency
@@ -206,7 +207,7 @@ def run_scorecards(run_id: int, *, chunk_size: int = CHUNK_SIZE) -> ScorecardRun
     ensure_default_template()
     templates = selectors.templates_by_business_model()
     while True:
-        with transaction.atomic():
+        with atomic_bulk():
             run = ScorecardRun.objects.select_for_update().get(pk=run_id)
             partners = list(
                 selectors.partners_to_score()

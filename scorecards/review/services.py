@@ -28,7 +28,7 @@ from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
-from prm.bulk import insert_rows
+from prm.bulk import atomic_bulk, insert_rows
 from prm.id_sets import id_set
 from prm.models import User
 from prm.notifications import notify
@@ -112,7 +112,7 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
     weights = Weights.from_settings(settings_row)
     ahead = Ahead()
     while True:
-        with transaction.atomic():
+        with atomic_bulk():
             review = TierReview.objects.select_for_update().get(pk=review_id)
             if review.is_finished:
                 return review

@@ -1,9 +1,10 @@
-"""Many new rows in one write: the same rows ``bulk_create`` would write, all or none."""
+"""Many new rows in one write: the same rows ``bulk_create`` would write, all or none; and
+the transactions that write them."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from prm.bulk import insert_many, insert_rows
+from prm.bulk import atomic_bulk, insert_many, insert_rows
 from prm.models import ChannelTeam, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,3 +60,57 @@ def test_insert_rows_refuses_a_column_the_model_does_not_have():
     with pytest.raises(ValueError, match="colour"):
         insert_rows(ChannelTeam, ["name", "colour"], [("Blue", "blue")])
     assert not ChannelTeam.objects.exists()
+
+
+# --- atomic_bulk ------------------------------------------------------------------------------
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('plan_cache_mode')")
+        return cursor.fetchone()[0]
+
+
+def test_atomic_bulk_commits_its_rows_together():
+    with atomic_bulk():
+        insert_rows(ChannelTeam, ["name"], [("North",), ("South",)])
+    assert sorted(ChannelTeam.objects.values_list("name", flat=True)) == ["North", "South"]
+
+
+def test_atomic_bulk_keeps_nothing_of_a_block_that_fails():
+    with pytest.raises(RuntimeError), atomic_bulk():
+        insert_rows(ChannelTeam, ["name"], [("North",)])
+        raise RuntimeError("the chunk failed")
+    assert not ChannelTeam.objects.exists()
+
+
+def test_atomic_bulk_still_checks_the_foreign_keys_of_its_rows_at_commit():
+    with pytest.raises(IntegrityError), atomic_bulk():
+        insert_rows(ChannelTeam, ["name", "lead_id"], [("North", 987654321)])
+    assert not ChannelTeam.objects.exists()
+
+
+@pytest.fixture
+def _postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+
+
+@pytest.mark.usefixtures("_postgresql")
+def test_the_checks_at_commit_may_keep_one_plan_and_the_session_plans_per_value_again():
+    assert _plan_cache_mode() == "force_custom_plan"  # the portal's setting
+    with transaction.atomic():
+        with atomic_bulk():
+            insert_rows(ChannelTeam, ["name"], [("North",)])
+            assert _plan_cache_mode() == "force_custom_plan"
+        # Until the transaction ends: its deferred checks run at the commit.
+        assert _plan_cache_mode() == "auto"
+    assert _plan_cache_mode() == "force_custom_plan"
+
+
+@pytest.mark.usefixtures("_postgresql")
+def test_a_failed_block_leaves_the_planning_as_it_was():
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), atomic_bulk():
+            raise RuntimeError("the chunk failed")
+        assert _plan_cache_mode() == "force_custom_plan"
