@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from deals.models import DealRegistration
 from partners.models import Partner, Tier, TierHistory
 from prm.audit import record_event
+from prm.bulk import atomic_bulk
 from prm.currency.conversion import RateTable
 from prm.id_sets import id_set
 from prm.models import User
@@ -149,7 +150,7 @@ def accrue_month(*, month: dt.date, progress: Progress | None = None) -> Accrual
     return result
 
 
-@transaction.atomic
+@atomic_bulk()
 def _accrue_chunk(chunk, amounts, period, month) -> int:
     funds = ledger.open_funds(chunk, period)
     state = ledger.lock_for_append(funds.values())
@@ -208,7 +209,7 @@ def expire_funds(*, as_of: dt.date | None = None, progress: Progress | None = No
     return result
 
 
-@transaction.atomic
+@atomic_bulk()
 def _expire_chunk(ids: list[int], program: MdfSettings, result: ExpiryResult) -> None:
     candidates = {pk: b for pk, b in fund_balances(ids).items() if b.available > 0}
     if not candidates:
