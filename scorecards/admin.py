@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from prm.admin import ReadOnlyAdminMixin
 
-from .models import TierProposal, TierReview, TierReviewSettings
+from .models import ProposalApplication, TierProposal, TierReview, TierReviewSettings
 from .review import services
 
 
@@ -34,6 +34,13 @@ class TierProposalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["review", "partner", "action", "decision", "applied_at"]
     list_filter = ["review", "action", "decision"]
     list_select_related = ["review", "partner"]
+
+
+@admin.register(ProposalApplication)
+class ProposalApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["review", "status", "done", "total", "applied_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["review"]
 
 
 # The partner scorecards' admin pages register with this app.

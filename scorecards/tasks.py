@@ -46,3 +46,16 @@ def compute_closed_quarter_scorecards() -> int:
     from .cards.services import current_quarter, start_run
 
     return start_run(quarter=current_quarter().previous().label, actor=None).pk
+
+
+@shared_task(name="scorecards.tasks.apply_tier_proposals", acks_late=True)
+def apply_tier_proposals(application_id: int) -> int:
+    """Apply (or continue applying) a bulk selection of decided proposals. Safe to run twice:
+    applied proposals are skipped. A failure is recorded on the job, which ops can resume."""
+    from .review import applying
+
+    try:
+        return applying.run_application(application_id).applied_count
+    except Exception as exc:
+        applying.fail_application(application_id, str(exc) or exc.__class__.__name__)
+        raise

@@ -15,7 +15,7 @@ from prm.exceptions import DomainError
 from prm.permissions import require_program_ops
 
 from .forms import ApplyForm, BulkForm, DecisionForm, ProposalFilterForm, StartReviewForm
-from .review import decisions, selectors, services
+from .review import applying, decisions, selectors, services
 
 PAGE_SIZE = 50
 
@@ -82,6 +82,7 @@ def review_detail(request, pk, *, bulk_form=None, status=200):
             "page_obj": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
             "bulk_form": bulk_form or BulkForm(initial={"effective_on": review.effective_on}),
             "decisions": selectors.decision_counts(review),
+            "application": selectors.latest_application(review),
         },
         status=status,
     )
@@ -120,13 +121,13 @@ def review_bulk(request, pk):
         return redirect(review)
     try:
         if data["op"] == BulkForm.APPLY:
-            count = decisions.apply_proposals(
+            job = applying.start_application(
+                review=review,
                 proposals=chosen,
                 actor=request.user,
                 effective_on=data.get("effective_on"),
-                skip_undecided=True,
             )
-            messages.success(request, _("%(n)s proposal(s) applied.") % {"n": count})
+            _say_how_the_application_went(request, job)
         else:
             count = decisions.decide_proposals(
                 proposals=chosen,
@@ -139,6 +140,45 @@ def review_bulk(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(review)
+
+
+def _say_how_the_application_went(request, job) -> None:
+    job.refresh_from_db()
+    if job.status == job.Status.DONE:
+        messages.success(
+            request,
+            _("%(applied)s proposal(s) applied, %(skipped)s left as they were.")
+            % {"applied": job.applied_count, "skipped": job.skipped_count},
+        )
+    else:
+        messages.success(
+            request,
+            _("Applying %(n)s proposal(s) in the background: the progress shows below.")
+            % {"n": job.total},
+        )
+
+
+@login_required
+@require_GET
+def application_progress(request, pk):
+    """The progress partial the review page polls while a bulk application runs."""
+    _require_ops(request.user)
+    job = selectors.get_application_for_user(request.user, pk)
+    return render(request, "scorecards/partials/application_progress.html", {"application": job})
+
+
+@login_required
+@require_POST
+def application_resume(request, pk):
+    _require_ops(request.user)
+    job = selectors.get_application_for_user(request.user, pk)
+    try:
+        applying.resume_application(application=job, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        _say_how_the_application_went(request, job)
+    return redirect(job.review)
 
 
 @login_required

@@ -339,6 +339,7 @@ CELERY_TASK_ROUTES = {
     "mdf.tasks.accrue_month": {"queue": "jobs"},
     "mdf.tasks.expire_funds": {"queue": "jobs"},
     "scorecards.tasks.run_tier_review": {"queue": "jobs"},
+    "scorecards.tasks.apply_tier_proposals": {"queue": "jobs"},
     "scorecards.tasks.start_quarterly_tier_review": {"queue": "jobs"},
     "scorecards.tasks.compute_scorecards": {"queue": "jobs"},
     "scorecards.tasks.compute_current_scorecards": {"queue": "jobs"},

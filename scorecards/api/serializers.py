@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from partners.api.serializers import PartnerRefSerializer, TierRefSerializer
+from partners.api.serializers import PartnerRefSerializer, TierRefSerializer, UserRefSerializer
 from partners.models import Tier
+from prm.api.schema import named_choice_field
 from prm.columns import ColumnBoundSerializer
 
-from ..models import TierProposal, TierReview
+from ..models import ProposalApplication, TierProposal, TierReview
 
 
 class TierReviewSerializer(serializers.ModelSerializer):
@@ -27,6 +28,46 @@ class TierReviewSerializer(serializers.ModelSerializer):
             "demote_count",
             "hold_count",
             "warned_count",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class SkippedProposalSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(help_text=_("Proposal id."))
+    partner = serializers.CharField()
+    reason = serializers.CharField(help_text=_("Why it was left as it was."))
+
+
+class ProposalApplicationSerializer(serializers.ModelSerializer):
+    """A bulk application of decided proposals, run by a worker (poll it for progress)."""
+
+    review = serializers.IntegerField(source="review_id", read_only=True)
+    status = named_choice_field("ProposalApplicationStatusEnum", ProposalApplication.Status)(
+        read_only=True
+    )
+    requested_by = UserRefSerializer(read_only=True, allow_null=True)
+    percent = serializers.IntegerField(read_only=True)
+    skipped_count = serializers.IntegerField(read_only=True)
+    skipped = SkippedProposalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProposalApplication
+        fields = [
+            "id",
+            "review",
+            "status",
+            "effective_on",
+            "total",
+            "done",
+            "percent",
+            "applied_count",
+            "skipped_count",
+            "skipped",
+            "error",
+            "requested_by",
+            "created_at",
             "started_at",
             "finished_at",
         ]

@@ -16,6 +16,7 @@ from partners.models import Tier
 from partners.selectors import admins_of_partners
 from partners.services import set_partner_tier
 from prm.audit import record_event
+from prm.bulk import atomic_bulk
 from prm.exceptions import DomainError
 from prm.models import User
 from prm.notifications import notify
@@ -90,7 +91,7 @@ def decide_proposal(
     return proposal
 
 
-@transaction.atomic
+@atomic_bulk()
 def decide_proposals(
     *,
     proposals: Iterable[TierProposal],
@@ -111,7 +112,7 @@ def decide_proposals(
     return count
 
 
-@transaction.atomic
+@atomic_bulk()
 def apply_proposals(
     *,
     proposals: Iterable[TierProposal],
@@ -143,12 +144,13 @@ def apply_proposals(
                 _("Approve or override the proposal for %(partner)s before applying it.")
                 % {"partner": proposal.partner}
             )
-        _apply(proposal, actor=actor, effective_on=effective_on or proposal.review.effective_on)
+        apply_one(proposal, actor=actor, effective_on=effective_on or proposal.review.effective_on)
         count += 1
     return count
 
 
-def _apply(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
+def apply_one(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
+    """Apply one decided proposal (locked by the caller, with its review, partner and tiers)."""
     partner = proposal.partner
     if partner.tier_id != proposal.current_tier_id:
         raise ReviewError(
@@ -210,4 +212,4 @@ def approve_and_apply_automatically(proposal: TierProposal, review: TierReview) 
         to_state=Decision.APPROVED,
         rule="auto_apply_promotions",
     )
-    _apply(proposal, actor=None, effective_on=review.effective_on)
+    apply_one(proposal, actor=None, effective_on=review.effective_on)

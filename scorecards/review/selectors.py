@@ -22,7 +22,7 @@ from prm.id_sets import id_set
 from prm.models import User
 from prm.periods import FiscalPeriod, fiscal_quarter, parse_period
 
-from ..models import TierProposal, TierReview, TierReviewSettings
+from ..models import ProposalApplication, TierProposal, TierReview, TierReviewSettings
 from .policy import Weights, qualify
 
 
@@ -49,6 +49,22 @@ def reviews_visible_to(user: User) -> QuerySet[TierReview]:
 
 def get_review_for_user(user: User, pk) -> TierReview:
     return get_object_or_404(reviews_visible_to(user), pk=pk)
+
+
+def applications_visible_to(user: User) -> QuerySet[ProposalApplication]:
+    """Bulk applications of proposals: program ops' jobs, seen by program ops only."""
+    if not getattr(user, "is_authenticated", False) or not user.is_program_ops:
+        return ProposalApplication.objects.none()
+    return ProposalApplication.objects.select_related("review", "requested_by")
+
+
+def get_application_for_user(user: User, pk) -> ProposalApplication:
+    return get_object_or_404(applications_visible_to(user), pk=pk)
+
+
+def latest_application(review: TierReview) -> ProposalApplication | None:
+    """The review's most recent bulk application (its progress, or how it ended)."""
+    return review.applications.select_related("requested_by").first()
 
 
 def proposals_visible_to(user: User) -> QuerySet[TierProposal]:

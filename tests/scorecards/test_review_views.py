@@ -74,17 +74,71 @@ def test_filters_narrow_the_proposals(client_for, ops, done_review):
     assert page.status_code == 200
 
 
-def test_bulk_approve_then_apply(client_for, ops, done_review, program):
+def test_bulk_approve_then_apply(
+    client_for, ops, done_review, program, django_capture_on_commit_callbacks
+):
     review, up, stay = done_review
     client = client_for(ops)
     ids = list(review.proposals.values_list("pk", flat=True))
     url = reverse("scorecards:review_bulk", args=[review.pk])
     client.post(url, {"op": "approve", "proposal": ids})
     assert set(review.proposals.values_list("decision", flat=True)) == {"approved"}
-    client.post(url, {"op": "apply", "proposal": ids, "effective_on": "2030-01-01"})
+    with django_capture_on_commit_callbacks(execute=True):  # the job, eager in tests
+        client.post(url, {"op": "apply", "proposal": ids, "effective_on": "2030-01-01"})
     up.refresh_from_db()
     assert up.tier == program["gold"]
     assert review.proposals.filter(applied_at__isnull=False).count() == 2
+    panel = client.get(review.get_absolute_url()).content.decode()
+    assert 'data-testid="application-progress"' in panel
+    assert "The proposals are applied." in panel and "2 of 2 proposals: 2 applied" in panel
+
+
+def test_a_bulk_apply_runs_as_a_job_whose_progress_the_page_polls(
+    client_for, ops, done_review, cam, acme_admin
+):
+    review, _up, _stay = done_review
+    client = client_for(ops)
+    ids = list(review.proposals.values_list("pk", flat=True))
+    url = reverse("scorecards:review_bulk", args=[review.pk])
+    client.post(url, {"op": "approve", "proposal": ids})
+    # No worker yet (the job is queued after commit, which this test does not run).
+    response = client.post(url, {"op": "apply", "proposal": ids}, follow=True)
+    assert b"Applying 2 proposal(s) in the background" in response.content
+    job = review.applications.get()
+    assert job.status == job.Status.QUEUED and job.proposal_ids == sorted(ids)
+    progress = reverse("scorecards:application_progress", args=[job.pk])
+    partial = client.get(progress, HTTP_HX_REQUEST="true")
+    assert b"waiting for a worker" in partial.content and b"hx-get" in partial.content
+    assert b"0 of 2 proposals" in partial.content
+    for persona in (cam, acme_admin):
+        other = client_for(persona)
+        assert other.get(progress).status_code == 403
+        resume = reverse("scorecards:application_resume", args=[job.pk])
+        assert other.post(resume).status_code == 403
+    assert review.applications.get().status == job.Status.QUEUED
+
+
+def test_ops_continue_a_stopped_application(
+    client_for, ops, done_review, program, django_capture_on_commit_callbacks
+):
+    from scorecards.review import applying
+
+    review, up, _stay = done_review
+    proposals = list(review.proposals.all())
+    decisions.decide_proposals(proposals=proposals, actor=ops, approve=True)
+    job = applying.start_application(review=review, proposals=proposals, actor=ops, queue=False)
+    applying.fail_application(job.pk, "the worker was stopped")
+    client = client_for(ops)
+    page = client.get(review.get_absolute_url())
+    assert b"Applying the proposals stopped." in page.content
+    assert b"the worker was stopped" in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("scorecards:application_resume", args=[job.pk]))
+    assert b"2 of 2 proposals: 2 applied" in client.get(review.get_absolute_url()).content
+    up.refresh_from_db()
+    assert up.tier == program["gold"]
+    again = client.post(reverse("scorecards:application_resume", args=[job.pk]), follow=True)
+    assert b"These proposals are applied already." in again.content
 
 
 def test_bulk_override_without_a_reason_is_refused(client_for, ops, done_review):

@@ -107,6 +107,7 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     ),
     "scorecards:review_start": ("v1_tier_reviews_create",),
     "scorecards:review_bulk": ("v1_tier_reviews_bulk_create",),
+    "scorecards:application_resume": ("v1_tier_reviews_applications_resume_create",),
     "scorecards:card_detail": ("v1_scorecards_ratings_create",),
     "scorecards:card_runs": ("v1_scorecard_runs_create",),
     "scorecards:template_edit": ("v1_scorecard_templates_update",),

@@ -1,0 +1,176 @@
+"""Applying many decided proposals of a review at once, as a job (``ProposalApplication``).
+
+Each proposal changes a tier, writes its history and audit rows and notifies the partner, which
+takes milliseconds: a program's promotions (thousands at 10,000 partners) do not fit in one
+request. Ops' bulk apply therefore queues a job that a worker runs ``CHUNK_SIZE`` proposals at a
+time, each chunk one transaction holding the job row's lock that applies its proposals and
+moves ``done`` on. A worker killed half way loses at most the chunk in flight; running the job
+again continues after the last committed chunk, and a proposal applied already is never applied
+twice. A proposal that cannot be applied (not decided, applied already, its partner changed tier
+since the review) is left as it is and listed with the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
+from prm.bulk import atomic_bulk
+from prm.exceptions import DomainError
+from prm.models import User
+
+from ..models import ProposalApplication, TierProposal, TierReview
+from .decisions import ReviewError, apply_one, require_ops
+
+CHUNK_SIZE = 100
+Status = ProposalApplication.Status
+
+
+@transaction.atomic
+def start_application(
+    *,
+    review: TierReview,
+    proposals: Iterable[TierProposal],
+    actor: User,
+    effective_on: dt.date | None = None,
+    queue: bool = True,
+) -> ProposalApplication:
+    """Queue the application of ``proposals`` (of ``review``) from ``effective_on`` (default:
+    the review's effective date); the worker picks it up after commit (``queue=False``: none)."""
+    require_ops(actor)
+    ids = sorted({p.pk for p in proposals if p.review_id == review.pk})
+    if not ids:
+        raise ReviewError(_("Select at least one proposal of this review."))
+    application = ProposalApplication.objects.create(
+        review=review,
+        requested_by=actor,
+        effective_on=effective_on,
+        proposal_ids=ids,
+        total=len(ids),
+    )
+    record_event(
+        review,
+        actor=actor,
+        verb="tier_review.apply_started",
+        data={
+            "application": application.pk,
+            "proposals": len(ids),
+            "effective_on": (effective_on or review.effective_on).isoformat(),
+        },
+    )
+    if queue:
+        _queue(application.pk)
+    return application
+
+
+@transaction.atomic
+def resume_application(*, application: ProposalApplication, actor: User) -> ProposalApplication:
+    """Run a failed or stalled application again: it continues where it stopped."""
+    require_ops(actor)
+    application = ProposalApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status == Status.DONE:
+        raise ReviewError(_("These proposals are applied already."))
+    application.status = Status.QUEUED
+    application.error = ""
+    application.finished_at = None
+    application.updated_at = timezone.now()
+    application.save()
+    record_event(
+        application.review,
+        actor=actor,
+        verb="tier_review.apply_resumed",
+        data={"application": application.pk, "done": application.done},
+    )
+    _queue(application.pk)
+    return application
+
+
+def _queue(application_id: int) -> None:
+    from ..tasks import apply_tier_proposals
+
+    transaction.on_commit(lambda: apply_tier_proposals.delay(application_id))
+
+
+def run_application(application_id: int, *, chunk_size: int | None = None) -> ProposalApplication:
+    """Apply the job's proposals to the end, or continue after its last committed chunk."""
+    application = ProposalApplication.objects.get(pk=application_id)
+    if application.is_finished:
+        return application
+    now = timezone.now()
+    jobs = ProposalApplication.objects.filter(pk=application_id)
+    jobs.filter(started_at__isnull=True).update(started_at=now)
+    jobs.filter(status=Status.QUEUED).update(status=Status.RUNNING, updated_at=now)
+    while True:
+        with atomic_bulk():
+            application = (
+                ProposalApplication.objects.select_for_update(of=("self",))
+                .select_related("review", "requested_by")
+                .get(pk=application_id)
+            )
+            if application.is_finished:
+                return application
+            start = application.done
+            ids = application.proposal_ids[start : start + (chunk_size or CHUNK_SIZE)]
+            if ids:
+                _apply_chunk(application, ids)
+                application.done += len(ids)
+            else:
+                application.status = Status.DONE
+                application.finished_at = timezone.now()
+                record_event(
+                    application.review,
+                    actor=application.requested_by,
+                    verb="tier_review.apply_finished",
+                    data={
+                        "application": application.pk,
+                        "applied": application.applied_count,
+                        "skipped": application.skipped_count,
+                    },
+                )
+            application.updated_at = timezone.now()
+            application.save()
+        if application.is_finished:
+            return application
+
+
+def fail_application(application_id: int, message: str) -> None:
+    """Record why the job stopped (its applied chunks stay applied; it can be resumed)."""
+    now = timezone.now()
+    ProposalApplication.objects.filter(pk=application_id).exclude(status=Status.DONE).update(
+        status=Status.FAILED, error=message[:2000], finished_at=now, updated_at=now
+    )
+
+
+def _apply_chunk(application: ProposalApplication, ids: list[int]) -> None:
+    found = {
+        p.pk: p
+        for p in TierProposal.objects.select_for_update(of=("self",))
+        .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
+        .filter(review_id=application.review_id, pk__in=ids)
+    }
+    effective_on = application.effective_on or application.review.effective_on
+    for pk in ids:
+        proposal = found.get(pk)
+        reason = None
+        if proposal is None:
+            reason = _("No longer a proposal of this review.")
+        elif proposal.is_applied:
+            reason = _("Applied already.")
+        elif proposal.decision == TierProposal.Decision.PENDING:
+            reason = _("Not decided yet: approve or override it first.")
+        else:
+            try:
+                with transaction.atomic():
+                    apply_one(proposal, actor=application.requested_by, effective_on=effective_on)
+            except DomainError as exc:
+                reason = exc.message
+        if reason is None:
+            application.applied_count += 1
+        else:
+            partner = str(proposal.partner) if proposal is not None else ""
+            application.skipped.append({"proposal": pk, "partner": partner, "reason": reason})
