@@ -8,7 +8,7 @@ import pytest
 from enablement.models import Certification
 from partners.models import Partner, PartnerMembership, TierRequirement
 from scorecards.models import TierReview
-from scorecards.review import services
+from scorecards.review import applying, services
 from scorecards.review.selectors import last_closed_quarter
 from tests.factories import MembershipFactory, PartnerFactory, TierFactory, TierRequirementFactory
 from tests.scorecards.fixtures import certify
@@ -93,3 +93,48 @@ def test_ops_run_the_review_and_the_partner_sees_its_promotion(login, ops, passw
     assert "Roadmap briefings" in page.content()
     partner.refresh_from_db()
     assert partner.tier == gold
+
+
+def test_ops_apply_every_promotion_at_once_and_watch_the_job(login, ops, no_worker):
+    registered = TierFactory(rank=1, name="Registered", benefits=["Deal registration"])
+    silver = TierFactory(rank=2, name="Silver", benefits=["MDF at 1% of won revenue"])
+    TierRequirementFactory(tier=registered, metric=M.CERTIFIED_SALES, threshold=1, weight=3)
+    TierRequirementFactory(tier=silver, metric=M.CERTIFIED_SALES, threshold=2, weight=3)
+    quarter = last_closed_quarter(dt.date.today())
+    days = (dt.date.today() - quarter.start).days + 10
+    partners = []
+    for name in ("Alder Systems", "Juniper Cloud", "Rowan Data"):
+        partner = PartnerFactory(display_name=name, tier=registered, status=Partner.Status.ACTIVE)
+        certify(partner, Certification.Kind.SALES, days_ago=days)
+        certify(partner, Certification.Kind.SALES, days_ago=days)
+        partners.append(partner)
+    review = services.run_review(
+        services.start_review(quarter=quarter.label, actor=ops, queue=False).pk
+    )
+
+    page = login(ops)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(review.get_absolute_url() + "?action=promote")
+    # Approve every promotion the filter shows, then apply them all in one go.
+    page.select_option("select[name=op]", "approve")
+    page.check("input[name=all_matching]")
+    page.click("[data-testid=bulk-submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=pending-count]").inner_text() == "0"
+    page.select_option("select[name=op]", "apply")
+    page.check("input[name=all_matching]")
+    page.click("[data-testid=bulk-submit]")
+    page.wait_for_load_state("networkidle")
+    panel = page.locator("[data-testid=application-progress]")
+    assert "Applying 3 proposal(s) in the background" in page.content()
+    assert "waiting for a worker" in panel.inner_text()
+    assert "0 of 3 proposals" in page.locator("[data-testid=application-counts]").inner_text()
+
+    # The worker runs the job; the panel follows by itself.
+    applying.run_application(review.applications.get().pk)
+    page.locator(
+        "[data-testid=application-status]", has_text="The proposals are applied."
+    ).wait_for(timeout=15_000)
+    counts = page.locator("[data-testid=application-counts]").inner_text()
+    assert "3 of 3 proposals: 3 applied, 0 left as they were" in counts
+    assert {p.tier for p in Partner.objects.filter(pk__in=[p.pk for p in partners])} == {silver}
