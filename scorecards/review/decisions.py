@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from partners.models import Tier
 from partners.selectors import admins_of_partners
 from partners.services import set_partner_tier
-from prm.audit import record_event
+from prm.audit import build_event, record_event, record_events
 from prm.bulk import atomic_bulk
 from prm.exceptions import DomainError
+from prm.id_sets import id_set
 from prm.models import User
 from prm.notifications import notify
 from prm.permissions import require_program_ops
@@ -100,16 +101,46 @@ def decide_proposals(
     reason: str = "",
     tier: Tier | None = None,
 ) -> int:
-    """The same decision for many proposals at once (all of them, or none). Applied proposals
-    in the selection are left as they are."""
+    """The same decision for many proposals at once (all of them, or none), as ``decide_proposal``
+    decides one: one update and one insert of audit rows, whatever their number (a review holds
+    a proposal per active partner). Applied proposals in the selection are left as they are."""
     require_ops(actor)
-    count = 0
-    for proposal in proposals:
-        if proposal.is_applied:
-            continue
-        decide_proposal(proposal=proposal, actor=actor, approve=approve, reason=reason, tier=tier)
-        count += 1
-    return count
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ReasonRequired(_("Give a reason for the override."), details={"field": "reason"})
+    rows = list(
+        TierProposal.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .filter(pk__in=id_set(sorted({p.pk for p in proposals})), applied_at__isnull=True)
+        .order_by("pk")
+    )
+    if any(p.review.status != TierReview.Status.DONE for p in rows):
+        raise ReviewError(_("Decide once the review has finished."))
+    decision = Decision.APPROVED if approve else Decision.OVERRIDDEN
+    override = None if approve else tier
+    TierProposal.objects.filter(pk__in=id_set([p.pk for p in rows])).update(
+        decision=decision,
+        override_tier=override,
+        decision_reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    data = {"override_tier": override.name if override else ""}
+    record_events(
+        [
+            build_event(
+                p,
+                actor=actor,
+                verb=f"tier_proposal.{decision}",
+                from_state=p.decision,
+                to_state=decision,
+                reason=reason,
+                data=data,
+            )
+            for p in rows
+        ]
+    )
+    return len(rows)
 
 
 @atomic_bulk()

@@ -292,3 +292,57 @@ def test_a_review_takes_as_many_queries_for_many_partners_as_for_few(
         make_partner("silver", sales=3, technical=i, name=f"Later {i}")
         partner_serving_no_listed_region(f"Later abroad {i}")
     assert queries_of_review(quarter) == few
+
+
+def test_a_bulk_decision_is_one_update_whatever_the_number_of_proposals(
+    ops, quarter, make_partner, program
+):
+    for name in ("A", "B", "C", "D", "E"):
+        make_partner("registered", sales=2, technical=1, name=name)
+    review = review_now(quarter, ops)
+    proposals = list(review.proposals.order_by("pk"))
+    decisions.decide_proposals(proposals=proposals[:1], actor=ops, approve=True)
+    decisions.apply_proposals(proposals=proposals[:1], actor=ops)
+    queries = []
+
+    def counted(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    from django.db import connection
+
+    with connection.execute_wrapper(counted):
+        two = decisions.decide_proposals(
+            proposals=proposals[1:3], actor=ops, approve=False, reason="Hold", tier=None
+        )
+    few = len(queries)
+    queries.clear()
+    with connection.execute_wrapper(counted):
+        four = decisions.decide_proposals(
+            proposals=proposals, actor=ops, approve=False, reason="Silver next year", tier=None
+        )
+    assert (two, four) == (2, 4)  # the applied one is left as it is
+    assert len(queries) == few
+    rows = {p.pk: p for p in review.proposals.all()}
+    assert rows[proposals[0].pk].decision == TierProposal.Decision.APPROVED
+    assert {rows[p.pk].decision for p in proposals[1:]} == {TierProposal.Decision.OVERRIDDEN}
+    assert {rows[p.pk].decision_reason for p in proposals[1:]} == {"Silver next year"}
+    events = AuditEvent.objects.filter(verb="tier_proposal.overridden").order_by("pk")
+    assert [(e.object_id, e.from_state) for e in events] == [
+        (str(proposals[1].pk), "pending"),
+        (str(proposals[2].pk), "pending"),
+        (str(proposals[1].pk), "overridden"),
+        (str(proposals[2].pk), "overridden"),
+        (str(proposals[3].pk), "pending"),
+        (str(proposals[4].pk), "pending"),
+    ]
+    assert {e.reason for e in events[2:]} == {"Silver next year"}
+
+
+def test_a_bulk_decision_waits_for_the_review_to_finish(ops, quarter, make_partner):
+    make_partner("registered", sales=2, technical=1)
+    review = review_now(quarter, ops)
+    TierReview.objects.filter(pk=review.pk).update(status=TierReview.Status.RUNNING)
+    with pytest.raises(ReviewError):
+        decisions.decide_proposals(proposals=list(review.proposals.all()), actor=ops, approve=True)
+    assert set(review.proposals.values_list("decision", flat=True)) == {"pending"}
