@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -132,7 +133,7 @@ def run_import(
             return job
 
 
-def _mark_running(model: type[ImportJob], job_id: int) -> None:
+def _mark_running(model: "type[ImportJob] | type[BatchJob]", job_id: int) -> None:
     now = timezone.now()
     model._default_manager.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
     model._default_manager.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
@@ -146,6 +147,117 @@ def _fail(model: type[Job], job_id: int, message: str) -> Job:
         status=ImportJob.Status.FAILED, error=message, finished_at=now, updated_at=now
     )
     return model._default_manager.get(pk=job_id)
+
+
+# --- Batches of existing rows ----------------------------------------------------------------
+
+
+class BatchJob(models.Model):
+    """Ops' action on many existing rows at once (apply proposals, approve statements), run by a
+    worker ``chunk_size`` rows at a time with visible progress. The rows are chosen when the
+    job starts (``item_ids``, in order); the first ``done`` of them are dealt with. A row the
+    action refuses is left as it is and listed in ``skipped`` with the reason."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    # Rows per chunk (one transaction).
+    chunk_size = 100
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    item_ids = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    succeeded = models.PositiveIntegerField(_("rows changed"), default=0)
+    # Rows left as they were, each {"id": pk, "label": text, "reason": text}.
+    skipped = models.JSONField(default=list)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def skipped_count(self) -> int:
+        return len(self.skipped)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+    def skip(self, pk: int, label: str, reason: str) -> None:
+        self.skipped.append({"id": pk, "label": label, "reason": reason})
+
+
+Batch = TypeVar("Batch", bound=BatchJob)
+
+
+def run_batch(
+    model: type[Batch],
+    job_id: int,
+    *,
+    process_chunk: Callable[[Batch, list[int]], None],
+    finish: Callable[[Batch], Any],
+    chunk_size: int | None = None,
+) -> Batch:
+    """Run the batch ``job_id`` of ``model`` to the end, or continue after its last committed
+    chunk. ``process_chunk`` deals with the chunk's ids (counting ``succeeded``, calling
+    ``skip``); ``finish`` runs in the transaction that marks the job done (its audit row)."""
+    job = model._default_manager.get(pk=job_id)
+    if job.is_finished:
+        return job
+    _mark_running(model, job_id)
+    while True:
+        with atomic_bulk():
+            job = model._default_manager.select_for_update(of=("self",)).get(pk=job_id)
+            if job.is_finished:
+                return job
+            ids = job.item_ids[job.done : job.done + (chunk_size or model.chunk_size)]
+            if ids:
+                process_chunk(job, ids)
+                job.done += len(ids)
+            else:
+                job.status = job.Status.DONE
+                job.finished_at = timezone.now()
+                finish(job)
+            job.updated_at = timezone.now()
+            job.save()
+        if job.is_finished:
+            return job
+
+
+def fail_batch(model: type[BatchJob], job_id: int, message: str) -> None:
+    """Record why the batch stopped; its committed chunks stay, and it can run again."""
+    now = timezone.now()
+    model._default_manager.filter(pk=job_id).exclude(status=BatchJob.Status.DONE).update(
+        status=BatchJob.Status.FAILED, error=message[:2000], finished_at=now, updated_at=now
+    )
+
+
+def reopen_batch(job: BatchJob) -> None:
+    """Queue a failed or stalled batch again (the caller holds its row's lock and saves)."""
+    job.status = job.Status.QUEUED
+    job.error = ""
+    job.finished_at = None
+    job.updated_at = timezone.now()
 
 
 # --- Stalled jobs ----------------------------------------------------------------------------

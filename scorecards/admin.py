@@ -38,7 +38,7 @@ class TierProposalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ProposalApplication)
 class ProposalApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["review", "status", "done", "total", "applied_count", "created_at"]
+    list_display = ["review", "status", "done", "total", "succeeded", "created_at"]
     list_filter = ["status"]
     list_select_related = ["review"]
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prm.jobs import BatchJob
 from prm.singleton import SingletonSettings
 
 from .progress import PartnerRunProgress
@@ -200,43 +201,19 @@ class TierProposal(models.Model):
         return self.proposed_tier_id
 
 
-class ProposalApplication(models.Model):
+class ProposalApplication(BatchJob):
     """Program ops applying many decided proposals of a review at once, as a job a worker runs
     in chunks with visible progress (each proposal changes a tier, writes its history and
-    notifies the partner: thousands of them do not fit in one request)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    notifies the partner: thousands of them do not fit in one request). ``item_ids`` are the
+    proposals' ids."""
 
     review = models.ForeignKey(TierReview, on_delete=models.CASCADE, related_name="applications")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     # None: the review's default effective date.
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
-    # The proposals to apply, in id order; the first ``done`` of them are dealt with.
-    proposal_ids = models.JSONField(default=list)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    total = models.PositiveIntegerField(_("proposals"), default=0)
-    done = models.PositiveIntegerField(_("proposals done"), default=0)
-    applied_count = models.PositiveIntegerField(_("applied"), default=0)
-    # Proposals left as they were, each {"proposal": id, "partner": name, "reason": text}.
-    skipped = models.JSONField(default=list)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
 
-    class Meta:
+    class Meta(BatchJob.Meta):
         verbose_name = _("application of tier proposals")
         verbose_name_plural = _("applications of tier proposals")
-        ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["review", "-created_at"], name="proposal_application_review")
         ]
@@ -246,20 +223,6 @@ class ProposalApplication(models.Model):
             _("Applying %(total)s proposals of %(quarter)s")
             % {"total": self.total, "quarter": self.review.quarter}
         )
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def skipped_count(self) -> int:
-        return len(self.skipped)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(100, int(100 * self.done / self.total)) if self.total else 0
 
 
 # The partner scorecards live in their own package; their models register with this app.

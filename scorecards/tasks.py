@@ -55,7 +55,7 @@ def apply_tier_proposals(application_id: int) -> int:
     from .review import applying
 
     try:
-        return applying.run_application(application_id).applied_count
+        return applying.run_application(application_id).succeeded
     except Exception as exc:
         applying.fail_application(application_id, str(exc) or exc.__class__.__name__)
         raise

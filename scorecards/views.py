@@ -148,7 +148,7 @@ def _say_how_the_application_went(request, job) -> None:
         messages.success(
             request,
             _("%(applied)s proposal(s) applied, %(skipped)s left as they were.")
-            % {"applied": job.applied_count, "skipped": job.skipped_count},
+            % {"applied": job.succeeded, "skipped": job.skipped_count},
         )
     else:
         messages.success(

@@ -35,8 +35,8 @@ class TierReviewSerializer(serializers.ModelSerializer):
 
 
 class SkippedProposalSerializer(serializers.Serializer):
-    proposal = serializers.IntegerField(help_text=_("Proposal id."))
-    partner = serializers.CharField()
+    proposal = serializers.IntegerField(source="id", help_text=_("Proposal id."))
+    partner = serializers.CharField(source="label")
     reason = serializers.CharField(help_text=_("Why it was left as it was."))
 
 
@@ -49,6 +49,7 @@ class ProposalApplicationSerializer(serializers.ModelSerializer):
     )
     requested_by = UserRefSerializer(read_only=True, allow_null=True)
     percent = serializers.IntegerField(read_only=True)
+    applied_count = serializers.IntegerField(source="succeeded", read_only=True)
     skipped_count = serializers.IntegerField(read_only=True)
     skipped = SkippedProposalSerializer(many=True, read_only=True)
 

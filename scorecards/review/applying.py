@@ -2,12 +2,12 @@
 
 Each proposal changes a tier, writes its history and audit rows and notifies the partner, which
 takes milliseconds: a program's promotions (thousands at 10,000 partners) do not fit in one
-request. Ops' bulk apply therefore queues a job that a worker runs ``CHUNK_SIZE`` proposals at a
-time, each chunk one transaction holding the job row's lock that applies its proposals and
-moves ``done`` on. A worker killed half way loses at most the chunk in flight; running the job
-again continues after the last committed chunk, and a proposal applied already is never applied
-twice. A proposal that cannot be applied (not decided, applied already, its partner changed tier
-since the review) is left as it is and listed with the reason; the others go on.
+request. Ops' bulk apply therefore queues a job that a worker runs chunk by chunk
+(``prm.jobs.run_batch``), each chunk one transaction holding the job row's lock. A worker killed
+half way loses at most the chunk in flight; running the job again continues after the last
+committed chunk, and a proposal applied already is never applied twice. A proposal that cannot
+be applied (not decided, applied already, its partner changed tier since the review) is left as
+it is and listed with the reason; the others go on.
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.bulk import atomic_bulk
 from prm.exceptions import DomainError
+from prm.jobs import fail_batch, reopen_batch, run_batch
 from prm.models import User
 
 from ..models import ProposalApplication, TierProposal, TierReview
 from .decisions import ReviewError, apply_one, require_ops
-
-CHUNK_SIZE = 100
-Status = ProposalApplication.Status
 
 
 @transaction.atomic
@@ -47,11 +43,7 @@ def start_application(
     if not ids:
         raise ReviewError(_("Select at least one proposal of this review."))
     application = ProposalApplication.objects.create(
-        review=review,
-        requested_by=actor,
-        effective_on=effective_on,
-        proposal_ids=ids,
-        total=len(ids),
+        review=review, requested_by=actor, effective_on=effective_on, item_ids=ids, total=len(ids)
     )
     record_event(
         review,
@@ -73,12 +65,9 @@ def resume_application(*, application: ProposalApplication, actor: User) -> Prop
     """Run a failed or stalled application again: it continues where it stopped."""
     require_ops(actor)
     application = ProposalApplication.objects.select_for_update().get(pk=application.pk)
-    if application.status == Status.DONE:
+    if application.status == ProposalApplication.Status.DONE:
         raise ReviewError(_("These proposals are applied already."))
-    application.status = Status.QUEUED
-    application.error = ""
-    application.finished_at = None
-    application.updated_at = timezone.now()
+    reopen_batch(application)
     application.save()
     record_event(
         application.review,
@@ -98,51 +87,29 @@ def _queue(application_id: int) -> None:
 
 def run_application(application_id: int, *, chunk_size: int | None = None) -> ProposalApplication:
     """Apply the job's proposals to the end, or continue after its last committed chunk."""
-    application = ProposalApplication.objects.get(pk=application_id)
-    if application.is_finished:
-        return application
-    now = timezone.now()
-    jobs = ProposalApplication.objects.filter(pk=application_id)
-    jobs.filter(started_at__isnull=True).update(started_at=now)
-    jobs.filter(status=Status.QUEUED).update(status=Status.RUNNING, updated_at=now)
-    while True:
-        with atomic_bulk():
-            application = (
-                ProposalApplication.objects.select_for_update(of=("self",))
-                .select_related("review", "requested_by")
-                .get(pk=application_id)
-            )
-            if application.is_finished:
-                return application
-            start = application.done
-            ids = application.proposal_ids[start : start + (chunk_size or CHUNK_SIZE)]
-            if ids:
-                _apply_chunk(application, ids)
-                application.done += len(ids)
-            else:
-                application.status = Status.DONE
-                application.finished_at = timezone.now()
-                record_event(
-                    application.review,
-                    actor=application.requested_by,
-                    verb="tier_review.apply_finished",
-                    data={
-                        "application": application.pk,
-                        "applied": application.applied_count,
-                        "skipped": application.skipped_count,
-                    },
-                )
-            application.updated_at = timezone.now()
-            application.save()
-        if application.is_finished:
-            return application
+    return run_batch(
+        ProposalApplication,
+        application_id,
+        process_chunk=_apply_chunk,
+        finish=_finished,
+        chunk_size=chunk_size,
+    )
 
 
 def fail_application(application_id: int, message: str) -> None:
-    """Record why the job stopped (its applied chunks stay applied; it can be resumed)."""
-    now = timezone.now()
-    ProposalApplication.objects.filter(pk=application_id).exclude(status=Status.DONE).update(
-        status=Status.FAILED, error=message[:2000], finished_at=now, updated_at=now
+    fail_batch(ProposalApplication, application_id, message)
+
+
+def _finished(application: ProposalApplication) -> None:
+    record_event(
+        application.review,
+        actor=application.requested_by,
+        verb="tier_review.apply_finished",
+        data={
+            "application": application.pk,
+            "applied": application.succeeded,
+            "skipped": application.skipped_count,
+        },
     )
 
 
@@ -170,7 +137,6 @@ def _apply_chunk(application: ProposalApplication, ids: list[int]) -> None:
             except DomainError as exc:
                 reason = exc.message
         if reason is None:
-            application.applied_count += 1
+            application.succeeded += 1
         else:
-            partner = str(proposal.partner) if proposal is not None else ""
-            application.skipped.append({"proposal": pk, "partner": partner, "reason": reason})
+            application.skip(pk, str(proposal.partner) if proposal else "", reason)

@@ -20,7 +20,7 @@ Status = ProposalApplication.Status
 
 @pytest.fixture(autouse=True)
 def _two_per_chunk(monkeypatch):
-    monkeypatch.setattr(applying, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(ProposalApplication, "chunk_size", 2)
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_a_job_applies_its_proposals_chunk_by_chunk(ops, review, program):
         job = applying.run_application(job.pk, chunk_size=3)
 
     assert seen == [[p.pk for p in proposals[:3]], [proposals[3].pk]]
-    assert (job.status, job.done, job.applied_count, job.skipped, job.percent) == (
+    assert (job.status, job.done, job.succeeded, job.skipped, job.percent) == (
         Status.DONE, 4, 4, [], 100,
     )  # fmt: skip
     assert {tier_of(n) for n in ("Ash", "Birch", "Cedar", "Dogwood")} == {program["silver"]}
@@ -92,8 +92,8 @@ def test_what_cannot_be_applied_is_left_as_it_was_with_the_reason(ops, review, p
     )
     job = applying.run_application(job.pk, chunk_size=2)
 
-    assert (job.status, job.applied_count, job.skipped_count) == (Status.DONE, 1, 3)
-    reasons = {row["partner"]: row["reason"] for row in job.skipped}
+    assert (job.status, job.succeeded, job.skipped_count) == (Status.DONE, 1, 3)
+    reasons = {row["label"]: row["reason"] for row in job.skipped}
     assert reasons == {
         "Ash": "Applied already.",
         "Cedar": "Cedar changed tier since the review; review it again.",
@@ -125,16 +125,16 @@ def test_an_interrupted_job_continues_where_it_stopped_and_applies_nothing_twice
 
     job.refresh_from_db()
     # The first chunk (two proposals) committed; the second rolled back whole.
-    assert (job.status, job.done, job.applied_count, job.error) == (
+    assert (job.status, job.done, job.succeeded, job.error) == (
         Status.FAILED, 2, 2, "worker lost",
     )  # fmt: skip
     assert TierHistory.objects.filter(tier=program["silver"]).count() == 2
 
     applying.resume_application(application=job, actor=ops)
     job = applying.run_application(job.pk)
-    assert (job.status, job.done, job.applied_count, job.skipped) == (Status.DONE, 4, 4, [])
+    assert (job.status, job.done, job.succeeded, job.skipped) == (Status.DONE, 4, 4, [])
     assert TierHistory.objects.filter(tier=program["silver"]).count() == 4
-    assert applying.run_application(job.pk).applied_count == 4  # finished: nothing more
+    assert applying.run_application(job.pk).succeeded == 4  # finished: nothing more
     assert TierHistory.objects.filter(tier=program["silver"]).count() == 4
     with pytest.raises(ReviewError):
         applying.resume_application(application=job, actor=ops)

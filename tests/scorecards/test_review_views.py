@@ -105,7 +105,7 @@ def test_a_bulk_apply_runs_as_a_job_whose_progress_the_page_polls(
     response = client.post(url, {"op": "apply", "proposal": ids}, follow=True)
     assert b"Applying 2 proposal(s) in the background" in response.content
     job = review.applications.get()
-    assert job.status == job.Status.QUEUED and job.proposal_ids == sorted(ids)
+    assert job.status == job.Status.QUEUED and job.item_ids == sorted(ids)
     progress = reverse("scorecards:application_progress", args=[job.pk])
     partial = client.get(progress, HTTP_HX_REQUEST="true")
     assert b"waiting for a worker" in partial.content and b"hx-get" in partial.content
