@@ -494,6 +494,7 @@ from .commissions.models import (  # noqa: E402, F401
     Payout,
     Spiff,
     Statement,
+    StatementApproval,
 )
 from .commissions.repcredit.models import RepTerritory  # noqa: E402, F401
 from .conflicts.models import DealConflict  # noqa: E402, F401

@@ -252,12 +252,38 @@ def fail_batch(model: type[BatchJob], job_id: int, message: str) -> None:
     )
 
 
-def reopen_batch(job: BatchJob) -> None:
-    """Queue a failed or stalled batch again (the caller holds its row's lock and saves)."""
+def run_recording_failure(model: type[Batch], job_id: int, run: Callable[[int], Batch]) -> Batch:
+    """``run(job_id)`` for a task: a failure is recorded on the job (``fail_batch``), so its
+    page says why it stopped, and raised again for the worker's log."""
+    try:
+        return run(job_id)
+    except Exception as exc:
+        fail_batch(model, job_id, str(exc) or exc.__class__.__name__)
+        raise
+
+
+def batch_outcome(job: BatchJob, *, finished: str, queued: str) -> str:
+    """What to tell whoever started ``job`` or started it again: ``finished`` (with
+    ``%(succeeded)s`` and ``%(skipped)s``) when it is done already (tasks run in the request
+    without a worker), else ``queued`` (with ``%(total)s``)."""
+    job.refresh_from_db()
+    if job.status == job.Status.DONE:
+        return finished % {"succeeded": job.succeeded, "skipped": job.skipped_count}
+    return queued % {"total": job.total}
+
+
+def reopen_batch(model: type[Batch], job_id: int, *, refuse_done: DomainError) -> Batch:
+    """Mark a failed or stalled batch queued again, under its row's lock (the caller queues
+    its task); a finished one is refused with ``refuse_done``."""
+    job = model._default_manager.select_for_update().get(pk=job_id)
+    if job.status == job.Status.DONE:
+        raise refuse_done
     job.status = job.Status.QUEUED
     job.error = ""
     job.finished_at = None
     job.updated_at = timezone.now()
+    job.save()
+    return job
 
 
 # --- Stalled jobs ----------------------------------------------------------------------------

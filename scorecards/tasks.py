@@ -52,10 +52,11 @@ def compute_closed_quarter_scorecards() -> int:
 def apply_tier_proposals(application_id: int) -> int:
     """Apply (or continue applying) a bulk selection of decided proposals. Safe to run twice:
     applied proposals are skipped. A failure is recorded on the job, which ops can resume."""
+    from prm.jobs import run_recording_failure
+
+    from .models import ProposalApplication
     from .review import applying
 
-    try:
-        return applying.run_application(application_id).succeeded
-    except Exception as exc:
-        applying.fail_application(application_id, str(exc) or exc.__class__.__name__)
-        raise
+    return run_recording_failure(
+        ProposalApplication, application_id, applying.run_application
+    ).succeeded

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prm.audit import events_for
 from prm.exceptions import DomainError
+from prm.jobs import batch_outcome
 from prm.permissions import require_program_ops
 
 from .forms import ApplyForm, BulkForm, DecisionForm, ProposalFilterForm, StartReviewForm
@@ -143,19 +144,14 @@ def review_bulk(request, pk):
 
 
 def _say_how_the_application_went(request, job) -> None:
-    job.refresh_from_db()
-    if job.status == job.Status.DONE:
-        messages.success(
-            request,
-            _("%(applied)s proposal(s) applied, %(skipped)s left as they were.")
-            % {"applied": job.succeeded, "skipped": job.skipped_count},
-        )
-    else:
-        messages.success(
-            request,
-            _("Applying %(n)s proposal(s) in the background: the progress shows below.")
-            % {"n": job.total},
-        )
+    messages.success(
+        request,
+        batch_outcome(
+            job,
+            finished=_("%(succeeded)s proposal(s) applied, %(skipped)s left as they were."),
+            queued=_("Applying %(total)s proposal(s) in the background: the progress shows below."),
+        ),
+    )
 
 
 @login_required

@@ -14,6 +14,7 @@ from .models import (
     Payout,
     Spiff,
     Statement,
+    StatementApproval,
 )
 from .repcredit.models import RepTerritory
 
@@ -61,6 +62,11 @@ class CommissionOverrideAdmin(ReadOnlyAdmin):
 @admin.register(CommissionRun)
 class CommissionRunAdmin(ReadOnlyAdmin):
     list_display = ["period", "status", "rows_done", "rows_total", "lines_created", "created_at"]
+
+
+@admin.register(StatementApproval)
+class StatementApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "status", "done", "total", "succeeded", "requested_by"]
 
 
 @admin.register(CommissionLine)

@@ -4,15 +4,29 @@
 and reports each refusal by statement. Each approval runs in its own transaction (through
 ``approve_statement``), so a refused statement leaves nothing half-written and the approved
 ones stay approved.
+
+A ticked selection (a page's worth) is approved in the request (``approve_each``). Every draft
+statement a filter matches (a period of a large program holds tens of thousands) is approved by
+a job a worker runs chunk by chunk (``StatementApproval``, ``prm.jobs.run_batch``); each
+approval is a savepoint of its chunk, so a refusal is listed with the reason and the others go
+on, and a stopped job continues after its last committed chunk.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from prm.audit import record_event
 from prm.exceptions import DomainError
+from prm.id_sets import id_set
+from prm.jobs import reopen_batch, run_batch
 from prm.models import User
 
-from .models import Statement
-from .statements import approve_statement
+from .exceptions import CommissionError
+from .models import Statement, StatementApproval
+from .statements import approve_statement, require_ops
 
 
 @dataclass
@@ -29,3 +43,82 @@ def approve_each(*, statements, actor: User) -> BulkApproval:
         except DomainError as exc:
             result.refused.append((statement, exc.message))
     return result
+
+
+# --- Every statement a filter matches, as a job ------------------------------------------------
+
+
+@transaction.atomic
+def start_bulk_approval(
+    *, statement_ids: Iterable[int], actor: User, queue: bool = True
+) -> StatementApproval:
+    """Queue the approval of the draft statements among ``statement_ids`` (ids the caller read
+    through its scoped selector); the worker picks it up after commit (``queue=False``: none)."""
+    require_ops(actor)
+    ids = sorted(
+        Statement.objects.filter(
+            pk__in=id_set(sorted(set(statement_ids))), status=Statement.Status.DRAFT
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise CommissionError(_("No draft statement matches: there is nothing to approve."))
+    job = StatementApproval.objects.create(requested_by=actor, item_ids=ids, total=len(ids))
+    record_event(job, actor=actor, verb="statement_bulk_approval.started", data={"total": len(ids)})
+    if queue:
+        _queue(job.pk)
+    return job
+
+
+@transaction.atomic
+def resume_bulk_approval(*, job: StatementApproval, actor: User) -> StatementApproval:
+    """Run a failed or stalled approval again: it continues where it stopped."""
+    require_ops(actor)
+    job = reopen_batch(
+        StatementApproval, job.pk, refuse_done=CommissionError(_("This approval has finished."))
+    )
+    record_event(job, actor=actor, verb="statement_bulk_approval.resumed", data={"done": job.done})
+    _queue(job.pk)
+    return job
+
+
+def _queue(job_id: int) -> None:
+    from .tasks import approve_statements_task
+
+    transaction.on_commit(lambda: approve_statements_task.delay(job_id=job_id))
+
+
+def run_bulk_approval(job_id: int, *, chunk_size: int | None = None) -> StatementApproval:
+    return run_batch(
+        StatementApproval,
+        job_id,
+        process_chunk=_approve_chunk,
+        finish=_finished,
+        chunk_size=chunk_size,
+    )
+
+
+def _finished(job: StatementApproval) -> None:
+    record_event(
+        job,
+        actor=job.requested_by,
+        verb="statement_bulk_approval.finished",
+        data={"approved": job.succeeded, "refused": job.skipped_count},
+    )
+
+
+def _approve_chunk(job: StatementApproval, ids: list[int]) -> None:
+    actor = job.requested_by
+    if actor is None:  # the account is protected while its jobs exist; never expected
+        raise CommissionError(_("The approval has lost the person who asked for it."))
+    statements = Statement.objects.select_related("partner").in_bulk(ids)
+    for pk in ids:
+        statement = statements.get(pk)
+        if statement is None:
+            job.skip(pk, "", _("This statement no longer exists."))
+            continue
+        try:
+            approve_statement(statement=statement, actor=actor)
+        except DomainError as exc:
+            job.skip(pk, str(statement), exc.message)
+        else:
+            job.succeeded += 1

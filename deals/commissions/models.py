@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import BusinessModel, CompensationPreference
+from prm.jobs import BatchJob
 from prm.money import CurrencyField
 from prm.statemachine import StatusMachineMixin
 
@@ -340,6 +341,19 @@ class Statement(StatusMachineMixin):
 
     def __str__(self):
         return f"{self.partner} {self.period} {self.currency}"
+
+
+class StatementApproval(BatchJob):
+    """Program ops approving many draft statements at once (every one a filter matches), as a
+    job a worker runs in chunks with visible progress. ``item_ids`` are the statements' ids."""
+
+    class Meta(BatchJob.Meta):
+        app_label = "deals"
+        verbose_name = _("bulk approval of statements")
+        verbose_name_plural = _("bulk approvals of statements")
+
+    def __str__(self):
+        return str(_("Approving %(total)s statements") % {"total": self.total})
 
 
 class Payout(models.Model):

@@ -15,6 +15,7 @@ from .models import (
     CommissionRule,
     CommissionRun,
     Statement,
+    StatementApproval,
 )
 
 
@@ -29,6 +30,21 @@ def get_run(user: User, pk) -> CommissionRun:
         return CommissionRun.objects.select_related("requested_by").get(pk=pk)
     except (CommissionRun.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_bulk_approval(user: User, pk) -> StatementApproval:
+    require_ops(user)
+    try:
+        return StatementApproval.objects.select_related("requested_by").get(pk=pk)
+    except (StatementApproval.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def latest_bulk_approval(user: User) -> StatementApproval | None:
+    """The most recent approval of every statement a filter matched (its progress, or how it
+    ended), for the statements page."""
+    require_ops(user)
+    return StatementApproval.objects.select_related("requested_by").first()
 
 
 def get_plan(user: User, pk) -> CommissionPlan:

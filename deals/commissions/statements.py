@@ -124,7 +124,7 @@ def statement_totals(statement: Statement) -> StatementTotals:
     )
 
 
-def _require_ops(actor: User) -> None:
+def require_ops(actor: User) -> None:
     require_program_ops(
         actor,
         _("Only program operations approve and pay commissions."),
@@ -144,7 +144,7 @@ def validate_paid_on(day: dt.date) -> None:
 @transaction.atomic
 def approve_statement(*, statement: Statement, actor: User, today: dt.date | None = None):
     """Approve ``statement``: lines whose hold has ended become approved, the others held."""
-    _require_ops(actor)
+    require_ops(actor)
     statement = lock(Statement, statement.pk)
     previous = statement.move_to(Statement.Status.APPROVED)
     today = today or timezone.localdate()
@@ -179,7 +179,7 @@ def record_payout(
     *, statement: Statement, actor: User, amount, paid_on: dt.date, external_reference: str
 ) -> Payout:
     """Record money sent for an approved statement; marks the approved lines paid."""
-    _require_ops(actor)
+    require_ops(actor)
     statement = lock(Statement, statement.pk)
     if statement.status != Statement.Status.APPROVED:
         raise PayoutMismatch(_("Only an approved statement can be paid."))

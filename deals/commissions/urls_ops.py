@@ -43,6 +43,16 @@ urlpatterns = [
         statements.statement_bulk_approve,
         name="commission_statement_bulk_approve",
     ),
+    path(
+        "statements/approvals/<int:pk>/progress/",
+        statements.bulk_approval_progress,
+        name="commission_bulk_approval_progress",
+    ),
+    path(
+        "statements/approvals/<int:pk>/resume/",
+        statements.bulk_approval_resume,
+        name="commission_bulk_approval_resume",
+    ),
     path("statements/export.csv", statements.statements_csv, name="commission_statements_csv"),
     path("payouts/export.csv", statements.payouts_csv, name="commission_payouts_csv"),
     path("statements/<int:pk>/", statements.statement_detail, name="commission_statement_detail"),

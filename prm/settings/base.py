@@ -336,6 +336,7 @@ CELERY_TASK_ROUTES = {
     "deals.tasks.process_deal_import": {"queue": "jobs"},
     "enablement.tasks.process_certification_import": {"queue": "jobs"},
     "deals.commissions.calculate": {"queue": "jobs"},
+    "deals.commissions.approve_statements": {"queue": "jobs"},
     "mdf.tasks.accrue_month": {"queue": "jobs"},
     "mdf.tasks.expire_funds": {"queue": "jobs"},
     "scorecards.tasks.run_tier_review": {"queue": "jobs"},

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from prm.audit import record_event
 from prm.exceptions import DomainError
-from prm.jobs import fail_batch, reopen_batch, run_batch
+from prm.jobs import reopen_batch, run_batch
 from prm.models import User
 
 from ..models import ProposalApplication, TierProposal, TierReview
@@ -64,11 +64,11 @@ def start_application(
 def resume_application(*, application: ProposalApplication, actor: User) -> ProposalApplication:
     """Run a failed or stalled application again: it continues where it stopped."""
     require_ops(actor)
-    application = ProposalApplication.objects.select_for_update().get(pk=application.pk)
-    if application.status == ProposalApplication.Status.DONE:
-        raise ReviewError(_("These proposals are applied already."))
-    reopen_batch(application)
-    application.save()
+    application = reopen_batch(
+        ProposalApplication,
+        application.pk,
+        refuse_done=ReviewError(_("These proposals are applied already.")),
+    )
     record_event(
         application.review,
         actor=actor,
@@ -94,10 +94,6 @@ def run_application(application_id: int, *, chunk_size: int | None = None) -> Pr
         finish=_finished,
         chunk_size=chunk_size,
     )
-
-
-def fail_application(application_id: int, message: str) -> None:
-    fail_batch(ProposalApplication, application_id, message)
 
 
 def _finished(application: ProposalApplication) -> None:

@@ -11,6 +11,7 @@ import pytest
 from partners.models import Partner, TierHistory
 from prm.audit import AuditEvent
 from prm.exceptions import PermissionDenied
+from prm.jobs import fail_batch
 from scorecards.models import ProposalApplication, TierProposal
 from scorecards.review import applying, decisions, services
 from scorecards.review.decisions import ReviewError
@@ -232,7 +233,7 @@ def test_ops_continue_a_stopped_job_through_the_api(
     proposals = proposals_of(review)
     decisions.decide_proposals(proposals=proposals, actor=ops, approve=True)
     job = applying.start_application(review=review, proposals=proposals, actor=ops, queue=False)
-    applying.fail_application(job.pk, "the worker was stopped")
+    fail_batch(ProposalApplication, job.pk, "the worker was stopped")
     client = session_for(ops)
     url = f"/api/v1/tier-reviews/{review.pk}/applications/{job.pk}/"
     assert client.get(url).json()["error"] == "the worker was stopped"

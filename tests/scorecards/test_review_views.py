@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from partners.models import PartnerMembership
-from scorecards.models import TierProposal, TierReview
+from prm.jobs import fail_batch
+from scorecards.models import ProposalApplication, TierProposal, TierReview
 from scorecards.review import decisions, services
 from scorecards.review.selectors import proposals_visible_to, what_if
 
@@ -127,7 +128,7 @@ def test_ops_continue_a_stopped_application(
     proposals = list(review.proposals.all())
     decisions.decide_proposals(proposals=proposals, actor=ops, approve=True)
     job = applying.start_application(review=review, proposals=proposals, actor=ops, queue=False)
-    applying.fail_application(job.pk, "the worker was stopped")
+    fail_batch(ProposalApplication, job.pk, "the worker was stopped")
     client = client_for(ops)
     page = client.get(review.get_absolute_url())
     assert b"Applying the proposals stopped." in page.content

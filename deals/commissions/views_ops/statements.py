@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
+from prm.jobs import batch_outcome
 
 from .. import exports, ops_selectors, selectors
-from ..approvals import approve_each
+from ..approvals import approve_each, resume_bulk_approval, start_bulk_approval
 from ..forms import PayoutForm, StatementFilterForm
+from ..models import Statement
 from ..statements import approve_statement, record_payout, statement_totals
 from .common import ops_required, page_of, querystring
 
@@ -36,13 +38,21 @@ def statement_list(request):
     return render(
         request,
         "commissions/ops/statement_list.html",
-        {"form": form, "page_obj": page, "rows": rows, "querystring": querystring(request)},
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "querystring": querystring(request),
+            "approval": ops_selectors.latest_bulk_approval(request.user),
+        },
     )
 
 
 @ops_required
 @require_POST
 def statement_bulk_approve(request):
+    if request.POST.get("all_matching"):
+        return _approve_all_matching(request)
     # At most a few pages' worth of ids, each within the id column's range.
     ids = {int(v) for v in request.POST.getlist("statement")[:500] if v.isdigit() and len(v) < 10}
     chosen = list(selectors.statements_visible_to(request.user).filter(pk__in=ids))
@@ -63,10 +73,67 @@ def statement_bulk_approve(request):
             _("%(statement)s was not approved: %(reason)s")
             % {"statement": statement, "reason": reason},
         )
+    return _back(request)
+
+
+def _back(request):
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("deals:commission_statement_list")
     return redirect(back)
+
+
+def _approve_all_matching(request):
+    """Every draft statement the list's filters match, approved by a job (a period of a large
+    program holds tens of thousands)."""
+    criteria = StatementFilterForm(request.POST).criteria()
+    matching = selectors.statements_visible_to(request.user, **criteria).filter(
+        status=Statement.Status.DRAFT
+    )
+    try:
+        job = start_bulk_approval(
+            statement_ids=matching.values_list("pk", flat=True), actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        _say_how_the_approval_went(request, job)
+    return _back(request)
+
+
+def _say_how_the_approval_went(request, job) -> None:
+    messages.success(
+        request,
+        batch_outcome(
+            job,
+            finished=_("%(succeeded)s statement(s) approved, %(skipped)s not approved."),
+            queued=_(
+                "Approving %(total)s statement(s) in the background: the progress shows above "
+                "the list."
+            ),
+        ),
+    )
+
+
+@ops_required
+@require_GET
+def bulk_approval_progress(request, pk):
+    """The progress partial the statements page polls while a bulk approval runs."""
+    job = ops_selectors.get_bulk_approval(request.user, pk)
+    return render(request, "commissions/ops/partials/approval_progress.html", {"approval": job})
+
+
+@ops_required
+@require_POST
+def bulk_approval_resume(request, pk):
+    job = ops_selectors.get_bulk_approval(request.user, pk)
+    try:
+        resume_bulk_approval(job=job, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        _say_how_the_approval_went(request, job)
+    return redirect("deals:commission_statement_list")
 
 
 def _detail(request, statement, payout_form=None, status=200):

@@ -196,6 +196,10 @@ PORTAL_ONLY: dict[str, str] = {
     "notification_preferences": "a person's UI and email preferences",
     "notifications_mark_read": "marks in-portal notifications read: the portal's own inbox state",
     "program:tier_preview": "previews the partners an edited tier would hold; it changes nothing",
+    "deals:commission_bulk_approval_resume": (
+        "continues an approval of every statement a portal filter matched; the API approves the "
+        "statements it names, up to 500 a call, and answers for each"
+    ),
     "program:tier_preview_new": "previews the partners a new tier would hold; it changes nothing",
 }
 
