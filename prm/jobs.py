@@ -16,7 +16,9 @@ commit left off without creating anything twice. ``resume_imports`` restarts sta
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -147,6 +149,22 @@ def _fail(model: type[Job], job_id: int, message: str) -> Job:
         status=ImportJob.Status.FAILED, error=message, finished_at=now, updated_at=now
     )
     return model._default_manager.get(pk=job_id)
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a job builds a large structure of small objects
+    that all stay alive until it is done (a tier review's standings: four per partner, each with
+    its rows). Every full collection walks every live object again, and while the structure
+    grows the collector runs again and again: 0.4–0.5 s of a 1.3 s review of 9,000 partners.
+    What the job leaves behind is collected as usual once the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- Batches of existing rows ----------------------------------------------------------------

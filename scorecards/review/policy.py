@@ -108,35 +108,63 @@ def qualify(standing: TierStanding, weights: Weights) -> Qualification:
     return Qualification(standing, score, qualifies, missing_certifications)
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """What the policy makes of one pattern of met criteria across the ranked tiers: per tier
+    its score, whether it qualifies, which of its rows are missing certifications, and the
+    snapshot's verdict; and where in the rows the snapshot finds each metric's value."""
+
+    scores: tuple[Decimal, ...]
+    qualifies: tuple[bool, ...]
+    missing: tuple[tuple[int, ...], ...]
+    verdicts: dict[str, dict]
+    metric_rows: tuple[tuple[str, int, int], ...]
+
+
 class Verdicts:
-    """``qualify`` and the snapshot's verdict for each tier, worked out once per pattern of
-    met criteria: a review measures thousands of partners against the same tiers, and most
-    share a pattern. Holds its tiers' requirements fixed: one per review run."""
+    """``qualify`` and the snapshot's verdicts for each pattern of met criteria across the
+    tiers, worked out once: a review measures thousands of partners against the same tiers, and
+    most share a pattern. Holds its tiers' requirements fixed: one per review run."""
 
     def __init__(self, weights: Weights):
         self.weights = weights
-        self._known: dict[tuple, tuple[Decimal, bool, tuple[int, ...], dict]] = {}
+        self._known: dict[tuple, Pattern] = {}
 
-    def of(self, standing: TierStanding) -> tuple[Qualification, dict]:
-        rows = standing.requirements
-        key = (standing.tier.pk, *(row.met for row in rows))
+    def of(self, ranked: list[Tier], standings: list[TierStanding]) -> Pattern:
+        key = (
+            tuple(tier.pk for tier in ranked),
+            *(tuple([row.met for row in standing.requirements]) for standing in standings),
+        )
         known = self._known.get(key)
         if known is None:
+            known = self._known[key] = self._work_out(ranked, standings)
+        return known
+
+    def _work_out(self, ranked: list[Tier], standings: list[TierStanding]) -> Pattern:
+        scores, qualifies, missing, verdicts = [], [], [], {}
+        metric_rows: dict[str, tuple[str, int, int]] = {}
+        for i, (tier, standing) in enumerate(zip(ranked, standings, strict=True)):
+            rows = standing.requirements
             q = qualify(standing, self.weights)
-            missing = tuple(
-                i
-                for i, row in enumerate(rows)
-                if not row.met and row.requirement.is_certification_metric
+            scores.append(q.score)
+            qualifies.append(q.qualifies)
+            missing.append(
+                tuple(
+                    j
+                    for j, row in enumerate(rows)
+                    if not row.met and row.requirement.is_certification_metric
+                )
             )
-            verdict = {
+            verdicts[tier.name] = {
                 "score": str(q.score),
                 "qualifies": q.qualifies,
                 "unmet": [row.metric for row in rows if not row.met],
             }
-            self._known[key] = (q.score, q.qualifies, missing, verdict)
-            return q, verdict
-        score, qualifies, missing, verdict = known
-        return Qualification(standing, score, qualifies, [rows[i] for i in missing]), verdict
+            for j, row in enumerate(rows):
+                metric_rows.setdefault(row.metric, (row.metric, i, j))
+        return Pattern(
+            tuple(scores), tuple(qualifies), tuple(missing), verdicts, tuple(metric_rows.values())
+        )
 
 
 @dataclass(frozen=True)
@@ -213,17 +241,37 @@ def propose(
     texts = wording or Wording.current()
     verdicts = verdicts or Verdicts(weights)
     ranked = sorted(tiers, key=lambda t: t.rank)
-    judged = {t.pk: verdicts.of(standings[t.pk]) for t in ranked}
-    qualifications = {pk: q for pk, (q, _verdict) in judged.items()}
-    qualified = next((t for t in reversed(ranked) if qualifications[t.pk].qualifies), None)
+    measured = [standings[t.pk] for t in ranked]
+    pattern = verdicts.of(ranked, measured)
+    index = {tier.pk: i for i, tier in enumerate(ranked)}
+
+    def qualification(tier: Tier) -> Qualification:
+        i = index[tier.pk]
+        rows = measured[i].requirements
+        return Qualification(
+            measured[i],
+            pattern.scores[i],
+            pattern.qualifies[i],
+            [rows[j] for j in pattern.missing[i]],
+        )
+
+    qualified = next(
+        (t for t, ok in zip(reversed(ranked), reversed(pattern.qualifies), strict=True) if ok),
+        None,
+    )
     current_rank = current.rank if current else -1
     qualified_rank = qualified.rank if qualified else -1
-    shown = qualifications[(qualified or current or ranked[0]).pk] if ranked else None
-    score = shown.score if shown else Decimal(0)
-    snapshot = _snapshot(ranked, judged)
+    shown = qualified or current or (ranked[0] if ranked else None)
+    score = pattern.scores[index[shown.pk]] if shown is not None else Decimal(0)
+    snapshot = {
+        "metrics": {
+            metric: _value(measured[i].requirements[j]) for metric, i, j in pattern.metric_rows
+        },
+        "tiers": pattern.verdicts,
+    }
 
     if qualified_rank > current_rank and qualified is not None:
-        q = qualifications[qualified.pk]
+        q = qualification(qualified)
         reasons = [texts.promote % _numbers(q, weights)]
         return Draft(
             Action.PROMOTE, qualified, qualified, False, 0, False, q.score, reasons, snapshot
@@ -232,11 +280,11 @@ def propose(
         if current is None:
             reasons = [texts.no_tier]
         else:
-            reasons = [texts.still_meets % _numbers(qualifications[current.pk], weights)]
+            reasons = [texts.still_meets % _numbers(qualification(current), weights)]
         return Draft(Action.HOLD, current, qualified, False, 0, False, score, reasons, snapshot)
 
     # Below the current tier's requirements.
-    short = qualifications[current.pk]
+    short = qualification(current)
     misses = previous_misses + 1
     reasons = [_below_text(short, weights, texts)]
     floor = qualified or ranked[0]
@@ -273,20 +321,6 @@ def _below_text(q: Qualification, weights: Weights, texts: Wording) -> str:
 
 def _value(r: RequirementStanding) -> str | None:
     return None if r.value is None else format(r.value.normalize(), "f")
-
-
-def _snapshot(tiers: list[Tier], judged: dict[int, tuple[Qualification, dict]]) -> dict:
-    """The measured values and each tier's verdict, kept with the proposal: compact, since a
-    review stores one per partner (what is missing is spelled out in the reasons)."""
-    metrics: dict[str, str | None] = {}
-    per_tier = {}
-    for tier in tiers:
-        q, verdict = judged[tier.pk]
-        for r in q.standing.requirements:
-            if r.metric not in metrics:
-                metrics[r.metric] = _value(r)
-        per_tier[tier.name] = verdict
-    return {"metrics": metrics, "tiers": per_tier}
 
 
 def program_snapshot(tiers: list[Tier]) -> dict:

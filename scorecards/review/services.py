@@ -30,6 +30,7 @@ from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_event
 from prm.bulk import atomic_bulk, insert_rows
 from prm.id_sets import id_set
+from prm.jobs import cycle_collector_paused
 from prm.models import User
 from prm.notifications import notify
 
@@ -110,6 +111,17 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     weights = Weights.from_settings(settings_row)
+    with cycle_collector_paused():  # the standings of every partner measured ahead
+        return _run_chunks(review_id, tiers, weights, settings_row, chunk_size)
+
+
+def _run_chunks(
+    review_id: int,
+    tiers: list[Tier],
+    weights: Weights,
+    settings_row: TierReviewSettings,
+    chunk_size: int | None,
+) -> TierReview:
     ahead = Ahead()
     while True:
         with atomic_bulk():

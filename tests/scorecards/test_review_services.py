@@ -346,3 +346,28 @@ def test_a_bulk_decision_waits_for_the_review_to_finish(ops, quarter, make_partn
     with pytest.raises(ReviewError):
         decisions.decide_proposals(proposals=list(review.proposals.all()), actor=ops, approve=True)
     assert set(review.proposals.values_list("decision", flat=True)) == {"pending"}
+
+
+def test_a_review_builds_its_proposals_with_the_cycle_collector_paused(
+    ops, quarter, make_partner, monkeypatch
+):
+    import gc
+
+    make_partner("registered", sales=2, technical=1)
+    seen = []
+    real = services._review_chunk
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_review_chunk", watched)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        review = review_now(quarter, ops)
+        assert gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()
+    assert seen == [False] and review.partners_done == 1
