@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from prm.exceptions import DomainError
+from prm.views import job_progress
 
 from . import conflicts, imports, selectors, services
 from .commissions import selectors as commission_selectors
@@ -424,10 +425,12 @@ def import_progress(request, pk):
     """The progress partial the import page polls while the job runs; once the job is over it
     asks the page to reload, which then shows the report."""
     record = selectors.get_import_for_user(request.user, pk)
-    response = render(request, "deals/partials/import_progress.html", {"record": record})
-    if record.is_finished and request.htmx:
-        response["HX-Refresh"] = "true"
-    return response
+    return job_progress(
+        request,
+        "deals/partials/import_progress.html",
+        {"record": record},
+        finished=record.is_finished,
+    )
 
 
 @login_required

@@ -22,6 +22,7 @@ from partners.tier_progress import standing as tier_standing
 from prm.audit import events_for
 from prm.exceptions import DomainError
 from prm.permissions import require_program_ops
+from prm.views import job_progress
 
 from . import badges, imports, references, selectors, services
 from .forms import (
@@ -172,10 +173,12 @@ def import_progress(request, pk):
     asks the page to reload, which then shows the report."""
     _require_ops(request.user)
     run = selectors.get_import(pk)
-    response = render(request, "enablement/partials/import_progress.html", {"run": run})
-    if run.is_finished and request.htmx:
-        response["HX-Refresh"] = "true"
-    return response
+    return job_progress(
+        request,
+        "enablement/partials/import_progress.html",
+        {"run": run},
+        finished=run.is_finished,
+    )
 
 
 @login_required

@@ -110,6 +110,15 @@ def notification_preferences(request):
 
 
 @require_GET
+def job_progress(request, template: str, context: dict, *, finished: bool):
+    """The progress partial a page polls while a job runs; once the job is over it asks the
+    page to reload (htmx), which then shows what the job changed."""
+    response = render(request, template, context)
+    if finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 def favicon(request):
     # Resolved per request: the hashed name exists only once static files are collected.
     return redirect(static("img/favicon.ico"))

@@ -14,6 +14,7 @@ from prm.audit import events_for
 from prm.exceptions import DomainError
 from prm.jobs import batch_outcome
 from prm.permissions import require_program_ops
+from prm.views import job_progress
 
 from .forms import ApplyForm, BulkForm, DecisionForm, ProposalFilterForm, StartReviewForm
 from .review import applying, decisions, selectors, services
@@ -96,10 +97,12 @@ def review_progress(request, pk):
     asks the page to reload, which then lists the proposals."""
     _require_ops(request.user)
     review = selectors.get_review_for_user(request.user, pk)
-    response = render(request, "scorecards/partials/review_progress.html", {"review": review})
-    if review.is_finished and request.htmx:
-        response["HX-Refresh"] = "true"
-    return response
+    return job_progress(
+        request,
+        "scorecards/partials/review_progress.html",
+        {"review": review},
+        finished=review.is_finished,
+    )
 
 
 @login_required
@@ -157,10 +160,16 @@ def _say_how_the_application_went(request, job) -> None:
 @login_required
 @require_GET
 def application_progress(request, pk):
-    """The progress partial the review page polls while a bulk application runs."""
+    """The progress partial the review page polls while a bulk application runs; the page
+    reloads when it is over, to show the proposals applied."""
     _require_ops(request.user)
     job = selectors.get_application_for_user(request.user, pk)
-    return render(request, "scorecards/partials/application_progress.html", {"application": job})
+    return job_progress(
+        request,
+        "scorecards/partials/application_progress.html",
+        {"application": job},
+        finished=job.is_finished,
+    )
 
 
 @login_required

@@ -130,11 +130,11 @@ def test_ops_apply_every_promotion_at_once_and_watch_the_job(login, ops, no_work
     assert "waiting for a worker" in panel.inner_text()
     assert "0 of 3 proposals" in page.locator("[data-testid=application-counts]").inner_text()
 
-    # The worker runs the job; the panel follows by itself.
+    # The worker runs the job; the page follows by itself and, once it is over, reloads to show
+    # the proposals applied.
     applying.run_application(review.applications.get().pk)
-    page.locator(
-        "[data-testid=application-status]", has_text="The proposals are applied."
-    ).wait_for(timeout=15_000)
+    page.locator("[data-testid=applied-count]", has_text="3").wait_for(timeout=15_000)
+    assert "The proposals are applied." in panel.inner_text()
     counts = page.locator("[data-testid=application-counts]").inner_text()
     assert "3 of 3 proposals: 3 applied, 0 left as they were" in counts
     assert {p.tier for p in Partner.objects.filter(pk__in=[p.pk for p in partners])} == {silver}

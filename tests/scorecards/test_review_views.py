@@ -8,7 +8,7 @@ from django.urls import reverse
 from partners.models import PartnerMembership
 from prm.jobs import fail_batch
 from scorecards.models import ProposalApplication, TierProposal, TierReview
-from scorecards.review import decisions, services
+from scorecards.review import applying, decisions, services
 from scorecards.review.selectors import proposals_visible_to, what_if
 
 Action = TierProposal.Action
@@ -110,19 +110,21 @@ def test_a_bulk_apply_runs_as_a_job_whose_progress_the_page_polls(
     progress = reverse("scorecards:application_progress", args=[job.pk])
     partial = client.get(progress, HTTP_HX_REQUEST="true")
     assert b"waiting for a worker" in partial.content and b"hx-get" in partial.content
-    assert b"0 of 2 proposals" in partial.content
+    assert b"0 of 2 proposals" in partial.content and "HX-Refresh" not in partial
     for persona in (cam, acme_admin):
         other = client_for(persona)
         assert other.get(progress).status_code == 403
         resume = reverse("scorecards:application_resume", args=[job.pk])
         assert other.post(resume).status_code == 403
     assert review.applications.get().status == job.Status.QUEUED
+    applying.run_application(job.pk)  # the worker
+    partial = client_for(ops).get(progress, HTTP_HX_REQUEST="true")
+    assert partial["HX-Refresh"] == "true"  # the page reloads to show the proposals applied
 
 
 def test_ops_continue_a_stopped_application(
     client_for, ops, done_review, program, django_capture_on_commit_callbacks
 ):
-    from scorecards.review import applying
 
     review, up, _stay = done_review
     proposals = list(review.proposals.all())

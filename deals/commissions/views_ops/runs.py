@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
+from prm.views import job_progress
 
 from .. import ops_selectors, services
 from ..forms import RunForm, current_period_label
@@ -39,7 +40,9 @@ def run_progress(request, pk):
     """The partial the run page polls while the worker calculates; once the run is over it
     asks the page to reload, which then shows the result."""
     run = ops_selectors.get_run(request.user, pk)
-    response = render(request, "commissions/ops/partials/run_progress.html", {"run": run})
-    if run.status in (run.Status.DONE, run.Status.FAILED) and request.htmx:
-        response["HX-Refresh"] = "true"
-    return response
+    return job_progress(
+        request,
+        "commissions/ops/partials/run_progress.html",
+        {"run": run},
+        finished=run.status in (run.Status.DONE, run.Status.FAILED),
+    )

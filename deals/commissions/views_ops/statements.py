@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
 from prm.jobs import batch_outcome
+from prm.views import job_progress
 
 from .. import exports, ops_selectors, selectors
 from ..approvals import approve_each, resume_bulk_approval, start_bulk_approval
@@ -118,9 +119,15 @@ def _say_how_the_approval_went(request, job) -> None:
 @ops_required
 @require_GET
 def bulk_approval_progress(request, pk):
-    """The progress partial the statements page polls while a bulk approval runs."""
+    """The progress partial the statements page polls while a bulk approval runs; the page
+    reloads when it is over, to show the statements approved."""
     job = ops_selectors.get_bulk_approval(request.user, pk)
-    return render(request, "commissions/ops/partials/approval_progress.html", {"approval": job})
+    return job_progress(
+        request,
+        "commissions/ops/partials/approval_progress.html",
+        {"approval": job},
+        finished=job.is_finished,
+    )
 
 
 @ops_required

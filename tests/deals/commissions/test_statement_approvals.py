@@ -169,6 +169,7 @@ def test_the_page_polls_a_queued_job_and_ops_continue_a_stopped_one(
         client.post(reverse("deals:commission_bulk_approval_resume", args=[job.pk]))
     assert set(statuses().values()) == {APPROVED}
     assert b"3 of 3 statements: 3 approved" in client.get(progress).content
+    assert client.get(progress, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
 
 
 @pytest.mark.parametrize("persona", NOT_OPS)
