@@ -75,3 +75,48 @@ def test_ops_calculate_approve_in_bulk_and_record_the_payout(
     page.get_by_text("Payout recorded; the statement is paid.").wait_for()
     assert Payout.objects.get().external_reference == "WIRE-2026-001"
     assert violations == []
+
+
+def test_ops_approve_every_draft_statement_of_a_period_and_watch_the_job(
+    login, page, ops, acme, globex, settings, violations
+):
+    from deals.commissions.approvals import run_bulk_approval
+    from deals.commissions.services import run_commission_calculation
+    from deals.models import StatementApproval
+    from partners.models import CompensationPreference
+    from prm.celery import app
+
+    settings.PRM_FISCAL_YEAR_START_MONTH = 1
+    plan = plans.create_plan(actor=ops, name="Standard", effective_from=dt.date(2020, 1, 1))
+    plans.save_rule(actor=ops, plan=plan, name="Margin", kind=CommissionRule.Kind.RESALE_MARGIN,
+                    rate=Decimal("10"))  # fmt: skip
+    globex.compensation_preference = CompensationPreference.RESALE_MARGIN
+    globex.save()
+    for partner in (acme, globex):
+        DealFactory(partner=partner, status=DealRegistration.Status.WON,
+                    closed_amount=Decimal(5000), closed_on=dt.date(2026, 8, 10))  # fmt: skip
+    run_commission_calculation(period="FY2026-Q3", actor=ops)
+    assert Statement.objects.filter(status=Statement.Status.DRAFT).count() == 2
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # a worker picks the job up; the test plays it
+    try:
+        login(ops)
+        page.goto("/deals/commissions/ops/statements/?period=FY2026-Q3")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_test_id("approve-all-matching").click()
+        page.get_by_text("Approving 2 statement(s) in the background").wait_for()
+        counts = page.get_by_test_id("approval-counts")
+        assert "0 of 2 statements" in counts.inner_text()
+
+        run_bulk_approval(StatementApproval.objects.get().pk)
+        page.get_by_test_id("approval-status").filter(
+            has_text="The statements are approved."
+        ).wait_for(timeout=15_000)
+        # The page reloads once the job is over: both statements show as approved.
+        expect(page.locator("[data-testid=statement-list] .statement-approved")).to_have_count(2)
+        assert "2 of 2 statements: 2 approved, 0 not approved" in counts.inner_text()
+    finally:
+        app.conf.task_always_eager = eager
+    assert set(Statement.objects.values_list("status", flat=True)) == {Statement.Status.APPROVED}
+    assert violations == []
