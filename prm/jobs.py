@@ -38,14 +38,19 @@ STALLED_AFTER = dt.timedelta(minutes=10)
 Row = tuple[int, dict]
 
 
+class JobStatus(models.TextChoices):
+    """Where a background job stands: imports and batches alike."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class ImportJob(models.Model):
     """Status, stored upload and progress of one background import."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     # The dotted path of the Celery task that processes a job of this model (id in).
     task_path = ""
@@ -138,8 +143,8 @@ def run_import(
 def _mark_running(model: "type[ImportJob] | type[BatchJob]", job_id: int) -> None:
     now = timezone.now()
     model._default_manager.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
-    model._default_manager.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, updated_at=now
+    model._default_manager.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, updated_at=now
     )
 
 
@@ -176,11 +181,7 @@ class BatchJob(models.Model):
     job starts (``item_ids``, in order); the first ``done`` of them are dealt with. A row the
     action refuses is left as it is and listed in ``skipped`` with the reason."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     # Rows per chunk (one transaction).
     chunk_size = 100
@@ -265,8 +266,8 @@ def run_batch(
 def fail_batch(model: type[BatchJob], job_id: int, message: str) -> None:
     """Record why the batch stopped; its committed chunks stay, and it can run again."""
     now = timezone.now()
-    model._default_manager.filter(pk=job_id).exclude(status=BatchJob.Status.DONE).update(
-        status=BatchJob.Status.FAILED, error=message[:2000], finished_at=now, updated_at=now
+    model._default_manager.filter(pk=job_id).exclude(status=JobStatus.DONE).update(
+        status=JobStatus.FAILED, error=message[:2000], finished_at=now, updated_at=now
     )
 
 

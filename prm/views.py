@@ -109,7 +109,6 @@ def notification_preferences(request):
     return render(request, "prm/notification_preferences.html", {"form": form})
 
 
-@require_GET
 def job_progress(request, template: str, context: dict, *, finished: bool):
     """The progress partial a page polls while a job runs; once the job is over it asks the
     page to reload (htmx), which then shows what the job changed."""
@@ -119,6 +118,7 @@ def job_progress(request, template: str, context: dict, *, finished: bool):
     return response
 
 
+@require_GET
 def favicon(request):
     # Resolved per request: the hashed name exists only once static files are collected.
     return redirect(static("img/favicon.ico"))

@@ -143,18 +143,17 @@ def decide_proposals(
     return len(rows)
 
 
-@atomic_bulk()
+@transaction.atomic
 def apply_proposals(
     *,
     proposals: Iterable[TierProposal],
     actor: User,
     effective_on: dt.date | None = None,
-    skip_undecided: bool = False,
 ) -> int:
     """Apply decided proposals from ``effective_on`` (default: the review's effective date):
     tier history, the audit trail and the partner's notification follow. Pending or applied
-    proposals are refused, and nothing is applied then; ``skip_undecided`` (a bulk action on a
-    mixed selection) leaves them out instead."""
+    proposals are refused, and nothing is applied then. (Ops' bulk apply of a selection is a
+    job: ``applying``.)"""
     require_ops(actor)
     count = 0
     for item in proposals:
@@ -163,8 +162,6 @@ def apply_proposals(
             .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
             .get(pk=item.pk)
         )
-        if skip_undecided and (proposal.is_applied or proposal.decision == Decision.PENDING):
-            continue
         if proposal.is_applied:
             raise ReviewError(
                 _("The proposal for %(partner)s is applied already.")
