@@ -42,7 +42,8 @@ class DealsConfig(AppConfig):
         metrics.register()
 
         # Decisions about a partner's own registrations (approved, rejected, more information,
-        # expired, extension decided) and SLA escalations are essential and always sent.
+        # expired, extension decided) and SLA escalations are essential and always sent; so are
+        # a commission line reversed and a commission payout (``commissions/notices.py``).
         register_optional_kind(
             "deal_submitted",
             _("New deal registrations to review"),

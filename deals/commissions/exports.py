@@ -81,7 +81,7 @@ def payout_rows(payouts: QuerySet[Payout]) -> Iterator[str]:
 LINE_COLUMNS = [
     "line_id", "period", "partner", "deal_id", "customer", "kind", "status", "currency",
     "base_amount", "rate_percent", "tier_multiplier", "amount", "payable_from", "rule_id",
-    "rule", "plan", "plan_version", "spiff", "reason", "payout_id",
+    "rule", "plan", "plan_version", "spiff", "reason", "reversal_reason", "payout_id",
 ]  # fmt: skip
 
 
@@ -93,7 +93,7 @@ def line_row(line: CommissionLine) -> list[str]:
         quantize(line.base_amount, line.currency), line.rate, line.multiplier,
         quantize(line.amount, line.currency), line.hold_until, line.rule_id, line.rule.name,
         version.plan.name, version.number, line.spiff.name if line.spiff is not None else "",
-        line.reason, line.payout_id,
+        line.reason, line.reversal_reason, line.payout_id,
     ]  # fmt: skip
     return [_cell(v) for v in values]
 

@@ -11,7 +11,14 @@ from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 from prm.text import NameFormField, refuse_invisible
 
 from .exceptions import InvalidPeriod
-from .models import CommissionPlan, CommissionRule, Payout, Spiff, Statement
+from .models import (
+    REVERSAL_REASON_LENGTH,
+    CommissionPlan,
+    CommissionRule,
+    Payout,
+    Spiff,
+    Statement,
+)
 from .periods import commission_period, period_of
 from .repcredit.models import RepTerritory
 from .statements import validate_paid_on
@@ -76,6 +83,16 @@ class PayoutForm(ColumnBoundForm):
         max_length=120,
         validators=[refuse_invisible],
         help_text=_("The bank transfer or payment system's reference."),
+    )
+
+
+class LineReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why will this line not be paid?"),
+        max_length=REVERSAL_REASON_LENGTH,
+        validators=[refuse_invisible],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The partner sees this reason with the line."),
     )
 
 

@@ -28,6 +28,9 @@ def rate_field(verbose_name, **kwargs) -> models.DecimalField:
     )
 
 
+REVERSAL_REASON_LENGTH = 255
+
+
 class CommissionPlan(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -453,6 +456,15 @@ class CommissionLine(StatusMachineMixin):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     hold_until = models.DateField(_("payable from"), null=True, blank=True)
+    # Why program ops decided not to pay the line (``reverse_line``), shown to the partner. A
+    # database default too: the calculation inserts its lines in SQL without naming it.
+    reversal_reason = models.CharField(
+        _("why reversed"),
+        max_length=REVERSAL_REASON_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # The run that wrote the line is a note for ops, not part of the ledger: no index and no
     # database-level check (a run inserts hundreds of thousands of lines, each would pay both);
     # deleting a run still clears it here (``SET_NULL`` is applied by Django).

@@ -112,6 +112,13 @@ def get_payout_for_user(user: User, pk) -> Payout:
     return _get(payouts_visible_to(user), pk)
 
 
+def statement_of_line(line: CommissionLine) -> Statement | None:
+    """The statement the line appears on (its partner, period and currency), once opened."""
+    return Statement.objects.filter(
+        partner_id=line.partner_id, period=line.period, currency=line.currency
+    ).first()
+
+
 def statement_lines(statement: Statement) -> QuerySet[CommissionLine]:
     """Every line of the statement, each traceable to its deal, rule and plan version."""
     return (

@@ -20,11 +20,13 @@ from prm.audit import record_event
 from prm.exceptions import DomainError
 from prm.models import User
 from prm.permissions import require_program_ops
+from prm.webhooks import publish
 
+from . import notices
 from .calculation import calculate_run
 from .exceptions import CommissionError, CommissionNotAllowed
 from .lines import move_lines
-from .models import CommissionLine, CommissionRun, Spiff
+from .models import REVERSAL_REASON_LENGTH, CommissionLine, CommissionRun, Spiff
 from .overrides import decide_override, set_override
 from .periods import commission_period
 from .plans import create_plan, remove_rule, save_rule
@@ -110,21 +112,32 @@ def run_commission_calculation(
 
 @transaction.atomic
 def reverse_line(*, actor: User, line: CommissionLine, reason: str) -> CommissionLine:
-    """Decide not to pay a line (never a paid one). The calculation will not pay it again."""
+    """Decide not to pay a line (never a paid one), with a reason the partner sees. The
+    calculation will not pay it again; the partner's admins are told, and webhooks hear
+    ``commission_line.reversed``."""
     require_program_ops(
         actor,
         _("Only program operations reverse commission lines."),
         error=CommissionNotAllowed,
     )
-    if not (reason or "").strip():
-        raise CommissionError(_("Reversing a line needs a reason."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise CommissionError(_("Reversing a line needs a reason."), details={"reason": "required"})
+    if len(reason) > REVERSAL_REASON_LENGTH:
+        raise CommissionError(
+            _("Keep the reason to %(n)d characters.") % {"n": REVERSAL_REASON_LENGTH},
+            details={"reason": "too_long"},
+        )
     move_lines(
         CommissionLine.objects.filter(pk=line.pk),
         to=CommissionLine.Status.REVERSED,
         actor=actor,
         reason=reason,
+        extra={"reversal_reason": reason},
     )
-    line.refresh_from_db()
+    line = CommissionLine.objects.select_related("deal").get(pk=line.pk)
+    notices.line_reversed(line)
+    publish("commission_line.reversed", line, partner=line.partner_id)
     return line
 
 

@@ -33,6 +33,7 @@ from prm.money import quantize, to_decimal
 from prm.permissions import require_program_ops
 from prm.webhooks import publish
 
+from . import notices
 from .exceptions import CommissionNotAllowed, PayoutMismatch
 from .lines import move_lines
 from .models import CommissionLine, Payout, Statement
@@ -214,5 +215,6 @@ def record_payout(
     record_event(statement, actor=actor, verb="payout_recorded", from_state=previous,
                  to_state=statement.status, data={"amount": str(amount),
                  "reference": payout.external_reference})  # fmt: skip
+    notices.payout_recorded(payout)
     publish("payment.recorded", payout, partner=payout.partner_id)
     return payout

@@ -3,7 +3,7 @@ the ``deals`` namespace)."""
 
 from django.urls import path
 
-from .views_ops import overrides, plans, repcredit, runs, spiffs, statements
+from .views_ops import lines, overrides, plans, repcredit, runs, spiffs, statements
 
 urlpatterns = [
     # Plans and rules
@@ -66,6 +66,8 @@ urlpatterns = [
         statements.statement_payout,
         name="commission_statement_payout",
     ),
+    # Lines
+    path("lines/<int:pk>/reverse/", lines.line_reverse, name="commission_line_reverse"),
     # Rep territories and the rep credit report
     path("rep-credit/", repcredit.rep_credit_report, name="rep_credit_report"),
     path("rep-credit/export.csv", repcredit.rep_credit_csv, name="rep_credit_csv"),

@@ -135,8 +135,8 @@ class LineSerializer(serializers.ModelSerializer):
         model = CommissionLine
         fields = [
             "id", "partner", "deal", "period", "kind", "status", "currency", "base_amount",
-            "rate", "multiplier", "amount", "payable_from", "reason", "rule", "plan_version",
-            "spiff", "payout", "created_at", "updated_at",
+            "rate", "multiplier", "amount", "payable_from", "reason", "reversal_reason", "rule",
+            "plan_version", "spiff", "payout", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -12,6 +12,7 @@ from prm.api.schema import named_choice_field as choice_field
 from prm.money import CURRENCY_CHOICES, AmountSerializerField
 from prm.text import NameSerializerField, refuse_invisible
 
+from ..models import REVERSAL_REASON_LENGTH
 from ..repcredit.models import RepTerritory
 from ..statements import validate_paid_on
 from .serializers import DealRefSerializer, RuleKindField, RuleRefSerializer, RuleSerializer
@@ -217,6 +218,13 @@ class OverrideInputSerializer(serializers.Serializer):
 class OverrideDecisionInputSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField(max_length=2000)
+
+
+class LineReverseInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REVERSAL_REASON_LENGTH,
+        help_text="Why the line will not be paid: the partner sees it.",
+    )
 
 
 # --- Statements --------------------------------------------------------------------------------

@@ -11,15 +11,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from deals.models import CommissionLine, CommissionPlan, DealRegistration, Payout, Statement
+from partners.api.permissions import IsProgramOps
 from partners.models import Partner
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import error_responses
 from prm.api.views import ListMixin, ServiceCreateMixin, ServiceViewSet
 
-from .. import pdf, selectors
+from .. import pdf, selectors, services
 from . import serializers as s
+from . import serializers_ops as o
 from .filters import LineFilter, PayoutFilter, StatementFilter
 from .views_config import PLAN_CREATE_SCHEMA, PlanWritesMixin
 from .views_ops import StatementActionsMixin
@@ -67,6 +70,27 @@ class LineViewSet(CommissionsApiView):
     filterset_class = LineFilter
     ordering_fields = ["period", "created_at", "amount", "hold_until"]
     ordering = ["-period", "deal_id", "id"]
+
+    def get_permissions(self):
+        permissions = super().get_permissions()
+        if self.action == "reverse_line":
+            permissions.append(IsProgramOps())
+        return permissions
+
+    @extend_schema(
+        summary="Reverse a line: decide not to pay it, with a reason the partner sees "
+        "(program ops)",
+        description="A pending, held or approved line becomes reversed and the calculation "
+        "never pays it again; a paid line cannot be reversed (409).",
+        request=o.LineReverseInputSerializer,
+        responses={200: s.LineSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="reverse")
+    def reverse_line(self, request, pk=None):
+        line = self.get_object()
+        data = self.validated_input(o.LineReverseInputSerializer)
+        line = services.reverse_line(actor=request.user, line=line, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=line.pk)).data)
 
     def get_queryset(self):
         lines = selectors.lines_visible_to(self.request.user)

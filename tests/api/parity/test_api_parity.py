@@ -146,6 +146,7 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "deals:commission_statement_approve": ("v1_commission_statements_approve_create",),
     "deals:commission_statement_bulk_approve": ("v1_commission_statements_bulk_approve_create",),
     "deals:commission_statement_payout": ("v1_commission_statements_payout_create",),
+    "deals:commission_line_reverse": ("v1_commission_lines_reverse_create",),
     "deals:rep_territory_list": ("v1_rep_territories_create",),
     "deals:rep_territory_edit": ("v1_rep_territories_partial_update",),
     "deals:rep_territory_remove": ("v1_rep_territories_destroy",),

@@ -1,0 +1,39 @@
+"""What a partner's admins hear about their commissions: a line reversed, a payout recorded.
+
+Both are decisions about the partner's money, so they are essential (always sent): the
+in-portal row is written in the caller's transaction, the email queued after it commits."""
+
+from django.urls import reverse
+
+from partners.selectors import admins_of_partners
+from prm.notifications import notify
+
+from .models import CommissionLine, Payout
+
+
+def line_reversed(line: CommissionLine) -> None:
+    # Imported here: the selectors read statement totals from ``statements``, which imports this.
+    from . import selectors
+
+    statement = selectors.statement_of_line(line)
+    url = (
+        reverse("deals:commission_statement", args=[statement.pk])
+        if statement is not None
+        else reverse("deals:commission_lines")
+    )
+    _tell(line.partner_id, "commission_line_reversed", {"line": line}, url)
+
+
+def payout_recorded(payout: Payout) -> None:
+    url = reverse("deals:commission_statement", args=[payout.statement_id])
+    _tell(payout.partner_id, "commission_paid", {"payout": payout}, url)
+
+
+def _tell(partner_id: int, kind: str, context: dict, url: str) -> None:
+    notify(
+        admins_of_partners([partner_id]).get(partner_id, []),
+        kind=kind,
+        template=f"deals/email/{kind}",
+        context=context,
+        url=url,
+    )
