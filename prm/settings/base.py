@@ -122,6 +122,8 @@ def database(url: str) -> dict:
         conn_health_checks=True,
     )
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with bulk writes kept within PostgreSQL's parameter limit.
+        config["ENGINE"] = "prm.db.postgresql"
         config.setdefault("OPTIONS", {}).update(
             {
                 # No just-in-time compilation: the portal's queries are short, and compiling

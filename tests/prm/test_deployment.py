@@ -112,7 +112,7 @@ def test_production_uses_the_configured_services():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60, check=True).stdout.split()  # fmt: skip
     assert out == [
-        "django.db.backends.postgresql",
+        "prm.db.postgresql",
         "redis://127.0.0.1:6379/4",
         "False",
         "prm.cache.ResilientRedisCache",
