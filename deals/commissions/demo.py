@@ -19,7 +19,7 @@ from prm.models import User
 from . import plans
 from .models import CommissionRule
 from .periods import period_of
-from .services import run_commission_calculation
+from .services import reverse_line, run_commission_calculation
 from .statements import approve_statement, record_payout, statement_totals
 
 Kind = CommissionRule.Kind
@@ -128,4 +128,24 @@ def _calculate(ops: User, today: dt.date) -> int:
         if payable > 0:
             record_payout(statement=statement, actor=ops, amount=payable, paid_on=today,
                           external_reference=f"DEMO-{statement.pk:05d}")  # fmt: skip
+    _reverse_one_line(ops)
     return count
+
+
+def _reverse_one_line(ops: User) -> None:
+    """One unpaid line of the demo partner is reversed, so its users see why a line is not
+    paid (and ops see the reversal in the line's history)."""
+    line = (
+        CommissionLine.objects.filter(
+            partner__memberships__user__email=DEMO_PARTNER_USER,
+            status__in=[CommissionLine.Status.PENDING, CommissionLine.Status.HELD],
+        )
+        .order_by("-period", "pk")
+        .first()
+    )
+    if line is not None:
+        reverse_line(
+            actor=ops,
+            line=line,
+            reason="Duplicate of another registration for the same customer, paid there.",
+        )

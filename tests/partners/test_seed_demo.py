@@ -208,3 +208,17 @@ def test_demo_events_are_spread_over_weeks_not_stamped_at_seed_time(seeded):
     events = AuditEvent.objects.filter(content_type__app_label__in=["mdf", "deals"])
     days = {moment.date() for moment in events.values_list("created_at", flat=True)}
     assert len(days) >= 20
+
+
+def test_the_demo_partner_sees_a_reversed_commission_line_and_why(seeded):
+    from deals.commissions.demo import DEMO_PARTNER_USER
+    from deals.models import CommissionLine
+
+    user = User.objects.get(email=DEMO_PARTNER_USER)
+    (line,) = CommissionLine.objects.filter(status=CommissionLine.Status.REVERSED)
+    assert line.partner.memberships.filter(user=user).exists()
+    assert line.reversal_reason.startswith("Duplicate")
+    client = Client()
+    client.force_login(user)
+    page = client.get("/deals/commissions/lines/?status=reversed").content.decode()
+    assert line.reversal_reason in page
