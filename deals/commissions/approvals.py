@@ -1,15 +1,14 @@
 """Ops' bulk approval of statements, where one refusal must not stop the others.
 
-``statements.approve_statements`` stops at the first refusal; the portal approves what it can
-and reports each refusal by statement. Each approval runs in its own transaction (through
-``approve_statement``), so a refused statement leaves nothing half-written and the approved
-ones stay approved.
+The portal approves what it can and reports each refusal by statement: ``approve_together``
+refuses the statements that are not drafts before it writes anything, and approves the others
+in a fixed number of queries.
 
 A ticked selection (a page's worth) is approved in the request (``approve_each``). Every draft
 statement a filter matches (a period of a large program holds tens of thousands) is approved by
-a job a worker runs chunk by chunk (``StatementApproval``, ``prm.jobs.run_batch``); each
-approval is a savepoint of its chunk, so a refusal is listed with the reason and the others go
-on, and a stopped job continues after its last committed chunk.
+a job a worker runs chunk by chunk (``StatementApproval``, ``prm.jobs.run_batch``), each chunk
+approved together; a refusal is listed with the reason and the others go on, and a stopped job
+continues after its last committed chunk.
 """
 
 from collections.abc import Iterable
@@ -19,14 +18,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.exceptions import DomainError
 from prm.id_sets import id_set
 from prm.jobs import reopen_batch, run_batch
 from prm.models import User
 
 from .exceptions import CommissionError
 from .models import Statement, StatementApproval
-from .statements import approve_statement, require_ops
+from .statements import approve_together, require_ops
 
 
 @dataclass
@@ -36,13 +34,11 @@ class BulkApproval:
 
 
 def approve_each(*, statements, actor: User) -> BulkApproval:
-    result = BulkApproval()
-    for statement in sorted(statements, key=lambda s: s.pk):
-        try:
-            result.approved.append(approve_statement(statement=statement, actor=actor))
-        except DomainError as exc:
-            result.refused.append((statement, exc.message))
-    return result
+    result = approve_together(statement_ids=[s.pk for s in statements], actor=actor)
+    return BulkApproval(
+        approved=result.approved,
+        refused=[(statement, exc.message) for statement, exc in result.refused],
+    )
 
 
 # --- Every statement a filter matches, as a job ------------------------------------------------
@@ -110,15 +106,13 @@ def _approve_chunk(job: StatementApproval, ids: list[int]) -> None:
     actor = job.requested_by
     if actor is None:  # the account is protected while its jobs exist; never expected
         raise CommissionError(_("The approval has lost the person who asked for it."))
-    statements = Statement.objects.select_related("partner").in_bulk(ids)
+    result = approve_together(statement_ids=ids, actor=actor)
+    job.succeeded += len(result.approved)
+    refused = {statement.pk: (statement, exc) for statement, exc in result.refused}
+    found = {s.pk for s in result.approved} | set(refused)
     for pk in ids:
-        statement = statements.get(pk)
-        if statement is None:
-            job.skip(pk, "", _("This statement no longer exists."))
-            continue
-        try:
-            approve_statement(statement=statement, actor=actor)
-        except DomainError as exc:
+        if pk in refused:
+            statement, exc = refused[pk]
             job.skip(pk, str(statement), exc.message)
-        else:
-            job.succeeded += 1
+        elif pk not in found:
+            job.skip(pk, "", _("This statement no longer exists."))

@@ -1,6 +1,8 @@
 """Line status changes, checked against ``CommissionLine.TRANSITIONS`` and audited one row per
 line (written in one insert, so approving thousands of lines stays a handful of queries)."""
 
+from collections.abc import Iterable
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -36,6 +38,12 @@ def move_lines(
 
 
 def _audit(lines: list[CommissionLine], *, to: str, actor: User | None, reason: str) -> None:
+    audit_moves([(line, to, reason) for line in lines], actor=actor)
+
+
+def audit_moves(moves: Iterable[tuple[CommissionLine, str, str]], *, actor: User | None) -> None:
+    """One audit row per ``(line, target status, reason)``, the line still in its old status,
+    written in one insert (batched)."""
     content_type = ContentType.objects.get_for_model(CommissionLine)
     now, request_id = timezone.now(), current_request_id()
     AuditEvent.objects.bulk_create(
@@ -55,7 +63,7 @@ def _audit(lines: list[CommissionLine], *, to: str, actor: User | None, reason: 
                 request_id=request_id,
                 created_at=now,
             )  # fmt: skip
-            for line in lines
+            for line, to, reason in moves
         ],
         batch_size=1000,
     )

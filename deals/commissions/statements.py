@@ -17,7 +17,9 @@ every approved line not yet paid; it must equal that amount, and there must be s
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,16 +28,18 @@ from django.db.models import Case, DecimalField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prm.audit import record_event
+from prm.audit import build_event, record_event, record_events
+from prm.exceptions import DomainError, InvalidTransition
+from prm.id_sets import id_set
 from prm.locks import lock
 from prm.models import User
 from prm.money import quantize, to_decimal
 from prm.permissions import require_program_ops
-from prm.webhooks import publish
+from prm.webhooks import publish, publish_many
 
 from . import notices
 from .exceptions import CommissionNotAllowed, PayoutMismatch
-from .lines import move_lines
+from .lines import audit_moves, move_lines
 from .models import CommissionLine, Payout, Statement
 
 Status = CommissionLine.Status
@@ -142,37 +146,134 @@ def validate_paid_on(day: dt.date) -> None:
         )
 
 
+@dataclass
+class Approval:
+    """What ``approve_together`` did: the statements approved, and each refused one with the
+    reason (``InvalidTransition``: it is not a draft)."""
+
+    approved: list[Statement] = field(default_factory=list)
+    refused: list[tuple[Statement, DomainError]] = field(default_factory=list)
+
+
 @transaction.atomic
-def approve_statement(*, statement: Statement, actor: User, today: dt.date | None = None):
-    """Approve ``statement``: lines whose hold has ended become approved, the others held."""
+def approve_together(
+    *, statement_ids: Iterable[int], actor: User, today: dt.date | None = None
+) -> Approval:
+    """Approve the draft statements among ``statement_ids``: each statement's open (pending or
+    held) lines of its partner and currency up to its period whose hold has ended become
+    approved, the other pending ones held. Statements that are not drafts are refused, the
+    others approved, in a fixed number of queries however many there are.
+
+    As if approved one after the other in id order: of two statements of one partner and
+    currency, the first takes every open line up to its period, the second what is left up to
+    its own. Each line change and each approval leaves its audit row, as one by one."""
     require_ops(actor)
-    statement = lock(Statement, statement.pk)
-    previous = statement.move_to(Statement.Status.APPROVED)
     today = today or timezone.localdate()
-    open_lines = _lines_of(statement).filter(
-        period__lte=statement.period, status__in=[Status.PENDING, Status.HELD]
+    result = Approval()
+    statements = list(
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .filter(pk__in=id_set(statement_ids))
+        .order_by("pk")
     )
-    due = Q(hold_until__isnull=True) | Q(hold_until__lte=today)
-    approved = move_lines(open_lines.filter(due), to=Status.APPROVED, actor=actor,
-                          reason=f"Statement {statement} approved")  # fmt: skip
-    held = move_lines(open_lines.filter(~due, status=Status.PENDING), to=Status.HELD,
-                      actor=actor, reason="Within the hold period")  # fmt: skip
-    statement.approved_by, statement.approved_at = actor, timezone.now()
-    statement.save(update_fields=["status", "approved_by", "approved_at"])
-    record_event(statement, actor=actor, verb="statement_approved", from_state=previous,
-                 to_state=statement.status, data={"approved": approved, "held": held})  # fmt: skip
-    publish("commission_statement.approved", statement, partner=statement.partner_id)
-    return statement
+    for statement in statements:
+        try:
+            statement.move_to(Statement.Status.APPROVED)
+        except InvalidTransition as exc:
+            result.refused.append((statement, exc))
+        else:
+            result.approved.append(statement)
+    if not result.approved:
+        return result
+    moves = _line_moves(result.approved, today)
+    for status in (Status.APPROVED, Status.HELD):
+        ids = [line.pk for line, to, _why, _s in moves if to == status]
+        if ids:
+            CommissionLine.objects.filter(pk__in=id_set(ids)).update(
+                status=status, updated_at=timezone.now()
+            )
+    audit_moves([(line, to, why) for line, to, why, _s in moves], actor=actor)
+    now = timezone.now()
+    Statement.objects.filter(pk__in=id_set([s.pk for s in result.approved])).update(
+        status=Statement.Status.APPROVED, approved_by=actor, approved_at=now
+    )
+    counts = Counter((s.pk, to) for _line, to, _why, s in moves)
+    for statement in result.approved:
+        statement.approved_by, statement.approved_at = actor, now
+    record_events(
+        [
+            build_event(
+                statement,
+                actor=actor,
+                verb="statement_approved",
+                from_state=Statement.Status.DRAFT,
+                to_state=Statement.Status.APPROVED,
+                data={
+                    "approved": counts[statement.pk, Status.APPROVED],
+                    "held": counts[statement.pk, Status.HELD],
+                },
+            )
+            for statement in result.approved
+        ]
+    )
+    publish_many(
+        "commission_statement.approved", result.approved, partner_of=lambda s: s.partner_id
+    )
+    return result
+
+
+def _line_moves(statements: list[Statement], today: dt.date) -> list[tuple]:
+    """``(line, target status, reason, statement)`` for the open lines the statements (in id
+    order) take, locked in id order; lines whose status does not change are left out."""
+    takers: dict[tuple[int, str], list[Statement]] = defaultdict(list)
+    for statement in statements:
+        takers[statement.partner_id, statement.currency].append(statement)
+    lines = (
+        CommissionLine.objects.select_for_update()
+        .filter(
+            partner_id__in=id_set({partner_id for partner_id, _currency in takers}),
+            period__lte=max(s.period for s in statements),
+            status__in=[Status.PENDING, Status.HELD],
+        )
+        .order_by("pk")
+    )
+    moves = []
+    for line in lines:
+        # The first statement (by id) of the line's partner and currency that reaches its period.
+        taker = next(
+            (s for s in takers[line.partner_id, line.currency] if line.period <= s.period), None
+        )
+        if taker is None:
+            continue
+        if line.hold_until is None or line.hold_until <= today:
+            target, why = Status.APPROVED, f"Statement {taker} approved"
+        elif line.status == Status.PENDING:
+            target, why = Status.HELD, "Within the hold period"
+        else:
+            continue
+        if not line.can_move_to(target):
+            raise InvalidTransition(str(CommissionLine._meta.verbose_name), line.status, target)
+        moves.append((line, target, why, taker))
+    return moves
+
+
+def approve_statement(*, statement: Statement, actor: User, today: dt.date | None = None):
+    """Approve ``statement`` (``approve_together`` of one); refuses a statement that is not a
+    draft with ``InvalidTransition``."""
+    result = approve_together(statement_ids=[statement.pk], actor=actor, today=today)
+    if result.refused:
+        raise result.refused[0][1]
+    if not result.approved:
+        raise Statement.DoesNotExist
+    return result.approved[0]
 
 
 def approve_statements(*, statements, actor: User) -> int:
-    """Approve several draft statements (ops' bulk action); each in its own transaction."""
-    count = 0
-    for statement in sorted(statements, key=lambda s: s.pk):
-        if statement.status == Statement.Status.DRAFT:
-            approve_statement(statement=statement, actor=actor)
-            count += 1
-    return count
+    """Approve the draft statements of ``statements`` together; returns how many."""
+    drafts = [s.pk for s in statements if s.status == Statement.Status.DRAFT]
+    if not drafts:
+        return 0
+    return len(approve_together(statement_ids=drafts, actor=actor).approved)
 
 
 @transaction.atomic

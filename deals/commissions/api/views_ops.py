@@ -147,8 +147,8 @@ class StatementActionsMixin:
 
     @extend_schema(
         summary="Approve several statements (program ops): a result per statement",
-        description="Each statement is approved on its own, as by the single approval; one "
-        "refused does not stop the others and leaves nothing half-approved.",
+        description="The statements are approved together, exactly as one by one in id order; "
+        "one that is not a draft is refused with the reason and does not stop the others.",
         request=o.StatementBulkApproveInputSerializer,
         responses={200: BulkActionResultSerializer, **_errors(400, 403)},
     )

@@ -84,11 +84,11 @@ def test_a_stopped_job_continues_without_approving_twice(statements, ops):
     job = approvals.start_bulk_approval(
         statement_ids=[s.pk for s in statements], actor=ops, queue=False
     )
-    real = approvals.approve_statement
+    real = approvals.approve_together
     calls = []
 
-    def dies_on_the_second(**kwargs):
-        calls.append(kwargs["statement"].pk)
+    def dies_on_the_second(**kwargs):  # one statement per chunk
+        calls.append(kwargs["statement_ids"])
         if len(calls) == 2:
             raise RuntimeError("worker lost")
         return real(**kwargs)
@@ -96,7 +96,7 @@ def test_a_stopped_job_continues_without_approving_twice(statements, ops):
     from deals.commissions.tasks import approve_statements_task
 
     with (
-        mock.patch.object(approvals, "approve_statement", dies_on_the_second),
+        mock.patch.object(approvals, "approve_together", dies_on_the_second),
         pytest.raises(RuntimeError),
     ):
         approve_statements_task.apply(kwargs={"job_id": job.pk}, throw=True)
@@ -191,3 +191,63 @@ def test_only_program_ops_reach_a_bulk_approval(statements, ops, personas, perso
     resume = reverse("deals:commission_bulk_approval_resume", args=[job.pk])
     assert client.post(resume).status_code == 404
     assert StatementApproval.objects.count() == 1 and set(statuses().values()) == {DRAFT}
+
+
+# --- Approving together ----------------------------------------------------------------------
+
+
+def test_together_each_statement_takes_its_own_lines_as_one_by_one(statements, ops, acme):
+    from deals.commissions.statements import approve_together
+    from deals.models import CommissionLine
+
+    result = approve_together(statement_ids=[s.pk for s in statements], actor=ops)
+    assert [s.pk for s in result.approved] == [s.pk for s in statements] and not result.refused
+    by_period = {s.period: s for s in statements if s.partner_id == acme.pk}
+    for line in CommissionLine.objects.filter(partner=acme):
+        event = AuditEvent.objects.get(object_id=str(line.pk), verb__startswith="commission_line")
+        # The Q3 statement takes the Q3 line, the Q4 statement what is left: the Q4 line.
+        if line.status == CommissionLine.Status.APPROVED:
+            assert event.reason == f"Statement {by_period[line.period]} approved"
+        else:
+            assert (line.status, event.reason) == ("held", "Within the hold period")
+    approved = AuditEvent.objects.filter(verb="statement_approved")
+    assert approved.count() == len(statements)
+    for event in approved:
+        assert event.data["approved"] + event.data["held"] == 1, event.data
+    assert set(statuses().values()) == {APPROVED}
+
+
+def test_together_refuses_what_is_not_a_draft_and_approves_the_rest(statements, ops):
+    from deals.commissions.statements import approve_together
+
+    approve_statement(statement=statements[0], actor=ops)
+    result = approve_together(statement_ids=[s.pk for s in statements], actor=ops)
+    assert [s.pk for s in result.approved] == [s.pk for s in statements[1:]]
+    ((refused, error),) = result.refused
+    assert refused.pk == statements[0].pk and error.details == {"from": APPROVED, "to": APPROVED}
+    assert AuditEvent.objects.filter(verb="statement_approved").count() == len(statements)
+
+
+def test_together_takes_the_same_queries_for_many_statements_as_for_one(
+    acme, globex, margin_rule, ops
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals.commissions.statements import approve_together
+    from partners.models import CompensationPreference
+
+    globex.compensation_preference = CompensationPreference.RESALE_MARGIN
+    globex.save()
+    for currency in ("USD", "EUR", "GBP", "CAD"):
+        for amount in ("100", "200"):
+            won_deal(acme, amount=amount, closed_on=IN_Q3, currency=currency)
+            won_deal(globex, amount=amount, closed_on=IN_Q3, currency=currency)
+    run_commission_calculation(period=Q3, actor=ops)
+    (first, *others) = Statement.objects.order_by("pk")
+    assert len(others) == 7
+    with CaptureQueriesContext(connection) as one:
+        approve_together(statement_ids=[first.pk], actor=ops)
+    with CaptureQueriesContext(connection) as many:
+        approve_together(statement_ids=[s.pk for s in others], actor=ops)
+    assert len(many.captured_queries) <= len(one.captured_queries)
