@@ -1,6 +1,6 @@
 """In a real browser, under the Content-Security-Policy: the run page polls its progress while
 the worker calculates and shows the result when it is over; ops approve a statement in bulk
-and record its payout."""
+and record its payout; ops reverse a line with a reason the partner then sees."""
 
 import datetime as dt
 from decimal import Decimal
@@ -120,3 +120,35 @@ def test_ops_approve_every_draft_statement_of_a_period_and_watch_the_job(
         app.conf.task_always_eager = eager
     assert set(Statement.objects.values_list("status", flat=True)) == {Statement.Status.APPROVED}
     assert violations == []
+
+
+def test_ops_reverse_a_line_and_the_partner_sees_why(
+    login, page, ops, acme, acme_admin, settings, violations
+):
+    from deals.commissions.services import run_commission_calculation
+    from deals.models import CommissionLine
+
+    settings.PRM_FISCAL_YEAR_START_MONTH = 1
+    plan = plans.create_plan(actor=ops, name="Standard", effective_from=dt.date(2020, 1, 1))
+    plans.save_rule(actor=ops, plan=plan, name="Margin", kind=CommissionRule.Kind.RESALE_MARGIN,
+                    rate=Decimal("10"))  # fmt: skip
+    DealFactory(partner=acme, status=DealRegistration.Status.WON, closed_amount=Decimal(5000),
+                closed_on=dt.date(2026, 8, 10), customer_name="Initech")  # fmt: skip
+    run_commission_calculation(period="FY2026-Q3", actor=ops)
+    line = CommissionLine.objects.get()
+    statement = Statement.objects.get()
+    login(ops)
+    page.goto(f"/deals/commissions/ops/statements/{statement.pk}/")
+    page.get_by_test_id(f"reverse-line-{line.pk}").click()
+    page.get_by_label("Why will this line not be paid?").fill("Duplicate of deal #812")
+    page.get_by_role("button", name="Reverse line").click()
+    page.get_by_text("Line reversed").wait_for()
+    assert page.url.endswith(f"/deals/commissions/ops/statements/{statement.pk}/")
+    line.refresh_from_db()
+    assert (line.status, line.reversal_reason) == ("reversed", "Duplicate of deal #812")
+    assert violations == []
+
+    login(acme_admin)
+    page.goto(f"/deals/commissions/statements/{statement.pk}/")
+    expect(page.get_by_test_id("reversal-reason")).to_have_text("Duplicate of deal #812")
+    expect(page.get_by_test_id(f"reverse-line-{line.pk}")).to_have_count(0)
