@@ -3,6 +3,8 @@
 Both are decisions about the partner's money, so they are essential (always sent): the
 in-portal row is written in the caller's transaction, the email queued after it commits."""
 
+from collections.abc import Sequence
+
 from django.urls import reverse
 
 from partners.selectors import admins_of_partners
@@ -11,7 +13,8 @@ from prm.notifications import notify
 from .models import CommissionLine, Payout
 
 
-def line_reversed(line: CommissionLine) -> None:
+def line_reversed(line: CommissionLine, *, spiffs: Sequence[CommissionLine] = ()) -> None:
+    """``spiffs``: the spiff lines earned on ``line``, reversed with it."""
     # Imported here: the selectors read statement totals from ``statements``, which imports this.
     from . import selectors
 
@@ -21,7 +24,7 @@ def line_reversed(line: CommissionLine) -> None:
         if statement is not None
         else reverse("deals:commission_lines")
     )
-    _tell(line.partner_id, "commission_line_reversed", {"line": line}, url)
+    _tell(line.partner_id, "commission_line_reversed", {"line": line, "spiffs": spiffs}, url)
 
 
 def payout_recorded(payout: Payout) -> None:

@@ -112,9 +112,10 @@ def run_commission_calculation(
 
 @transaction.atomic
 def reverse_line(*, actor: User, line: CommissionLine, reason: str) -> CommissionLine:
-    """Decide not to pay a line (never a paid one), with a reason the partner sees. The
-    calculation will not pay it again; the partner's admins are told, and webhooks hear
-    ``commission_line.reversed``."""
+    """Decide not to pay a line (never a paid one), with a reason the partner sees. The spiff
+    lines earned on it that are not paid yet are reversed with it (a spiff pays a share of the
+    line). The calculation will not pay them again; the partner's admins are told, and webhooks
+    hear ``commission_line.reversed`` for each."""
     require_program_ops(
         actor,
         _("Only program operations reverse commission lines."),
@@ -122,22 +123,47 @@ def reverse_line(*, actor: User, line: CommissionLine, reason: str) -> Commissio
     )
     reason = (reason or "").strip()
     if not reason:
-        raise CommissionError(_("Reversing a line needs a reason."), details={"reason": "required"})
+        raise CommissionError(_("Reversing a line needs a reason."))
     if len(reason) > REVERSAL_REASON_LENGTH:
         raise CommissionError(
-            _("Keep the reason to %(n)d characters.") % {"n": REVERSAL_REASON_LENGTH},
-            details={"reason": "too_long"},
+            _("Keep the reason to %(n)d characters.") % {"n": REVERSAL_REASON_LENGTH}
         )
+    Status = CommissionLine.Status
     move_lines(
         CommissionLine.objects.filter(pk=line.pk),
-        to=CommissionLine.Status.REVERSED,
+        to=Status.REVERSED,
         actor=actor,
         reason=reason,
         extra={"reversal_reason": reason},
     )
     line = CommissionLine.objects.select_related("deal").get(pk=line.pk)
-    notices.line_reversed(line)
-    publish("commission_line.reversed", line, partner=line.partner_id)
+    spiff_ids: list[int] = []
+    if line.kind != CommissionLine.Kind.SPIFF:
+        spiff_ids = list(
+            CommissionLine.objects.filter(
+                deal_id=line.deal_id,
+                period=line.period,
+                rule_id=line.rule_id,
+                kind=CommissionLine.Kind.SPIFF,
+                status__in=[Status.PENDING, Status.HELD, Status.APPROVED],
+            ).values_list("pk", flat=True)
+        )
+    if spiff_ids:
+        spiff_reason = (
+            _("The commission line this spiff is earned on was reversed: %(reason)s")
+            % {"reason": reason}
+        )[:REVERSAL_REASON_LENGTH]
+        move_lines(
+            CommissionLine.objects.filter(pk__in=spiff_ids),
+            to=Status.REVERSED,
+            actor=actor,
+            reason=spiff_reason,
+            extra={"reversal_reason": spiff_reason},
+        )
+    reversed_spiffs = list(CommissionLine.objects.filter(pk__in=spiff_ids).order_by("pk"))
+    notices.line_reversed(line, spiffs=reversed_spiffs)
+    for each in [line, *reversed_spiffs]:
+        publish("commission_line.reversed", each, partner=each.partner_id)
     return line
 
 

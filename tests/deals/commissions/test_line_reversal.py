@@ -119,6 +119,33 @@ def test_the_partners_admins_hear_of_each_payout(
     assert note.url == reverse("deals:commission_statement", args=[payout.statement_id])
 
 
+def test_the_spiff_earned_on_a_reversed_line_is_reversed_with_it(
+    acme, acme_admin, margin_rule, ops, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    from decimal import Decimal
+
+    from deals.models import Spiff
+
+    Spiff.objects.create(
+        name="Q3 push", starts_on=dt.date(2026, 7, 1), ends_on=dt.date(2026, 9, 30),
+        threshold_amount=Decimal("500"), extra_rate=Decimal("5"),
+    )  # fmt: skip
+    won_deal(acme, amount="1000", customer_name="Initech")
+    kept = won_deal(acme, amount="2000", customer_name="Umbrella")
+    run_commission_calculation(period=Q3, actor=ops)
+    margin = CommissionLine.objects.get(deal__customer_name="Initech", kind="margin")
+    with django_capture_on_commit_callbacks(execute=True):
+        reverse_line(actor=ops, line=margin, reason=WHY)
+    spiff = CommissionLine.objects.get(deal=margin.deal, kind="spiff")
+    assert spiff.status == S.REVERSED and WHY in spiff.reversal_reason
+    assert CommissionLine.objects.filter(deal=kept, status=S.PENDING).count() == 2
+    note = Notification.objects.get(kind="commission_line_reversed")
+    assert "spiff line of USD 5.00" in note.body
+    run_commission_calculation(period="FY2026-Q4", actor=ops)  # never paid again
+    assert not CommissionLine.objects.filter(deal=margin.deal, period="FY2026-Q4").exists()
+
+
 # --- The portal -------------------------------------------------------------------------------
 
 
