@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..ops_selectors import require_ops
 
@@ -28,3 +29,14 @@ def querystring(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def safe_next(request, default: str) -> str:
+    """Where to return to: the form's or link's ``next`` when it points into this site, else
+    ``default``."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return default

@@ -4,7 +4,6 @@ partner sees. The page shows the line, what it is traceable to, and its history.
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from deals.forms import add_domain_errors
@@ -15,7 +14,7 @@ from .. import selectors
 from ..forms import LineReverseForm
 from ..models import CommissionLine
 from ..services import reverse_line
-from .common import ops_required
+from .common import ops_required, safe_next
 
 
 @ops_required
@@ -47,12 +46,7 @@ def line_reverse(request, pk):
 
 
 def _back_url(request, line: CommissionLine) -> str:
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
     statement = selectors.statement_of_line(line)
-    if statement is not None:
-        return reverse("deals:commission_statement_detail", args=[statement.pk])
-    return reverse("deals:commission_lines")
+    if statement is None:
+        return safe_next(request, reverse("deals:commission_lines"))
+    return safe_next(request, reverse("deals:commission_statement_detail", args=[statement.pk]))

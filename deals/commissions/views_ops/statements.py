@@ -6,7 +6,6 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +20,7 @@ from ..approvals import approve_each, resume_bulk_approval, start_bulk_approval
 from ..forms import PayoutForm, StatementFilterForm
 from ..models import Statement
 from ..statements import approve_statement, record_payout, statement_totals
-from .common import ops_required, page_of, querystring
+from .common import ops_required, page_of, querystring, safe_next
 
 
 def _filtered(request):
@@ -78,10 +77,7 @@ def statement_bulk_approve(request):
 
 
 def _back(request):
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("deals:commission_statement_list")
-    return redirect(back)
+    return redirect(safe_next(request, reverse("deals:commission_statement_list")))
 
 
 def _approve_all_matching(request):
