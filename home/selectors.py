@@ -18,8 +18,10 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from deals.commissions.selectors import pending_overrides, statements_visible_to
 from deals.conflicts.selectors import conflicts_visible_to
 from deals.leads.selectors import leads_visible_to
 from deals.models import (
@@ -28,19 +30,27 @@ from deals.models import (
     DealImport,
     DealProgramSettings,
     DealRegistration,
-    ExtensionRequest,
     Lead,
+    Statement,
 )
 from deals.selectors import deals_visible_to, pending_extensions, review_queue
 from enablement.models import CertificationImport, PersonCertification
 from enablement.selectors import person_certifications_visible_to
-from mdf.models import FundRequest, MdfSettings
+from mdf.claims.selectors import claim_queue, payable_requests
+from mdf.models import MdfSettings
+from mdf.requests.selectors import decision_queue
 from partners.models import Invitation, Partner, Qualification
+from partners.recruitment.selectors import applications_waiting
 from partners.selectors import open_invitations_for, partner_access, partners_visible_to
 from prm.audit import events_for
 from prm.models import User
 from scorecards.models import TierProposal, TierReview
-from scorecards.review.selectors import TierOutlook, tier_outlook
+from scorecards.review.selectors import (
+    TierOutlook,
+    reviews_visible_to,
+    search_proposals,
+    tier_outlook,
+)
 
 Status = DealRegistration.Status
 OPEN_DEAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.MORE_INFO, Status.APPROVED)
@@ -203,6 +213,12 @@ def open_conflicts(user: User) -> QuerySet[DealConflict]:
     )
 
 
+def conflicts_to_resolve(user: User) -> dict:
+    """The first open conflicts in ``user``'s scope and how many there are."""
+    conflicts = open_conflicts(user)
+    return {"conflicts": list(conflicts[:LIST_LIMIT]), "conflict_count": conflicts.count()}
+
+
 def partners_needing_attention(user: User, *, now: dt.datetime | None = None) -> QuerySet[Partner]:
     """Active partners in scope with a reason to look: a registration past its decision due
     time, a warning or demotion from the last tier review, or no Scale/Skill/Will assessment.
@@ -235,13 +251,11 @@ def partners_needing_attention(user: User, *, now: dt.datetime | None = None) ->
 
 def cam_home(user: User, *, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
-    conflicts = open_conflicts(user)
     extensions = pending_extensions(user)
     attention = partners_needing_attention(user, now=now)
     return {
         "queue": queue_summary(user, now=now),
-        "conflicts": list(conflicts[:LIST_LIMIT]),
-        "conflict_count": conflicts.count(),
+        **conflicts_to_resolve(user),
         "extensions": list(extensions[:LIST_LIMIT]),
         "extension_count": extensions.count(),
         "attention": list(attention[:LIST_LIMIT]),
@@ -257,10 +271,23 @@ class Figure:
     label: str
     value: int
     warn: bool = False
+    url: str = ""  # the page where the work it counts is done
 
 
-def program_health(user: User, *, now: dt.datetime | None = None) -> list[Figure]:
-    """A handful of program-wide figures, each one aggregate query."""
+@dataclass(frozen=True)
+class FigureGroup:
+    title: str
+    figures: list[Figure]
+
+
+def _url(name: str, *args, **query: str) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def program_health(user: User, *, now: dt.datetime | None = None) -> list[FigureGroup]:
+    """The program's figures and work queues by area, each one count of the selector its own
+    page lists, and a link to that page."""
     now = now or timezone.now()
     partners = (
         partners_visible_to(user)
@@ -279,22 +306,120 @@ def program_health(user: User, *, now: dt.datetime | None = None) -> list[Figure
             protected=Count("pk", filter=Q(status=Status.APPROVED)),
         )
     )
-    conflicts = open_conflicts(user).count()
-    leads = leads_visible_to(user).filter(status=Lead.Status.OFFERED).count()
-    mdf = FundRequest.objects.filter(
-        status__in=(FundRequest.Status.SUBMITTED, FundRequest.Status.AWAITING_OPS)
-    ).count()
-    extensions = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING).count()
+    conflicts = open_conflicts(user).count()  # listed below the figures
+    statements = dict(
+        statements_visible_to(user)
+        .filter(status__in=(Statement.Status.DRAFT, Statement.Status.APPROVED))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
     return [
-        Figure(_("Active partners"), partners["active"]),
-        Figure(_("Partners onboarding"), partners["onboarding"]),
-        Figure(_("Registrations waiting for a decision"), deals["waiting"]),
-        Figure(_("Past their decision due time"), deals["breached"], deals["breached"] > 0),
-        Figure(_("Protected registrations"), deals["protected"]),
-        Figure(_("Open conflicts"), conflicts, conflicts > 0),
-        Figure(_("Extension requests"), extensions),
-        Figure(_("Leads waiting for a partner's answer"), leads),
-        Figure(_("MDF requests waiting"), mdf),
+        FigureGroup(
+            _("Partners"),
+            [
+                Figure(
+                    _("Applications waiting"),
+                    applications_waiting(user).count(),
+                    url=_url("partners:application_list"),
+                ),
+                Figure(
+                    _("Partners onboarding"),
+                    partners["onboarding"],
+                    url=_url("partners:partner_list", status=Partner.Status.ONBOARDING),
+                ),
+                Figure(
+                    _("Active partners"),
+                    partners["active"],
+                    url=_url("partners:partner_list", status=Partner.Status.ACTIVE),
+                ),
+            ],
+        ),
+        FigureGroup(
+            _("Deals and leads"),
+            [
+                Figure(
+                    _("Registrations waiting for a decision"),
+                    deals["waiting"],
+                    url=_url("deals:review_queue"),
+                ),
+                Figure(
+                    _("Past their decision due time"),
+                    deals["breached"],
+                    deals["breached"] > 0,
+                    url=_url("deals:review_queue", breached="yes"),
+                ),
+                Figure(_("Open conflicts"), conflicts, conflicts > 0, url="#conflicts"),
+                Figure(
+                    _("Extension requests"),
+                    pending_extensions(user).count(),
+                    url=_url("deals:extension_queue"),
+                ),
+                Figure(
+                    _("Protected registrations"),
+                    deals["protected"],
+                    url=_url("deals:deal_list", status=Status.APPROVED),
+                ),
+                Figure(
+                    _("Leads waiting for a partner's answer"),
+                    leads_visible_to(user).filter(status=Lead.Status.OFFERED).count(),
+                    url=_url("deals:lead_list", status=Lead.Status.OFFERED),
+                ),
+            ],
+        ),
+        FigureGroup(
+            _("Commissions and MDF"),
+            [
+                Figure(
+                    _("Margin overrides waiting for approval"),
+                    pending_overrides().count(),
+                    url=_url("deals:commission_override_queue"),
+                ),
+                Figure(
+                    _("Statements to approve"),
+                    statements.get(Statement.Status.DRAFT, 0),
+                    url=_url("deals:commission_statement_list", status=Statement.Status.DRAFT),
+                ),
+                Figure(
+                    _("Statements approved, not paid yet"),
+                    statements.get(Statement.Status.APPROVED, 0),
+                    url=_url("deals:commission_statement_list", status=Statement.Status.APPROVED),
+                ),
+                Figure(
+                    _("MDF requests waiting"),
+                    decision_queue(user).count(),
+                    url=_url("mdf:queue"),
+                ),
+                Figure(
+                    _("MDF claims to review"),
+                    claim_queue(user).count(),
+                    url=_url("mdf:claim_queue"),
+                ),
+                Figure(
+                    _("MDF claims to pay"), payable_requests(user).count(), url=_url("mdf:payments")
+                ),
+            ],
+        ),
+        FigureGroup(_("Tiers"), _tier_figures(user)),
+    ]
+
+
+def _tier_figures(user: User) -> list[Figure]:
+    """The latest review's proposals still waiting for ops."""
+    review = reviews_visible_to(user).order_by("-period_start").first()
+    if review is None:
+        return [
+            Figure(
+                _("Tier proposals waiting for a decision"), 0, url=_url("scorecards:review_list")
+            )
+        ]
+    pending = search_proposals(user, review=review, decision=TierProposal.Decision.PENDING).count()
+    return [
+        Figure(
+            _("Tier proposals waiting for a decision (%(quarter)s)") % {"quarter": review.quarter},
+            pending,
+            url=_url("scorecards:review_detail", review.pk, decision=TierProposal.Decision.PENDING),
+        )
     ]
 
 

@@ -53,8 +53,8 @@ def _ops_home(request):
         "partners/home_ops.html",
         {
             "applications": waiting[:10],
-            "application_count": waiting.count(),
             "health": selectors.program_health(user),
+            **selectors.conflicts_to_resolve(user),
             "tiers": partner_selectors.tiers_for_display(),
             "jobs": selectors.recent_jobs(),
             "by_status": partner_selectors.partner_counts_by_status(user),
