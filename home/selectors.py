@@ -21,7 +21,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from deals.commissions.selectors import pending_overrides, statements_visible_to
+from deals.commissions.selectors import (
+    Owed,
+    owed_to_partner,
+    pending_overrides,
+    statements_visible_to,
+)
 from deals.conflicts.selectors import conflicts_visible_to
 from deals.leads.selectors import leads_visible_to
 from deals.models import (
@@ -37,6 +42,7 @@ from deals.selectors import deals_visible_to, pending_extensions, review_queue
 from enablement.models import CertificationImport, PersonCertification
 from enablement.selectors import person_certifications_visible_to
 from mdf.claims.selectors import claim_queue, payable_requests
+from mdf.funds.selectors import PartnerBalance, partner_balance
 from mdf.models import MdfSettings
 from mdf.requests.selectors import decision_queue
 from partners.models import Invitation, Partner, Qualification
@@ -67,6 +73,8 @@ class PartnerHome:
     certifications_expiring: list[PersonCertification]
     invitations: list[Invitation] = field(default_factory=list)
     outlook: TierOutlook | None = None
+    owed: list[Owed] = field(default_factory=list)  # commissions, per currency
+    mdf: PartnerBalance | None = None
 
 
 def deals_needing_action(
@@ -108,11 +116,14 @@ def partner_home(user: User, *, organisation: bool, now: dt.datetime | None = No
 
 
 def partner_admin_home(user: User, partner: Partner, *, now: dt.datetime | None = None):
-    """The organisation's work, pending invitations and tier standing for a partner admin."""
+    """The organisation's work, pending invitations, tier standing and money (commissions owed,
+    marketing funds available) for a partner admin."""
     now = now or timezone.now()
     home = partner_home(user, organisation=True, now=now)
     home.invitations = list(open_invitations_for(partner)[:LIST_LIMIT])
     home.outlook = tier_outlook(partner, today=timezone.localdate(now))
+    home.owed = owed_to_partner(partner, today=timezone.localdate(now))
+    home.mdf = partner_balance(partner, today=timezone.localdate(now))
     return home
 
 
