@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
 from partners.selectors import focus_list, partner_access
@@ -223,16 +224,25 @@ class FocusCell:
 
 
 ADVICE = {
-    ("high", Health.GREEN): "Grow: co-sell and plan bigger",
-    ("high", Health.AMBER): "Invest: close the gaps",
-    ("high", Health.RED): "Invest first: strong potential, not realised",
-    ("medium", Health.GREEN): "Keep momentum",
-    ("medium", Health.AMBER): "Coach on the weak criteria",
-    ("medium", Health.RED): "Find the blocker",
-    ("low", Health.GREEN): "Maintain with light touch",
-    ("low", Health.AMBER): "Self-service",
-    ("low", Health.RED): "Review the fit",
+    ("high", Health.GREEN): _("Grow: co-sell and plan bigger"),
+    ("high", Health.AMBER): _("Invest: close the gaps"),
+    ("high", Health.RED): _("Invest first: strong potential, not realised"),
+    ("medium", Health.GREEN): _("Keep momentum"),
+    ("medium", Health.AMBER): _("Coach on the weak criteria"),
+    ("medium", Health.RED): _("Find the blocker"),
+    ("low", Health.GREEN): _("Maintain with light touch"),
+    ("low", Health.AMBER): _("Self-service"),
+    ("low", Health.RED): _("Review the fit"),
 }
+NOT_ASSESSED = _("Assess Scale, Skill and Will")
+NOT_SCORED = _("Complete the scorecard: rate the criteria only you can judge")
+
+
+def advice(potential: str, health: str) -> str:
+    """What a channel account manager should do with the partners of one cell of the grid."""
+    if potential == "unassessed":
+        return NOT_ASSESSED
+    return ADVICE.get((potential, health), NOT_SCORED)
 
 
 def potential_band(focus_score: int | None) -> str:
@@ -254,9 +264,7 @@ def focus_grid(user: User, *, quarter: str) -> list[list[FocusCell]]:
     }
     rows = ["high", "medium", "low", "unassessed"]
     grid: dict[tuple[str, str], FocusCell] = {
-        (r, h): FocusCell(r, h, ADVICE.get((r, h), "Assess Scale, Skill and Will"))
-        for r in rows
-        for h in HEALTH_ORDER
+        (r, h): FocusCell(r, h, advice(r, h)) for r in rows for h in HEALTH_ORDER
     }
     for partner in partners:
         # Annotated by focus_list: the latest Scale × Skill × Will; the card to link to.

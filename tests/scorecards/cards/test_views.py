@@ -101,6 +101,21 @@ def test_the_focus_view_places_the_cams_partners(client_for, cam, acme, distri, 
     assert reverse("scorecards:card_detail", args=[cards[acme.pk].pk]) in response.content.decode()
 
 
+def test_an_assessed_partner_without_a_scorecard_is_linked_with_what_to_do(
+    client_for, cam, acme, distri, cards
+):
+    QualificationFactory(partner=distri, scale=2, skill=2, will=2, assessed_by=cam)  # 8: low
+    response = client_for(cam).get(reverse("scorecards:focus"))
+    cells = {
+        (cell.potential, cell.health): cell for row in response.context["grid"] for cell in row
+    }
+    no_data = cells[("low", "unknown")]
+    assert [p.display_name for p in no_data.partners] == ["Distri"]
+    assert str(no_data.advice).startswith("Complete the scorecard")
+    assert str(cells[("unassessed", "unknown")].advice) == "Assess Scale, Skill and Will"
+    assert f'href="{distri.get_absolute_url()}"' in response.content.decode()
+
+
 @pytest.mark.parametrize("who", ["acme_admin", "acme_rep"])
 def test_partners_have_no_focus_view(client_for, personas, who):
     assert client_for(personas[who]).get(reverse("scorecards:focus")).status_code == 403
