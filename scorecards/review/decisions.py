@@ -196,22 +196,28 @@ def apply_one(proposal: TierProposal, *, actor: User | None, effective_on: dt.da
             effective_from=effective_on,
             rule=f"tier review {proposal.review.quarter}",
         )
-        admins = admins_of_partners([partner.pk])
-        notify(
-            [*admins.get(partner.pk, []), partner.channel_manager],
-            kind=KIND_CHANGED,
-            template="scorecards/email/tier_changed",
-            context={
-                "partner": partner,
-                "tier": target,
-                "previous": proposal.current_tier,
-                "effective_on": effective_on,
-                "promoted": (target.rank if target else -1)
-                > (proposal.current_tier.rank if proposal.current_tier else -1),
-            },
-            url=reverse("partners:tier_list"),
-            dedupe_key=f"tier-changed:{proposal.pk}",
-        )
+        context = {
+            "partner": partner,
+            "tier": target,
+            "previous": proposal.current_tier,
+            "effective_on": effective_on,
+            "promoted": (target.rank if target else -1)
+            > (proposal.current_tier.rank if proposal.current_tier else -1),
+        }
+        # The partner's admins read their tier's benefits; its channel account manager, the
+        # partner.
+        for recipients, url in (
+            (admins_of_partners([partner.pk]).get(partner.pk, []), reverse("partners:tier_list")),
+            ([partner.channel_manager], partner.get_absolute_url()),
+        ):
+            notify(
+                recipients,
+                kind=KIND_CHANGED,
+                template="scorecards/email/tier_changed",
+                context=context,
+                url=url,
+                dedupe_key=f"tier-changed:{proposal.pk}",
+            )
     proposal.applied_at = timezone.now()
     proposal.applied_by = actor
     proposal.effective_on = effective_on

@@ -306,18 +306,22 @@ def send_warnings(review_id: int, *, chunk_size: int = CHUNK_SIZE) -> int:
 
 def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
     admins = admins_of_partners([p.partner_id for p in proposals])
-    url = reverse("enablement:standing")
+    standing = reverse("enablement:standing")
     for proposal in proposals:
         partner = proposal.partner
-        key = f"tier-warning:{review.pk}:{partner.pk}"
-        notify(
-            [*admins.get(partner.pk, []), partner.channel_manager],
-            kind=KIND_WARNING,
-            template="scorecards/email/tier_warning",
-            context={"proposal": proposal, "partner": partner, "review": review},
-            url=url,
-            dedupe_key=key,
-        )
+        # The partner's admins read where they stand; its channel account manager, the partner.
+        for recipients, url in (
+            (admins.get(partner.pk, []), standing),
+            ([partner.channel_manager], partner.get_absolute_url()),
+        ):
+            notify(
+                recipients,
+                kind=KIND_WARNING,
+                template="scorecards/email/tier_warning",
+                context={"proposal": proposal, "partner": partner, "review": review},
+                url=url,
+                dedupe_key=f"tier-warning:{review.pk}:{partner.pk}",
+            )
         record_event(
             partner,
             actor=None,

@@ -54,6 +54,39 @@ def test_a_review_proposes_for_every_active_partner_with_counts(
     assert Notification.objects.filter(kind=services.KIND_WARNING).count() == 1
 
 
+def test_the_channel_account_manager_is_told_about_the_partner_not_as_the_partner(
+    ops, cam, quarter, make_partner, program, django_capture_on_commit_callbacks
+):
+    short = make_partner("gold", sales=2, technical=1, name="Short", cam=cam)
+    up = make_partner("registered", sales=3, technical=2, developers=2, name="Up", cam=cam)
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_now(quarter, ops)
+    admin = short.memberships.get(role="admin").user
+    to_admin = Notification.objects.get(user=admin, kind=services.KIND_WARNING)
+    to_cam = Notification.objects.get(user=cam, kind=services.KIND_WARNING)
+    assert to_admin.title == "Your Gold tier requirements are not met"
+    assert "You keep Gold for now" in to_admin.body
+    assert to_admin.url == "/enablement/standing/"
+    assert to_cam.title == "Short does not meet its Gold tier requirements"
+    assert "It keeps Gold for now and its admins have been warned" in to_cam.body
+    assert "You keep" not in to_cam.body
+    assert "1 more certified technical person" in to_cam.body
+    assert to_cam.url == short.get_absolute_url()
+
+    promotion = proposal_of(review, up)
+    decisions.decide_proposal(proposal=promotion, actor=ops, approve=True)
+    decisions.apply_proposals(proposals=[promotion], actor=ops)
+    admin = up.memberships.get(role="admin").user
+    changed_admin = Notification.objects.get(user=admin, kind=decisions.KIND_CHANGED)
+    changed_cam = Notification.objects.get(user=cam, kind=decisions.KIND_CHANGED)
+    assert changed_admin.title == "Your partner tier is now Gold"
+    assert "Congratulations" in changed_admin.body and "Your benefits:" in changed_admin.body
+    assert changed_cam.title == "Up is now Gold"
+    assert "Up moves from Registered to Gold" in changed_cam.body
+    assert "Its benefits:" in changed_cam.body and "Congratulations" not in changed_cam.body
+    assert changed_cam.url == up.get_absolute_url()
+
+
 def test_the_next_review_below_requirements_proposes_the_demotion(
     ops, quarter, make_partner, program, django_capture_on_commit_callbacks
 ):
