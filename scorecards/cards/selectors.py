@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
@@ -223,7 +224,7 @@ class FocusCell:
     partners: list = field(default_factory=list)
 
 
-ADVICE = {
+ADVICE: dict[tuple[str, str], Promise] = {
     ("high", Health.GREEN): _("Grow: co-sell and plan bigger"),
     ("high", Health.AMBER): _("Invest: close the gaps"),
     ("high", Health.RED): _("Invest first: strong potential, not realised"),
@@ -241,8 +242,8 @@ NOT_SCORED = _("Complete the scorecard: rate the criteria only you can judge")
 def advice(potential: str, health: str) -> str:
     """What a channel account manager should do with the partners of one cell of the grid."""
     if potential == "unassessed":
-        return NOT_ASSESSED
-    return ADVICE.get((potential, health), NOT_SCORED)
+        return str(NOT_ASSESSED)
+    return str(ADVICE.get((potential, health), NOT_SCORED))
 
 
 def potential_band(focus_score: int | None) -> str:
