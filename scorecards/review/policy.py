@@ -219,6 +219,8 @@ class Draft:
     below_requirements: bool
     misses: int
     warned: bool
+    # The weighted score against the tier the proposal judges: the tier it promotes to, else
+    # the current one (so a partner below its tier shows how far below, as its reason says).
     score: Decimal
     reasons: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
@@ -285,6 +287,7 @@ def propose(
 
     # Below the current tier's requirements.
     short = qualification(current)
+    score = short.score
     misses = previous_misses + 1
     reasons = [_below_text(short, weights, texts)]
     floor = qualified or ranked[0]

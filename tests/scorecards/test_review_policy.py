@@ -79,6 +79,10 @@ def test_the_first_review_below_requirements_warns_and_holds(make_partner, progr
     assert "Below Gold requirements" in draft.reasons[0]
     assert "1 more certified technical person" in draft.reasons[0]
     assert "Grace period" in draft.reasons[1]
+    # The score is Gold's, the tier it falls short of, not Silver's, which it meets: 9 of 28
+    # weighted points (certified sales people, weight 3 × 3; the other certifications and the
+    # revenue are missing), as the reason says.
+    assert draft.score == Decimal("32.1") and "weighted 32.1%" in draft.reasons[0]
 
 
 def test_the_second_review_below_requirements_proposes_the_demotion(make_partner, program):
@@ -86,6 +90,7 @@ def test_the_second_review_below_requirements_proposes_the_demotion(make_partner
     draft = _propose(partner, program, previous_misses=1)
     assert (draft.action, draft.warned, draft.misses) == (Action.DEMOTE, False, 2)
     assert draft.proposed_tier == program["silver"]
+    assert draft.score == Decimal("0.0")  # against Gold, which it is leaving
 
 
 def test_a_longer_grace_period_is_a_program_setting(make_partner, program):
