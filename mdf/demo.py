@@ -58,6 +58,8 @@ def seed(*, stdout) -> None:
         return
     menu = _menu(ops)
     accrued = _accrue(stdout)
+    # As the nightly job does: funds past their last day expire or carry over.
+    expiry = funds.expire_funds()
     made = 0
     for email in ("admin@northwind.example", "admin@bluepeak.example"):
         user = User.objects.filter(email=email).first()
@@ -67,8 +69,9 @@ def seed(*, stdout) -> None:
         _allocate(ops, partner)
         made += _requests(stdout, ops, user, partner, menu)
     stdout.write(
-        f"MDF: {len(menu)} activity types, {accrued} accrual entries written, {made} new "
-        f"requests, {FundRequest.objects.count()} requests in all."
+        f"MDF: {len(menu)} activity types, {accrued} accrual entries written, "
+        f"{expiry.carried} carried over and {expiry.expired} expired from closed funds, {made} "
+        f"new requests, {FundRequest.objects.count()} requests in all."
     )
 
 

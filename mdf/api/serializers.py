@@ -106,6 +106,7 @@ class PartnerBalanceSerializer(serializers.Serializer):
     paid = money(source="total.paid")
     expired = money(source="total.expired")
     expiring_soon = money()
+    requestable = money()  # the available money of the funds open today
     next_expiry = serializers.DateField(read_only=True, allow_null=True)
     periods = PeriodBalanceSerializer(many=True, read_only=True)
 

@@ -159,6 +159,9 @@ class PartnerBalance:
     total: FundBalance
     expiring_soon: Decimal
     next_expiry: dt.date | None
+    # What can be requested today: the available money of the funds open today (a fund past
+    # its last usable day keeps its balance until the nightly expiry moves or expires it).
+    requestable: Decimal = Decimal(0)
 
 
 def partner_balance(partner: Partner, *, today: dt.date | None = None) -> PartnerBalance:
@@ -187,6 +190,14 @@ def partner_balance(partner: Partner, *, today: dt.date | None = None) -> Partne
         total=totals(row.balance for row in rows),
         expiring_soon=sum((row.balance.available for row in rows if row.expiring_soon), Decimal(0)),
         next_expiry=min((row.fund.expires_on for row in upcoming), default=None),
+        requestable=sum(
+            (
+                row.balance.available
+                for row in rows
+                if row.expires_in_days is not None and row.fund.starts_on <= today
+            ),
+            Decimal(0),
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """Reads: tenancy of funds and requests for every persona, the decision queue with due times,
 what is missing, and the program figures for ops."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
@@ -46,6 +47,18 @@ def test_the_partner_balance_takes_a_fixed_number_of_queries(funded_acme, make_r
     with CaptureQueriesContext(connection) as many:
         partner_balance(funded_acme)
     assert len(many) == len(few)
+
+
+def test_only_funds_open_today_can_be_requested(funded_acme, client_for, acme_admin):
+    fund = funded_acme.mdf_funds.get()
+    assert partner_balance(funded_acme).requestable == Decimal("5000.00")
+    # The day after its last usable day, before the nightly expiry has moved the money on,
+    # the fund still shows its balance, but nothing of it can be requested.
+    after = partner_balance(funded_acme, today=fund.expires_on + dt.timedelta(days=1))
+    assert after.total.available == Decimal("5000.00")
+    assert after.requestable == Decimal("0")
+    body = client_for(acme_admin).get("/mdf/").content.decode()
+    assert "5,000.00" in body
 
 
 def test_program_figures_show_utilization_time_and_return_per_dollar(
