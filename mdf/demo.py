@@ -70,8 +70,8 @@ def seed(*, stdout) -> None:
         made += _requests(stdout, ops, user, partner, menu)
     stdout.write(
         f"MDF: {len(menu)} activity types, {accrued} accrual entries written, "
-        f"{expiry.carried} carried over and {expiry.expired} expired from closed funds, {made} "
-        f"new requests, {FundRequest.objects.count()} requests in all."
+        f"{expiry.carried:,.2f} carried over and {expiry.expired:,.2f} expired from closed "
+        f"funds, {made} new requests, {FundRequest.objects.count()} requests in all."
     )
 
 
