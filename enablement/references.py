@@ -14,7 +14,7 @@ from prm.audit import record_event
 from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import User
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 
 from .exceptions import InvalidCompletion
 from .models import ReferenceImplementation
@@ -86,6 +86,9 @@ def decide_reference_implementation(
         else ReferenceImplementation.Status.REJECTED
     )
     previous = reference.move_to(target)
+    resolve(
+        reverse("enablement:reference_detail", args=[reference.pk]), (KIND_REFERENCE_SUBMITTED,)
+    )
     reference.decided_by = actor
     reference.decided_at = timezone.now()
     reference.reason = reason

@@ -205,7 +205,15 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"]),
+            # ``prm.notifications.resolve``: the unread notifications linking to a page.
+            models.Index(
+                fields=["url"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_url",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "dedupe_key"],

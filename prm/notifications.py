@@ -200,6 +200,17 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def resolve(url: str, kinds: Iterable[str]) -> int:
+    """The action that notifications of ``kinds`` linking to ``url`` ask for has been taken,
+    by whoever took it (a colleague decided the registration, the partner answered): the unread
+    ones are marked read, so they leave every recipient's bell. Returns how many."""
+    if not url:
+        return 0
+    return Notification.objects.filter(url=url, kind__in=list(kinds), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def unread_action_count(user: User) -> int:
     """The bell's number: unread notifications that ask the user to act."""
     return Notification.objects.filter(

@@ -19,7 +19,7 @@ from prm.audit import record_event
 from prm.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 from prm.models import User
 from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 from prm.text import clean_name
 from prm.webhooks import publish
 
@@ -264,6 +264,13 @@ def _offer(lead: Lead, partner: Partner, *, actor, rule) -> LeadOffer:
     return offer
 
 
+def _offer_over(lead: Lead, previous: str) -> None:
+    """The lead has left ``previous``: once it is no longer offered, the partner's notice of the
+    offer leaves its users' bells."""
+    if previous == Status.OFFERED:
+        resolve(lead.get_absolute_url(), ("lead_offered",))
+
+
 def _answer(lead: Lead, actor: User, target: str) -> tuple[Lead, LeadOffer | None, str]:
     lead = _lock(lead)
     _require(acts_for(actor, lead.partner))
@@ -273,6 +280,7 @@ def _answer(lead: Lead, actor: User, target: str) -> tuple[Lead, LeadOffer | Non
     if lead.accept_by is not None and now > lead.accept_by:
         raise LeadDeadlinePassed()
     previous = lead.move_to(target)
+    _offer_over(lead, previous)
     lead.responded_at = now
     return lead, current_offer(lead), previous
 
@@ -346,6 +354,7 @@ def close_lead(*, lead: Lead, actor: User, reason: str) -> Lead:
             details={"reason": [_("This field is required.")]},
         )
     previous = lead.move_to(Status.CLOSED)
+    _offer_over(lead, previous)
     lead.save(update_fields=["status", "updated_at"])
     record_event(
         lead, actor=actor, verb="lead.closed", from_state=previous, to_state=lead.status,
@@ -423,6 +432,7 @@ def _recall_one(pk: int, now: dt.datetime) -> int:
         return 0
     partner = lead.partner
     previous = lead.move_to(Status.RECALLED)
+    _offer_over(lead, previous)
     lead.save(update_fields=["status", "updated_at"])
     offer = current_offer(lead)
     if offer is not None:

@@ -3,13 +3,14 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from prm.locks import lock
 from prm.models import User
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 
 from ..exceptions import (
     DealNotAllowed,
@@ -53,6 +54,21 @@ def required_reason(reason: str, *, field: str = "reason") -> str:
     if not text:
         raise InvalidDealData(_("Give a reason."), details={field: _("Give a reason.")})
     return text
+
+
+# The notifications asking reviewers to decide a submission (they link to its review page).
+REVIEW_KINDS = ("deal_submitted", "deal_sla_reminder", "deal_sla_escalation")
+
+
+def state_left(registration: DealRegistration, previous: str) -> None:
+    """``registration`` has left ``previous``: the notifications that asked someone to act on
+    it there (reviewers to decide a submission, the partner to answer a request for more
+    information) leave their bells."""
+    Status = DealRegistration.Status
+    if previous == Status.SUBMITTED:
+        resolve(reverse("deals:deal_review", args=[registration.pk]), REVIEW_KINDS)
+    elif previous == Status.MORE_INFO:
+        resolve(registration.get_absolute_url(), ("deal_more_info",))
 
 
 def notify_partner(registration: DealRegistration, *, kind: str, template: str, **context):

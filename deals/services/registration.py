@@ -40,6 +40,7 @@ from ._common import (
     require_decider,
     require_partner_side,
     required_reason,
+    state_left,
 )
 from .fields import (
     EDITABLE_FIELDS,
@@ -276,6 +277,7 @@ def mark_submitted(
     count and a cleared decision. Returns the previous status."""
     is_resubmission = registration.status == Status.REJECTED
     previous = registration.move_to(Status.SUBMITTED)
+    state_left(registration, previous)
     registration.first_submitted_at = registration.first_submitted_at or now
     registration.submitted_at = now
     registration.sla_due_at = add_business_days(now, program.approval_sla_business_days)
@@ -319,6 +321,7 @@ def request_more_info(
     require_decider(actor, registration)
     reason = required_reason(reason)
     previous = registration.move_to(Status.MORE_INFO)
+    state_left(registration, previous)
     # The vendor has answered this submission: the SLA clock stops until the partner resubmits.
     registration.sla_responded_at = registration.sla_responded_at or timezone.now()
     registration.decision_reason = reason
@@ -346,6 +349,7 @@ def approve_registration(
     registration = lock_registration(registration)
     require_decider(actor, registration)
     previous = registration.move_to(Status.APPROVED)
+    state_left(registration, previous)
     _refuse_conflicting_approval(registration)
     program = DealProgramSettings.current()
     now = timezone.now()
@@ -426,6 +430,7 @@ def reject_registration(
     require_decider(actor, registration)
     reason = required_reason(reason)
     previous = registration.move_to(Status.REJECTED)
+    state_left(registration, previous)
     now = timezone.now()
     registration.decided_at = now
     registration.decided_by = actor
@@ -470,6 +475,7 @@ def withdraw_registration(
     if not (acts_for_partner(actor, registration.partner) or actor.is_program_ops):
         raise DealNotAllowed()
     previous = registration.move_to(Status.WITHDRAWN)
+    state_left(registration, previous)
     registration.save(update_fields=["status", "updated_at"])
     record_event(
         registration,

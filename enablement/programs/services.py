@@ -22,7 +22,7 @@ from prm.audit import record_event
 from prm.exceptions import Conflict, DomainError, PermissionDenied
 from prm.locks import lock, lock_many
 from prm.models import User
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 
 from ..models import (
     JointBusinessPlan,
@@ -348,6 +348,7 @@ def approve_plan(*, actor: User, plan: JointBusinessPlan, note: str = "") -> Joi
     if previous:
         _supersede(locked[previous], by=plan, actor=actor, now=now)
     plan.move_to(JointBusinessPlan.Status.APPROVED)
+    resolve(reverse("enablement:plan_detail", args=[plan.pk]), ("plan_awaiting_approval",))
     plan.approved_by, plan.approved_at = actor, now
     plan.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     record_event(

@@ -24,7 +24,7 @@ from prm.audit import record_event
 from prm.locks import lock, lock_many
 from prm.models import User
 from prm.money import InvalidAmount, format_money, parse_amount
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 from prm.webhooks import publish
 
 from ..exceptions import ClaimError, InvalidMdfData, MdfNotAllowed, PaymentError, ProofRejected
@@ -41,7 +41,7 @@ from ..models import (
     ProofFile,
     ProofKind,
 )
-from ..requests.services import _partner_side, _reviewers, release
+from ..requests.services import _partner_side, _reviewers, release, state_left
 
 Status = FundRequest.Status
 ClaimStatus = Claim.Status
@@ -247,6 +247,7 @@ def submit_claim(*, actor: User, request: FundRequest, today: dt.date | None = N
 
 def _decide_claim(request, claim, actor, *, target, claim_target, reason, verb, data=None):
     previous = request.move_to(target)
+    state_left(request, previous)
     claim.move_to(claim_target)
     claim.decided_by, claim.decided_at = actor, timezone.now()
     claim.decision_reason = reason
@@ -372,6 +373,7 @@ def decide_extension(
     reason = (reason or "").strip() if approve else _required_reason(reason)
     target = ClaimExtension.Status.APPROVED if approve else ClaimExtension.Status.DENIED
     previous = extension.move_to(target)
+    resolve(request.get_absolute_url(), ("mdf_extension_requested",))
     extension.decided_by, extension.decided_at = actor, timezone.now()
     extension.decision_reason = reason
     extension.save()

@@ -20,7 +20,7 @@ from prm.exceptions import InvalidTransition
 from prm.locks import lock
 from prm.models import User
 from prm.money import InvalidAmount, default_currency, format_money, parse_amount
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 from prm.text import clean_name
 from prm.webhooks import publish
 
@@ -317,8 +317,25 @@ def _require_decider(actor: User, request: FundRequest) -> None:
         )
 
 
+# The notifications asking reviewers to decide, by the status of the request they were sent in.
+ASKED: dict[str, tuple[str, ...]] = {
+    Status.SUBMITTED: ("mdf_request_submitted",),
+    Status.AWAITING_OPS: ("mdf_request_submitted",),
+    Status.CLAIM_SUBMITTED: ("mdf_claim_submitted",),
+}
+
+
+def state_left(request: FundRequest, previous: str) -> None:
+    """``request`` has left ``previous``: the notifications that asked its reviewers to decide
+    it there leave their bells, whoever decided."""
+    kinds = ASKED.get(previous)
+    if kinds:
+        resolve(request.get_absolute_url(), kinds)
+
+
 def _decide(request: FundRequest, actor: User, target: str, reason: str, verb: str, **data):
     previous = request.move_to(target)
+    state_left(request, previous)
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.decision_reason = reason
@@ -358,6 +375,7 @@ def approve_request(
     program = MdfSettings.current()
     if value > program.ops_approval_threshold and not actor.is_program_ops:
         previous = request.move_to(Status.AWAITING_OPS)
+        state_left(request, previous)  # the CAM's part is done; ops are asked next
         request.approved_amount = value
         request.cam_approved_by, request.cam_approved_at = actor, timezone.now()
         request.decision_due_at = timezone.now() + dt.timedelta(days=program.decision_days)
@@ -436,6 +454,7 @@ def cancel_request(*, actor: User, request: FundRequest, reason: str = "") -> Fu
         raise MdfNotAllowed()
     previous = request.status
     request.move_to(Status.CANCELLED)
+    state_left(request, previous)
     if previous == Status.APPROVED:
         release(request, request.reserved_amount, actor=actor, reason=_("Request cancelled"))
     request.save()

@@ -10,7 +10,7 @@ from prm.audit import record_event
 from prm.exceptions import DomainError, PermissionDenied
 from prm.locks import lock
 from prm.models import User
-from prm.notifications import notify, notify_address
+from prm.notifications import notify, notify_address, resolve
 from prm.webhooks import publish
 
 from ..exceptions import PartnerError
@@ -199,7 +199,9 @@ def approve_application(
 def _record_decision(
     application: Application, *, actor: User, reason: str, previous: str, verb: str
 ) -> None:
-    """Who decided, when and why, saved with the new status, and its audit row."""
+    """Who decided, when and why, saved with the new status, and its audit row; ops' notices
+    of the application leave their bells."""
+    resolve(application.get_absolute_url(), ("partners.application_submitted",))
     application.decided_by, application.decided_at = actor, timezone.now()
     application.decision_reason = reason
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])

@@ -246,8 +246,11 @@ class TestOffer:
 class TestAnswers:
     def test_partner_accepts_before_the_deadline(self, offered, acme_rep, cam, ops, commit):
         mail.outbox.clear()
+        offers = Notification.objects.filter(kind="lead_offered", read_at__isnull=True)
+        assert offers.exists()
         with time_machine.travel(T0 + dt.timedelta(hours=5), tick=False), commit():
             accept_lead(lead=offered, actor=acme_rep)
+        assert not offers.exists()  # answered: the offer leaves the partner's bells
         offered.refresh_from_db()
         assert offered.status == "accepted"
         assert offered.responded_at == T0 + dt.timedelta(hours=5)

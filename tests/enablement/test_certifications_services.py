@@ -253,6 +253,8 @@ def test_a_partner_admin_submits_and_the_cam_approves(
     assert Notification.objects.filter(user=cam, kind=references.KIND_REFERENCE_SUBMITTED).exists()
     with django_capture_on_commit_callbacks(execute=True):
         references.decide_reference_implementation(actor=cam, reference=reference, approve=True)
+    asked = Notification.objects.get(user=cam, kind=references.KIND_REFERENCE_SUBMITTED)
+    assert asked.read_at is not None  # decided: it leaves the CAM's bell
     reference.refresh_from_db()
     assert (reference.status, reference.decided_by) == (
         ReferenceImplementation.Status.APPROVED,

@@ -162,8 +162,13 @@ def test_a_partner_admin_approves_the_draft_and_the_cam_is_told(
     cam, acme, acme_admin, django_capture_on_commit_callbacks
 ):
     plan = ready_plan(partner=acme, created_by=cam)
+    waiting = Notification.objects.create(
+        user=acme_admin, kind="plan_awaiting_approval", title="Plan", url=plan.get_absolute_url()
+    )
     with django_capture_on_commit_callbacks(execute=True):
         program_services.approve_plan(actor=acme_admin, plan=plan, note="Agreed on the call")
+    waiting.refresh_from_db()
+    assert waiting.read_at is not None  # approved: the request to approve leaves the bell
 
     plan.refresh_from_db()
     assert plan.status == "approved" and plan.approved_by == acme_admin

@@ -330,3 +330,22 @@ def test_the_service_refuses_approval_without_assessment(cam, db):
         approve_application(application=application, actor=cam)
     assert refused.value.code == "application_incomplete"
     assert set(refused.value.details) == {"qualification"}  # the reviewing manager takes it
+
+
+def test_a_decided_application_leaves_ops_bells(ops, client_for):
+    from partners.recruitment.services import decline_application
+    from prm.models import Notification
+
+    application = submit_application(
+        legal_name="Orbital Apps Ltd",
+        display_name="Orbital Apps",
+        hq_country="IN",
+        business_model="isv",
+        contact_name="Karan Mehta",
+        contact_email="karan@orbital.example",
+    )
+    asked = Notification.objects.get(user=ops, kind="partners.application_submitted")
+    assert asked.read_at is None
+    decline_application(application=application, actor=ops, reason="Outside our markets")
+    asked.refresh_from_db()
+    assert asked.read_at is not None
