@@ -2,6 +2,9 @@
 row and sends notifications only after the transaction commits."""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -10,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prm.audit import record_event
+from prm.audit import build_event, record_event, record_events
 from prm.exceptions import PermissionDenied
-from prm.locks import lock
+from prm.id_sets import id_set
+from prm.locks import lock, lock_many
 from prm.models import User
 from prm.notifications import notify_address
 from prm.permissions import require_program_ops
-from prm.webhooks import publish
+from prm.webhooks import publish_many
 
 from .exceptions import PartnerError
 from .models import (
@@ -112,34 +116,82 @@ def move_partner_tier(
 ) -> Partner:
     """The tier change itself, without the ops check: for a reviewer giving an approved
     applicant its starting tier."""
-    partner = lock(Partner, partner.pk)
+    moved = move_partner_tiers(
+        [TierMove(partner.pk, tier, reason)], actor=actor, effective_from=effective_from, rule=rule
+    )
+    return moved[partner.pk]
+
+
+@dataclass(frozen=True)
+class TierMove:
+    partner_id: int
+    tier: Tier | None
+    reason: str = ""
+
+
+def move_partner_tiers(
+    moves: Sequence[TierMove],
+    *,
+    actor: User | None,
+    effective_from: dt.date | None = None,
+    rule: str = "",
+) -> dict[int, Partner]:
+    """Move many partners at once (a quarter's promotions), as one by one in partner id order:
+    each partner's open history row is closed and a new one opened from ``effective_from``, with
+    an audit row and a webhook each; a partner already in its tier is left as it is. Partners
+    are locked in id order and written with a few statements in all. Returns every partner of
+    ``moves``, locked and up to date, by id."""
     effective_from = effective_from or timezone.localdate()
-    previous = partner.tier
-    if previous == tier:
-        return partner
-    TierHistory.objects.filter(partner=partner, effective_to__isnull=True).update(
+    partners = {p.pk: p for p in lock_many(Partner, {move.partner_id for move in moves})}
+    tiers = Tier.objects.in_bulk({p.tier_id for p in partners.values() if p.tier_id})
+    by_partner = {move.partner_id: move for move in moves}  # one move a partner: the last
+    changed = [
+        (partners[pk], move)
+        for pk, move in sorted(by_partner.items())
+        if partners[pk].tier_id != (move.tier.pk if move.tier else None)
+    ]
+    if not changed:
+        return partners
+    ids = [partner.pk for partner, _move in changed]
+    TierHistory.objects.filter(partner_id__in=id_set(ids), effective_to__isnull=True).update(
         effective_to=effective_from
     )
-    TierHistory.objects.create(
-        partner=partner,
-        tier=tier,
-        effective_from=effective_from,
-        reason=reason,
-        changed_by=actor,
+    TierHistory.objects.bulk_create(
+        TierHistory(
+            partner=partner,
+            tier=move.tier,
+            effective_from=effective_from,
+            reason=move.reason,
+            changed_by=actor,
+        )
+        for partner, move in changed
     )
-    partner.tier = tier
-    partner.save(update_fields=["tier", "updated_at"])
-    record_event(
-        partner,
-        actor=actor,
-        verb="partner.tier_changed",
-        from_state=previous.name if previous else "",
-        to_state=tier.name if tier else "",
-        reason=reason,
-        rule=rule,
+    now = timezone.now()
+    to_tier: dict[int | None, list[int]] = defaultdict(list)
+    for partner, move in changed:
+        to_tier[move.tier.pk if move.tier else None].append(partner.pk)
+    for tier_id, pks in to_tier.items():
+        Partner.objects.filter(pk__in=id_set(pks)).update(tier_id=tier_id, updated_at=now)
+    events = []
+    for partner, move in changed:
+        previous = tiers.get(partner.tier_id) if partner.tier_id else None
+        partner.tier, partner.updated_at = move.tier, now
+        events.append(
+            build_event(
+                partner,
+                actor=actor,
+                verb="partner.tier_changed",
+                from_state=previous.name if previous else "",
+                to_state=move.tier.name if move.tier else "",
+                reason=move.reason,
+                rule=rule,
+            )
+        )
+    record_events(events)
+    publish_many(
+        "partner.tier_changed", [partner for partner, _move in changed], partner_of=lambda p: p
     )
-    publish("partner.tier_changed", partner, partner=partner)
-    return partner
+    return partners
 
 
 # --- Users of a partner ----------------------------------------------------------------------

@@ -19,12 +19,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
-from prm.exceptions import DomainError
 from prm.jobs import reopen_batch, run_batch
 from prm.models import User
 
 from ..models import ProposalApplication, TierProposal, TierReview
-from .decisions import ReviewError, apply_one, require_ops
+from .decisions import ReviewError, apply_many, require_ops
 
 
 @transaction.atomic
@@ -117,22 +116,22 @@ def _apply_chunk(application: ProposalApplication, ids: list[int]) -> None:
         .filter(review_id=application.review_id, pk__in=ids)
     }
     effective_on = application.effective_on or application.review.effective_on
+    reasons: dict[int, str] = {}
+    ready = []
     for pk in ids:
         proposal = found.get(pk)
-        reason = None
         if proposal is None:
-            reason = _("No longer a proposal of this review.")
+            reasons[pk] = _("No longer a proposal of this review.")
         elif proposal.is_applied:
-            reason = _("Applied already.")
+            reasons[pk] = _("Applied already.")
         elif proposal.decision == TierProposal.Decision.PENDING:
-            reason = _("Not decided yet: approve or override it first.")
+            reasons[pk] = _("Not decided yet: approve or override it first.")
         else:
-            try:
-                with transaction.atomic():
-                    apply_one(proposal, actor=application.requested_by, effective_on=effective_on)
-            except DomainError as exc:
-                reason = exc.message
-        if reason is None:
+            ready.append(proposal)
+    reasons.update(apply_many(ready, actor=application.requested_by, effective_on=effective_on))
+    for pk in ids:
+        if pk in reasons:
+            proposal = found.get(pk)
+            application.skip(pk, str(proposal.partner) if proposal else "", reasons[pk])
+        else:
             application.succeeded += 1
-        else:
-            application.skip(pk, str(proposal.partner) if proposal else "", reason)

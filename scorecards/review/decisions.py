@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Tier
+from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners
-from partners.services import set_partner_tier
+from partners.services import TierMove, move_partner_tiers
 from prm.audit import build_event, record_event, record_events
 from prm.bulk import atomic_bulk
 from prm.exceptions import DomainError
@@ -155,13 +155,13 @@ def apply_proposals(
     proposals are refused, and nothing is applied then. (Ops' bulk apply of a selection is a
     job: ``applying``.)"""
     require_ops(actor)
-    count = 0
-    for item in proposals:
-        proposal = (
-            TierProposal.objects.select_for_update(of=("self",))
-            .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
-            .get(pk=item.pk)
-        )
+    locked = list(
+        TierProposal.objects.select_for_update(of=("self",))
+        .select_related("review", "partner", "current_tier", "proposed_tier", "override_tier")
+        .filter(pk__in=id_set([p.pk for p in proposals]))
+        .order_by("pk")
+    )
+    for proposal in locked:
         if proposal.is_applied:
             raise ReviewError(
                 _("The proposal for %(partner)s is applied already.")
@@ -172,65 +172,130 @@ def apply_proposals(
                 _("Approve or override the proposal for %(partner)s before applying it.")
                 % {"partner": proposal.partner}
             )
-        apply_one(proposal, actor=actor, effective_on=effective_on or proposal.review.effective_on)
-        count += 1
-    return count
+    for review_id in sorted({p.review_id for p in locked}):
+        group = [p for p in locked if p.review_id == review_id]
+        day = effective_on or group[0].review.effective_on
+        refused = apply_many(group, actor=actor, effective_on=day)
+        if refused:
+            raise ReviewError(next(iter(refused.values())))
+    return len(locked)
 
 
 def apply_one(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
     """Apply one decided proposal (locked by the caller, with its review, partner and tiers)."""
-    partner = proposal.partner
-    if partner.tier_id != proposal.current_tier_id:
-        raise ReviewError(
-            _("%(partner)s changed tier since the review; review it again.") % {"partner": partner}
-        )
-    target_id = proposal.target_tier_id
-    target = Tier.objects.get(pk=target_id) if target_id else None
-    reason = proposal.decision_reason or "; ".join(proposal.reasons)
-    if target_id != partner.tier_id:
-        partner = set_partner_tier(
-            partner=partner,
-            tier=target,
-            actor=actor,
-            reason=reason,
-            effective_from=effective_on,
-            rule=f"tier review {proposal.review.quarter}",
-        )
-        context = {
-            "partner": partner,
-            "tier": target,
-            "previous": proposal.current_tier,
-            "effective_on": effective_on,
-            "promoted": (target.rank if target else -1)
-            > (proposal.current_tier.rank if proposal.current_tier else -1),
-        }
-        # The partner's admins read their tier's benefits; its channel account manager, the
-        # partner.
-        for recipients, url in (
-            (admins_of_partners([partner.pk]).get(partner.pk, []), reverse("partners:tier_list")),
-            ([partner.channel_manager], partner.get_absolute_url()),
-        ):
-            notify(
-                recipients,
-                kind=KIND_CHANGED,
-                template="scorecards/email/tier_changed",
-                context=context,
-                url=url,
-                dedupe_key=f"tier-changed:{proposal.pk}",
+    refused = apply_many([proposal], actor=actor, effective_on=effective_on)
+    if refused:
+        raise ReviewError(refused[proposal.pk])
+
+
+def apply_many(
+    proposals: list[TierProposal], *, actor: User | None, effective_on: dt.date
+) -> dict[int, str]:
+    """Apply decided proposals (locked by the caller, with their review, partner and tiers)
+    together, as one by one: the partners change tier from ``effective_on`` with their history,
+    audit rows and webhooks (``partners.services.move_partner_tiers``), each partner's admins and
+    channel account manager are told, and each proposal is marked applied with its audit row.
+    Callers check that ``actor`` is program ops (``None``: the review's own automatic
+    promotions). Returns why each refused proposal was not applied: its partner changed tier
+    since the review."""
+    refused: dict[int, str] = {}
+    ready = []
+    for proposal in proposals:
+        if proposal.partner.tier_id != proposal.current_tier_id:
+            refused[proposal.pk] = _(
+                "%(partner)s changed tier since the review; review it again."
+            ) % {"partner": proposal.partner}
+        else:
+            ready.append(proposal)
+    if not ready:
+        return refused
+    tiers = Tier.objects.in_bulk({p.target_tier_id for p in ready if p.target_tier_id})
+    moving = [p for p in ready if p.target_tier_id != p.partner.tier_id]
+    moved = {}
+    for quarter in sorted({p.review.quarter for p in moving}):
+        moved.update(
+            move_partner_tiers(
+                [
+                    TierMove(p.partner_id, tiers.get(p.target_tier_id), _reason(p))
+                    for p in moving
+                    if p.review.quarter == quarter
+                ],
+                actor=actor,
+                effective_from=effective_on,
+                rule=f"tier review {quarter}",
             )
-    proposal.applied_at = timezone.now()
-    proposal.applied_by = actor
-    proposal.effective_on = effective_on
-    proposal.save(update_fields=["applied_at", "applied_by", "effective_on"])
-    record_event(
-        proposal,
-        actor=actor,
-        verb="tier_proposal.applied",
-        from_state=proposal.current_tier.name if proposal.current_tier else "",
-        to_state=target.name if target else "",
-        reason=reason,
-        data={"effective_on": effective_on.isoformat()},
+        )
+    admins = admins_of_partners([p.partner_id for p in moving])
+    managers = User.objects.in_bulk(
+        {moved[p.partner_id].channel_manager_id for p in moving} - {None}
     )
+    for proposal in moving:
+        partner = moved[proposal.partner_id]
+        _tell_tier_changed(
+            proposal,
+            partner,
+            tiers.get(proposal.target_tier_id),
+            effective_on,
+            admins=admins.get(proposal.partner_id, []),
+            manager=managers.get(partner.channel_manager_id),
+        )
+    now = timezone.now()
+    TierProposal.objects.filter(pk__in=id_set([p.pk for p in ready])).update(
+        applied_at=now, applied_by=actor, effective_on=effective_on
+    )
+    events = []
+    for proposal in ready:
+        proposal.applied_at, proposal.applied_by, proposal.effective_on = now, actor, effective_on
+        target = tiers.get(proposal.target_tier_id) if proposal.target_tier_id else None
+        events.append(
+            build_event(
+                proposal,
+                actor=actor,
+                verb="tier_proposal.applied",
+                from_state=proposal.current_tier.name if proposal.current_tier else "",
+                to_state=target.name if target else "",
+                reason=_reason(proposal),
+                data={"effective_on": effective_on.isoformat()},
+            )
+        )
+    record_events(events)
+    return refused
+
+
+def _reason(proposal: TierProposal) -> str:
+    return proposal.decision_reason or "; ".join(proposal.reasons)
+
+
+def _tell_tier_changed(
+    proposal: TierProposal,
+    partner: Partner,
+    target: Tier | None,
+    effective_on: dt.date,
+    *,
+    admins: list[User],
+    manager: User | None,
+) -> None:
+    context = {
+        "partner": partner,
+        "tier": target,
+        "previous": proposal.current_tier,
+        "effective_on": effective_on,
+        "promoted": (target.rank if target else -1)
+        > (proposal.current_tier.rank if proposal.current_tier else -1),
+    }
+    # The partner's admins read their tier's benefits; its channel account manager, the partner.
+    for recipients, url in (
+        (admins, reverse("partners:tier_list")),
+        ([manager], partner.get_absolute_url()),
+    ):
+        notify(
+            recipients,
+            kind=KIND_CHANGED,
+            template="scorecards/email/tier_changed",
+            context=context,
+            url=url,
+            dedupe_key=f"tier-changed:{proposal.pk}",
+        )
 
 
 def approve_and_apply_automatically(proposal: TierProposal, review: TierReview) -> None:

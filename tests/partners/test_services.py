@@ -129,6 +129,41 @@ def test_ops_and_scheduled_jobs_may_change_status_and_tier(ops, acme, tiers):
     assert (acme.tier, acme.status) == (tiers[2], Partner.Status.SUSPENDED)
 
 
+def test_many_partners_move_tier_together_as_one_by_one(ops, tiers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.models import TierHistory
+    from partners.services import TierMove, move_partner_tiers
+
+    day = dt.date(2026, 10, 1)
+    partners = [PartnerFactory(display_name=f"P{n}", tier=tiers[0]) for n in range(4)]
+    for partner in partners:  # an open history row each, from an earlier change
+        services.set_partner_tier(partner=partner, tier=tiers[1], actor=ops, reason="Start")
+    stays = partners[3]
+    moves = [TierMove(p.pk, tiers[2], f"Review {p.display_name}") for p in partners[:3]]
+    moves.append(TierMove(stays.pk, tiers[1], "Already there"))
+    with CaptureQueriesContext(connection) as queries:
+        moved = move_partner_tiers(moves, actor=ops, effective_from=day, rule="tier review")
+    for partner in partners[:3]:
+        partner.refresh_from_db()
+        assert partner.tier == tiers[2] and moved[partner.pk].tier == tiers[2]
+        rows = list(TierHistory.objects.filter(partner=partner).order_by("pk"))
+        assert [(r.tier, r.effective_to) for r in rows] == [(tiers[1], day), (tiers[2], None)]
+        assert (rows[-1].effective_from, rows[-1].reason) == (day, f"Review {partner.display_name}")
+        event = events_for(partner).get(verb="partner.tier_changed", rule="tier review")
+        assert (event.from_state, event.to_state, event.actor) == (
+            tiers[1].name, tiers[2].name, ops,
+        )  # fmt: skip
+    stays.refresh_from_db()
+    assert stays.tier == tiers[1] and stays.tier_history.count() == 1
+    assert not events_for(stays).filter(rule="tier review").exists()
+    # As many statements to move three partners as to move one.
+    with CaptureQueriesContext(connection) as one:
+        move_partner_tiers([TierMove(stays.pk, tiers[2])], actor=ops, effective_from=day)
+    assert len(queries) == len(one)
+
+
 # --- Read helpers -----------------------------------------------------------------------------
 
 

@@ -110,18 +110,21 @@ def test_an_interrupted_job_continues_where_it_stopped_and_applies_nothing_twice
     proposals = proposals_of(review)
     decisions.decide_proposals(proposals=proposals, actor=ops, approve=True)
     job = applying.start_application(review=review, proposals=proposals, actor=ops, queue=False)
-    real = decisions.apply_one
+    real = decisions.apply_many
     calls = []
 
-    def dies_on_the_third(proposal, **kwargs):
-        calls.append(proposal.pk)
-        if len(calls) == 3:
+    def dies_in_the_second_chunk(proposals, **kwargs):
+        calls.append([p.pk for p in proposals])
+        if len(calls) == 2:
             raise RuntimeError("worker lost")
-        real(proposal, **kwargs)
+        return real(proposals, **kwargs)
 
     from scorecards.tasks import apply_tier_proposals
 
-    with mock.patch.object(applying, "apply_one", dies_on_the_third), pytest.raises(RuntimeError):
+    with (
+        mock.patch.object(applying, "apply_many", dies_in_the_second_chunk),
+        pytest.raises(RuntimeError),
+    ):
         apply_tier_proposals.apply(args=[job.pk], throw=True)
 
     job.refresh_from_db()
