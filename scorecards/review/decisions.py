@@ -298,17 +298,31 @@ def _tell_tier_changed(
         )
 
 
-def approve_and_apply_automatically(proposal: TierProposal, review: TierReview) -> None:
-    proposal.decision = Decision.APPROVED
-    proposal.decided_at = timezone.now()
-    proposal.decision_reason = _("Promotion applied automatically (program setting).")
-    proposal.save(update_fields=["decision", "decided_at", "decision_reason"])
-    record_event(
-        proposal,
-        actor=None,
-        verb="tier_proposal.approved",
-        from_state=Decision.PENDING,
-        to_state=Decision.APPROVED,
-        rule="auto_apply_promotions",
+def approve_and_apply_automatically(proposals: list[TierProposal], review: TierReview) -> None:
+    """The review's promotions, approved and applied together when the program says so (the
+    proposals come with their review, partner and tiers)."""
+    if not proposals:
+        return
+    now = timezone.now()
+    reason = _("Promotion applied automatically (program setting).")
+    TierProposal.objects.filter(pk__in=id_set([p.pk for p in proposals])).update(
+        decision=Decision.APPROVED, decided_at=now, decision_reason=reason
     )
-    apply_one(proposal, actor=None, effective_on=review.effective_on)
+    for proposal in proposals:
+        proposal.decision, proposal.decided_at, proposal.decision_reason = (
+            Decision.APPROVED, now, reason,
+        )  # fmt: skip
+    record_events(
+        [
+            build_event(
+                proposal,
+                actor=None,
+                verb="tier_proposal.approved",
+                from_state=Decision.PENDING,
+                to_state=Decision.APPROVED,
+                rule="auto_apply_promotions",
+            )
+            for proposal in proposals
+        ]
+    )
+    apply_many(proposals, actor=None, effective_on=review.effective_on)

@@ -234,8 +234,7 @@ def _review_chunk(
             action=TierProposal.Action.PROMOTE,
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")
-        for proposal in promotions:
-            approve_and_apply_automatically(proposal, review)
+        approve_and_apply_automatically(list(promotions.order_by("pk")), review)
 
 
 # The columns a review writes; the others (the decision, its application) keep their defaults.

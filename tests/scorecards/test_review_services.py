@@ -218,12 +218,22 @@ def test_demotions_always_wait_for_approval_even_with_automatic_promotions(
 ):
     TierReviewSettings.objects.update_or_create(pk=1, defaults={"auto_apply_promotions": True})
     up = make_partner("registered", sales=2, technical=1)
+    up_too = make_partner("registered", sales=3, technical=2, developers=2, name="Up too")
     down = make_partner("gold")
-    review_now(quarter.previous(), ops)
+    earlier = review_now(quarter.previous(), ops)
     up.refresh_from_db()
     assert up.tier == program["silver"]  # promoted by the earlier review, automatically
     history = TierHistory.objects.get(partner=up, effective_to__isnull=True)
     assert history.effective_from == quarter.previous().end + dt.timedelta(days=1)
+    up_too.refresh_from_db()
+    assert up_too.tier == program["gold"]
+    for partner in (up, up_too):
+        proposal = proposal_of(earlier, partner)
+        assert proposal.is_applied and proposal.decision == TierProposal.Decision.APPROVED
+        verbs = list(
+            AuditEvent.objects.for_object(proposal).order_by("pk").values_list("verb", flat=True)
+        )
+        assert verbs == ["tier_proposal.approved", "tier_proposal.applied"]
 
     review = review_now(quarter, ops)
     demotion = proposal_of(review, down)
