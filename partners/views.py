@@ -37,6 +37,11 @@ EVENT_LABELS = {
     "partner.invitation_revoked": gettext_lazy("Invitation revoked"),
     "partner.user_removed": gettext_lazy("User removed"),
     "partner.agreement_accepted": gettext_lazy("Agreement accepted"),
+    "partner.channel_manager_changed": gettext_lazy("Channel account manager changed"),
+    "partner.external_id": gettext_lazy("CRM id changed"),
+    "partner.mfa_required": gettext_lazy("Two-factor sign-in required"),
+    "partner.mfa_optional": gettext_lazy("Two-factor sign-in made optional"),
+    "tier_review.warned": gettext_lazy("Warned: below its tier's requirements"),
     "application.approved": gettext_lazy("Application approved"),
     "application.declined": gettext_lazy("Application declined"),
 }

@@ -263,7 +263,7 @@ def apply_many(
 
 
 def _reason(proposal: TierProposal) -> str:
-    return proposal.decision_reason or "; ".join(proposal.reasons)
+    return proposal.decision_reason or " ".join(proposal.reasons)
 
 
 def _tell_tier_changed(

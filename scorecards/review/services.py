@@ -325,7 +325,7 @@ def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
             partner,
             actor=None,
             verb="tier_review.warned",
-            reason="; ".join(proposal.reasons),
+            reason=" ".join(proposal.reasons),
             rule=f"tier review {review.quarter}: first review below requirements",
         )
     TierProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(warned_at=timezone.now())

@@ -153,6 +153,30 @@ def test_staff_see_team_offices_tier_history_assessments_and_the_timeline(
     assert 'data-testid="ops-actions"' not in body  # status and tier are for ops
 
 
+def test_every_verb_recorded_on_a_partner_reads_as_words_on_its_timeline(client_for, ops, acme):
+    from prm.audit import record_event
+
+    for verb in (
+        "tier_review.warned",
+        "partner.channel_manager_changed",
+        "partner.external_id",
+        "partner.mfa_required",
+        "partner.mfa_optional",
+    ):
+        record_event(acme, actor=None, verb=verb)
+    body = client_for(ops).get(detail(acme)).content.decode()
+    for words in (
+        "Warned: below its tier&#x27;s requirements",
+        "Channel account manager changed",
+        "CRM id changed",
+        "Two-factor sign-in required",
+        "Two-factor sign-in made optional",
+    ):
+        assert words in body
+    # The verb itself stays only in the title, for those who search the audit trail by it.
+    assert ">tier_review.warned<" not in body and ">partner.mfa_required<" not in body
+
+
 def test_partner_users_do_not_see_internal_assessments(client_for, acme_rep, acme, cam):
     QualificationFactory(partner=acme, assessed_by=cam, scale_notes="Secret note")
     body = client_for(acme_rep).get(detail(acme)).content.decode()
