@@ -341,6 +341,10 @@ class TestDealPage:
         assert response.status_code == 302
         registration.refresh_from_db()
         assert (registration.status, registration.closed_amount) == (Status.WON, Decimal("41000"))
+        page = client_for(acme_rep).get(registration.get_absolute_url()).content.decode()
+        assert 'data-testid="protection-closed"' in page
+        assert "Protection ended when the deal closed on" in page
+        assert "Starts when the registration is approved" not in page
 
     def test_a_win_without_amount_is_explained(self, client_for, deal_in, acme_rep):
         registration = deal_in(Status.APPROVED)
