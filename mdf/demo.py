@@ -146,6 +146,7 @@ def _advance(
     _backdate(since, days=ago - 2)
     if stage == "approved":
         return
+    request = _took_place(request, days_ago=ago - 8)
     since = timezone.now()
     amount = request.approved_amount or Decimal(0)
     claim = claims.save_claim(
@@ -160,12 +161,28 @@ def _advance(
     if stage == "claimed":
         return
     since = timezone.now()
+    paid_on = timezone.localdate() - dt.timedelta(days=round(ago - 13))
     request = claims.approve_claim(actor=manager, request=request)
     claims.record_payments(
         actor=ops,
-        rows=[claims.PaymentRow(request.pk, amount, timezone.localdate(), f"MDF-{request.pk}")],
+        rows=[claims.PaymentRow(request.pk, amount, paid_on, f"MDF-{request.pk}")],
     )
     _backdate(since, days=ago - 13)
+
+
+def _took_place(request: FundRequest, *, days_ago: float) -> FundRequest:
+    """Demo only: move an approved request's activity (and its claim due date) into the past,
+    ending ``days_ago``, so that the claims the demo submits follow their activity. Requests
+    can only be made for activities to come, so the demo requests them first, then moves them."""
+    ends = timezone.localdate() - dt.timedelta(days=round(days_ago))
+    shift = request.ends_on - ends
+    FundRequest.objects.filter(pk=request.pk).update(
+        starts_on=F("starts_on") - shift,
+        ends_on=F("ends_on") - shift,
+        claim_due_on=F("claim_due_on") - shift,
+    )
+    request.refresh_from_db()
+    return request
 
 
 def _backdate(since: dt.datetime, *, days: float) -> None:

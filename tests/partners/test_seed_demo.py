@@ -205,6 +205,13 @@ def test_demo_events_are_spread_over_weeks_not_stamped_at_seed_time(seeded):
     assert len({moment.date() for moment in created}) >= 4
     paid = FundRequest.objects.filter(status="paid").first()
     assert paid is not None and paid.submitted_at < paid.decided_at
+    # Claims follow their activity, and payments are dated when the history says.
+    for claimed in FundRequest.objects.filter(claim__submitted_at__isnull=False):
+        assert claimed.ends_on <= timezone.localdate(claimed.claim.submitted_at)
+    payment = paid.payment
+    assert payment.paid_on == timezone.localdate(
+        AuditEvent.objects.for_object(paid).get(verb="mdf.paid").created_at
+    )
     events = AuditEvent.objects.filter(content_type__app_label__in=["mdf", "deals"])
     days = {moment.date() for moment in events.values_list("created_at", flat=True)}
     assert len(days) >= 20
