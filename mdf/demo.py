@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
+from deals.models import DealRegistration
 from partners.models import Partner
 from prm.exceptions import DomainError
 from prm.models import AuditEvent, User
@@ -149,9 +150,13 @@ def _advance(
     request = _took_place(request, days_ago=ago - 8)
     since = timezone.now()
     amount = request.approved_amount or Decimal(0)
+    # The won deals the activity helped close: the program's return per MDF dollar.
+    won = DealRegistration.objects.filter(
+        partner=request.partner, status=DealRegistration.Status.WON
+    ).order_by("pk")[: 2 if stage == "paid" else 1]
     claim = claims.save_claim(
         actor=user, request=request, actual_cost=amount * 2, claimed_amount=amount,
-        leads=28, pipeline=amount * 20,
+        leads=28, pipeline=amount * 20, registration_ids=[deal.pk for deal in won],
     )  # fmt: skip
     for kind in request.activity_type.required_proof:
         upload = SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf")
@@ -161,8 +166,10 @@ def _advance(
     if stage == "claimed":
         return
     since = timezone.now()
-    paid_on = timezone.localdate() - dt.timedelta(days=round(ago - 13))
     request = claims.approve_claim(actor=manager, request=request)
+    _backdate(since, days=ago - 11)
+    since = timezone.now()
+    paid_on = timezone.localdate() - dt.timedelta(days=round(ago - 13))
     claims.record_payments(
         actor=ops,
         rows=[claims.PaymentRow(request.pk, amount, paid_on, f"MDF-{request.pk}")],
