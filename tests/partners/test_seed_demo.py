@@ -209,6 +209,7 @@ def test_demo_events_are_spread_over_weeks_not_stamped_at_seed_time(seeded):
     for claimed in FundRequest.objects.filter(claim__submitted_at__isnull=False):
         assert claimed.ends_on <= timezone.localdate(claimed.claim.submitted_at)
     payment = paid.payment
+    assert paid.claim.registrations.filter(status="won").exists()  # its return per dollar
     assert payment.paid_on == timezone.localdate(
         AuditEvent.objects.for_object(paid).get(verb="mdf.paid").created_at
     )
