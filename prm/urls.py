@@ -7,6 +7,7 @@ from deals import urls_program as deal_program_urls
 from enablement import urls_config as enablement_program_urls
 from home import views as home_views
 from partners.program import urls as partner_program_urls
+from scorecards import urls_program as scorecard_program_urls
 
 from . import views, views_audit
 
@@ -25,6 +26,7 @@ program = [
     *partner_program_urls.urlpatterns,
     *deal_program_urls.urlpatterns,
     *enablement_program_urls.urlpatterns,
+    *scorecard_program_urls.urlpatterns,
 ]
 
 urlpatterns = [

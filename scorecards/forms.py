@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Tier
 from prm.columns import ColumnBoundForm
 
-from .models import TierProposal, TierReview
+from .models import TierProposal, TierReview, TierReviewSettings
 from .review.selectors import parse_quarter
+from .review.services import SETTING_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -117,3 +118,36 @@ class ApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         if review is not None:
             self.fields["effective_on"].initial = review.effective_on
+
+
+class TierReviewSettingsForm(forms.ModelForm):
+    """The quarterly review's policy: how criteria weigh, what qualifies, the grace period and
+    whether promotions apply without approval."""
+
+    class Meta:
+        model = TierReviewSettings
+        fields = list(SETTING_FIELDS)
+        help_texts = {
+            "certification_weight": _(
+                "How much each certification criterion counts (certified people, every office "
+                "or region covered, specialties) against the others."
+            ),
+            "reference_weight": _("How much approved reference implementations count."),
+            "revenue_weight": _("How much partner-sourced revenue counts."),
+            "deals_weight": _("How much the number of won deals counts."),
+            "qualifying_percent": _(
+                "A partner qualifies for a tier when the criteria it meets reach this share of "
+                "the tier's weighted criteria."
+            ),
+            "certifications_required": _(
+                "Also require every certification criterion of the tier, whatever the share."
+            ),
+            "grace_reviews": _(
+                "A partner below its tier's requirements is warned; a demotion is proposed once "
+                "it has been below them this many reviews in a row and is still below."
+            ),
+            "auto_apply_promotions": _(
+                "Promotions take effect when the review finishes. Demotions always wait for "
+                "program operations' approval."
+            ),
+        }

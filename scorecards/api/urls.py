@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from ..cards.api import ScorecardViewSet
 from ..cards.api_config import ScorecardRunViewSet, ScorecardTemplateViewSet
 from . import views
+from .views_settings import TierReviewSettingsViewSet
 
 router = SimpleRouter()
 router.register("tier-reviews", views.TierReviewViewSet, basename="tier-review")
@@ -18,5 +19,11 @@ urlpatterns: list = [
         "partners/<int:partner_id>/tier-proposals/",
         views.PartnerTierProposalsView.as_view(),
         name="partner-tier-proposals",
+    ),
+    # One record, no id: GET reads it, PATCH changes the fields sent.
+    path(
+        "tier-review-settings/",
+        TierReviewSettingsViewSet.urlpattern_view(),
+        name="tier-review-settings",
     ),
 ]

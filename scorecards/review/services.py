@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.tier_progress import TierStanding, standings_many
-from prm.audit import record_event
+from prm.audit import record_change, record_event, snapshot
 from prm.bulk import atomic_bulk, insert_rows
 from prm.id_sets import id_set
 from prm.jobs import cycle_collector_paused
@@ -348,21 +348,23 @@ SETTING_FIELDS = (
 
 @transaction.atomic
 def update_review_settings(*, actor: User, **values) -> TierReviewSettings:
-    """Change the review policy's weights and rules (program ops), with an audit row."""
+    """Change the review policy's weights and rules (program ops), with an audit row of each
+    value changed, before and after (none when nothing changed)."""
     require_ops(actor)
     unknown = set(values) - set(SETTING_FIELDS)
     if unknown:
         raise ValueError(f"Unknown tier review settings: {sorted(unknown)}")
     row = TierReviewSettings.current()
-    before = {name: getattr(row, name) for name in values}
+    before = snapshot(row, list(values))
     for name, value in values.items():
         setattr(row, name, value)
     row.full_clean()
     row.save()
-    record_event(
+    record_change(
         row,
         actor=actor,
         verb="tier_review_settings.changed",
-        data={name: [str(before[name]), str(value)] for name, value in values.items()},
+        before=before,
+        after=snapshot(row, list(values)),
     )
     return row

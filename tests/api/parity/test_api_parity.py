@@ -123,6 +123,7 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "program:course_edit": ("v1_courses_partial_update",),
     "program:deal_settings": ("v1_deal_settings_partial_update",),
     "program:enablement_settings": ("v1_enablement_settings_partial_update",),
+    "program:review_settings": ("v1_tier_review_settings_partial_update",),
     "program:onboarding_create": ("v1_onboarding_checklists_create",),
     "program:onboarding_delete": ("v1_onboarding_checklists_destroy",),
     "program:onboarding_edit": ("v1_onboarding_checklists_partial_update",),
