@@ -14,7 +14,7 @@ def test_the_summary_gives_the_figures_and_renders_without_script(measured_partn
     assert [p.quarter for p in summary.trend] == [quarter.previous().label, quarter.label]
     html = render_to_string("scorecards/cards/_summary.html", {"summary": summary})
     assert "65.2%" in html and "Green from 75%, amber from 50%" in html
-    assert "Sourced bookings" in html and "52000.00" in html
+    assert "Sourced bookings" in html and "USD 52,000.00" in html
     assert "<script" not in html and "style=" not in html
 
 

@@ -66,6 +66,8 @@ def test_the_cam_rates_on_the_page(client_for, cam, cards, acme):
     card.refresh_from_db()
     row = next(r for r in card.criteria if r["criterion"] == C.CUSTOMER_SATISFACTION)
     assert (row["value"], row["note"]) == (4, "Good renewals")
+    history = client.get(url).content.decode()
+    assert "rated Customer satisfaction 4 / 5: Good renewals" in history
 
 
 def test_a_rating_without_a_note_is_refused_with_an_error(client_for, cam, cards, acme):
