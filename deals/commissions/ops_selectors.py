@@ -1,20 +1,16 @@
 """Reads behind the program-ops commission pages (all of them ops only, enforced here too)."""
 
-from decimal import Decimal
-
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404
 
 from prm.models import User
 from prm.permissions import require_program_ops
 
 from .models import (
-    CommissionLine,
     CommissionOverride,
     CommissionPlan,
     CommissionRule,
     CommissionRun,
-    Statement,
     StatementApproval,
 )
 
@@ -71,25 +67,6 @@ def get_override(user: User, pk) -> CommissionOverride:
         return CommissionOverride.objects.select_related("rule", "deal__partner").get(pk=pk)
     except (CommissionOverride.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def period_line_totals(statements: list[Statement]) -> dict[int, Decimal]:
-    """The sum of each statement's own period lines (reversed lines count nowhere), for a page
-    of statements in one grouped query."""
-    if not statements:
-        return {}
-    rows = (
-        CommissionLine.objects.filter(
-            partner_id__in={s.partner_id for s in statements},
-            period__in={s.period for s in statements},
-        )
-        .exclude(status=CommissionLine.Status.REVERSED)
-        .values_list("partner_id", "currency", "period")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    sums = {(p, c, period): total for p, c, period, total in rows}
-    return {s.pk: sums.get((s.partner_id, s.currency, s.period), Decimal(0)) for s in statements}
 
 
 def plan_versions_with_diffs(plan: CommissionPlan) -> list[tuple]:

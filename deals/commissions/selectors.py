@@ -37,7 +37,8 @@ __all__ = [
     "commission_partners", "commission_preview", "deal_commission", "floor_for_deal",
     "focus_partner", "held_lines", "line_periods", "preview_registration",
     "get_line_for_user", "get_payout_for_user", "get_statement_for_user", "lines_visible_to",
-    "owed_to_partner", "payouts_visible_to", "plan_version_diff", "plans", "runs",
+    "owed_to_partner", "payouts_visible_to", "period_line_totals", "plan_version_diff", "plans",
+    "runs",
     "spiffs", "statement_totals", "statements_visible_to",
 ]  # fmt: skip
 
@@ -84,6 +85,25 @@ def statements_visible_to(
     if status:
         statements = statements.filter(status=status)
     return _scoped(statements, user).order_by("-period", "partner__display_name", "currency")
+
+
+def period_line_totals(statements: list[Statement]) -> dict[int, Decimal]:
+    """The sum of each statement's own period lines (reversed lines count nowhere), for a page
+    of statements in one grouped query."""
+    if not statements:
+        return {}
+    rows = (
+        CommissionLine.objects.filter(
+            partner_id__in={s.partner_id for s in statements},
+            period__in={s.period for s in statements},
+        )
+        .exclude(status=CommissionLine.Status.REVERSED)
+        .values_list("partner_id", "currency", "period")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    sums = {(p, c, period): total for p, c, period, total in rows}
+    return {s.pk: sums.get((s.partner_id, s.currency, s.period), Decimal(0)) for s in statements}
 
 
 def payouts_visible_to(user: User, *, period: str | None = None) -> QuerySet[Payout]:

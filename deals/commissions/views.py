@@ -131,12 +131,14 @@ def statement_list(request):
     page = Paginator(statements if statements is not None else [], PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    totals = selectors.period_line_totals(list(page.object_list))
     return render(
         request,
         "commissions/statement_list.html",
         {
             "filter_form": form,
             "page_obj": page,
+            "rows": [(statement, totals[statement.pk]) for statement in page.object_list],
             "querystring": _querystring(request),
             "filtered": bool(form.is_bound),
         },

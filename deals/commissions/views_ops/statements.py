@@ -33,7 +33,7 @@ def _filtered(request):
 def statement_list(request):
     form, _criteria, statements = _filtered(request)
     page = page_of(request, statements)
-    totals = ops_selectors.period_line_totals(list(page.object_list))
+    totals = selectors.period_line_totals(list(page.object_list))
     rows = [(statement, totals[statement.pk]) for statement in page.object_list]
     return render(
         request,

@@ -4,6 +4,7 @@ the floor on the deal page, and tenancy for every persona."""
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -201,6 +202,12 @@ def test_the_statement_csv_has_lines_payouts_and_totals(books, client_for, acme_
     totals = {r[0]: r[1] for r in rows if len(r) == 2}
     assert (totals["earned"], totals["paid_out"], totals["closing"]) == ("100.00", "100.00", "0.00")
     assert any(f"PAY-{statement.pk}" in r for r in rows)
+
+
+def test_the_statement_list_shows_each_periods_lines_total(books, client_for, acme_admin):
+    page = text(client_for(acme_admin).get(reverse("deals:commission_statements")))
+    totals = re.findall(r'data-testid="period-total">([^<]+)<', page)
+    assert totals == ["USD 50.00", "USD 100.00"]  # Q4, then Q3; Globex's 200.00 is not here
 
 
 def test_statements_filter_by_status(books, client_for, ops):
