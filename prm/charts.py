@@ -54,6 +54,8 @@ class Chart:
     unit: str = ""
     note: str = ""
     extra_columns: Sequence[tuple[str, Sequence[str]]] = field(default_factory=tuple)
+    # The y axis from and to (a score out of 100: (0, 100)); None: fitted to the values.
+    y_range: tuple[float, float] | None = None
 
     @property
     def header(self) -> list[str]:
@@ -107,6 +109,7 @@ def _pygal_chart(chart: Chart):
         margin=12,
         y_title=chart.unit or None,
         no_data_text="No data",
+        range=chart.y_range,
     )
     drawing.title = chart.title
     drawing.x_labels = list(chart.labels)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
 from partners.selectors import focus_list, partner_access
+from prm.charts import Chart, Series
 from prm.db_routers import reporting_reads
 from prm.models import User
 
@@ -143,6 +144,18 @@ def trend_of(card: Scorecard, *, quarters: int = TREND_QUARTERS) -> list[TrendPo
         change = score - before if score is not None and before is not None else None
         points.append(TrendPoint(quarter, score, health, change))
     return points
+
+
+def trend_chart(points: list[TrendPoint]) -> Chart:
+    """The partner's score by quarter as a line; the summary's trend table is its table."""
+    return Chart(
+        key="scorecard_trend",
+        title=str(_("Score by quarter")),
+        labels=[point.quarter for point in points],
+        series=[Series(str(_("Score")), [point.score for point in points])],
+        unit="%",
+        y_range=(0, 100),
+    )
 
 
 @dataclass

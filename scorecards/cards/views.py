@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from prm.audit import events_for
+from prm.charts import render_svg
 from prm.exceptions import DomainError
 from prm.permissions import require_program_ops
 
@@ -62,12 +63,18 @@ def card_detail(request, pk):
                 return redirect(card)
         status = 400
     internal = request.user.is_program_ops or request.user.is_channel_manager
+    summary = selectors.scorecard_summary(card.partner, card.quarter)
+    trend = selectors.trend_chart(summary.trend)
     return render(
         request,
         "scorecards/cards/scorecard_detail.html",
         {
             "card": card,
-            "summary": selectors.scorecard_summary(card.partner, card.quarter),
+            "summary": summary,
+            # Reading the nonce puts it in this response's policy header (django-csp).
+            "trend_svg": (
+                render_svg(trend, nonce=str(request.csp_nonce)) if len(summary.trend) > 1 else ""
+            ),
             "may_rate": may_rate and bool(rated),
             "form": form,
             "events": events_for(card) if internal else [],

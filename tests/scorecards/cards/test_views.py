@@ -215,3 +215,23 @@ def test_the_list_query_count_does_not_grow_with_rows(
     services.compute_scorecards([globex, distri], quarter)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("scorecards:card_list")).status_code == 200
+
+
+def test_the_score_by_quarter_is_drawn_once_there_are_two_quarters(
+    client_for, cam, measured_partner, quarter
+):
+    from scorecards.cards.models import Scorecard
+
+    services.compute_scorecards([measured_partner], quarter.previous())
+    first = Scorecard.objects.get(partner=measured_partner, quarter=quarter.previous().label)
+    page = client_for(cam).get(reverse("scorecards:card_detail", args=[first.pk]))
+    assert 'data-testid="scorecard-trend-chart"' not in page.content.decode()  # one point
+
+    services.compute_scorecards([measured_partner], quarter)
+    card = Scorecard.objects.get(partner=measured_partner, quarter=quarter.label)
+    response = client_for(cam).get(reverse("scorecards:card_detail", args=[card.pk]))
+    body = response.content.decode()
+    chart = body[body.index('data-testid="scorecard-trend-chart"') :]
+    assert "<svg" in chart and "Score by quarter" in chart
+    assert quarter.previous().label in chart and quarter.label in chart
+    assert "<script" not in chart
