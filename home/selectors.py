@@ -121,9 +121,10 @@ def partner_admin_home(user: User, partner: Partner, *, now: dt.datetime | None 
     now = now or timezone.now()
     home = partner_home(user, organisation=True, now=now)
     home.invitations = list(open_invitations_for(partner)[:LIST_LIMIT])
-    home.outlook = tier_outlook(partner, today=timezone.localdate(now))
-    home.owed = owed_to_partner(partner, today=timezone.localdate(now))
-    home.mdf = partner_balance(partner, today=timezone.localdate(now))
+    today = timezone.localdate(now)
+    home.outlook = tier_outlook(partner, today=today)
+    home.owed = owed_to_partner(partner, today=today)
+    home.mdf = partner_balance(partner, today=today)
     return home
 
 
@@ -296,9 +297,12 @@ def _url(name: str, *args, **query: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def program_health(user: User, *, now: dt.datetime | None = None) -> list[FigureGroup]:
+def program_health(
+    user: User, *, conflict_count: int, now: dt.datetime | None = None
+) -> list[FigureGroup]:
     """The program's figures and work queues by area, each one count of the selector its own
-    page lists, and a link to that page."""
+    page lists, and a link to that page. ``conflict_count``: the open conflicts, listed under
+    the figures (``conflicts_to_resolve``)."""
     now = now or timezone.now()
     partners = (
         partners_visible_to(user)
@@ -317,7 +321,6 @@ def program_health(user: User, *, now: dt.datetime | None = None) -> list[Figure
             protected=Count("pk", filter=Q(status=Status.APPROVED)),
         )
     )
-    conflicts = open_conflicts(user).count()  # listed below the figures
     statements = dict(
         statements_visible_to(user)
         .filter(status__in=(Statement.Status.DRAFT, Statement.Status.APPROVED))
@@ -360,7 +363,7 @@ def program_health(user: User, *, now: dt.datetime | None = None) -> list[Figure
                     deals["breached"] > 0,
                     url=_url("deals:review_queue", breached="yes"),
                 ),
-                Figure(_("Open conflicts"), conflicts, conflicts > 0, url="#conflicts"),
+                Figure(_("Open conflicts"), conflict_count, conflict_count > 0, url="#conflicts"),
                 Figure(
                     _("Extension requests"),
                     pending_extensions(user).count(),

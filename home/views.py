@@ -47,14 +47,15 @@ def home(request):
 
 def _ops_home(request):
     user = request.user
+    conflicts = selectors.conflicts_to_resolve(user)
     waiting = recruitment.applications_waiting(user)
     return render(
         request,
         "partners/home_ops.html",
         {
             "applications": waiting[:10],
-            "health": selectors.program_health(user),
-            **selectors.conflicts_to_resolve(user),
+            "health": selectors.program_health(user, conflict_count=conflicts["conflict_count"]),
+            **conflicts,
             "tiers": partner_selectors.tiers_for_display(),
             "jobs": selectors.recent_jobs(),
             "by_status": partner_selectors.partner_counts_by_status(user),

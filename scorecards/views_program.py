@@ -15,7 +15,7 @@ from .review import services
 @ops_only
 def review_settings(request):
     current = TierReviewSettings.current()
-    form = TierReviewSettingsForm(request.POST or None, instance=TierReviewSettings.current())
+    form = TierReviewSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.update_review_settings(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Tier review policy saved; the next review applies it."))

@@ -181,13 +181,6 @@ def apply_proposals(
     return len(locked)
 
 
-def apply_one(proposal: TierProposal, *, actor: User | None, effective_on: dt.date) -> None:
-    """Apply one decided proposal (locked by the caller, with its review, partner and tiers)."""
-    refused = apply_many([proposal], actor=actor, effective_on=effective_on)
-    if refused:
-        raise ReviewError(refused[proposal.pk])
-
-
 def apply_many(
     proposals: list[TierProposal], *, actor: User | None, effective_on: dt.date
 ) -> dict[int, str]:
@@ -283,18 +276,40 @@ def _tell_tier_changed(
         "promoted": (target.rank if target else -1)
         > (proposal.current_tier.rank if proposal.current_tier else -1),
     }
-    # The partner's admins read their tier's benefits; its channel account manager, the partner.
-    for recipients, url in (
-        (admins, reverse("partners:tier_list")),
-        ([manager], partner.get_absolute_url()),
-    ):
+    tell_partner_and_manager(
+        partner,
+        admins=admins,
+        manager=manager,
+        partner_url=reverse("partners:tier_list"),
+        kind=KIND_CHANGED,
+        template="scorecards/email/tier_changed",
+        context=context,
+        dedupe_key=f"tier-changed:{proposal.pk}",
+    )
+
+
+def tell_partner_and_manager(
+    partner: Partner,
+    *,
+    admins: list[User],
+    manager: User | None,
+    partner_url: str,
+    kind: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+) -> None:
+    """One notice to a partner's admins, linked to their own page (``partner_url``), and to
+    its channel account manager, linked to the partner; the template words it for each
+    (``recipient.is_internal``)."""
+    for recipients, url in ((admins, partner_url), ([manager], partner.get_absolute_url())):
         notify(
             recipients,
-            kind=KIND_CHANGED,
-            template="scorecards/email/tier_changed",
+            kind=kind,
+            template=template,
             context=context,
             url=url,
-            dedupe_key=f"tier-changed:{proposal.pk}",
+            dedupe_key=dedupe_key,
         )
 
 

@@ -32,11 +32,15 @@ from prm.bulk import atomic_bulk, insert_rows
 from prm.id_sets import id_set
 from prm.jobs import cycle_collector_paused
 from prm.models import User
-from prm.notifications import notify
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
-from .decisions import ReviewError, approve_and_apply_automatically, require_ops
+from .decisions import (
+    ReviewError,
+    approve_and_apply_automatically,
+    require_ops,
+    tell_partner_and_manager,
+)
 from .measuring import Ahead, measure_ahead
 from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
@@ -308,19 +312,16 @@ def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
     standing = reverse("enablement:standing")
     for proposal in proposals:
         partner = proposal.partner
-        # The partner's admins read where they stand; its channel account manager, the partner.
-        for recipients, url in (
-            (admins.get(partner.pk, []), standing),
-            ([partner.channel_manager], partner.get_absolute_url()),
-        ):
-            notify(
-                recipients,
-                kind=KIND_WARNING,
-                template="scorecards/email/tier_warning",
-                context={"proposal": proposal, "partner": partner, "review": review},
-                url=url,
-                dedupe_key=f"tier-warning:{review.pk}:{partner.pk}",
-            )
+        tell_partner_and_manager(
+            partner,
+            admins=admins.get(partner.pk, []),
+            manager=partner.channel_manager,
+            partner_url=standing,
+            kind=KIND_WARNING,
+            template="scorecards/email/tier_warning",
+            context={"proposal": proposal, "partner": partner, "review": review},
+            dedupe_key=f"tier-warning:{review.pk}:{partner.pk}",
+        )
         record_event(
             partner,
             actor=None,
