@@ -18,6 +18,7 @@ from partners.models import Partner
 from prm.exceptions import DomainError
 from prm.models import AuditEvent, User
 
+from .claims import payments as claim_payments
 from .claims import services as claims
 from .funds import services as funds
 from .models import (
@@ -170,9 +171,9 @@ def _advance(
     _backdate(since, days=ago - 11)
     since = timezone.now()
     paid_on = timezone.localdate() - dt.timedelta(days=round(ago - 13))
-    claims.record_payments(
+    claim_payments.record_payments(
         actor=ops,
-        rows=[claims.PaymentRow(request.pk, amount, paid_on, f"MDF-{request.pk}")],
+        rows=[claim_payments.PaymentRow(request.pk, amount, paid_on, f"MDF-{request.pk}")],
     )
     _backdate(since, days=ago - 13)
 

@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from enablement.content.uploads import ALLOWED_EXTENSIONS
+from mdf.claims import payments as claim_payments
 from mdf.claims import selectors as claim_selectors
 from mdf.claims import services as claims
 from mdf.exceptions import ClaimError
@@ -470,7 +471,7 @@ class PaymentViewSet(
     def create_with_service(self, request) -> Response:
         data = self.validated_input(s.PaymentBatchInputSerializer)
         rows = [
-            claims.PaymentRow(
+            claim_payments.PaymentRow(
                 request_id=line["request"],
                 amount=line["amount"],
                 paid_on=line["paid_on"],
@@ -479,6 +480,6 @@ class PaymentViewSet(
             )  # fmt: skip
             for index, line in enumerate(data["payments"], start=1)
         ]
-        payments = claims.record_payments(actor=request.user, rows=rows)
+        payments = claim_payments.record_payments(actor=request.user, rows=rows)
         body = s.PaymentBatchOutputSerializer({"payments": payments}).data
         return Response(body, status=status.HTTP_201_CREATED)

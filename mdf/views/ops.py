@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from prm.exceptions import DomainError
 from prm.money import InvalidAmount, parse_amount
 
+from ..claims import payments as claim_payments
 from ..claims import selectors as claims
-from ..claims import services as claim_services
 from ..forms import (
     ActivityTypeForm,
     AllocationForm,
@@ -180,7 +180,7 @@ def payments(request):
             form.add_error(None, _("Tick at least one claim to pay."))
         elif not row_errors:
             try:
-                recorded = claim_services.record_payments(actor=request.user, rows=rows)
+                recorded = claim_payments.record_payments(actor=request.user, rows=rows)
             except DomainError as exc:
                 row_errors = dict(exc.details.get("lines", {})) if exc.details else {}
                 form.add_error(None, exc.message)
@@ -239,7 +239,7 @@ def _payment_rows(data, batch: dict):
             continue
         reference = (data.get(f"reference-{value}") or batch.get("reference") or "").strip()
         rows.append(
-            claim_services.PaymentRow(
+            claim_payments.PaymentRow(
                 request_id=int(value),
                 amount=amount,
                 paid_on=batch["paid_on"],

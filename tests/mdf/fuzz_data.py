@@ -3,6 +3,7 @@ claim with a proof file, an extension and a payment, for Acme and Globex."""
 
 from decimal import Decimal
 
+from mdf.claims import payments
 from mdf.claims import services as claims
 from mdf.funds import services as funds
 from mdf.requests import services as requests
@@ -43,7 +44,7 @@ def mdf_fuzz_data(personas) -> None:
     claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
     paid = claims.submit_claim(actor=acme_rep, request=paid)
     paid = claims.approve_claim(actor=cam, request=paid)
-    claims.record_payments(
+    payments.record_payments(
         actor=ops,
-        rows=[claims.PaymentRow(paid.pk, Decimal("1000.00"), paid.ends_on, "FUZZ-1")],
+        rows=[payments.PaymentRow(paid.pk, Decimal("1000.00"), paid.ends_on, "FUZZ-1")],
     )

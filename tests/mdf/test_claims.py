@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from mdf.claims import payments as claim_payments
 from mdf.claims import selectors
 from mdf.claims import services as claims
-from mdf.claims.services import PaymentRow
+from mdf.claims.payments import PaymentRow
 from mdf.exceptions import (
     ClaimError,
     InvalidMdfData,
@@ -232,7 +233,7 @@ class TestPayments:
         claims.approve_claim(actor=cam, request=claimed_request)
         rows = [PaymentRow(claimed_request.pk, Decimal("900.00"), today(), "WIRE-1"),
                 PaymentRow(second.pk, Decimal("1000.00"), today(), "WIRE-2")]  # fmt: skip
-        payments = claims.record_payments(actor=ops, rows=rows)
+        payments = claim_payments.record_payments(actor=ops, rows=rows)
         assert len(payments) == 2
         total = totals(claimed_request.partner)
         assert (total.paid, total.committed) == (Decimal("1900.00"), 0) and total.accounted
@@ -243,28 +244,28 @@ class TestPayments:
                 PaymentRow(claimed_request.pk, Decimal("900.00"), today(), "TWICE", line=3),
                 PaymentRow(999999, Decimal("1"), today(), "NONE", line=4)]  # fmt: skip
         with pytest.raises(PaymentError) as exc:
-            claims.record_payments(actor=ops, rows=rows)
+            claim_payments.record_payments(actor=ops, rows=rows)
         assert set(exc.value.details["lines"]) == {"3", "4"}
         assert not MdfPayment.objects.exists()
 
     def test_the_amount_must_be_the_approved_amount(self, claimed_request, cam, ops):
         claims.approve_claim(actor=cam, request=claimed_request)
         with pytest.raises(PaymentError):
-            claims.record_payments(
+            claim_payments.record_payments(
                 actor=ops, rows=[PaymentRow(claimed_request.pk, Decimal("901"), today(), "X")]
             )
 
     def test_only_ops_record_payments(self, claimed_request, cam):
         claims.approve_claim(actor=cam, request=claimed_request)
         with pytest.raises(MdfNotAllowed):
-            claims.record_payments(
+            claim_payments.record_payments(
                 actor=cam, rows=[PaymentRow(claimed_request.pk, Decimal("900"), today(), "X")]
             )
 
     def test_a_payment_csv_is_read_with_line_numbers(self):
         text = "request,amount,paid_on,reference\n7,100.00,2026-03-01,W1\n8,abc,2026-03-01,W2\n"
         with pytest.raises(PaymentError) as exc:
-            claims.parse_payment_csv(text.encode())
+            claim_payments.parse_payment_csv(text.encode())
         assert list(exc.value.details["lines"]) == ["3"]
-        rows = claims.parse_payment_csv(text.splitlines()[0] + "\n" + text.splitlines()[1])
+        rows = claim_payments.parse_payment_csv(text.splitlines()[0] + "\n" + text.splitlines()[1])
         assert rows == [PaymentRow(7, Decimal("100.00"), dt.date(2026, 3, 1), "W1", line=2)]

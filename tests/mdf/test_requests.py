@@ -224,9 +224,9 @@ def _to(state, make_request, cam, ops, acme_rep):
     request = claims.approve_claim(actor=cam, request=request)
     if state == S.CLAIM_APPROVED:
         return request
-    from mdf.claims.services import PaymentRow
+    from mdf.claims.payments import PaymentRow, record_payments
 
-    claims.record_payments(actor=ops, rows=[PaymentRow(request.pk, Decimal(1000), today(), "P")])
+    record_payments(actor=ops, rows=[PaymentRow(request.pk, Decimal(1000), today(), "P")])
     request.refresh_from_db()
     return request
 

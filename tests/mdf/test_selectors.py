@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from deals.models import DealRegistration
 from mdf.claims import services as claims
-from mdf.claims.services import PaymentRow
+from mdf.claims.payments import PaymentRow, record_payments
 from mdf.funds.selectors import funds_visible_to, partner_balance
 from mdf.program.selectors import CSV_HEADER, csv_values, program_figures, program_totals
 from mdf.requests import selectors
@@ -71,7 +71,7 @@ def test_program_figures_show_utilization_time_and_return_per_dollar(
     claim = claimed_request.claim
     claim.registrations.add(deal)
     claims.approve_claim(actor=cam, request=claimed_request)
-    claims.record_payments(
+    record_payments(
         actor=ops, rows=[PaymentRow(claimed_request.pk, Decimal("900.00"), today(), "W")]
     )
     rows = program_figures(ops, dimension="tier")

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from mdf.claims import services as claims
-from mdf.claims.services import PaymentRow
+from mdf.claims.payments import PaymentRow, record_payments
 from mdf.funds.selectors import partner_balance
 from mdf.models import FundRequest
 
@@ -10,7 +10,7 @@ from .conftest import today
 
 def test_request_to_payment_moves_money_through_the_ledger(claimed_request, cam, ops, funded_acme):
     request = claims.approve_claim(actor=cam, request=claimed_request)
-    claims.record_payments(
+    record_payments(
         actor=ops,
         rows=[PaymentRow(request.pk, Decimal("900.00"), today(), "PAY-1")],
     )
