@@ -29,6 +29,7 @@ from .models import (
     OnboardingTemplate,
     PlanTarget,
 )
+from .programs import onboarding
 from .programs import services as program_services
 
 Kind = OnboardingStep.Kind
@@ -85,21 +86,21 @@ def seed_onboarding_templates() -> int:
 
 def seed_onboarding_progress() -> int:
     started = 0
-    onboarding = Partner.objects.filter(status=Partner.Status.ONBOARDING).select_related(
+    partners = Partner.objects.filter(status=Partner.Status.ONBOARDING).select_related(
         "channel_manager"
     )
-    for index, partner in enumerate(onboarding.order_by("display_name")):
+    for index, partner in enumerate(partners.order_by("display_name")):
         if hasattr(partner, "onboarding"):
             continue
         cam = partner.channel_manager
-        program_services.start_onboarding(partner=partner, actor=cam)
+        onboarding.start_onboarding(partner=partner, actor=cam)
         started += 1
         if cam is not None and index % 2 == 0:
             meeting = partner.onboarding.template.steps.filter(
                 kind=Kind.INTRODUCTORY_MEETING
             ).first()
             if meeting is not None:
-                program_services.check_onboarding_step(
+                onboarding.check_onboarding_step(
                     actor=cam, partner=partner, step=meeting, done=True, note="Kick-off call held"
                 )
     return started

@@ -36,6 +36,7 @@ from .forms_programs import (
     formset_rows,
 )
 from .models import Asset, AssetUsage, BusinessCaseUsage, JointBusinessPlan, OnboardingStep
+from .programs import onboarding
 from .programs import selectors as program_selectors
 from .programs import services as program_services
 
@@ -117,7 +118,7 @@ def onboarding_check(request, partner_id, step_id):
     step = get_object_or_404(OnboardingStep, pk=step_id)
     error = ""
     try:
-        program_services.check_onboarding_step(
+        onboarding.check_onboarding_step(
             actor=request.user,
             partner=partner,
             step=step,

@@ -36,6 +36,7 @@ from ..models import (
     JointBusinessPlan,
     OnboardingStep,
 )
+from ..programs import onboarding
 from ..programs import selectors as program_selectors
 from ..programs import services as program_services
 from . import serializers_programs as s
@@ -230,7 +231,7 @@ class OnboardingViewSet(ListMixin, mixins.RetrieveModelMixin, ProgramsApiView):
         step = OnboardingStep.objects.filter(pk=data["step"]).first()
         if step is None:
             raise ValidationError({"step": ["No such onboarding step."]})
-        status_ = program_services.check_onboarding_step(
+        status_ = onboarding.check_onboarding_step(
             actor=request.user, partner=partner, step=step, done=data["done"], note=data["note"]
         )
         return Response(self._data(status_))

@@ -1,4 +1,5 @@
-"""Writes for onboarding checklists and joint business plans, each audited.
+"""Writes for joint business plans, each audited (a partner's onboarding checklist:
+``onboarding``).
 
 A joint business plan is drafted by the channel account manager or a partner admin and approved
 by a partner admin. An approved plan is locked: changing it means a new version, a draft copy
@@ -26,28 +27,14 @@ from prm.notifications import notify, resolve
 
 from ..models import (
     JointBusinessPlan,
-    OnboardingCheck,
-    OnboardingProgress,
-    OnboardingStep,
     PlanCheckIn,
     PlanInitiative,
     PlanTarget,
 )
 from .selectors import (
-    OnboardingStatus,
-    _template_for,
-    can_check_step,
     can_draft_plan,
-    onboarding_status,
-    onboarding_templates,
     plan_versions,
 )
-
-
-class OnboardingError(DomainError):
-    """The onboarding step cannot be changed."""
-
-    code = "onboarding_error"
 
 
 class PlanError(DomainError):
@@ -61,65 +48,6 @@ class PlanLocked(PlanError):
 
     code = "plan_locked"
     status_code = 409
-
-
-@transaction.atomic
-def start_onboarding(*, partner: Partner, actor: User | None) -> OnboardingProgress:
-    """Pin the partner's checklist (idempotent)."""
-    existing = OnboardingProgress.objects.filter(partner=partner).first()
-    if existing is not None:
-        return existing
-    template = _template_for(partner, None, onboarding_templates())
-    if template is None:
-        raise OnboardingError(
-            _("No onboarding checklist is configured for %(model)s partners.")
-            % {"model": partner.get_business_model_display()}
-        )
-    progress, created = OnboardingProgress.objects.get_or_create(
-        partner=partner, defaults={"template": template, "started_by": actor}
-    )
-    if created:
-        record_event(
-            progress, actor=actor, verb="onboarding.started", data={"template": template.name}
-        )
-    return progress
-
-
-@transaction.atomic
-def check_onboarding_step(
-    *, actor: User, partner: Partner, step: OnboardingStep, done: bool, note: str = ""
-) -> OnboardingStatus:
-    """Mark a manual step done (or not done again); every change is audited."""
-    if not can_check_step(actor, partner, step):
-        raise PermissionDenied(_("You cannot check this step."))
-    progress = lock(OnboardingProgress, start_onboarding(partner=partner, actor=actor).pk)
-    if step.template_id != progress.template_id:
-        raise OnboardingError(_("This step is not part of the partner's checklist."))
-    existing = OnboardingCheck.objects.filter(progress=progress, step=step).first()
-    if done and existing is None:
-        OnboardingCheck.objects.create(
-            progress=progress, step=step, checked_by=actor, note=note.strip()[:300]
-        )
-        record_event(
-            progress,
-            actor=actor,
-            verb="onboarding.step_checked",
-            to_state="done",
-            reason=note,
-            data={"step": step.title, "step_id": step.pk},
-        )
-    elif not done and existing is not None:
-        existing.delete()
-        record_event(
-            progress,
-            actor=actor,
-            verb="onboarding.step_unchecked",
-            from_state="done",
-            to_state="open",
-            reason=note,
-            data={"step": step.title, "step_id": step.pk},
-        )
-    return onboarding_status(partner)
 
 
 # --- Joint business plans -------------------------------------------------------------------------

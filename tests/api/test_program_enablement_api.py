@@ -6,7 +6,7 @@ import pytest
 
 from enablement.models import Certification, OnboardingStep, OnboardingTemplate, Role
 from enablement.programs.checklists import StepRow, save_onboarding_template
-from enablement.programs.services import start_onboarding
+from enablement.programs.onboarding import start_onboarding
 from prm.audit import events_for
 from tests.enablement.factories import CertificationFactory, CourseFactory, TrackFactory
 

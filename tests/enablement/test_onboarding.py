@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from enablement.models import OnboardingCheck, OnboardingStep
+from enablement.programs import onboarding
 from enablement.programs import selectors as program_selectors
 from enablement.programs import services as program_services
-from enablement.programs.services import OnboardingError
+from enablement.programs.onboarding import OnboardingError
 from partners.models import Agreement, AgreementAcceptance, BusinessModel, Partner
 from prm.exceptions import PermissionDenied
 from prm.models import AuditEvent
@@ -101,7 +102,7 @@ def test_a_new_agreement_version_reopens_the_step(template, agreement, acme, acm
 def test_the_cam_marks_the_introductory_meeting_held_and_it_is_audited(template, acme, cam):
     meeting = step(template, Kind.INTRODUCTORY_MEETING)
 
-    status = program_services.check_onboarding_step(
+    status = onboarding.check_onboarding_step(
         actor=cam, partner=acme, step=meeting, done=True, note="Kick-off in Seattle"
     )
 
@@ -114,9 +115,7 @@ def test_the_cam_marks_the_introductory_meeting_held_and_it_is_audited(template,
         AuditEvent.objects.for_object(progress).order_by("id").values_list("verb", flat=True)
     ) == ["onboarding.started", "onboarding.step_checked"]
 
-    status = program_services.check_onboarding_step(
-        actor=cam, partner=acme, step=meeting, done=False
-    )
+    status = onboarding.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=False)
     assert Kind.INTRODUCTORY_MEETING not in done_kinds(status)
     assert not OnboardingCheck.objects.exists()
     assert AuditEvent.objects.for_object(progress).filter(verb="onboarding.step_unchecked")
@@ -124,8 +123,8 @@ def test_the_cam_marks_the_introductory_meeting_held_and_it_is_audited(template,
 
 def test_checking_twice_changes_nothing(template, acme, cam):
     meeting = step(template, Kind.INTRODUCTORY_MEETING)
-    program_services.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=True)
-    program_services.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=True)
+    onboarding.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=True)
+    onboarding.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=True)
     assert OnboardingCheck.objects.count() == 1
     assert AuditEvent.objects.filter(verb="onboarding.step_checked").count() == 1
 
@@ -146,11 +145,11 @@ def test_who_may_check_which_step(template, personas, acme):
         ("acme_admin", Kind.CUSTOM),
     }
     with pytest.raises(PermissionDenied):
-        program_services.check_onboarding_step(
+        onboarding.check_onboarding_step(
             actor=personas["acme_admin"], partner=acme, step=meeting, done=True
         )
     with pytest.raises(PermissionDenied):
-        program_services.check_onboarding_step(
+        onboarding.check_onboarding_step(
             actor=personas["other_cam"], partner=acme, step=custom, done=True
         )
 
@@ -158,7 +157,7 @@ def test_who_may_check_which_step(template, personas, acme):
 def test_steps_backed_by_facts_cannot_be_checked_by_hand(template, acme, ops):
     for kind in (Kind.AGREEMENT_ACCEPTED, Kind.FIRST_CERTIFICATIONS, Kind.JOINT_BUSINESS_PLAN):
         with pytest.raises(PermissionDenied):
-            program_services.check_onboarding_step(
+            onboarding.check_onboarding_step(
                 actor=ops, partner=acme, step=step(template, kind), done=True
             )
 
@@ -168,7 +167,7 @@ def test_a_step_of_another_checklist_is_refused(template, acme, cam):
         template=full_template("msp").steps.first().template, kind=Kind.CUSTOM
     )
     with pytest.raises(OnboardingError, match="not part of the partner's checklist"):
-        program_services.check_onboarding_step(actor=cam, partner=acme, step=other, done=True)
+        onboarding.check_onboarding_step(actor=cam, partner=acme, step=other, done=True)
 
 
 def test_the_checklist_follows_the_business_model_with_a_default(template, globex, acme):
@@ -178,7 +177,7 @@ def test_the_checklist_follows_the_business_model_with_a_default(template, globe
 
 
 def test_a_started_checklist_stays_with_the_partner(template, acme, cam):
-    program_services.start_onboarding(partner=acme, actor=cam)
+    onboarding.start_onboarding(partner=acme, actor=cam)
     full_template("msp")
     Partner.objects.filter(pk=acme.pk).update(business_model=BusinessModel.MSP)
     acme.refresh_from_db()
@@ -188,7 +187,7 @@ def test_a_started_checklist_stays_with_the_partner(template, acme, cam):
 def test_without_any_checklist_starting_is_refused(acme, cam):
     assert program_selectors.onboarding_status(acme).total == 0
     with pytest.raises(OnboardingError, match="No onboarding checklist is configured"):
-        program_services.start_onboarding(partner=acme, actor=cam)
+        onboarding.start_onboarding(partner=acme, actor=cam)
 
 
 def test_the_bulk_statuses_match_one_by_one_in_a_fixed_number_of_queries(template, agreement, cam):
@@ -201,7 +200,7 @@ def test_the_bulk_statuses_match_one_by_one_in_a_fixed_number_of_queries(templat
                 partner=partner, agreement=agreement, accepted_by=admin
             )
         certify(partner, people=index % 3)
-        program_services.check_onboarding_step(
+        onboarding.check_onboarding_step(
             actor=cam, partner=partner, step=step(template, Kind.CUSTOM), done=bool(index % 2)
         )
         partners.append(partner)

@@ -5,8 +5,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from enablement.models import OnboardingCheck, OnboardingStep
+from enablement.programs import onboarding
 from enablement.programs import selectors as program_selectors
-from enablement.programs import services as program_services
 from partners.models import Partner
 from tests.factories import PartnerFactory, UserFactory
 
@@ -59,7 +59,7 @@ def test_the_cam_lists_their_onboarding_partners_with_progress(
     mine = PartnerFactory(display_name="Mine", channel_manager=cam, status="onboarding")
     PartnerFactory(display_name="Theirs", channel_manager=other_cam, status="onboarding")
     PartnerFactory(display_name="Active", channel_manager=cam, status="active")
-    program_services.check_onboarding_step(actor=cam, partner=mine, step=meeting, done=True)
+    onboarding.check_onboarding_step(actor=cam, partner=mine, step=meeting, done=True)
 
     page = client_for(cam).get(reverse("enablement:onboarding_list"))
 
@@ -83,9 +83,7 @@ def test_the_list_queries_do_not_grow_with_rows(
     def grow(n):
         for _ in range(n):
             partner = PartnerFactory(channel_manager=cam, status=Partner.Status.ONBOARDING)
-            program_services.check_onboarding_step(
-                actor=cam, partner=partner, step=meeting, done=True
-            )
+            onboarding.check_onboarding_step(actor=cam, partner=partner, step=meeting, done=True)
 
     grow(2)
     with django_assert_max_num_queries(20) as small:
@@ -140,7 +138,7 @@ def test_only_checkable_steps_show_a_button(client_for, acme_admin, cam, acme, t
 
 
 def test_the_widget_shows_progress_and_the_next_step(template, acme, cam, meeting):
-    program_services.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=True)
+    onboarding.check_onboarding_step(actor=cam, partner=acme, step=meeting, done=True)
     html = render_to_string(
         "enablement/onboarding_widget.html", {"progress": program_selectors.onboarding_status(acme)}
     )

@@ -12,7 +12,7 @@ from enablement.models import (
     Role,
 )
 from enablement.programs.checklists import StepRow, save_onboarding_template
-from enablement.programs.services import start_onboarding
+from enablement.programs.onboarding import start_onboarding
 from prm.audit import events_for
 from tests.enablement.factories import CertificationFactory, CourseFactory, TrackFactory
 
