@@ -188,18 +188,20 @@ def certification_metrics_many(
         .annotate(**dict(zip(names, columns.values(), strict=True)))
         .values_list("partner_id", *names)
     )
-    counts = {pk: dict(zip(columns, values, strict=True)) for pk, *values in rows}
-    none: dict[tuple[str, str], int] = {}
-    result: dict[str, dict[int, MetricValue | DomainError]] = {
-        metric: {pk: Decimal(counts.get(pk, none).get(("metric", metric), 0)) for pk in ids}
-        for metric in asked - {Metric.CERTIFIED_PER_REGION}
-    }
+    # Each partner's counts as its row's values, read by column position: no dict per partner.
+    counts = {pk: values for pk, *values in rows}
+    position = {key: i for i, key in enumerate(columns)}
+    nothing = [0] * len(columns)
+    result: dict[str, dict[int, MetricValue | DomainError]] = {}
+    for name in asked - {Metric.CERTIFIED_PER_REGION}:
+        at = position["metric", name]
+        result[name] = {pk: Decimal(counts.get(pk, nothing)[at]) for pk in ids}
     if per_region:
         result[Metric.CERTIFIED_PER_REGION] = {
             pk: {
                 "scope": "region",
                 "counts": {
-                    region: Decimal(counts.get(pk, none).get(("region", region), 0))
+                    region: Decimal(counts.get(pk, nothing)[position["region", region]])
                     for region in served[pk]
                 },
             }

@@ -35,6 +35,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import cast
 
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ from django.utils.translation import ngettext
 
 from prm.exceptions import DomainError
 from prm.money import format_money
+from prm.side_by_side import side_by_side
 
 from .models import Partner, Tier, TierRequirement
 from .selectors import next_tier
@@ -113,22 +115,31 @@ def measure_many_metrics(
     metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
 ) -> dict[str, Mapping[int, MetricValue | DomainError] | None]:
     """``measure_many`` of each of ``metrics``, keyed by metric; the metrics sharing a combined
-    measure are measured together, in one call, when more than one of them is asked."""
+    measure are measured together, in one call, when more than one of them is asked. The calls
+    are independent reads: they run side by side where the database allows it
+    (``prm.side_by_side``)."""
     asked = sorted(set(metrics))
     groups: dict[TogetherProvider, list[str]] = {}
     for metric in asked:
         together = _TOGETHER.get(metric)
         if together is not None and partners:
             groups.setdefault(together, []).append(metric)
-    measured: dict[str, Mapping[int, MetricValue | DomainError] | None] = {}
+    calls: list[tuple[list[str], Callable[[], Mapping]]] = []
     for together, group in groups.items():
         if len(group) > 1:
-            found = together(group, partners, as_of=as_of)
-            measured.update((metric, found[metric]) for metric in group)
+            calls.append((group, partial(together, group, partners, as_of=as_of)))
+    grouped = {metric for group, _call in calls for metric in group}
     for metric in asked:
-        if metric not in measured:
-            measured[metric] = measure_many(metric, partners, as_of=as_of)
+        if metric not in grouped:
+            calls.append(([metric], partial(_measured_alone, metric, partners, as_of=as_of)))
+    measured: dict[str, Mapping[int, MetricValue | DomainError] | None] = {}
+    for (group, _call), found in zip(calls, side_by_side([c for _g, c in calls]), strict=True):
+        measured.update((metric, found[metric]) for metric in group)
     return measured
+
+
+def _measured_alone(metric: str, partners: Sequence[Partner], *, as_of: dt.date | None):
+    return {metric: measure_many(metric, partners, as_of=as_of)}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ The partners at their first miss are warned by a follow-up job queued when the r
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -28,7 +29,7 @@ from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.tier_progress import TierStanding, standings_many
 from prm.audit import record_change, record_event, snapshot
-from prm.bulk import atomic_bulk, insert_rows
+from prm.bulk import JSONText, atomic_bulk, insert_rows
 from prm.id_sets import id_set
 from prm.jobs import cycle_collector_paused
 from prm.models import User
@@ -127,7 +128,9 @@ def _run_chunks(
     chunk_size: int | None,
 ) -> TierReview:
     ahead = Ahead()
+    size = chunk_size or CHUNK_SIZE
     while True:
+        ahead = _measured_ahead(review_id, ahead, tiers, size)
         with atomic_bulk():
             review = TierReview.objects.select_for_update().get(pk=review_id)
             if review.is_finished:
@@ -136,11 +139,9 @@ def _run_chunks(
                 selectors.partners_to_review()
                 .filter(pk__gt=review.last_partner_id)
                 .order_by("pk")
-                .values_list("pk", "tier_id")[: chunk_size or CHUNK_SIZE]
+                .values_list("pk", "tier_id")[:size]
             )
             if rows:
-                if not ahead.covers(rows[-1][0]):
-                    ahead = measure_ahead(review, rows[0][0], tiers)
                 _review_chunk(
                     review,
                     ahead.partners_of(rows),
@@ -172,6 +173,25 @@ def _run_chunks(
             review.save()
         if review.is_finished:
             return review
+
+
+def _measured_ahead(review_id: int, ahead: Ahead, tiers: list[Tier], size: int) -> Ahead:
+    """``ahead``, or the partners from the next chunk on measured ahead when it does not cover
+    that chunk. Outside the chunk's transaction, so that the measures can run side by side
+    (``prm.side_by_side``); the chunk measures any partner this misses (one that became active
+    since, say) and skips any that has a proposal by then."""
+    if ahead.through is None:
+        return ahead
+    review = TierReview.objects.get(pk=review_id)
+    upcoming = list(
+        selectors.partners_to_review()
+        .filter(pk__gt=review.last_partner_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:size]
+    )
+    if not upcoming or ahead.covers(upcoming[-1]):
+        return ahead
+    return measure_ahead(review, upcoming[0], tiers)
 
 
 def _count(review: TierReview) -> None:
@@ -217,6 +237,7 @@ def _review_chunk(
     verdicts = Verdicts(weights)
     tier_by_id = {tier.pk: tier for tier in tiers}
     rows = []
+    shared: dict[int, str] = {}
     for partner in partners:
         misses, tier_then = previous.get(partner.pk, (0, None))
         draft = propose(
@@ -228,7 +249,7 @@ def _review_chunk(
             wording=wording,
             verdicts=verdicts,
         )
-        rows.append(_proposal_row(review, partner, draft, now))
+        rows.append(_proposal_row(review, partner, draft, now, shared))
     # Only partners without a proposal, under the review's lock: no row can conflict.
     insert_rows(TierProposal, PROPOSAL_COLUMNS, rows)
     if auto_promote:
@@ -259,7 +280,9 @@ PROPOSAL_COLUMNS = (
 )
 
 
-def _proposal_row(review: TierReview, partner: Partner, draft: Draft, now) -> tuple:
+def _proposal_row(
+    review: TierReview, partner: Partner, draft: Draft, now, shared: dict[int, str]
+) -> tuple:
     # Values, not a TierProposal: thousands of rows are written per chunk.
     return (
         review.pk,
@@ -273,9 +296,21 @@ def _proposal_row(review: TierReview, partner: Partner, draft: Draft, now) -> tu
         draft.warned,
         draft.score,
         draft.reasons,
-        draft.metrics,
+        _snapshot_text(draft.metrics, shared),
         now,
     )
+
+
+def _snapshot_text(snapshot: dict, shared: dict[int, str]) -> JSONText:
+    """The metrics snapshot as JSON. Its tiers' verdicts are one dict per pattern of met
+    criteria, shared by every partner with that pattern (``policy.Verdicts``, alive for the
+    chunk): serialized once each (``shared``, keyed by the dict's identity), not per row."""
+    tiers = snapshot["tiers"]
+    text = shared.get(id(tiers))
+    if text is None:
+        text = shared[id(tiers)] = json.dumps(tiers)
+    metrics = json.dumps(snapshot["metrics"])
+    return JSONText(f'{{"metrics": {metrics}, "tiers": {text}}}')
 
 
 def _queue_warnings(review_id: int) -> None:

@@ -4,7 +4,7 @@ the transactions that write them."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from prm.bulk import atomic_bulk, insert_many, insert_rows
+from prm.bulk import JSONText, atomic_bulk, insert_many, insert_rows
 from prm.models import ChannelTeam, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,6 +54,15 @@ def test_insert_rows_writes_the_values_given_and_the_defaults_of_the_other_colum
     assert teams["MSP team"].business_models == ["msp", "mssp"]
     assert teams["Advisors"].lead is None
     assert teams["Advisors"].business_models == {"quoted": 'say "hi"', "tab": "a\tb\nc"}
+
+
+def test_insert_rows_writes_json_given_as_text_as_that_json():
+    rows = [("MSP team", JSONText('{"models": ["msp", "mssp"], "quoted": "say \\"hi\\""}'))]
+
+    assert insert_rows(ChannelTeam, ["name", "business_models"], rows) == 1
+
+    team = ChannelTeam.objects.get()
+    assert team.business_models == {"models": ["msp", "mssp"], "quoted": 'say "hi"'}
 
 
 def test_insert_rows_refuses_a_column_the_model_does_not_have():

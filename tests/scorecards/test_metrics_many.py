@@ -92,6 +92,20 @@ def test_standings_many_matches_evaluate_tier_for_every_partner_and_tier(db):
             assert together[partner.pk][tier.pk] == alone
 
 
+@pytest.mark.django_db(transaction=True)
+def test_metrics_measured_side_by_side_agree_with_each_measured_alone():
+    # Outside a transaction the measures run at once on their own connections (PostgreSQL).
+    partners = varied_partners()
+
+    together = measure_many_metrics(Metric.values, partners, as_of=TODAY)
+
+    for metric in Metric.values:
+        alone = measure_many(metric, partners, as_of=TODAY)
+        assert {pk: _comparable(v) for pk, v in together[metric].items()} == {
+            pk: _comparable(v) for pk, v in alone.items()
+        }, metric
+
+
 def test_measuring_more_partners_takes_no_more_queries(db, django_assert_max_num_queries):
     gold = TierFactory(rank=3, name="Gold")
     for position, metric in enumerate(Metric.values):
