@@ -35,7 +35,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from typing import cast
 
 from django.utils.translation import gettext as _
@@ -151,8 +151,18 @@ class RequirementStanding:
     met: bool
     value: Decimal | None
     threshold: Decimal
-    missing: list[str] = field(default_factory=list)
+    # What is missing, in words; None: a measured number's shortfall, worded when asked (a
+    # review measures thousands of partners against every tier and words only what it shows).
+    worded_missing: list[str] | None = None
     units_short: list[str] = field(default_factory=list)
+
+    @cached_property  # shared by the partners with the same value
+    def missing(self) -> list[str]:
+        if self.worded_missing is not None:
+            return self.worded_missing
+        if self.met or self.value is None:
+            return []
+        return [_shortfall_text(self.requirement.metric, self.threshold - self.value)]
 
     @property
     def metric(self) -> str:
@@ -230,21 +240,19 @@ def requirement_standing(
             met=False,
             value=None,
             threshold=threshold,
-            missing=[_("not measured yet")],
+            worded_missing=[_("not measured yet")],
         )
     if isinstance(result, DomainError):
         # A metric that cannot be measured (say, a missing exchange rate) is shown as not
         # measured, with the reason, rather than failing the page or counting as zero.
         return RequirementStanding(
             requirement, measured=False, met=False, value=None, threshold=threshold,
-            missing=[result.message],
+            worded_missing=[result.message],
         )  # fmt: skip
     if isinstance(result, dict):
         return _per_unit_standing(requirement, threshold, result)
     value = Decimal(result)
-    met = value >= threshold
-    missing = [] if met else [_shortfall_text(requirement.metric, threshold - value)]
-    return RequirementStanding(requirement, True, met, value, threshold, missing)
+    return RequirementStanding(requirement, True, value >= threshold, value, threshold)
 
 
 def evaluate_tier(partner: Partner, tier: Tier, *, as_of: dt.date | None = None) -> TierStanding:

@@ -119,6 +119,9 @@ class Pattern:
     missing: tuple[tuple[int, ...], ...]
     verdicts: dict[str, dict]
     metric_rows: tuple[tuple[str, int, int], ...]
+    qualified: int | None  # the index of the highest tier it qualifies for
+    # Reasons that depend only on the pattern, worded once: (template, tier index) -> text.
+    worded: dict[tuple[str, int], str] = field(default_factory=dict, compare=False)
 
 
 class Verdicts:
@@ -129,12 +132,21 @@ class Verdicts:
     def __init__(self, weights: Weights):
         self.weights = weights
         self._known: dict[tuple, Pattern] = {}
+        self._ladders: dict[tuple[int, ...], tuple[list[Tier], dict[int, int]]] = {}
+
+    def ladder(self, tiers: list[Tier]) -> tuple[list[Tier], dict[int, int]]:
+        """``tiers`` by rank, and each tier's place in that order by id."""
+        key = tuple([tier.pk for tier in tiers])
+        known = self._ladders.get(key)
+        if known is None:
+            ranked = sorted(tiers, key=lambda t: t.rank)
+            known = self._ladders[key] = (ranked, {t.pk: i for i, t in enumerate(ranked)})
+        return known
 
     def of(self, ranked: list[Tier], standings: list[TierStanding]) -> Pattern:
-        key = (
-            tuple(tier.pk for tier in ranked),
-            *(tuple([row.met for row in standing.requirements]) for standing in standings),
-        )
+        # The rows of each tier are its requirements in a fixed order: the tiers and the met
+        # flags of all their rows, in order, tell the pattern.
+        key = (id(ranked), *[row.met for standing in standings for row in standing.requirements])
         known = self._known.get(key)
         if known is None:
             known = self._known[key] = self._work_out(ranked, standings)
@@ -162,8 +174,14 @@ class Verdicts:
             }
             for j, row in enumerate(rows):
                 metric_rows.setdefault(row.metric, (row.metric, i, j))
+        qualified = next((i for i in reversed(range(len(ranked))) if qualifies[i]), None)
         return Pattern(
-            tuple(scores), tuple(qualifies), tuple(missing), verdicts, tuple(metric_rows.values())
+            tuple(scores),
+            tuple(qualifies),
+            tuple(missing),
+            verdicts,
+            tuple(metric_rows.values()),
+            qualified,
         )
 
 
@@ -242,13 +260,11 @@ def propose(
     the reasons' templates, when translated already; ``verdicts``: the review's, to share."""
     texts = wording or Wording.current()
     verdicts = verdicts or Verdicts(weights)
-    ranked = sorted(tiers, key=lambda t: t.rank)
+    ranked, index = verdicts.ladder(tiers)
     measured = [standings[t.pk] for t in ranked]
     pattern = verdicts.of(ranked, measured)
-    index = {tier.pk: i for i, tier in enumerate(ranked)}
 
-    def qualification(tier: Tier) -> Qualification:
-        i = index[tier.pk]
+    def qualification(i: int) -> Qualification:
         rows = measured[i].requirements
         return Qualification(
             measured[i],
@@ -257,14 +273,19 @@ def propose(
             [rows[j] for j in pattern.missing[i]],
         )
 
-    qualified = next(
-        (t for t, ok in zip(reversed(ranked), reversed(pattern.qualifies), strict=True) if ok),
-        None,
-    )
+    def worded(template: str, i: int) -> str:
+        """``template`` worded with the numbers of tier ``i``: the same for the pattern."""
+        text = pattern.worded.get((template, i))
+        if text is None:
+            text = pattern.worded[template, i] = template % _numbers(qualification(i), weights)
+        return text
+
+    q_index = pattern.qualified
+    qualified = None if q_index is None else ranked[q_index]
     current_rank = current.rank if current else -1
     qualified_rank = qualified.rank if qualified else -1
-    shown = qualified or current or (ranked[0] if ranked else None)
-    score = pattern.scores[index[shown.pk]] if shown is not None else Decimal(0)
+    shown = q_index if q_index is not None else index[current.pk] if current else 0
+    score = pattern.scores[shown] if ranked else Decimal(0)
     snapshot = {
         "metrics": {
             metric: _value(measured[i].requirements[j]) for metric, i, j in pattern.metric_rows
@@ -272,21 +293,20 @@ def propose(
         "tiers": pattern.verdicts,
     }
 
-    if qualified_rank > current_rank and qualified is not None:
-        q = qualification(qualified)
-        reasons = [texts.promote % _numbers(q, weights)]
+    if q_index is not None and qualified_rank > current_rank:
+        reasons = [worded(texts.promote, q_index)]
         return Draft(
-            Action.PROMOTE, qualified, qualified, False, 0, False, q.score, reasons, snapshot
+            Action.PROMOTE, qualified, qualified, False, 0, False, score, reasons, snapshot
         )
     if current is None or qualified_rank == current_rank:
         if current is None:
             reasons = [texts.no_tier]
         else:
-            reasons = [texts.still_meets % _numbers(qualification(current), weights)]
+            reasons = [worded(texts.still_meets, index[current.pk])]
         return Draft(Action.HOLD, current, qualified, False, 0, False, score, reasons, snapshot)
 
     # Below the current tier's requirements.
-    short = qualification(current)
+    short = qualification(index[current.pk])
     score = short.score
     misses = previous_misses + 1
     reasons = [_below_text(short, weights, texts)]

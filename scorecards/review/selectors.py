@@ -198,7 +198,7 @@ def what_if(partner: Partner, *, as_of: dt.date | None = None) -> WhatIf | None:
     closed = TierStanding(
         upcoming,
         [
-            replace(r, met=True, missing=[]) if r in certification_gaps else r
+            replace(r, met=True, worded_missing=[]) if r in certification_gaps else r
             for r in standing.requirements
         ],
     )
