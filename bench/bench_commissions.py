@@ -76,7 +76,7 @@ def run(count: int | None = None) -> Result:
     calc_s = time.monotonic() - started
     worker, backend = _cpu_used(cpu_before)
     # CPU seconds depend much less than times on what else the machine runs.
-    print(f"[bench] full year CPU: worker {worker:.1f} s, database backend {_backend(backend)}",
+    print(f"[bench] full year CPU: worker {worker:.1f} s, database {_backend(backend)}",
           flush=True)  # fmt: skip
     engine = dict(_engine_totals())
 
@@ -87,7 +87,7 @@ def run(count: int | None = None) -> Result:
         cursor.execute(SQL, [version_id, f"{year}-01-01", f"{year}-12-31"])
         aggregate = {currency: Decimal(total) for currency, total in cursor.fetchall()}
     sql_s = time.monotonic() - started
-    print(f"[bench] SQL aggregate CPU: database backend {_backend(_cpu_used(cpu_before)[1])}",
+    print(f"[bench] SQL aggregate CPU: database {_backend(_cpu_used(cpu_before)[1])}",
           flush=True)  # fmt: skip
 
     again = run_commission_calculation(period=PERIODS[-1])
@@ -106,24 +106,43 @@ def run(count: int | None = None) -> Result:
 
 
 def _cpu_seconds() -> tuple[float, float, int]:
-    """CPU seconds used so far by this process and by its database backend (-1 when the
-    database does not run on this machine), and the backend's pid."""
+    """CPU seconds used so far by this process (all its threads) and by the database server's
+    processes (-1 when the server does not run on this machine), and the server's pid.
+
+    The server's figure is every process the postmaster started, alive (their own CPU) or
+    ended (the CPU the postmaster collected from them): the connections a job opens for a
+    while (``prm.side_by_side``) count as well as this process's own backend."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        postmaster = int(_stat(pid)[1])
+        collected = _stat(postmaster)
+        server = int(collected[11]) + int(collected[12]) + int(collected[13]) + int(collected[14])
+        for child in os.listdir("/proc"):
+            if child.isdigit():
+                try:
+                    fields = _stat(int(child))
+                except OSError:
+                    continue  # ended meanwhile: counted in the postmaster's collected time
+                if int(fields[1]) == postmaster:
+                    server += int(fields[11]) + int(fields[12])
+        database = server / os.sysconf("SC_CLK_TCK")
     except OSError:
-        backend = -1.0
-    return time.process_time(), backend, pid
+        postmaster, database = -1, -1.0
+    return time.process_time(), database, postmaster
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state, ppid, …)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
 
 
 def _cpu_used(before: tuple[float, float, int]) -> tuple[float, float]:
     after = _cpu_seconds()
-    same_backend = before[2] == after[2] and min(before[1], after[1]) >= 0
-    return after[0] - before[0], (after[1] - before[1] if same_backend else -1.0)
+    same_server = before[2] == after[2] and min(before[1], after[1]) >= 0
+    return after[0] - before[0], (after[1] - before[1] if same_server else -1.0)
 
 
 def _backend(seconds: float) -> str:

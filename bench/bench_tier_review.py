@@ -138,7 +138,7 @@ def run() -> Result:
     review_s = time.monotonic() - started
     worker, backend = _cpu_used(cpu_before)
     # CPU seconds depend much less than times on what else the machine runs.
-    print(f"[bench] review CPU: worker {worker:.1f} s, database backend {_backend(backend)}",
+    print(f"[bench] review CPU: worker {worker:.1f} s, database {_backend(backend)}",
           flush=True)  # fmt: skip
     print(
         f"[bench] review: {review.promote_count} promote, {review.demote_count} demote, "
@@ -161,7 +161,7 @@ def run() -> Result:
         )
         rows = cursor.fetchall()
     sql_s = time.monotonic() - started
-    print(f"[bench] SQL query CPU: database backend {_backend(_cpu_used(cpu_before)[1])}",
+    print(f"[bench] SQL query CPU: database {_backend(_cpu_used(cpu_before)[1])}",
           flush=True)  # fmt: skip
 
     mismatches = _compare(review, rows)
