@@ -15,7 +15,7 @@ from prm.audit import changes_between, record_event
 from prm.exceptions import PermissionDenied
 from prm.locks import lock
 from prm.models import User
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 from prm.permissions import require_program_ops
 from prm.webhooks import publish
 
@@ -267,6 +267,7 @@ def record_completion(
 def _mark_renewed(older: PersonCertification, *, by: PersonCertification, actor) -> None:
     previous = older.move_to(Status.RENEWED)
     older.save(update_fields=["status", "updated_at"])
+    resolve(older.get_absolute_url(), (KIND_EXPIRING,))  # renewed: what the warning asked
     record_event(
         older,
         actor=actor,
@@ -330,6 +331,8 @@ def _refresh_one(pk: int, *, today: dt.date, warning_days: int) -> str | None:
         return None
     previous = pc.move_to(target)
     pc.save(update_fields=["status", "updated_at"])
+    if target == Status.EXPIRED:  # too late to renew before it expires: told it expired instead
+        resolve(pc.get_absolute_url(), (KIND_EXPIRING,))
     record_event(
         pc,
         actor=None,

@@ -60,15 +60,29 @@ def required_reason(reason: str, *, field: str = "reason") -> str:
 REVIEW_KINDS = ("deal_submitted", "deal_sla_reminder", "deal_sla_escalation")
 
 
+# The notification asking a partner to close a deal or ask for more time before its protection
+# ends, and the one asking reviewers to decide an extension request (linked to its queue row).
+KIND_EXPIRY_REMINDER = "deal_expiry_reminder"
+KIND_EXTENSION_REQUESTED = "deal_extension_requested"
+
+
 def state_left(registration: DealRegistration, previous: str) -> None:
     """``registration`` has left ``previous``: the notifications that asked someone to act on
     it there (reviewers to decide a submission, the partner to answer a request for more
-    information) leave their bells."""
+    information, or to close the deal or extend it before its protection ends) leave their
+    bells."""
     Status = DealRegistration.Status
     if previous == Status.SUBMITTED:
         resolve(reverse("deals:deal_review", args=[registration.pk]), REVIEW_KINDS)
     elif previous == Status.MORE_INFO:
         resolve(registration.get_absolute_url(), ("deal_more_info",))
+    elif previous == Status.APPROVED:
+        resolve(registration.get_absolute_url(), (KIND_EXPIRY_REMINDER,))
+
+
+def extension_url(extension_id: int) -> str:
+    """Where reviewers decide an extension request: its row of the extension queue."""
+    return f"{reverse('deals:extension_queue')}#extension-{extension_id}"
 
 
 def notify_partner(registration: DealRegistration, *, kind: str, template: str, **context):

@@ -10,13 +10,20 @@ from django.utils.translation import gettext as _
 from prm.audit import record_event
 from prm.models import User
 from prm.money import parse_amount, quantize
-from prm.notifications import notify
+from prm.notifications import notify, resolve
 from prm.webhooks import publish
 
 from ..exceptions import DealNotAllowed, InvalidDealData
 from ..models import DealRegistration, ExtensionRequest
 from ..selectors import acts_for_partner, can_decide, partner_side_recipients, reviewers_for
-from ._common import jsonable, lock_registration, required_reason
+from ._common import (
+    KIND_EXTENSION_REQUESTED,
+    extension_url,
+    jsonable,
+    lock_registration,
+    required_reason,
+    state_left,
+)
 from .fields import clean_products
 
 Status = DealRegistration.Status
@@ -54,6 +61,7 @@ def record_outcome(
     for name, value in fields.items():
         setattr(registration, name, value)
     registration.save(update_fields=["status", *fields, "updated_at"])
+    state_left(registration, previous)
     _close_pending_extensions(registration, outcome)
     record_event(
         registration,
@@ -115,7 +123,10 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
 
 
 def _close_pending_extensions(registration: DealRegistration, outcome: str) -> None:
-    registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING).update(
+    pending = registration.extension_requests.filter(status=ExtensionRequest.Status.PENDING)
+    for extension_id in pending.values_list("pk", flat=True):  # no longer to decide
+        resolve(extension_url(extension_id), (KIND_EXTENSION_REQUESTED,))
+    pending.update(
         status=ExtensionRequest.Status.REJECTED,
         decided_at=timezone.now(),
         decision_reason=_("The registration was closed as %(outcome)s before a decision.")

@@ -4,14 +4,13 @@ nightly expiry."""
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
 from prm.locks import lock
 from prm.models import EmailDelivery, User
-from prm.notifications import delivery_callback, notify, undelivered
+from prm.notifications import delivery_callback, notify, resolve, undelivered
 from prm.webhooks import publish
 
 from ..exceptions import (
@@ -24,6 +23,9 @@ from ..selectors import (
     reviewers_for,
 )
 from ._common import (
+    KIND_EXPIRY_REMINDER,
+    KIND_EXTENSION_REQUESTED,
+    extension_url,
     jsonable,
     lock_registration,
     moment,
@@ -31,6 +33,7 @@ from ._common import (
     require_decider,
     require_partner_side,
     required_reason,
+    state_left,
 )
 
 Status = DealRegistration.Status
@@ -70,12 +73,14 @@ def request_extension(
         rule=program.get_extension_policy_display(),
         data={"extension": extension.pk},
     )
+    # Asking for more time is one of the two things the expiry reminder asks for.
+    resolve(registration.get_absolute_url(), (KIND_EXPIRY_REMINDER,))
     notify(
         reviewers_for(registration.partner),
-        kind="deal_extension_requested",
+        kind=KIND_EXTENSION_REQUESTED,
         template="deals/email/extension_requested",
         context={"registration": registration, "extension": extension},
-        url=reverse("deals:extension_queue"),
+        url=extension_url(extension.pk),
     )
     return extension
 
@@ -115,6 +120,7 @@ def decide_extension(
     extension.decided_by = actor
     extension.decided_at = now
     extension.decision_reason = reason
+    resolve(extension_url(extension.pk), (KIND_EXTENSION_REQUESTED,))
     extension.save(
         update_fields=[
             "status",
@@ -182,6 +188,7 @@ def _expire_one(pk: int, now: dt.datetime) -> int:
         return 0
     previous = registration.move_to(Status.EXPIRED)
     registration.save(update_fields=["status", "updated_at"])
+    state_left(registration, previous)
     record_event(
         registration,
         actor=None,
@@ -233,11 +240,11 @@ def _remind_expiry(pk: int, now: dt.datetime) -> int:
     window = registration.protected_until.isoformat()
     queued = notify(
         partner_side_recipients(registration),
-        kind="deal_expiry_reminder",
+        kind=KIND_EXPIRY_REMINDER,
         template="deals/email/expiry_reminder",
         context={"registration": registration},
         url=registration.get_absolute_url(),
-        dedupe_key=f"deal_expiry_reminder:{pk}:{window}",
+        dedupe_key=f"{KIND_EXPIRY_REMINDER}:{pk}:{window}",
         on_sent=expiry_reminder_delivered,
         on_sent_args={"registration_id": pk, "window": window},
     )

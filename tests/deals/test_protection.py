@@ -12,6 +12,8 @@ from prm.audit import events_for
 from prm.models import EmailDelivery, Notification
 from tests.prm import mailserver
 
+from .factories import registration_kwargs
+
 Status = DealRegistration.Status
 UTC = dt.UTC
 pytestmark = pytest.mark.django_db
@@ -253,3 +255,99 @@ class TestExpiryReminderDelivery:
             assert services.send_expiry_reminders() == 0
         assert EmailDelivery.objects.filter(kind="deal_expiry_reminder").count() == 2
         assert mailoutbox == []
+
+
+class TestActionNoticesLeaveTheBell:
+    """The reminder asks the partner to close the deal or ask for more time, the extension
+    request asks a reviewer to decide: each leaves every recipient's bell once that is done."""
+
+    REMINDED = dt.datetime(2026, 3, 25, tzinfo=UTC)
+
+    def _remind(self):
+        with time_machine.travel(self.REMINDED, tick=False):
+            assert services.send_expiry_reminders() == 1
+
+    @staticmethod
+    def _unread(user, kind) -> int:
+        return user.notifications.filter(kind=kind, read_at__isnull=True).count()
+
+    @pytest.mark.parametrize("outcome", [Status.WON, Status.LOST])
+    def test_closing_the_deal_clears_the_reminder(self, approved, acme_rep, acme_admin, outcome):
+        self._remind()
+        assert self._unread(acme_admin, "deal_expiry_reminder") == 1
+        details = (
+            {"closed_amount": "1000.00", "closed_on": dt.date(2026, 3, 24)}
+            if outcome == Status.WON
+            else {"lost_reason": "Went with a competitor"}
+        )
+        with time_machine.travel(self.REMINDED, tick=False):
+            services.record_outcome(
+                registration=approved, actor=acme_rep, outcome=outcome, **details
+            )
+        assert self._unread(acme_admin, "deal_expiry_reminder") == 0
+        assert self._unread(acme_rep, "deal_expiry_reminder") == 0
+
+    def test_asking_for_more_time_clears_the_reminder_and_asks_the_reviewer(
+        self, approved, acme_rep, acme_admin, cam
+    ):
+        self._remind()
+        with time_machine.travel(self.REMINDED, tick=False):
+            extension = services.request_extension(
+                registration=approved, actor=acme_rep, reason="Board meets in April."
+            )
+        assert self._unread(acme_admin, "deal_expiry_reminder") == 0
+        asked = cam.notifications.get(kind="deal_extension_requested")
+        assert asked.url == f"/deals/extensions/#extension-{extension.pk}"
+        assert asked.read_at is None
+
+    def test_the_extension_queue_row_is_where_the_notice_links(
+        self, approved, acme_rep, cam, client
+    ):
+        extension = services.request_extension(
+            registration=approved, actor=acme_rep, reason="Board meets in April."
+        )
+        client.force_login(cam)
+        page = client.get(cam.notifications.get(kind="deal_extension_requested").url)
+        assert f'id="extension-{extension.pk}"' in page.content.decode()
+
+    @pytest.mark.parametrize("approve", [True, False])
+    def test_a_decision_by_a_colleague_clears_the_request(
+        self, approved, acme_rep, cam, ops, approve
+    ):
+        extension = services.request_extension(
+            registration=approved, actor=acme_rep, reason="Board meets in April."
+        )
+        other = services.request_extension(
+            registration=_another_approved(acme_rep, cam), actor=acme_rep, reason="Budget."
+        )
+        assert self._unread(cam, "deal_extension_requested") == 2
+        services.decide_extension(
+            extension=extension, actor=ops, approve=approve, reason="" if approve else "No."
+        )
+        left = cam.notifications.get(kind="deal_extension_requested", read_at__isnull=True)
+        assert left.url.endswith(f"#extension-{other.pk}")
+
+    def test_closing_the_deal_before_a_decision_clears_the_request(self, approved, acme_rep, cam):
+        services.request_extension(
+            registration=approved, actor=acme_rep, reason="Board meets in April."
+        )
+        services.record_outcome(
+            registration=approved, actor=acme_rep, outcome=Status.LOST, lost_reason="No budget"
+        )
+        assert self._unread(cam, "deal_extension_requested") == 0
+
+    def test_the_expiry_clears_the_reminder(self, approved, acme_admin):
+        self._remind()
+        with time_machine.travel(dt.datetime(2026, 4, 6, tzinfo=UTC), tick=False):
+            assert services.expire_registrations() == 1
+        assert self._unread(acme_admin, "deal_expiry_reminder") == 0
+        assert self._unread(acme_admin, "deal_expired") == 1
+
+
+def _another_approved(rep, cam) -> DealRegistration:
+    other = services.create_registration(
+        actor=rep,
+        partner=rep.memberships.get().partner,
+        **registration_kwargs(customer_name="Globodyne"),
+    )
+    return services.approve_registration(registration=other, actor=cam)

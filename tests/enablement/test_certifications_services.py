@@ -171,6 +171,46 @@ def test_warnings_go_to_the_person_the_partner_admins_and_the_cam_once_per_chang
     assert Notification.objects.filter(kind=services.KIND_EXPIRING).count() == 3
 
 
+def _unread_warnings() -> int:
+    return Notification.objects.filter(kind=services.KIND_EXPIRING, read_at__isnull=True).count()
+
+
+def test_renewing_clears_the_expiry_warning_from_every_bell(
+    ops, acme, acme_rep, acme_admin, cam, sales_cert
+):
+    with at("2026-01-10"):
+        renewed, _ = record(ops, acme_rep, acme, sales_cert, "2026-01-10")
+        other, _ = record(ops, acme_admin, acme, sales_cert, "2026-01-10")
+    with at("2026-12-01"):
+        services.refresh_certification_statuses()
+    warnings = Notification.objects.filter(kind=services.KIND_EXPIRING, read_at__isnull=True)
+    assert {n.user for n in warnings.filter(url=renewed.get_absolute_url())} == {
+        acme_rep,
+        acme_admin,
+        cam,
+    }
+    others = warnings.filter(url=other.get_absolute_url()).count()
+    assert others > 0
+    with at("2026-12-05"):
+        record(ops, acme_rep, acme, sales_cert, "2026-12-05")
+    assert {n.url for n in warnings.all()} == {other.get_absolute_url()}
+    assert warnings.count() == others
+
+
+def test_an_expired_certification_no_longer_asks_to_renew_before_it_expires(
+    ops, acme, acme_rep, sales_cert
+):
+    with at("2026-01-10"):
+        record(ops, acme_rep, acme, sales_cert, "2026-01-10")
+    with at("2026-12-01"):
+        services.refresh_certification_statuses()
+    assert _unread_warnings() > 0
+    with at("2027-01-11"):
+        services.refresh_certification_statuses()
+    assert _unread_warnings() == 0
+    assert Notification.objects.filter(kind=services.KIND_EXPIRED, read_at__isnull=True).exists()
+
+
 def test_the_warning_names_the_tier_requirement_that_would_break(
     ops, acme, acme_rep, acme_admin, sales_cert, tiers, django_capture_on_commit_callbacks
 ):
