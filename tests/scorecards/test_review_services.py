@@ -4,6 +4,7 @@ with an effective date: tier history, audit rows and notifications follow."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from partners.models import TierHistory
@@ -55,7 +56,7 @@ def test_a_review_proposes_for_every_active_partner_with_counts(
 
 
 def test_the_channel_account_manager_is_told_about_the_partner_not_as_the_partner(
-    ops, cam, quarter, make_partner, program, django_capture_on_commit_callbacks
+    ops, cam, quarter, make_partner, program, django_capture_on_commit_callbacks, mailoutbox
 ):
     short = make_partner("gold", sales=2, technical=1, name="Short", cam=cam)
     up = make_partner("registered", sales=3, technical=2, developers=2, name="Up", cam=cam)
@@ -72,6 +73,12 @@ def test_the_channel_account_manager_is_told_about_the_partner_not_as_the_partne
     assert "You keep" not in to_cam.body
     assert "1 more certified technical person" in to_cam.body
     assert to_cam.url == short.get_absolute_url()
+    # The page is the notice's link (its button in the portal, its last line in an email).
+    for notice in (to_admin, to_cam):
+        assert notice.url not in notice.body
+        (email,) = [m for m in mailoutbox if m.to == [notice.user.email]]
+        assert email.body.count(notice.url) == 1
+        assert email.body.rstrip().endswith(f"{settings.PRM_SITE_URL}{notice.url}")
 
     promotion = proposal_of(review, up)
     decisions.decide_proposal(proposal=promotion, actor=ops, approve=True)
@@ -85,6 +92,8 @@ def test_the_channel_account_manager_is_told_about_the_partner_not_as_the_partne
     assert "Up moves from Registered to Gold" in changed_cam.body
     assert "Its benefits:" in changed_cam.body and "Congratulations" not in changed_cam.body
     assert changed_cam.url == up.get_absolute_url()
+    assert changed_cam.url not in changed_cam.body
+    assert changed_admin.url not in changed_admin.body
 
 
 def test_the_next_review_below_requirements_proposes_the_demotion(
