@@ -27,6 +27,11 @@ def test_partner_home_shows_tier_benefits_team_and_what_the_next_tier_needs(
     assert "Certified technical people" in body
     assert "rex@acme.example" in body
     assert 'data-testid="agreement-banner"' not in body
+    # Reps and admins alike go from the thresholds to their own progress against them.
+    for user in (acme_admin, acme_rep):
+        page = client_for(user).get(HOME).content.decode()
+        assert f'href="{reverse("enablement:standing")}" data-testid="standing-link"' in page
+        assert client_for(user).get(reverse("enablement:standing")).status_code == 200
 
 
 def test_partner_home_in_the_top_tier_says_so(client_for, globex_admin):
