@@ -73,6 +73,9 @@ def test_only_ops_reach_the_page(client_for, personas, who):
 def test_the_program_area_links_the_policy(client_for, ops):
     body = client_for(ops).get(reverse("program:index")).content.decode()
     assert f'href="{PAGE}"' in body
+    # The links to the program's other settings are on the page once, not in its title.
+    assert "<title>Program configuration · Partner Portal</title>" in body
+    assert body.count("Elsewhere in the program") == 1
 
 
 def test_ops_read_and_change_it_through_the_api(session_for, ops):
