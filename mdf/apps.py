@@ -9,6 +9,7 @@ OPS = {"ops"}
 class MdfConfig(AppConfig):
     name = "mdf"
     verbose_name = _("Marketing development funds")
+    navigation_label = _("MDF")
     navigation = [
         (_("My funds"), "mdf:home", PARTNER_SIDE),
         (_("Fund requests"), "mdf:request_list", PARTNER_SIDE | VENDOR_SIDE),

@@ -57,7 +57,12 @@ def navigation(request):
     if not personas or user is None:
         return {"nav_groups": [], "personas": personas}
     groups, items = [], []
-    menus = [(c.verbose_name, getattr(c, "navigation", [])) for c in apps.get_app_configs()]
+    # An app's menu is named by its ``navigation_label`` (short: the bar holds every menu on one
+    # line), else its verbose name.
+    menus = [
+        (getattr(c, "navigation_label", c.verbose_name), getattr(c, "navigation", []))
+        for c in apps.get_app_configs()
+    ]
     for verbose_name, entries in [*menus, *_program_entries(personas)]:
         group = {"label": verbose_name, "items": [], "active": False}
         for label, url_name, allowed in entries:
