@@ -49,7 +49,10 @@ class AnalyticsFilterForm(forms.Form):
         help_text=_("A fiscal year or quarter, e.g. FY2026 or FY2026-Q3."),
     )
     tier = forms.ModelChoiceField(
-        label=_("Tier"), queryset=Tier.objects.order_by("rank"), required=False
+        label=_("Tier"),
+        queryset=Tier.objects.order_by("rank"),
+        required=False,
+        empty_label=_("All"),
     )
     business_model = forms.ChoiceField(
         label=_("Business model"), choices=[("", _("All")), *BusinessModel.choices], required=False
@@ -61,11 +64,16 @@ class AnalyticsFilterForm(forms.Form):
         help_text=_("Where the partner has its headquarters."),
     )
     cam = forms.ModelChoiceField(
-        label=_("Channel account manager"), queryset=User.objects.none(), required=False
+        label=_("Channel account manager"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("All"),
     )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left empty, the period is the current fiscal year: the empty field says which.
+        self.fields["period"].widget.attrs["placeholder"] = default_period().label
         # A channel account manager sees only their own partners: they are the only choice.
         cam = cast(forms.ModelChoiceField, self.fields["cam"])
         cam.queryset = (

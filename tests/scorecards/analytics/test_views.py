@@ -35,6 +35,17 @@ def test_ops_see_the_program_figures_with_charts_and_tables(client_for, ops, pro
     assert "<svg" in html and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
 
 
+def test_the_empty_filters_say_what_they_show(client_for, ops, program):
+    from scorecards.analytics.filters import default_period
+
+    response = client_for(ops).get(DASHBOARD)
+    form = response.context["form"]
+    assert form["period"].field.widget.attrs["placeholder"] == default_period().label
+    assert f"Period {default_period().label}" in response.content.decode()
+    for name in ("tier", "cam", "business_model", "region"):
+        assert list(form.fields[name].choices)[0][1] == "All", name
+
+
 def test_the_chart_styles_carry_the_nonce_of_the_policy_header(client_for, ops, program):
     response = client_for(ops).get(DASHBOARD, {"period": "FY2025"})
     policy = response.headers["Content-Security-Policy"]
