@@ -63,6 +63,8 @@ OPEN_DEAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.MORE_INFO, Status.A
 # Certifications that lapse within this many days are shown as "expiring" on the home page.
 CERTIFICATION_HORIZON_DAYS = 60
 LIST_LIMIT = 10
+# A channel account manager's partners needing attention: most books fit whole.
+ATTENTION_LIMIT = 25
 
 
 @dataclass
@@ -270,7 +272,7 @@ def cam_home(user: User, *, now: dt.datetime | None = None) -> dict:
         **conflicts_to_resolve(user),
         "extensions": list(extensions[:LIST_LIMIT]),
         "extension_count": extensions.count(),
-        "attention": list(attention[:LIST_LIMIT]),
+        "attention": list(attention[:ATTENTION_LIMIT]),
         "attention_count": attention.count(),
     }
 

@@ -194,6 +194,19 @@ def test_cam_home_summarises_the_queue_conflicts_extensions_and_attention(
     assert attention["Acme"].breached == 1 and not attention["Acme"].assessed
     body = response.content.decode()
     assert "Globex" not in body and "Otherlate Corp" not in body
+    # The past-due figure leads to the queue filtered to those registrations.
+    assert 'data-testid="queue-breached">1<' in body
+    breached = client_for(cam).get("/deals/review/?breached=yes")
+    assert [r.customer_name for r in breached.context["page_obj"]] == ["Late Corp"]
+    assert 'href="/deals/review/?breached=yes"' in body
+
+
+def test_cam_home_counts_only_what_is_there(client_for, cam, acme):
+    body = client_for(cam).get("/").content.decode()
+    # No conflict or extension request waiting: no red zero beside their headings.
+    assert "Conflicts to resolve</h2>" in body and "Extension requests</h2>" in body
+    assert 'data-testid="queue-breached">0<' in body
+    assert "?breached=yes" not in body
 
 
 def test_due_today_counts_only_deals_due_before_the_day_ends(client_for, cam, acme, acme_rep):
