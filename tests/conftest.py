@@ -45,6 +45,27 @@ def pytest_runtest_setup(item):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """At the end, name any other session still connected to this process's test database
+    (its application, state and last query): PostgreSQL refuses to drop a database in use, and
+    the warning it leaves does not say who held it."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT application_name, backend_type, state, backend_start, left(query, 200)"
+            " FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        others = cursor.fetchall()
+    if others:
+        import warnings
+
+        warnings.warn(f"sessions left on the test database: {others}", stacklevel=1)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_memory(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
