@@ -359,3 +359,5 @@ class RequestFilterForm(forms.Form):
         choices=[("", _("Any status")), *FundRequest.Status.choices],
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    # One partner's requests (the partner page links here); the list stays in the user's scope.
+    partner = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -87,7 +87,10 @@ def request_list(request):
     form = RequestFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.search_requests(
-        request.user, status=filters.get("status", ""), query=filters.get("q", "")
+        request.user,
+        status=filters.get("status", ""),
+        query=filters.get("q", ""),
+        partner_id=filters.get("partner"),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -216,3 +216,19 @@ class TestQueryCounts:
             client.get(reverse("mdf:claim_queue"))
         with django_assert_max_num_queries(len(few_payments.captured_queries)):
             client.get(reverse("mdf:payments"))
+
+
+def test_the_request_list_narrows_to_one_partner_within_the_users_scope(
+    client_for, ops, acme, globex, acme_rep, make_request
+):
+    make_request(title="Acme webinar")
+
+    def titles(user, partner):
+        page = client_for(user).get(reverse("mdf:request_list"), {"partner": partner.pk})
+        return [r.title for r in page.context["page_obj"]]
+
+    assert titles(ops, acme) == ["Acme webinar"]
+    assert titles(ops, globex) == []
+    assert titles(acme_rep, globex) == []  # another partner's id shows nothing of it, or of Acme
+    page = client_for(ops).get(reverse("mdf:request_list"), {"partner": acme.pk, "status": "draft"})
+    assert f'type="hidden" name="partner" value="{acme.pk}"' in page.content.decode()
