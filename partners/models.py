@@ -225,6 +225,12 @@ class Partner(StatusMachineMixin):
         return reverse("partners:partner_detail", args=[self.pk])
 
     @property
+    def regions_served_display(self) -> list[str]:
+        """The regions served by name ("North America"), in the order stored."""
+        names = dict(Region.choices)
+        return [str(names.get(code, code)) for code in self.regions_served or []]
+
+    @property
     def is_distributor(self) -> bool:
         return self.business_model == BusinessModel.DISTRIBUTOR
 

@@ -1,6 +1,6 @@
-"""The partner page leads vendor staff to everything else about the partner: where it stands
-against its tiers, its registrations, commissions, MDF requests and scorecards, each narrowed
-to it."""
+"""The partner page as vendor staff read it: it leads to everything else about the partner
+(where it stands against its tiers, its registrations, commissions, MDF requests and
+scorecards, each narrowed to it), and its facts read as words."""
 
 from urllib.parse import parse_qs, urlparse
 
@@ -33,3 +33,10 @@ def test_partner_side_pages_have_no_such_links(client_for, distri_admin, acme):
     body = page.content.decode()
     assert "Organisation" in body
     assert 'data-testid="partner-links"' not in body
+
+
+def test_the_regions_served_read_as_names(client_for, cam, acme):
+    acme.regions_served = ["NA", "EMEA"]
+    acme.save(update_fields=["regions_served"])
+    body = client_for(cam).get(acme.get_absolute_url()).content.decode()
+    assert "North America, Europe, Middle East and Africa" in body
