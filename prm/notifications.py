@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -344,7 +344,14 @@ def undelivered(dedupe_key: str) -> bool:
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:
-    subject, _, body = render_to_string(f"{template}.txt", context).strip().partition("\n")
+    # Plain text, so nothing is HTML-escaped: "O'Brien & Sons" reads as typed in the email, and
+    # the portal escapes the body where it shows it.
+    text = (
+        Engine.get_default()
+        .get_template(f"{template}.txt")
+        .render(Context(context, autoescape=False))
+    )
+    subject, _, body = text.strip().partition("\n")
     # A header never spans lines; a template that wraps its subject must not break the mail.
     return " ".join(subject.split())[:255], body.strip()
 

@@ -71,7 +71,8 @@ class TestCreateRegistration:
             )
         assert [m.to for m in mailoutbox] == [[cam.email]]
         assert registration.customer_name in mailoutbox[0].subject
-        assert cam.notifications.filter(kind="deal_submitted").exists()
+        notice = cam.notifications.get(kind="deal_submitted")
+        assert f"Estimated {registration.currency} 48,000.00, expected to close" in notice.body
 
     def test_partners_without_a_manager_go_to_program_ops(
         self, acme, acme_rep, ops, run_on_commit, mailoutbox

@@ -111,7 +111,9 @@ class TestDecisions:
         )  # fmt: skip
         event = AuditEvent.objects.filter(verb="mdf.request_approved").get()
         assert (event.actor, event.reason, event.to_state) == (cam, "Good plan", S.APPROVED)
-        assert Notification.objects.filter(user=request.created_by, kind="mdf_request_decided")
+        notice = Notification.objects.get(user=request.created_by, kind="mdf_request_decided")
+        assert notice.title == f"MDF request approved: {request.title}"
+        assert f"{request.currency} 1,000.00 is reserved for it" in notice.body
 
     def test_partial_approval_reserves_only_the_approved_amount(self, make_request, cam):
         request = requests.approve_request(actor=cam, request=make_request(), amount="600.00")

@@ -58,6 +58,21 @@ def test_notify_writes_the_row_now_and_emails_after_commit(
     assert delivery.sent_at is not None
 
 
+def test_text_is_written_as_typed_and_escaped_once_where_the_portal_shows_it(
+    acme_rep, client_for, django_capture_on_commit_callbacks
+):
+    typed = "O'Brien & Sons <Ltd>"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([acme_rep], kind="tests.essential", template="tests/event",
+               context={"what": typed}, url="/deals/1/")  # fmt: skip
+    row = Notification.objects.get(user=acme_rep)
+    assert row.body == f"Something happened: {typed}."
+    assert mail.outbox[0].body.startswith(f"Something happened: {typed}.")
+    page = client_for(acme_rep).get("/notifications/").content.decode()
+    assert "O&#x27;Brien &amp; Sons &lt;Ltd&gt;" in page
+    assert "&amp;#x27;" not in page and "&amp;amp;" not in page
+
+
 def test_notifications_roll_back_with_the_event(acme_rep, django_capture_on_commit_callbacks):
     """The rows belong to the transaction that caused them: no event, no notification."""
     with (
