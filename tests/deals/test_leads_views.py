@@ -165,12 +165,13 @@ class TestVendorPages:
         assert not Lead.objects.exists()
 
     def test_offer_by_hand_and_see_the_history(self, client_for, cam, acme):
-        lead = LeadFactory(created_by=cam)
+        lead = LeadFactory(created_by=cam, estimated_amount="125000.00", currency="EUR")
         client = client_for(cam)
         response = client.post(url("lead_offer", lead), {"partner": acme.pk})
         assert response.status_code == 302
         html = client.get(url("lead_detail", lead)).content.decode()
         assert 'data-testid="lead-offers"' in html and "Acme" in html
+        assert "EUR 125,000.00" in html
 
     def test_route_without_a_match_warns(self, client_for, ops):
         lead = LeadFactory()

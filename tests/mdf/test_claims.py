@@ -238,6 +238,17 @@ class TestPayments:
         total = totals(claimed_request.partner)
         assert (total.paid, total.committed) == (Decimal("1900.00"), 0) and total.accounted
 
+    def test_the_request_history_shows_the_payment_as_money(
+        self, claimed_request, cam, ops, acme_rep, client_for
+    ):
+        claims.approve_claim(actor=cam, request=claimed_request)
+        claim_payments.record_payments(
+            actor=ops, rows=[PaymentRow(claimed_request.pk, Decimal("900.00"), today(), "W-1")]
+        )
+        page = client_for(acme_rep).get(claimed_request.get_absolute_url()).content.decode()
+        history = page.split('data-testid="history"', 1)[1]
+        assert f"Amount: {claimed_request.currency} 900.00" in history
+
     def test_one_bad_line_records_nothing_and_is_named(self, claimed_request, cam, ops):
         claims.approve_claim(actor=cam, request=claimed_request)
         rows = [PaymentRow(claimed_request.pk, Decimal("900.00"), today(), "OK", line=2),

@@ -115,6 +115,16 @@ def test_save_a_rule_and_see_its_floor(plan, ops, client_for):
     assert "floor 9 %" in page and "Partner-led margin" in page
 
 
+def test_a_flat_fee_and_its_floor_read_as_money(plan, ops, client_for):
+    client = client_for(ops)
+    fee = {**RULE, "name": "Referral fee", "kind": "one_time", "rate": "", "amount": "1500",
+           "floor_rate": "0", "floor_amount": "1250"}  # fmt: skip
+    response = client.post(reverse("deals:commission_rule_add", args=[plan.pk]), fee)
+    assert response.status_code == 302, response.context["form"].errors
+    page = client.get(reverse("deals:commission_plan_detail", args=[plan.pk])).content.decode()
+    assert "USD 1,500.00" in page and "floor USD 1,250.00" in page
+
+
 def test_rule_errors_come_back_on_the_form(plan, ops, client_for):
     url = reverse("deals:commission_rule_add", args=[plan.pk])
     client = client_for(ops)
