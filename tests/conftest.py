@@ -47,23 +47,48 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
-    """At the end, name any other session still connected to this process's test database
-    (its application, state and last query): PostgreSQL refuses to drop a database in use, and
-    the warning it leaves does not say who held it."""
+    """At the end, name any other session still connected to this process's test database (its
+    state, last query and the local process holding it): PostgreSQL refuses to drop a database
+    in use, and the warning it leaves does not say who held it."""
     yield
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT application_name, backend_type, state, backend_start, left(query, 200)"
+            "SELECT client_port, state, backend_start, left(query, 200)"
             " FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
-        others = cursor.fetchall()
+        others = [(_process_on_port(port), *rest) for port, *rest in cursor.fetchall()]
     if others:
         import warnings
 
         warnings.warn(f"sessions left on the test database: {others}", stacklevel=1)
+
+
+def _process_on_port(port: int | None) -> str:
+    """Which local process has the TCP socket bound to ``port`` (its pid and command line)."""
+    import os
+    from pathlib import Path
+
+    if port is None or port < 0:
+        return "unix socket"
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}").strip("socket:[]") in inodes:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                    who = "this test process" if int(pid) == os.getpid() else command.decode()
+                    return f"pid {pid}: {who[:120]}"
+        except OSError:
+            continue
+    return f"port {port}: no local process"
 
 
 @pytest.fixture(autouse=True)
