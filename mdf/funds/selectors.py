@@ -19,6 +19,7 @@ from partners.models import Partner, TierRequirement
 from partners.selectors import partner_access
 from partners.tier_progress import evaluate_requirement, requirements_of
 from prm.models import User
+from prm.money import default_currency
 
 from ..ledger.selectors import FundBalance, fund_balances, totals
 from ..models import Fund, LedgerEntry, MdfSettings
@@ -162,6 +163,11 @@ class PartnerBalance:
     # What can be requested today: the available money of the funds open today (a fund past
     # its last usable day keeps its balance until the nightly expiry moves or expires it).
     requestable: Decimal = Decimal(0)
+
+    @property
+    def currency(self) -> str:
+        """The funds' currency: the program currency they are kept in (before any fund too)."""
+        return self.periods[0].fund.currency if self.periods else default_currency()
 
 
 def partner_balance(partner: Partner, *, today: dt.date | None = None) -> PartnerBalance:
