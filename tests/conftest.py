@@ -47,23 +47,34 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
-    """At the end, name any other session still connected to this process's test database (its
-    state, last query and the local process holding it): PostgreSQL refuses to drop a database
-    in use, and the warning it leaves does not say who held it."""
+    """At the end, let the test database's other sessions finish before it is dropped, and name
+    any that stays (its state, last query and the local process holding it).
+
+    PostgreSQL refuses to drop a database in use. A connection closed by the last tests (a
+    worker thread's, a killed process's) keeps its server process for a moment after the client
+    has gone, long enough for the drop to fail now and then ("is being accessed by other
+    users"); a connection still open at the end is a leak, and the warning says whose."""
     yield
     if connection.vendor != "postgresql":
         return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT client_port, state, backend_start, left(query, 200)"
-            " FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        others = [(_process_on_port(port), *rest) for port, *rest in cursor.fetchall()]
-    if others:
-        import warnings
+    import time
 
-        warnings.warn(f"sessions left on the test database: {others}", stacklevel=1)
+    query = (
+        "SELECT client_port, state, backend_start, left(query, 200) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend'"
+    )
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _attempt in range(50):  # up to 5 s
+            cursor.execute(query)
+            others = cursor.fetchall()
+            if not others:
+                return
+            time.sleep(0.1)
+    import warnings
+
+    left = [(_process_on_port(port), *rest) for port, *rest in others]
+    warnings.warn(f"sessions left on the test database: {left}", stacklevel=1)
 
 
 def _process_on_port(port: int | None) -> str:
