@@ -28,7 +28,8 @@ def can_run_side_by_side() -> bool:
 
 def side_by_side(calls: Sequence[Callable[[], T]]) -> list[T]:
     """The result of each of ``calls``, in order: at once on their own connections when
-    ``can_run_side_by_side()``, else one after another. The first exception raised is raised."""
+    ``can_run_side_by_side()``, else one after another. A call's exception is raised (the
+    first call's, in their order, when several fail); the others are waited for first."""
     if len(calls) < 2 or not can_run_side_by_side():
         return [call() for call in calls]
     with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="side-by-side") as pool:
