@@ -53,14 +53,15 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
     PostgreSQL refuses to drop a database in use. A connection closed by the last tests (a
     worker thread's, a killed process's) keeps its server process for a moment after the client
     has gone, long enough for the drop to fail now and then ("is being accessed by other
-    users"); a connection still open at the end is a leak, and the warning says whose."""
+    users"); a session still there after that is named in a warning, then ended so that the
+    database can be dropped."""
     yield
     if connection.vendor != "postgresql":
         return
     import time
 
     query = (
-        "SELECT client_port, state, backend_start, left(query, 200) FROM pg_stat_activity"
+        "SELECT pid, client_port, state, backend_start, left(query, 200) FROM pg_stat_activity"
         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         " AND backend_type = 'client backend'"
     )
@@ -71,10 +72,15 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
             if not others:
                 return
             time.sleep(0.1)
+        # Named, then ended, so that the database can be dropped.
+        left = [(_process_on_port(port), *rest) for _pid, port, *rest in others]
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid",
+            [[pid for pid, *_rest in others]],
+        )
     import warnings
 
-    left = [(_process_on_port(port), *rest) for port, *rest in others]
-    warnings.warn(f"sessions left on the test database: {left}", stacklevel=1)
+    warnings.warn(f"sessions left on the test database, ended: {left}", stacklevel=1)
 
 
 def _process_on_port(port: int | None) -> str:
@@ -84,12 +90,13 @@ def _process_on_port(port: int | None) -> str:
 
     if port is None or port < 0:
         return "unix socket"
-    inodes = set()
+    inodes, states = set(), set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if int(fields[1].rsplit(":", 1)[1], 16) == port:
                 inodes.add(fields[9])
+                states.add(TCP_STATES.get(fields[3], fields[3]))
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -99,7 +106,11 @@ def _process_on_port(port: int | None) -> str:
                     return f"pid {pid}: {who[:120]}"
         except OSError:
             continue
-    return f"port {port}: no local process"
+    return f"port {port}: no local process, socket {'/'.join(sorted(states)) or 'gone'}"
+
+
+TCP_STATES = {"01": "established", "04": "fin-wait-1", "05": "fin-wait-2", "06": "time-wait",
+              "07": "close", "08": "close-wait", "09": "last-ack"}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
