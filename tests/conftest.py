@@ -47,14 +47,13 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
-    """At the end, let the test database's other sessions finish before it is dropped, and name
-    any that stays (its state, last query and the local process holding it).
+    """At the end, wait up to 5 s for the test database's other sessions to end, then name
+    those left (state, last query, the local process holding each, or its socket's TCP state
+    when none does) in a warning and end them, so that the database can be dropped.
 
-    PostgreSQL refuses to drop a database in use. A connection closed by the last tests (a
-    worker thread's, a killed process's) keeps its server process for a moment after the client
-    has gone, long enough for the drop to fail now and then ("is being accessed by other
-    users"); a session still there after that is named in a warning, then ended so that the
-    database can be dropped."""
+    PostgreSQL refuses to drop a database in use ("is being accessed by other users"). Some CI
+    runs end with one session still there, idle, whose client no local process holds, and
+    which outlives its client by more than 5 s; the warning says what is known of it."""
     yield
     if connection.vendor != "postgresql":
         return
