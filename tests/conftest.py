@@ -98,13 +98,18 @@ def _process_on_port(port: int | None) -> str:
                 states.add(TCP_STATES.get(fields[3], fields[3]))
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                if os.readlink(f"/proc/{pid}/fd/{fd}").strip("socket:[]") in inodes:
-                    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-                    who = "this test process" if int(pid) == os.getpid() else command.decode()
-                    return f"pid {pid}: {who[:120]}"
+            fds = os.listdir(f"/proc/{pid}/fd")
         except OSError:
-            continue
+            continue  # ended meanwhile
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue  # closed meanwhile: the process's other descriptors still count
+            if target.strip("socket:[]") in inodes:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                who = "this test process" if int(pid) == os.getpid() else command.decode()
+                return f"pid {pid}: {who[:120]}"
     return f"port {port}: no local process, socket {'/'.join(sorted(states)) or 'gone'}"
 
 
