@@ -219,7 +219,7 @@ def _protect_first(conflict: DealConflict, *, actor, reason: str) -> None:
     transaction: it is rejected with the reviewer's reason, and the reason is recorded on the
     protected one. A later registration that can no longer be rejected (approved, or waiting
     for its partner's answer) keeps its status; the page says so."""
-    from ..services.registration import reject_registration  # imports this package
+    from ..services.decisions import reject_registration  # imports this package
 
     first, later = first_registered(conflict), later_registered(conflict)
     assert first is not None and later is not None

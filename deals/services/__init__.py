@@ -13,13 +13,15 @@ Who may do what:
 - outcomes may also come from the vendor side (the CAM, ops, or the CRM through an API key whose
   principal has the ops role).
 
-Modules: ``registration`` (the lifecycle), ``outcome`` (won or lost), ``bulk`` (many new
-registrations at once, for imports), ``protection`` (extensions, reminders, expiry),
-``approval_sla`` (the reviewer's due times), ``fields`` (validation of registration fields),
-``program_settings`` (the program-wide deal rules).
+Modules: ``registration`` (the lifecycle), ``decisions`` (more information, approval,
+rejection), ``outcome`` (won or lost), ``bulk`` (many new registrations at once, for imports),
+``protection`` (extensions, reminders, expiry), ``approval_sla`` (the reviewer's due times),
+``fields`` (validation of registration fields), ``program_settings`` (the program-wide deal
+rules).
 """
 
 from .approval_sla import process_sla
+from .decisions import approve_registration, reject_registration, request_more_info
 from .fields import EDITABLE_FIELDS, clean_registration_fields
 from .outcome import record_outcome
 from .program_settings import update_program_settings
@@ -30,10 +32,7 @@ from .protection import (
     send_expiry_reminders,
 )
 from .registration import (
-    approve_registration,
     create_registration,
-    reject_registration,
-    request_more_info,
     submit_registration,
     update_registration,
     withdraw_registration,

@@ -12,7 +12,7 @@ from prm.models import User
 
 from .. import selectors
 from ._common import required_reason
-from .registration import approve_registration, reject_registration
+from .decisions import approve_registration, reject_registration
 
 
 def decide_registrations(

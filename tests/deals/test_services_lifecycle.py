@@ -1,32 +1,29 @@
-"""The registration lifecycle: creating, editing, submitting, deciding, withdrawing, outcomes."""
+"""The registration lifecycle: creating, editing, submitting and withdrawing (the vendor's
+decisions: ``test_decisions``; the outcome of an approved deal: ``test_outcome``)."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from deals import services
 from deals.exceptions import (
-    AccountAlreadyProtected,
     DealNotAllowed,
     DuplicateRegistration,
     InvalidDealData,
     NotEditable,
     PartnerCannotRegister,
     ResubmissionLimitReached,
-    UnresolvedConflicts,
 )
-from deals.models import DealConflict, DealRegistration, ExtensionRequest
+from deals.models import DealConflict, DealRegistration
 from deals.selectors import deals_visible_to
 from partners.models import Partner, PartnerMembership
 from prm.audit import events_for
 from prm.exceptions import InvalidTransition
-from prm.models import User
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
 
-from .factories import DealFactory, ExtensionRequestFactory, registration_kwargs
+from .factories import DealFactory, registration_kwargs
 
 pytestmark = pytest.mark.django_db
 Status = DealRegistration.Status
@@ -364,149 +361,6 @@ class TestResubmission:
         assert conflict.resolution == DealConflict.Resolution.OPEN
 
 
-# --- Decisions ---------------------------------------------------------------------------------
-
-DECISIONS = {
-    "approve": lambda r, a: services.approve_registration(registration=r, actor=a),
-    "reject": lambda r, a: services.reject_registration(registration=r, actor=a, reason="No."),
-    "more_info": lambda r, a: services.request_more_info(registration=r, actor=a, reason="Who?"),
-}
-
-
-class TestDecisionRights:
-    @pytest.mark.parametrize("decision", DECISIONS)
-    @pytest.mark.parametrize(
-        "who", ["acme_admin", "acme_rep", "distri_admin", "globex_admin", "other_cam"]
-    )
-    def test_only_the_partners_manager_or_ops_decide(self, deal_in, personas, who, decision):
-        registration = deal_in(Status.SUBMITTED)
-        with pytest.raises(DealNotAllowed):
-            DECISIONS[decision](registration, personas[who])
-        registration.refresh_from_db()
-        assert registration.status == Status.SUBMITTED
-
-    def test_a_partner_admin_cannot_approve_its_own_deal(self, acme, acme_admin):
-        registration = services.create_registration(
-            actor=acme_admin, partner=acme, **registration_kwargs()
-        )
-        with pytest.raises(DealNotAllowed):
-            services.approve_registration(registration=registration, actor=acme_admin)
-
-    @pytest.mark.parametrize("who", ["cam", "ops"])
-    @pytest.mark.parametrize("decision", DECISIONS)
-    def test_the_manager_and_ops_may_decide(self, deal_in, personas, who, decision):
-        registration = DECISIONS[decision](deal_in(Status.SUBMITTED), personas[who])
-        assert registration.decided_by in (None, personas[who])
-        assert registration.sla_responded_at is not None
-
-    @pytest.mark.parametrize("decision", ["reject", "more_info"])
-    def test_rejection_and_requests_for_information_need_a_reason(self, deal_in, cam, decision):
-        service = {
-            "reject": services.reject_registration,
-            "more_info": services.request_more_info,
-        }[decision]
-        with pytest.raises(InvalidDealData) as caught:
-            service(registration=deal_in(Status.SUBMITTED), actor=cam, reason="   ")
-        assert caught.value.details == {"reason": "Give a reason."}
-
-    def test_the_partner_hears_about_the_decision_with_the_protection_date(
-        self, deal_in, cam, acme_rep, acme_admin, run_on_commit, mailoutbox
-    ):
-        with run_on_commit():
-            registration = services.approve_registration(
-                registration=deal_in(Status.SUBMITTED), actor=cam, reason="Clean account."
-            )
-        assert sorted(m.to[0] for m in mailoutbox) == sorted([acme_rep.email, acme_admin.email])
-        assert registration.protected_until.strftime("%Y-%m-%d") in mailoutbox[0].body
-        assert "Clean account." in mailoutbox[0].body
-
-    def test_a_rejection_tells_how_many_resubmissions_are_left(
-        self, deal_in, cam, run_on_commit, mailoutbox
-    ):
-        with run_on_commit():
-            services.reject_registration(
-                registration=deal_in(Status.SUBMITTED), actor=cam, reason="Duplicate."
-            )
-        assert "resubmit it 2 more times" in mailoutbox[0].body
-
-
-class TestApprovalAndConflicts:
-    def _conflict(self, registration, existing, resolution):
-        return DealConflict.objects.create(
-            registration=registration,
-            existing_registration=existing,
-            score=Decimal("80"),
-            evidence=[{"rule": "domain", "value": "initech.com", "similarity": 1.0}],
-            resolution=resolution,
-        )
-
-    def test_approval_waits_for_open_conflicts(self, deal_in, cam, globex):
-        registration = deal_in(Status.SUBMITTED)
-        conflict = self._conflict(
-            registration, DealFactory(partner=globex, status=Status.SUBMITTED), "open"
-        )
-        with pytest.raises(UnresolvedConflicts) as caught:
-            services.approve_registration(registration=registration, actor=cam)
-        assert caught.value.details == {"conflicts": [conflict.pk]}
-
-    def test_an_earlier_protected_registration_that_won_the_conflict_blocks_approval(
-        self, deal_in, cam, globex
-    ):
-        registration = deal_in(Status.SUBMITTED)
-        held = DealFactory(partner=globex, status=Status.APPROVED)
-        self._conflict(registration, held, DealConflict.Resolution.FIRST_REGISTERED_WINS)
-        with pytest.raises(AccountAlreadyProtected):
-            services.approve_registration(registration=registration, actor=cam)
-
-    def test_once_that_protection_has_ended_approval_is_possible(self, deal_in, cam, globex):
-        registration = deal_in(Status.SUBMITTED)
-        ended = DealFactory(partner=globex, status=Status.EXPIRED)
-        self._conflict(registration, ended, DealConflict.Resolution.FIRST_REGISTERED_WINS)
-        services.approve_registration(registration=registration, actor=cam)
-
-    @pytest.mark.parametrize(
-        "resolution",
-        [DealConflict.Resolution.NOT_A_CONFLICT, DealConflict.Resolution.NEW_REGISTRATION_WINS],
-    )
-    def test_conflicts_resolved_for_the_new_registration_allow_approval(
-        self, deal_in, cam, globex, resolution
-    ):
-        registration = deal_in(Status.SUBMITTED)
-        held = DealFactory(partner=globex, status=Status.APPROVED)
-        self._conflict(registration, held, resolution)
-        approved = services.approve_registration(registration=registration, actor=cam)
-        assert approved.status == Status.APPROVED
-
-
-# --- Protection window -------------------------------------------------------------------------
-
-
-class TestProtectionWindow:
-    @pytest.mark.parametrize("days", [30, 60, 90, 120])
-    def test_approval_protects_for_the_programs_window(self, deal_in, cam, program, days):
-        program.protection_days = days
-        program.save()
-        with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
-            registration = services.approve_registration(
-                registration=deal_in(Status.SUBMITTED), actor=cam
-            )
-        expected = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) + dt.timedelta(days=days)
-        assert registration.protected_until == expected
-        event = events_for(registration).get(verb="deal.approved")
-        assert event.rule == f"Protection window: {days} days"
-
-    def test_no_window_means_approval_without_protection(self, deal_in, cam, program):
-        program.protection_days = 0
-        program.save()
-        registration = services.approve_registration(
-            registration=deal_in(Status.SUBMITTED), actor=cam
-        )
-        assert registration.status == Status.APPROVED
-        assert registration.protected_until is None
-        assert not registration.holds_protection
-        assert services.expire_registrations(now=timezone.now() + dt.timedelta(days=999)) == 0
-
-
 # --- Withdrawal --------------------------------------------------------------------------------
 
 
@@ -527,125 +381,3 @@ class TestWithdraw:
             registration=deal_in(Status.SUBMITTED), actor=ops
         )
         assert registration.status == Status.WITHDRAWN
-
-
-# --- Outcome -----------------------------------------------------------------------------------
-
-
-class TestOutcome:
-    def test_a_won_deal_keeps_amounts_for_contribution_margin(self, deal_in, acme_rep):
-        registration = services.record_outcome(
-            registration=deal_in(Status.APPROVED, currency="JPY"),
-            actor=acme_rep,
-            outcome="won",
-            closed_amount="1200000.4",
-            closed_on=TODAY(),
-            closed_products=["Platform", "Platform", " Support "],
-            discount_amount="100000",
-            cost_amount="250000",
-        )
-        registration.refresh_from_db()
-        assert registration.status == Status.WON
-        assert registration.closed_amount == Decimal("1200000")
-        assert registration.closed_products == ["Platform", "Support"]
-        assert (registration.discount_amount, registration.cost_amount) == (
-            Decimal("100000"),
-            Decimal("250000"),
-        )
-        event = events_for(registration).get(verb="deal.won")
-        assert event.data["closed_amount"] == "1200000"
-
-    @pytest.mark.parametrize(
-        ("fields", "bad"),
-        [
-            ({"closed_on": dt.date(2026, 1, 1)}, {"closed_amount"}),
-            ({"closed_amount": "100"}, {"closed_on"}),
-            ({"closed_amount": "abc", "closed_on": dt.date(2026, 1, 1)}, {"closed_amount"}),
-            ({"closed_amount": "-1", "closed_on": dt.date(2026, 1, 1)}, {"closed_amount"}),
-            (
-                {"closed_amount": "5", "closed_on": dt.date(2026, 1, 1), "cost_amount": "x"},
-                {"cost_amount"},
-            ),
-        ],
-    )
-    def test_a_won_deal_needs_a_valid_amount_and_date(self, deal_in, acme_rep, fields, bad):
-        registration = deal_in(Status.APPROVED)
-        with (
-            time_machine.travel(dt.datetime(2026, 2, 1, tzinfo=dt.UTC)),
-            pytest.raises(InvalidDealData) as caught,
-        ):
-            services.record_outcome(
-                registration=registration, actor=acme_rep, outcome="won", **fields
-            )
-        assert set(caught.value.details) == bad
-        registration.refresh_from_db()
-        assert registration.status == Status.APPROVED
-
-    def test_a_close_date_in_the_future_is_refused(self, deal_in, acme_rep):
-        with pytest.raises(InvalidDealData) as caught:
-            services.record_outcome(
-                registration=deal_in(Status.APPROVED),
-                actor=acme_rep,
-                outcome="won",
-                closed_amount="1",
-                closed_on=TODAY() + dt.timedelta(days=1),
-            )
-        assert "future" in caught.value.details["closed_on"]
-
-    def test_a_lost_deal_needs_a_reason(self, deal_in, acme_rep):
-        with pytest.raises(InvalidDealData) as caught:
-            services.record_outcome(
-                registration=deal_in(Status.APPROVED), actor=acme_rep, outcome="lost"
-            )
-        assert "lost_reason" in caught.value.details
-
-    def test_the_outcome_must_be_won_or_lost(self, deal_in, acme_rep):
-        with pytest.raises(InvalidDealData):
-            services.record_outcome(
-                registration=deal_in(Status.APPROVED), actor=acme_rep, outcome="expired"
-            )
-
-    @pytest.mark.parametrize("who", ["acme_admin", "acme_rep", "distri_admin", "cam", "ops"])
-    def test_the_partner_side_the_manager_and_ops_record_outcomes(self, deal_in, personas, who):
-        registration = services.record_outcome(
-            registration=deal_in(Status.APPROVED),
-            actor=personas[who],
-            outcome="lost",
-            lost_reason="Went with a competitor.",
-        )
-        assert registration.status == Status.LOST
-
-    def test_the_crm_pushes_outcomes_through_an_ops_service_account(self, deal_in):
-        crm = UserFactory(
-            email="crm@svc.example",
-            internal_role=User.InternalRole.PROGRAM_OPS,
-            is_service_account=True,
-        )
-        registration = services.record_outcome(
-            registration=deal_in(Status.APPROVED),
-            actor=crm,
-            outcome="won",
-            closed_amount="10",
-            closed_on=TODAY(),
-        )
-        assert registration.status == Status.WON
-
-    @pytest.mark.parametrize("who", ["globex_admin", "other_cam"])
-    def test_outsiders_cannot_record_outcomes(self, deal_in, personas, who):
-        with pytest.raises(DealNotAllowed):
-            services.record_outcome(
-                registration=deal_in(Status.APPROVED),
-                actor=personas[who],
-                outcome="lost",
-                lost_reason="x",
-            )
-
-    def test_closing_a_deal_closes_its_pending_extension_request(self, deal_in, acme_rep):
-        registration = deal_in(Status.APPROVED)
-        extension = ExtensionRequestFactory(registration=registration)
-        services.record_outcome(
-            registration=registration, actor=acme_rep, outcome="lost", lost_reason="Budget."
-        )
-        extension.refresh_from_db()
-        assert extension.status == ExtensionRequest.Status.REJECTED
-        assert "closed as lost" in extension.decision_reason
