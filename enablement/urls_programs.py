@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_content as content
 from . import views_programs as views
 
 urlpatterns: list = [
@@ -17,19 +18,19 @@ urlpatterns: list = [
     path("plans/<int:pk>/approve/", views.plan_approve, name="plan_approve"),
     path("plans/<int:pk>/new-version/", views.plan_new_version, name="plan_new_version"),
     path("plans/<int:pk>/check-ins/<int:checkin_pk>/", views.plan_checkin, name="plan_checkin"),
-    path("assets/", views.asset_list, name="asset_list"),
-    path("assets/new/", views.asset_create, name="asset_create"),
-    path("assets/<int:pk>/download/", views.asset_download, name="asset_download"),
-    path("assets/<int:pk>/co-brand/", views.asset_cobrand, name="asset_cobrand"),
-    path("business-cases/", views.case_list, name="case_list"),
-    path("business-cases/new/", views.case_model_pick, name="case_model_pick"),
-    path("business-cases/new/<int:model_pk>/", views.case_create, name="case_create"),
-    path("business-cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("business-cases/<int:pk>/present/", views.case_present, name="case_present"),
-    path("business-cases/<int:pk>/pdf/", views.case_pdf, name="case_pdf"),
+    path("assets/", content.asset_list, name="asset_list"),
+    path("assets/new/", content.asset_create, name="asset_create"),
+    path("assets/<int:pk>/download/", content.asset_download, name="asset_download"),
+    path("assets/<int:pk>/co-brand/", content.asset_cobrand, name="asset_cobrand"),
+    path("business-cases/", content.case_list, name="case_list"),
+    path("business-cases/new/", content.case_model_pick, name="case_model_pick"),
+    path("business-cases/new/<int:model_pk>/", content.case_create, name="case_create"),
+    path("business-cases/<int:pk>/", content.case_detail, name="case_detail"),
+    path("business-cases/<int:pk>/present/", content.case_present, name="case_present"),
+    path("business-cases/<int:pk>/pdf/", content.case_pdf, name="case_pdf"),
     path(
         "business-cases/<int:pk>/register-deal/",
-        views.case_register_deal,
+        content.case_register_deal,
         name="case_register_deal",
     ),
 ]

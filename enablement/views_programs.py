@@ -1,4 +1,5 @@
-"""Portal pages for onboarding, joint business plans, the content library and business cases.
+"""Portal pages for onboarding and joint business plans (the content library and business cases:
+``views_content``).
 
 Thin adapters: every read goes through a scoped selector (404 outside the user's scope) and
 every write through one service; domain errors become messages or form errors.
@@ -8,25 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from partners.selectors import get_partner_for_user, partner_access, primary_membership
+from partners.selectors import get_partner_for_user, primary_membership
 from prm.audit import events_for
 from prm.exceptions import DomainError
 
-from .business_cases import calculation as case_calculation
-from .business_cases import selectors as case_selectors
-from .business_cases import services as case_services
-from .content import selectors as content_selectors
-from .content import services as content_services
 from .forms_programs import (
-    AssetForm,
-    BusinessCaseForm,
     CheckInFormSet,
     CheckInNotesForm,
     InitiativeFormSet,
@@ -35,7 +28,7 @@ from .forms_programs import (
     TargetFormSet,
     formset_rows,
 )
-from .models import Asset, AssetUsage, BusinessCaseUsage, JointBusinessPlan, OnboardingStep
+from .models import JointBusinessPlan, OnboardingStep
 from .programs import onboarding
 from .programs import selectors as program_selectors
 from .programs import services as program_services
@@ -62,11 +55,11 @@ def _history(obj) -> list[dict]:
     ]
 
 
-def _page(request, queryset):
+def page_of(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _querystring(request) -> str:
+def querystring(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
@@ -84,7 +77,7 @@ def onboarding_list(request):
         if membership is None:
             raise Http404
         return redirect("enablement:onboarding_detail", partner_id=membership.partner_id)
-    page = _page(request, program_selectors.onboarding_partners(user))
+    page = page_of(request, program_selectors.onboarding_partners(user))
     return render(
         request,
         "enablement/onboarding_list.html",
@@ -151,8 +144,8 @@ def plan_list(request):
         request,
         "enablement/plan_list.html",
         {
-            "page_obj": _page(request, plans),
-            "querystring": _querystring(request),
+            "page_obj": page_of(request, plans),
+            "querystring": querystring(request),
             "statuses": JointBusinessPlan.Status.choices,
             "can_create": program_selectors.partners_for_new_plan(request.user).exists(),
         },
@@ -337,202 +330,3 @@ def plan_checkin(request, pk, checkin_pk):
     return render(
         request, "enablement/plan_checkin.html", {"plan": plan, "checkin": checkin, "form": form}
     )
-
-
-# --- Content library --------------------------------------------------------------------------
-
-
-@login_required
-def asset_list(request):
-    assets = content_selectors.search_assets(
-        request.user, kind=request.GET.get("kind", ""), query=request.GET.get("q", "").strip()
-    )
-    return render(
-        request,
-        "enablement/asset_list.html",
-        {
-            "page_obj": _page(request, assets),
-            "querystring": _querystring(request),
-            "kinds": Asset.Kind.choices,
-            "can_manage": request.user.is_program_ops,
-            "show_audience": request.user.is_internal,
-            "can_cobrand": bool(partner_access(request.user).member_of),
-        },
-    )
-
-
-@login_required
-def asset_create(request):
-    if not request.user.is_program_ops:
-        raise PermissionDenied
-    form = AssetForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            content_services.create_asset(
-                actor=request.user,
-                title=data["title"],
-                description=data["description"],
-                kind=data["kind"],
-                upload=data["upload"],
-                external_url=data["external_url"],
-                tiers=data["visible_to_tiers"],
-                business_models=data["business_models"],
-                co_brandable=data["co_brandable"],
-                published=data["published"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Asset added to the library."))
-            return redirect("enablement:asset_list")
-    return render(request, "enablement/asset_form.html", {"form": form})
-
-
-@login_required
-def asset_download(request, pk):
-    asset = content_selectors.get_asset_for_user(request.user, pk)
-    if asset.is_link:
-        content_services.record_asset_usage(
-            asset=asset, user=request.user, action=AssetUsage.Action.LINK
-        )
-        return HttpResponseRedirect(asset.external_url)
-    content_services.record_asset_usage(
-        asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD
-    )
-    return FileResponse(
-        asset.file.open("rb"),
-        as_attachment=True,
-        filename=asset.original_filename,
-        content_type=asset.content_type or "application/octet-stream",
-    )
-
-
-@login_required
-def asset_cobrand(request, pk):
-    asset = content_selectors.get_asset_for_user(request.user, pk)
-    if request.user.is_internal:
-        # Staff preview a partner's version by naming a partner in their scope.
-        partner_id = request.GET.get("partner", "")
-        if not partner_id.isdigit():
-            raise Http404
-        partner = get_partner_for_user(request.user, partner_id)
-    else:
-        partner = content_selectors.acting_partner(request.user)
-        if partner is None:
-            raise Http404
-    try:
-        pdf = content_services.render_cobranded_pdf(
-            asset=asset, partner=partner, actor=request.user
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("enablement:asset_list")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{slugify(asset.title)}-{slugify(partner.display_name)}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-# --- Business cases ---------------------------------------------------------------------------
-
-
-@login_required
-def case_list(request):
-    cases = case_selectors.business_cases_visible_to(request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        cases = cases.filter(prospect_name__icontains=query)
-    return render(
-        request,
-        "enablement/case_list.html",
-        {
-            "page_obj": _page(request, cases),
-            "querystring": _querystring(request),
-            "can_build": case_selectors.partners_for_business_cases(request.user).exists(),
-        },
-    )
-
-
-@login_required
-def case_model_pick(request):
-    if not case_selectors.partners_for_business_cases(request.user).exists():
-        raise PermissionDenied
-    models = case_selectors.business_case_models_for(request.user).filter(published=True)
-    return render(request, "enablement/case_model_pick.html", {"models": models})
-
-
-@login_required
-def case_create(request, model_pk):
-    model = case_selectors.get_business_case_model_for_user(request.user, model_pk)
-    partners = case_selectors.partners_for_business_cases(request.user)
-    if not partners.exists():
-        raise PermissionDenied
-    form = BusinessCaseForm(request.POST or None, model=model, partners=partners)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = case_services.build_business_case(
-                actor=request.user,
-                partner=form.cleaned_data.get("partner") or partners.first(),
-                model=model,
-                prospect_name=form.cleaned_data["prospect_name"],
-                inputs=form.input_values(),
-                currency=form.cleaned_data["currency"],
-            )
-        except case_calculation.InvalidInputs as exc:
-            form.add_service_errors(exc.details)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return redirect(case)
-    return render(request, "enablement/case_form.html", {"form": form, "model": model})
-
-
-def _case_context(request, case):
-    is_member = case.partner_id in partner_access(request.user).member_of
-    return {
-        "case": case,
-        "branding": content_selectors.partner_branding(case.partner, contact=case.created_by),
-        "results": case_calculation.result_lines(case),
-        "inputs": case_calculation.input_lines(case),
-        "is_member": is_member,
-    }
-
-
-@login_required
-def case_detail(request, pk):
-    case = case_selectors.get_business_case_for_user(request.user, pk)
-    return render(request, "enablement/case_detail.html", _case_context(request, case))
-
-
-@login_required
-def case_present(request, pk):
-    """The case as the prospect sees it: the partner's branding only, no portal around it."""
-    case = case_selectors.get_business_case_for_user(request.user, pk)
-    return render(request, "enablement/case_document.html", _case_context(request, case))
-
-
-@login_required
-def case_pdf(request, pk):
-    case = case_selectors.get_business_case_for_user(request.user, pk)
-    pdf = case_selectors.render_business_case_pdf(case)
-    if case.partner_id in partner_access(request.user).member_of:
-        case_services.record_case_usage(
-            case=case, actor=request.user, action=BusinessCaseUsage.Action.PDF
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"business-case-{slugify(case.prospect_name) or case.pk}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-def case_register_deal(request, pk):
-    """Count the hand-over, then open the deal registration form pre-filled from the case."""
-    case = case_selectors.get_business_case_for_user(request.user, pk)
-    if case.partner_id not in partner_access(request.user).member_of:
-        raise PermissionDenied
-    case_services.record_case_usage(
-        case=case, actor=request.user, action=BusinessCaseUsage.Action.DEAL_LINK
-    )
-    return HttpResponseRedirect(case_selectors.deal_registration_url(case))

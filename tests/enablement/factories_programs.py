@@ -8,7 +8,7 @@ import zipfile
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from enablement.demo_programs import MSP_SECURITY_ROI
+from enablement.demo_business_cases import MSP_SECURITY_ROI
 from enablement.models import (
     Asset,
     BusinessCaseModel,

@@ -15,7 +15,7 @@ from enablement.business_cases.calculation import (
     definition_errors,
 )
 from enablement.business_cases.services import build_business_case
-from enablement.demo_programs import CONSOLIDATION_SAVINGS, MSP_SECURITY_ROI
+from enablement.demo_business_cases import CONSOLIDATION_SAVINGS, MSP_SECURITY_ROI
 from enablement.models import BusinessCase, BusinessCaseModel, BusinessCaseUsage
 from prm.exceptions import PermissionDenied
 from prm.models import AuditEvent

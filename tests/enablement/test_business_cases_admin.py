@@ -8,7 +8,7 @@ from django.urls import reverse
 from enablement.business_cases import services as case_services
 from enablement.business_cases.calculation import BusinessCaseError
 from enablement.content import services as content_services
-from enablement.demo_programs import MSP_SECURITY_ROI
+from enablement.demo_business_cases import MSP_SECURITY_ROI
 from enablement.models import Asset, BusinessCaseModel, JointBusinessPlan
 from prm.exceptions import PermissionDenied
 from prm.models import AuditEvent
