@@ -34,26 +34,26 @@ def _is_money(unit: str) -> bool:
     return unit.upper() in MINOR_UNITS
 
 
-@register.filter
-def criterion_value(row: dict) -> str:
-    number, unit = _number(row.get("value")), str(row.get("unit") or "")
+def _figure(row: dict, key: str, *, with_unit: bool) -> str:
+    """``row[key]`` as read: money in its currency, else the plain number, with the unit after
+    it when ``with_unit``."""
+    number, unit = _number(row.get(key)), str(row.get("unit") or "")
     if number is None:
         return ""
     if _is_money(unit):
         return format_money(number, unit)
-    if unit in SHOWN_WITH_VALUE:
-        return f"{_plain(number)} {unit}"
-    return _plain(number)
+    return f"{_plain(number)} {unit}".strip() if with_unit else _plain(number)
+
+
+@register.filter
+def criterion_value(row: dict) -> str:
+    unit = str(row.get("unit") or "")
+    return _figure(row, "value", with_unit=unit in SHOWN_WITH_VALUE)
 
 
 @register.filter
 def criterion_target(row: dict) -> str:
-    number, unit = _number(row.get("target")), str(row.get("unit") or "")
-    if number is None:
-        return ""
-    if _is_money(unit):
-        return format_money(number, unit)
-    return f"{_plain(number)} {unit}".strip()
+    return _figure(row, "target", with_unit=True)
 
 
 @register.filter
