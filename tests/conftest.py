@@ -7,6 +7,11 @@
 - ``ops``: program operations, sees the whole program.
 """
 
+import os
+import time
+import warnings
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -57,8 +62,6 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
     yield
     if connection.vendor != "postgresql":
         return
-    import time
-
     query = (
         "SELECT pid, client_port, state, backend_start, left(query, 200) FROM pg_stat_activity"
         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -77,16 +80,11 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid",
             [[pid for pid, *_rest in others]],
         )
-    import warnings
-
     warnings.warn(f"sessions left on the test database, ended: {left}", stacklevel=1)
 
 
 def _process_on_port(port: int | None) -> str:
     """Which local process has the TCP socket bound to ``port`` (its pid and command line)."""
-    import os
-    from pathlib import Path
-
     if port is None or port < 0:
         return "unix socket"
     inodes, states = set(), set()
