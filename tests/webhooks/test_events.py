@@ -132,7 +132,7 @@ def test_deals_rejected_lost_and_expired_are_published(
     from django.utils import timezone
 
     from deals.models import DealRegistration
-    from deals.services import outcome, protection, registration
+    from deals.services import decisions, outcome, protection
     from tests.deals.factories import DealFactory
 
     status = DealRegistration.Status
@@ -143,7 +143,7 @@ def test_deals_rejected_lost_and_expired_are_published(
         actor=acme_admin,
     )
     rejected = DealFactory(partner=acme, registered_by=acme_rep, status=status.SUBMITTED)
-    registration.reject_registration(registration=rejected, actor=cam, reason="Vendor-owned.")
+    decisions.reject_registration(registration=rejected, actor=cam, reason="Vendor-owned.")
     lost = DealFactory(partner=acme, registered_by=acme_rep, status=status.APPROVED)
     outcome.record_outcome(registration=lost, actor=acme_rep, outcome="lost", lost_reason="Budget")
     expired = DealFactory(

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from deals.models import DealRegistration
-from deals.services import outcome, registration
+from deals.services import decisions, outcome, registration
 from prm.webhooks import signing
 from tests.deals.factories import DealFactory
 
@@ -29,7 +29,7 @@ def test_a_deal_from_submitted_to_won_arrives_once_per_event_signed(
     with run_on_commit():
         registration.submit_registration(registration=deal, actor=acme_rep)
     with run_on_commit():
-        registration.approve_registration(registration=deal, actor=cam)
+        decisions.approve_registration(registration=deal, actor=cam)
     with run_on_commit():
         outcome.record_outcome(
             registration=deal,
