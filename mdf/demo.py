@@ -148,7 +148,7 @@ def _advance(
     _backdate(since, days=ago - 2)
     if stage == "approved":
         return
-    request = _took_place(request, days_ago=ago - 8)
+    request = took_place(request, days_ago=ago - 8)
     since = timezone.now()
     amount = request.approved_amount or Decimal(0)
     # The won deals the activity helped close: the program's return per MDF dollar.
@@ -178,9 +178,9 @@ def _advance(
     _backdate(since, days=ago - 13)
 
 
-def _took_place(request: FundRequest, *, days_ago: float) -> FundRequest:
-    """Demo only: move an approved request's activity (and its claim due date) into the past,
-    ending ``days_ago``, so that the claims the demo submits follow their activity. Requests
+def took_place(request: FundRequest, *, days_ago: float) -> FundRequest:
+    """Demo and tests only: move an approved request's activity (and its claim due date) into
+    the past, ending ``days_ago``, so that the claims submitted follow their activity. Requests
     can only be made for activities to come, so the demo requests them first, then moves them."""
     ends = timezone.localdate() - dt.timedelta(days=round(days_ago))
     shift = request.ends_on - ends

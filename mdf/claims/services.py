@@ -203,7 +203,8 @@ def missing_proof(claim: Claim) -> list[str]:
 
 @transaction.atomic
 def submit_claim(*, actor: User, request: FundRequest, today: dt.date | None = None) -> FundRequest:
-    """Submit the saved claim with every required proof file, by the claim due date."""
+    """Submit the saved claim with every required proof file, once the activity has ended
+    and by the claim due date."""
     request = _lock(request)
     _require_partner(actor, request)
     claim = Claim.objects.filter(request=request).first()
@@ -215,6 +216,16 @@ def submit_claim(*, actor: User, request: FundRequest, today: dt.date | None = N
             _("The claim was due on %(day)s; ask your channel account manager for an extension.")
             % {"day": request.claim_due_on.isoformat()},
             code="claim_overdue",
+        )
+    if today < request.ends_on:
+        raise ClaimError(
+            _(
+                "The activity runs until %(day)s: submit the claim once it has taken place "
+                "(save it as a draft until then)."
+            )
+            % {"day": request.ends_on.isoformat()},
+            details={"ends_on": request.ends_on.isoformat()},
+            code="activity_not_over",
         )
     missing = missing_proof(claim)
     if missing:

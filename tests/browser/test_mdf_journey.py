@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from mdf.demo import took_place
 from mdf.funds import services as funds
 from mdf.models import FundRequest, ProofKind
 from tests.mdf.conftest import PDF
@@ -66,7 +67,8 @@ def test_request_approve_claim_pay_and_the_balance_follows(
     page.wait_for_url("**/mdf/queue/")
     assert "Decision recorded" in page.content()
 
-    # The partner sees the reservation, then claims with the invoice.
+    # The webinar takes place. The partner sees the reservation, then claims with the invoice.
+    took_place(fund_request, days_ago=0)
     page = login(acme_admin)
     page.goto("/mdf/")
     assert page.locator("[data-testid=total-available]").inner_text() == "USD 3,800.00"

@@ -42,7 +42,7 @@ def mdf_fuzz_data(personas) -> None:
         actor=acme_rep, request=paid, actual_cost="2000", claimed_amount="1000"
     )
     claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
-    paid = claims.submit_claim(actor=acme_rep, request=paid)
+    paid = claims.submit_claim(actor=acme_rep, request=paid, today=paid.ends_on)
     paid = claims.approve_claim(actor=cam, request=paid)
     payments.record_payments(
         actor=ops,

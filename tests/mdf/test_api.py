@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mdf.claims import services as claims
+from mdf.demo import took_place
 from mdf.models import FundRequest, MdfPayment
 from prm.models import ApiKey
 
@@ -123,7 +124,10 @@ class TestLifecycle:
                                format="multipart")  # fmt: skip
         assert renamed.status_code == 400
         assert renamed.json()["error"]["code"] == "proof_rejected"
-        # The activity has not ended in this test, but claims may come in early.
+        early = partner.post(f"{BASE}/requests/{pk}/submit-claim/", {}, format="json")
+        assert early.status_code == 400
+        assert early.json()["error"]["code"] == "activity_not_over"
+        took_place(FundRequest.objects.get(pk=pk), days_ago=0)
         submitted = partner.post(f"{BASE}/requests/{pk}/submit-claim/", {}, format="json")
         assert submitted.json()["status"] == "claim_submitted"
         decided = session_for(cam).post(f"{BASE}/requests/{pk}/approve-claim/", {}, format="json")

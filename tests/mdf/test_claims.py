@@ -82,7 +82,7 @@ class TestProof:
         claim.request.activity_type.save()
         claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
         with pytest.raises(ClaimError, match="Lead list"):
-            claims.submit_claim(actor=acme_rep, request=claim.request)
+            claims.submit_claim(actor=acme_rep, request=claim.request, today=claim.request.ends_on)
 
 
 class TestClaimValues:
@@ -146,7 +146,7 @@ class TestClaimDecisions:
         assert request.status == S.CLAIM_RETURNED
         claims.save_claim(actor=acme_rep, request=request, actual_cost="1800",
                           claimed_amount="850")  # fmt: skip
-        request = claims.submit_claim(actor=acme_rep, request=request)
+        request = claims.submit_claim(actor=acme_rep, request=request, today=request.ends_on)
         assert request.status == S.CLAIM_SUBMITTED and request.claim.claimed_amount == 850
 
     def test_a_submitted_claim_cannot_be_changed(self, claimed_request, acme_rep):
@@ -166,6 +166,23 @@ class TestClaimDecisions:
 
 
 class TestDeadlines:
+    def test_a_claim_before_the_activity_ends_is_refused_and_stays_a_draft(self, claim, acme_rep):
+        request = claim.request
+        claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
+        before = request.ends_on - dt.timedelta(days=1)
+        with pytest.raises(ClaimError, match="once it has taken place") as refused:
+            claims.submit_claim(actor=acme_rep, request=request, today=before)
+        assert refused.value.code == "activity_not_over"
+        request.refresh_from_db()
+        assert request.status == S.APPROVED and request.claim.status == "draft"
+
+    def test_a_claim_can_be_submitted_on_the_day_the_activity_ends(self, claim, acme_rep):
+        claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
+        request = claims.submit_claim(
+            actor=acme_rep, request=claim.request, today=claim.request.ends_on
+        )
+        assert request.status == S.CLAIM_SUBMITTED
+
     def test_a_claim_after_its_due_date_is_refused(self, claim, acme_rep):
         claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
         late = claim.request.claim_due_on + dt.timedelta(days=1)

@@ -43,7 +43,9 @@ def test_thirty_concurrent_reservations_and_claims_never_overdraw_one_fund(
             actor=acme_rep, request=approved, actual_cost="1400", claimed_amount="700"
         )
         claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
-        claimed.append(claims.submit_claim(actor=acme_rep, request=approved))
+        claimed.append(
+            claims.submit_claim(actor=acme_rep, request=approved, today=approved.ends_on)
+        )
     pending = [new_request() for _ in range(RESERVERS)]  # 24 x 1,000 asked; 4,000 available
 
     barrier = threading.Barrier(RESERVERS + CLAIMERS)

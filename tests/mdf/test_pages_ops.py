@@ -121,7 +121,7 @@ def payable(make_request, cam, acme_rep):
             actor=acme_rep, request=fund_request, actual_cost="1800", claimed_amount=claimed
         )
         claims.add_proof(actor=acme_rep, claim=claim, kind=ProofKind.INVOICE, upload=pdf())
-        claims.submit_claim(actor=acme_rep, request=fund_request)
+        claims.submit_claim(actor=acme_rep, request=fund_request, today=fund_request.ends_on)
         rows.append(claims.approve_claim(actor=cam, request=fund_request))
     return rows
 

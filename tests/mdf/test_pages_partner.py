@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mdf.claims import selectors as claim_selectors
+from mdf.demo import took_place
 from mdf.funds.selectors import partner_balance
 from mdf.models import ClaimExtension, FundRequest
 
@@ -200,7 +201,22 @@ class TestClaim:
         assert [kind for kind, _label in form.proof_checklist] == ["invoice"]
         assert form.fields["proof_invoice"].required
 
+    def test_a_claim_waits_for_the_end_of_the_activity(
+        self, client_for, acme_rep, approved_request
+    ):
+        url = reverse("mdf:claim_form", args=[approved_request.pk])
+        data = {"actual_cost": "1900", "claimed_amount": "950", "proof_invoice": pdf(),
+                "action": "submit"}  # fmt: skip
+        response = client_for(acme_rep).post(url, data)
+        assert response.status_code == 400
+        assert "submit the claim once it has taken place" in response.content.decode()
+        approved_request.refresh_from_db()
+        assert approved_request.status == Status.APPROVED
+        assert claim_selectors.claim_of(approved_request).proof_files.count() == 1  # kept
+        assert 'data-testid="claim-opens"' in client_for(acme_rep).get(url).content.decode()
+
     def test_a_claim_with_its_proof_is_submitted(self, client_for, acme_rep, approved_request):
+        approved_request = took_place(approved_request, days_ago=0)
         data = {
             "actual_cost": "1900",
             "claimed_amount": "950",

@@ -200,7 +200,9 @@ class TestQueryCounts:
                 actor=acme_rep, request=fund_request, actual_cost="800", claimed_amount="300"
             )
             claims.add_proof(actor=acme_rep, claim=claim, kind="invoice", upload=pdf())
-            return claims.submit_claim(actor=acme_rep, request=fund_request)
+            return claims.submit_claim(
+                actor=acme_rep, request=fund_request, today=fund_request.ends_on
+            )
 
         approved_claim("First")
         claims.approve_claim(actor=cam, request=approved_claim("Second"))
