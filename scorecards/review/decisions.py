@@ -20,12 +20,13 @@ from prm.bulk import atomic_bulk
 from prm.exceptions import DomainError
 from prm.id_sets import id_set
 from prm.models import User
-from prm.notifications import notify
+from prm.notifications import notify, resolve_keyed
 from prm.permissions import require_program_ops
 
 from ..models import TierProposal, TierReview
 
 KIND_CHANGED = "scorecards.tier_changed"
+KIND_WARNING = "scorecards.tier_warning"
 Decision = TierProposal.Decision
 
 
@@ -218,6 +219,8 @@ def apply_many(
                 rule=f"tier review {quarter}",
             )
         )
+    # A warning about the tier the partner leaves asks nothing more of anyone.
+    resolve_keyed(KIND_WARNING, [warning_key(p.review_id, p.partner_id) for p in moving])
     admins = admins_of_partners([p.partner_id for p in moving])
     managers = User.objects.in_bulk(
         {moved[p.partner_id].channel_manager_id for p in moving} - {None}
@@ -253,6 +256,11 @@ def apply_many(
         )
     record_events(events)
     return refused
+
+
+def warning_key(review_id: int, partner_id: int) -> str:
+    """The dedupe key of the warning a review sends a partner at its first miss."""
+    return f"tier-warning:{review_id}:{partner_id}"
 
 
 def _reason(proposal: TierProposal) -> str:

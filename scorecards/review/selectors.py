@@ -131,15 +131,20 @@ def action_counts(review: TierReview) -> dict[str, int]:
     return dict(review.proposals.order_by().values_list("action").annotate(n=Count("pk")))
 
 
-def previous_misses(
-    review: TierReview, partner_ids: list[int]
-) -> dict[int, tuple[int, int | None]]:
-    """For each partner, from the last earlier review: (consecutive misses, tier it was in)."""
-    previous = (
+def previous_review(review: TierReview) -> TierReview | None:
+    """The review of the quarter before ``review``'s, or of the last one before it."""
+    return (
         TierReview.objects.filter(period_end__lt=review.period_start)
         .order_by("-period_start")
         .first()
     )
+
+
+def previous_misses(
+    review: TierReview, partner_ids: list[int]
+) -> dict[int, tuple[int, int | None]]:
+    """For each partner, from the last earlier review: (consecutive misses, tier it was in)."""
+    previous = previous_review(review)
     if previous is None:
         return {}
     return {

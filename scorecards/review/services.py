@@ -33,14 +33,17 @@ from prm.bulk import JSONText, atomic_bulk, insert_rows
 from prm.id_sets import id_set
 from prm.jobs import cycle_collector_paused
 from prm.models import User
+from prm.notifications import resolve_keyed
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
 from .decisions import (
+    KIND_WARNING,
     ReviewError,
     approve_and_apply_automatically,
     require_ops,
     tell_partner_and_manager,
+    warning_key,
 )
 from .measuring import Ahead, measure_ahead
 from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
@@ -48,7 +51,6 @@ from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
 # for 500, and an interrupted run loses at most one chunk.
 CHUNK_SIZE = 2000
-KIND_WARNING = "scorecards.tier_warning"
 Decision = TierProposal.Decision
 
 
@@ -322,8 +324,22 @@ def _queue_warnings(review_id: int) -> None:
 def send_warnings(review_id: int, *, chunk_size: int = CHUNK_SIZE) -> int:
     """Warn each partner the review found below its tier's requirements for the first time
     (its admins and its channel account manager), with an audit row. Runs again safely: a
-    partner already warned for this review is skipped. Returns how many were warned now."""
+    partner already warned for this review is skipped. Returns how many were warned now.
+
+    The previous review's warnings leave the bell first: this review has judged those partners
+    again (met the tier by now, or proposed for demotion)."""
     review = TierReview.objects.get(pk=review_id)
+    previous = selectors.previous_review(review)
+    if previous is not None:
+        resolve_keyed(
+            KIND_WARNING,
+            [
+                warning_key(previous.pk, partner_id)
+                for partner_id in previous.proposals.filter(warned=True).values_list(
+                    "partner_id", flat=True
+                )
+            ],
+        )
     warned = TierProposal.objects.filter(
         review=review, warned=True, warned_at__isnull=True
     ).order_by("pk")
@@ -355,7 +371,7 @@ def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
             kind=KIND_WARNING,
             template="scorecards/email/tier_warning",
             context={"proposal": proposal, "partner": partner, "review": review},
-            dedupe_key=f"tier-warning:{review.pk}:{partner.pk}",
+            dedupe_key=warning_key(review.pk, partner.pk),
         )
         record_event(
             partner,

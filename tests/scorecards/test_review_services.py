@@ -112,6 +112,44 @@ def test_the_next_review_below_requirements_proposes_the_demotion(
     assert Notification.objects.filter(user=admin, kind=services.KIND_WARNING).count() == 1
 
 
+def test_a_warning_leaves_the_bell_once_the_next_review_has_judged_the_partner(
+    ops, cam, quarter, make_partner, django_capture_on_commit_callbacks
+):
+    short = make_partner("gold", sales=2, technical=1, cam=cam)
+    admin = short.memberships.get(role="admin").user
+    with django_capture_on_commit_callbacks(execute=True):
+        review_now(quarter.previous(), ops)
+    warnings = Notification.objects.filter(kind=services.KIND_WARNING)
+    assert {n.user for n in warnings.filter(read_at__isnull=True)} == {admin, cam}
+    unrelated = Notification.objects.create(user=admin, kind=services.KIND_WARNING, title="x")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_now(quarter, ops)  # proposes the demotion: the warning has done its work
+
+    assert not warnings.filter(read_at__isnull=True).exclude(pk=unrelated.pk).exists()
+    unrelated.refresh_from_db()
+    assert unrelated.read_at is None  # only the previous review's warnings
+
+
+def test_applying_a_warned_partner_s_new_tier_takes_its_warning_off_the_bell(
+    ops, cam, quarter, make_partner, program, django_capture_on_commit_callbacks
+):
+    short = make_partner("gold", sales=2, technical=1, cam=cam)
+    other = make_partner("gold", sales=2, technical=1, cam=cam, name="Other")
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_now(quarter, ops)
+    proposal = proposal_of(review, short)
+    assert proposal.warned
+    decisions.decide_proposal(
+        proposal=proposal, actor=ops, approve=False, reason="Agreed move", tier=program["silver"]
+    )
+    decisions.apply_proposals(proposals=[proposal], actor=ops)
+
+    unread = Notification.objects.filter(kind=services.KIND_WARNING, read_at__isnull=True)
+    assert {n.user for n in unread} == {other.memberships.get(role="admin").user, cam}
+    assert unread.filter(dedupe_key=decisions.warning_key(review.pk, other.pk)).count() == 2
+
+
 def test_running_twice_never_duplicates_and_picks_up_new_partners(ops, quarter, make_partner):
     make_partner("registered", sales=1)
     review = review_now(quarter, ops)
