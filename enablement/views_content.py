@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from partners.selectors import get_partner_for_user, partner_access
 from prm.exceptions import DomainError
+from prm.paging import querystring
 
 from .business_cases import calculation as case_calculation
 from .business_cases import selectors as case_selectors
@@ -23,7 +24,7 @@ from .content import selectors as content_selectors
 from .content import services as content_services
 from .forms_programs import AssetForm, BusinessCaseForm
 from .models import Asset, AssetUsage, BusinessCaseUsage
-from .views_programs import page_of, querystring
+from .views_programs import page_of
 
 # --- Content library --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from partners.selectors import get_partner_for_user, primary_membership
 from prm.audit import events_for
 from prm.exceptions import DomainError
+from prm.paging import querystring
 
 from .forms_programs import (
     CheckInFormSet,
@@ -57,12 +58,6 @@ def _history(obj) -> list[dict]:
 
 def page_of(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- Onboarding -------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ selector or service and renders; the rules live in ``services.py``, the scope in
 ``selectors.py``."""
 
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -82,11 +81,6 @@ def show_domain_error(form, error: domain.DomainError) -> None:
 
 def paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def querystring(request) -> str:
-    """The current filters, without the page number, for the pagination links."""
-    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
 
 
 def timeline(*objects) -> list:

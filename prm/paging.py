@@ -37,6 +37,14 @@ class CountAccuracy(StrEnum):
     ESTIMATE = "estimate"  # the database's estimate of the table's size
 
 
+def querystring(request) -> str:
+    """The list's current filters without the page number, for its pagination and export
+    links (repeated parameters kept)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def estimated_table_rows(queryset: QuerySet) -> int | None:
     """The table's estimated row count when ``queryset`` is the whole table (no filter, no
     join that could drop or repeat rows), on PostgreSQL; otherwise None."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from . import exceptions as domain
 from .csvfiles import safe_cell
+from .paging import querystring
 from .selectors import AuditFilter, audit_events_for
 
 EXPORT_COLUMNS = [
@@ -67,12 +68,10 @@ def _events(request):
 def audit_list(request):
     form, events = _events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "prm/auditevent_list.html",
-        {"form": form, "page_obj": page, "querystring": query.urlencode()},
+        {"form": form, "page_obj": page, "querystring": querystring(request)},
     )
 
 

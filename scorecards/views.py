@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from prm.audit import events_for
 from prm.exceptions import DomainError
 from prm.jobs import batch_outcome
+from prm.paging import querystring
 from prm.permissions import require_program_ops
 from prm.views import job_progress
 
@@ -73,14 +73,13 @@ def review_detail(request, pk, *, bulk_form=None, status=200):
     review = selectors.get_review_for_user(request.user, pk)
     filters = ProposalFilterForm(request.GET or None)
     rows = _filtered(request, review, filters)
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
         "scorecards/review_detail.html",
         {
             "review": review,
             "filters": filters,
-            "querystring": urlencode(query),
+            "querystring": querystring(request),
             "page_obj": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
             "bulk_form": bulk_form or BulkForm(initial={"effective_on": review.effective_on}),
             "decisions": selectors.decision_counts(review),

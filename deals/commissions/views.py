@@ -14,17 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from deals.selectors import registrable_partners
+from prm.paging import querystring
 
 from . import exports, pdf, selectors
 from .forms_partner import LineFilterForm, PartnerStatementFilterForm
 
 PAGE_SIZE = 50
-
-
-def _querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _filter_form(request, form_class):
@@ -88,7 +83,7 @@ def line_list(request):
         {
             "filter_form": form,
             "page_obj": page,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "filtered": bool(form.is_bound),
         },
         status=200 if lines is not None else 400,
@@ -139,7 +134,7 @@ def statement_list(request):
             "filter_form": form,
             "page_obj": page,
             "rows": [(statement, totals[statement.pk]) for statement in page.object_list],
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "filtered": bool(form.is_bound),
         },
         status=200 if valid else 400,
@@ -201,7 +196,7 @@ def payout_list(request):
             "page_obj": page,
             "partner": partner,
             "show_partner": partner is None,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
         },
     )
 

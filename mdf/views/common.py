@@ -21,12 +21,6 @@ def ops_or_404(user) -> None:
         raise Http404
 
 
-def querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def act(request, target, action, success: str):
     """Run one service call from a button; a refusal becomes an error message."""
     try:

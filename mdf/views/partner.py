@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.exceptions import DomainError
+from prm.paging import querystring
 
 from ..claims import selectors as claims
 from ..forms import (
@@ -23,7 +24,7 @@ from ..funds import selectors as funds
 from ..ledger.selectors import fund_balance, ledger_of
 from ..models import FundRequest
 from ..requests import selectors, services
-from .common import PAGE_SIZE, act, labelled, querystring
+from .common import PAGE_SIZE, act, labelled
 
 Status = FundRequest.Status
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from prm.exceptions import DomainError
+from prm.paging import querystring
 
 from . import selectors, services
 from .forms import ExchangeRateForm, RateFilterForm, RateImportForm
@@ -35,12 +36,10 @@ def rate_list(request):
     page = Paginator(selectors.exchange_rates(currency=currency), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "prm/currency/exchangerate_list.html",
-        {"filters": filters, "page_obj": page, "querystring": query.urlencode()},
+        {"filters": filters, "page_obj": page, "querystring": querystring(request)},
     )
 
 

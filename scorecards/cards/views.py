@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from prm.audit import events_for
 from prm.charts import render_svg
 from prm.exceptions import DomainError
+from prm.paging import querystring
 from prm.permissions import require_program_ops
 
 from . import selectors, services
@@ -30,13 +30,12 @@ def card_list(request):
     quarters = selectors.quarters_visible_to(request.user)
     filters = CardFilterForm(request.GET or None, quarters=quarters)
     cards = selectors.search_scorecards(request.user, **filters.filters())
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
         "scorecards/cards/scorecard_list.html",
         {
             "filters": filters,
-            "querystring": urlencode(query),
+            "querystring": querystring(request),
             "page_obj": Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page")),
         },
     )

@@ -25,12 +25,6 @@ def page_of(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def safe_next(request, default: str) -> str:
     """Where to return to: the form's or link's ``next`` when it points into this site, else
     ``default``."""

@@ -13,13 +13,14 @@ from deals.forms import add_domain_errors
 from prm.csvfiles import safe_cell
 from prm.currency.conversion import MissingExchangeRate
 from prm.money import quantize
+from prm.paging import querystring
 
 from ..exceptions import CommissionError
 from ..forms import RepCreditFilterForm, RepTerritoryForm, current_period_label
 from ..periods import commission_period
 from ..repcredit import selectors, services
 from ..repcredit.models import RepTerritory
-from .common import ops_required, page_of, querystring
+from .common import ops_required, page_of
 
 
 def _territory(pk) -> RepTerritory:

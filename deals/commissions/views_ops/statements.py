@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
 from prm.jobs import batch_outcome
+from prm.paging import querystring
 from prm.views import job_progress
 
 from .. import exports, ops_selectors, selectors
@@ -20,7 +21,7 @@ from ..approvals import approve_each, resume_bulk_approval, start_bulk_approval
 from ..forms import PayoutForm, StatementFilterForm
 from ..models import Statement
 from ..statements import approve_statement, record_payout, statement_totals
-from .common import ops_required, page_of, querystring, safe_next
+from .common import ops_required, page_of, safe_next
 
 
 def _filtered(request):
