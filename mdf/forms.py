@@ -177,6 +177,11 @@ class ClaimForm(ColumnBoundForm):
     def __init__(self, *args, required_proof=(), on_file=(), registrations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registrations"].queryset = registrations
+        if registrations is not None and not registrations.exists():
+            self.fields["registrations"].help_text = _(
+                "None yet: the registrations you make from the day the activity starts are "
+                "listed here, to credit it with the pipeline it brings."
+            )
         self.fields["registrations"].label_from_instance = lambda deal: (
             f"{deal.customer_name} · {deal.currency} {deal.estimated_amount:,}"
         )

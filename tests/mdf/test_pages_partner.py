@@ -12,6 +12,7 @@ from mdf.claims import selectors as claim_selectors
 from mdf.demo import took_place
 from mdf.funds.selectors import partner_balance
 from mdf.models import ClaimExtension, FundRequest
+from tests.deals.conflict_factories import RegistrationFactory
 
 from .conftest import pdf, today
 
@@ -193,6 +194,15 @@ class TestRequestPage:
 
 
 class TestClaim:
+    def test_no_registration_to_link_yet_is_said(self, client_for, acme_rep, approved_request):
+        url = reverse("mdf:claim_form", args=[approved_request.pk])
+        none_yet = "None yet: the registrations you make from the day"
+        assert none_yet in client_for(acme_rep).get(url).content.decode()
+        took_place(approved_request, days_ago=0)
+        RegistrationFactory(partner=approved_request.partner, customer_name="Fabrikam")
+        page = client_for(acme_rep).get(url).content.decode()
+        assert "Fabrikam" in page and none_yet not in page
+
     def test_the_checklist_comes_from_the_activity_type(
         self, client_for, acme_rep, approved_request
     ):
