@@ -297,7 +297,9 @@ class FundRequestViewSet(
         )
         return Response(s.ProofFileOutputSerializer(proof).data, status=status.HTTP_201_CREATED)
 
-    @_request_action("Submit the claim with its proof, by the claim due date")
+    @_request_action(
+        "Submit the claim with its proof, once the activity has ended and by the claim due date"
+    )
     @action(detail=True, methods=["post"], url_path="submit-claim")
     def submit_claim(self, request, pk=None):
         return self._respond(claims.submit_claim(actor=request.user, request=self.get_object()))
