@@ -25,6 +25,7 @@ from django.utils import timezone
 from deals import services as deal_services
 from deals.conflicts import normalize_company_name, registrable_domain
 from deals.models import DealRegistration
+from mdf.demo import took_place
 from mdf.funds import services as fund_services
 from mdf.funds.selectors import partner_balance
 from mdf.models import ActivityType, FundRequest
@@ -56,7 +57,7 @@ class Sizes:
     cams: int = 25
     ops: int = 12
     integrations: int = 40
-    # Approved MDF requests each partner has waiting for a claim when a run starts.
+    # Approved MDF requests, their activity over, each partner has to claim when a run starts.
     claimable: int = 2
 
 
@@ -268,7 +269,7 @@ def _top_up(partners: list[Partner], ops: User, claimable: int) -> None:
                 actor=ops, partner=partner, amount=FUND_FLOOR * 5, reason="Load test campaign"
             )
         waiting = FundRequest.objects.filter(
-            partner=partner, status=FundRequest.Status.APPROVED
+            partner=partner, status=FundRequest.Status.APPROVED, ends_on__lte=timezone.localdate()
         ).count()
         for n in range(max(0, claimable - waiting)):
             _approved_request(partner, admin, partner.channel_manager or ops, activity, n)
@@ -284,8 +285,12 @@ def _top_up(partners: list[Partner], ops: User, claimable: int) -> None:
 
 
 def _approved_request(partner, admin, manager, activity, n: int) -> None:
+    """An approved request whose activity has taken place: the partner can claim it."""
     request = _fund_request(partner, admin, activity, f"Case study {n}", days=10 + n)
-    request_services.approve_request(actor=manager, request=request, reason="Fits the plan")
+    request = request_services.approve_request(
+        actor=manager, request=request, reason="Fits the plan"
+    )
+    took_place(request, days_ago=1)
 
 
 def _fund_request(partner, admin, activity, title: str, days: int = 20) -> FundRequest:

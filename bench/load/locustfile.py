@@ -149,7 +149,7 @@ class Visitor(HttpUser):
 
 class PartnerUser(Visitor):
     """A partner's admin or rep: browses deals, leads and funds, registers deals, requests
-    marketing funds and claims them once approved."""
+    marketing funds and claims them once the activity is over."""
 
     weight = 14
     kind = "partner"
@@ -253,7 +253,12 @@ class PartnerUser(Visitor):
     @task(1)
     def claim_funds(self):
         self.journey()
-        ids = MDF_REQUEST_LINK.findall(self.page("/mdf/requests/?status=approved", "mdf: approved"))
+        # The MDF home lists what the partner can claim now: approved, the activity over.
+        html = self.page("/mdf/", "mdf: home")
+        start = html.find('data-testid="to-claim"')
+        if start < 0:
+            return
+        ids = MDF_REQUEST_LINK.findall(html[start : html.find("</table>", start)])
         if not ids:
             return
         pk = ids[0]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,8 +63,10 @@ def home(request):
             "balance": funds.partner_balance(partner),
             "eligibility": funds.eligibility(partner),
             "recent": requests.order_by("-created_at", "-pk")[:10],
+            # Claims follow the activity: the approved ones still to come are in "recent".
             "to_claim": requests.filter(
-                status__in=(Status.APPROVED, Status.CLAIM_RETURNED)
+                status__in=(Status.APPROVED, Status.CLAIM_RETURNED),
+                ends_on__lte=timezone.localdate(),
             ).order_by("claim_due_on", "pk")[:10],
             "partner_side": funds.acts_for_partner(request.user, partner),
             "other_partners": []

@@ -54,7 +54,17 @@ class TestHome:
         )
         assert "4,000.00" in html and "1,000.00" in html
         assert fund.expires_on.isoformat() in html
-        assert approved_request.title in html  # recent requests and the list to claim
+        assert approved_request.title in html  # recent requests
+
+    def test_only_activities_that_have_ended_are_listed_to_claim(
+        self, client_for, acme_rep, approved_request
+    ):
+        home = reverse("mdf:home")
+        assert 'data-testid="to-claim"' not in client_for(acme_rep).get(home).content.decode()
+        took_place(approved_request, days_ago=0)
+        html = client_for(acme_rep).get(home).content.decode()
+        to_claim = html[html.index('data-testid="to-claim"') :]
+        assert approved_request.title in to_claim[: to_claim.index("</table>")]
 
     def test_a_tier_without_mdf_is_told_why_and_offered_no_request_button(
         self, client_for, acme_rep, acme, mdf_tiers
