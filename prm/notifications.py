@@ -211,15 +211,15 @@ def resolve(url: str, kinds: Iterable[str]) -> int:
     )
 
 
-def resolve_keyed(kind: str, dedupe_keys: Iterable[str]) -> int:
+def resolve_keyed(kinds: Iterable[str], dedupe_keys: Iterable[str]) -> int:
     """As ``resolve``, for notices told apart by their dedupe key rather than by their link (a
     page many partners share, such as their own tier standing). Returns how many."""
     keys = sorted(set(dedupe_keys))
     if not keys:
         return 0
-    return Notification.objects.filter(kind=kind, dedupe_key__in=keys, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return Notification.objects.filter(
+        kind__in=list(kinds), dedupe_key__in=keys, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def unread_action_count(user: User) -> int:

@@ -26,7 +26,11 @@ from prm.permissions import require_program_ops
 from ..models import TierProposal, TierReview
 
 KIND_CHANGED = "scorecards.tier_changed"
-KIND_WARNING = "scorecards.tier_warning"
+KIND_WARNING = "scorecards.tier_warning"  # the partner's admins: an action, close the gap
+# Its channel account manager's copy: news (the manager's home lists the partners below their
+# tier), so that the bell keeps counting what the manager has to decide.
+KIND_MANAGER_WARNING = "scorecards.partner_below_tier"
+WARNING_KINDS = (KIND_WARNING, KIND_MANAGER_WARNING)
 Decision = TierProposal.Decision
 
 
@@ -220,7 +224,7 @@ def apply_many(
             )
         )
     # A warning about the tier the partner leaves asks nothing more of anyone.
-    resolve_keyed(KIND_WARNING, [warning_key(p.review_id, p.partner_id) for p in moving])
+    resolve_keyed(WARNING_KINDS, [warning_key(p.review_id, p.partner_id) for p in moving])
     admins = admins_of_partners([p.partner_id for p in moving])
     managers = User.objects.in_bulk(
         {moved[p.partner_id].channel_manager_id for p in moving} - {None}
@@ -306,14 +310,18 @@ def tell_partner_and_manager(
     template: str,
     context: dict,
     dedupe_key: str,
+    manager_kind: str | None = None,
 ) -> None:
     """One notice to a partner's admins, linked to their own page (``partner_url``), and to
-    its channel account manager, linked to the partner; the template words it for each
-    (``recipient.is_internal``)."""
-    for recipients, url in ((admins, partner_url), ([manager], partner.get_absolute_url())):
+    its channel account manager, linked to the partner (of ``manager_kind`` when given); the
+    template words it for each (``recipient.is_internal``)."""
+    for recipients, url, of_kind in (
+        (admins, partner_url, kind),
+        ([manager], partner.get_absolute_url(), manager_kind or kind),
+    ):
         notify(
             recipients,
-            kind=kind,
+            kind=of_kind,
             template=template,
             context=context,
             url=url,

@@ -38,7 +38,9 @@ from prm.notifications import resolve_keyed
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
 from .decisions import (
+    KIND_MANAGER_WARNING,
     KIND_WARNING,
+    WARNING_KINDS,
     ReviewError,
     approve_and_apply_automatically,
     require_ops,
@@ -332,7 +334,7 @@ def send_warnings(review_id: int, *, chunk_size: int = CHUNK_SIZE) -> int:
     previous = selectors.previous_review(review)
     if previous is not None:
         resolve_keyed(
-            KIND_WARNING,
+            WARNING_KINDS,
             [
                 warning_key(previous.pk, partner_id)
                 for partner_id in previous.proposals.filter(warned=True).values_list(
@@ -369,6 +371,7 @@ def _warn(review: TierReview, proposals: list[TierProposal]) -> int:
             manager=partner.channel_manager,
             partner_url=standing,
             kind=KIND_WARNING,
+            manager_kind=KIND_MANAGER_WARNING,
             template="scorecards/email/tier_warning",
             context={"proposal": proposal, "partner": partner, "review": review},
             dedupe_key=warning_key(review.pk, partner.pk),

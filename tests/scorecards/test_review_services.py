@@ -11,6 +11,7 @@ from partners.models import TierHistory
 from prm.audit import AuditEvent
 from prm.exceptions import PermissionDenied
 from prm.models import Notification
+from prm.notifications import unread_action_count
 from scorecards.models import TierProposal, TierReview, TierReviewSettings
 from scorecards.review import decisions, services
 from scorecards.review.decisions import ReasonRequired, ReviewError
@@ -64,7 +65,9 @@ def test_the_channel_account_manager_is_told_about_the_partner_not_as_the_partne
         review = review_now(quarter, ops)
     admin = short.memberships.get(role="admin").user
     to_admin = Notification.objects.get(user=admin, kind=services.KIND_WARNING)
-    to_cam = Notification.objects.get(user=cam, kind=services.KIND_WARNING)
+    to_cam = Notification.objects.get(user=cam, kind=decisions.KIND_MANAGER_WARNING)
+    # The partner has the gap to close; its manager is told, and decides nothing.
+    assert (unread_action_count(admin), unread_action_count(cam)) == (1, 0)
     assert to_admin.title == "Your Gold tier requirements are not met"
     assert "You keep Gold for now" in to_admin.body
     assert to_admin.url == "/enablement/standing/"
@@ -119,7 +122,7 @@ def test_a_warning_leaves_the_bell_once_the_next_review_has_judged_the_partner(
     admin = short.memberships.get(role="admin").user
     with django_capture_on_commit_callbacks(execute=True):
         review_now(quarter.previous(), ops)
-    warnings = Notification.objects.filter(kind=services.KIND_WARNING)
+    warnings = Notification.objects.filter(kind__in=decisions.WARNING_KINDS)
     assert {n.user for n in warnings.filter(read_at__isnull=True)} == {admin, cam}
     unrelated = Notification.objects.create(user=admin, kind=services.KIND_WARNING, title="x")
 
@@ -145,7 +148,7 @@ def test_applying_a_warned_partner_s_new_tier_takes_its_warning_off_the_bell(
     )
     decisions.apply_proposals(proposals=[proposal], actor=ops)
 
-    unread = Notification.objects.filter(kind=services.KIND_WARNING, read_at__isnull=True)
+    unread = Notification.objects.filter(kind__in=decisions.WARNING_KINDS, read_at__isnull=True)
     assert {n.user for n in unread} == {other.memberships.get(role="admin").user, cam}
     assert unread.filter(dedupe_key=decisions.warning_key(review.pk, other.pk)).count() == 2
 
