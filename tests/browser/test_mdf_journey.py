@@ -72,7 +72,7 @@ def test_request_approve_claim_pay_and_the_balance_follows(
     page = login(acme_admin)
     page.goto("/mdf/")
     assert page.locator("[data-testid=total-available]").inner_text() == "USD 3,800.00"
-    assert page.locator("[data-testid=total-committed]").inner_text() == "1,200.00"
+    assert page.locator("[data-testid=total-committed]").inner_text() == "USD 1,200.00"
     page.goto(f"/mdf/requests/{fund_request.pk}/")
     assert "Upload the invoice." in page.locator("[data-testid=missing]").inner_text()
     page.click("[data-testid=claim-link]")
@@ -113,8 +113,8 @@ def test_request_approve_claim_pay_and_the_balance_follows(
     # The partner's balance and history follow every step.
     page = login(acme_admin)
     page.goto("/mdf/")
-    assert page.locator("[data-testid=total-paid]").inner_text() == "1,150.00"
-    assert page.locator("[data-testid=total-committed]").inner_text() == "0.00"
+    assert page.locator("[data-testid=total-paid]").inner_text() == "USD 1,150.00"
+    assert page.locator("[data-testid=total-committed]").inner_text() == "USD 0.00"
     assert page.locator("[data-testid=total-available]").inner_text() == "USD 3,850.00"
     page.goto(f"/mdf/requests/{fund_request.pk}/")
     assert page.locator("[data-testid=request-status]").inner_text() == "Paid"

@@ -53,6 +53,10 @@ class TestHome:
             Decimal("1000.00"),
         )
         assert "4,000.00" in html and "1,000.00" in html
+        # Every headline figure says its currency, as the available one does.
+        for testid in ("total-available", "total-committed", "total-paid", "expiring-soon"):
+            at = html.index(f'data-testid="{testid}"')
+            assert html[at : html.index("</div>", at)].split(">", 1)[1].startswith("USD ")
         assert fund.expires_on.isoformat() in html
         assert approved_request.title in html  # recent requests
 
