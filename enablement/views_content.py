@@ -8,7 +8,7 @@ every write through one service; domain errors become messages or form errors.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,8 +22,9 @@ from .business_cases import selectors as case_selectors
 from .business_cases import services as case_services
 from .content import selectors as content_selectors
 from .content import services as content_services
+from .content.downloads import asset_response
 from .forms_programs import AssetForm, BusinessCaseForm
-from .models import Asset, AssetUsage, BusinessCaseUsage
+from .models import Asset, BusinessCaseUsage
 from .views_programs import page_of
 
 # --- Content library --------------------------------------------------------------------------
@@ -78,21 +79,7 @@ def asset_create(request):
 
 @login_required
 def asset_download(request, pk):
-    asset = content_selectors.get_asset_for_user(request.user, pk)
-    if asset.is_link:
-        content_services.record_asset_usage(
-            asset=asset, user=request.user, action=AssetUsage.Action.LINK
-        )
-        return HttpResponseRedirect(asset.external_url)
-    content_services.record_asset_usage(
-        asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD
-    )
-    return FileResponse(
-        asset.file.open("rb"),
-        as_attachment=True,
-        filename=asset.original_filename,
-        content_type=asset.content_type or "application/octet-stream",
-    )
+    return asset_response(content_selectors.get_asset_for_user(request.user, pk), request.user)
 
 
 @login_required

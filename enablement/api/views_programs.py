@@ -5,7 +5,6 @@ a 404) and every write is one service call; domain errors become the one JSON er
 """
 
 import django_filters
-from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -27,10 +26,10 @@ from ..business_cases import selectors as case_selectors
 from ..business_cases import services as case_services
 from ..content import selectors as content_selectors
 from ..content import services as content_services
+from ..content.downloads import asset_response
 from ..content.uploads import ALLOWED_EXTENSIONS
 from ..models import (
     Asset,
-    AssetUsage,
     BusinessCase,
     BusinessCaseModel,
     JointBusinessPlan,
@@ -305,21 +304,7 @@ class AssetViewSet(ListMixin, mixins.RetrieveModelMixin, ProgramsApiView):
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        asset = self.get_object()
-        if asset.is_link:
-            content_services.record_asset_usage(
-                asset=asset, user=request.user, action=AssetUsage.Action.LINK
-            )
-            return HttpResponseRedirect(asset.external_url)
-        content_services.record_asset_usage(
-            asset=asset, user=request.user, action=AssetUsage.Action.DOWNLOAD
-        )
-        return FileResponse(
-            asset.file.open("rb"),
-            as_attachment=True,
-            filename=asset.original_filename,
-            content_type=asset.content_type or "application/octet-stream",
-        )
+        return asset_response(self.get_object(), request.user)
 
 
 # --- Business cases ---------------------------------------------------------------------------

@@ -217,7 +217,7 @@ def submit_claim(*, actor: User, request: FundRequest, today: dt.date | None = N
             % {"day": request.claim_due_on.isoformat()},
             code="claim_overdue",
         )
-    if today < request.ends_on:
+    if not request.activity_over(today):
         raise ClaimError(
             _(
                 "The activity runs until %(day)s: submit the claim once it has taken place "

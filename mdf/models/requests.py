@@ -212,6 +212,11 @@ class FundRequest(StatusMachineMixin):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATES
 
+    def activity_over(self, today=None) -> bool:
+        """Whether the activity has ended (its last day counts): a claim is proof of what took
+        place, so it is submitted from then on."""
+        return self.ends_on <= (today or timezone.localdate())
+
     @property
     def reserved_amount(self) -> Decimal:
         """What the approval reserved (zero before approval)."""

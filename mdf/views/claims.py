@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -77,7 +76,7 @@ def claim_form(request, pk):
             "on_file": on_file,
             "program": MdfSettings.current(),
             "missing": selectors.what_is_missing(fund_request),
-            "activity_over": fund_request.ends_on <= timezone.localdate(),
+            "activity_over": fund_request.activity_over(),
         },
         status=400 if form.errors else 200,
     )
