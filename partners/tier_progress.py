@@ -285,40 +285,56 @@ def standings_many(
     Each metric any of the tiers asks for is measured once for the whole set
     (``measure_many_metrics``), so the number of queries depends on the metrics, not on the
     number of partners."""
-    tier_list = list(tiers)
-    requirements = {tier.pk: requirements_of(tier) for tier in tier_list}
-    metrics = {r.metric for rows in requirements.values() for r in rows}
-    measured = measure_many_metrics(metrics, partners, as_of=as_of)
-    # A standing depends only on the requirement and the value, and many partners share a
-    # value (a few certified people, none): each (requirement, value) is worded once.
-    worded: dict[tuple, RequirementStanding] = {}
-    ladder = [
-        (tier, tier.pk, [(r, r.pk, r.metric) for r in requirements[tier.pk]]) for tier in tier_list
-    ]
-    result: dict[int, dict[int, TierStanding]] = {}
-    for partner in partners:
-        pk = partner.pk
-        # Each metric's value for this partner, with its key (None: not to be cached).
-        values = {
-            metric: (None, (None,)) if found is None else _keyed(found[pk])
-            for metric, found in measured.items()
-        }
-        per_tier = {}
-        for tier, tier_pk, rows_of_tier in ladder:
-            rows = []
-            for requirement, requirement_pk, metric in rows_of_tier:
-                value, value_key = values[metric]
-                if value_key is None:
-                    rows.append(requirement_standing(requirement, value))
-                    continue
-                key = (requirement_pk, value_key)
-                row = worded.get(key)
-                if row is None:
-                    row = worded[key] = requirement_standing(requirement, value)
-                rows.append(row)
-            per_tier[tier_pk] = TierStanding(tier, rows)
-        result[pk] = per_tier
-    return result
+    return MeasuredStandings(partners, tiers, as_of=as_of).of(partners)
+
+
+class MeasuredStandings:
+    """The metrics of many partners measured together (``standings_many``), worded into their
+    standings a few partners at a time (``of``): a job working through the partners in chunks
+    words each chunk's standings when it gets to it."""
+
+    def __init__(
+        self, partners: Sequence[Partner], tiers: Iterable[Tier], *, as_of: dt.date | None = None
+    ) -> None:
+        tier_list = list(tiers)
+        requirements = {tier.pk: requirements_of(tier) for tier in tier_list}
+        metrics = {r.metric for rows in requirements.values() for r in rows}
+        self._measured = measure_many_metrics(metrics, partners, as_of=as_of)
+        # A standing depends only on the requirement and the value, and many partners share a
+        # value (a few certified people, none): each (requirement, value) is worded once.
+        self._worded: dict[tuple, RequirementStanding] = {}
+        self._ladder = [
+            (tier, tier.pk, [(r, r.pk, r.metric) for r in requirements[tier.pk]])
+            for tier in tier_list
+        ]
+
+    def of(self, partners: Iterable[Partner]) -> dict[int, dict[int, TierStanding]]:
+        """The standings of ``partners``, all of them among those measured."""
+        measured, worded = self._measured, self._worded
+        result: dict[int, dict[int, TierStanding]] = {}
+        for partner in partners:
+            pk = partner.pk
+            # Each metric's value for this partner, with its key (None: not to be cached).
+            values = {
+                metric: (None, (None,)) if found is None else _keyed(found[pk])
+                for metric, found in measured.items()
+            }
+            per_tier = {}
+            for tier, tier_pk, rows_of_tier in self._ladder:
+                rows = []
+                for requirement, requirement_pk, metric in rows_of_tier:
+                    value, value_key = values[metric]
+                    if value_key is None:
+                        rows.append(requirement_standing(requirement, value))
+                        continue
+                    key = (requirement_pk, value_key)
+                    row = worded.get(key)
+                    if row is None:
+                        row = worded[key] = requirement_standing(requirement, value)
+                    rows.append(row)
+                per_tier[tier_pk] = TierStanding(tier, rows)
+            result[pk] = per_tier
+        return result
 
 
 def _keyed(value) -> tuple:

@@ -12,9 +12,11 @@ transaction), which another connection cannot see; there the calls run one after
 the caller's connection. The calls must only read; each thread speaks the caller's language.
 """
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, TypeVar
 
 from django.db import connection, connections
 from django.utils import translation
@@ -44,3 +46,67 @@ def _on_own_connection(call: Callable[[], T], language: str | None) -> T:
             return call()
     finally:
         connections.close_all()  # this thread's connections only: they are thread-local
+
+
+class Behind:
+    """Hands calls over one at a time to run on a connection of their own (``one_behind``)."""
+
+    def __init__(self, pool: ThreadPoolExecutor | None) -> None:
+        self._pool = pool
+        self._pending: Future | None = None
+
+    def submit(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``call(*args, **kwargs)`` once the previous call has finished (its exception is
+        raised here), and return without waiting for it when it runs on its own connection."""
+        self.wait()
+        if self._pool is None:
+            call(*args, **kwargs)
+            return
+        self._pending = self._pool.submit(
+            _with_language, partial(call, *args, **kwargs), translation.get_language()
+        )
+
+    def wait(self) -> None:
+        """Wait for the call in flight, if any, raising its exception."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def settle(self) -> None:
+        """Wait for the call in flight, if any, whatever its outcome."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            wait([pending])
+
+
+@contextmanager
+def one_behind() -> Iterator[Behind]:
+    """A job's writes, each run while the job prepares the next one.
+
+    A job that prepares a chunk of rows in Python and then waits while the database stores them
+    (indexes, foreign-key checks at commit) leaves one of them idle at a time. Inside this block
+    ``submit`` hands each write to a thread with its own connection and returns: the job
+    prepares the next chunk while the database stores the last. One write at a time, in the
+    order submitted, so a job that records how far it got in each write stays resumable. The
+    block ends when the last write has (its exception, or the block's own, is raised).
+
+    Where ``side_by_side`` would run calls one after another (in a transaction, not on
+    PostgreSQL), each write runs at once on the caller's connection instead."""
+    if not can_run_side_by_side():
+        yield Behind(None)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="one-behind") as pool:
+        behind = Behind(pool)
+        try:
+            yield behind
+            behind.wait()
+        except BaseException:
+            behind.settle()  # no write left running behind the block's own exception
+            raise
+        finally:
+            pool.submit(connections.close_all).result()
+
+
+def _with_language(call: Callable[[], T], language: str | None) -> T:
+    with translation.override(language):
+        return call()

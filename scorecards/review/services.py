@@ -4,8 +4,10 @@ decisions on its proposals, and applying them, are in ``decisions``).
 A review processes the active partners in id order, ``CHUNK_SIZE`` at a time. The set-based
 metrics measure up to ``measuring.MEASURE_SIZE`` partners ahead at once (one query per metric
 for the whole program on the usual scale), then each chunk is one transaction holding the review
-row's lock that writes one proposal per partner (unique per review and partner), warns the
-partners at their first miss, applies automatic promotions and moves ``last_partner_id`` on. A
+row's lock that writes one proposal per partner (unique per review and partner), applies
+automatic promotions and moves ``last_partner_id`` on. A worker writes each chunk on a
+connection of its own while it proposes the next (``prm.side_by_side.one_behind``): the
+database stores one chunk while Python works out the next, one chunk at a time, in order. A
 worker killed half way loses at most the chunk in flight; starting the review again measures
 again what is left, continues after the last committed chunk and never writes a second proposal
 for a partner.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -27,13 +30,14 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
-from partners.tier_progress import TierStanding, standings_many
+from partners.tier_progress import TierStanding
 from prm.audit import record_change, record_event, snapshot
 from prm.bulk import JSONText, atomic_bulk, insert_rows
 from prm.id_sets import id_set
 from prm.jobs import cycle_collector_paused
 from prm.models import User
 from prm.notifications import resolve_keyed
+from prm.side_by_side import one_behind
 
 from ..models import TierProposal, TierReview, TierReviewSettings
 from . import selectors
@@ -47,7 +51,7 @@ from .decisions import (
     tell_partner_and_manager,
     warning_key,
 )
-from .measuring import Ahead, measure_ahead
+from .measuring import measure_ahead
 from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
 # Partners measured per transaction: the set-based metrics cost little more for 2,000 than
@@ -119,83 +123,74 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
     if not review.program:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
-    weights = Weights.from_settings(settings_row)
+    policy = _Policy(tiers, Weights.from_settings(settings_row), Wording.current())
     with cycle_collector_paused():  # the standings of every partner measured ahead
-        return _run_chunks(review_id, tiers, weights, settings_row, chunk_size)
+        _propose_all(review, policy, settings_row.auto_apply_promotions, chunk_size or CHUNK_SIZE)
+    return _finish(review_id)
 
 
-def _run_chunks(
-    review_id: int,
-    tiers: list[Tier],
-    weights: Weights,
-    settings_row: TierReviewSettings,
-    chunk_size: int | None,
-) -> TierReview:
-    ahead = Ahead()
-    size = chunk_size or CHUNK_SIZE
-    while True:
-        ahead = _measured_ahead(review_id, ahead, tiers, size)
-        with atomic_bulk():
-            review = TierReview.objects.select_for_update().get(pk=review_id)
-            if review.is_finished:
-                return review
-            rows = list(
-                selectors.partners_to_review()
-                .filter(pk__gt=review.last_partner_id)
-                .order_by("pk")
-                .values_list("pk", "tier_id")[:size]
-            )
-            if rows:
-                _review_chunk(
-                    review,
-                    ahead.partners_of(rows),
-                    tiers,
-                    weights,
-                    settings_row.auto_apply_promotions,
-                    measured=ahead.standings,
-                )
-                review.last_partner_id = rows[-1][0]
-            _count(review)
-            if not rows:
-                review.status = TierReview.Status.DONE
-                review.finished_at = timezone.now()
-                _queue_warnings(review.pk)
-                record_event(
-                    review,
-                    actor=None,
-                    verb="tier_review.finished",
-                    from_state=TierReview.Status.RUNNING,
-                    to_state=TierReview.Status.DONE,
-                    data={
-                        "promote": review.promote_count,
-                        "demote": review.demote_count,
-                        "hold": review.hold_count,
-                        "warned": review.warned_count,
-                    },
-                )
-            review.updated_at = timezone.now()
-            review.save()
+@dataclass(frozen=True)
+class _Policy:
+    tiers: list[Tier]
+    weights: Weights
+    wording: Wording
+
+
+def _propose_all(review: TierReview, policy: _Policy, auto_promote: bool, size: int) -> None:
+    """A proposal for every partner to review that has none yet, from the last committed chunk
+    on: measured ahead (``measuring``), proposed and written ``size`` partners at a time, each
+    chunk written while the next one is proposed (``one_behind``)."""
+    first = review.last_partner_id + 1
+    with one_behind() as writer:
+        while True:
+            partners, measured = measure_ahead(review, first, policy.tiers)
+            if measured is None:
+                return
+            for start in range(0, len(partners), size):
+                chunk = partners[start : start + size]
+                rows = _proposal_rows(review, chunk, measured.of(chunk), policy)
+                writer.submit(_write_chunk, review.pk, rows, chunk[-1].pk, auto_promote)
+            first = partners[-1].pk + 1
+
+
+def _write_chunk(review_id: int, rows: list[tuple], last_partner_id: int, auto_promote: bool):
+    """One chunk's proposals in one transaction holding the review row's lock, with the
+    review's progress: a worker killed half way loses at most this chunk."""
+    with atomic_bulk():
+        review = TierReview.objects.select_for_update().get(pk=review_id)
+        if review.is_finished:
+            return
+        _review_chunk(review, rows, auto_promote)
+        review.last_partner_id = max(review.last_partner_id, last_partner_id)
+        _count(review)
+        review.updated_at = timezone.now()
+        review.save()
+
+
+def _finish(review_id: int) -> TierReview:
+    with transaction.atomic():
+        review = TierReview.objects.select_for_update().get(pk=review_id)
         if review.is_finished:
             return review
-
-
-def _measured_ahead(review_id: int, ahead: Ahead, tiers: list[Tier], size: int) -> Ahead:
-    """``ahead``, or the partners from the next chunk on measured ahead when it does not cover
-    that chunk. Outside the chunk's transaction, so that the measures can run side by side
-    (``prm.side_by_side``); the chunk measures any partner this misses (one that became active
-    since, say) and skips any that has a proposal by then."""
-    if ahead.through is None:
-        return ahead
-    review = TierReview.objects.get(pk=review_id)
-    upcoming = list(
-        selectors.partners_to_review()
-        .filter(pk__gt=review.last_partner_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:size]
-    )
-    if not upcoming or ahead.covers(upcoming[-1]):
-        return ahead
-    return measure_ahead(review, upcoming[0], tiers)
+        _count(review)
+        review.status = TierReview.Status.DONE
+        review.finished_at = review.updated_at = timezone.now()
+        _queue_warnings(review.pk)
+        record_event(
+            review,
+            actor=None,
+            verb="tier_review.finished",
+            from_state=TierReview.Status.RUNNING,
+            to_state=TierReview.Status.DONE,
+            data={
+                "promote": review.promote_count,
+                "demote": review.demote_count,
+                "hold": review.hold_count,
+                "warned": review.warned_count,
+            },
+        )
+        review.save()
+    return review
 
 
 def _count(review: TierReview) -> None:
@@ -214,32 +209,18 @@ def _count(review: TierReview) -> None:
     review.warned_count = counts["warned"]
 
 
-def _review_chunk(
+def _proposal_rows(
     review: TierReview,
-    chunk: list[Partner],
-    tiers: list[Tier],
-    weights: Weights,
-    auto_promote: bool,
-    *,
-    measured: dict[int, dict[int, TierStanding]] | None = None,
-) -> None:
-    done = set(
-        review.proposals.filter(partner_id__in=id_set([p.pk for p in chunk])).values_list(
-            "partner_id", flat=True
-        )
-    )
-    partners = [p for p in chunk if p.pk not in done]
-    if not partners:
-        return
-    standings = measured or {}
-    unmeasured = [p for p in partners if p.pk not in standings]
-    if unmeasured:  # active since the measure ahead, say
-        standings = {**standings_many(unmeasured, tiers, as_of=review.period_end), **standings}
+    partners: list[Partner],
+    standings: dict[int, dict[int, TierStanding]],
+    policy: _Policy,
+) -> list[tuple]:
+    """The proposal of each of ``partners`` (measured in ``standings``) as a row of
+    ``PROPOSAL_COLUMNS``."""
     previous = selectors.previous_misses(review, [p.pk for p in partners])
     now = timezone.now()
-    wording = Wording.current()
-    verdicts = Verdicts(weights)
-    tier_by_id = {tier.pk: tier for tier in tiers}
+    verdicts = Verdicts(policy.weights)
+    tier_by_id = {tier.pk: tier for tier in policy.tiers}
     rows = []
     shared: dict[int, str] = {}
     for partner in partners:
@@ -247,19 +228,34 @@ def _review_chunk(
         draft = propose(
             current=tier_by_id[partner.tier_id] if partner.tier_id else None,
             standings=standings[partner.pk],
-            tiers=tiers,
+            tiers=policy.tiers,
             previous_misses=misses if tier_then == partner.tier_id else 0,
-            weights=weights,
-            wording=wording,
+            weights=policy.weights,
+            wording=policy.wording,
             verdicts=verdicts,
         )
         rows.append(_proposal_row(review, partner, draft, now, shared))
+    return rows
+
+
+def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> None:
+    """Write a chunk's proposal rows, skipping any partner that has a proposal by now, and
+    apply its automatic promotions (in the chunk's transaction, under the review's lock)."""
+    partner_ids = [row[1] for row in rows]  # PROPOSAL_COLUMNS: the partner is second
+    done = set(
+        review.proposals.filter(partner_id__in=id_set(partner_ids)).values_list(
+            "partner_id", flat=True
+        )
+    )
+    if done:
+        rows = [row for row in rows if row[1] not in done]
+        partner_ids = [row[1] for row in rows]
     # Only partners without a proposal, under the review's lock: no row can conflict.
     insert_rows(TierProposal, PROPOSAL_COLUMNS, rows)
-    if auto_promote:
+    if auto_promote and rows:
         promotions = TierProposal.objects.filter(
             review=review,
-            partner_id__in=id_set([p.pk for p in partners]),
+            partner_id__in=id_set(partner_ids),
             action=TierProposal.Action.PROMOTE,
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")

@@ -1,6 +1,7 @@
 """Independent reads side by side: each on its own connection outside a transaction (on
 PostgreSQL), on the caller's connection inside one, where only it sees what the transaction
-wrote; results in the order of the calls either way."""
+wrote; results in the order of the calls either way. And a job's writes one behind: each on a
+connection of its own while the job prepares the next, one at a time, in order."""
 
 import threading
 
@@ -9,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from prm.models import ChannelTeam
-from prm.side_by_side import can_run_side_by_side, side_by_side
+from prm.side_by_side import can_run_side_by_side, one_behind, side_by_side
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,3 +75,93 @@ def test_an_error_in_a_call_reaches_the_caller():
 
     with pytest.raises(ValueError, match="no such rate"):
         side_by_side([_team_names, fails])
+
+
+# --- Writes one behind ------------------------------------------------------------------------
+
+
+def _create_team(name: str, record: list | None = None) -> None:
+    ChannelTeam.objects.create(name=name)
+    if record is not None:
+        record.append((name, _backend_pid()))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_one_behind_the_caller_goes_on_while_the_write_runs_on_its_own_connection():
+    before = _open_connections()
+    released = threading.Event()
+    seen = []
+
+    def held_write():
+        assert released.wait(10)  # only once the caller went on past submit
+        _create_team("Held", seen)
+
+    with one_behind() as writer:
+        writer.submit(held_write)
+        released.set()
+        writer.submit(_create_team, "Next", seen)
+
+    assert [name for name, _pid in seen] == ["Held", "Next"]
+    assert len({pid for _name, pid in seen} | {_backend_pid()}) == 2
+    assert _team_names() == ["Held", "Next"]  # committed, seen from the caller's connection
+    assert _open_connections() == before  # the writes' connection is closed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_one_behind_runs_one_write_at_a_time_in_the_order_given():
+    running, overlaps, order = [], [], []
+
+    def write(n):
+        overlaps.append(len(running))
+        running.append(n)
+        threading.Event().wait(0.02)
+        order.append(n)
+        running.remove(n)
+
+    with one_behind() as writer:
+        for n in range(5):
+            writer.submit(write, n)
+
+    assert order == [0, 1, 2, 3, 4] and overlaps == [0] * 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_a_failed_write_reaches_the_caller_and_stops_the_writes_after_it():
+    def fails():
+        raise ValueError("duplicate proposal")
+
+    with pytest.raises(ValueError, match="duplicate proposal"), one_behind() as writer:
+        writer.submit(fails)
+        writer.submit(_create_team, "After")
+    assert _team_names() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_when_the_caller_fails_the_write_in_flight_finishes_first():
+    released = threading.Event()
+
+    def write():
+        released.wait(10)
+        _create_team("In flight")
+
+    with pytest.raises(RuntimeError, match="caller failed"), one_behind() as writer:
+        writer.submit(write)
+        released.set()
+        raise RuntimeError("caller failed")
+    assert _team_names() == ["In flight"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_each_write_speaks_the_callers_language():
+    seen = []
+    with translation.override("fr"), one_behind() as writer:
+        writer.submit(lambda: seen.append(translation.get_language()))
+    assert seen == ["fr"]
+
+
+def test_inside_a_transaction_each_write_runs_at_once_on_the_callers_connection():
+    seen = []
+    with transaction.atomic(), one_behind() as writer:
+        ChannelTeam.objects.create(name="Uncommitted")
+        writer.submit(lambda: seen.append((threading.get_ident(), _team_names())))
+        assert seen == [(threading.get_ident(), ["Uncommitted"])]

@@ -2,10 +2,12 @@
 with an effective date: tier history, audit rows and notifications follow."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from partners.models import TierHistory
 from prm.audit import AuditEvent
@@ -194,6 +196,45 @@ def test_an_interrupted_review_continues_where_it_stopped(ops, quarter, make_par
     assert review.partners_done == 5
     assert TierProposal.objects.count() == 5
     assert first_ids < set(TierProposal.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="writes one behind on PostgreSQL")
+def test_a_worker_writes_each_chunk_while_proposing_the_next_and_resumes_after_a_kill(
+    ops, quarter, make_partner, monkeypatch
+):
+    """Outside a transaction (a worker on PostgreSQL) each chunk is written on a connection of
+    its own while the next one is proposed: the same proposals, the same resumable progress."""
+    up = {"sales": 3, "technical": 2, "developers": 2}  # meets Silver
+    partners = [
+        make_partner("registered", **(up if i % 2 == 0 else {"sales": 1}), name=f"P{i}")
+        for i in range(5)
+    ]
+    review = services.start_review(quarter=quarter.label, actor=ops, queue=False)
+    real = services._review_chunk
+    writers = []
+
+    def dying(*args, **kwargs):
+        writers.append(threading.current_thread())
+        if len(writers) == 3:
+            raise SystemExit("worker killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_review_chunk", dying)
+    with pytest.raises(SystemExit):
+        services.run_review(review.pk, chunk_size=2)
+    assert threading.current_thread() not in writers
+    review.refresh_from_db()
+    assert review.status == TierReview.Status.RUNNING
+    assert review.partners_done == 4 and review.last_partner_id == partners[3].pk
+
+    monkeypatch.setattr(services, "_review_chunk", real)
+    review = services.run_review(
+        services.start_review(quarter=quarter.label, actor=ops, queue=False).pk, chunk_size=2
+    )
+    assert review.status == TierReview.Status.DONE and review.partners_done == 5
+    assert sorted(review.proposals.values_list("partner_id", flat=True)) == [p.pk for p in partners]
+    assert (review.promote_count, review.hold_count) == (3, 2)
 
 
 def test_approving_and_applying_a_promotion_with_an_effective_date(
