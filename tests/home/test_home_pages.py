@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -210,13 +211,16 @@ def test_cam_home_counts_only_what_is_there(client_for, cam, acme):
 
 
 def test_due_today_counts_only_deals_due_before_the_day_ends(client_for, cam, acme, acme_rep):
-    now = timezone.now()
-    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-    if end_of_day - now < dt.timedelta(minutes=2):
-        pytest.skip("too close to midnight to tell today from tomorrow")
-    _deal(acme, acme_rep, Status.SUBMITTED, "Today Corp", sla_due_at=now + dt.timedelta(minutes=1))
-    _deal(acme, acme_rep, Status.SUBMITTED, "Later Corp", sla_due_at=now + dt.timedelta(days=2))
-    assert client_for(cam).get("/").context["queue"].due_today == 1
+    client = client_for(cam)
+    # At noon, whenever the test runs: a minute later is today, 1 a.m. is tomorrow.
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=False):
+        for name, due_in in (
+            ("Today", dt.timedelta(minutes=1)),
+            ("Tomorrow", dt.timedelta(hours=13)),
+        ):
+            _deal(acme, acme_rep, Status.SUBMITTED, name, sla_due_at=timezone.now() + due_in)
+        assert client.get("/").context["queue"].due_today == 1
 
 
 def test_ops_home_shows_health_applications_and_recent_jobs(client_for, ops, acme, acme_rep):
