@@ -314,13 +314,20 @@ def plan_version_diff(old: CommissionPlanVersion, new: CommissionPlanVersion) ->
 # --- The partner's side of the portal: balances, deal panel, registration preview ----------------
 
 
-def commission_partners(user: User, *, with_statements: bool = False) -> QuerySet[Partner]:
+def commission_partners(
+    user: User, *, with_statements: bool = False, including: object = None
+) -> QuerySet[Partner]:
     """Partners whose commissions ``user`` may see, by name (ops: every partner); only those
-    with a statement when ``with_statements`` (the choices of a filter)."""
+    with a statement when ``with_statements`` (the choices of a filter), and the partner of id
+    ``including`` too (the one a filter asks for: a partner's pages link to its lists before it
+    has a statement). Never one outside the user's scope."""
     ids = commission_partner_ids(user)
     partners = Partner.objects.order_by("display_name", "pk")
     if with_statements:
-        partners = partners.filter(Exists(Statement.objects.filter(partner=OuterRef("pk"))))
+        shown = Q(Exists(Statement.objects.filter(partner=OuterRef("pk"))))
+        if str(including or "").isdigit():
+            shown |= Q(pk=int(str(including)))
+        partners = partners.filter(shown)
     if ids is None:
         return partners
     return partners.filter(pk__in=ids) if ids else partners.none()

@@ -26,7 +26,9 @@ def _filter_form(request, form_class):
     user = request.user
     return form_class(
         request.GET or None,
-        partners=selectors.commission_partners(user, with_statements=True),
+        partners=selectors.commission_partners(
+            user, with_statements=True, including=request.GET.get("partner")
+        ),
         periods=selectors.line_periods(user),
     )
 

@@ -91,6 +91,25 @@ def test_an_internal_user_picks_a_partner_within_their_scope(books, client_for, 
     assert client.get(reverse("deals:commissions"), {"partner": globex.pk}).status_code == 404
 
 
+def test_a_partners_lists_open_before_it_has_a_statement(books, client_for, ops, cam, acme, globex):
+    from tests.factories import PartnerFactory
+
+    newcomer = PartnerFactory(display_name="Newcomer Ltd")  # no line, no statement yet
+    client = client_for(ops)
+    overview = text(client.get(reverse("deals:commissions"), {"partner": newcomer.pk}))
+    assert f"{reverse('deals:commission_lines')}?partner={newcomer.pk}" in overview
+    lines = client.get(reverse("deals:commission_lines"), {"partner": newcomer.pk})
+    statements = client.get(reverse("deals:commission_statements"), {"partner": newcomer.pk})
+    assert (lines.status_code, statements.status_code) == (200, 200)
+    assert "Acme Q3 Customer" not in text(lines) and "Acme Q3 Customer" in text(
+        client.get(reverse("deals:commission_lines"))
+    )
+    assert f'data-testid="statement-{statement_of(acme).pk}"' not in text(statements)
+    # A partner outside the user's scope still shows nothing of it.
+    refused = client_for(cam).get(reverse("deals:commission_lines"), {"partner": globex.pk})
+    assert "Globex Secret Customer" not in text(refused)
+
+
 def test_empty_states(db, client_for, acme_rep, globex_admin, ops):
     for user in (acme_rep, ops):
         client = client_for(user)
