@@ -12,6 +12,7 @@ transaction), which another connection cannot see; there the calls run one after
 the caller's connection. The calls must only read; each thread speaks the caller's language.
 """
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -46,6 +47,10 @@ def _on_own_connection(call: Callable[[], T], language: str | None) -> T:
             return call()
     finally:
         connections.close_all()  # this thread's connections only: they are thread-local
+
+
+# Seconds a thread keeps the interpreter while another waits for it, inside ``one_behind``.
+SWITCH_INTERVAL = 0.001
 
 
 class Behind:
@@ -90,11 +95,19 @@ def one_behind() -> Iterator[Behind]:
     order submitted, so a job that records how far it got in each write stays resumable. The
     block ends when the last write has (its exception, or the block's own, is raised).
 
+    The writing thread spends its time waiting for the database, and after each answer it
+    needs the interpreter back from the job's thread, which keeps it for up to the switch
+    interval (5 ms): a chunk's dozen round trips would wait longer for it than for the
+    database. Inside the block the interval is ``SWITCH_INTERVAL`` (this process: a worker runs
+    one job at a time).
+
     Where ``side_by_side`` would run calls one after another (in a transaction, not on
     PostgreSQL), each write runs at once on the caller's connection instead."""
     if not can_run_side_by_side():
         yield Behind(None)
         return
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="one-behind") as pool:
         behind = Behind(pool)
         try:
@@ -104,6 +117,7 @@ def one_behind() -> Iterator[Behind]:
             behind.settle()  # no write left running behind the block's own exception
             raise
         finally:
+            sys.setswitchinterval(interval)
             pool.submit(connections.close_all).result()
 
 

@@ -3,6 +3,7 @@ PostgreSQL), on the caller's connection inside one, where only it sees what the 
 wrote; results in the order of the calls either way. And a job's writes one behind: each on a
 connection of its own while the job prepares the next, one at a time, in order."""
 
+import sys
 import threading
 import time
 
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from prm.models import ChannelTeam
-from prm.side_by_side import can_run_side_by_side, one_behind, side_by_side
+from prm.side_by_side import SWITCH_INTERVAL, can_run_side_by_side, one_behind, side_by_side
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -160,6 +161,18 @@ def test_when_the_caller_fails_the_write_in_flight_finishes_first():
         released.set()
         raise RuntimeError("caller failed")
     assert _team_names() == ["In flight"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_the_writing_thread_gets_the_interpreter_back_sooner_inside_the_block_only():
+    before = sys.getswitchinterval()
+    with one_behind() as writer:
+        writer.submit(lambda: None)
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL) < 0.005
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError), one_behind():
+        raise RuntimeError("caller failed")
+    assert sys.getswitchinterval() == before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
