@@ -56,9 +56,10 @@ def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
     those left (state, last query, the local process holding each, or its socket's TCP state
     when none does) in a warning and end them, so that the database can be dropped.
 
-    PostgreSQL refuses to drop a database in use ("is being accessed by other users"). Some CI
-    runs end with one session still there, idle, whose client no local process holds, and
-    which outlives its client by more than 5 s; the warning says what is known of it."""
+    PostgreSQL refuses to drop a database in use ("is being accessed by other users"). Runs
+    used to end with one such session per test process: the connection its tests used after
+    the first browser test, while Playwright's event loop kept Django's connections apart
+    (``tests/browser/conftest.py`` now closes them). A warning here names any other."""
     yield
     if connection.vendor != "postgresql":
         return

@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("PRM_CHROMIUM", "/usr/bin/chromium")
 
@@ -32,6 +33,11 @@ def _playwright():
 
     with sync_playwright() as pw:
         yield pw
+        # While Playwright's event loop runs in this thread, Django keeps the thread's database
+        # connections per context, apart from those opened before it started: every test after
+        # the first browser test uses connections of its own. Closed while the loop still runs,
+        # or they would outlive the session, idle, on the test database.
+        connections.close_all()
 
 
 @pytest.fixture(scope="session")
