@@ -43,8 +43,7 @@ def side_by_side(calls: Sequence[Callable[[], T]]) -> list[T]:
 
 def _on_own_connection(call: Callable[[], T], language: str | None) -> T:
     try:
-        with translation.override(language):
-            return call()
+        return _with_language(call, language)
     finally:
         connections.close_all()  # this thread's connections only: they are thread-local
 
@@ -107,9 +106,9 @@ def one_behind() -> Iterator[Behind]:
         yield Behind(None)
         return
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="one-behind") as pool:
         behind = Behind(pool)
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:
             yield behind
             behind.wait()
