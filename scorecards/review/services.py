@@ -124,7 +124,7 @@ def run_review(review_id: int, *, chunk_size: int | None = None) -> TierReview:
         TierReview.objects.filter(pk=review_id).update(program=program_snapshot(tiers))
     settings_row = TierReviewSettings.current()
     policy = _Policy(tiers, Weights.from_settings(settings_row), Wording.current())
-    with cycle_collector_paused():  # the standings of every partner measured ahead
+    with cycle_collector_paused():  # thousands of partners' metrics, standings and proposals
         _propose_all(review, policy, settings_row.auto_apply_promotions, chunk_size or CHUNK_SIZE)
     return _finish(review_id)
 
@@ -153,7 +153,9 @@ def _propose_all(review: TierReview, policy: _Policy, auto_promote: bool, size: 
             first = partners[-1].pk + 1
 
 
-def _write_chunk(review_id: int, rows: list[tuple], last_partner_id: int, auto_promote: bool):
+def _write_chunk(
+    review_id: int, rows: list[tuple], last_partner_id: int, auto_promote: bool
+) -> None:
     """One chunk's proposals in one transaction holding the review row's lock, with the
     review's progress: a worker killed half way loses at most this chunk."""
     with atomic_bulk():
