@@ -54,8 +54,8 @@ from .decisions import (
 from .measuring import measure_ahead
 from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
-# Partners measured per transaction: the set-based metrics cost little more for 2,000 than
-# for 500, and an interrupted run loses at most one chunk.
+# Partners proposed and written per transaction (measured ``MEASURE_SIZE`` at a time): an
+# interrupted run loses at most one chunk, and the progress moves on with each.
 CHUNK_SIZE = 2000
 Decision = TierProposal.Decision
 
@@ -243,15 +243,15 @@ def _proposal_rows(
 def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> None:
     """Write a chunk's proposal rows, skipping any partner that has a proposal by now, and
     apply its automatic promotions (in the chunk's transaction, under the review's lock)."""
-    partner_ids = [row[1] for row in rows]  # PROPOSAL_COLUMNS: the partner is second
+    partner_ids = [row[_PARTNER] for row in rows]
     done = set(
         review.proposals.filter(partner_id__in=id_set(partner_ids)).values_list(
             "partner_id", flat=True
         )
     )
     if done:
-        rows = [row for row in rows if row[1] not in done]
-        partner_ids = [row[1] for row in rows]
+        rows = [row for row in rows if row[_PARTNER] not in done]
+        partner_ids = [row[_PARTNER] for row in rows]
     # Only partners without a proposal, under the review's lock: no row can conflict.
     insert_rows(TierProposal, PROPOSAL_COLUMNS, rows)
     if auto_promote and rows:
@@ -280,6 +280,7 @@ PROPOSAL_COLUMNS = (
     "metrics",
     "created_at",
 )
+_PARTNER = PROPOSAL_COLUMNS.index("partner_id")
 
 
 def _proposal_row(
