@@ -41,7 +41,6 @@ from ..requests.services import _partner_side, _reviewers, release, state_left
 Status = FundRequest.Status
 ClaimStatus = Claim.Status
 Kind = LedgerEntry.Kind
-CLAIMABLE = (Status.APPROVED, Status.CLAIM_RETURNED)
 
 
 def _lock(request: FundRequest) -> FundRequest:
@@ -105,7 +104,7 @@ def save_claim(
     linked registrations must be the partner's own."""
     request = _lock(request)
     _require_partner(actor, request)
-    if request.status not in CLAIMABLE:
+    if request.status not in FundRequest.CLAIMABLE_STATES:
         raise ClaimError(_("Only an approved request (or a returned claim) can be claimed."))
     errors: dict[str, str] = {}
     cost = _money(actual_cost, "actual_cost", errors)
@@ -341,7 +340,7 @@ def request_extension(
     request = _lock(request)
     _require_partner(actor, request)
     reason = _required_reason(reason)
-    if request.status not in CLAIMABLE or request.claim_due_on is None:
+    if request.status not in FundRequest.CLAIMABLE_STATES or request.claim_due_on is None:
         raise ClaimError(_("Only an approved request waiting for its claim can be extended."))
     if not isinstance(until, dt.date) or until <= request.claim_due_on:
         raise InvalidMdfData(
@@ -405,7 +404,7 @@ def lapse_overdue_claims(*, today: dt.date | None = None) -> int:
     is released. Safe to re-run."""
     today = today or timezone.localdate()
     ids = list(
-        FundRequest.objects.filter(status__in=CLAIMABLE, claim_due_on__lt=today)
+        FundRequest.objects.filter(status__in=FundRequest.CLAIMABLE_STATES, claim_due_on__lt=today)
         .exclude(claim_extensions__status=ClaimExtension.Status.PENDING)
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -415,7 +414,7 @@ def lapse_overdue_claims(*, today: dt.date | None = None) -> int:
         with transaction.atomic():
             request = lock(FundRequest, pk)
             due = request.claim_due_on
-            if request.status not in CLAIMABLE or due is None or not due < today:
+            if request.status not in FundRequest.CLAIMABLE_STATES or due is None or not due < today:
                 continue
             previous = request.move_to(Status.LAPSED)
             release(request, request.reserved_amount, actor=None, reason=_("Claim not submitted"))

@@ -118,6 +118,8 @@ class FundRequest(StatusMachineMixin):
     # States waiting for a vendor decision on the request.
     DECISION_STATES = (S.SUBMITTED, S.AWAITING_OPS)
     EDITABLE_STATES = (S.DRAFT, S.RETURNED)
+    # States in which the partner claims (or claims again, once a claim came back).
+    CLAIMABLE_STATES = (S.APPROVED, S.CLAIM_RETURNED)
 
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="mdf_requests"

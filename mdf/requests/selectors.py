@@ -46,6 +46,18 @@ def requesting_partners(user: User) -> QuerySet[Partner]:
     return Partner.objects.filter(pk__in=list(ids)).select_related("tier").order_by("pk")
 
 
+def to_claim(
+    requests: QuerySet[FundRequest], *, today: dt.date | None = None
+) -> QuerySet[FundRequest]:
+    """Of ``requests``, those the partner claims now, soonest due first: approved (or with a
+    claim returned) and the activity over (``FundRequest.activity_over``: a claim is proof of
+    what took place; approved activities still to come are claimed later)."""
+    return requests.filter(
+        status__in=FundRequest.CLAIMABLE_STATES,
+        ends_on__lte=today or timezone.localdate(),
+    ).order_by("claim_due_on", "pk")
+
+
 def can_edit(user: User, request: FundRequest) -> bool:
     return request.is_editable and acts_for_partner(user, request.partner)
 

@@ -20,8 +20,6 @@ from ..models import FundRequest, MdfSettings
 from ..requests import selectors
 from .partner import detail_context
 
-Status = FundRequest.Status
-
 
 def _claimable_registrations(user, fund_request):
     """The partner's own registrations since the activity started, to link its results to."""
@@ -37,7 +35,7 @@ def claim_form(request, pk):
     fund_request = selectors.get_request_for_user(request.user, pk)
     if not funds.acts_for_partner(request.user, fund_request.partner):
         raise Http404
-    if fund_request.status not in (Status.APPROVED, Status.CLAIM_RETURNED):
+    if fund_request.status not in FundRequest.CLAIMABLE_STATES:
         messages.error(request, _("This request cannot be claimed now."))
         return redirect(fund_request)
     claim = claims.claim_of(fund_request)

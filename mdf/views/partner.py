@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,11 +62,7 @@ def home(request):
             "balance": funds.partner_balance(partner),
             "eligibility": funds.eligibility(partner),
             "recent": requests.order_by("-created_at", "-pk")[:10],
-            # Claims follow the activity: the approved ones still to come are in "recent".
-            "to_claim": requests.filter(
-                status__in=(Status.APPROVED, Status.CLAIM_RETURNED),
-                ends_on__lte=timezone.localdate(),
-            ).order_by("claim_due_on", "pk")[:10],
+            "to_claim": selectors.to_claim(requests)[:10],
             "partner_side": funds.acts_for_partner(request.user, partner),
             "other_partners": []
             if request.user.is_internal
@@ -225,11 +220,11 @@ def detail_context(request, fund_request, **forms) -> dict:
         "can_cancel": (partner_side or funds.can_decide_for(user, fund_request.partner))
         and fund_request.can_move_to(Status.CANCELLED),
         "can_decide": selectors.can_decide(user, fund_request),
-        "can_claim": partner_side and status in (Status.APPROVED, Status.CLAIM_RETURNED),
+        "can_claim": partner_side and status in FundRequest.CLAIMABLE_STATES,
         "can_review_claim": status == Status.CLAIM_SUBMITTED
         and funds.can_decide_for(user, fund_request.partner),
         "can_request_extension": partner_side
-        and status in (Status.APPROVED, Status.CLAIM_RETURNED)
+        and status in FundRequest.CLAIMABLE_STATES
         and not any(e.status == e.Status.PENDING for e in extensions),
         "cancel_form": ReasonForm(),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
