@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from partners.models import Office, Partner, TierRequirement
-from partners.tier_progress import MetricValue, register_metric
+from partners.models import Office, TierRequirement
+from partners.tier_progress import MeasuredPartner, MetricValue, register_metric
 from prm.exceptions import DomainError
 from prm.id_sets import id_set
 
@@ -157,7 +157,7 @@ TOGETHER = frozenset(
 
 
 def certification_metrics_many(
-    metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
+    metrics: Iterable[str], partners: Sequence[MeasuredPartner], *, as_of: dt.date | None = None
 ) -> dict[str, dict[int, MetricValue | DomainError]]:
     """Any of the metrics in ``TOGETHER`` for every partner, keyed by metric then partner id,
     each as its set-based measure above gives it, in one query."""

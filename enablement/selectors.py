@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from partners.models import BusinessModel, Office, Partner, Region
 from partners.selectors import partner_access, partners_visible_to
+from partners.tier_progress import MeasuredPartner
 from prm.models import User
 
 from .models import (
@@ -61,7 +62,7 @@ def region_for_country(country: str) -> str:
     return Region.EMEA
 
 
-def regions_served_by(partner: Partner) -> list[str]:
+def regions_served_by(partner: MeasuredPartner) -> list[str]:
     """The regions a partner serves: those recorded, else the region of its headquarters."""
     return list(partner.regions_served or []) or [region_for_country(partner.hq_country)]
 

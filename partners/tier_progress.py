@@ -19,8 +19,10 @@ whole list of partners with one grouped query (or a few) and returning ``{partne
 with the same values the per-partner call gives; a partner that cannot be measured (a missing
 exchange rate, say) maps to the ``DomainError`` the per-partner call would raise. Jobs that
 measure thousands of partners (the quarterly tier review) use ``measure_many`` and
-``standings_many``; single pages keep the per-partner call. A metric registered without a
-set-based measure falls back to one call per partner.
+``standings_many``; single pages keep the per-partner call. A set-based measure reads of each
+partner only what ``MeasuredPartner`` names, so a job may pass rows of those fields rather than
+whole partners. A metric registered without a set-based measure falls back to one call per
+partner (loading the partners first when given rows).
 
 Metrics read from the same rows (the certification counts all read the person certifications
 valid on a day) may also share a combined measure, ``together(metrics, partners, *, as_of=None)``,
@@ -36,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, partial
-from typing import cast
+from typing import Protocol, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -55,6 +57,22 @@ ManyProvider = Callable[..., Mapping[int, "MetricValue | DomainError"]]
 
 # ``fn(metrics, partners, *, as_of=None) -> {metric: {partner id: MetricValue | DomainError}}``
 TogetherProvider = Callable[..., dict[str, dict[int, "MetricValue | DomainError"]]]
+
+
+
+class MeasuredPartner(Protocol):
+    """What a set-based measure reads of a partner: a ``Partner``, or a row of these fields
+    (the tier review loads no more of 10,000 partners)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def regions_served(self) -> list[str]: ...
+
+    @property
+    def hq_country(self) -> str: ...
+
 
 _PROVIDERS: dict[str, MetricProvider] = {}
 _MANY: dict[str, ManyProvider] = {}
@@ -90,7 +108,7 @@ def many_provider_for(metric: str) -> ManyProvider | None:
 
 
 def measure_many(
-    metric: str, partners: Sequence[Partner], *, as_of: dt.date | None = None
+    metric: str, partners: Sequence[MeasuredPartner], *, as_of: dt.date | None = None
 ) -> Mapping[int, MetricValue | DomainError] | None:
     """``metric`` for every partner of ``partners`` keyed by id; None when nobody measures it.
     Uses the set-based measure when registered, else the per-partner one for each partner."""
@@ -103,7 +121,7 @@ def measure_many(
     if many is not None:
         return many(partners, as_of=as_of)
     results: dict[int, MetricValue | DomainError] = {}
-    for partner in partners:
+    for partner in _as_partners(partners):
         try:
             results[partner.pk] = provider(partner, as_of=as_of)
         except DomainError as exc:
@@ -111,8 +129,16 @@ def measure_many(
     return results
 
 
+def _as_partners(partners: Sequence[MeasuredPartner]) -> Sequence[Partner]:
+    """The partners themselves, for a per-partner measure that may read any of their fields."""
+    if all(isinstance(partner, Partner) for partner in partners):
+        return cast(Sequence[Partner], partners)
+    loaded = Partner.objects.in_bulk([partner.pk for partner in partners])
+    return [loaded[partner.pk] for partner in partners]
+
+
 def measure_many_metrics(
-    metrics: Iterable[str], partners: Sequence[Partner], *, as_of: dt.date | None = None
+    metrics: Iterable[str], partners: Sequence[MeasuredPartner], *, as_of: dt.date | None = None
 ) -> dict[str, Mapping[int, MetricValue | DomainError] | None]:
     """``measure_many`` of each of ``metrics``, keyed by metric; the metrics sharing a combined
     measure are measured together, in one call, when more than one of them is asked. The calls
@@ -138,7 +164,7 @@ def measure_many_metrics(
     return measured
 
 
-def _measured_alone(metric: str, partners: Sequence[Partner], *, as_of: dt.date | None):
+def _measured_alone(metric: str, partners: Sequence[MeasuredPartner], *, as_of: dt.date | None):
     return {metric: measure_many(metric, partners, as_of=as_of)}
 
 
@@ -294,7 +320,11 @@ class MeasuredStandings:
     words each chunk's standings when it gets to it."""
 
     def __init__(
-        self, partners: Sequence[Partner], tiers: Iterable[Tier], *, as_of: dt.date | None = None
+        self,
+        partners: Sequence[MeasuredPartner],
+        tiers: Iterable[Tier],
+        *,
+        as_of: dt.date | None = None,
     ) -> None:
         tier_list = list(tiers)
         requirements = {tier.pk: requirements_of(tier) for tier in tier_list}
@@ -308,7 +338,7 @@ class MeasuredStandings:
             for tier in tier_list
         ]
 
-    def of(self, partners: Iterable[Partner]) -> dict[int, dict[int, TierStanding]]:
+    def of(self, partners: Iterable[MeasuredPartner]) -> dict[int, dict[int, TierStanding]]:
         """The standings of ``partners``, all of them among those measured."""
         measured, worded = self._measured, self._worded
         result: dict[int, dict[int, TierStanding]] = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -28,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partner, Tier
+from partners.models import Tier
 from partners.selectors import admins_of_partners, tiers_with_requirements
 from partners.tier_progress import TierStanding
 from prm.audit import record_change, record_event, snapshot
@@ -51,12 +52,12 @@ from .decisions import (
     tell_partner_and_manager,
     warning_key,
 )
-from .measuring import measure_ahead
+from .measuring import PartnerRow, measure_ahead
 from .policy import Draft, Verdicts, Weights, Wording, program_snapshot, propose
 
 # Partners proposed and written per transaction (measured ``MEASURE_SIZE`` at a time): an
 # interrupted run loses at most one chunk, and the progress moves on with each.
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 3000
 Decision = TierProposal.Decision
 
 
@@ -157,14 +158,18 @@ def _write_chunk(
     review_id: int, rows: list[tuple], last_partner_id: int, auto_promote: bool
 ) -> None:
     """One chunk's proposals in one transaction holding the review row's lock, with the
-    review's progress: a worker killed half way loses at most this chunk."""
-    with atomic_bulk():
+    review's progress: a worker killed half way loses at most this chunk.
+
+    Its commit does not wait for the disk (``redone_if_lost``) unless it applies promotions: a
+    chunk that a crash of the database server loses is proposed again when the review is run
+    again, but a partner told of its promotion should not lose it."""
+    with atomic_bulk(redone_if_lost=not auto_promote):
         review = TierReview.objects.select_for_update().get(pk=review_id)
         if review.is_finished:
             return
-        _review_chunk(review, rows, auto_promote)
+        written = _review_chunk(review, rows, auto_promote)
         review.last_partner_id = max(review.last_partner_id, last_partner_id)
-        _count(review)
+        _count_written(review, written)
         review.updated_at = timezone.now()
         review.save()
 
@@ -195,6 +200,18 @@ def _finish(review_id: int) -> TierReview:
     return review
 
 
+def _count_written(review: TierReview, rows: list[tuple]) -> None:
+    """Add a chunk's proposals (rows of ``PROPOSAL_COLUMNS``) to the review's counts, under its
+    lock; the review counts its proposals again when it finishes (``_count``)."""
+    actions = Counter(row[_ACTION] for row in rows)
+    review.partners_done += len(rows)
+    review.partners_total = max(review.partners_total, review.partners_done)
+    review.promote_count += actions[TierProposal.Action.PROMOTE]
+    review.demote_count += actions[TierProposal.Action.DEMOTE]
+    review.hold_count += actions[TierProposal.Action.HOLD]
+    review.warned_count += sum(1 for row in rows if row[_WARNED])
+
+
 def _count(review: TierReview) -> None:
     counts = review.proposals.order_by().aggregate(
         total=Count("pk"),
@@ -213,7 +230,7 @@ def _count(review: TierReview) -> None:
 
 def _proposal_rows(
     review: TierReview,
-    partners: list[Partner],
+    partners: list[PartnerRow],
     standings: dict[int, dict[int, TierStanding]],
     policy: _Policy,
 ) -> list[tuple]:
@@ -240,18 +257,22 @@ def _proposal_rows(
     return rows
 
 
-def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> None:
-    """Write a chunk's proposal rows, skipping any partner that has a proposal by now, and
-    apply its automatic promotions (in the chunk's transaction, under the review's lock)."""
-    partner_ids = [row[_PARTNER] for row in rows]
+def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> list[tuple]:
+    """Write a chunk's proposal rows (in partner id order), skipping any partner that has a
+    proposal by now, and apply its automatic promotions (in the chunk's transaction, under the
+    review's lock). Returns the rows written."""
+    if not rows:
+        return rows
+    # The partners of the chunk's id range that have a proposal: none, unless another run of
+    # the review got there first (found from the range with the unique index, not 2,000 ids).
     done = set(
-        review.proposals.filter(partner_id__in=id_set(partner_ids)).values_list(
-            "partner_id", flat=True
-        )
+        review.proposals.filter(
+            partner_id__gte=rows[0][_PARTNER], partner_id__lte=rows[-1][_PARTNER]
+        ).values_list("partner_id", flat=True)
     )
     if done:
         rows = [row for row in rows if row[_PARTNER] not in done]
-        partner_ids = [row[_PARTNER] for row in rows]
+    partner_ids = [row[_PARTNER] for row in rows]
     # Only partners without a proposal, under the review's lock: no row can conflict.
     insert_rows(TierProposal, PROPOSAL_COLUMNS, rows)
     if auto_promote and rows:
@@ -262,6 +283,7 @@ def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> 
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")
         approve_and_apply_automatically(list(promotions.order_by("pk")), review)
+    return rows
 
 
 # The columns a review writes; the others (the decision, its application) keep their defaults.
@@ -281,10 +303,12 @@ PROPOSAL_COLUMNS = (
     "created_at",
 )
 _PARTNER = PROPOSAL_COLUMNS.index("partner_id")
+_ACTION = PROPOSAL_COLUMNS.index("action")
+_WARNED = PROPOSAL_COLUMNS.index("warned")
 
 
 def _proposal_row(
-    review: TierReview, partner: Partner, draft: Draft, now, shared: dict[int, str]
+    review: TierReview, partner: PartnerRow, draft: Draft, now, shared: dict[int, str]
 ) -> tuple:
     # Values, not a TierProposal: thousands of rows are written per chunk.
     return (
@@ -298,7 +322,7 @@ def _proposal_row(
         draft.misses,
         draft.warned,
         draft.score,
-        draft.reasons,
+        JSONText(json.dumps(draft.reasons)),
         _snapshot_text(draft.metrics, shared),
         now,
     )

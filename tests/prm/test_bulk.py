@@ -65,6 +65,19 @@ def test_insert_rows_writes_json_given_as_text_as_that_json():
     assert team.business_models == {"models": ["msp", "mssp"], "quoted": 'say "hi"'}
 
 
+def test_insert_rows_writes_a_value_given_again_as_given_each_time():
+    # The same object in consecutive rows is prepared once: a value between them must not
+    # stand in for it, nor it for the value after.
+    shared, other = ["msp"], {"tier": "gold"}
+    rows = [("A", shared), ("B", shared), ("C", other), ("D", shared), ("E", ["var"])]
+
+    assert insert_rows(ChannelTeam, ["name", "business_models"], rows) == 5
+
+    written = dict(ChannelTeam.objects.values_list("name", "business_models"))
+    assert written == {"A": ["msp"], "B": ["msp"], "C": {"tier": "gold"}, "D": ["msp"],
+                       "E": ["var"]}  # fmt: skip
+
+
 def test_insert_rows_refuses_a_column_the_model_does_not_have():
     with pytest.raises(ValueError, match="colour"):
         insert_rows(ChannelTeam, ["name", "colour"], [("Blue", "blue")])
@@ -115,6 +128,25 @@ def test_the_checks_at_commit_may_keep_one_plan_and_the_session_plans_per_value_
         # Until the transaction ends: its deferred checks run at the commit.
         assert _plan_cache_mode() == "auto"
     assert _plan_cache_mode() == "force_custom_plan"
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.usefixtures("_postgresql")
+def test_a_block_the_job_redoes_if_lost_commits_without_waiting_for_the_disk():
+    with transaction.atomic():
+        with atomic_bulk():
+            insert_rows(ChannelTeam, ["name"], [("North",)])
+        assert _synchronous_commit() == "on"  # by default a commit waits for the disk
+        with atomic_bulk(redone_if_lost=True):
+            insert_rows(ChannelTeam, ["name"], [("South",)])
+        assert _synchronous_commit() == "off"  # until the transaction ends
+    assert _synchronous_commit() == "on"
+    assert ChannelTeam.objects.count() == 2
 
 
 @pytest.mark.usefixtures("_postgresql")

@@ -19,6 +19,7 @@ from partners.tier_progress import (
     standings_many,
 )
 from prm.exceptions import DomainError
+from scorecards.review.measuring import PartnerRow
 from tests.factories import OfficeFactory, PartnerFactory, TierFactory, TierRequirementFactory
 
 from .fixtures import TODAY, Kind, certify, varied_partners, won
@@ -104,6 +105,38 @@ def test_metrics_measured_side_by_side_agree_with_each_measured_alone():
         assert {pk: _comparable(v) for pk, v in together[metric].items()} == {
             pk: _comparable(v) for pk, v in alone.items()
         }, metric
+
+
+def _rows(partners) -> list[PartnerRow]:
+    return [PartnerRow(p.pk, p.tier_id, p.regions_served, p.hq_country) for p in partners]
+
+
+@pytest.mark.parametrize("days_back", [0, 365])
+def test_the_set_based_measures_read_of_a_partner_only_what_a_row_holds(db, days_back):
+    # The tier review measures rows of a few fields, not partners: a measure reading another
+    # field would fail on them.
+    partners = _more_varied_partners()
+    as_of = TODAY - dt.timedelta(days=days_back)
+
+    from_rows = measure_many_metrics(Metric.values, _rows(partners), as_of=as_of)
+
+    for metric, measured in measure_many_metrics(Metric.values, partners, as_of=as_of).items():
+        assert {pk: _comparable(v) for pk, v in from_rows[metric].items()} == {
+            pk: _comparable(v) for pk, v in measured.items()
+        }, metric
+
+
+def test_a_metric_measured_only_per_partner_gets_the_partners_of_rows(db, monkeypatch):
+    for registry in ("_PROVIDERS", "_MANY", "_TOGETHER"):
+        monkeypatch.setattr(tier_progress, registry, dict(getattr(tier_progress, registry)))
+    register_metric(  # reads a field no row holds
+        Metric.WON_DEALS, lambda partner, *, as_of=None: Decimal(len(partner.display_name))
+    )
+    partners = varied_partners()
+
+    measured = measure_many(Metric.WON_DEALS, _rows(partners))
+
+    assert measured == {p.pk: Decimal(len(p.display_name)) for p in partners}
 
 
 def test_measuring_more_partners_takes_no_more_queries(db, django_assert_max_num_queries):

@@ -3,6 +3,7 @@ the command and the schedule, the queries it takes (ops' decisions on its propos
 ``test_review_decisions``)."""
 
 import threading
+from collections import Counter
 
 import pytest
 from django.conf import settings
@@ -219,6 +220,7 @@ def test_a_worker_writes_each_chunk_while_proposing_the_next_and_resumes_after_a
     review.refresh_from_db()
     assert review.status == TierReview.Status.RUNNING
     assert review.partners_done == 4 and review.last_partner_id == partners[3].pk
+    assert (review.promote_count, review.hold_count) == (2, 2)  # counted with each chunk
 
     monkeypatch.setattr(services, "_review_chunk", real)
     review = services.run_review(
@@ -227,6 +229,43 @@ def test_a_worker_writes_each_chunk_while_proposing_the_next_and_resumes_after_a
     assert review.status == TierReview.Status.DONE and review.partners_done == 5
     assert sorted(review.proposals.values_list("partner_id", flat=True)) == [p.pk for p in partners]
     assert (review.promote_count, review.hold_count) == (3, 2)
+
+
+def test_a_chunk_skips_a_partner_another_run_of_the_review_proposed_meanwhile(
+    ops, quarter, make_partner, monkeypatch
+):
+    partners = [make_partner("registered", sales=1, name=f"P{i}") for i in range(3)]
+    review = services.start_review(quarter=quarter.label, actor=ops, queue=False)
+    real_write, real_finish = services._write_chunk, services._finish
+    theirs, counted = [], {}
+
+    def another_run_first(review_id, rows, last_partner_id, auto_promote):
+        if not theirs:  # the other run's chunk, holding the review's lock first
+            row = rows[1]
+            real_write(review_id, [row], row[services._PARTNER], auto_promote)
+            theirs.append(TierProposal.objects.get(partner_id=row[services._PARTNER]).pk)
+        real_write(review_id, rows, last_partner_id, auto_promote)
+
+    def finish(review_id):  # the counts as the chunks left them, before the final count
+        counted.update(
+            TierReview.objects.values("partners_done", "promote_count", "hold_count").get(
+                pk=review_id
+            )
+        )
+        return real_finish(review_id)
+
+    monkeypatch.setattr(services, "_write_chunk", another_run_first)
+    monkeypatch.setattr(services, "_finish", finish)
+    review = services.run_review(review.pk)
+
+    assert sorted(review.proposals.values_list("partner_id", flat=True)) == [p.pk for p in partners]
+    assert proposal_of(review, partners[1]).pk == theirs[0]
+    actions = Counter(review.proposals.values_list("action", flat=True))
+    assert counted == {
+        "partners_done": 3,
+        "promote_count": actions[Action.PROMOTE],
+        "hold_count": actions[Action.HOLD],
+    }
 
 
 def test_only_ops_start_and_decide(acme_admin, cam, ops, quarter, make_partner):
