@@ -59,7 +59,6 @@ ManyProvider = Callable[..., Mapping[int, "MetricValue | DomainError"]]
 TogetherProvider = Callable[..., dict[str, dict[int, "MetricValue | DomainError"]]]
 
 
-
 class MeasuredPartner(Protocol):
     """What a set-based measure reads of a partner: a ``Partner``, or a row of these fields
     (the tier review loads no more of 10,000 partners)."""
@@ -189,6 +188,11 @@ class RequirementStanding:
         if self.met or self.value is None:
             return []
         return [_shortfall_text(self.requirement.metric, self.threshold - self.value)]
+
+    @cached_property  # shared by the partners with the same value
+    def value_text(self) -> str | None:
+        """The value in plain digits (``12.5``, ``3``; no exponent), as snapshots record it."""
+        return None if self.value is None else format(self.value.normalize(), "f")
 
     @property
     def metric(self) -> str:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -124,6 +125,12 @@ class Pattern:
     worded: dict[tuple[str, int], str] = field(default_factory=dict, compare=False)
 
 
+class Ladder(NamedTuple):
+    ranked: list[Tier]  # by rank
+    ids: list[int]  # theirs, in that order
+    place: dict[int, int]  # each tier's place in that order, by id
+
+
 class Verdicts:
     """``qualify`` and the snapshot's verdicts for each pattern of met criteria across the
     tiers, worked out once: a review measures thousands of partners against the same tiers, and
@@ -132,15 +139,22 @@ class Verdicts:
     def __init__(self, weights: Weights):
         self.weights = weights
         self._known: dict[tuple, Pattern] = {}
-        self._ladders: dict[tuple[int, ...], tuple[list[Tier], dict[int, int]]] = {}
+        self._ladders: dict[tuple[int, ...], Ladder] = {}
+        self._last: tuple[list[Tier], Ladder] | None = None
 
-    def ladder(self, tiers: list[Tier]) -> tuple[list[Tier], dict[int, int]]:
-        """``tiers`` by rank, and each tier's place in that order by id."""
+    def ladder(self, tiers: list[Tier]) -> Ladder:
+        """``tiers`` by rank, with each tier's place in that order by id (the same list of
+        tiers as the partner before: the same ladder, without reading their ids again)."""
+        last = self._last
+        if last is not None and last[0] is tiers:
+            return last[1]
         key = tuple([tier.pk for tier in tiers])
         known = self._ladders.get(key)
         if known is None:
             ranked = sorted(tiers, key=lambda t: t.rank)
-            known = self._ladders[key] = (ranked, {t.pk: i for i, t in enumerate(ranked)})
+            ids = [t.pk for t in ranked]
+            known = self._ladders[key] = Ladder(ranked, ids, {pk: i for i, pk in enumerate(ids)})
+        self._last = (tiers, known)
         return known
 
     def of(self, ranked: list[Tier], standings: list[TierStanding]) -> Pattern:
@@ -260,8 +274,8 @@ def propose(
     the reasons' templates, when translated already; ``verdicts``: the review's, to share."""
     texts = wording or Wording.current()
     verdicts = verdicts or Verdicts(weights)
-    ranked, index = verdicts.ladder(tiers)
-    measured = [standings[t.pk] for t in ranked]
+    ranked, ranked_ids, index = verdicts.ladder(tiers)
+    measured = [standings[pk] for pk in ranked_ids]
     pattern = verdicts.of(ranked, measured)
 
     def qualification(i: int) -> Qualification:
@@ -288,7 +302,7 @@ def propose(
     score = pattern.scores[shown] if ranked else Decimal(0)
     snapshot = {
         "metrics": {
-            metric: _value(measured[i].requirements[j]) for metric, i, j in pattern.metric_rows
+            metric: measured[i].requirements[j].value_text for metric, i, j in pattern.metric_rows
         },
         "tiers": pattern.verdicts,
     }
@@ -340,10 +354,6 @@ def _below_text(q: Qualification, weights: Weights, texts: Wording) -> str:
         "certs": texts.all_certifications if weights.certifications_required else "",
         "missing": missing or "—",
     }
-
-
-def _value(r: RequirementStanding) -> str | None:
-    return None if r.value is None else format(r.value.normalize(), "f")
 
 
 def program_snapshot(tiers: list[Tier]) -> dict:
