@@ -123,9 +123,13 @@ class TierProposal(models.Model):
         APPROVED = "approved", _("Approved")
         OVERRIDDEN = "overridden", _("Overridden")
 
-    review = models.ForeignKey(TierReview, on_delete=models.CASCADE, related_name="proposals")
+    # No index of their own: the unique (review, partner) and the (partner, -created_at) indexes
+    # lead with them, and a review writes every index of thousands of proposals.
+    review = models.ForeignKey(
+        TierReview, on_delete=models.CASCADE, related_name="proposals", db_index=False
+    )
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="tier_proposals"
+        "partners.Partner", on_delete=models.CASCADE, related_name="tier_proposals", db_index=False
     )
     current_tier = models.ForeignKey(
         "partners.Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
