@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +156,8 @@ class TierProposal(models.Model):
     decision = models.CharField(
         _("decision"), max_length=12, choices=Decision.choices, default=Decision.PENDING
     )
+    # Set by ops' decision and its application: indexed where set (Meta), not for the
+    # thousands of proposals a review writes without them.
     override_tier = models.ForeignKey(
         "partners.Tier",
         verbose_name=_("tier chosen instead"),
@@ -162,15 +165,26 @@ class TierProposal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -185,6 +199,14 @@ class TierProposal(models.Model):
         indexes = [
             models.Index(fields=["review", "action", "decision"]),
             models.Index(fields=["partner", "-created_at"]),
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"proposal_{name}",
+                )
+                for name in ("override_tier", "decided_by", "applied_by")
+            ),
         ]
 
     def __str__(self):
