@@ -264,7 +264,7 @@ def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> 
     if not rows:
         return rows
     # The partners of the chunk's id range that have a proposal: none, unless another run of
-    # the review got there first (found from the range with the unique index, not 2,000 ids).
+    # the review got there first (found from the range with the unique index, not from its ids).
     done = set(
         review.proposals.filter(
             partner_id__gte=rows[0][_PARTNER], partner_id__lte=rows[-1][_PARTNER]
