@@ -128,6 +128,8 @@ def run() -> Result:
     _program()
     _queue_follow_ups_for_a_worker()
     TierReview.objects.filter(quarter=QUARTER).delete()
+    with connection.cursor() as cursor:  # the last run's proposals gone, as a first run finds
+        cursor.execute("VACUUM ANALYZE scorecards_tierproposal")
     partners = Partner.objects.filter(status=Partner.Status.ACTIVE).count()
     print(f"[bench] reviewing {partners:,} active partners for {QUARTER}", flush=True)
 
