@@ -74,6 +74,30 @@ def test_person_certifications_are_added_once():
     assert PersonCertification.objects.count() == 60
 
 
+@pytest.mark.django_db
+def test_each_partner_is_paid_as_its_business_model_prefers_and_a_rerun_rewrites_none():
+    from deals.commissions.models import CommissionRule
+
+    out = io.StringIO()
+    dataset.build(out, {"partners": 12, "users": 12, "registrations": 20})
+    strayed = Partner.objects.filter(business_model__in=commission_data.COMPENSATION).first()
+    Partner.objects.filter(pk=strayed.pk).update(compensation_preference="strayed")
+
+    commission_data.ensure(out, commission_data.won_deal_count())
+
+    for partner in Partner.objects.all():
+        expected = commission_data.COMPENSATION.get(
+            partner.business_model, CommissionRule.Kind.RESALE_MARGIN
+        )
+        assert partner.compensation_preference == expected, partner.business_model
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text::bigint, id FROM partners_partner ORDER BY id")
+        versions = cursor.fetchall()
+        commission_data.ensure(out, commission_data.won_deal_count())
+        cursor.execute("SELECT xmin::text::bigint, id FROM partners_partner ORDER BY id")
+        assert cursor.fetchall() == versions  # no partner row written again
+
+
 def _table_shape(table):
     with connection.cursor() as cursor:
         cursor.execute(
