@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.utils import timezone
 
+from prm.id_sets import id_array
 from prm.money import MINOR_UNITS
 
 from .models import CommissionLine, CommissionOverride, CommissionRule
@@ -259,7 +260,7 @@ def insert_regular_lines(calc: PeriodCalculation, ids: list[int]) -> tuple[int, 
         _SQL = _statement()
     period = calc.period
     params: dict[str, Any] = {
-        "ids": list(ids),
+        "ids": id_array(ids),
         "first": min(ids),
         "last": max(ids),
         "won": calc.won,
