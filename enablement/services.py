@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Office, Partner, PartnerMembership
-from partners.tier_progress import would_break_tier
+from partners.tier_lapse import would_break_tier
 from prm.audit import changes_between, record_event
 from prm.exceptions import PermissionDenied
 from prm.locks import lock

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enablement.selectors import team_certifications
-from partners.models import Partner, TierRequirement
+from partners.models import Partner
 from partners.selectors import partner_access
+from partners.tier_lapse import KIND_OF_METRIC
 from partners.tier_progress import evaluate_requirement, requirements_of
 from prm.models import User
 from prm.money import default_currency
@@ -83,16 +84,6 @@ class Eligibility:
     reasons: list[str] = field(default_factory=list)
 
 
-# Which certification kind feeds each "certified people" requirement; the per-office and
-# per-region requirements are fed by any kind.
-_KIND_OF_METRIC: dict[str, str] = {
-    TierRequirement.Metric.CERTIFIED_SALES: "sales",
-    TierRequirement.Metric.CERTIFIED_TECHNICAL: "technical",
-    TierRequirement.Metric.CERTIFIED_DEVELOPERS: "developer",
-    TierRequirement.Metric.SPECIALTY_CERTIFICATIONS: "specialty",
-}
-
-
 def _lapsed_kinds(partner: Partner, day: dt.date) -> set[str]:
     """Kinds of the partner's certifications that have expired (and were not renewed)."""
     rows = team_certifications(partner).filter(expires_on__lt=day)
@@ -127,7 +118,7 @@ def eligibility(partner: Partner, *, as_of: dt.date | None = None) -> Eligibilit
         if not result.measured or result.met:
             continue
         lapsed = _lapsed_kinds(partner, day) if lapsed is None else lapsed
-        kind = _KIND_OF_METRIC.get(requirement.metric)
+        kind = KIND_OF_METRIC.get(requirement.metric)
         if (kind in lapsed) if kind else bool(lapsed):
             reasons.append(
                 _("Compliance: %(tier)s requires %(label)s and a certification has expired "

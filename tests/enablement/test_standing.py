@@ -8,7 +8,8 @@ import pytest
 
 from enablement.models import Certification, ReferenceImplementation
 from partners.models import TierRequirement
-from partners.tier_progress import evaluate_tier, register_metric, standing, would_break_tier
+from partners.tier_lapse import would_break_tier
+from partners.tier_progress import evaluate_tier, register_metric, standing
 from tests.factories import (
     MembershipFactory,
     OfficeFactory,
