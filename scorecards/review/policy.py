@@ -139,23 +139,16 @@ class Verdicts:
     def __init__(self, weights: Weights):
         self.weights = weights
         self._known: dict[tuple, Pattern] = {}
-        self._ladders: dict[tuple[int, ...], Ladder] = {}
-        self._last: tuple[list[Tier], Ladder] | None = None
+        self._ladder: tuple[list[Tier], Ladder] | None = None
 
     def ladder(self, tiers: list[Tier]) -> Ladder:
-        """``tiers`` by rank, with each tier's place in that order by id (the same list of
-        tiers as the partner before: the same ladder, without reading their ids again)."""
-        last = self._last
-        if last is not None and last[0] is tiers:
-            return last[1]
-        key = tuple([tier.pk for tier in tiers])
-        known = self._ladders.get(key)
-        if known is None:
+        """``tiers`` by rank, with each tier's place in that order by id: worked out again
+        only for another list of tiers (a review passes the same list for every partner)."""
+        if self._ladder is None or self._ladder[0] is not tiers:
             ranked = sorted(tiers, key=lambda t: t.rank)
             ids = [t.pk for t in ranked]
-            known = self._ladders[key] = Ladder(ranked, ids, {pk: i for i, pk in enumerate(ids)})
-        self._last = (tiers, known)
-        return known
+            self._ladder = (tiers, Ladder(ranked, ids, {pk: i for i, pk in enumerate(ids)}))
+        return self._ladder[1]
 
     def of(self, ranked: list[Tier], standings: list[TierStanding]) -> Pattern:
         # The rows of each tier are its requirements in a fixed order: the tiers and the met
@@ -274,7 +267,7 @@ def propose(
     the reasons' templates, when translated already; ``verdicts``: the review's, to share."""
     texts = wording or Wording.current()
     verdicts = verdicts or Verdicts(weights)
-    ranked, ranked_ids, index = verdicts.ladder(tiers)
+    ranked, ranked_ids, place = verdicts.ladder(tiers)
     measured = [standings[pk] for pk in ranked_ids]
     pattern = verdicts.of(ranked, measured)
 
@@ -298,7 +291,7 @@ def propose(
     qualified = None if q_index is None else ranked[q_index]
     current_rank = current.rank if current else -1
     qualified_rank = qualified.rank if qualified else -1
-    shown = q_index if q_index is not None else index[current.pk] if current else 0
+    shown = q_index if q_index is not None else place[current.pk] if current else 0
     score = pattern.scores[shown] if ranked else Decimal(0)
     snapshot = {
         "metrics": {
@@ -316,11 +309,11 @@ def propose(
         if current is None:
             reasons = [texts.no_tier]
         else:
-            reasons = [worded(texts.still_meets, index[current.pk])]
+            reasons = [worded(texts.still_meets, place[current.pk])]
         return Draft(Action.HOLD, current, qualified, False, 0, False, score, reasons, snapshot)
 
     # Below the current tier's requirements.
-    short = qualification(index[current.pk])
+    short = qualification(place[current.pk])
     score = short.score
     misses = previous_misses + 1
     reasons = [_below_text(short, weights, texts)]

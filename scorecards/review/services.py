@@ -272,13 +272,12 @@ def _review_chunk(review: TierReview, rows: list[tuple], auto_promote: bool) -> 
     )
     if done:
         rows = [row for row in rows if row[_PARTNER] not in done]
-    partner_ids = [row[_PARTNER] for row in rows]
     # Only partners without a proposal, under the review's lock: no row can conflict.
     insert_rows(TierProposal, PROPOSAL_COLUMNS, rows)
     if auto_promote and rows:
         promotions = TierProposal.objects.filter(
             review=review,
-            partner_id__in=id_set(partner_ids),
+            partner_id__in=id_set(row[_PARTNER] for row in rows),
             action=TierProposal.Action.PROMOTE,
             applied_at__isnull=True,
         ).select_related("review", "partner", "current_tier", "proposed_tier")
