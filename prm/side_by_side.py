@@ -10,9 +10,14 @@ Only where that gives the same answers: on PostgreSQL, outside a transaction. A 
 transaction must read what that transaction wrote (or, in tests, the data of the test's
 transaction), which another connection cannot see; there the calls run one after another on
 the caller's connection. The calls must only read; each thread speaks the caller's language.
+
+Two helpers for a job's writes follow the same rule: ``one_behind`` writes each chunk on a
+connection of its own while the job prepares the next, and ``in_parallel`` runs a few
+independent chunks at once, each in its own transaction on its own connection.
 """
 
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -46,6 +51,42 @@ def _on_own_connection(call: Callable[[], T], language: str | None) -> T:
         return _with_language(call, language)
     finally:
         connections.close_all()  # this thread's connections only: they are thread-local
+
+
+def in_parallel(calls: Sequence[Callable[[], Any]], *, at_once: int) -> None:
+    """Run ``calls``, ``at_once`` of them at a time, each on a connection of its own.
+
+    For a job's chunks that are each a transaction of their own over rows no other chunk
+    touches (they may write), so that their order does not matter: the database server works
+    on ``at_once`` of them on as many cores instead of one. Once a call fails no further call
+    starts; the calls already running finish, then the first failure in the order of
+    ``calls`` is raised.
+
+    Where ``side_by_side`` would run calls one after another (in a transaction, not on
+    PostgreSQL), they run in order on the caller's connection and the first failure stops
+    them."""
+    if at_once < 2 or len(calls) < 2 or not can_run_side_by_side():
+        for call in calls:
+            call()
+        return
+    language = translation.get_language()
+    failed = threading.Event()
+
+    def guarded(call: Callable[[], Any]) -> None:
+        if failed.is_set():
+            return
+        try:
+            _on_own_connection(call, language)
+        except BaseException:
+            failed.set()
+            raise
+
+    workers = min(at_once, len(calls))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="in-parallel") as pool:
+        futures = [pool.submit(guarded, call) for call in calls]
+        wait(futures)
+    for future in futures:
+        future.result()
 
 
 # Seconds a thread keeps the interpreter while another waits for it, inside ``one_behind``.

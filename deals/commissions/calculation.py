@@ -11,7 +11,8 @@ periods before P, so running P again (or after a crash half way) produces the sa
   line in P: a refund or re-pricing, a deal no longer won, a deal reassigned to another partner.
 
 Deals are processed in chunks of ids, each chunk in its own transaction (progress is saved
-after each one), with a fixed number of queries, never a query per deal:
+after each one; a worker calculates ``PRM_JOB_CONNECTIONS`` chunks at once, each on a connection
+of its own), with a fixed number of queries, never a query per deal:
 
 - on PostgreSQL one statement (``setbased``) matches the rules, prices and inserts the regular
   lines of the chunk in the database and returns the few deals whose earlier or current lines
@@ -32,12 +33,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db.models import F, Sum
 
 from partners.models import Tier
 from prm.bulk import atomic_bulk
+from prm.side_by_side import in_parallel
 
 from . import setbased
 from .models import CommissionLine, CommissionOverride, CommissionRule, CommissionRun
@@ -48,7 +51,7 @@ Kind = CommissionLine.Kind
 Status = CommissionLine.Status
 ZERO = Decimal(0)
 CHUNK_SIZE = 2000  # deals per chunk in Python
-SET_BASED_CHUNK_SIZE = 50_000  # deals per statement on PostgreSQL
+SET_BASED_CHUNK_SIZE = 25_000  # deals per statement on PostgreSQL
 BASE_KINDS = (Kind.MARGIN, Kind.RESIDUAL, Kind.ONE_TIME)
 
 
@@ -286,8 +289,8 @@ def calculate_run(
         setbased.refresh_statistics()
     chunk_size = chunk_size or (SET_BASED_CHUNK_SIZE if calc.set_based else CHUNK_SIZE)
     CommissionRun.objects.filter(pk=run.pk).update(rows_total=len(ids), rows_done=0)
-    for start in range(0, len(ids), chunk_size):
-        chunk = ids[start : start + chunk_size]
+
+    def calculate(index: int, chunk: list[int]) -> None:
         with atomic_bulk():
             result = calc.calculate_chunk(chunk)
             CommissionRun.objects.filter(pk=run.pk).update(
@@ -296,7 +299,14 @@ def calculate_run(
                 lines_updated=F("lines_updated") + result.updated,
             )
         if on_chunk is not None:
-            on_chunk(start // chunk_size)
+            on_chunk(index)
+
+    # Chunks hold disjoint deals, so their lines too: a worker calculates several at once.
+    chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    in_parallel(
+        [partial(calculate, index, chunk) for index, chunk in enumerate(chunks)],
+        at_once=settings.PRM_JOB_CONNECTIONS,
+    )
     with atomic_bulk():
         created, updated = apply_spiffs(period=calc.period, run=run)
         CommissionRun.objects.filter(pk=run.pk).update(

@@ -1,7 +1,8 @@
 """Independent reads side by side: each on its own connection outside a transaction (on
 PostgreSQL), on the caller's connection inside one, where only it sees what the transaction
-wrote; results in the order of the calls either way. And a job's writes one behind: each on a
-connection of its own while the job prepares the next, one at a time, in order."""
+wrote; results in the order of the calls either way. A job's writes one behind: each on a
+connection of its own while the job prepares the next, one at a time, in order. And a job's
+independent chunks in parallel: a few at a time, each on a connection of its own."""
 
 import sys
 import threading
@@ -12,7 +13,13 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from prm.models import ChannelTeam
-from prm.side_by_side import SWITCH_INTERVAL, can_run_side_by_side, one_behind, side_by_side
+from prm.side_by_side import (
+    SWITCH_INTERVAL,
+    can_run_side_by_side,
+    in_parallel,
+    one_behind,
+    side_by_side,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,3 +196,81 @@ def test_inside_a_transaction_each_write_runs_at_once_on_the_callers_connection(
         ChannelTeam.objects.create(name="Uncommitted")
         writer.submit(lambda: seen.append((threading.get_ident(), _team_names())))
         assert seen == [(threading.get_ident(), ["Uncommitted"])]
+
+
+# --- Chunks in parallel -----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="in parallel only on PostgreSQL")
+def test_in_parallel_runs_as_many_calls_at_once_as_allowed_each_on_its_own_connection():
+    before = _open_connections()
+    lock = threading.Lock()
+    running, most, pids = [], [0], []
+    two_running = threading.Barrier(2, timeout=10)
+
+    def chunk(n):
+        def write():
+            with lock:
+                running.append(n)
+                most[0] = max(most[0], len(running))
+            if n < 2:
+                two_running.wait()  # the first two calls do run at the same time
+            threading.Event().wait(0.02)
+            _create_team(f"Chunk {n}", pids)
+            with lock:
+                running.remove(n)
+
+        return write
+
+    in_parallel([chunk(n) for n in range(6)], at_once=2)
+
+    assert most[0] == 2
+    assert _team_names() == [f"Chunk {n}" for n in range(6)]  # each committed on its own
+    assert _backend_pid() not in {pid for _name, pid in pids}
+    assert _connections_settle_to(before) <= before  # the calls' connections are closed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="in parallel only on PostgreSQL")
+def test_in_parallel_a_failure_starts_no_further_call_and_reaches_the_caller():
+    started = []
+
+    def chunk(n):
+        def write():
+            started.append(n)
+            if n == 1:
+                raise ValueError("chunk 1 failed")
+            threading.Event().wait(0.05)  # still running when chunk 1 fails
+            _create_team(f"Chunk {n}")
+
+        return write
+
+    with pytest.raises(ValueError, match="chunk 1 failed"):
+        in_parallel([chunk(n) for n in range(8)], at_once=2)
+    assert 1 in started and len(started) < 8
+    assert "Chunk 1" not in _team_names()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="in parallel only on PostgreSQL")
+def test_in_parallel_the_first_failure_in_the_order_of_the_calls_is_raised():
+    both_running = threading.Barrier(2, timeout=10)
+
+    def fails(message):
+        def write():
+            both_running.wait()
+            raise ValueError(message)
+
+        return write
+
+    with pytest.raises(ValueError, match="first"):
+        in_parallel([fails("first"), fails("second")], at_once=2)
+
+
+def test_in_parallel_inside_a_transaction_the_calls_run_in_order_on_the_callers_connection():
+    seen = []
+    with transaction.atomic():
+        ChannelTeam.objects.create(name="Uncommitted")
+        in_parallel(
+            [lambda n=n: seen.append((n, threading.get_ident(), _team_names())) for n in range(3)],
+            at_once=2,
+        )
+    assert seen == [(n, threading.get_ident(), ["Uncommitted"]) for n in range(3)]

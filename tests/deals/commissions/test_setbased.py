@@ -7,6 +7,7 @@ field. The SQL rounding is checked against ``prm.money.quantize`` on ties in cur
 """
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -286,3 +287,52 @@ def test_both_engines_give_identical_corrections(acme, globex, plan, ops, monkey
     assert "steady" not in handled and "reversed" not in handled
     assert not [line for line in lines if line[0] == "steady" and line[2] == Q4]
     assert [line[11] for line in lines if line[0] == "new"] == [Decimal("375.000")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_calculated_in_parallel_give_the_lines_of_chunks_calculated_in_turn(
+    acme, globex, plan, ops, settings, monkeypatch
+):
+    """Outside a transaction (a worker on PostgreSQL) a run calculates its chunks two at a
+    time, each on a connection of its own; regular lines and corrections are the same."""
+    settings.PRM_JOB_CONNECTIONS = 2
+    threads: list[str] = []
+    original = calculation.PeriodCalculation.calculate_chunk
+
+    def recorded(calc, ids):
+        threads.append(threading.current_thread().name)
+        return original(calc, ids)
+
+    monkeypatch.setattr(calculation.PeriodCalculation, "calculate_chunk", recorded)
+
+    def scenario():
+        plans.save_rule(actor=ops, plan=plan, name="Margin", kind=Kind.RESALE_MARGIN, rate=10)
+        plans.save_rule(
+            actor=ops, plan=plan, name="Residual", kind=Kind.RESIDUAL_COMMISSION, rate=8, periods=3
+        )
+        globex.compensation_preference = CompensationPreference.RESIDUAL_COMMISSION
+        globex.save()
+        deals = [
+            won_deal(acme if n % 3 else globex, amount=f"{1000 + 37 * n}.45", customer_name=f"D{n}")
+            for n in range(11)
+        ]
+        run_commission_calculation(period=Q3, actor=ops, chunk_size=2)
+        pay_everything(Q3, ops)
+        DealRegistration.objects.filter(pk=deals[1].pk).update(closed_amount=500)
+        DealRegistration.objects.filter(pk=deals[3].pk).update(status="lost")
+        DealRegistration.objects.filter(pk=deals[4].pk).update(partner=globex)
+        won_deal(acme, amount="2500", closed_on=IN_Q4, customer_name="new")
+        run_commission_calculation(period=Q4, actor=ops, chunk_size=2)
+
+    with transaction.atomic():  # in a transaction: one chunk after another, then rolled back
+        scenario()
+        in_turn = snapshot()
+        transaction.set_rollback(True)
+    assert set(threads) == {threading.current_thread().name}
+    threads.clear()
+
+    scenario()
+
+    assert snapshot() == in_turn
+    assert {"margin", "residual", "clawback", "adjustment"} <= {line[4] for line in in_turn}
+    assert threading.current_thread().name not in threads and len(set(threads)) == 2
