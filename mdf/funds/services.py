@@ -12,13 +12,16 @@ running it again finds nothing left.
 
 import calendar
 import datetime as dt
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from typing import cast
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,13 +29,14 @@ from deals.models import DealRegistration
 from partners.models import Partner, Tier, TierHistory
 from prm.audit import record_event
 from prm.bulk import atomic_bulk
-from prm.currency.conversion import RateTable
+from prm.currency.conversion import MissingExchangeRate, sums_converted
 from prm.id_sets import id_set
 from prm.models import User
 from prm.money import format_money, parse_amount, quantize
 from prm.notifications import notify
 from prm.periods import fiscal_quarter
 from prm.permissions import require_program_ops
+from prm.side_by_side import even_chunks, in_parallel
 
 from ..exceptions import InvalidMdfData, MdfNotAllowed
 from ..ledger import services as ledger
@@ -97,31 +101,27 @@ def accrual_amounts(month: dt.date) -> dict[int, Decimal]:
     accrual rate on the month's last day, rounded to the cent. Partners accruing nothing are
     left out. Raises ``MissingExchangeRate`` rather than leaving a deal out."""
     end = month_end(month)
-    groups = list(
-        DealRegistration.objects.filter(
-            status=DealRegistration.Status.WON,
-            closed_on__gte=month,
-            closed_on__lte=end,
-            closed_amount__isnull=False,
-            partner__status=Partner.Status.ACTIVE,
-        )
-        .order_by()
-        .values_list("partner_id", "currency", "closed_on")
-        .annotate(total=Sum("closed_amount"))
+    won = DealRegistration.objects.filter(
+        status=DealRegistration.Status.WON,
+        closed_on__gte=month,
+        closed_on__lte=end,
+        closed_amount__isnull=False,
+        partner__status=Partner.Status.ACTIVE,
     )
-    if not groups:
-        return {}
-    table = RateTable.load({row[1] for row in groups}, until=end)
-    revenue: dict[int, Decimal] = defaultdict(Decimal)
-    for partner_id, currency, day, total in groups:
-        revenue[partner_id] += table.convert(total, currency, day)
+    # Each partner's revenue converted and rounded once (in the database on PostgreSQL).
+    revenue = sums_converted(won, by="partner_id", amount="closed_amount", on="closed_on")
+    missing = [sum_ for sum_ in revenue.values() if isinstance(sum_, MissingExchangeRate)]
+    if missing:
+        raise min(missing, key=lambda exc: (exc.on, exc.currency))
     rates = dict(Tier.objects.values_list("pk", "mdf_accrual_rate"))
     tiers = _tiers_on(end, list(revenue))
-    amounts = {}
-    for partner_id, won in revenue.items():
+    amounts: dict[int, Decimal] = {}
+    for key, converted in revenue.items():
+        partner_id = cast(int, key)
+        assert isinstance(converted, Decimal)  # a missing rate was raised above
         tier_id = tiers.get(partner_id)
-        rate = (rates.get(tier_id) if tier_id is not None else None) or ZERO
-        amount = quantize(quantize(won) * rate)
+        rate = rates.get(tier_id) if tier_id is not None else None
+        amount = quantize(converted * rate) if rate else ZERO  # no rate: no MDF benefit
         if amount > 0:
             amounts[partner_id] = amount
     return amounts
@@ -134,13 +134,21 @@ def accrue_month(*, month: dt.date, progress: Progress | None = None) -> Accrual
     period = fiscal_quarter(month)
     result = AccrualResult(month=month, partners=len(amounts), total=sum(amounts.values(), ZERO))
     partner_ids = sorted(amounts)
-    for start in range(0, len(partner_ids), CHUNK_SIZE):
-        chunk = partner_ids[start : start + CHUNK_SIZE]
+    counting = threading.Lock()
+
+    def accrue(chunk: Sequence[int]) -> None:
         created = _accrue_chunk(chunk, amounts, period, month)
-        result.created += created
-        result.already += len(chunk) - created
-        if progress:
-            progress(start + len(chunk), len(partner_ids))
+        with counting:
+            result.created += created
+            result.already += len(chunk) - created
+            if progress:
+                progress(result.created + result.already, len(partner_ids))
+
+    # Chunks hold disjoint partners, so disjoint funds: a worker accrues several at once.
+    in_parallel(
+        [partial(accrue, chunk) for chunk in even_chunks(partner_ids, CHUNK_SIZE)],
+        at_once=settings.PRM_JOB_CONNECTIONS,
+    )
     if result.created:  # a re-run that writes nothing leaves no trace either
         _record_job(
             "mdf.accrual_run",

