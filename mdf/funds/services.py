@@ -160,21 +160,14 @@ def accrue_month(*, month: dt.date, progress: Progress | None = None) -> Accrual
 
 @atomic_bulk()
 def _accrue_chunk(chunk, amounts, period, month) -> int:
-    funds = ledger.open_funds(chunk, period)
-    state = ledger.lock_for_append(funds.values())
-    done = set(
-        LedgerEntry.objects.filter(
-            fund_id__in=id_set(sorted(funds.values())), kind=Kind.ACCRUAL,
-            source_month=month,
-        ).values_list("fund_id", flat=True)
-    )  # fmt: skip
+    funds = ledger.open_for_append(chunk, period, kind=Kind.ACCRUAL, month=month)
     reason = _("Accrual for %(month)s") % {"month": f"{month:%Y-%m}"}
     movements = [
-        ledger.Movement(funds[p], Kind.ACCRUAL, amounts[p], source_month=month, reason=reason)
+        ledger.Movement(fund, Kind.ACCRUAL, amounts[p], source_month=month, reason=reason)
         for p in chunk
-        if funds[p] not in done
+        if (fund := funds.funds[p]) not in funds.done
     ]
-    return ledger.post_many(movements, state=state)
+    return ledger.post_many(movements, state=funds.state)
 
 
 def _record_job(verb: str, data: dict) -> None:

@@ -151,6 +151,68 @@ FOR UPDATE OF f
 """  # noqa: S608 - table names of the models; the ids are a parameter
 
 
+@dataclass
+class Appending:
+    """What a job appending once-per-month entries needs of its partners' funds, locked."""
+
+    funds: dict[int, int]  # partner id: fund id
+    state: dict[int, tuple[int, Decimal, Decimal]]  # fund id: as ``lock_for_append`` gives
+    done: set[int]  # funds already holding the month's entry of the kind
+
+
+def open_for_append(
+    partner_ids: Iterable[int], period: FiscalPeriod, *, kind: str, month: dt.date
+) -> Appending:
+    """``open_funds``, ``lock_for_append`` and which funds already hold the ``kind`` entry of
+    ``month`` (a once-per-month kind), for the jobs' large batches. On PostgreSQL the funds
+    that exist are found, locked and read in one statement (a month's accrual finds them all
+    but in a new quarter's first month); the missing ones are then opened and locked."""
+    wanted = sorted(set(partner_ids))
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        funds = open_funds(wanted, period)
+        return Appending(funds, lock_for_append(funds.values()), _holding(funds, kind, month))
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_FOR_APPEND, [kind, month, id_array(wanted), period.label])
+        rows = cursor.fetchall()
+    appending = Appending({}, {}, set())
+    for partner_id, fund_id, seq, avail, committed, holding in rows:
+        appending.funds[partner_id] = fund_id
+        appending.state[fund_id] = (seq or 0, avail or ZERO, committed or ZERO)
+        if holding:
+            appending.done.add(fund_id)
+    missing = [p for p in wanted if p not in appending.funds]
+    if missing:  # opened now (or by another job meanwhile): locked after, in id order still
+        opened = open_funds(missing, period)
+        appending.funds.update(opened)
+        appending.state.update(lock_for_append(opened.values()))
+        appending.done |= _holding(opened, kind, month)
+    return appending
+
+
+def _holding(funds: dict[int, int], kind: str, month: dt.date) -> set[int]:
+    return set(
+        LedgerEntry.objects.filter(
+            fund_id__in=id_set(sorted(funds.values())), kind=kind, source_month=month
+        ).values_list("fund_id", flat=True)
+    )
+
+
+_OPEN_FOR_APPEND = f"""
+SELECT f.partner_id, f.id, e.sequence, e.available_after, e.committed_after,
+       EXISTS (SELECT 1 FROM {LedgerEntry._meta.db_table} m
+               WHERE m.fund_id = f.id AND m.kind = %s AND m.source_month = %s) AS holding
+FROM {Fund._meta.db_table} f
+LEFT JOIN LATERAL (
+    SELECT l.sequence, l.available_after, l.committed_after FROM {LedgerEntry._meta.db_table} l
+    WHERE l.fund_id = f.id ORDER BY l.sequence DESC LIMIT 1
+) e ON true
+WHERE f.partner_id = ANY(%s::bigint[]) AND f.period = %s
+ORDER BY f.id
+FOR UPDATE OF f
+"""  # noqa: S608 - table names of the models; every value is a parameter
+
+
 # --- Entries ---------------------------------------------------------------------------------
 
 

@@ -133,3 +133,33 @@ def test_a_large_batch_is_written_with_the_same_rows_and_checks(fund):
     overdraw = [ledger.Movement(fund.pk, Kind.RESERVATION, Decimal("2500.01"))]
     with pytest.raises(InsufficientFunds), transaction.atomic():
         ledger.post_many(overdraw)
+
+
+def test_open_for_append_opens_locks_and_reads_each_partners_fund(fund, mdf_acme, globex):
+    """A partner's existing fund with its last entry, one opened for a partner without, and
+    which funds already hold the month's entry of the kind."""
+    import datetime as dt
+
+    from prm.periods import fiscal_quarter
+
+    month = today().replace(day=1)
+    ledger.record(fund=fund, kind=Kind.ALLOCATION, amount=Decimal("100.00"))
+    ledger.record(fund=fund, kind=Kind.RESERVATION, amount=Decimal("30.00"))
+    ledger.record(fund=fund, kind=Kind.ACCRUAL, amount=Decimal("5.00"), source_month=month)
+    period = fiscal_quarter(today())
+
+    with transaction.atomic():
+        appending = ledger.open_for_append(
+            [globex.pk, mdf_acme.pk], period, kind=Kind.ACCRUAL, month=month
+        )
+        opened = appending.funds[globex.pk]
+        assert appending.funds[mdf_acme.pk] == fund.pk and opened != fund.pk
+        assert appending.state == {
+            fund.pk: (3, Decimal("75.00"), Decimal("30.00")),
+            opened: (0, Decimal(0), Decimal(0)),
+        }
+        assert appending.done == {fund.pk}
+        earlier = ledger.open_for_append(
+            [mdf_acme.pk], period, kind=Kind.ACCRUAL, month=month - dt.timedelta(days=31)
+        )
+        assert earlier.done == set()
