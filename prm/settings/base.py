@@ -450,7 +450,7 @@ PRM_INVITATION_DAYS = int(env("PRM_INVITATION_DAYS", "14"))
 # Days a commission line is held after its deal closes, to cover refunds, before it is payable.
 PRM_COMMISSION_HOLD_DAYS = int(env("PRM_COMMISSION_HOLD_DAYS", "30"))
 # Database connections a job may use at once for its independent chunks (the commission
-# calculation): about the number of cores the database server can give one job.
+# calculation, the MDF accrual): about the number of cores the database server can give one job.
 PRM_JOB_CONNECTIONS = int(env("PRM_JOB_CONNECTIONS", "2"))
 # Webhook deliveries to private, loopback and link-local addresses: allowed off production only.
 PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("PRM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", True)
