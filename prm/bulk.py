@@ -52,17 +52,27 @@ def insert_many(objs: Sequence[models.Model]) -> int:
     if connection.vendor != "postgresql":
         return len(model._default_manager.bulk_create(objs))
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    copy_rows(
+        model,
+        [f.column for f in fields],
+        ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs),
+    )
+    return len(objs)
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Any]) -> None:
+    """Write ``rows`` (sequences of the values of ``columns``, ready for the database: ints,
+    text, ``Decimal``, dates, None) into ``model``'s table with one ``COPY`` (PostgreSQL)."""
+    connection = transaction.get_connection()
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    statement = f"COPY {table} ({columns}) FROM STDIN"
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with (
         connection.wrap_database_errors,
         connection.cursor() as cursor,
-        cursor.cursor.copy(statement) as copy,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
-        for obj in objs:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-    return len(objs)
+        for row in rows:
+            copy.write_row(row)
 
 
 # Columns whose values COPY takes as Python gives them (ints, text, booleans): a row of these
@@ -113,23 +123,19 @@ def insert_rows(
         (position[name], index, None if isinstance(field, _AS_GIVEN) else field)
         for index, (name, field) in enumerate((name, concrete[position[name]]) for name in fields)
     ]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in concrete)
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        last: dict[int, tuple[Any, Any]] = {}  # per column: the last value and its preparing
-        for row in rows:
-            values = defaults.copy()
-            for at, index, field in given:
-                value = row[index]
-                if field is not None and type(value) is not JSONText:
-                    before = last.get(at)
-                    if before is None or before[0] is not value:
-                        before = last[at] = (value, field.get_db_prep_save(value, connection))
-                    value = before[1]
-                values[at] = value
-            copy.write_row(values)
+    last: dict[int, tuple[Any, Any]] = {}  # per column: the last value and its preparing
+
+    def prepared(row: Sequence[Any]) -> list[Any]:
+        values = defaults.copy()
+        for at, index, field in given:
+            value = row[index]
+            if field is not None and type(value) is not JSONText:
+                before = last.get(at)
+                if before is None or before[0] is not value:
+                    before = last[at] = (value, field.get_db_prep_save(value, connection))
+                value = before[1]
+            values[at] = value
+        return values
+
+    copy_rows(model, [f.column for f in concrete], map(prepared, rows))
     return len(rows)

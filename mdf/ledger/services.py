@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from prm.bulk import copy_rows
 from prm.id_sets import id_array, id_set
 from prm.locks import lock_many
 from prm.models import User
@@ -138,17 +139,21 @@ def lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, De
     return {pk: (seq or 0, avail or ZERO, committed or ZERO) for pk, seq, avail, committed in rows}
 
 
-_LOCK_FOR_APPEND = f"""
-SELECT f.id, e.sequence, e.available_after, e.committed_after
+# The funds ``f`` with their last entry ``e`` (none for a fund without entries), to be locked.
+_FUNDS_AND_LAST_ENTRY = f"""
 FROM {Fund._meta.db_table} f
 LEFT JOIN LATERAL (
     SELECT l.sequence, l.available_after, l.committed_after FROM {LedgerEntry._meta.db_table} l
     WHERE l.fund_id = f.id ORDER BY l.sequence DESC LIMIT 1
 ) e ON true
+"""  # noqa: S608 - table names of the models
+
+_LOCK_FOR_APPEND = f"""
+SELECT f.id, e.sequence, e.available_after, e.committed_after {_FUNDS_AND_LAST_ENTRY}
 WHERE f.id = ANY(%s::bigint[])
 ORDER BY f.id
 FOR UPDATE OF f
-"""  # noqa: S608 - table names of the models; the ids are a parameter
+"""  # noqa: S608 - the ids are a parameter
 
 
 @dataclass
@@ -202,11 +207,7 @@ _OPEN_FOR_APPEND = f"""
 SELECT f.partner_id, f.id, e.sequence, e.available_after, e.committed_after,
        EXISTS (SELECT 1 FROM {LedgerEntry._meta.db_table} m
                WHERE m.fund_id = f.id AND m.kind = %s AND m.source_month = %s) AS holding
-FROM {Fund._meta.db_table} f
-LEFT JOIN LATERAL (
-    SELECT l.sequence, l.available_after, l.committed_after FROM {LedgerEntry._meta.db_table} l
-    WHERE l.fund_id = f.id ORDER BY l.sequence DESC LIMIT 1
-) e ON true
+{_FUNDS_AND_LAST_ENTRY}
 WHERE f.partner_id = ANY(%s::bigint[]) AND f.period = %s
 ORDER BY f.id
 FOR UPDATE OF f
@@ -310,15 +311,7 @@ def post_many(
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return len(LedgerEntry.objects.bulk_create(_entries(rows), batch_size=2000))
-    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    statement = f"COPY {table} ({', '.join(_NAMES)}) FROM STDIN"
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.cursor.copy(statement) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+    copy_rows(LedgerEntry, _NAMES, rows)
     return len(rows)
 
 
