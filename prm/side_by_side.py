@@ -89,7 +89,7 @@ def in_parallel(calls: Sequence[Callable[[], Any]], *, at_once: int) -> None:
         future.result()
 
 
-def even_chunks(items: Sequence[T], most: int) -> list[Sequence[T]]:
+def even_chunks(items: list[T], most: int) -> list[list[T]]:
     """``items`` in as few chunks of at most ``most`` as possible, of sizes differing by one at
     most (5,503 partners in chunks of 5,000: 2,752 and 2,751, not 5,000 and 503), so that
     chunks run ``in_parallel`` finish together."""

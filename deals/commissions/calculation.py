@@ -40,7 +40,7 @@ from django.db.models import F, Sum
 
 from partners.models import Tier
 from prm.bulk import atomic_bulk
-from prm.side_by_side import in_parallel
+from prm.side_by_side import even_chunks, in_parallel
 
 from . import setbased
 from .models import CommissionLine, CommissionOverride, CommissionRule, CommissionRun
@@ -50,8 +50,8 @@ from .rules import DealFacts, RuleBook, TierBook, earning
 Kind = CommissionLine.Kind
 Status = CommissionLine.Status
 ZERO = Decimal(0)
-CHUNK_SIZE = 2000  # deals per chunk in Python
-SET_BASED_CHUNK_SIZE = 25_000  # deals per statement on PostgreSQL
+CHUNK_SIZE = 2000  # deals per chunk in Python (at most: chunks are evened out)
+SET_BASED_CHUNK_SIZE = 25_000  # deals per statement on PostgreSQL (at most)
 BASE_KINDS = (Kind.MARGIN, Kind.RESIDUAL, Kind.ONE_TIME)
 
 
@@ -302,9 +302,11 @@ def calculate_run(
             on_chunk(index)
 
     # Chunks hold disjoint deals, so their lines too: a worker calculates several at once.
-    chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
     in_parallel(
-        [partial(calculate, index, chunk) for index, chunk in enumerate(chunks)],
+        [
+            partial(calculate, index, chunk)
+            for index, chunk in enumerate(even_chunks(ids, chunk_size))
+        ],
         at_once=settings.PRM_JOB_CONNECTIONS,
     )
     with atomic_bulk():
