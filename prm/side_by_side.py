@@ -60,7 +60,8 @@ def in_parallel(calls: Sequence[Callable[[], Any]], *, at_once: int) -> None:
     touches (they may write), so that their order does not matter: the database server works
     on ``at_once`` of them on as many cores instead of one. Once a call fails no further call
     starts; the calls already running finish, then the first failure in the order of
-    ``calls`` is raised.
+    ``calls`` is raised. The same when the caller is stopped while it waits (a task's soft
+    time limit): the calls running finish, no other starts, and the caller's exception goes on.
 
     Where ``side_by_side`` would run calls one after another (in a transaction, not on
     PostgreSQL), they run in order on the caller's connection and the first failure stops
@@ -84,7 +85,11 @@ def in_parallel(calls: Sequence[Callable[[], Any]], *, at_once: int) -> None:
     workers = min(at_once, len(calls))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="in-parallel") as pool:
         futures = [pool.submit(guarded, call) for call in calls]
-        wait(futures)
+        try:
+            wait(futures)
+        except BaseException:  # the caller stopped waiting (a task's time limit, say)
+            failed.set()  # the calls running finish as the block ends; no other starts
+            raise
     for future in futures:
         future.result()
 

@@ -266,6 +266,33 @@ def test_in_parallel_the_first_failure_in_the_order_of_the_calls_is_raised():
         in_parallel([fails("first"), fails("second")], at_once=2)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="in parallel only on PostgreSQL")
+def test_in_parallel_a_caller_stopped_while_waiting_starts_no_further_call(monkeypatch):
+    import prm.side_by_side as module
+
+    first_started = threading.Event()
+    started = []
+
+    def chunk(n):
+        def write():
+            started.append(n)
+            first_started.set()
+            threading.Event().wait(0.05)
+            _create_team(f"Chunk {n}")
+
+        return write
+
+    def stopped(futures):  # a soft time limit raised in the caller as it waits
+        assert first_started.wait(10)
+        raise TimeoutError("soft time limit")
+
+    monkeypatch.setattr(module, "wait", stopped)
+    with pytest.raises(TimeoutError):
+        in_parallel([chunk(n) for n in range(8)], at_once=2)
+    assert len(started) <= 2  # the two running when the caller stopped; none after
+    assert _team_names() == [f"Chunk {n}" for n in sorted(started)]  # and those finished
+
+
 def test_in_parallel_inside_a_transaction_the_calls_run_in_order_on_the_callers_connection():
     seen = []
     with transaction.atomic():
