@@ -110,50 +110,23 @@ def lock_funds(fund_ids: Iterable[int]) -> dict[int, Fund]:
     return {fund.pk: fund for fund in rows}
 
 
-def lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
-    """``lock_funds`` and ``_last_entries`` in one statement, for the jobs' large batches: each
-    fund's (last sequence, available after, committed after), zeros for a fund without
-    entries. Pass the result to ``post_many(..., state=...)`` in the same transaction.
-
-    On PostgreSQL each fund's last entry is one lateral walk of the unique (fund, sequence)
-    index (half the time of three subqueries, one per column, for 5,000 funds)."""
-    ids = sorted(set(fund_ids))
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_LOCK_FOR_APPEND, [id_array(ids)])
-            rows = cursor.fetchall()
-    else:
-        last = LedgerEntry.objects.filter(fund_id=OuterRef("pk")).order_by("-sequence")
-        rows = list(
-            Fund.objects.select_for_update()
-            .filter(pk__in=id_set(ids))
-            .order_by("pk")
-            .annotate(
-                last_sequence=Subquery(last.values("sequence")[:1]),
-                last_available=Subquery(last.values("available_after")[:1]),
-                last_committed=Subquery(last.values("committed_after")[:1]),
-            )
-            .values_list("pk", "last_sequence", "last_available", "last_committed")
+def _lock_for_append(fund_ids: Iterable[int]) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """``lock_funds`` and ``_last_entries`` in one query: each fund's (last sequence, available
+    after, committed after), zeros for a fund without entries (``open_for_append`` elsewhere
+    than on PostgreSQL)."""
+    last = LedgerEntry.objects.filter(fund_id=OuterRef("pk")).order_by("-sequence")
+    rows = (
+        Fund.objects.select_for_update()
+        .filter(pk__in=id_set(sorted(set(fund_ids))))
+        .order_by("pk")
+        .annotate(
+            last_sequence=Subquery(last.values("sequence")[:1]),
+            last_available=Subquery(last.values("available_after")[:1]),
+            last_committed=Subquery(last.values("committed_after")[:1]),
         )
+        .values_list("pk", "last_sequence", "last_available", "last_committed")
+    )
     return {pk: (seq or 0, avail or ZERO, committed or ZERO) for pk, seq, avail, committed in rows}
-
-
-# The funds ``f`` with their last entry ``e`` (none for a fund without entries), to be locked.
-_FUNDS_AND_LAST_ENTRY = f"""
-FROM {Fund._meta.db_table} f
-LEFT JOIN LATERAL (
-    SELECT l.sequence, l.available_after, l.committed_after FROM {LedgerEntry._meta.db_table} l
-    WHERE l.fund_id = f.id ORDER BY l.sequence DESC LIMIT 1
-) e ON true
-"""  # noqa: S608 - table names of the models
-
-_LOCK_FOR_APPEND = f"""
-SELECT f.id, e.sequence, e.available_after, e.committed_after {_FUNDS_AND_LAST_ENTRY}
-WHERE f.id = ANY(%s::bigint[])
-ORDER BY f.id
-FOR UPDATE OF f
-"""  # noqa: S608 - the ids are a parameter
 
 
 @dataclass
@@ -161,53 +134,62 @@ class Appending:
     """What a job appending once-per-month entries needs of its partners' funds, locked."""
 
     funds: dict[int, int]  # partner id: fund id
-    state: dict[int, tuple[int, Decimal, Decimal]]  # fund id: as ``lock_for_append`` gives
+    # fund id: (last sequence, available after, committed after), for ``post_many(state=...)``
+    state: dict[int, tuple[int, Decimal, Decimal]]
     done: set[int]  # funds already holding the month's entry of the kind
 
 
 def open_for_append(
     partner_ids: Iterable[int], period: FiscalPeriod, *, kind: str, month: dt.date
 ) -> Appending:
-    """``open_funds``, ``lock_for_append`` and which funds already hold the ``kind`` entry of
-    ``month`` (a once-per-month kind), for the jobs' large batches. On PostgreSQL the funds
-    that exist are found, locked and read in one statement (a month's accrual finds them all
-    but in a new quarter's first month); the missing ones are then opened and locked."""
+    """For the jobs' large batches: each partner's fund of ``period`` (opened when missing),
+    locked in id order, with its last entry, and which funds already hold the ``kind`` entry of
+    ``month`` (a once-per-month kind). Pass ``state`` to ``post_many`` in the same transaction.
+
+    On PostgreSQL the funds that exist are found, locked and read in one statement, each fund's
+    last entry one lateral walk of the unique (fund, sequence) index (a month's accrual finds
+    them all but in a quarter's first month); the missing ones are then opened and read the
+    same way, after (their ids are higher, so the lock order holds)."""
     wanted = sorted(set(partner_ids))
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
+    if transaction.get_connection().vendor != "postgresql":
         funds = open_funds(wanted, period)
-        return Appending(funds, lock_for_append(funds.values()), _holding(funds, kind, month))
-    with connection.cursor() as cursor:
-        cursor.execute(_OPEN_FOR_APPEND, [kind, month, id_array(wanted), period.label])
-        rows = cursor.fetchall()
+        done = set(
+            LedgerEntry.objects.filter(
+                fund_id__in=list(funds.values()), kind=kind, source_month=month
+            ).values_list("fund_id", flat=True)
+        )
+        return Appending(funds, _lock_for_append(funds.values()), done)
     appending = Appending({}, {}, set())
+    _read_for_append(appending, wanted, period, kind, month)
+    missing = [p for p in wanted if p not in appending.funds]
+    if missing:  # opened now (or by another job meanwhile)
+        open_funds(missing, period)
+        _read_for_append(appending, missing, period, kind, month)
+    return appending
+
+
+def _read_for_append(
+    appending: Appending, partner_ids: list[int], period: FiscalPeriod, kind: str, month: dt.date
+) -> None:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_OPEN_FOR_APPEND, [kind, month, id_array(partner_ids), period.label])
+        rows = cursor.fetchall()
     for partner_id, fund_id, seq, avail, committed, holding in rows:
         appending.funds[partner_id] = fund_id
         appending.state[fund_id] = (seq or 0, avail or ZERO, committed or ZERO)
         if holding:
             appending.done.add(fund_id)
-    missing = [p for p in wanted if p not in appending.funds]
-    if missing:  # opened now (or by another job meanwhile): locked after, in id order still
-        opened = open_funds(missing, period)
-        appending.funds.update(opened)
-        appending.state.update(lock_for_append(opened.values()))
-        appending.done |= _holding(opened, kind, month)
-    return appending
-
-
-def _holding(funds: dict[int, int], kind: str, month: dt.date) -> set[int]:
-    return set(
-        LedgerEntry.objects.filter(
-            fund_id__in=id_set(sorted(funds.values())), kind=kind, source_month=month
-        ).values_list("fund_id", flat=True)
-    )
 
 
 _OPEN_FOR_APPEND = f"""
 SELECT f.partner_id, f.id, e.sequence, e.available_after, e.committed_after,
        EXISTS (SELECT 1 FROM {LedgerEntry._meta.db_table} m
                WHERE m.fund_id = f.id AND m.kind = %s AND m.source_month = %s) AS holding
-{_FUNDS_AND_LAST_ENTRY}
+FROM {Fund._meta.db_table} f
+LEFT JOIN LATERAL (
+    SELECT l.sequence, l.available_after, l.committed_after FROM {LedgerEntry._meta.db_table} l
+    WHERE l.fund_id = f.id ORDER BY l.sequence DESC LIMIT 1
+) e ON true
 WHERE f.partner_id = ANY(%s::bigint[]) AND f.period = %s
 ORDER BY f.id
 FOR UPDATE OF f
