@@ -121,8 +121,8 @@ def _storing_alone(*, bare: bool = False) -> tuple[float, int]:
     checked (then rolled back). What any calculation storing the same ledger pays at least.
 
     ``bare``: into a table with only the primary key and the unique (deal, period, rule, kind)
-    constraint the issue asks for, no other index and no foreign key: what a calculation storing
-    these lines would pay at least with the leanest ledger that keeps re-runs exact."""
+    constraint, no other index and no foreign key: what a calculation storing these lines pays
+    at least with the leanest ledger that keeps re-runs exact."""
     table = CommissionLine._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if bare:
