@@ -83,7 +83,7 @@ def _tiers_on(day: dt.date, partner_ids) -> dict[int, int | None]:
     """The tier in force on ``day``: the effective-dated history, else the current tier."""
     ids = id_set(sorted(partner_ids))
     current: dict[int, int | None] = dict(
-        Partner.objects.filter(pk__in=ids).values_list("pk", "tier_id")
+        Partner.objects.filter(pk__in=ids).order_by().values_list("pk", "tier_id")
     )
     history = TierHistory.objects.filter(partner_id__in=ids, effective_from__lte=day).exclude(
         effective_to__lt=day

@@ -26,7 +26,7 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from prm.exceptions import DomainError
-from prm.money import default_currency, quantize, to_decimal
+from prm.money import default_currency, minor_unit, quantize, to_decimal
 
 from .models import ExchangeRate
 
@@ -183,7 +183,7 @@ rated AS (
   ) x ON true
 )
 SELECT g.key,
-       SUM(g.total * COALESCE(rated.rate, 1)),
+       ROUND(SUM(g.total * COALESCE(rated.rate, 1)), %s),
        MIN((to_char(g.day, 'YYYY-MM-DD') || ' ' || g.currency) COLLATE "C") FILTER (
          WHERE g.currency <> %s AND rated.rate IS NULL
        )
@@ -201,10 +201,12 @@ def _sums_converted_in_database(rows: QuerySet) -> dict[Hashable, Decimal | Miss
     sql = _SUMS_SQL.format(rows=inner, rates=connection.ops.quote_name(ExchangeRate._meta.db_table))
     result: dict[Hashable, Decimal | MissingExchangeRate] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, program, program))
+        # Rounded half up to the program currency's minor unit in the query: ``ROUND(numeric,
+        # n)`` rounds half away from zero, which is ``quantize``'s ``ROUND_HALF_UP``.
+        cursor.execute(sql, (*params, program, minor_unit(program), program))
         for key, total, missing in cursor.fetchall():
             if missing is None:
-                result[key] = quantize(total)
+                result[key] = total
             else:
                 day, code = missing.split(" ")
                 result[key] = MissingExchangeRate(code, dt.date.fromisoformat(day))

@@ -65,10 +65,11 @@ def deals(db):
     _won(p["same day"], "5", "GBP", dt.date(2026, 2, 10))
     _won(p["same day"], "5", "CHF", dt.date(2026, 2, 10))  # CHF before GBP
     _won(p["same day"], "5", "SEK", dt.date(2026, 2, 11))
+    _won(p["half a cent"], "2.345", "USD", JAN)  # half up: 2.35, not the even 2.34
     return partners
 
 
-_NAMES = ["usd only", "mixed", "rounds once", "missing", "same day", "none"]
+_NAMES = ["usd only", "mixed", "rounds once", "missing", "same day", "half a cent", "none"]
 
 
 def _comparable(value):
@@ -104,6 +105,7 @@ def test_each_keys_sum_is_what_sum_converted_gives_for_its_rows(deals):
     assert together == expected
     assert together[deals["usd only"].pk] == Decimal("10.01")
     assert together[deals["rounds once"].pk] == Decimal("1.11")  # 0.0100000 + 1.10
+    assert together[deals["half a cent"].pk] == Decimal("2.35")
     assert together[deals["missing"].pk][1:3] == ("GBP", dt.date(2026, 2, 10))
     assert together[deals["same day"].pk][1:3] == ("CHF", dt.date(2026, 2, 10))
     assert deals["none"].pk not in together
@@ -132,3 +134,19 @@ def test_the_database_and_python_forms_agree(deals):
         k: _comparable(v) for k, v in in_python.items()
     }
     assert len(in_database) == len(_NAMES) - 1
+
+
+def test_sums_are_rounded_to_the_program_currencys_minor_unit(db, settings):
+    settings.PRM_DEFAULT_CURRENCY = "JPY"  # no decimals
+    ExchangeRate.objects.create(currency="USD", rate=Decimal("150"), effective_on=JAN)
+    partner = PartnerFactory()
+    _won(partner, "999", "JPY", MAR)
+    _won(partner, "0.01", "USD", MAR)  # 1.5 yen
+
+    expected = sum_converted(
+        DealRegistration.objects.filter(partner=partner), amount="closed_amount", on="closed_on"
+    )
+
+    # 1000.5 yen, rounded once, half up (not to the even 1000).
+    assert _together() == {partner.pk: Decimal("1001")}
+    assert expected == Decimal("1001")
