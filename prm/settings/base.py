@@ -399,6 +399,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# The list pages' filters: an unset choice reads "Any", not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "prm.api.authentication.ApiKeyAuthentication",

@@ -34,6 +34,13 @@ class TestPartnerList:
         assert names(client.get(LIST, {"sort": "tier"})) == ["Acme", "Distri", "Globex"]
         assert names(client.get(LIST, {"sort": "-tier"})) == ["Globex", "Distri", "Acme"]
 
+    def test_an_unset_filter_reads_any(self, client_for, ops, acme):
+        form = client_for(ops).get(LIST).context["filter_form"]
+
+        for name in ("status", "business_model", "tier", "distributor"):
+            assert list(form.fields[name].choices)[0] == ("", "Any"), name
+        assert "---------" not in form.as_p()
+
     def test_an_unknown_choice_is_an_error(self, client_for, ops, acme):
         response = client_for(ops).get(LIST, {"business_model": "pirate"})
         assert "business_model" in response.context["filter_form"].errors
