@@ -28,6 +28,10 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 migrate: install ## Apply database migrations
 	$(PY) manage.py migrate --noinput
 
+# The demo's printed sign-in link and its emails' links point at the server `make run` starts
+# (PORT=8765 included), unless PRM_SITE_URL is set.
+seed run: export PRM_SITE_URL ?= http://$(HOST):$(PORT)
+
 seed: migrate ## Load the demo program (idempotent)
 	$(PY) manage.py seed_demo
 
