@@ -11,7 +11,9 @@ The routes are discovered, not listed, so a new list is covered without anyone r
   and ``?pagination=cursor`` is a variant.
 
 A filter is given a representative value: the value the first row of the default page has for
-that field (so it matches rows in the persona's scope), else the first choice it offers.
+that field (so it matches rows in the persona's scope), else the first choice it offers. A search
+is tried twice: with a word of the first row, and with a word no row holds (the slowest case
+for a list read newest first until its page is full).
 
 Personas: program ops (and a program-wide API key on the API), a channel account manager with
 500 partners, a distributor admin with 200 resellers, and a partner admin. Requests run in
@@ -160,8 +162,14 @@ def _form_value(form_field) -> str | None:
     return None
 
 
+# A search word no row holds: the first row's own word finds a page of matches among the newest
+# rows at once, while a word matching few or none may read the whole list to fill its page.
+NO_MATCH = "zqxj"
+
+
 def _page_variants(listing, first_row) -> list[tuple[str, dict[str, str]]]:
-    """Each filter with a representative value, each sort key in both directions."""
+    """Each filter with a representative value, each sort key in both directions, and a search
+    for a word of the first row and for one no row holds."""
     variants: list[tuple[str, dict[str, str]]] = []
     filterset = listing.filterset
     form = filterset.form
@@ -176,6 +184,7 @@ def _page_variants(listing, first_row) -> list[tuple[str, dict[str, str]]]:
             text = str(_resolve_path(first_row, fields[0]) or "") if fields and first_row else ""
             word = text.split()[0] if text.split() else "north"
             variants.append((f"q={word}", {"q": word}))
+            variants.append((f"q={NO_MATCH}", {"q": NO_MATCH}))
             continue
         value = _representative(_resolve_path(first_row, flt.field_name)) if first_row else None
         if name.endswith("_to") and value is None:
@@ -277,6 +286,7 @@ def _api_variants(params, first_row, view_class) -> list[tuple[str, dict[str, st
             text = str(first_row.get(fields[0], "")) if first_row and fields else ""
             word = text.split()[0] if text.split() else "north"
             variants.append((f"search={word}", {"search": word}))
+            variants.append((f"search={NO_MATCH}", {"search": NO_MATCH}))
             continue
         value = _param_value(param, first_row, view_class)
         if value is not None:
