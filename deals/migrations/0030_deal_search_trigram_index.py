@@ -22,6 +22,10 @@ def _analyze(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Built concurrently: registrations can still be written while the index of a million of
+    # them builds (about 20 s).
+    atomic = False
+
     dependencies = [("deals", "0029_commission_line_reversal_reason")]
 
     operations = [
@@ -29,6 +33,7 @@ class Migration(migrations.Migration):
             "deals_dealregistration",
             {"deal_search_trgm": ", ".join(f"upper({c}::text) gin_trgm_ops" for c in COLUMNS)},
             method="gin",
+            concurrently=True,
         ),
         # The planner estimates a search from the statistics of the indexed expressions, which
         # only ANALYZE gathers: until then it keeps reading the whole list for a rare word.
