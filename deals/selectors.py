@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner, PartnerMembership
 from partners.selectors import in_partner_scope, partner_access, partners_visible_to
 from prm.models import AuditEvent, User
-from prm.periods import day_start
 
 from .models import (
     QUEUE_WAITING_ON_PARTNER,
@@ -144,35 +143,6 @@ def get_deal_for_review(user: User, pk) -> DealRegistration:
     if not can_decide(user, registration):
         raise Http404
     return registration
-
-
-def search_deals(
-    user: User,
-    *,
-    status: str = "",
-    query: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    partner: Partner | None = None,
-) -> QuerySet[DealRegistration]:
-    """The list page: filter by status, registration date range (``created_at``, inclusive) and
-    customer name, domain or CRM reference."""
-    deals = deals_visible_to(user)
-    if status:
-        deals = deals.filter(status=status)
-    if partner is not None:
-        deals = deals.filter(partner=partner)
-    if query:
-        deals = deals.filter(
-            Q(customer_name__icontains=query)
-            | Q(customer_domain__icontains=query)
-            | Q(external_ref__iexact=query)
-        )
-    if date_from:
-        deals = deals.filter(created_at__gte=day_start(date_from))
-    if date_to:
-        deals = deals.filter(created_at__lt=day_start(date_to + dt.timedelta(days=1)))
-    return deals.order_by("-created_at", "-id")
 
 
 def review_queue(user: User) -> QuerySet[DealRegistration]:

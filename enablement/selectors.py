@@ -153,10 +153,10 @@ def search_person_certifications(
     walks the rows in list order testing each, which for a word nobody has read all 200,000
     certifications of a large program; a word that matches nobody matches no row at all."""
     for word in text.split()[:5]:
-        people = User.objects.filter(Q(full_name__icontains=word) | Q(email__icontains=word))
+        people = User.objects.filter(Q(full_name__matches=word) | Q(email__matches=word))
         person_ids = list(people.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
         certification_ids = list(
-            Certification.objects.filter(name__icontains=word).values_list("pk", flat=True)
+            Certification.objects.filter(name__matches=word).values_list("pk", flat=True)
         )
         if not person_ids and not certification_ids:
             return queryset.none()

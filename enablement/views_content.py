@@ -116,7 +116,7 @@ def case_list(request):
     cases = case_selectors.business_cases_visible_to(request.user)
     query = request.GET.get("q", "").strip()
     if query:
-        cases = cases.filter(prospect_name__icontains=query)
+        cases = cases.filter(prospect_name__matches=query)
     return render(
         request,
         "enablement/case_list.html",

@@ -274,9 +274,7 @@ def search_partners(
     if country:
         partners = partners.filter(hq_country=country.upper())
     if query:
-        partners = partners.filter(
-            Q(display_name__icontains=query) | Q(legal_name__icontains=query)
-        )
+        partners = partners.filter(Q(display_name__matches=query) | Q(legal_name__matches=query))
     # A count per row rather than a join and GROUP BY over every partner's memberships: the
     # page reads its rows in index order and counts members for those rows only.
     members = (
@@ -413,9 +411,10 @@ def admins_of_partners(partner_ids) -> dict[int, list[User]]:
 
 
 def partner_suggestions(user: User, text: str, limit: int = 20) -> QuerySet[Partner]:
-    """Partners in the user's scope whose name contains the text, for the partner filter."""
+    """Partners in the user's scope whose name matches the text (``prm.search``), for the
+    partner filter."""
     text = text.strip()
     found = partners_visible_to(user)
     if text:
-        found = found.filter(display_name__icontains=text)
+        found = found.filter(display_name__matches=text)
     return found.order_by("display_name", "pk")[:limit]

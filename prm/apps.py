@@ -11,7 +11,10 @@ class PrmConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_save
 
-        from . import account_events  # noqa: F401  (connects the sign-in audit receivers)
+        from . import (
+            account_events,  # noqa: F401  (connects the sign-in audit receivers)
+            search,  # noqa: F401  (registers the ``matches`` lookup)
+        )
         from .api.authentication import forget_recent_keys
         from .postgres import read_times_in_c
 

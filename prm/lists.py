@@ -137,7 +137,7 @@ class ListFilterSet(django_filters.FilterSet):
         for word in value.split()[:5]:
             match = Q()
             for path in self.search_fields:
-                match |= Q(**{f"{path}__icontains": word})
+                match |= Q(**{f"{path}__matches": word})
             queryset = queryset.filter(match)
         return queryset
 

@@ -31,12 +31,12 @@ def audit_events_for(user: User, criteria: AuditFilter) -> QuerySet[AuditEvent]:
         raise PermissionDenied("Only program operations may read the audit trail.")
     events = AuditEvent.objects.select_related("content_type")
     if criteria.actor:
-        events = events.filter(actor_label__icontains=criteria.actor)
+        events = events.filter(actor_label__matches=criteria.actor)
     if criteria.verb:
         events = events.filter(Q(verb=criteria.verb) | Q(verb__startswith=criteria.verb + "."))
     if criteria.object:
         events = events.filter(
-            Q(object_id=criteria.object) | Q(object_repr__icontains=criteria.object)
+            Q(object_id=criteria.object) | Q(object_repr__matches=criteria.object)
         )
     if criteria.date_from:
         events = events.filter(created_at__gte=day_start(criteria.date_from))
@@ -45,11 +45,11 @@ def audit_events_for(user: User, criteria: AuditFilter) -> QuerySet[AuditEvent]:
     if criteria.text:
         text = criteria.text
         events = events.filter(
-            Q(actor_label__icontains=text)
-            | Q(verb__icontains=text)
-            | Q(object_repr__icontains=text)
-            | Q(reason__icontains=text)
-            | Q(rule__icontains=text)
+            Q(actor_label__matches=text)
+            | Q(verb__matches=text)
+            | Q(object_repr__matches=text)
+            | Q(reason__matches=text)
+            | Q(rule__matches=text)
             | Q(from_state__iexact=text)
             | Q(to_state__iexact=text)
             | Q(request_id=text)

@@ -6,14 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from partners.models import Partner
 from partners.selectors import get_partner_for_user
 from partners.tier_progress import standing
-from prm.api.filters import ChoicesFilter, IdFilter
+from prm.api.filters import ChoicesFilter, IdFilter, WordSearchFilter
 from prm.api.idempotency import IdempotentCreateMixin
 from prm.api.schema import IDEMPOTENCY_PARAMETER, error_responses
 from prm.api.views import ListMixin, ServiceViewSet
@@ -113,7 +112,7 @@ class SubmitReferenceCreate:
         )
 
 
-class PersonCertificationSearch(SearchFilter):
+class PersonCertificationSearch(WordSearchFilter):
     """``?search=`` over the person's name and email and the certification's name (the view's
     ``search_fields``, as the schema shows them), through the selector that finds the matching
     people and certifications first."""
@@ -155,7 +154,7 @@ class PersonCertificationViewSet(
     serializer_class = s.PersonCertificationSerializer
     filterset_class = PersonCertificationFilter
     filter_backends = [
-        PersonCertificationSearch if backend is SearchFilter else backend
+        PersonCertificationSearch if backend is WordSearchFilter else backend
         for backend in api_settings.DEFAULT_FILTER_BACKENDS
     ]
     search_fields = ["user__email", "user__full_name", "certification__name"]

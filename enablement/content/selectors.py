@@ -69,7 +69,7 @@ def search_assets(user: User, *, kind: str = "", query: str = "") -> QuerySet[As
     if kind:
         assets = assets.filter(kind=kind)
     if query:
-        assets = assets.filter(Q(title__icontains=query) | Q(description__icontains=query))
+        assets = assets.filter(Q(title__matches=query) | Q(description__matches=query))
     return assets
 
 

@@ -274,7 +274,7 @@ def search_plans(
     if status:
         plans = plans.filter(status=status)
     if query:
-        plans = plans.filter(Q(partner__display_name__icontains=query) | Q(title__icontains=query))
+        plans = plans.filter(Q(partner__display_name__matches=query) | Q(title__matches=query))
     return plans.annotate(target_count=Count("targets", distinct=True)).order_by(
         "-fiscal_year", "partner__display_name", "-version"
     )

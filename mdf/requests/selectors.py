@@ -142,5 +142,5 @@ def search_requests(
     if partner_id:
         rows = rows.filter(partner_id=partner_id)
     if query:
-        rows = rows.filter(Q(title__icontains=query) | Q(partner__display_name__icontains=query))
+        rows = rows.filter(Q(title__matches=query) | Q(partner__display_name__matches=query))
     return rows.order_by("-created_at", "-pk")

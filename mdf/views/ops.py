@@ -131,7 +131,7 @@ def allocation(request):
     matches = []
     if partner is None and search.is_valid() and search.cleaned_data["q"]:
         matches = list(
-            partners.filter(display_name__icontains=search.cleaned_data["q"]).order_by(
+            partners.filter(display_name__matches=search.cleaned_data["q"]).order_by(
                 "display_name"
             )[:20]
         )

@@ -5,6 +5,9 @@ from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import SearchFilter
+
+from prm.search import Matches
 
 # Ids are 64-bit integers in the database; a larger number is a client error, not a query.
 ID_MAX = 2**63 - 1
@@ -61,3 +64,10 @@ class QueryFilterBackend(DjangoFilterBackend):
 def names_a_filter(params, filterset_class) -> bool:
     names = filterset_class.base_filters
     return any(key in names or any(key.startswith(f"{name}_") for name in names) for key in params)
+
+
+class WordSearchFilter(SearchFilter):
+    """``?search=``: each term matched as the portal's search boxes match a word
+    (``prm.search``: a short word matches the start of a word)."""
+
+    default_lookup = Matches.lookup_name

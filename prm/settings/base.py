@@ -421,7 +421,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "prm.api.filters.QueryFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "prm.api.filters.WordSearchFilter",
         "prm.api.sync.UpdatedSinceFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "prm.api.schema.PortalAutoSchema",

@@ -109,7 +109,7 @@ def business_reviews(request):
     quarter = form.period() if form.is_bound and valid else reports.default_quarter()
     search = request.GET.get("q", "").strip()
     if search:
-        partners = partners.filter(display_name__icontains=search)
+        partners = partners.filter(display_name__matches=search)
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {"quarter": quarter.label, **({"q": search} if search else {})}
     return render(

@@ -104,7 +104,7 @@ def search_scorecards(
     if health:
         cards = cards.filter(health=health)
     if partner:
-        cards = cards.filter(partner__display_name__icontains=partner)
+        cards = cards.filter(partner__display_name__matches=partner)
     return cards.order_by("-period_start", "partner__display_name", "pk")
 
 

@@ -80,6 +80,10 @@ class TestReading:
         assert names(status="draft") == {"Old Draft"}
         assert names(partner=globex_deal.partner_id) == {"Gx Deal"}
         assert names(search="gx") == {"Gx Deal"}
+        assert names(search="de") == {"Acme Deal", "Gx Deal"}  # the start of a word
+        assert names(search="dr") == {"Old Draft"}
+        assert names(search="ea") == set()  # not inside a word: "eal" is
+        assert names(search="eal") == {"Acme Deal", "Gx Deal"}
         cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
         assert "Ancient" not in names(created_from=cutoff)
         assert names(created_to=cutoff) == {"Ancient"}
