@@ -5,25 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.fields import PartnerChoiceField
-from prm.exceptions import DomainError
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
 from .countries import country_choices
 from .models import DealRegistration
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_domain_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: per field where it names fields, else on top."""
-    details = error.details if isinstance(error.details, dict) else {}
-    placed = False
-    for name, message in details.items():
-        if name in form.fields and isinstance(message, str):
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 class DealRegistrationForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 from prm.views import job_progress
 
 from . import conflicts, imports, selectors, services
@@ -22,7 +23,6 @@ from .forms import (
     OptionalReasonForm,
     OutcomeForm,
     ReasonForm,
-    add_domain_errors,
 )
 from .models import DealProgramSettings, DealRegistration
 

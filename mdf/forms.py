@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from partners.fields import PartnerChoiceField
 from partners.models import BusinessModel
 from prm.columns import ColumnBoundForm
-from prm.exceptions import DomainError
 from prm.money import AmountFormField
 from prm.text import NameFormField
 
@@ -15,23 +14,6 @@ from .models import ActivityType, Claim, FundRequest, MdfSettings, ProofKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
-
-
-def add_domain_errors(
-    form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None
-) -> None:
-    """Show a service's refusal on the form: per field where it names fields (``aliases`` maps
-    a service's name to the form's), else on top. Where the detail is a code rather than a
-    sentence, the field shows the error's message."""
-    details = error.details if isinstance(error.details, dict) else {}
-    placed = False
-    for name, detail in details.items():
-        name = (aliases or {}).get(name, name)
-        if name in form.fields and isinstance(detail, str):
-            form.add_error(name, detail if " " in detail else error.message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def error_text(form: forms.Form) -> str:

@@ -51,10 +51,14 @@ def start_bulk_approval(
     """Queue the approval of the draft statements among ``statement_ids`` (ids the caller read
     through its scoped selector); the worker picks it up after commit (``queue=False``: none)."""
     require_ops(actor)
-    ids = sorted(
+    # Earlier periods first: approving a statement approves its partner's earlier drafts in its
+    # currency, which a later chunk would otherwise find approved already.
+    ids = list(
         Statement.objects.filter(
             pk__in=id_set(sorted(set(statement_ids))), status=Statement.Status.DRAFT
-        ).values_list("pk", flat=True)
+        )
+        .order_by("period", "pk")
+        .values_list("pk", flat=True)
     )
     if not ids:
         raise CommissionError(_("No draft statement matches: there is nothing to approve."))

@@ -139,6 +139,17 @@ def statement_of_line(line: CommissionLine) -> Statement | None:
     ).first()
 
 
+def earlier_drafts(statement: Statement) -> QuerySet[Statement]:
+    """The partner's draft statements in the statement's currency from before its period, which
+    approving it approves too (``statements.approve_together``)."""
+    return Statement.objects.filter(
+        partner_id=statement.partner_id,
+        currency=statement.currency,
+        period__lt=statement.period,
+        status=Statement.Status.DRAFT,
+    ).order_by("period")
+
+
 def statement_lines(statement: Statement) -> QuerySet[CommissionLine]:
     """Every line of the statement, each traceable to its deal, rule and plan version."""
     return (

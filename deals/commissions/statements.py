@@ -12,8 +12,11 @@ lines (reversed lines count nowhere):
   say why, and they net against later earnings.
 
 Approving a statement approves each line of the partner and currency up to its period whose hold
-has ended, and holds the others (``hold_until`` says when they become payable). A payout pays
+has ended, and holds the others (``hold_until`` says when they become payable). The partner's
+earlier draft statements in that currency are approved with it, each taking its own period's
+lines, so that no statement is left a draft whose lines a later one made payable. A payout pays
 every approved line not yet paid; it must equal that amount, and there must be something to pay.
+The earlier approved statements whose lines it paid are settled (paid) with it.
 """
 
 import datetime as dt
@@ -33,7 +36,7 @@ from prm.exceptions import DomainError, InvalidTransition
 from prm.id_sets import id_set
 from prm.locks import lock
 from prm.models import User
-from prm.money import quantize, to_decimal
+from prm.money import format_money, quantize, to_decimal
 from prm.permissions import require_program_ops
 from prm.webhooks import publish, publish_many
 
@@ -148,24 +151,27 @@ def validate_paid_on(day: dt.date) -> None:
 
 @dataclass
 class Approval:
-    """What ``approve_together`` did: the statements approved, and each refused one with the
-    reason (``InvalidTransition``: it is not a draft)."""
+    """What ``approve_together`` did: the statements approved (in period order), each refused
+    one with the reason (``InvalidTransition``: it is not a draft), and the earlier drafts
+    approved with a later statement of their partner and currency (each with that statement)."""
 
     approved: list[Statement] = field(default_factory=list)
     refused: list[tuple[Statement, DomainError]] = field(default_factory=list)
+    earlier: dict[Statement, Statement] = field(default_factory=dict)
 
 
 @transaction.atomic
 def approve_together(
     *, statement_ids: Iterable[int], actor: User, today: dt.date | None = None
 ) -> Approval:
-    """Approve the draft statements among ``statement_ids``: each statement's open (pending or
-    held) lines of its partner and currency up to its period whose hold has ended become
-    approved, the other pending ones held. Statements that are not drafts are refused, the
-    others approved, in a fixed number of queries however many there are.
+    """Approve the draft statements among ``statement_ids``, and the earlier draft statements
+    of their partners in their currencies: each statement's open (pending or held) lines of its
+    partner and currency up to its period whose hold has ended become approved, the other
+    pending ones held. Statements that are not drafts are refused, the others approved, in a
+    fixed number of queries however many there are.
 
-    As if approved one after the other in id order: of two statements of one partner and
-    currency, the first takes every open line up to its period, the second what is left up to
+    As if approved one after the other in period order: of two statements of one partner and
+    currency, the earlier takes every open line up to its period, the later what is left up to
     its own. Each line change and each approval leaves its audit row, as one by one."""
     require_ops(actor)
     today = today or timezone.localdate()
@@ -185,6 +191,10 @@ def approve_together(
             result.approved.append(statement)
     if not result.approved:
         return result
+    result.earlier = _earlier_drafts(result.approved)
+    for earlier in result.earlier:
+        earlier.move_to(Statement.Status.APPROVED)
+    result.approved = sorted([*result.approved, *result.earlier], key=lambda s: (s.period, s.pk))
     moves = _line_moves(result.approved, today)
     for status in (Status.APPROVED, Status.HELD):
         ids = [line.pk for line, to, _why, _s in moves if to == status]
@@ -211,6 +221,7 @@ def approve_together(
                 data={
                     "approved": counts[statement.pk, Status.APPROVED],
                     "held": counts[statement.pk, Status.HELD],
+                    **_with(result.earlier.get(statement)),
                 },
             )
             for statement in result.approved
@@ -222,9 +233,41 @@ def approve_together(
     return result
 
 
+def _with(statement: Statement | None) -> dict:
+    """The audit data naming the statement another was approved or settled with."""
+    return {"with_statement": statement.pk, "with_period": statement.period} if statement else {}
+
+
+def _earlier_drafts(statements: list[Statement]) -> dict[Statement, Statement]:
+    """The draft statements of the same partners and currencies from before the latest period
+    of ``statements`` (locked in id order), each with the statement it is approved with."""
+    latest: dict[tuple[int, str], Statement] = {}
+    for statement in statements:
+        key = (statement.partner_id, statement.currency)
+        if key not in latest or statement.period > latest[key].period:
+            latest[key] = statement
+    drafts = (
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .filter(
+            partner_id__in=id_set({partner_id for partner_id, _currency in latest}),
+            period__lt=max(s.period for s in latest.values()),
+            status=Statement.Status.DRAFT,
+        )
+        .exclude(pk__in=id_set([s.pk for s in statements]))
+        .order_by("pk")
+    )
+    found = {}
+    for draft in drafts:
+        later = latest.get((draft.partner_id, draft.currency))
+        if later is not None and draft.period < later.period:
+            found[draft] = later
+    return found
+
+
 def _line_moves(statements: list[Statement], today: dt.date) -> list[tuple]:
-    """``(line, target status, reason, statement)`` for the open lines the statements (in id
-    order) take, locked in id order; lines whose status does not change are left out."""
+    """``(line, target status, reason, statement)`` for the open lines the statements (in
+    period order) take, locked in id order; lines whose status does not change are left out."""
     takers: dict[tuple[int, str], list[Statement]] = defaultdict(list)
     for statement in statements:
         takers[statement.partner_id, statement.currency].append(statement)
@@ -239,7 +282,7 @@ def _line_moves(statements: list[Statement], today: dt.date) -> list[tuple]:
     )
     moves = []
     for line in lines:
-        # The first statement (by id) of the line's partner and currency that reaches its period.
+        # The earliest statement of the line's partner and currency that reaches its period.
         taker = next(
             (s for s in takers[line.partner_id, line.currency] if line.period <= s.period), None
         )
@@ -258,14 +301,15 @@ def _line_moves(statements: list[Statement], today: dt.date) -> list[tuple]:
 
 
 def approve_statement(*, statement: Statement, actor: User, today: dt.date | None = None):
-    """Approve ``statement`` (``approve_together`` of one); refuses a statement that is not a
-    draft with ``InvalidTransition``."""
+    """Approve ``statement`` (``approve_together`` of one, with the partner's earlier drafts in
+    its currency); refuses a statement that is not a draft with ``InvalidTransition``."""
     result = approve_together(statement_ids=[statement.pk], actor=actor, today=today)
     if result.refused:
         raise result.refused[0][1]
-    if not result.approved:
+    approved = next((s for s in result.approved if s.pk == statement.pk), None)
+    if approved is None:
         raise Statement.DoesNotExist
-    return result.approved[0]
+    return approved
 
 
 def approve_statements(*, statements, actor: User) -> int:
@@ -291,17 +335,21 @@ def record_payout(
         period__lte=statement.period, status=Status.APPROVED, payout__isnull=True
     )
     payable = quantize(payable_lines.aggregate(t=Sum("amount"))["t"] or ZERO, statement.currency)
+    currency = statement.currency
     if payable <= 0:
         raise PayoutMismatch(
             _("Nothing is payable: the approved lines net to %(amount)s (clawbacks exceed what "
               "was earned); the balance carries to the next statement.")
-            % {"amount": payable}, details={"payable": str(payable)},
+            % {"amount": format_money(payable, currency)}, details={"payable": str(payable)},
         )  # fmt: skip
-    amount = quantize(to_decimal(amount), statement.currency)
+    amount = quantize(to_decimal(amount), currency)
     if amount != payable:
         raise PayoutMismatch(
             _("The payout must equal the approved amount %(payable)s, not %(amount)s.")
-            % {"payable": payable, "amount": amount},
+            % {
+                "payable": format_money(payable, currency),
+                "amount": format_money(amount, currency),
+            },
             details={"payable": str(payable)},
         )
     payout = Payout.objects.create(
@@ -316,6 +364,43 @@ def record_payout(
     record_event(statement, actor=actor, verb="payout_recorded", from_state=previous,
                  to_state=statement.status, data={"amount": str(amount),
                  "reference": payout.external_reference})  # fmt: skip
+    _settle_earlier(statement, payout, actor=actor)
     notices.payout_recorded(payout)
     publish("payment.recorded", payout, partner=payout.partner_id)
     return payout
+
+
+def _settle_earlier(statement: Statement, payout: Payout, *, actor: User) -> None:
+    """The partner's approved statements in the payout's currency from before its statement's
+    period: the payout paid their approved lines too, so they are paid, with an audit row
+    naming the statement it was recorded on."""
+    earlier = list(
+        Statement.objects.select_for_update()
+        .filter(
+            partner_id=statement.partner_id,
+            currency=statement.currency,
+            period__lt=statement.period,
+            status=Statement.Status.APPROVED,
+        )
+        .order_by("pk")
+    )
+    if not earlier:
+        return
+    for settled in earlier:
+        settled.move_to(Statement.Status.PAID)
+    Statement.objects.filter(pk__in=id_set([s.pk for s in earlier])).update(
+        status=Statement.Status.PAID
+    )
+    record_events(
+        [
+            build_event(
+                settled,
+                actor=actor,
+                verb="statement_settled",
+                from_state=Statement.Status.APPROVED,
+                to_state=Statement.Status.PAID,
+                data={"payout": payout.pk, **_with(statement)},
+            )
+            for settled in earlier
+        ]
+    )

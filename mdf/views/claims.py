@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.selectors import deals_visible_to
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 
 from ..claims import selectors as claims
 from ..claims import services as claim_services
-from ..forms import ClaimForm, ExtensionRequestForm, add_domain_errors
+from ..forms import ClaimForm, ExtensionRequestForm
 from ..funds import selectors as funds
 from ..models import FundRequest, MdfSettings
 from ..requests import selectors

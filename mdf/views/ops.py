@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 from prm.money import InvalidAmount, parse_amount
 
 from ..claims import payments as claim_payments
@@ -20,7 +21,6 @@ from ..forms import (
     PartnerSearchForm,
     PaymentBatchForm,
     SettingsForm,
-    add_domain_errors,
 )
 from ..funds import selectors as funds
 from ..funds import services as fund_services

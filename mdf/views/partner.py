@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 from prm.paging import querystring
 
 from ..claims import selectors as claims
@@ -18,7 +19,6 @@ from ..forms import (
     FundRequestForm,
     ReasonForm,
     RequestFilterForm,
-    add_domain_errors,
 )
 from ..funds import selectors as funds
 from ..ledger.selectors import fund_balance, ledger_of

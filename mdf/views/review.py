@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 
 from ..claims import selectors as claims
 from ..claims import services as claim_services
@@ -20,7 +21,6 @@ from ..forms import (
     ClaimReviewForm,
     ExtensionDecisionForm,
     RequestDecisionForm,
-    add_domain_errors,
     error_text,
 )
 from ..funds import selectors as funds

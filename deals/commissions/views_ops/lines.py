@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from deals.forms import add_domain_errors
 from prm.audit import events_for
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 
 from .. import selectors
 from ..forms import LineReverseForm

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals import selectors as deal_selectors
-from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 
 from .. import ops_selectors, selectors
 from ..forms import OverrideDecisionForm, OverrideRequestForm

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 
 from .. import ops_selectors, selectors
 from ..forms import PlanForm, RemoveRuleForm, RuleForm

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.countries import country_name
-from deals.forms import add_domain_errors
 from prm.csvfiles import safe_cell
 from prm.currency.conversion import MissingExchangeRate
+from prm.forms import add_domain_errors
 from prm.money import quantize
 from prm.paging import querystring
 

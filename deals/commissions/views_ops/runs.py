@@ -3,8 +3,8 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 from prm.views import job_progress
 
 from .. import ops_selectors, services

@@ -5,9 +5,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from deals.forms import add_domain_errors
 from partners.models import Partner
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 
 from .. import selectors, services
 from ..forms import SpiffForm

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from deals.forms import add_domain_errors
 from prm.exceptions import DomainError
+from prm.forms import add_domain_errors
 from prm.jobs import batch_outcome
 from prm.paging import querystring
 from prm.views import job_progress
@@ -20,7 +20,7 @@ from .. import exports, ops_selectors, selectors
 from ..approvals import approve_each, resume_bulk_approval, start_bulk_approval
 from ..forms import PayoutForm, StatementFilterForm
 from ..models import Statement
-from ..statements import approve_statement, record_payout, statement_totals
+from ..statements import approve_together, record_payout, statement_totals
 from .common import ops_required, page_of, safe_next
 
 
@@ -154,6 +154,11 @@ def _detail(request, statement, payout_form=None, status=200):
             "totals": totals,
             "lines": selectors.statement_lines(statement),
             "payouts": statement.payouts.select_related("recorded_by"),
+            "earlier_drafts": (
+                selectors.earlier_drafts(statement)
+                if statement.status == statement.Status.DRAFT
+                else []
+            ),
             "payout_form": payout_form,
         },
         status=status,
@@ -169,10 +174,16 @@ def statement_detail(request, pk):
 @require_POST
 def statement_approve(request, pk):
     statement = selectors.get_statement_for_user(request.user, pk)
-    try:
-        approve_statement(statement=statement, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    result = approve_together(statement_ids=[statement.pk], actor=request.user)
+    if result.refused:
+        messages.error(request, result.refused[0][1].message)
+    elif result.earlier:
+        periods = ", ".join(sorted(s.period for s in result.earlier))
+        messages.success(
+            request,
+            _("Statement approved, with the earlier draft statements of %(periods)s.")
+            % {"periods": periods},
+        )
     else:
         messages.success(request, _("Statement approved."))
     return redirect("deals:commission_statement_detail", pk=statement.pk)

@@ -234,7 +234,7 @@ def test_a_payout_that_does_not_match_is_a_form_error(calculated, acme, ops, cli
     approve_statement(statement=statement, actor=ops, today=AFTER_HOLDS)
     response = _pay(client_for(ops), statement, amount="99.99")
     assert response.status_code == 400
-    assert "The payout must equal the approved amount 100.00" in _text(response)
+    assert "The payout must equal the approved amount USD 100.00, not USD 99.99." in _text(response)
     assert not Payout.objects.exists()
     blank = _pay(client_for(ops), statement, external_reference="", amount="abc")
     assert blank.status_code == 400

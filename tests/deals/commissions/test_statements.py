@@ -216,3 +216,58 @@ def test_statement_totals_equal_the_sum_of_their_lines(acme, globex, margin_rule
     q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
     assert statement_totals(q4).opening == statement_totals(q3).closing == 0
     assert statement_totals(q4).clawed_back == Decimal("-70")
+
+
+def test_approving_a_later_statement_approves_the_earlier_drafts_with_their_own_lines(
+    acme, globex, margin_rule, ops
+):
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 7, 2))
+    won_deal(globex, amount="2000", closed_on=dt.date(2026, 7, 2))
+    run_commission_calculation(period=Q3, actor=ops)
+    won_deal(acme, amount="500", closed_on=dt.date(2026, 10, 2))
+    run_commission_calculation(period=Q4, actor=ops)
+    q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
+
+    approve_statement(statement=q4, actor=ops, today=AFTER_HOLDS)
+
+    q3.refresh_from_db()
+    assert q3.status == Statement.Status.APPROVED
+    assert statement_of(globex, Q3).status == Statement.Status.DRAFT  # another partner's
+    reasons = {
+        line.period: AuditEvent.objects.get(
+            verb="commission_line_approved", object_id=line.pk
+        ).reason
+        for line in CommissionLine.objects.filter(partner=acme)
+    }
+    assert reasons == {Q3: f"Statement {q3} approved", Q4: f"Statement {q4} approved"}
+    approval = AuditEvent.objects.get(verb="statement_approved", object_id=q3.pk)
+    assert approval.data == {"approved": 1, "held": 0, "with_statement": q4.pk, "with_period": Q4}
+
+    record_payout(
+        statement=q4, actor=ops, amount="150", paid_on=AFTER_HOLDS, external_reference="WIRE-9"
+    )
+    q3.refresh_from_db()
+    assert q3.status == Statement.Status.PAID
+    settled = AuditEvent.objects.get(verb="statement_settled", object_id=q3.pk)
+    assert settled.data["with_statement"] == q4.pk
+    assert (statement_totals(q3).payable, statement_totals(q4).payable) == (0, 0)
+
+
+def test_paying_an_earlier_statement_leaves_the_later_one_to_pay(acme, margin_rule, ops):
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 7, 2))
+    run_commission_calculation(period=Q3, actor=ops)
+    won_deal(acme, amount="500", closed_on=dt.date(2026, 10, 2))
+    run_commission_calculation(period=Q4, actor=ops)
+    q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
+    approve_statement(statement=q4, actor=ops, today=AFTER_HOLDS)
+
+    with pytest.raises(PayoutMismatch, match=r"approved amount USD 100\.00, not USD 150\.00"):
+        record_payout(
+            statement=q3, actor=ops, amount="150", paid_on=AFTER_HOLDS, external_reference="W"
+        )
+    record_payout(
+        statement=q3, actor=ops, amount="100", paid_on=AFTER_HOLDS, external_reference="W"
+    )
+    q4.refresh_from_db()
+    assert q4.status == Statement.Status.APPROVED
+    assert statement_totals(q4).payable == Decimal("50")
