@@ -213,6 +213,20 @@ def test_the_statement_pdf_contains_the_figures(books, client_for, acme_admin, a
     assert "Globex" not in text_of_pdf
 
 
+def test_the_statement_pdf_breaks_the_period_down_by_status_including_pending(
+    books, client_for, acme_admin, acme
+):
+    statement = statement_of(acme, Q4)  # one line of 50.00, not approved yet
+    response = client_for(acme_admin).get(
+        reverse("deals:commission_statement_pdf", args=[statement.pk])
+    )
+    by_status = pdf_text(response.content).split("by status", 1)[1]
+    assert by_status.startswith(
+        " Pending approval USD 50.00 Held USD 0.00 Approved USD 0.00 Paid USD 0.00"
+        " Earned and clawed back USD 50.00 "
+    )
+
+
 def test_the_statement_csv_has_lines_payouts_and_totals(books, client_for, acme_admin, acme):
     statement = statement_of(acme)
     rows = read_csv(
