@@ -15,14 +15,14 @@ class StartReviewForm(forms.Form):
     quarter = forms.CharField(
         label=_("Fiscal quarter"),
         max_length=10,
-        help_text=_("A closed quarter, e.g. 2026-Q3."),
+        help_text=_("A closed quarter, e.g. FY2026-Q3."),
     )
 
     def clean_quarter(self):
         try:
             return parse_quarter(self.cleaned_data["quarter"]).label
         except ValueError:
-            raise forms.ValidationError(_("Enter a fiscal quarter such as 2026-Q3.")) from None
+            raise forms.ValidationError(_("Enter a fiscal quarter such as FY2026-Q3.")) from None
 
 
 class ProposalFilterForm(forms.Form):

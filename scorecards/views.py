@@ -30,7 +30,7 @@ def _require_ops(user) -> None:
 def review_list(request):
     _require_ops(request.user)
     last = selectors.last_closed_quarter(timezone.localdate())
-    form = StartReviewForm(initial={"quarter": last.label.removeprefix("FY")})
+    form = StartReviewForm(initial={"quarter": last.label})
     reviews = Paginator(selectors.reviews_visible_to(request.user), PAGE_SIZE)
     return render(
         request,

@@ -18,7 +18,7 @@ APPROVE, OVERRIDE, APPLY = "approve", "override", "apply"
 
 
 class StartReviewInputSerializer(serializers.Serializer):
-    quarter = serializers.CharField(max_length=10, help_text="A fiscal quarter, e.g. 2026-Q3.")
+    quarter = serializers.CharField(max_length=10, help_text="A fiscal quarter, e.g. FY2026-Q3.")
 
 
 class BulkProposalInputSerializer(s.DecisionInputSerializer):

@@ -33,7 +33,7 @@ def parse_quarter(text: str) -> FiscalPeriod:
         label = "FY" + label
     period = parse_period(label)
     if period.quarter is None:
-        raise ValueError(f"Not a fiscal quarter: {text!r} (expected 2026-Q3).")
+        raise ValueError(f"Not a fiscal quarter: {text!r} (expected FY2026-Q3).")
     return period
 
 

@@ -79,6 +79,15 @@ def start_review(*, quarter: str, actor: User | None, queue: bool = True) -> Tie
             _("%(quarter)s has not closed yet: a review measures a closed quarter.")
             % {"quarter": period.label}
         )
+    later = TierReview.objects.filter(period_start__gt=period.start).order_by("-period_start")
+    if later := later.first():
+        # Tiers are measured as they stand today, and partners below theirs are warned: an
+        # earlier quarter reviewed after a later one would measure the later quarter's tiers
+        # and warn the same partners again.
+        raise ReviewError(
+            _("The %(later)s review exists: a quarter before it can no longer be reviewed.")
+            % {"later": later.quarter}
+        )
     review, created = TierReview.objects.select_for_update().get_or_create(
         quarter=period.label,
         defaults={

@@ -12,7 +12,7 @@ from partners.models import Partner, TierHistory
 from prm.audit import AuditEvent
 from prm.exceptions import PermissionDenied
 from prm.jobs import fail_batch
-from scorecards.models import ProposalApplication, TierProposal
+from scorecards.models import ProposalApplication, TierProposal, TierReview
 from scorecards.review import applying, decisions, services
 from scorecards.review.decisions import ReviewError
 
@@ -161,7 +161,14 @@ def test_only_program_ops_start_or_continue_a_job(personas, review):
 def test_an_empty_selection_or_another_reviews_proposals_start_nothing(ops, review, quarter):
     with pytest.raises(ReviewError):
         applying.start_application(review=review, proposals=[], actor=ops, queue=False)
-    earlier = services.start_review(quarter=quarter.previous().label, actor=ops, queue=False)
+    before = quarter.previous()  # reviewed before this one (a review of it now is refused)
+    earlier = TierReview.objects.create(
+        quarter=before.label,
+        period_start=before.start,
+        period_end=before.end,
+        effective_on=quarter.start,
+        started_by=ops,
+    )
     with pytest.raises(ReviewError):
         applying.start_application(
             review=earlier, proposals=proposals_of(review), actor=ops, queue=False
@@ -223,7 +230,14 @@ def test_a_job_is_read_only_under_its_own_review(session_for, ops, review, quart
     job = applying.start_application(
         review=review, proposals=proposals_of(review), actor=ops, queue=False
     )
-    earlier = services.start_review(quarter=quarter.previous().label, actor=ops, queue=False)
+    before = quarter.previous()  # reviewed before this one (a review of it now is refused)
+    earlier = TierReview.objects.create(
+        quarter=before.label,
+        period_start=before.start,
+        period_end=before.end,
+        effective_on=quarter.start,
+        started_by=ops,
+    )
     client = session_for(ops)
     url = f"/api/v1/tier-reviews/{earlier.pk}/applications/{job.pk}/"
     assert client.get(url).status_code == 404

@@ -285,6 +285,22 @@ def test_a_quarter_still_open_cannot_be_reviewed(ops, quarter):
         services.start_review(quarter="2026-Q9", actor=ops, queue=False)
 
 
+def test_a_quarter_before_the_latest_review_cannot_be_reviewed_or_run_again(
+    ops, quarter, make_partner
+):
+    make_partner("registered", sales=1)
+    earlier = quarter.previous()
+    review_now(earlier, ops)
+    review_now(quarter, ops)
+    for label in (earlier.label, earlier.previous().label):
+        with pytest.raises(ReviewError, match=f"The {quarter.label} review exists"):
+            services.start_review(quarter=label, actor=ops, queue=False)
+    assert TierReview.objects.count() == 2
+    assert services.start_review(quarter=quarter.label, actor=ops, queue=False).quarter == (
+        quarter.label
+    )
+
+
 def test_the_command_and_the_scheduled_task_review_the_closed_quarter(ops, quarter, make_partner):
     from io import StringIO
 

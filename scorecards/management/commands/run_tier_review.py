@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 or FY2026-Q3")
+        parser.add_argument("--quarter", help="fiscal quarter, e.g. FY2026-Q3")
         parser.add_argument("--chunk-size", type=int, default=None)
 
     def handle(self, *args, quarter=None, chunk_size=None, **options):
