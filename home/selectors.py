@@ -73,6 +73,8 @@ class PartnerHome:
     open_deal_count: int
     leads_waiting: list[Lead]
     certifications_expiring: list[PersonCertification]
+    certifications_until: dt.date | None = None  # the horizon of ``certifications_expiring``
+    organisation: bool = False  # the whole organisation's work (an admin), not one person's
     invitations: list[Invitation] = field(default_factory=list)
     outlook: TierOutlook | None = None
     owed: list[Owed] = field(default_factory=list)  # commissions, per currency
@@ -100,9 +102,13 @@ def partner_home(user: User, *, organisation: bool, now: dt.datetime | None = No
     )
     if not organisation:
         deals = deals.filter(registered_by=user)
+    until = now.date() + dt.timedelta(days=CERTIFICATION_HORIZON_DAYS)
+    # The organisation's own people: a distributor's admin sees its resellers' certifications
+    # on their lists, not as its own work.
     certifications = person_certifications_visible_to(user).filter(
+        partner_id__in=access.member_of,
         status__in=PersonCertification.CURRENT,
-        expires_on__lte=now.date() + dt.timedelta(days=CERTIFICATION_HORIZON_DAYS),
+        expires_on__lte=until,
     )
     if not organisation:
         certifications = certifications.filter(user=user)
@@ -114,6 +120,8 @@ def partner_home(user: User, *, organisation: bool, now: dt.datetime | None = No
         open_deal_count=deals.count(),
         leads_waiting=list(leads.order_by("accept_by", "pk")[:LIST_LIMIT]),
         certifications_expiring=list(certifications.order_by("expires_on", "pk")[:LIST_LIMIT]),
+        certifications_until=until,
+        organisation=organisation,
     )
 
 

@@ -92,6 +92,30 @@ def test_a_partner_admin_sees_the_organisation_and_nothing_of_another_partner(
         assert other not in body
 
 
+def test_an_admin_sees_whose_certifications_expire_and_a_link_to_all_of_them(
+    client_for, acme_admin, acme_work
+):
+    body = client_for(acme_admin).get("/").content.decode()
+    section = body.split('data-testid="home-certifications"', 1)[1].split("</section>", 1)[0]
+    assert "<th>Person</th>" in section
+    assert "Rex" in section and "Ada" in section  # the holders' names
+    until = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    assert f"/enablement/certifications/?expires_before={until}&amp;sort=expires" in section
+
+
+def test_a_distributor_admin_home_lists_its_own_people_not_its_resellers(
+    client_for, distri, distri_admin, acme_work
+):
+    PersonCertificationFactory(
+        user=distri_admin,
+        partner=distri,
+        expires_on=dt.date.today() + dt.timedelta(days=10),
+        certification__name="Distri badge",
+    )
+    work = client_for(distri_admin).get("/").context["work"]
+    assert [pc.certification.name for pc in work.certifications_expiring] == ["Distri badge"]
+
+
 def test_a_partner_admin_sees_pending_invitations_of_its_own_partner(
     client_for, acme, globex, acme_admin
 ):
