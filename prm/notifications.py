@@ -100,11 +100,17 @@ def needs_action(kind: str) -> bool:
     return kind in ACTION_KINDS
 
 
+ACRONYMS = frozenset({"api", "crm", "csv", "mdf", "pdf", "sla"})
+
+
 def kind_label(kind: str) -> str:
-    """A readable name for a kind: its preference label when it has one."""
+    """A readable name for a kind: its preference label when it has one, else its words
+    ("mdf_claim_decided": "MDF claim decided")."""
     if kind in OPTIONAL_KINDS:
         return str(OPTIONAL_KINDS[kind])
-    return kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+    words = kind.rsplit(".", 1)[-1].split("_")
+    words = [w.upper() if w in ACRONYMS else w for w in words]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 def delivery_callback(func: Callable) -> Callable:

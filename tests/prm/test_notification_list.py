@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prm.models import Notification
-from prm.notifications import ACTION_KINDS, unread_action_count
+from prm.notifications import ACTION_KINDS, kind_label, unread_action_count
 from tests.factories import UserFactory
 
 LIST = reverse("notifications")
@@ -102,3 +102,9 @@ def test_queries_do_not_grow_with_notifications(db, client_for, django_assert_ma
         Notification.objects.create(user=user, kind="deal_outcome", title=str(n))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(LIST)
+
+
+def test_kinds_read_as_words_with_their_acronyms():
+    assert kind_label("mdf_claim_decided") == "MDF claim decided"
+    assert kind_label("deal_sla_escalation") == "Deal SLA escalation"
+    assert kind_label("scorecards.tier_warning") == "Tier warning"
