@@ -261,11 +261,14 @@ def submit_request(
     request.needs_ops = request.requested_amount > program.ops_approval_threshold
     request.cam_approved_by, request.cam_approved_at = None, None
     request.save()
+    threshold = format_money(program.ops_approval_threshold)
+    if request.needs_ops:
+        rule = _("Above %(n)s: program ops approve after the channel account manager")
+    else:
+        rule = _("Up to %(n)s: the channel account manager decides alone")
     record_event(
         request, actor=actor, verb="mdf.request_submitted", from_state=previous,
-        to_state=Status.SUBMITTED,
-        rule=_("Program ops approve above %(n)s") % {
-            "n": format_money(program.ops_approval_threshold)},
+        to_state=Status.SUBMITTED, rule=rule % {"n": threshold},
     )  # fmt: skip
     notify(
         _reviewers(request.partner),

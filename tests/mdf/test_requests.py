@@ -145,6 +145,19 @@ class TestDecisions:
         request = requests.approve_request(actor=ops, request=request)
         assert request.status == S.APPROVED and balance(request.partner).committed == 1000
 
+    def test_the_submission_records_the_approval_rule_that_applies(self, make_request):
+        MdfSettings.objects.update_or_create(pk=1, defaults={"ops_approval_threshold": 500})
+        small = {"planned_cost": Decimal("800"), "partner_contribution": Decimal("400")}
+        above, below = make_request(), make_request(requested_amount=Decimal("400"), **small)
+        rules = {
+            r.pk: AuditEvent.objects.get(verb="mdf.request_submitted", object_id=r.pk).rule
+            for r in (above, below)
+        }
+        assert rules[above.pk] == (
+            "Above USD 500.00: program ops approve after the channel account manager"
+        )
+        assert rules[below.pk] == "Up to USD 500.00: the channel account manager decides alone"
+
     def test_ops_confirm_the_amount_the_cam_approved(self, make_request, cam, ops):
         MdfSettings.objects.update_or_create(pk=1, defaults={"ops_approval_threshold": 500})
         request = requests.approve_request(actor=cam, request=make_request(), amount="700")
