@@ -14,7 +14,7 @@ from deals.commissions.statements import approve_statement
 from deals.models import CommissionLine, CommissionRun, Payout, Statement
 from prm.models import AuditEvent
 
-from .conftest import AFTER_HOLDS, Q3, won_deal
+from .conftest import AFTER_HOLDS, Q3, Q4, won_deal
 
 NOT_OPS = ["acme_admin", "acme_rep", "globex_admin", "distri_admin", "cam", "other_cam"]
 
@@ -176,6 +176,19 @@ def test_the_statement_list_filters_by_period_and_status(calculated, acme, ops, 
     assert len(client.get(url, {"period": "FY2026-Q4"}).context["rows"]) == 0
     bad = client.get(url, {"period": "someday"})
     assert bad.status_code == 200 and "error" in _text(bad)
+
+
+def test_the_page_names_the_earlier_drafts_approving_takes_along(calculated, acme, ops, client_for):
+    won_deal(acme, amount="500", closed_on=AFTER_HOLDS.replace(year=2026, month=10, day=2))
+    run_commission_calculation(period=Q4, actor=ops)
+    q4 = Statement.objects.get(partner=acme, period=Q4)
+    client = client_for(ops)
+    page = _text(client.get(reverse("deals:commission_statement_detail", args=[q4.pk])))
+    note = page.split('data-testid="earlier-drafts"', 1)[1].split("</p>", 1)[0]
+    assert f'/statements/{calculated[acme.pk].pk}/">FY2026-Q3</a>' in note
+    response = client.post(reverse("deals:commission_statement_approve", args=[q4.pk]), follow=True)
+    assert "Statement approved, with the earlier draft statements of FY2026-Q3." in _text(response)
+    assert 'data-testid="earlier-drafts"' not in _text(response)
 
 
 def test_the_statement_list_query_count_does_not_grow_with_rows(
