@@ -15,6 +15,7 @@ from prm.views import job_progress
 
 from . import conflicts, imports, selectors, services
 from .commissions import selectors as commission_selectors
+from .conflicts import selectors as conflict_selectors
 from .forms import (
     DealImportForm,
     DealRegistrationForm,
@@ -187,6 +188,7 @@ def _detail_context(request, registration, **forms):
         if decider
         else 0,
         "commission": commission_selectors.deal_commission(user, registration),
+        "conflicts_against": list(conflict_selectors.conflicts_raised_against(user, registration)),
     }
 
 

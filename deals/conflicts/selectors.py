@@ -155,3 +155,29 @@ def conflicts_visible_to(user) -> QuerySet[DealConflict]:
 
 def get_conflict_for_user(user, pk) -> DealConflict:
     return get_object_or_404(conflicts_visible_to(user), pk=pk)
+
+
+def conflicts_raised_against(user, registration: DealRegistration) -> QuerySet[DealConflict]:
+    """Conflicts later registrations raised against ``registration``, for vendor staff who see
+    it (its channel account manager, ops): another partner's manager may decide them, and the
+    partner holding the protection has a stake in the decision. Partner users see none: the
+    other registration is another partner's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_internal:
+        return DealConflict.objects.none()
+    return (
+        DealConflict.objects.filter(existing_registration=registration)
+        .select_related("registration__partner__channel_manager", "resolved_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def other_side_managers(conflict: DealConflict) -> list:
+    """The channel account manager of the earlier registration's partner, when another partner
+    registered the later one and its manager is not the same person (empty otherwise)."""
+    existing = conflict.existing_registration
+    if existing is None or existing.partner_id == conflict.registration.partner_id:
+        return []
+    theirs = existing.partner.channel_manager
+    if theirs is None or theirs.pk == conflict.registration.partner.channel_manager_id:
+        return []
+    return [theirs]

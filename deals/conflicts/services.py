@@ -12,11 +12,18 @@ from django.utils.translation import gettext as _
 
 from prm.audit import build_event, record_event
 from prm.exceptions import Conflict, DomainError, PermissionDenied
+from prm.notifications import notify
 from prm.webhooks import publish_many
 
 from ..models import DealConflict, DealRegistration
 from .detection import RECORD_MIN_SCORE, ConflictCandidate, find_conflict_candidates
-from .selectors import RESOLUTIONS_FOR, can_resolve_conflict, first_registered, later_registered
+from .selectors import (
+    RESOLUTIONS_FOR,
+    can_resolve_conflict,
+    first_registered,
+    later_registered,
+    other_side_managers,
+)
 
 
 class ConflictResolutionError(DomainError):
@@ -88,7 +95,23 @@ def record_conflicts(*, registration: DealRegistration) -> list[DealConflict]:
     if created:
         conflicts_detected_event(registration, created).save()
         publish_many("conflict.detected", created, partner_of=lambda _conflict: None)
+        for conflict in created:
+            _tell_other_side(conflict, kind="deal_conflict_raised")
     return recorded
+
+
+def _tell_other_side(conflict: DealConflict, *, kind: str, actor=None) -> None:
+    """Tell the earlier registration's channel account manager, when another partner's manager
+    decides the conflict: their partner holds (or may lose) the protection."""
+    recipients = [user for user in other_side_managers(conflict) if user != actor]
+    if recipients:
+        notify(
+            recipients,
+            kind=kind,
+            template=f"deals/email/{kind.removeprefix('deal_')}",
+            context={"conflict": conflict},
+            url=conflict.existing_registration.get_absolute_url(),
+        )
 
 
 def conflict_evidence(registration: DealRegistration, candidate: ConflictCandidate) -> list:
@@ -157,7 +180,11 @@ def resolve_conflict(
     first registered, first protected, or an explicit override of it."""
     conflict = (
         DealConflict.objects.select_for_update(of=("self",))
-        .select_related("registration__partner", "existing_registration", "existing_opportunity")
+        .select_related(
+            "registration__partner",
+            "existing_registration__partner__channel_manager",
+            "existing_opportunity",
+        )
         .get(pk=conflict.pk)
     )
     if not can_resolve_conflict(actor, conflict):
@@ -211,6 +238,7 @@ def resolve_conflict(
     )
     if resolution == DealConflict.Resolution.FIRST_REGISTERED_WINS:
         _protect_first(conflict, actor=actor, reason=reason)
+    _tell_other_side(conflict, kind="deal_conflict_resolved", actor=actor)
     return conflict
 
 

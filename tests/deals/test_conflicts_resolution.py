@@ -17,6 +17,8 @@ from deals.conflicts import (
 from deals.models import DealConflict
 from prm.audit import events_for
 from prm.exceptions import PermissionDenied
+from prm.models import Notification
+from tests.factories import PartnerFactory
 
 from .conflict_factories import AccountFactory, OpportunityFactory, RegistrationFactory
 
@@ -267,3 +269,52 @@ class TestFirstRegisteredRejectsTheLater:
         acme_claim.refresh_from_db()
         assert acme_claim.status == "more_info"
         assert events_for(held_by_globex).filter(verb="deal.conflict_protected").exists()
+
+
+class TestTheEarlierPartnersManager:
+    """Globex holds the protection; Acme's later claim is decided by Acme's manager (cam).
+    Globex's manager (other_cam) is told and sees the conflict on Globex's registration."""
+
+    def test_is_told_when_the_conflict_is_raised_once(
+        self, acme_claim, held_by_globex, cam, other_cam
+    ):
+        record_conflicts(registration=acme_claim)
+        record_conflicts(registration=acme_claim)
+        [told] = Notification.objects.filter(kind="deal_conflict_raised")
+        assert told.user == other_cam
+        assert "Initech Inc." in told.body and "Casey Manager, Acme" in told.body
+        assert told.url == held_by_globex.get_absolute_url()
+
+    def test_is_told_the_decision(self, acme_claim, held_by_globex, cam, other_cam):
+        [conflict] = record_conflicts(registration=acme_claim)
+        resolve_conflict(
+            conflict=conflict, actor=cam, resolution="new_registration", reason="Acme sourced it"
+        )
+        [told] = Notification.objects.filter(kind="deal_conflict_resolved")
+        assert told.user == other_cam
+        assert "New registration is protected" in told.body and "Acme sourced it" in told.body
+
+    def test_a_conflict_within_one_managers_partners_tells_nobody_else(self, acme, acme_claim, cam):
+        RegistrationFactory(
+            partner=PartnerFactory(channel_manager=cam),
+            customer_name="Initech LLC",
+            customer_domain="initech.com",
+            status="approved",
+            first_submitted_at=_earlier(30),
+        )
+        assert record_conflicts(registration=acme_claim)
+        assert not Notification.objects.filter(kind="deal_conflict_raised").exists()
+
+    def test_sees_it_on_the_earlier_registration_which_partners_do_not(
+        self, acme_claim, held_by_globex, cam, other_cam, globex_admin, client_for
+    ):
+        [conflict] = record_conflicts(registration=acme_claim)
+        resolve_conflict(conflict=conflict, actor=cam, resolution="not_a_conflict", reason="Two")
+        url = held_by_globex.get_absolute_url()
+        page = client_for(other_cam).get(url).content.decode()
+        section = page.split('data-testid="conflicts-against"', 1)[1].split("</table>", 1)[0]
+        assert "Initech Inc. · Acme" in section and "Not a conflict" in section
+        assert (
+            'data-testid="conflicts-against"'
+            not in client_for(globex_admin).get(url).content.decode()
+        )
