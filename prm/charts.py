@@ -107,15 +107,27 @@ def _pygal_chart(chart: Chart):
         x_label_rotation=0,
         truncate_label=-1,
         margin=12,
+        # Room for the last x label, centred on the plot's right edge ("FY2026-Q4").
+        margin_right=40,
         y_title=chart.unit or None,
         no_data_text="No data",
         range=chart.y_range,
+        # The y axis starts at zero, so that a line's height reads as its size (30% sat on the
+        # floor of an axis fitted from 29%), and its labels group thousands (1,800,000).
+        include_x_axis=True,
+        value_formatter=_axis_number,
     )
     drawing.title = chart.title
     drawing.x_labels = list(chart.labels)
     for series in chart.series:
         drawing.add(series.label, [_number(v) for v in series.values])
     return drawing
+
+
+def _axis_number(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
 def render_svg(chart: Chart, *, nonce: str | None = None) -> SafeString:

@@ -35,6 +35,16 @@ def test_a_line_chart_without_a_nonce_has_a_plain_style():
     assert "nonce" not in svg and "<style" in svg and "Win rate" in svg
 
 
+def test_the_y_axis_starts_at_zero_and_groups_thousands():
+    line = Chart(
+        key="w", title="Won", labels=["Q1", "Q2"], series=[Series("Won", [1_700_000, 1_800_000])]
+    )
+    labels = re.findall(r'<text[^>]*class="major"[^>]*>([^<]*)</text>', str(render_svg(line)))
+    labels += re.findall(r'<text[^>]*class=""[^>]*>([^<]*)</text>', str(render_svg(line)))
+    assert "0" in labels and "1,800,000" in labels
+    assert not [label for label in labels if re.fullmatch(r"\d{4,}", label)]
+
+
 def test_the_table_and_csv_carry_the_same_figures():
     assert CHART.header == ["", "Sourced", "Influenced"]
     assert CHART.rows == [["FY2025-Q1", "1,200.50", "3"], ["FY2025-Q2", "–", "4,000"]]
