@@ -2,6 +2,7 @@
 currency code and thousands separators (``prm.money.format_money``)."""
 
 from django import template
+from django.template.defaultfilters import floatformat
 
 from prm.money import format_money
 
@@ -13,3 +14,14 @@ def money(amount, currency=None) -> str:
     if amount is None or amount == "":
         return ""
     return format_money(amount, currency)
+
+
+@register.filter
+def metric_value(value, requirement) -> str:
+    """A tier requirement's measured value or threshold: an amount in the program currency for
+    a money metric (revenue), else the number (``3``, ``12.5``); "—" when there is none."""
+    if value is None or value == "":
+        return "—"
+    if requirement.is_money_metric:
+        return format_money(value)
+    return floatformat(value, "-2")

@@ -88,6 +88,15 @@ def test_the_review_pdf_has_tier_progress_plan_mdf_and_trends(
     assert "No scorecard was computed for FY2025-Q2" in text
 
 
+def test_the_review_pdf_writes_a_revenue_requirement_as_money(client_for, acme_admin, acme, tiers):
+    TierRequirementFactory(
+        tier=tiers[1], metric=TierRequirement.Metric.SOURCED_REVENUE, threshold=250000
+    )
+    text = pdf_text(client_for(acme_admin).get(review_url(acme)).content)
+    row = text.split("Partner-sourced revenue, last 12 months", 1)[1]
+    assert row.startswith(" USD 0.00 USD 250,000.00 no"), row[:60]
+
+
 def test_the_review_pdf_shows_the_quarters_commissions(client_for, cam, acme, program):
     text = pdf_text(client_for(cam).get(review_url(acme, "FY2025-Q1")).content)
     assert "USD 1,500.00" in text and "approved" in text
