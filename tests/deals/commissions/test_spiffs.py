@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from deals.commissions.services import run_commission_calculation
 from deals.commissions.spiffs import spiff_standing
@@ -85,3 +86,15 @@ def test_a_spiff_needing_a_missing_rate_fails_the_run_and_names_the_rate(acme, m
         run_commission_calculation(period=Q3, actor=ops)
     run = CommissionRun.objects.get()
     assert run.status == "failed" and "GBP" in run.error and "2026-08-10" in run.error
+
+
+def test_the_lines_page_names_a_spiff_line_as_a_spiff_on_its_base_rule(
+    acme, globex, both_on_margin, margin_rule, ops, client_for, acme_admin
+):
+    won_deal(acme, amount="30000")
+    spiff()
+    run_commission_calculation(period=Q3, actor=ops)
+    line = CommissionLine.objects.get(kind="spiff")
+    page = client_for(acme_admin).get(reverse("deals:commission_lines")).content.decode()
+    row = page.split(f'data-testid="commission-line-{line.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert f"Spiff on {margin_rule.name}" in row and "Most big wins" in row
