@@ -173,8 +173,8 @@ class RuleForm(ColumnBoundForm):
         label=_("Currency of the flat fee"), choices=CURRENCY_CHOICES, initial=default_currency
     )
     periods = forms.IntegerField(
-        label=_("Residual periods"), min_value=1, initial=4,
-        help_text=_("Quarters a residual commission is paid for."),
+        label=_("Residual periods"), min_value=1, initial=4, required=False,
+        help_text=_("Only for residual commissions: the quarters it is paid for."),
     )  # fmt: skip
     floor_rate = forms.DecimalField(
         label=_("Floor rate (%)"), min_value=0, max_digits=7, decimal_places=4, initial=0,
@@ -215,6 +215,10 @@ class RuleForm(ColumnBoundForm):
         data = super().clean()
         if data.get("floor_amount") is None:
             data["floor_amount"] = 0
+        if data.get("periods") is None and "periods" not in self.errors:
+            if data.get("kind") == CommissionRule.Kind.RESIDUAL_COMMISSION:
+                self.add_error("periods", _("Give the quarters a residual commission is paid for."))
+            data["periods"] = CommissionRule._meta.get_field("periods").default
         rate, amount = data.get("rate"), data.get("amount")
         if (rate is None) == (amount is None):
             raise forms.ValidationError(_("Give a rate or a flat fee (not both)."))

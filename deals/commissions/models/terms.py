@@ -164,6 +164,19 @@ class CommissionRule(models.Model):
         return sum(1 for name in self.SELECTORS if getattr(self, name))
 
     @property
+    def selector_labels(self) -> list[str]:
+        """What the rule selects, in words ("Distributor", "Gold", "Partner-led"); empty for a
+        rule that selects every deal."""
+        labels = [
+            self.get_business_model_display() if self.business_model else "",
+            self.tier.name if self.tier_id else "",
+            self.get_engagement_display() if self.engagement else "",
+            self.get_sourcing_display() if self.sourcing else "",
+            self.product_line,
+        ]
+        return [str(label) for label in labels if label]
+
+    @property
     def is_flat(self) -> bool:
         return self.amount is not None
 

@@ -135,7 +135,18 @@ def test_rule_errors_come_back_on_the_form(plan, ops, client_for):
     assert "Give a rate or a flat fee" in both.content.decode()
     flat_margin = client.post(url, {**RULE, "rate": "", "amount": "100"})
     assert "Only one-time referral fees can be flat." in flat_margin.content.decode()
+    residual = client.post(url, {**RULE, "kind": "residual", "periods": ""})
+    assert residual.context["form"].errors["periods"] == [
+        "Give the quarters a residual commission is paid for."
+    ]
     assert not CommissionRule.objects.exists()
+
+
+def test_only_a_residual_rule_needs_its_periods(plan, ops, client_for):
+    fee = {**RULE, "name": "Referral fee", "kind": "one_time", "periods": ""}
+    response = client_for(ops).post(reverse("deals:commission_rule_add", args=[plan.pk]), fee)
+    assert response.status_code == 302, response.context["form"].errors
+    assert CommissionRule.objects.get().kind == "one_time"
 
 
 def test_editing_a_plan_with_paid_lines_creates_a_new_version_and_shows_the_diff(
