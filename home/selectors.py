@@ -437,13 +437,30 @@ def _tier_figures(user: User) -> list[Figure]:
                 _("Tier proposals waiting for a decision"), 0, url=_url("scorecards:review_list")
             )
         ]
-    pending = search_proposals(user, review=review, decision=TierProposal.Decision.PENDING).count()
+    # Holds keep a partner's tier: only the changes wait for ops.
+    pending = dict(
+        search_proposals(user, review=review, decision=TierProposal.Decision.PENDING)
+        .filter(action__in=[TierProposal.Action.PROMOTE, TierProposal.Action.DEMOTE])
+        .order_by()
+        .values_list("action")
+        .annotate(n=Count("pk"))
+    )
+    labels = {
+        TierProposal.Action.PROMOTE: _("Promotions waiting for a decision (%(quarter)s)"),
+        TierProposal.Action.DEMOTE: _("Demotions waiting for a decision (%(quarter)s)"),
+    }
     return [
         Figure(
-            _("Tier proposals waiting for a decision (%(quarter)s)") % {"quarter": review.quarter},
-            pending,
-            url=_url("scorecards:review_detail", review.pk, decision=TierProposal.Decision.PENDING),
+            label % {"quarter": review.quarter},
+            pending.get(action, 0),
+            url=_url(
+                "scorecards:review_detail",
+                review.pk,
+                decision=TierProposal.Decision.PENDING,
+                action=action,
+            ),
         )
+        for action, label in labels.items()
     ]
 
 

@@ -1,5 +1,7 @@
 """Program ops' pages for the quarterly tier review; thin adapters over the review services."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -119,9 +121,10 @@ def review_bulk(request, pk):
         ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
         chosen = selectors.search_proposals(request.user, review=review).filter(pk__in=ids)
     chosen = list(chosen)
+    back = _with_filters(review, request)
     if not chosen:
         messages.error(request, _("Select at least one proposal."))
-        return redirect(review)
+        return back
     try:
         if data["op"] == BulkForm.APPLY:
             job = applying.start_application(
@@ -142,7 +145,16 @@ def review_bulk(request, pk):
             messages.success(request, _("%(n)s proposal(s) decided.") % {"n": count})
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(review)
+    return back
+
+
+def _with_filters(review, request):
+    """Back to the review's list as the bulk form found it: its filters (the form carries
+    them as hidden fields), not the first page of every proposal."""
+    names = ProposalFilterForm.base_fields
+    filters = {name: request.POST[name] for name in names if request.POST.get(name)}
+    url = review.get_absolute_url()
+    return redirect(f"{url}?{urlencode(filters)}" if filters else url)
 
 
 def _say_how_the_application_went(request, job) -> None:

@@ -2,10 +2,19 @@
 (function () {
   "use strict";
 
-  // <button data-confirm="Question?"> asks before its form is submitted.
+  // <button data-confirm="Question?"> asks before its form is submitted. With
+  // data-confirm-by="op", a data-confirm-<value> attribute asks instead when the form's "op"
+  // field has that value (an irreversible action among reversible ones).
+  function question(trigger) {
+    var by = trigger.getAttribute("data-confirm-by");
+    var field = by && trigger.form ? trigger.form.elements[by] : null;
+    var specific = field ? trigger.getAttribute("data-confirm-" + field.value) : null;
+    return specific || trigger.getAttribute("data-confirm");
+  }
+
   document.addEventListener("click", function (event) {
     var trigger = event.target.closest("[data-confirm]");
-    if (trigger && !window.confirm(trigger.getAttribute("data-confirm"))) {
+    if (trigger && !window.confirm(question(trigger))) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }

@@ -113,7 +113,13 @@ def test_ops_apply_every_promotion_at_once_and_watch_the_job(login, ops, no_work
     )
 
     page = login(ops)
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
     page.goto(review.get_absolute_url() + "?action=promote")
     # Approve every promotion the filter shows, then apply them all in one go.
     page.select_option("select[name=op]", "approve")
@@ -121,11 +127,14 @@ def test_ops_apply_every_promotion_at_once_and_watch_the_job(login, ops, no_work
     page.click("[data-testid=bulk-submit]")
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=pending-count]").inner_text() == "0"
+    assert page.url.endswith("?action=promote")  # back to the filtered list
     page.select_option("select[name=op]", "apply")
     page.check("input[name=all_matching]")
     page.click("[data-testid=bulk-submit]")
     page.wait_for_load_state("networkidle")
     panel = page.locator("[data-testid=application-progress]")
+    assert asked[0] == "Record this for every selected proposal?"
+    assert asked[1].startswith("Apply the selected decided proposals?")
     assert "Applying 3 proposal(s) in the background" in page.content()
     assert "waiting for a worker" in panel.inner_text()
     assert "0 of 3 proposals" in page.locator("[data-testid=application-counts]").inner_text()

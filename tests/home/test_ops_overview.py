@@ -99,6 +99,26 @@ def test_no_tier_review_yet_links_to_the_reviews(client_for, ops):
     assert (figure.value, figure.url) == (0, "/scorecards/reviews/")
 
 
+def test_tier_changes_waiting_leave_out_the_holds(client_for, ops, tiers):
+    for name in ("Able", "Baker", "Cole", "Dale"):
+        PartnerFactory(display_name=name, status=Partner.Status.ACTIVE, tier=tiers[0])
+    quarter = last_closed_quarter(dt.date.today())
+    review = services.run_review(
+        services.start_review(quarter=quarter.label, actor=ops, queue=False).pk
+    )
+    able, baker, cole, dale = review.proposals.order_by("partner__display_name")
+    A = TierProposal.Action
+    TierProposal.objects.filter(pk__in=[able.pk, baker.pk]).update(action=A.PROMOTE)
+    TierProposal.objects.filter(pk=cole.pk).update(action=A.DEMOTE)
+    TierProposal.objects.filter(pk=dale.pk).update(action=A.HOLD)
+    client = client_for(ops)
+    figures = _figures(client.get("/"))
+    for label, count in (("Promotions", 2), ("Demotions", 1)):
+        figure = figures[f"{label} waiting for a decision ({review.quarter})"]
+        assert figure.value == count
+        assert client.get(figure.url).context["page_obj"].paginator.count == count
+
+
 def test_tier_proposals_waiting_count_the_latest_review_and_link_to_them(client_for, ops, tiers):
     TierRequirementFactory(tier=tiers[0], metric=TierRequirement.Metric.CERTIFIED_SALES)
     for name in ("Able", "Baker", "Cole"):
@@ -107,10 +127,11 @@ def test_tier_proposals_waiting_count_the_latest_review_and_link_to_them(client_
     review = services.run_review(
         services.start_review(quarter=quarter.label, actor=ops, queue=False).pk
     )
+    review.proposals.update(action=TierProposal.Action.PROMOTE)
     decided = review.proposals.order_by("pk").first()
     decisions.decide_proposal(proposal=decided, actor=ops, approve=True)
     client = client_for(ops)
-    label = f"Tier proposals waiting for a decision ({review.quarter})"
+    label = f"Promotions waiting for a decision ({review.quarter})"
     figure = _figures(client.get("/"))[label]
     assert figure.value == 2
     listed = client.get(figure.url).context["page_obj"]

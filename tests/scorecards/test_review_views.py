@@ -94,6 +94,22 @@ def test_bulk_approve_then_apply(
     assert "The proposals are applied." in panel and "2 of 2 proposals: 2 applied" in panel
 
 
+def test_a_bulk_decision_returns_to_the_filtered_list(client_for, ops, done_review):
+    review, up, _stay = done_review
+    url = reverse("scorecards:review_bulk", args=[review.pk])
+    form = {"op": "approve", "proposal": [up.pk], "action": "promote", "decision": ""}
+    response = client_for(ops).post(url, form)
+    assert response["Location"] == f"{review.get_absolute_url()}?action=promote"
+
+
+def test_applying_asks_its_own_question_before_it_runs(client_for, ops, done_review):
+    review, _up, _stay = done_review
+    page = client_for(ops).get(review.get_absolute_url()).content.decode()
+    button = page.split('data-testid="bulk-submit"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm-by="op"' in button
+    assert 'data-confirm-apply="Apply the selected decided proposals?' in button
+
+
 def test_a_bulk_apply_runs_as_a_job_whose_progress_the_page_polls(
     client_for, ops, done_review, cam, acme_admin
 ):
