@@ -25,7 +25,10 @@ class LeadRoutingRule(models.Model):
         _("specialty"),
         max_length=120,
         blank=True,
-        help_text=_("Matches a partner whose solution stack or target sectors include it."),
+        help_text=_(
+            "Takes only leads needing it (their specialty or industry), and offers them to a "
+            "partner whose solution stack or target sectors include it."
+        ),
     )
     partners = models.ManyToManyField(
         "partners.Partner",

@@ -73,14 +73,18 @@ def declined_partner_ids(lead: Lead) -> list[int]:
 
 
 def rule_applies(rule: LeadRoutingRule, lead: Lead) -> bool:
-    """A rule's location and specialty criteria are about the lead; empty ones match all."""
+    """A rule's location and specialty criteria are about the lead; empty ones match all. A
+    specialty rule takes only the leads that need it, as their specialty or their industry
+    ("healthcare" takes a lead of the healthcare industry): a lead needing no specialty goes to
+    the general rules, not to the specialists."""
     if rule.countries and lead.country not in {c.upper() for c in rule.countries}:
         return False
     if rule.regions and lead.region not in {r.upper() for r in rule.regions}:
         return False
-    return not (
-        rule.specialty and lead.specialty and rule.specialty.casefold() != lead.specialty.casefold()
-    )
+    if rule.specialty:
+        needs = {value.casefold() for value in (lead.specialty, lead.industry) if value}
+        return rule.specialty.casefold() in needs
+    return True
 
 
 def matching_partners(rule: LeadRoutingRule, lead: Lead, *, exclude=()) -> list[Partner]:

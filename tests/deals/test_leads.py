@@ -169,6 +169,23 @@ class TestRouting:
         other = LeadFactory(country="US", region="NA", specialty="Networking")
         assert route_lead(lead=other, actor=ops) is None
 
+    def test_a_specialty_rule_takes_only_leads_needing_it_by_specialty_or_industry(
+        self, acme, globex, ops
+    ):
+        globex.regions_served = ["NA"]
+        globex.target_sectors = ["healthcare"]
+        globex.save()
+        specialists = RoutingRuleFactory(priority=10, specialty="healthcare")
+        anyone = RoutingRuleFactory(priority=100)
+        generic = LeadFactory(country="US", region="NA")
+        route_lead(lead=generic, actor=ops)
+        clinic = LeadFactory(country="US", industry="Healthcare")
+        offer = route_lead(lead=clinic, actor=ops)
+        generic.refresh_from_db()
+        clinic.refresh_from_db()
+        assert generic.routing_rule == anyone
+        assert (clinic.routing_rule, offer.partner) == (specialists, globex)
+
     def test_best_acceptance_rate_then_fewest_open_offers(self, acme, globex, ops):
         globex.regions_served = ["NA"]
         globex.save()
