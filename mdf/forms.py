@@ -170,16 +170,26 @@ class ClaimForm(ColumnBoundForm):
         labels = dict(ProofKind.choices)
         self.proof_kinds = list(required_proof)
         for kind in self.proof_kinds:
-            self.fields[f"proof_{kind}"] = forms.FileField(
-                label=labels.get(kind, kind),
-                required=kind not in on_file,
-                help_text=_("Already on file; upload again to add another.")
-                if kind in on_file
-                else _("PDF, PNG, JPEG, DOCX, PPTX or XLSX."),
-            )
+            self.fields[f"proof_{kind}"] = forms.FileField(label=labels.get(kind, kind))
         self.fields["proof_extra"] = forms.FileField(
             label=_("Other supporting file"), required=False
         )
+        self.mark_on_file(on_file)
+
+    def mark_on_file(self, on_file) -> None:
+        """The proofs already on file need no upload. Called again once a post stored its
+        files but could not submit the claim: the page then asks only for what is missing, and
+        files chosen again would be stored twice."""
+        for kind in self.proof_kinds:
+            field = self.fields[f"proof_{kind}"]
+            field.required = kind not in on_file
+            field.help_text = (
+                _("Already on file; upload again to add another.")
+                if kind in on_file
+                else _("PDF, PNG, JPEG, DOCX, PPTX or XLSX.")
+            )
+            if kind in on_file and self.is_bound:
+                self.errors.pop(f"proof_{kind}", None)
 
     @property
     def proof_checklist(self) -> list[tuple[str, str]]:

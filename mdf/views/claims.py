@@ -65,6 +65,15 @@ def claim_form(request, pk):
         if _save_claim(request, fund_request, form):
             return redirect(fund_request)
         claim = claims.claim_of(fund_request)
+        if claim is not None:
+            # Saved as a draft with the files that were accepted; only the refusal remains.
+            on_file = {proof.kind for proof in claim.proof_files.all()}
+            form.mark_on_file(on_file)
+            messages.info(
+                request,
+                _("The claim is saved as a draft with its files; correct what is marked and "
+                  "submit it again."),
+            )  # fmt: skip
     return render(
         request,
         "mdf/claim_form.html",

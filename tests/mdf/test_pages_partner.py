@@ -237,6 +237,11 @@ class TestClaim:
         approved_request.refresh_from_db()
         assert approved_request.status == Status.APPROVED
         assert claim_selectors.claim_of(approved_request).proof_files.count() == 1  # kept
+        # The page says so and asks for no file again: the invoice is on file now.
+        form = response.context["form"]
+        assert not form.fields["proof_invoice"].required
+        assert "proof_invoice" not in form.errors
+        assert "saved as a draft with its files" in response.content.decode()
         assert 'data-testid="claim-opens"' in client_for(acme_rep).get(url).content.decode()
 
     def test_a_claim_with_its_proof_is_submitted(self, client_for, acme_rep, approved_request):
