@@ -8,7 +8,9 @@ from partners.fields import PartnerChoiceField
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
 from .countries import country_choices
+from .exceptions import InvalidDealData
 from .models import DealRegistration
+from .services.fields import clean_registration_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -77,9 +79,28 @@ class DealRegistrationForm(forms.Form):
             if name in self.fields:
                 self.fields[name].widget.attrs["data-precheck"] = "1"
 
+    def clean(self):
+        data = super().clean()
+        # The service's checks (an amount above zero, a close date from today …) on the fields
+        # the form accepted, so that every problem shows at once rather than after a resubmit.
+        accepted = {k: v for k, v in self._service_values(data).items() if k not in self.errors}
+        try:
+            clean_registration_fields(accepted)
+        except InvalidDealData as exc:
+            for name, message in (exc.details or {}).items():
+                if name in self.fields:
+                    self.add_error(name, message)
+        return data
+
     def service_fields(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "partner"}
-        data["product_lines"] = [p.strip() for p in data["product_lines"].split(",") if p.strip()]
+        return self._service_values(self.cleaned_data)
+
+    @staticmethod
+    def _service_values(cleaned: dict) -> dict:
+        data = {k: v for k, v in cleaned.items() if k != "partner"}
+        if "product_lines" in data:
+            lines = data["product_lines"] or ""
+            data["product_lines"] = [p.strip() for p in lines.split(",") if p.strip()]
         return data
 
 

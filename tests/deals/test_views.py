@@ -237,6 +237,16 @@ class TestRegisterForm:
         assert "customer_domain" in form.errors
         assert not DealRegistration.objects.exists()
 
+    def test_every_problem_shows_at_once(self, client_for, acme_rep):
+        yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+        response = client_for(acme_rep).post(
+            reverse("deals:deal_create"),
+            _form(expected_close_date=yesterday, estimated_amount="0", contact_email="nope"),
+        )
+        errors = response.context["form"].errors
+        assert set(errors) == {"expected_close_date", "estimated_amount", "contact_email"}
+        assert not DealRegistration.objects.exists()
+
     def test_a_distributor_chooses_the_reseller(self, client_for, acme, distri, distri_admin):
         client = client_for(distri_admin)
         page = client.get(reverse("deals:deal_create"))
