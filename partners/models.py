@@ -1,4 +1,5 @@
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -64,6 +65,11 @@ class Tier(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def mdf_percent(self) -> Decimal:
+        """The MDF accrual rate in percent, as pages show and ops enter it (0.0200: 2)."""
+        return Decimal(self.mdf_accrual_rate or 0) * 100
 
 
 class TierRequirement(models.Model):

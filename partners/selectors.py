@@ -332,13 +332,12 @@ def requirements_in_display_order(tier: Tier) -> list:
 
 
 def tiers_for_display() -> list[Tier]:
-    """Every tier with ``partner_count`` (active partners), ``requirement_list`` and
-    ``mdf_percent`` attached."""
+    """Every tier with ``partner_count`` (active partners) and ``requirement_list``
+    attached."""
     tiers = list(tiers_with_requirements().order_by("rank"))
     for tier in tiers:
-        # Display-only attributes for the template.
+        # A display-only attribute for the template.
         tier.requirement_list = requirements_in_display_order(tier)  # type: ignore[attr-defined]
-        tier.mdf_percent = tier.mdf_accrual_rate * 100  # type: ignore[attr-defined]
     return tiers
 
 

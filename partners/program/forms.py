@@ -1,6 +1,8 @@
 """Forms of the program configuration pages. Each field's help text says in one line what the
 setting does; the services refuse the combinations that cannot work."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,8 @@ from prm.models import ChannelTeam, User
 
 from ..models import Agreement, BusinessModel, Tier, TierRequirement
 from .services import RequirementRow
+
+PERCENT = Decimal(100)
 
 
 class TierForm(forms.ModelForm):
@@ -17,6 +21,15 @@ class TierForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One benefit per line, shown to partners on the tiers page."),
     )
+    # Entered in percent, as every page shows it; stored as the share (2 % is 0.0200).
+    mdf_accrual_percent = forms.DecimalField(
+        label=_("MDF accrual (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Percent of won revenue accrued to the partner's MDF fund (2 is 2 %)."),
+    )
 
     class Meta:
         model = Tier
@@ -25,7 +38,7 @@ class TierForm(forms.ModelForm):
             "rank",
             "description",
             "benefits",
-            "mdf_accrual_rate",
+            "mdf_accrual_percent",
             "commission_multiplier",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
@@ -33,9 +46,6 @@ class TierForm(forms.ModelForm):
             "name": _("The tier's name as partners see it."),
             "rank": _("Higher rank is a higher tier; the tier review promotes by rank."),
             "description": _("A sentence shown under the name on the tiers page."),
-            "mdf_accrual_rate": _(
-                "Share of won revenue accrued to the partner's MDF fund (0.0200 is 2%)."
-            ),
             "commission_multiplier": _(
                 "Multiplies every commission rate for partners in this tier (1.000: unchanged)."
             ),
@@ -43,8 +53,19 @@ class TierForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            rate = Decimal(self.instance.mdf_accrual_rate or 0)
+            self.initial["mdf_accrual_percent"] = (rate * PERCENT).normalize()
+            multiplier = Decimal(self.instance.commission_multiplier or 0)
+            self.initial["commission_multiplier"] = multiplier.normalize()
         if self.instance.pk and not self.is_bound:
             self.initial["benefits"] = "\n".join(str(b) for b in self.instance.benefits or [])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mdf_accrual_percent") is not None:
+            data["mdf_accrual_rate"] = data["mdf_accrual_percent"] / PERCENT
+        return data
 
     def clean_benefits(self) -> list[str]:
         text = self.cleaned_data.get("benefits") or ""

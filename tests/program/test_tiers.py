@@ -22,7 +22,7 @@ def _form(**overrides):
         "rank": 2,
         "description": "",
         "benefits": "Deal registration\nMDF",
-        "mdf_accrual_rate": "0.0200",
+        "mdf_accrual_percent": "2",
         "commission_multiplier": "1.000",
         "req-TOTAL_FORMS": 2,
         "req-INITIAL_FORMS": 0,
@@ -105,10 +105,11 @@ def test_a_fractional_count_and_a_taken_rank_are_refused(ops, tiers):
 
 
 def test_a_new_tier_is_created_and_audited(client_for, ops, tiers):
-    data = _form(name="Platinum", rank=4, mdf_accrual_rate="0.0300", commission_multiplier="1.2")
+    data = _form(name="Platinum", rank=4, mdf_accrual_percent="3", commission_multiplier="1.2")
     response = client_for(ops).post(reverse("program:tier_create"), data)
     assert response.status_code == 302
     platinum = Tier.objects.get(name="Platinum")
+    assert platinum.mdf_accrual_rate == Decimal("0.0300")  # entered as 3 %
     event = events_for(platinum).get()
     assert (event.verb, event.actor) == ("tier.created", ops)
     assert event.data["changes"]["rank"] == {"before": None, "after": 4}
