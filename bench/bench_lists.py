@@ -165,11 +165,13 @@ def _form_value(form_field) -> str | None:
 # A search word no row holds: the first row's own word finds a page of matches among the newest
 # rows at once, while a word matching few or none may read the whole list to fill its page.
 NO_MATCH = "zqxj"
+# The same for a word of two letters, which matches the start of a word (``prm.search``).
+SHORT_NO_MATCH = "qx"
 
 
 def _page_variants(listing, first_row) -> list[tuple[str, dict[str, str]]]:
     """Each filter with a representative value, each sort key in both directions, and a search
-    for a word of the first row and for one no row holds."""
+    for a word of the first row and for a long and a short word no row holds."""
     variants: list[tuple[str, dict[str, str]]] = []
     filterset = listing.filterset
     form = filterset.form
@@ -185,6 +187,7 @@ def _page_variants(listing, first_row) -> list[tuple[str, dict[str, str]]]:
             word = text.split()[0] if text.split() else "north"
             variants.append((f"q={word}", {"q": word}))
             variants.append((f"q={NO_MATCH}", {"q": NO_MATCH}))
+            variants.append((f"q={SHORT_NO_MATCH}", {"q": SHORT_NO_MATCH}))
             continue
         value = _representative(_resolve_path(first_row, flt.field_name)) if first_row else None
         if name.endswith("_to") and value is None:
@@ -287,6 +290,7 @@ def _api_variants(params, first_row, view_class) -> list[tuple[str, dict[str, st
             word = text.split()[0] if text.split() else "north"
             variants.append((f"search={word}", {"search": word}))
             variants.append((f"search={NO_MATCH}", {"search": NO_MATCH}))
+            variants.append((f"search={SHORT_NO_MATCH}", {"search": SHORT_NO_MATCH}))
             continue
         value = _param_value(param, first_row, view_class)
         if value is not None:

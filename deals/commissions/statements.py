@@ -59,6 +59,7 @@ class StatementTotals:
     held: Decimal
     approved: Decimal
     paid: Decimal  # this period's lines marked paid
+    reversed: Decimal  # this period's reversed lines: listed, counted in no total
     paid_out: Decimal  # payouts recorded on this statement
     closing: Decimal
     payable: Decimal  # approved and not yet paid, every period up to this one
@@ -98,14 +99,18 @@ def _sum(condition: Q):
 def statement_totals(statement: Statement) -> StatementTotals:
     """All totals in two aggregate queries."""
     here = Q(period=statement.period)
-    row = _lines_of(statement).aggregate(
-        before=_sum(Q(period__lt=statement.period)),
-        earned=_sum(here & ~Q(kind=CommissionLine.Kind.CLAWBACK)),
-        clawed_back=_sum(here & Q(kind=CommissionLine.Kind.CLAWBACK)),
+    live = ~Q(status=Status.REVERSED)
+    row = CommissionLine.objects.filter(
+        partner_id=statement.partner_id, currency=statement.currency
+    ).aggregate(
+        before=_sum(live & Q(period__lt=statement.period)),
+        earned=_sum(live & here & ~Q(kind=CommissionLine.Kind.CLAWBACK)),
+        clawed_back=_sum(live & here & Q(kind=CommissionLine.Kind.CLAWBACK)),
         pending=_sum(here & Q(status=Status.PENDING)),
         held=_sum(here & Q(status=Status.HELD)),
         approved=_sum(here & Q(status=Status.APPROVED)),
         paid=_sum(here & Q(status=Status.PAID)),
+        reversed=_sum(here & Q(status=Status.REVERSED)),
         payable=_sum(Q(period__lte=statement.period, status=Status.APPROVED)),
     )
     payouts = Payout.objects.filter(
@@ -126,6 +131,7 @@ def statement_totals(statement: Statement) -> StatementTotals:
         held=value["held"],
         approved=value["approved"],
         paid=value["paid"],
+        reversed=value["reversed"],
         paid_out=paid_out,
         closing=opening + value["earned"] + value["clawed_back"] - paid_out,
         payable=value["payable"],

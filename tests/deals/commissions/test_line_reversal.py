@@ -217,8 +217,14 @@ def test_the_partner_sees_why_on_its_statement_lines_pdf_and_csv(line, ops, acme
         page = client.get(url).content.decode()
         assert WHY in page, url
         assert "reverse-line-" not in page, url
+    amount = f"USD {line.amount:,.2f}"
+    page = client.get(reverse("deals:commission_statement", args=[statement.pk]))
+    reversed_row = page.content.decode().split('data-testid="reversed-total"', 1)[1]
+    assert amount in reversed_row.split("</tr>", 1)[0]
+    assert statement_totals(statement).reversed == line.amount
     pdf = client.get(reverse("deals:commission_statement_pdf", args=[statement.pk]))
     assert "Duplicate of deal" in pdf_text(pdf.content)
+    assert f"Reversed (counted in no total) {amount}" in pdf_text(pdf.content)
     exported = client.get(reverse("deals:commission_statement_csv", args=[statement.pk]))
     rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert rows[0]["reversal_reason"] == WHY
