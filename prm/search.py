@@ -28,7 +28,7 @@ class Matches(Lookup):
         word = str(self.rhs)
         if len(word) >= SHORT_WORD:
             return compiler.compile(IContains(self.lhs, word))
-        conditions = [IStartsWith(self.lhs, word)]
+        conditions: list[Lookup] = [IStartsWith(self.lhs, word)]
         conditions += [IContains(self.lhs, start + word) for start in WORD_STARTS]
         sql, params = [], []
         for condition in conditions:

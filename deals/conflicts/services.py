@@ -104,13 +104,14 @@ def _tell_other_side(conflict: DealConflict, *, kind: str, actor=None) -> None:
     """Tell the earlier registration's channel account manager, when another partner's manager
     decides the conflict: their partner holds (or may lose) the protection."""
     recipients = [user for user in other_side_managers(conflict) if user != actor]
-    if recipients:
+    existing = conflict.existing_registration
+    if recipients and existing is not None:
         notify(
             recipients,
             kind=kind,
             template=f"deals/email/{kind.removeprefix('deal_')}",
             context={"conflict": conflict},
-            url=conflict.existing_registration.get_absolute_url(),
+            url=existing.get_absolute_url(),
         )
 
 

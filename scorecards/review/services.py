@@ -79,8 +79,10 @@ def start_review(*, quarter: str, actor: User | None, queue: bool = True) -> Tie
             _("%(quarter)s has not closed yet: a review measures a closed quarter.")
             % {"quarter": period.label}
         )
-    later = TierReview.objects.filter(period_start__gt=period.start).order_by("-period_start")
-    if later := later.first():
+    later = (
+        TierReview.objects.filter(period_start__gt=period.start).order_by("-period_start").first()
+    )
+    if later is not None:
         # Tiers are measured as they stand today, and partners below theirs are warned: an
         # earlier quarter reviewed after a later one would measure the later quarter's tiers
         # and warn the same partners again.

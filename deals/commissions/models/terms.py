@@ -169,7 +169,7 @@ class CommissionRule(models.Model):
         rule that selects every deal."""
         labels = [
             self.get_business_model_display() if self.business_model else "",
-            self.tier.name if self.tier_id else "",
+            self.tier.name if self.tier is not None else "",
             self.get_engagement_display() if self.engagement else "",
             self.get_sourcing_display() if self.sourcing else "",
             self.product_line,
