@@ -158,17 +158,22 @@ def test_only_program_ops_start_or_continue_a_job(personas, review):
         applying.resume_application(application=job, actor=personas["cam"])
 
 
-def test_an_empty_selection_or_another_reviews_proposals_start_nothing(ops, review, quarter):
-    with pytest.raises(ReviewError):
-        applying.start_application(review=review, proposals=[], actor=ops, queue=False)
-    before = quarter.previous()  # reviewed before this one (a review of it now is refused)
-    earlier = TierReview.objects.create(
+@pytest.fixture
+def earlier(ops, quarter) -> TierReview:
+    """The review of the quarter before (made directly: a review of it now is refused)."""
+    before = quarter.previous()
+    return TierReview.objects.create(
         quarter=before.label,
         period_start=before.start,
         period_end=before.end,
         effective_on=quarter.start,
         started_by=ops,
     )
+
+
+def test_an_empty_selection_or_another_reviews_proposals_start_nothing(ops, review, earlier):
+    with pytest.raises(ReviewError):
+        applying.start_application(review=review, proposals=[], actor=ops, queue=False)
     with pytest.raises(ReviewError):
         applying.start_application(
             review=earlier, proposals=proposals_of(review), actor=ops, queue=False
@@ -226,17 +231,9 @@ def test_others_can_neither_apply_nor_read_a_job(session_for, personas, persona,
     assert ProposalApplication.objects.count() == 1
 
 
-def test_a_job_is_read_only_under_its_own_review(session_for, ops, review, quarter):
+def test_a_job_is_read_only_under_its_own_review(session_for, ops, review, earlier):
     job = applying.start_application(
         review=review, proposals=proposals_of(review), actor=ops, queue=False
-    )
-    before = quarter.previous()  # reviewed before this one (a review of it now is refused)
-    earlier = TierReview.objects.create(
-        quarter=before.label,
-        period_start=before.start,
-        period_end=before.end,
-        effective_on=quarter.start,
-        started_by=ops,
     )
     client = session_for(ops)
     url = f"/api/v1/tier-reviews/{earlier.pk}/applications/{job.pk}/"
