@@ -165,6 +165,15 @@ class LeadFilter(PartnerScopedFilterSet):
     class Meta:
         form = DateRangeForm
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.user
+        if user is not None and not getattr(user, "is_internal", False):
+            # A lead not passed to a partner yet is the vendor's; partners never hold one.
+            self.filters["status"].extra["choices"] = [
+                choice for choice in Lead.Status.choices if choice[0] != Lead.Status.NEW
+            ]
+
 
 LEAD_COLUMNS = (
     Column(_("ID"), lambda lead: lead.pk, html=False),

@@ -35,6 +35,16 @@ class TestInbox:
         assert "Offered to partner" in html
         assert "left" in html  # e.g. "1 day, 23 hours left"
 
+    def test_the_status_filter_offers_partners_only_what_they_can_hold(
+        self, client_for, acme_rep, ops, offered
+    ):
+        def statuses(user):
+            page = client_for(user).get(url("lead_list"))
+            return {value for value, _label in page.context["filter_form"].fields["status"].choices}
+
+        assert "new" not in statuses(acme_rep) and "offered" in statuses(acme_rep)
+        assert "new" in statuses(ops)
+
     def test_other_partners_see_an_empty_inbox(self, client_for, globex_admin, offered):
         html = client_for(globex_admin).get(url("lead_list")).content.decode()
         assert "Hooli" not in html
