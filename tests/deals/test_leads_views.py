@@ -111,6 +111,8 @@ class TestPartnerAnswers:
         assert offered.status == "accepted"
         page = client.get(url("lead_detail", offered)).content.decode()
         assert "Convert to a deal registration" in page
+        head = page.split('data-testid="lead-status"', 1)[1].split("</div>", 1)[0]
+        assert "Accepted" in head and "UTC" not in head  # no deadline once answered
 
     def test_reject_requires_a_reason(self, client_for, acme_admin, offered):
         client = client_for(acme_admin)
