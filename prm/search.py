@@ -13,8 +13,9 @@ searches this way, as do the other search boxes. Registered on text columns when
 is ready.
 """
 
-from django.db.models import CharField, Lookup, TextField
-from django.db.models.lookups import IContains, IStartsWith
+from django.db.models import CharField, Lookup, TextField, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan, IContains, IStartsWith
 
 SHORT_WORD = 3
 WORD_STARTS = (" ", ".", "@", "-")
@@ -28,14 +29,21 @@ class Matches(Lookup):
         word = str(self.rhs)
         if len(word) >= SHORT_WORD:
             return compiler.compile(IContains(self.lhs, word))
-        conditions: list[Lookup] = [IStartsWith(self.lhs, word)]
-        conditions += [IContains(self.lhs, start + word) for start in WORD_STARTS]
-        sql, params = [], []
-        for condition in conditions:
+        # Holds the word, and at a word's start: a row without the word fails the first test
+        # alone (a list read without a trigram index costs what a long word costs), and the
+        # word-start tests are those a trigram index serves. The first is a position, not a
+        # LIKE, so that the planner never reads a whole trigram index for it.
+        holds: Lookup = GreaterThan(StrIndex(Upper(self.lhs), Upper(Value(word))), 0)
+        contains_sql, params = compiler.compile(holds)
+        params = list(params)
+        starts: list[Lookup] = [IStartsWith(self.lhs, word)]
+        starts += [IContains(self.lhs, start + word) for start in WORD_STARTS]
+        sql = []
+        for condition in starts:
             condition_sql, condition_params = compiler.compile(condition)
             sql.append(condition_sql)
-            params.extend(condition_params)
-        return f"({' OR '.join(sql)})", params
+            params = [*params, *condition_params]
+        return f"({contains_sql} AND ({' OR '.join(sql)}))", params
 
 
 CharField.register_lookup(Matches)
