@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.fields import PartnerChoiceField
+from prm.countries import country_choices
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
-from .countries import country_choices
 from .exceptions import InvalidDealData
 from .models import DealRegistration
 from .services.fields import clean_registration_fields

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import fields as partner_fields
 from partners.models import Region
+from prm.countries import country_choices
 from prm.exceptions import DomainError
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
-from .countries import country_choices
 from .models import DealConflict, DealRegistration, Lead
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

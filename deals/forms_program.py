@@ -141,7 +141,7 @@ class RoutingTestForm(forms.Form):
     )
 
     def clean_country(self):
-        from .countries import is_country_code
+        from prm.countries import is_country_code
 
         code = self.cleaned_data["country"].strip().upper()
         if not is_country_code(code):

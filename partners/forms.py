@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from prm.columns import ColumnBoundForm
+from prm.countries import country_choices, is_country_code
 from prm.models import User
 from prm.text import NameFormField
 
@@ -23,20 +24,6 @@ from .models import (
 )
 from .recruitment import selectors as recruitment
 
-# ISO 3166-1 alpha-2 codes: a headquarters country must be a real one, not just two letters.
-_ISO_3166_ALPHA_2 = """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
-    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
-    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
-    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
-    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
-    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
-    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
-    ZW
-"""
-COUNTRY_CODES = frozenset(_ISO_3166_ALPHA_2.split())
-
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
@@ -46,7 +33,7 @@ def clean_country_code(value: str) -> str:
         raise ValidationError(
             _("Use the two-letter country code, e.g. US, DE or SG."), code="country_format"
         )
-    if code not in COUNTRY_CODES:
+    if not is_country_code(code):
         raise ValidationError(
             _("%(code)s is not a country code we know. Use ISO codes such as GB (not UK)."),
             code="country_unknown",
@@ -77,10 +64,9 @@ class ApplicationForm(ColumnBoundForm):
     website = forms.URLField(
         label=_("Website"), assume_scheme="https", help_text=_("e.g. https://example.com")
     )
-    hq_country = forms.CharField(
-        label=_("Headquarters country"),
-        help_text=_("Two-letter ISO code, e.g. US, DE, SG."),
-    )
+    # A list of names to choose from; the code it posts is checked as any code is (the API
+    # takes the code itself).
+    hq_country = forms.CharField(label=_("Headquarters country"), widget=forms.Select)
     regions_served = forms.MultipleChoiceField(
         label=_("Regions you serve"), choices=Region.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -133,6 +119,10 @@ class ApplicationForm(ColumnBoundForm):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hq_country"].widget.choices = [("", "—"), *country_choices()]
 
     def clean_hq_country(self):
         return clean_country_code(self.cleaned_data["hq_country"])

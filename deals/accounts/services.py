@@ -14,12 +14,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
+from prm.countries import is_country_code
 from prm.exceptions import DomainError, PermissionDenied
 from prm.models import User
 from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
 
 from ..conflicts import normalize_company_name, registrable_domain
-from ..countries import is_country_code
 from ..models import CustomerAccount, Opportunity
 from .selectors import can_write_accounts
 

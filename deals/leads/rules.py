@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 
 from partners.models import BusinessModel, Partner, Region, Tier
 from prm.audit import record_change, snapshot
+from prm.countries import is_country_code
 from prm.exceptions import DomainError
 from prm.models import User
 from prm.permissions import require_program_ops
 
-from ..countries import is_country_code
 from ..models import LeadRoutingRule
 
 RULE_FIELDS = [

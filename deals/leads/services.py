@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, Region
 from prm.audit import record_event
+from prm.countries import is_country_code
 from prm.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 from prm.models import User
 from prm.money import CURRENCY_DECIMALS, default_currency, parse_amount, quantize
@@ -23,7 +24,6 @@ from prm.notifications import notify, resolve
 from prm.text import clean_name
 from prm.webhooks import publish
 
-from ..countries import is_country_code
 from ..models import DealProgramSettings, DealRegistration, Lead, LeadOffer
 from .selectors import (
     _active,

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from prm.countries import is_country_code
 from prm.money import CURRENCY_DECIMALS, parse_positive_amount, quantize
 from prm.text import clean_name
 
 from .. import conflicts
-from ..countries import is_country_code
 from ..exceptions import (
     DuplicateRegistration,
     InvalidDealData,

@@ -112,8 +112,8 @@ class AnalyticsFilterForm(forms.Form):
 
 def partners_in_region(queryset, region: str):
     """Partners headquartered in ``region`` (the sales region of their HQ country)."""
-    from deals.countries import countries
     from enablement.selectors import region_for_country
+    from prm.countries import countries
 
     codes = [code for code in countries() if region_for_country(code) == region]
     return queryset.filter(hq_country__in=codes)

@@ -39,6 +39,8 @@ def test_anyone_can_open_the_form_without_an_account(client, db):
     response = client.get(URL)
     assert response.status_code == 200
     assert b'data-testid="application-form"' in response.content
+    # The country is chosen by name; the code is what is stored.
+    assert b'<option value="GB">United Kingdom</option>' in response.content
 
 
 def test_a_valid_application_creates_an_applied_partner_and_tells_ops(

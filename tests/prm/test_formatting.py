@@ -71,3 +71,13 @@ def test_tables_scroll_inside_their_card_at_phone_width():
     phone = re.search(r"@media \(max-width: 720px\) \{(.*?)\n\}", css, re.S)
     assert phone, "no phone-width rules"
     assert re.search(r"table \{[^}]*display: block;[^}]*overflow-x: auto", phone.group(1))
+
+
+def test_a_country_is_written_by_name_and_a_narrow_column_names_its_code_on_hover():
+    assert render("{{ code|country }}", code="GB") == "United Kingdom"
+    assert render("{{ code|country }}", code="KR") == "South Korea"
+    # Not a country (an old record): the code as stored, never an error.
+    assert render("{{ code|country }}", code="XX") == "XX"
+    assert render("{{ code|country|default:'—' }}", code="") == "—"
+    assert render("{{ code|country_code }}", code="DE") == '<abbr title="Germany">DE</abbr>'
+    assert render("{{ code|country_code }}", code=None) == ""

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from deals.countries import is_country_code
 from prm.audit import record_event
+from prm.countries import is_country_code
 from prm.models import User
 from prm.permissions import require_program_ops
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from deals.countries import country_name
+from prm.countries import country_name
 from prm.csvfiles import safe_cell
 from prm.currency.conversion import MissingExchangeRate
 from prm.forms import add_domain_errors
