@@ -306,6 +306,75 @@ class InviteUserForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
+class PartnerProfileForm(forms.Form):
+    """The organisation's profile: the fields the user may change (``services.profile_fields_for``),
+    filled in with today's values."""
+
+    legal_name = NameFormField(label=_("Legal name"), max_length=200)
+    display_name = NameFormField(
+        label=_("Trading name"), max_length=120, help_text=_("How customers know you.")
+    )
+    website = forms.URLField(
+        label=_("Website"), assume_scheme="https", required=False, max_length=200
+    )
+    hq_country = forms.CharField(label=_("Headquarters country"), widget=forms.Select)
+    business_model = forms.ChoiceField(label=_("Business model"), choices=BusinessModel.choices)
+    compensation_preference = forms.ChoiceField(
+        label=_("Compensation"), choices=CompensationPreference.choices
+    )
+    regions_served = forms.MultipleChoiceField(
+        label=_("Regions served"), choices=Region.choices, widget=forms.CheckboxSelectMultiple
+    )
+    target_sectors = forms.CharField(
+        label=_("Sectors you sell to"),
+        required=False,
+        help_text=_("Comma-separated, e.g. healthcare, retail, public sector."),
+    )
+    solution_stack = forms.CharField(
+        label=_("Products you sell or support"), required=False, help_text=_("Comma-separated.")
+    )
+
+    def __init__(self, *args, partner: Partner, fields: tuple[str, ...], **kwargs):
+        self.current = {name: getattr(partner, name) for name in fields}
+        initial = {
+            name: ", ".join(value or []) if name in ("target_sectors", "solution_stack") else value
+            for name, value in self.current.items()
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        for name in set(self.fields) - set(fields):
+            del self.fields[name]
+        if "hq_country" in self.fields:
+            self.fields["hq_country"].widget.choices = country_choices()
+
+    def clean_hq_country(self):
+        return clean_country_code(self.cleaned_data["hq_country"])
+
+    def clean_target_sectors(self):
+        return split_list(self.cleaned_data["target_sectors"])
+
+    def clean_solution_stack(self):
+        return split_list(self.cleaned_data["solution_stack"])
+
+    @property
+    def changes(self) -> dict:
+        """The fields whose value differs from the stored one."""
+        return {
+            name: value for name, value in self.cleaned_data.items() if value != self.current[name]
+        }
+
+
+class MemberForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerMembership.Role.choices)
+    office = forms.ModelChoiceField(
+        label=_("Office"), queryset=Office.objects.none(), required=False
+    )
+
+    def __init__(self, *args, membership: PartnerMembership, **kwargs):
+        initial = {"role": membership.role, "office": membership.office_id}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["office"].queryset = membership.partner.offices.order_by("name")
+
+
 # Statuses ops set by hand; the others follow from the recruitment flow (approval, agreement).
 MANUAL_STATUS_TARGETS = {
     Partner.Status.ACTIVE: _("Reactivate"),

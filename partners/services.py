@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prm.audit import build_event, record_event, record_events
+from prm.audit import (
+    build_event,
+    changes_between,
+    record_change,
+    record_event,
+    record_events,
+    snapshot,
+)
 from prm.exceptions import PermissionDenied
 from prm.id_sets import id_set
 from prm.locks import lock, lock_many
@@ -194,6 +201,64 @@ def move_partner_tiers(
     return partners
 
 
+# --- The organisation's profile --------------------------------------------------------------
+
+# What a partner's admins keep up to date themselves: how the organisation presents itself.
+PROFILE_FIELDS = ("display_name", "website", "regions_served", "target_sectors", "solution_stack")
+# What the contract and the payouts rest on: program ops change it, partners ask their manager.
+CONTRACT_FIELDS = ("legal_name", "hq_country", "business_model", "compensation_preference")
+
+
+def profile_fields_for(actor: User, partner: Partner) -> tuple[str, ...]:
+    """The profile fields ``actor`` may change on ``partner`` (none outside their rights)."""
+    if actor.is_program_ops:
+        return (*CONTRACT_FIELDS, *PROFILE_FIELDS)
+    if partner.pk in partner_access(actor).admin_of:
+        return PROFILE_FIELDS
+    return ()
+
+
+@transaction.atomic
+def update_partner_profile(*, partner: Partner, actor: User, changes: dict) -> Partner:
+    """Change the organisation's profile: its admins the way it presents itself, program ops
+    also the contract's facts. One audit row holds every field's before and after."""
+    allowed = profile_fields_for(actor, partner)
+    if not allowed:
+        raise PermissionDenied(_("Only this partner's admins may change its profile."))
+    refused = sorted(set(changes) - set(allowed))
+    if refused:
+        labels = {field.name: str(field.verbose_name) for field in Partner._meta.fields}
+        raise PermissionDenied(
+            _("Ask your channel account manager to change: %(fields)s.")
+            % {"fields": ", ".join(labels.get(name, name) for name in refused)}
+        )
+    partner = lock(Partner, partner.pk)
+    new_model = changes.get("business_model", partner.business_model)
+    if (
+        partner.is_distributor
+        and new_model != partner.business_model
+        and partner.resellers.exists()
+    ):
+        raise PartnerError(
+            _("A distributor with resellers stays a distributor; move its resellers first."),
+            code="distributor_has_resellers",
+            details={"business_model": _("This distributor has resellers.")},
+        )
+    fields = list(changes)
+    before = snapshot(partner, fields)
+    for name, value in changes.items():
+        setattr(partner, name, value)
+    partner.save(update_fields=[*fields, "updated_at"])
+    record_change(
+        partner,
+        actor=actor,
+        verb="partner.profile_changed",
+        before=before,
+        after=snapshot(partner, fields),
+    )
+    return partner
+
+
 # --- Users of a partner ----------------------------------------------------------------------
 
 
@@ -330,6 +395,50 @@ def remove_member(*, membership: PartnerMembership, actor: User) -> None:
         user.is_active = False
         user.save(update_fields=["is_active"])
     record_event(partner, actor=actor, verb="partner.user_removed", data={"email": user.email})
+
+
+@transaction.atomic
+def change_member(
+    *, membership: PartnerMembership, actor: User, role: str, office: Office | None
+) -> PartnerMembership:
+    """Change a member's role or office. A partner keeps at least one admin, and an admin
+    cannot demote themselves (another admin or ops must)."""
+    _require_partner_admin(actor, membership.partner)
+    partner = lock(Partner, membership.partner_id)
+    membership = lock(PartnerMembership, membership.pk)
+    if office is not None and office.partner_id != partner.pk:
+        raise PartnerError(_("That office belongs to another partner."), code="wrong_office")
+    demoted = membership.is_admin and role != PartnerMembership.Role.ADMIN
+    if demoted and membership.user_id == actor.pk:
+        raise PartnerError(
+            _("You cannot take away your own admin role; another admin can."),
+            code="self_demotion",
+            details={"role": _("Another admin must change your role.")},
+        )
+    if (
+        demoted
+        and not partner.memberships.filter(role=PartnerMembership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise PartnerError(
+            _("A partner must keep at least one admin."),
+            code="last_admin",
+            details={"role": _("This is the partner's only admin.")},
+        )
+    before = snapshot(membership, ["role", "office"])
+    membership.role = role
+    membership.office = office
+    membership.save(update_fields=["role", "office"])
+    after = snapshot(membership, ["role", "office"])
+    if before != after:
+        record_event(
+            partner,
+            actor=actor,
+            verb="partner.member_changed",
+            data={"email": membership.user.email, "changes": changes_between(before, after)},
+        )
+    return membership
 
 
 @transaction.atomic

@@ -35,6 +35,12 @@ urlpatterns = [
         views_team.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("<int:pk>/profile/", views_team.partner_profile, name="partner_profile"),
+    path(
+        "<int:pk>/members/<int:membership_pk>/",
+        views_team.member_edit,
+        name="member_edit",
+    ),
     path(
         "<int:pk>/members/<int:membership_pk>/remove/",
         views_team.member_remove,

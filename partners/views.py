@@ -35,6 +35,8 @@ EVENT_LABELS = {
     "partner.user_joined": gettext_lazy("User joined"),
     "partner.invitation_revoked": gettext_lazy("Invitation revoked"),
     "partner.user_removed": gettext_lazy("User removed"),
+    "partner.member_changed": gettext_lazy("Member's role or office changed"),
+    "partner.profile_changed": gettext_lazy("Profile changed"),
     "partner.agreement_accepted": gettext_lazy("Agreement accepted"),
     "partner.channel_manager_changed": gettext_lazy("Channel account manager changed"),
     "partner.external_id": gettext_lazy("CRM id changed"),

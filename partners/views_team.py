@@ -1,4 +1,5 @@
-"""My organisation and its people: the team page, invitations, removals and the agreement."""
+"""My organisation and its people: the team page, the profile, invitations, members' roles,
+removals and the agreement."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,6 +44,7 @@ def _render_my_partner(request, membership, memberships, *, invite_form=None, st
             "tier_history": selectors.tier_history_for(partner)[:10],
             "next_tier": selectors.next_tier(partner.tier),
             "can_manage": can_manage,
+            "can_edit_profile": bool(services.profile_fields_for(request.user, partner)),
             "invitations": selectors.open_invitations_for(partner) if can_manage else [],
             "invite_form": invite_form or forms.InviteUserForm(partner=partner),
             **agreement_context(request.user, partner),
@@ -89,6 +91,71 @@ def partner_invite(request, pk):
     memberships = list(selectors.memberships_of(request.user))
     membership = next(m for m in memberships if m.partner_id == partner.pk)
     return _render_my_partner(request, membership, memberships, invite_form=form, status=400)
+
+
+@login_required
+def partner_profile(request, pk):
+    """The organisation's profile: its admins edit how it presents itself, ops the rest too."""
+    partner = selectors.get_partner_for_user(request.user, pk)
+    fields = services.profile_fields_for(request.user, partner)
+    if not fields:
+        raise PermissionDenied
+    form = forms.PartnerProfileForm(request.POST or None, partner=partner, fields=fields)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_partner_profile(
+                partner=partner, actor=request.user, changes=form.changes
+            )
+        except domain.DomainError as error:
+            show_domain_error(form, error)
+        else:
+            if form.changes:
+                messages.success(request, _("The profile is saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(_team_page_url(request.user, partner))
+    return render(
+        request,
+        "partners/partner_profile.html",
+        {
+            "partner": partner,
+            "form": form,
+            "back_url": _team_page_url(request.user, partner),
+            "contract_fields_locked": not request.user.is_program_ops,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def member_edit(request, pk, membership_pk):
+    """A member's role and office, changed by the partner's admins or ops."""
+    partner = _managed_partner(request, pk)
+    membership = selectors.get_membership(partner, membership_pk)
+    form = forms.MemberForm(request.POST or None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_member(membership=membership, actor=request.user, **form.cleaned_data)
+        except domain.DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s's role and office are saved.")
+                % {"name": membership.user.get_full_name() or membership.user.email},
+            )
+            return redirect(_team_page_url(request.user, partner))
+    return render(
+        request,
+        "partners/member_edit.html",
+        {
+            "partner": partner,
+            "membership": membership,
+            "form": form,
+            "back_url": _team_page_url(request.user, partner),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @require_POST

@@ -24,6 +24,7 @@ from partners.selectors import partners_visible_to
 from prm.api.representation import ChoiceLabelField, ReadOnlyOutputMixin
 from prm.api.schema import named_choice_field as choice_field
 from prm.columns import ColumnBoundSerializer
+from prm.countries import is_country_code
 from prm.models import User
 from prm.text import NameSerializerField
 
@@ -108,6 +109,58 @@ class PartnerOutputSerializer(serializers.ModelSerializer):
             "external_id",
         ]
         read_only_fields = fields
+
+
+class CountryCodeField(serializers.CharField):
+    """An ISO 3166 two-letter country code, any case; one that is no country is refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("ISO 3166 two-letter code."))
+        super().__init__(max_length=2, **kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise serializers.ValidationError(_("Use the two-letter country code, e.g. DE."))
+        if not is_country_code(code):
+            raise serializers.ValidationError(
+                _("%(code)s is not a country code we know; use e.g. DE or GB.") % {"code": code}
+            )
+        return code
+
+
+class PartnerProfileInputSerializer(serializers.Serializer):
+    """A change to the organisation's profile: only the fields sent change. Partner admins send
+    the way it presents itself; the agreement's facts are program ops' to change."""
+
+    display_name = NameSerializerField(max_length=120, required=False)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    regions_served = serializers.ListField(
+        child=RegionField(), min_length=1, max_length=len(Region.choices), required=False
+    )
+    target_sectors = serializers.ListField(
+        child=serializers.CharField(max_length=120), max_length=50, required=False
+    )
+    solution_stack = serializers.ListField(
+        child=serializers.CharField(max_length=120), max_length=50, required=False
+    )
+    legal_name = NameSerializerField(max_length=200, required=False)
+    hq_country = CountryCodeField(required=False)
+    business_model = serializers.ChoiceField(choices=BusinessModel.choices, required=False)
+    compensation_preference = serializers.ChoiceField(
+        choices=CompensationPreference.choices, required=False
+    )
+
+
+class MembershipUpdateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartnerMembership.Role.choices, required=False)
+    office = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text=_("One of the partner's offices; null for none."),
+    )
 
 
 class PartnerStatusInputSerializer(serializers.Serializer):
@@ -227,11 +280,7 @@ class ApplicationInputSerializer(ColumnBoundSerializer):
     legal_name = NameSerializerField(max_length=200)
     display_name = NameSerializerField(max_length=120)
     website = serializers.URLField(required=False, allow_blank=True, default="")
-    hq_country = serializers.RegexField(
-        r"^[A-Za-z]{2}$",
-        help_text=_("ISO 3166 two-letter code."),
-        error_messages={"invalid": _("Use the two-letter country code, e.g. DE.")},
-    )
+    hq_country = CountryCodeField()
     business_model = serializers.ChoiceField(choices=BusinessModel.choices)
     compensation_preference = serializers.ChoiceField(
         choices=CompensationPreference.choices, required=False

@@ -1,11 +1,12 @@
 """Partner endpoints under /api/v1/. Thin adapters: every queryset comes from a scoped selector
 (so anything outside the caller's scope is a 404) and every write is one service call."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -45,6 +46,17 @@ class PartnerApiView(ServiceViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List partners in your scope"),
     retrieve=extend_schema(summary="One partner", responses={200: s.PartnerOutputSerializer}),
+    partial_update=extend_schema(
+        summary="Change a partner's profile (its admins; the agreement's facts: program ops)",
+        description=(
+            "Only the fields sent change. A partner's admins may change `display_name`, "
+            "`website`, `regions_served`, `target_sectors` and `solution_stack`; program ops "
+            "also `legal_name`, `hq_country`, `business_model` and `compensation_preference`. "
+            "One audit row holds every changed field's before and after."
+        ),
+        request=s.PartnerProfileInputSerializer,
+        responses={200: s.PartnerOutputSerializer, **_errors(400, 403, 404)},
+    ),
 )
 class PartnerViewSet(PartnerBulkMixin, ListMixin, mixins.RetrieveModelMixin, PartnerApiView):
     queryset = Partner.objects.none()
@@ -66,6 +78,14 @@ class PartnerViewSet(PartnerBulkMixin, ListMixin, mixins.RetrieveModelMixin, Par
     def _present(self, partner: Partner) -> Response:
         partner = self.get_queryset().get(pk=partner.pk)
         return Response(s.PartnerOutputSerializer(partner).data)
+
+    def partial_update(self, request, pk=None):
+        partner = self.get_object()
+        changes = dict(self.validated_input(s.PartnerProfileInputSerializer))
+        partner = services.update_partner_profile(
+            partner=partner, actor=request.user, changes=changes
+        )
+        return self._present(partner)
 
     @extend_schema(
         summary="Change a partner's status (program ops)",
@@ -160,6 +180,15 @@ class PartnerViewSet(PartnerBulkMixin, ListMixin, mixins.RetrieveModelMixin, Par
         summary="Remove a person from a partner (its admins, or program ops)",
         responses={204: None, **_errors(400, 403, 404)},
     ),
+    partial_update=extend_schema(
+        summary="Change a person's role or office (the partner's admins, or program ops)",
+        description=(
+            "Only the fields sent change. A partner keeps at least one admin, and an admin "
+            "cannot take away their own admin role."
+        ),
+        request=s.MembershipUpdateInputSerializer,
+        responses={200: s.MembershipOutputSerializer, **_errors(400, 403, 404)},
+    ),
 )
 class MembershipViewSet(ListMixin, mixins.DestroyModelMixin, PartnerApiView):
     queryset = PartnerMembership.objects.none()
@@ -175,6 +204,26 @@ class MembershipViewSet(ListMixin, mixins.DestroyModelMixin, PartnerApiView):
 
     def perform_destroy(self, instance):
         services.remove_member(membership=instance, actor=self.request.user)
+
+    def partial_update(self, request, pk=None):
+        membership = self.get_object()
+        data = self.validated_input(s.MembershipUpdateInputSerializer)
+        office = membership.office
+        if "office" in data:
+            office = None
+            if data["office"] is not None:
+                office = membership.partner.offices.filter(pk=data["office"]).first()
+                if office is None:
+                    raise ValidationError({"office": [_("Not an office of this partner.")]})
+        membership = services.change_member(
+            membership=membership,
+            actor=request.user,
+            role=data.get("role", membership.role),
+            office=office,
+        )
+        return Response(
+            s.MembershipOutputSerializer(self.get_queryset().get(pk=membership.pk)).data
+        )
 
 
 @extend_schema_view(

@@ -382,3 +382,13 @@ def test_approval_without_assessment_or_manager_is_400_with_every_reason(session
     error = error_of(response)
     assert error["code"] == "application_incomplete"
     assert set(error["details"]) == {"qualification", "channel_manager"}
+
+
+def test_a_country_code_that_is_no_country_is_400(db):
+    response = APIClient().post(APPLICATIONS, {**FORM, "hq_country": "zz"}, format="json")
+
+    assert response.status_code == 400
+    assert error_of(response)["details"]["hq_country"] == [
+        "ZZ is not a country code we know; use e.g. DE or GB."
+    ]
+    assert not Partner.objects.exists()

@@ -325,3 +325,54 @@ def test_a_refused_request_keeps_its_idempotency_key_free(session_for, acme_rep,
     assert refused.status_code == 403
     assert not IdempotencyRecord.objects.exists()
     assert not Invitation.objects.exists()
+
+
+def test_an_admin_patches_a_members_role_and_office(session_for, acme_admin, acme_rep, acme):
+    office = OfficeFactory(partner=acme, name="Leeds")
+    rep = PartnerMembership.objects.get(user=acme_rep)
+    response = session_for(acme_admin).patch(
+        f"{MEMBERSHIPS}{rep.pk}/", {"role": "admin", "office": office.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["role"], response.json()["office"]["name"]) == ("admin", "Leeds")
+    # Only the fields sent change: the office stays when only the role is sent.
+    response = session_for(acme_admin).patch(
+        f"{MEMBERSHIPS}{rep.pk}/", {"role": "rep"}, format="json"
+    )
+    rep.refresh_from_db()
+    assert (rep.role, rep.office) == ("rep", office)
+
+
+def test_a_members_office_must_be_one_of_its_partners(session_for, acme_admin, acme_rep, globex):
+    theirs = OfficeFactory(partner=globex, name="Berlin")
+    rep = PartnerMembership.objects.get(user=acme_rep)
+    response = session_for(acme_admin).patch(
+        f"{MEMBERSHIPS}{rep.pk}/", {"office": theirs.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert error_of(response)["details"] == {"office": ["Not an office of this partner."]}
+    rep.refresh_from_db()
+    assert rep.office is None
+
+
+def test_the_last_admin_keeps_the_role_and_others_cannot_change_members(
+    session_for, ops, acme_admin, acme_rep, globex_admin
+):
+    admin = PartnerMembership.objects.get(user=acme_admin)
+    response = session_for(ops).patch(f"{MEMBERSHIPS}{admin.pk}/", {"role": "rep"}, format="json")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "last_admin"
+    assert (
+        session_for(acme_rep)
+        .patch(f"{MEMBERSHIPS}{admin.pk}/", {"role": "rep"}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        session_for(globex_admin)
+        .patch(f"{MEMBERSHIPS}{admin.pk}/", {"role": "rep"}, format="json")
+        .status_code
+        == 404
+    )
+    admin.refresh_from_db()
+    assert admin.role == "admin"

@@ -244,8 +244,76 @@ def test_ops_get_404_for_an_unknown_partner(session_for, ops):
     assert response.status_code == 404
 
 
-def test_partners_are_read_only_through_the_collection(session_for, ops, acme):
+def test_partners_are_neither_created_nor_replaced_nor_deleted_through_the_collection(
+    session_for, ops, acme
+):
+    # Partners join through applications; a profile changes field by field (PATCH, below).
     client = session_for(ops)
     assert client.post(PARTNERS, {}, format="json").status_code == 405
-    assert client.patch(f"{PARTNERS}{acme.pk}/", {}, format="json").status_code == 405
+    assert client.put(f"{PARTNERS}{acme.pk}/", {}, format="json").status_code == 405
     assert client.delete(f"{PARTNERS}{acme.pk}/").status_code == 405
+
+
+# --- The profile ---------------------------------------------------------------------------------
+
+
+def test_a_partner_admin_patches_the_profile_and_only_the_fields_sent_change(
+    session_for, acme_admin, acme
+):
+    response = session_for(acme_admin).patch(
+        f"{PARTNERS}{acme.pk}/",
+        {"display_name": "Acme Cloud", "target_sectors": ["retail"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["display_name"], response.json()["target_sectors"]) == (
+        "Acme Cloud",
+        ["retail"],
+    )
+    acme.refresh_from_db()
+    assert acme.regions_served == ["NA"]
+    (event,) = [e for e in events_for(acme) if e.verb == "partner.profile_changed"]
+    assert set(event.data["changes"]) == {"display_name", "target_sectors"}
+
+
+@pytest.mark.parametrize(
+    "persona, status", [("acme_rep", 403), ("cam", 403), ("globex_admin", 404)]
+)
+def test_only_the_partners_admins_and_ops_patch_its_profile(
+    personas, session_for, acme, persona, status
+):
+    response = session_for(personas[persona]).patch(
+        f"{PARTNERS}{acme.pk}/", {"display_name": "Taken"}, format="json"
+    )
+    assert response.status_code == status
+    acme.refresh_from_db()
+    assert acme.display_name == "Acme"
+
+
+def test_the_agreements_facts_are_program_ops_to_change(session_for, acme_admin, ops, acme):
+    response = session_for(acme_admin).patch(
+        f"{PARTNERS}{acme.pk}/", {"legal_name": "Someone Else Ltd"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "legal name" in error_of(response)["message"]
+
+    response = session_for(ops).patch(
+        f"{PARTNERS}{acme.pk}/",
+        {"legal_name": "Acme Holdings Ltd", "hq_country": "gb"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    acme.refresh_from_db()
+    assert (acme.legal_name, acme.hq_country) == ("Acme Holdings Ltd", "GB")
+
+
+def test_a_bad_profile_is_400_with_every_field_and_nothing_changes(session_for, ops, acme):
+    response = session_for(ops).patch(
+        f"{PARTNERS}{acme.pk}/",
+        {"hq_country": "UK", "regions_served": [], "website": "nope", "display_name": "Fine"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(error_of(response)["details"]) == {"hq_country", "regions_served", "website"}
+    acme.refresh_from_db()
+    assert acme.display_name == "Acme"

@@ -97,6 +97,8 @@ API_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "partners:partner_invite": ("v1_invitations_create",),
     "partners:invitation_revoke": ("v1_invitations_destroy",),
     "partners:member_remove": ("v1_memberships_destroy",),
+    "partners:member_edit": ("v1_memberships_partial_update",),
+    "partners:partner_profile": ("v1_partners_partial_update",),
     "partners:partner_status": ("v1_partners_status_create",),
     "partners:partner_tier": ("v1_partners_tier_create",),
     "partners:partner_qualify": ("v1_partners_qualify_create",),
