@@ -12,6 +12,14 @@
     return specific || trigger.getAttribute("data-confirm");
   }
 
+  // On a phone the main menu folds behind the "Menu" button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".menutoggle");
+    if (!toggle) return;
+    var open = toggle.closest(".topbar").classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
   document.addEventListener("click", function (event) {
     var trigger = event.target.closest("[data-confirm]");
     if (trigger && !window.confirm(question(trigger))) {
