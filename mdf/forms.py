@@ -10,7 +10,9 @@ from prm.columns import ColumnBoundForm
 from prm.money import AmountFormField
 from prm.text import NameFormField
 
+from .exceptions import InvalidMdfData
 from .models import ActivityType, Claim, FundRequest, MdfSettings, ProofKind
+from .requests.services import clean_request_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
@@ -70,17 +72,33 @@ class FundRequestForm(ColumnBoundForm):
         "expected_pipeline",
     )
 
-    def __init__(self, *args, partners=None, activities=None, request=None, **kwargs):
+    def __init__(self, *args, partners=None, activities=None, request=None, partner=None, **kwargs):
         if request is not None:
             kwargs.setdefault(
                 "initial", {name: getattr(request, name) for name in self.SERVICE_FIELDS}
             )
+            partner = partner or request.partner
         super().__init__(*args, **kwargs)
+        self.partner = partner
         if partners is None or len(partners) <= 1:
             del self.fields["partner"]
         else:
             self.fields["partner"].queryset = partners
         self.fields["activity_type"].queryset = activities
+
+    def clean(self):
+        data = super().clean()
+        # The service's checks (the vendor share, the dates, the activity's menu) on the fields
+        # the form accepted, so that every problem shows at once rather than after a resubmit.
+        partner = data.get("partner") or self.partner
+        if partner is not None:
+            try:
+                clean_request_fields(partner, self.service_fields())
+            except InvalidMdfData as exc:
+                for name, message in (exc.details or {}).items():
+                    if name in self.fields and name not in self.errors:
+                        self.add_error(name, message)
+        return data
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.SERVICE_FIELDS}

@@ -151,7 +151,7 @@ def clean_request_fields(partner: Partner, values: dict) -> dict:
         errors["starts_on"] = _("Give the activity's first and last day.")
     elif ends < starts:
         errors["ends_on"] = _("The activity cannot end before it starts.")
-    for name in ("planned_cost", "partner_contribution", "requested_amount"):
+    for name in SHARE_FIELDS:
         cleaned[name] = _amount(values, name, errors)
     cleaned["expected_pipeline"] = _amount(values, "expected_pipeline", errors, required=False)
     cleaned["expected_pipeline"] = cleaned["expected_pipeline"] or ZERO
@@ -160,11 +160,16 @@ def clean_request_fields(partner: Partner, values: dict) -> dict:
         errors["expected_leads"] = _("Expected leads cannot be negative.")
     cleaned["description"] = str(values.get("description") or "").strip()
     cleaned["target_audience"] = clean_name(values.get("target_audience"))[:300]
-    if not errors:
+    # The shares are checked once their own fields are good, whatever else is wrong, so that
+    # every problem shows at once.
+    if not errors.keys() & {"activity_type", *SHARE_FIELDS}:
         _check_shares(cleaned, errors)
     if errors:
         raise InvalidMdfData(_("Some values are not acceptable."), details=errors)
     return cleaned
+
+
+SHARE_FIELDS = ("planned_cost", "partner_contribution", "requested_amount")
 
 
 def _check_shares(values: dict, errors: dict) -> None:

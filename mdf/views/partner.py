@@ -125,7 +125,9 @@ def request_create(request):
     if wanted and str(wanted).isdigit():
         chosen = partners.filter(pk=wanted).first() or chosen
     activities = _activities_queryset(chosen)
-    form = FundRequestForm(request.POST or None, partners=partners, activities=activities)
+    form = FundRequestForm(
+        request.POST or None, partners=partners, activities=activities, partner=chosen
+    )
     if request.method == "POST" and form.is_valid():
         partner = form.cleaned_data.get("partner") or chosen
         try:

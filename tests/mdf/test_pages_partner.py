@@ -142,6 +142,25 @@ class TestRequestForm:
         assert set(errors) >= {"planned_cost", "title"}
         assert not FundRequest.objects.exists()
 
+    def test_every_problem_shows_on_the_first_submit(
+        self, client_for, acme_rep, funded_acme, webinar
+    ):
+        # A missing title (the form's check), an end before the start and more than the vendor
+        # share (the service's checks): all three at once, not one round after another.
+        data = _request_form(
+            webinar,
+            title="",
+            ends_on=(today() + dt.timedelta(days=5)).isoformat(),
+            requested_amount="2000",
+            partner_contribution="1000",
+        )
+        response = client_for(acme_rep).post(reverse("mdf:request_create"), data)
+        errors = response.context["form"].errors
+        assert set(errors) == {"title", "ends_on", "requested_amount"}
+        assert "at most" in errors["requested_amount"][0]
+        assert "cannot end before it starts" in errors["ends_on"][0]
+        assert not FundRequest.objects.exists()
+
     def test_the_end_before_the_start_is_refused(self, client_for, acme_rep, funded_acme, webinar):
         data = _request_form(webinar, ends_on=(today() + dt.timedelta(days=5)).isoformat())
         response = client_for(acme_rep).post(reverse("mdf:request_create"), data)
