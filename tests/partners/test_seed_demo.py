@@ -191,6 +191,24 @@ def test_a_new_demo_lead_routes_without_hand_work(seeded):
     assert sorted(served) == sorted(BusinessModel.values)
 
 
+def test_the_demo_has_leads_at_every_step_for_ops_and_the_partners(seeded):
+    from deals.models import DealRegistration, Lead
+
+    by_status = dict(Lead.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    for status in ("new", "offered", "accepted", "converted", "rejected"):
+        assert by_status.get(status, 0) >= 1, status
+    # Northwind's people have leads to answer, and see them on their home page.
+    waiting = Lead.objects.filter(status="offered", partner__display_name="Northwind Systems")
+    assert waiting.count() >= 2
+    client = Client()
+    client.login(email="rep@northwind.example", password=DEMO_PASSWORD)
+    home = client.get("/").content.decode()
+    assert all(lead.company_name in home for lead in waiting)
+    # The converted lead is Northwind's registration now.
+    converted = Lead.objects.get(status="converted")
+    assert DealRegistration.objects.get(source_lead=converted).partner == converted.partner
+
+
 def test_demo_events_are_spread_over_weeks_not_stamped_at_seed_time(seeded):
     from datetime import timedelta
 
