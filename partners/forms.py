@@ -318,9 +318,15 @@ class PartnerProfileForm(forms.Form):
         label=_("Website"), assume_scheme="https", required=False, max_length=200
     )
     hq_country = forms.CharField(label=_("Headquarters country"), widget=forms.Select)
-    business_model = forms.ChoiceField(label=_("Business model"), choices=BusinessModel.choices)
+    business_model = forms.ChoiceField(
+        label=_("Business model"),
+        choices=BusinessModel.choices,
+        help_text=_("Commissions: deals closed from today on; earlier deals keep their terms."),
+    )
     compensation_preference = forms.ChoiceField(
-        label=_("Compensation"), choices=CompensationPreference.choices
+        label=_("Compensation"),
+        choices=CompensationPreference.choices,
+        help_text=_("Commissions: deals closed from today on; earlier deals keep their terms."),
     )
     regions_served = forms.MultipleChoiceField(
         label=_("Regions served"), choices=Region.choices, widget=forms.CheckboxSelectMultiple

@@ -322,6 +322,37 @@ class TierHistory(models.Model):
         return f"{self.partner}: {self.tier or '—'} from {self.effective_from}"
 
 
+class PartnerTerms(models.Model):
+    """The business model and compensation a partner had before they were changed: deals it
+    closed before ``effective_to`` are paid on these terms. The terms in force today are the
+    partner's own fields, so a partner whose terms never changed has no row here."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="earlier_terms")
+    business_model = models.CharField(
+        _("business model"), max_length=20, choices=BusinessModel.choices
+    )
+    compensation_preference = models.CharField(
+        _("compensation preference"), max_length=20, choices=CompensationPreference.choices
+    )
+    effective_to = models.DateField(
+        _("in force until"), help_text=_("The first day the next terms applied.")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier partner terms")
+        verbose_name_plural = _("earlier partner terms")
+        ordering = ["partner", "effective_to", "id"]
+        indexes = [models.Index(fields=["partner", "effective_to", "id"], name="partner_terms_on")]
+
+    def __str__(self):
+        terms = f"{self.business_model}/{self.compensation_preference}"
+        return f"{self.partner}: {terms} until {self.effective_to}"
+
+
 class Qualification(models.Model):
     """A channel account manager's Scale / Skill / Will assessment of a partner, dated."""
 

@@ -36,6 +36,7 @@ from .models import (
     Office,
     Partner,
     PartnerMembership,
+    PartnerTerms,
     Tier,
     TierHistory,
 )
@@ -207,6 +208,8 @@ def move_partner_tiers(
 PROFILE_FIELDS = ("display_name", "website", "regions_served", "target_sectors", "solution_stack")
 # What the contract and the payouts rest on: program ops change it, partners ask their manager.
 CONTRACT_FIELDS = ("legal_name", "hq_country", "business_model", "compensation_preference")
+# The terms commissions are paid on: a change applies to deals closed from the day it is made.
+TERMS = ("business_model", "compensation_preference")
 
 
 def profile_fields_for(actor: User, partner: Partner) -> tuple[str, ...]:
@@ -246,6 +249,15 @@ def update_partner_profile(*, partner: Partner, actor: User, changes: dict) -> P
         )
     fields = list(changes)
     before = snapshot(partner, fields)
+    if any(changes.get(name, getattr(partner, name)) != getattr(partner, name) for name in TERMS):
+        # Deals closed until today are paid on the terms they closed under.
+        PartnerTerms.objects.create(
+            partner=partner,
+            business_model=partner.business_model,
+            compensation_preference=partner.compensation_preference,
+            effective_to=timezone.localdate(),
+            changed_by=actor,
+        )
     for name, value in changes.items():
         setattr(partner, name, value)
     partner.save(update_fields=[*fields, "updated_at"])

@@ -45,7 +45,7 @@ from prm.side_by_side import even_chunks, in_parallel
 from . import setbased
 from .models import CommissionLine, CommissionOverride, CommissionRule, CommissionRun
 from .periods import commission_period, period_of, quarter_index, shift
-from .rules import DealFacts, RuleBook, TierBook, earning
+from .rules import DealFacts, RuleBook, TermsBook, TierBook, earning
 
 Kind = CommissionLine.Kind
 Status = CommissionLine.Status
@@ -130,6 +130,20 @@ class PeriodCalculation:
             {d["partner_id"] for d in deals},
             {d["partner_id"]: d["partner__tier_id"] for d in deals},
         )
+        # The partner's terms (business model, compensation) on the close date.
+        terms = TermsBook(
+            {
+                d["partner_id"]: (
+                    d["partner__business_model"],
+                    d["partner__compensation_preference"],
+                )
+                for d in deals
+            }
+        )
+        for deal in deals:
+            deal["partner__business_model"], deal["partner__compensation_preference"] = (
+                terms.terms_on(deal["partner_id"], deal["closed_on"])
+            )
         overrides = {o.deal_id: o for o in CommissionOverride.objects.filter(deal_id__in=ids)}
         prior = self._prior_sums(ids)
         desired: dict[tuple, CommissionLine] = {}

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from partners.models import TierHistory
+from partners.models import PartnerTerms, TierHistory
 from prm.money import quantize
 
 from .models import CommissionOverride, CommissionPlanVersion, CommissionRule
@@ -135,6 +135,29 @@ def earning(
         amount,
         facts.currency,
     )
+
+
+class TermsBook:
+    """The business model and compensation preference each partner's deal closed under: the
+    earlier terms (``PartnerTerms``) for a deal closed before they changed, else today's."""
+
+    def __init__(self, current: dict[int, tuple[str, str]]):
+        self.current = current
+        self.earlier: dict[int, list[tuple]] = defaultdict(list)
+        rows = (
+            PartnerTerms.objects.filter(partner_id__in=list(current))
+            .order_by("effective_to", "id")
+            .values_list("partner_id", "effective_to", "business_model", "compensation_preference")
+        )
+        for partner_id, until, business_model, compensation in rows:
+            self.earlier[partner_id].append((until, business_model, compensation))
+
+    def terms_on(self, partner_id: int, day: dt.date | None) -> tuple[str, str]:
+        if day is not None:
+            for until, business_model, compensation in self.earlier.get(partner_id, ()):
+                if day < until:
+                    return business_model, compensation
+        return self.current[partner_id]
 
 
 class TierBook:

@@ -3,7 +3,9 @@
 For every deal of the chunk the statement does in the database what ``PeriodCalculation`` does
 in Python (``calculation.py`` and ``rules.py`` hold the reference rules):
 
-- the tier in force on the close date (effective-dated tier history, else the current tier);
+- the tier in force on the close date (effective-dated tier history, else the current tier), and
+  the partner's terms (business model, compensation preference) on that date (``PartnerTerms``,
+  else today's);
 - the winning rule among those of the plan versions in force on the close date, matched on the
   partner's compensation preference and the rule's selectors, in the documented precedence
   (most selectors set, then the higher priority, then the lower id);
@@ -85,12 +87,23 @@ deal AS MATERIALIZED (
     -- Every deal of the chunk (the planner then knows how many rows follow); whether it is
     -- won and closed by the end of the period is asked below.
     SELECT d.id AS deal_id, d.partner_id, d.currency AS deal_currency, d.closed_on,
-           d.closed_amount, d.status, p.compensation_preference, p.business_model,
+           d.closed_amount, d.status,
+           COALESCE(t.compensation_preference, p.compensation_preference)
+               AS compensation_preference,
+           COALESCE(t.business_model, p.business_model) AS business_model,
            p.tier_id AS current_tier, d.engagement, d.sourcing, d.product_lines,
            d.closed_products
     FROM chunk k
     JOIN deals_dealregistration d ON d.id = k.id
     JOIN partners_partner p ON p.id = d.partner_id
+    -- The terms the deal closed under, when they have changed since (else the partner's).
+    LEFT JOIN LATERAL (
+        SELECT pt.compensation_preference, pt.business_model
+        FROM partners_partnerterms pt
+        WHERE pt.partner_id = d.partner_id AND d.closed_on < pt.effective_to
+        ORDER BY pt.effective_to, pt.id
+        LIMIT 1
+    ) t ON true
     WHERE d.id BETWEEN %(first)s AND %(last)s
 ),
 history AS (

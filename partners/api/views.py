@@ -52,6 +52,8 @@ class PartnerApiView(ServiceViewSet):
             "Only the fields sent change. A partner's admins may change `display_name`, "
             "`website`, `regions_served`, `target_sectors` and `solution_stack`; program ops "
             "also `legal_name`, `hq_country`, `business_model` and `compensation_preference`. "
+            "A new business model or compensation applies to deals closed from today on; "
+            "deals closed before are paid on the terms they closed under. "
             "One audit row holds every changed field's before and after."
         ),
         request=s.PartnerProfileInputSerializer,

@@ -2,11 +2,14 @@
 portal, program ops also the contract's facts; everyone else is refused, and every change is
 audited."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from partners import services
-from partners.models import BusinessModel, Partner, PartnerMembership
+from partners.models import BusinessModel, Partner, PartnerMembership, PartnerTerms
 from prm.exceptions import PermissionDenied
 from prm.models import AuditEvent
 from tests.factories import MembershipFactory, OfficeFactory, UserFactory
@@ -151,6 +154,24 @@ def test_ops_change_the_agreements_facts_from_the_partners_page(client_for, ops,
     assert "Austria" in page
     # The partner's timeline says what changed.
     assert "Profile changed" in page and 'hq_country: <span class="muted">DE</span> → AT' in page
+
+
+def test_new_terms_keep_the_old_ones_for_deals_closed_before_today(ops, globex):
+    with time_machine.travel(dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC), tick=False):
+        services.update_partner_profile(partner=globex, actor=ops, changes={"legal_name": "G"})
+        assert not PartnerTerms.objects.exists()  # not a change of terms
+        services.update_partner_profile(
+            partner=globex,
+            actor=ops,
+            changes={"business_model": BusinessModel.MSSP, "compensation_preference": "one_time"},
+        )
+    (earlier,) = PartnerTerms.objects.all()
+    assert (earlier.business_model, earlier.compensation_preference, earlier.effective_to) == (
+        BusinessModel.MSP,
+        "margin",
+        dt.date(2026, 10, 1),
+    )
+    assert earlier.changed_by == ops
 
 
 def test_a_distributor_with_resellers_stays_a_distributor(client_for, ops, distri, acme):

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from deals.commissions import plans
 from deals.commissions.exceptions import CommissionError, InvalidPeriod
@@ -278,3 +279,33 @@ def test_an_earlier_period_cannot_be_recalculated_after_a_later_one(acme, margin
 def test_a_year_is_not_a_commission_period(ops, db):
     with pytest.raises(InvalidPeriod):
         run_commission_calculation(period="FY2026", actor=ops)
+
+
+def test_new_terms_pay_deals_closed_from_the_day_they_change_and_leave_paid_ones_alone(
+    acme, plan, margin_rule, ops
+):
+    """A reseller on resale margin moves to a one-time fee on 1 October: its August deal, paid
+    on margin, is not clawed back; its November deal earns the fee."""
+    from partners.services import update_partner_profile
+
+    fee = plans.save_rule(
+        actor=ops, plan=plan, name="Referral fee", kind=Kind.ONE_TIME_FEE, rate=Decimal("4")
+    )
+    august = won_deal(acme, amount="10000", closed_on=IN_Q3)
+    run_commission_calculation(period=Q3, actor=ops)
+    pay_everything(Q3, ops)
+    with time_machine.travel(dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC), tick=False):
+        update_partner_profile(
+            partner=acme,
+            actor=ops,
+            changes={"compensation_preference": CompensationPreference.ONE_TIME_FEE},
+        )
+    november = won_deal(acme, amount="20000", closed_on=IN_Q4)
+    run_commission_calculation(period=Q3, actor=ops)  # a re-run of the paid quarter
+    run_commission_calculation(period=Q4, actor=ops)
+
+    assert [(line.deal, line.period, line.kind, line.amount) for line in lines()] == [
+        (august, Q3, "margin", Decimal("1000.00")),
+        (november, Q4, "one_time", Decimal("800.00")),
+    ]
+    assert lines(deal=november)[0].rule == fee

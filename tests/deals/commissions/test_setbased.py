@@ -17,7 +17,7 @@ from deals.commissions import calculation, plans, setbased
 from deals.commissions.overrides import set_override
 from deals.commissions.services import reverse_line, run_commission_calculation
 from deals.models import CommissionLine, CommissionRule, DealRegistration, Spiff
-from partners.models import BusinessModel, CompensationPreference, TierHistory
+from partners.models import BusinessModel, CompensationPreference, PartnerTerms, TierHistory
 from prm.money import quantize
 from tests.factories import PartnerFactory
 
@@ -238,6 +238,56 @@ def test_both_engines_give_identical_lines_for_precedence_tiers_overrides_and_fe
     assert by_deal[("A5", Q4)] == ("Urgent led", Decimal("240.00"))  # no tier from November
     assert ("G1", Q1_27) not in by_deal and ("G2", Q1_27) in by_deal  # two residual periods
     assert not [line for line in lines if line[0] == "Not yet" and line[2] != Q1_27]
+
+
+def test_both_engines_pay_each_deal_on_the_terms_it_closed_under(
+    acme, globex, plan, ops, monkeypatch
+):
+    """Acme was a referral partner on one-time fees until 1 August, then a reseller on margin
+    until 1 November (two changes of terms); Globex never changed."""
+
+    def scenario():
+        PartnerTerms.objects.create(
+            partner=acme, business_model=BusinessModel.REFERRAL,
+            compensation_preference=CompensationPreference.ONE_TIME_FEE,
+            effective_to=dt.date(2026, 8, 1),
+        )  # fmt: skip
+        PartnerTerms.objects.create(
+            partner=acme, business_model=BusinessModel.RESELLER,
+            compensation_preference=CompensationPreference.RESALE_MARGIN,
+            effective_to=dt.date(2026, 11, 1),
+        )  # fmt: skip
+        acme.business_model = BusinessModel.MSP
+        acme.compensation_preference = CompensationPreference.RESIDUAL_COMMISSION
+        acme.save()
+        for name, kind, extra in (
+            ("Referral fee", Kind.ONE_TIME_FEE,
+             {"rate": Decimal("4"), "business_model": BusinessModel.REFERRAL}),
+            ("Reseller margin", Kind.RESALE_MARGIN,
+             {"rate": Decimal("10"), "business_model": BusinessModel.RESELLER}),
+            ("MSP residual", Kind.RESIDUAL_COMMISSION,
+             {"rate": Decimal("8"), "periods": 2, "business_model": BusinessModel.MSP}),
+            ("Any margin", Kind.RESALE_MARGIN, {"rate": Decimal("5")}),
+        ):  # fmt: skip
+            plans.save_rule(actor=ops, plan=plan, name=name, kind=kind, **extra)
+        won_deal(acme, amount="1000", customer_name="July", closed_on=dt.date(2026, 7, 31))
+        won_deal(acme, amount="1000", customer_name="August", closed_on=dt.date(2026, 8, 1))
+        won_deal(acme, amount="1000", customer_name="October", closed_on=dt.date(2026, 10, 31))
+        won_deal(acme, amount="1000", customer_name="November", closed_on=dt.date(2026, 11, 1))
+        won_deal(globex, amount="1000", customer_name="Globex", closed_on=dt.date(2026, 8, 1))
+        for period in (Q3, Q4):
+            run_commission_calculation(period=period, actor=ops)
+
+    lines, handled = both_engines(scenario, monkeypatch)
+    assert handled == set()
+    by_deal = {(line[0], line[2]): (line[3], line[11]) for line in lines}
+    assert by_deal == {
+        ("July", Q3): ("Referral fee", Decimal("40.00")),
+        ("August", Q3): ("Reseller margin", Decimal("100.00")),
+        ("October", Q4): ("Reseller margin", Decimal("100.00")),
+        ("November", Q4): ("MSP residual", Decimal("20.00")),  # 8 % of a quarter's 25 %
+        ("Globex", Q3): ("Any margin", Decimal("50.00")),
+    }
 
 
 def test_both_engines_give_identical_corrections(acme, globex, plan, ops, monkeypatch):
