@@ -297,7 +297,7 @@ def calculate_run(
     from .statements import open_statements
 
     calc = PeriodCalculation(run)
-    _refuse_if_later_periods_exist(calc.label)
+    refuse_if_later_periods_exist(calc.label)
     ids = calc.deal_ids()
     if calc.set_based:
         setbased.refresh_statistics()
@@ -331,7 +331,7 @@ def calculate_run(
         open_statements(period=calc.label)
 
 
-def _refuse_if_later_periods_exist(label: str) -> None:
+def refuse_if_later_periods_exist(label: str) -> None:
     from .exceptions import InvalidPeriod
 
     later = CommissionLine.objects.filter(period__gt=label).order_by("-period").first()

@@ -23,12 +23,12 @@ from prm.permissions import require_program_ops
 from prm.webhooks import publish
 
 from . import notices
-from .calculation import calculate_run
-from .exceptions import CommissionError, CommissionNotAllowed
+from .calculation import calculate_run, refuse_if_later_periods_exist
+from .exceptions import CommissionError, CommissionNotAllowed, InvalidPeriod
 from .lines import move_lines
 from .models import REVERSAL_REASON_LENGTH, CommissionLine, CommissionRun, Spiff
 from .overrides import decide_override, set_override
-from .periods import commission_period
+from .periods import commission_period, period_of
 from .plans import create_plan, remove_rule, save_rule
 from .statements import approve_statement, approve_statements, record_payout
 
@@ -51,13 +51,31 @@ def _require_ops(actor: User | None) -> None:
     )
 
 
+def calculable_period(period: str) -> str:
+    """The label of ``period`` if it may be calculated now: a quarter that has begun (the
+    current one shows partners what they are earning), and none later calculated already
+    (corrections land in the latest period). Refused before a run is recorded."""
+    quarter = commission_period(period)
+    today = timezone.localdate()
+    if quarter.start > today:
+        raise InvalidPeriod(
+            _(
+                "%(period)s has not begun: a quarter is calculated from its first day "
+                "(today is in %(now)s)."
+            )
+            % {"period": quarter.label, "now": period_of(today).label}
+        )
+    refuse_if_later_periods_exist(quarter.label)
+    return quarter.label
+
+
 @transaction.atomic
 def start_commission_run(*, actor: User, period: str) -> CommissionRun:
     """Queue a calculation of ``period`` (``FY2026-Q3``); the worker picks it up after commit."""
     from .tasks import calculate_commissions_task
 
     _require_ops(actor)
-    label = commission_period(period).label
+    label = calculable_period(period)
     run = CommissionRun.objects.create(period=label, requested_by=actor)
     record_event(run, actor=actor, verb="commission_run_queued", to_state=run.status)
     transaction.on_commit(lambda: calculate_commissions_task.delay(run_id=run.pk))
@@ -104,7 +122,7 @@ def run_commission_calculation(
 ) -> CommissionRun:
     """Calculate ``period`` now, in this process (the management command; tests)."""
     _require_ops(actor)
-    run = CommissionRun.objects.create(period=commission_period(period).label, requested_by=actor)
+    run = CommissionRun.objects.create(period=calculable_period(period), requested_by=actor)
     calculate_commissions(run_id=run.pk, chunk_size=chunk_size, on_chunk=on_chunk)
     run.refresh_from_db()
     return run

@@ -9,8 +9,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from deals.commissions import plans
+from deals.commissions.periods import commission_period
+from deals.commissions.services import run_commission_calculation
 from deals.models import CommissionRule, DealRegistration
 from partners.models import Partner
 from prm.currency.models import ExchangeRate
@@ -90,3 +93,14 @@ def pay_everything(period: str, ops, *, today=AFTER_HOLDS) -> list:
                 )
             )
     return payouts
+
+
+def calculate(period: str, ops):
+    """Calculate ``period`` as ops would once it has begun: on its first day when that is still
+    ahead (a quarter is calculated from its first day), else today."""
+    start = commission_period(period).start
+    if start <= dt.date.today():
+        return run_commission_calculation(period=period, actor=ops)
+    first_day = dt.datetime.combine(start, dt.time(9), tzinfo=dt.UTC)
+    with time_machine.travel(first_day, tick=False):
+        return run_commission_calculation(period=period, actor=ops)

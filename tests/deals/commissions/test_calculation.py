@@ -13,7 +13,7 @@ from deals.models import CommissionLine, CommissionPlanVersion, CommissionRule
 from partners.models import BusinessModel, CompensationPreference
 from tests.factories import PartnerFactory
 
-from .conftest import IN_Q3, IN_Q4, Q3, Q4, pay_everything, won_deal
+from .conftest import IN_Q3, IN_Q4, Q3, Q4, calculate, pay_everything, won_deal
 
 Kind = CommissionRule.Kind
 
@@ -79,7 +79,7 @@ def test_a_residual_commission_pays_each_quarter_for_n_periods(plan, ops, tiers)
     )
     won_deal(msp, amount="40000")  # annual recurring revenue: 10,000 a quarter
     for period in (Q3, Q4, "FY2027-Q1"):
-        run_commission_calculation(period=period, actor=ops)
+        calculate(period, ops)
     assert [(line.period, line.kind, line.amount) for line in lines()] == [
         (Q3, "residual", Decimal("1000")),
         (Q4, "residual", Decimal("1000")),
@@ -274,6 +274,26 @@ def test_an_earlier_period_cannot_be_recalculated_after_a_later_one(acme, margin
     run_commission_calculation(period=Q4, actor=ops)
     with pytest.raises(InvalidPeriod, match="FY2026-Q4 is already calculated"):
         run_commission_calculation(period=Q3, actor=ops)
+
+
+def test_a_quarter_that_has_not_begun_is_refused_before_any_run_is_recorded(acme, margin_rule, ops):
+    from deals.commissions.services import start_commission_run
+    from deals.models import CommissionRun
+
+    won_deal(acme, closed_on=IN_Q4)
+    with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
+        for start in (run_commission_calculation, start_commission_run):
+            with pytest.raises(
+                InvalidPeriod, match="FY2027-Q1 has not begun.*today is in FY2026-Q4"
+            ):
+                start(period="FY2027-Q1", actor=ops)
+        assert not CommissionRun.objects.exists() and not lines()
+        # The quarter in progress is calculated: partners see what they are earning.
+        assert run_commission_calculation(period=Q4, actor=ops).status == "done"
+        # A refused earlier quarter leaves no failed run behind either.
+        with pytest.raises(InvalidPeriod, match="FY2026-Q4 is already calculated"):
+            start_commission_run(period=Q3, actor=ops)
+    assert list(CommissionRun.objects.values_list("period", flat=True)) == [Q4]
 
 
 def test_a_year_is_not_a_commission_period(ops, db):

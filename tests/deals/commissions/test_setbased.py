@@ -21,7 +21,7 @@ from partners.models import BusinessModel, CompensationPreference, PartnerTerms,
 from prm.money import quantize
 from tests.factories import PartnerFactory
 
-from .conftest import IN_Q3, IN_Q4, Q3, Q4, pay_everything, won_deal
+from .conftest import IN_Q3, IN_Q4, Q3, Q4, calculate, pay_everything, won_deal
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the set-based statement runs on PostgreSQL"
@@ -147,8 +147,8 @@ def test_a_plain_year_is_calculated_without_python_and_a_rerun_changes_nothing(
     discounted = won_deal(acme, amount="999", closed_on=dt.date(2026, 10, 1), customer_name="Q4")
     set_override(actor=cam, deal=discounted, rule=margin, rate=Decimal("12.5"), reason="Deal")
     for period in (Q3, Q4, Q1_27, "FY2027-Q2"):
-        run_commission_calculation(period=period, actor=ops)
-    again = run_commission_calculation(period="FY2027-Q2", actor=ops)
+        calculate(period, ops)
+    again = calculate("FY2027-Q2", ops)
     assert spy.names == set() and (again.lines_created, again.lines_updated) == (0, 0)
     for deal in residual.values():  # 40000.10 / 4 x 8 % x 1.5 (Gold), three quarters
         lines = CommissionLine.objects.filter(deal=deal).order_by("period")
@@ -224,7 +224,7 @@ def test_both_engines_give_identical_lines_for_precedence_tiers_overrides_and_fe
         set_override(actor=ops, deal=deals[5], rule=rule["Flat"], amount=Decimal("100"),
                      reason="Below the floor, approved by ops")  # fmt: skip
         for period in (Q3, Q4, Q1_27):
-            run_commission_calculation(period=period, actor=ops)
+            calculate(period, ops)
 
     lines, handled = both_engines(scenario, monkeypatch)
     assert handled == set()
