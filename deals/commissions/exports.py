@@ -68,7 +68,7 @@ def payout_rows(payouts: QuerySet[Payout]) -> Iterator[str]:
         for payout in payouts.order_by("paid_on", "id").iterator(chunk_size=2000):
             yield [
                 payout.pk, payout.statement_id, payout.partner.display_name,
-                payout.statement.period, payout.currency, payout.amount,
+                payout.statement.period, payout.currency, quantize(payout.amount, payout.currency),
                 payout.paid_on.isoformat(), payout.external_reference, payout.recorded_by.email,
                 payout.created_at.isoformat(),
             ]  # fmt: skip
@@ -114,10 +114,11 @@ def statement_detail_rows(
     """The statement's lines, then its payouts and totals, each section under its own header."""
     yield from line_rows(lines)
     yield []
-    yield ["payout_id", "paid_on", "currency", "amount", "external_reference"]
+    yield ["payout_id", "paid_on", "currency", "amount", "external_reference", "recorded_on"]
     for payout in payouts:
         yield [_cell(v) for v in (payout.pk, payout.paid_on, payout.currency,
-               quantize(payout.amount, payout.currency), payout.external_reference)]  # fmt: skip
+               quantize(payout.amount, payout.currency), payout.external_reference,
+               payout.statement.period)]  # fmt: skip
     yield []
     yield ["statement", "partner", "period", "currency", "status"]
     yield [_cell(v) for v in (statement.pk, statement.partner.display_name, statement.period,
@@ -125,7 +126,7 @@ def statement_detail_rows(
     yield []
     yield ["total", "amount"]
     for name in ("opening", "earned", "clawed_back", "pending", "held", "approved", "paid",
-                 "paid_out", "closing"):  # fmt: skip
+                 "reversed", "paid_out", "closing", "payable"):  # fmt: skip
         yield [name, _cell(getattr(totals, name))]
 
 

@@ -29,7 +29,9 @@ def line_reversed(line: CommissionLine, *, spiffs: Sequence[CommissionLine] = ()
 
 def payout_recorded(payout: Payout) -> None:
     url = reverse("deals:commission_statement", args=[payout.statement_id])
-    _tell(payout.partner_id, "commission_paid", {"payout": payout}, url)
+    # The periods whose lines it paid: a statement approved with a later one is paid with it.
+    periods = sorted(set(payout.lines.order_by().values_list("period", flat=True)))
+    _tell(payout.partner_id, "commission_paid", {"payout": payout, "periods": periods}, url)
 
 
 def _tell(partner_id: int, kind: str, context: dict, url: str) -> None:

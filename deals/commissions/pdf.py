@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Statement
-from .selectors import statement_lines, statement_totals
+from .selectors import statement_lines, statement_payouts, statement_totals
 
 
 def statement_html(statement: Statement) -> str:
@@ -15,7 +15,7 @@ def statement_html(statement: Statement) -> str:
             "statement": statement,
             "totals": statement_totals(statement),
             "lines": statement_lines(statement),
-            "payouts": statement.payouts.order_by("paid_on", "id"),
+            "payouts": statement_payouts(statement),
             "generated_at": timezone.now(),
         },
     )

@@ -30,7 +30,7 @@ from .models import (
     Statement,
 )
 from .rules import DealFacts, RuleBook, TierBook, earning
-from .statements import StatementTotals, statement_totals
+from .statements import StatementTotals, statement_payouts, statement_totals
 
 __all__ = [
     "Balance", "DealCommission", "StatementTotals", "balances_of", "commission_partner_ids",
@@ -39,7 +39,7 @@ __all__ = [
     "get_line_for_user", "get_payout_for_user", "get_statement_for_user", "lines_visible_to",
     "owed_to_partner", "payouts_visible_to", "period_line_totals", "plan_version_diff", "plans",
     "runs",
-    "spiffs", "statement_totals", "statements_visible_to",
+    "spiffs", "statement_payouts", "statement_totals", "statements_visible_to",
 ]  # fmt: skip
 
 

@@ -12,7 +12,8 @@ lines (reversed lines count nowhere):
   say why, and they net against later earnings.
 
 Approving a statement approves each line of the partner and currency up to its period whose hold
-has ended, and holds the others (``hold_until`` says when they become payable). The partner's
+has ended, and holds the others (``hold_until`` says when they become payable); a held line is
+released (approved) once its hold ends, every night and before a payout. The partner's
 earlier draft statements in that currency are approved with it, each taking its own period's
 lines, so that no statement is left a draft whose lines a later one made payable. A payout pays
 every approved line not yet paid; it must equal that amount, and there must be something to pay.
@@ -111,7 +112,14 @@ def statement_totals(statement: Statement) -> StatementTotals:
         approved=_sum(here & Q(status=Status.APPROVED)),
         paid=_sum(here & Q(status=Status.PAID)),
         reversed=_sum(here & Q(status=Status.REVERSED)),
-        payable=_sum(Q(period__lte=statement.period, status=Status.APPROVED)),
+        # Approved, and held past the end of its hold (released at the payout, or tonight).
+        payable=_sum(
+            Q(period__lte=statement.period)
+            & (
+                Q(status=Status.APPROVED)
+                | Q(status=Status.HELD, hold_until__lte=timezone.localdate())
+            )
+        ),
     )
     payouts = Payout.objects.filter(
         partner_id=statement.partner_id, currency=statement.currency
@@ -135,6 +143,22 @@ def statement_totals(statement: Statement) -> StatementTotals:
         paid_out=paid_out,
         closing=opening + value["earned"] + value["clawed_back"] - paid_out,
         payable=value["payable"],
+    )
+
+
+def statement_payouts(statement: Statement) -> list[Payout]:
+    """The payouts recorded on ``statement`` and those recorded on a later statement that paid
+    this period's lines (a statement approved with a later one is paid with it), oldest first."""
+    paid_here = CommissionLine.objects.filter(
+        partner_id=statement.partner_id,
+        currency=statement.currency,
+        period=statement.period,
+        payout__isnull=False,
+    ).values("payout_id")
+    return list(
+        Payout.objects.filter(Q(statement=statement) | Q(pk__in=paid_here))
+        .select_related("statement", "recorded_by")
+        .order_by("paid_on", "id")
     )
 
 
@@ -337,11 +361,34 @@ def record_payout(
         raise PayoutMismatch(_("Only an approved statement can be paid."))
     if not (external_reference or "").strip():
         raise PayoutMismatch(_("A payout needs the payment's external reference."))
+    approved_on = timezone.localdate(statement.approved_at) if statement.approved_at else None
+    if approved_on is not None and paid_on < approved_on:
+        raise PayoutMismatch(
+            _("A payout is sent once its statement is approved: date it %(day)s or later.")
+            % {"day": approved_on},
+            details={
+                "paid_on": _("On or after %(day)s, the day of approval.") % {"day": approved_on}
+            },
+        )
+    release_held_lines(
+        partner_id=statement.partner_id, currency=statement.currency, up_to=statement.period
+    )
     payable_lines = _lines_of(statement).filter(
         period__lte=statement.period, status=Status.APPROVED, payout__isnull=True
     )
     payable = quantize(payable_lines.aggregate(t=Sum("amount"))["t"] or ZERO, statement.currency)
     currency = statement.currency
+    held = _lines_of(statement).filter(period__lte=statement.period, status=Status.HELD)
+    if payable == 0 and held.exists():
+        first = held.order_by("hold_until").values_list("hold_until", flat=True).first()
+        raise PayoutMismatch(
+            _("Nothing is payable yet: %(amount)s is held to cover refunds, the first of it "
+              "until %(day)s.")
+            % {"amount": format_money(quantize(held.aggregate(t=Sum("amount"))["t"], currency),
+                                      currency),
+               "day": first},
+            details={"payable": str(payable)},
+        )  # fmt: skip
     if payable <= 0:
         raise PayoutMismatch(
             _("Nothing is payable: the approved lines net to %(amount)s (clawbacks exceed what "
@@ -374,6 +421,26 @@ def record_payout(
     notices.payout_recorded(payout)
     publish("payment.recorded", payout, partner=payout.partner_id)
     return payout
+
+
+@transaction.atomic
+def release_held_lines(
+    *,
+    today: dt.date | None = None,
+    partner_id: int | None = None,
+    currency: str | None = None,
+    up_to: str | None = None,
+) -> int:
+    """Held lines whose hold has ended become approved, payable on their statement: every
+    night for all partners, and before a payout for its partner and currency up to its
+    period. Audited line by line (by the system); safe to run twice. Returns how many."""
+    today = today or timezone.localdate()
+    lines = CommissionLine.objects.filter(status=Status.HELD, hold_until__lte=today)
+    if partner_id is not None:
+        lines = lines.filter(partner_id=partner_id, currency=currency)
+    if up_to is not None:
+        lines = lines.filter(period__lte=up_to)
+    return move_lines(lines, to=Status.APPROVED, actor=None, reason="Hold ended")
 
 
 def _settle_earlier(statement: Statement, payout: Payout, *, actor: User) -> None:

@@ -20,3 +20,11 @@ def approve_statements_task(*, job_id: int) -> int:
     from .models import StatementApproval
 
     return run_recording_failure(StatementApproval, job_id, run_bulk_approval).succeeded
+
+
+@shared_task(name="deals.commissions.release_held_lines", acks_late=True)
+def release_held_lines_task() -> int:
+    """Every night: held lines whose hold has ended become payable."""
+    from .statements import release_held_lines
+
+    return release_held_lines()

@@ -154,7 +154,7 @@ def statement_detail(request, pk):
             "statement": statement,
             "totals": selectors.statement_totals(statement),
             "lines": list(selectors.statement_lines(statement)),
-            "payouts": list(statement.payouts.order_by("paid_on", "id")),
+            "payouts": selectors.statement_payouts(statement),
         },
     )
 
@@ -178,7 +178,7 @@ def statement_csv(request, pk):
         statement,
         selectors.statement_totals(statement),
         selectors.statement_lines(statement),
-        statement.payouts.order_by("paid_on", "id"),
+        selectors.statement_payouts(statement),
     )
     return _csv_response(rows, pdf.statement_filename(statement, "csv"))
 

@@ -379,6 +379,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "prm.tasks.requeue_stale_deliveries",
         "schedule": crontab(minute="*/5"),
     },
+    "deals-release-commission-holds": {
+        "task": "deals.commissions.release_held_lines",
+        "schedule": crontab(minute=45, hour=0),
+    },
     "deals-recall-overdue-leads": {
         "task": "deals.tasks_leads.recall_overdue_leads",
         "schedule": crontab(minute="*/15"),

@@ -153,7 +153,7 @@ def _detail(request, statement, payout_form=None, status=200):
             "statement": statement,
             "totals": totals,
             "lines": selectors.statement_lines(statement),
-            "payouts": statement.payouts.select_related("recorded_by"),
+            "payouts": selectors.statement_payouts(statement),
             "earlier_drafts": (
                 selectors.earlier_drafts(statement)
                 if statement.status == statement.Status.DRAFT

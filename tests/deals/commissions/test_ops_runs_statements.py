@@ -284,4 +284,5 @@ def test_the_payout_export_lists_payouts(calculated, acme, ops, client_for):
     _pay(client_for(ops), statement, external_reference="-WIRE")
     rows = _rows(client_for(ops).get(reverse("deals:commission_payouts_csv"), {"period": Q3}))
     assert len(rows) == 2
-    assert rows[1][5] == "100.000" and rows[1][7] == "'-WIRE"
+    # The amount in the currency's minor unit, as the statements CSV writes it.
+    assert rows[1][5] == "100.00" and rows[1][7] == "'-WIRE"

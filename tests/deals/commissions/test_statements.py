@@ -271,3 +271,105 @@ def test_paying_an_earlier_statement_leaves_the_later_one_to_pay(acme, margin_ru
     q4.refresh_from_db()
     assert q4.status == Statement.Status.APPROVED
     assert statement_totals(q4).payable == Decimal("50")
+
+
+def test_a_held_line_becomes_payable_when_its_hold_ends_without_a_later_statement(
+    acme, margin_rule, ops, client_for
+):
+    """Approved during the hold, the statement has nothing to pay until the hold ends; then the
+    line is released (by the nightly job or by the payout itself) and paid."""
+    import time_machine
+    from django.urls import reverse
+
+    from deals.commissions.statements import release_held_lines, statement_payouts
+
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 11, 5))  # held until 2026-12-05
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False):
+        run_commission_calculation(period=Q4, actor=ops)
+        q4 = statement_of(acme, Q4)
+        approve_statement(statement=q4, actor=ops)
+        assert CommissionLine.objects.get().status == S.HELD
+        assert statement_totals(q4).payable == 0
+        with pytest.raises(PayoutMismatch, match=r"USD 100\.00 is held .* until 2026-12-05"):
+            record_payout(statement=q4, actor=ops, amount="0", paid_on=dt.date(2026, 11, 20),
+                          external_reference="W-0")  # fmt: skip
+        assert release_held_lines() == 0
+        page = client_for(ops).get(reverse("deals:commission_statement_detail", args=[q4.pk]))
+        assert 'data-testid="nothing-payable"' in page.content.decode()
+        assert 'data-testid="payout-form"' not in page.content.decode()
+    with time_machine.travel(dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC), tick=False):
+        assert statement_totals(q4).payable == Decimal("100")  # what the payout form offers
+        payout = record_payout(statement=q4, actor=ops, amount="100", paid_on=dt.date(2026, 12, 6),
+                               external_reference="W-1")  # fmt: skip
+    line = CommissionLine.objects.get()
+    assert (line.status, line.payout) == (S.PAID, payout)
+    release = AuditEvent.objects.get(verb="commission_line_approved", object_id=line.pk)
+    assert (release.actor, release.reason) == (None, "Hold ended")
+    assert statement_payouts(q4) == [payout]
+
+
+def test_the_nightly_release_approves_only_lines_whose_hold_has_ended(
+    acme, globex, margin_rule, ops
+):
+    from deals.commissions.statements import release_held_lines
+
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 10, 10))  # held until 2026-11-09
+    won_deal(globex, amount="1000", closed_on=dt.date(2026, 11, 5))  # held until 2026-12-05
+    run_commission_calculation(period=Q4, actor=ops)
+    approve_statements(statements=Statement.objects.all(), actor=ops)
+    CommissionLine.objects.update(status=S.HELD)  # as approved on 2026-10-15
+    assert release_held_lines(today=dt.date(2026, 11, 30)) == 1
+    assert dict(CommissionLine.objects.values_list("partner__display_name", "status")) == {
+        "Acme": S.APPROVED,
+        "Globex": S.HELD,
+    }
+    assert release_held_lines(today=dt.date(2026, 11, 30)) == 0
+
+
+def test_a_statement_paid_with_a_later_one_names_that_payout(
+    acme, acme_admin, margin_rule, ops, client_for
+):
+    from django.urls import reverse
+
+    from deals.commissions.statements import statement_payouts
+    from prm.models import Notification
+
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 7, 2))
+    run_commission_calculation(period=Q3, actor=ops)
+    won_deal(acme, amount="500", closed_on=dt.date(2026, 10, 2))
+    run_commission_calculation(period=Q4, actor=ops)
+    q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
+    approve_statement(statement=q4, actor=ops, today=AFTER_HOLDS)
+    payout = record_payout(
+        statement=q4, actor=ops, amount="150", paid_on=AFTER_HOLDS, external_reference="WIRE-9"
+    )
+    assert statement_payouts(q3) == [payout] and statement_payouts(q4) == [payout]
+    page = client_for(ops).get(reverse("deals:commission_statement_detail", args=[q3.pk]))
+    body = page.content.decode()
+    assert 'data-testid="settled-with"' in body and "WIRE-9" in body
+    assert reverse("deals:commission_statement_detail", args=[q4.pk]) in body
+    csv = client_for(ops).get(reverse("deals:commission_statement_csv", args=[q3.pk]))
+    assert (
+        f"{payout.pk},{AFTER_HOLDS},USD,150.00,WIRE-9,{Q4}"
+        in b"".join(csv.streaming_content).decode()
+    )
+    # The partner is told which periods' commissions the payout paid.
+    note = Notification.objects.get(kind="commission_paid", user=acme_admin)
+    assert f"for your commissions of {Q3}, {Q4} was sent on" in note.body
+
+
+def test_a_payout_cannot_be_dated_before_its_statement_was_approved(acme, margin_rule, ops):
+    import time_machine
+
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 7, 2))
+    run_commission_calculation(period=Q3, actor=ops)
+    q3 = statement_of(acme, Q3)
+    with time_machine.travel(dt.datetime(2026, 10, 15, 9, tzinfo=dt.UTC), tick=False):
+        approve_statement(statement=q3, actor=ops)
+        with pytest.raises(PayoutMismatch, match="date it 2026-10-15 or later") as refused:
+            record_payout(statement=q3, actor=ops, amount="100", paid_on=dt.date(1900, 1, 1),
+                          external_reference="OLD-1")  # fmt: skip
+        assert refused.value.details["paid_on"] == "On or after 2026-10-15, the day of approval."
+        assert not q3.payouts.exists()
+        record_payout(statement=q3, actor=ops, amount="100", paid_on=dt.date(2026, 10, 15),
+                      external_reference="W-1")  # fmt: skip
