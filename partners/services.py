@@ -161,9 +161,21 @@ def move_partner_tiers(
     if not changed:
         return partners
     ids = [partner.pk for partner, _move in changed]
-    TierHistory.objects.filter(partner_id__in=id_set(ids), effective_to__isnull=True).update(
-        effective_to=effective_from
-    )
+    open_rows = TierHistory.objects.filter(partner_id__in=id_set(ids), effective_to__isnull=True)
+    later = open_rows.filter(effective_from__gt=effective_from).order_by("partner_id").first()
+    if later is not None:
+        # A tier history reads in time order: the new tier cannot start before the current one.
+        raise PartnerError(
+            _("%(partner)s has its current tier from %(since)s; a new tier cannot start before "
+              "that (%(day)s).")
+            % {"partner": partners[later.partner_id], "since": later.effective_from,
+               "day": effective_from},
+            code="tier_before_current",
+            details={
+                "effective_from": _("On or after %(since)s.") % {"since": later.effective_from}
+            },
+        )  # fmt: skip
+    open_rows.update(effective_to=effective_from)
     TierHistory.objects.bulk_create(
         TierHistory(
             partner=partner,

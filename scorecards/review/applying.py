@@ -23,7 +23,7 @@ from prm.jobs import reopen_batch, run_batch
 from prm.models import User
 
 from ..models import ProposalApplication, TierProposal, TierReview
-from .decisions import ReviewError, apply_many, require_ops
+from .decisions import ReviewError, apply_many, refuse_before_review, require_ops
 
 
 @transaction.atomic
@@ -38,6 +38,7 @@ def start_application(
     """Queue the application of ``proposals`` (of ``review``) from ``effective_on`` (default:
     the review's effective date); the worker picks it up after commit (``queue=False``: none)."""
     require_ops(actor)
+    refuse_before_review(review, effective_on)
     ids = sorted({p.pk for p in proposals if p.review_id == review.pk})
     if not ids:
         raise ReviewError(_("Select at least one proposal of this review."))

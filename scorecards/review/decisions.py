@@ -179,11 +179,24 @@ def apply_proposals(
             )
     for review_id in sorted({p.review_id for p in locked}):
         group = [p for p in locked if p.review_id == review_id]
+        refuse_before_review(group[0].review, effective_on)
         day = effective_on or group[0].review.effective_on
         refused = apply_many(group, actor=actor, effective_on=day)
         if refused:
             raise ReviewError(next(iter(refused.values())))
     return len(locked)
+
+
+def refuse_before_review(review: TierReview, effective_on: dt.date | None) -> None:
+    """A review's tiers start once its quarter has closed: never before its effective date (a
+    tier dated back would reprice the commissions of deals closed before the review)."""
+    if effective_on is not None and effective_on < review.effective_on:
+        raise ReviewError(
+            _("The tiers of the %(quarter)s review start on %(day)s or later, after the quarter "
+              "it measured.")
+            % {"quarter": review.quarter, "day": review.effective_on},
+            details={"effective_on": _("On or after %(day)s.") % {"day": review.effective_on}},
+        )  # fmt: skip
 
 
 def apply_many(

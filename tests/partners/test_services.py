@@ -139,7 +139,13 @@ def test_many_partners_move_tier_together_as_one_by_one(ops, tiers):
     day = dt.date(2026, 10, 1)
     partners = [PartnerFactory(display_name=f"P{n}", tier=tiers[0]) for n in range(4)]
     for partner in partners:  # an open history row each, from an earlier change
-        services.set_partner_tier(partner=partner, tier=tiers[1], actor=ops, reason="Start")
+        services.set_partner_tier(
+            partner=partner,
+            tier=tiers[1],
+            actor=ops,
+            reason="Start",
+            effective_from=dt.date(2026, 7, 1),
+        )
     stays = partners[3]
     moves = [TierMove(p.pk, tiers[2], f"Review {p.display_name}") for p in partners[:3]]
     moves.append(TierMove(stays.pk, tiers[1], "Already there"))

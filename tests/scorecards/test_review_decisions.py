@@ -115,6 +115,51 @@ def test_demotions_always_wait_for_approval_even_with_automatic_promotions(
     assert down.tier == program["gold"]
 
 
+def test_a_reviews_tiers_cannot_start_before_its_effective_date(
+    ops, quarter, make_partner, program
+):
+    from scorecards.review.applying import start_application
+
+    partner = make_partner("registered", sales=3, technical=2, developers=2)
+    review = review_now(quarter, ops)
+    proposal = proposal_of(review, partner)
+    decisions.decide_proposal(proposal=proposal, actor=ops, approve=True)
+    for backdated in (dt.date(1999, 1, 1), review.effective_on - dt.timedelta(days=1)):
+        with pytest.raises(ReviewError, match=f"start on {review.effective_on} or later"):
+            decisions.apply_proposals(proposals=[proposal], actor=ops, effective_on=backdated)
+        with pytest.raises(ReviewError, match=f"start on {review.effective_on} or later"):
+            start_application(
+                review=review, proposals=[proposal], actor=ops, effective_on=backdated
+            )
+    partner.refresh_from_db()
+    assert partner.tier == program["registered"]
+    proposal.refresh_from_db()
+    assert not proposal.is_applied
+
+
+def test_a_tier_cannot_start_before_the_current_one(ops, make_partner, program):
+    from partners.exceptions import PartnerError
+    from partners.services import set_partner_tier
+
+    partner = make_partner("registered", sales=1)
+    since = dt.date(2026, 10, 1)
+    set_partner_tier(
+        partner=partner, tier=program["silver"], actor=ops, reason="Start", effective_from=since
+    )
+    with pytest.raises(PartnerError, match=f"current tier from {since}"):
+        set_partner_tier(
+            partner=partner,
+            tier=program["gold"],
+            actor=ops,
+            reason="Backdated",
+            effective_from=since - dt.timedelta(days=1),
+        )
+    assert TierHistory.objects.get(partner=partner, effective_to=None).effective_from == since
+    set_partner_tier(
+        partner=partner, tier=program["gold"], actor=ops, reason="Same day", effective_from=since
+    )
+
+
 def test_applying_refuses_a_partner_whose_tier_changed_since(ops, quarter, make_partner, program):
     from partners.services import set_partner_tier
 
