@@ -62,19 +62,14 @@ class ProgramRow:
         return (self.won / self.paid).quantize(Decimal("0.01")) if self.paid else None
 
 
-def _paths(dimension: str) -> tuple[str, str, str]:
-    """(path from a ledger entry, from a request, from a deal registration's claim)."""
+def _paths(dimension: str) -> tuple[str, str]:
+    """(path from a ledger entry, from a request)."""
     if dimension == "tier":
-        return "fund__partner__tier_id", "partner__tier_id", "mdf_claims__request__partner__tier_id"
+        return "fund__partner__tier_id", "partner__tier_id"
     if dimension == "business_model":
-        return ("fund__partner__business_model", "partner__business_model",
-                "mdf_claims__request__partner__business_model")  # fmt: skip
+        return "fund__partner__business_model", "partner__business_model"
     if dimension == "activity_type":
-        return (
-            "request__activity_type_id",
-            "activity_type_id",
-            ("mdf_claims__request__activity_type_id"),
-        )
+        return "request__activity_type_id", "activity_type_id"
     raise ValueError(f"Unknown dimension {dimension!r}; use one of {', '.join(DIMENSIONS)}.")
 
 
@@ -86,12 +81,21 @@ def _labels(dimension: str) -> dict:
     return dict(ActivityType.objects.values_list("pk", "name"))
 
 
-def program_figures(user: User, *, dimension: str = "tier") -> list[ProgramRow]:
+class ProgramRows(list):
+    """The program's rows, with its won revenue counting each deal once (``won_total``), which
+    the rows' sum would not when claims of two activity types link one deal."""
+
+    def __init__(self, rows=(), *, won_total: Decimal = ZERO):
+        super().__init__(rows)
+        self.won_total = won_total
+
+
+def program_figures(user: User, *, dimension: str = "tier") -> ProgramRows:
     """One row per tier, business model or activity type, in a fixed number of queries. The
     program view is the vendor's: partner users get no rows."""
-    entry_path, request_path, deal_path = _paths(dimension)
+    entry_path, request_path = _paths(dimension)
     if not getattr(user, "is_authenticated", False) or not user.is_internal:
-        return []
+        return ProgramRows()
     labels = _labels(dimension)
     rows: dict = {}
 
@@ -136,30 +140,43 @@ def program_figures(user: User, *, dimension: str = "tier") -> list[ProgramRow]:
     claims = Claim.objects.filter(scope_q(user, "request__partner_id")).order_by()
     for key, pipeline in claims.values_list("request__" + request_path).annotate(p=Sum("pipeline")):
         row(key).pipeline += pipeline or ZERO
-    _add_won_revenue(user, deal_path, row)
-    return sorted(rows.values(), key=lambda r: r.label)
+    won_total = _add_won_revenue(user, dimension, row)
+    return ProgramRows(sorted(rows.values(), key=lambda r: r.label), won_total=won_total)
 
 
-def _add_won_revenue(user: User, deal_path: str, row) -> None:
+def _add_won_revenue(user: User, dimension: str, row) -> Decimal:
+    """Each row's won revenue: the won deals linked to one of its approved claims, each deal
+    once however many claims link it. Returns the program's, each deal once too (a deal two
+    activity types' claims link counts in both rows, once in the total)."""
+    claim_key = {
+        "tier": "request__partner__tier_id",
+        "business_model": "request__partner__business_model",
+        "activity_type": "request__activity_type_id",
+    }[dimension]
+    approved = Claim.objects.filter(
+        scope_q(user, "request__partner_id"), status=Claim.Status.APPROVED
+    ).order_by()
     won = DealRegistration.objects.filter(
-        scope_q(user, "mdf_claims__request__partner_id"),
-        status=DealRegistration.Status.WON,
-        closed_amount__isnull=False,
-        mdf_claims__status=Claim.Status.APPROVED,
+        status=DealRegistration.Status.WON, closed_amount__isnull=False
     )
-    keys = set(won.order_by().values_list(deal_path, flat=True).distinct())
+
+    def revenue(claims) -> Decimal:
+        linked = won.filter(pk__in=claims.values("registrations"))
+        return sum_converted(linked, amount="closed_amount", on="closed_on")
+
+    keys = set(approved.filter(registrations__isnull=False).values_list(claim_key, flat=True))
     for key in keys:
-        row(key).won += sum_converted(
-            won.filter(**{deal_path: key}), amount="closed_amount", on="closed_on"
-        )
+        row(key).won += revenue(approved.filter(**{claim_key: key}))
+    return revenue(approved)
 
 
-def program_totals(rows: list[ProgramRow]) -> ProgramRow:
+def program_totals(rows: ProgramRows) -> ProgramRow:
     total = ProgramRow(key="total", label="Total")
     for r in rows:
-        for name in ("credited", "committed", "paid", "requested", "approved", "pipeline", "won"):
+        for name in ("credited", "committed", "paid", "requested", "approved", "pipeline"):
             setattr(total, name, getattr(total, name) + getattr(r, name))
         total.requests += r.requests
+    total.won = rows.won_total
     return total
 
 

@@ -86,3 +86,40 @@ def test_program_figures_show_utilization_time_and_return_per_dollar(
     by_activity = program_figures(ops, dimension="activity_type")
     assert by_activity[0].label == "Webinar" and by_activity[0].paid == Decimal("900.00")
     assert program_figures(acme_rep) == []
+
+
+def test_a_deal_linked_by_several_claims_counts_once_in_the_return(
+    claimed_request, make_request, cam, ops, acme_rep
+):
+    from mdf.models import ProofKind
+    from mdf.requests import services as requests
+    from tests.mdf.conftest import pdf
+    from tests.mdf.factories import ActivityTypeFactory
+
+    deal = RegistrationFactory(
+        partner=claimed_request.partner, status=DealRegistration.Status.WON,
+        closed_amount=Decimal("27000.00"), closed_on=today(),
+    )  # fmt: skip
+    claimed_request.claim.registrations.add(deal)
+    claims.approve_claim(actor=cam, request=claimed_request)
+    event = ActivityTypeFactory(name="Event", required_proof=[ProofKind.INVOICE])
+    second = requests.approve_request(actor=cam, request=make_request(activity_type=event))
+    claim = claims.save_claim(
+        actor=acme_rep, request=second, actual_cost="1800.00", claimed_amount="900.00",
+        leads=1, pipeline="1000.00",
+    )  # fmt: skip
+    claims.add_proof(actor=acme_rep, claim=claim, kind=ProofKind.INVOICE, upload=pdf())
+    claims.submit_claim(actor=acme_rep, request=second, today=second.ends_on + dt.timedelta(days=1))
+    claim.registrations.add(deal)
+    claims.approve_claim(actor=cam, request=second)
+
+    by_tier = program_figures(ops, dimension="tier")
+    assert [r.won for r in by_tier if r.won] == [Decimal("27000.00")]
+    assert program_totals(by_tier).won == Decimal("27000.00")
+    # Each activity helped close it; the program won it once.
+    by_activity = program_figures(ops, dimension="activity_type")
+    assert sorted((r.label, r.won) for r in by_activity) == [
+        ("Event", Decimal("27000.00")),
+        ("Webinar", Decimal("27000.00")),
+    ]
+    assert program_totals(by_activity).won == Decimal("27000.00")
