@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import record_event
@@ -47,6 +48,7 @@ def record_payments(*, actor: User, rows: Sequence[PaymentRow]) -> list[MdfPayme
         raise PaymentError(_("No payments to record."))
     errors: dict[str, str] = {}
     seen: set[int] = set()
+    latest_day = timezone.localdate() + dt.timedelta(days=1)  # a day of slack for time zones
     requests = {r.pk: r for r in lock_many(FundRequest, {row.request_id for row in rows})}
     claims = {c.request_id: c for c in Claim.objects.filter(request_id__in=list(requests))}
     for index, row in enumerate(rows, start=1):
@@ -66,6 +68,15 @@ def record_payments(*, actor: User, rows: Sequence[PaymentRow]) -> list[MdfPayme
             }
         elif not (row.reference or "").strip():
             errors[line] = _("Give the payment reference.")
+        elif row.paid_on > latest_day:
+            errors[line] = _("A payment is recorded once it is sent: %(day)s lies ahead.") % {
+                "day": row.paid_on
+            }
+        elif (approved_on := _approved_on(claims[request.pk])) and row.paid_on < approved_on:
+            errors[line] = _("Paid on %(day)s, before the claim was approved (%(approved)s).") % {
+                "day": row.paid_on,
+                "approved": approved_on,
+            }
         seen.add(row.request_id)
     if errors:
         raise PaymentError(
@@ -99,6 +110,10 @@ def record_payments(*, actor: User, rows: Sequence[PaymentRow]) -> list[MdfPayme
         publish("payment.recorded", payment, partner=request.partner_id)
         payments.append(payment)
     return payments
+
+
+def _approved_on(claim: Claim) -> dt.date | None:
+    return timezone.localdate(claim.decided_at) if claim.decided_at else None
 
 
 PAYMENT_COLUMNS = ("request", "amount", "paid_on", "reference")

@@ -13,10 +13,12 @@ from mdf.demo import took_place
 from mdf.models import FundRequest, MdfPayment
 from prm.models import ApiKey
 
-from .conftest import PDF, pdf
+from .conftest import PDF, pdf, today
 from .test_claims import PNG
 
 BASE = "/api/v1/mdf"
+# A payment is dated from its claim's approval (today, in these tests) to tomorrow.
+TODAY = today().isoformat()
 
 
 def ids(response) -> set[int]:
@@ -133,7 +135,7 @@ class TestLifecycle:
         decided = session_for(cam).post(f"{BASE}/requests/{pk}/approve-claim/", {}, format="json")
         assert decided.json()["claim"]["approved_amount"] == "800.00"
 
-        payment = {"payments": [{"request": pk, "amount": "800.00", "paid_on": "2026-03-01",
+        payment = {"payments": [{"request": pk, "amount": "800.00", "paid_on": TODAY,
                                  "reference": "W-1"}]}  # fmt: skip
         assert session_for(cam).post(f"{BASE}/payments/", payment, format="json").status_code == 403
         paid = session_for(ops).post(f"{BASE}/payments/", payment, format="json")
@@ -166,9 +168,9 @@ class TestLifecycle:
                                                              cam, ops):  # fmt: skip
         claims.approve_claim(actor=cam, request=claimed_request)
         batch = {"payments": [
-            {"request": claimed_request.pk, "amount": "900.00", "paid_on": "2026-03-01",
+            {"request": claimed_request.pk, "amount": "900.00", "paid_on": TODAY,
              "reference": "W-1"},
-            {"request": claimed_request.pk, "amount": "900.00", "paid_on": "2026-03-01",
+            {"request": claimed_request.pk, "amount": "900.00", "paid_on": TODAY,
              "reference": "W-2"},
         ]}  # fmt: skip
         answer = session_for(ops).post(f"{BASE}/payments/", batch, format="json")

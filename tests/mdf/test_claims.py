@@ -283,6 +283,24 @@ class TestPayments:
                 actor=ops, rows=[PaymentRow(claimed_request.pk, Decimal("901"), today(), "X")]
             )
 
+    def test_a_payment_is_dated_between_the_claims_approval_and_tomorrow(
+        self, claimed_request, cam, ops
+    ):
+        claims.approve_claim(actor=cam, request=claimed_request)
+        ahead = today() + dt.timedelta(days=30)
+        before = today() - dt.timedelta(days=30)
+        rows = [PaymentRow(claimed_request.pk, Decimal("900.00"), ahead, "MDF-FUTURE", line=2)]
+        with pytest.raises(PaymentError) as exc:
+            claim_payments.record_payments(actor=ops, rows=rows)
+        assert exc.value.details["lines"] == {
+            "2": f"A payment is recorded once it is sent: {ahead} lies ahead."
+        }
+        rows = [PaymentRow(claimed_request.pk, Decimal("900.00"), before, "MDF-PAST", line=2)]
+        with pytest.raises(PaymentError) as exc:
+            claim_payments.record_payments(actor=ops, rows=rows)
+        assert "before the claim was approved" in exc.value.details["lines"]["2"]
+        assert not MdfPayment.objects.exists()
+
     def test_only_ops_record_payments(self, claimed_request, cam):
         claims.approve_claim(actor=cam, request=claimed_request)
         with pytest.raises(MdfNotAllowed):
