@@ -22,13 +22,20 @@ from prm.id_sets import id_set
 
 from . import selectors
 from .models import Certification, PersonCertification, ReferenceImplementation
-from .selectors import REFERENCE_WINDOW_DAYS, headquarters_name, regions_served_by
+from .selectors import (
+    REFERENCE_WINDOW_DAYS,
+    headquarters_name,
+    held_by_members,
+    regions_served_by,
+)
 
 
 def _valid_on_many(ids: list[int], as_of: dt.date | None) -> QuerySet[PersonCertification]:
     day = as_of or timezone.localdate()
-    return PersonCertification.objects.filter(
-        partner_id__in=id_set(ids), earned_on__lte=day, expires_on__gte=day
+    return held_by_members(
+        PersonCertification.objects.filter(
+            partner_id__in=id_set(ids), earned_on__lte=day, expires_on__gte=day
+        )
     ).order_by()
 
 

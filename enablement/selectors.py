@@ -15,11 +15,11 @@ so measuring by date also answers "what if" questions about a future day.
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from partners.models import BusinessModel, Office, Partner, Region
+from partners.models import BusinessModel, Office, Partner, PartnerMembership, Region
 from partners.selectors import partner_access, partners_visible_to
 from partners.tier_progress import MeasuredPartner
 from prm.models import User
@@ -208,10 +208,11 @@ def _status_priority() -> Case:
 
 
 def team_certifications(partner: Partner) -> QuerySet[PersonCertification]:
-    """The partner's certifications that still tell something: renewed history is left out."""
+    """The certifications of the partner's people that still tell something: renewed history
+    and people who have left are left out."""
     return (
-        PersonCertification.objects.select_related("user", "office", "certification")
-        .filter(partner=partner)
+        held_by_members(PersonCertification.objects.filter(partner=partner))
+        .select_related("user", "office", "certification")
         .exclude(status=PersonCertification.Status.RENEWED)
         .order_by(_status_priority(), "expires_on", "pk")
     )
@@ -219,7 +220,7 @@ def team_certifications(partner: Partner) -> QuerySet[PersonCertification]:
 
 def certification_counts(partner: Partner) -> dict[str, int]:
     rows = (
-        PersonCertification.objects.filter(partner=partner)
+        held_by_members(PersonCertification.objects.filter(partner=partner))
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
@@ -316,10 +317,22 @@ def get_import(pk) -> CertificationImport:
 # --- Tier metrics -----------------------------------------------------------------------------
 
 
+def held_by_members(certifications: QuerySet[PersonCertification]) -> QuerySet[PersonCertification]:
+    """The certifications whose holder is still a member of the partner they were earned for:
+    someone who has left stops counting toward its tier and is no longer on its team."""
+    return certifications.filter(
+        Exists(
+            PartnerMembership.objects.filter(
+                user_id=OuterRef("user_id"), partner_id=OuterRef("partner_id")
+            )
+        )
+    )
+
+
 def _valid_on(partner: Partner, as_of: dt.date | None) -> QuerySet[PersonCertification]:
     day = as_of or timezone.localdate()
-    return PersonCertification.objects.filter(
-        partner=partner, earned_on__lte=day, expires_on__gte=day
+    return held_by_members(
+        PersonCertification.objects.filter(partner=partner, earned_on__lte=day, expires_on__gte=day)
     ).order_by()
 
 

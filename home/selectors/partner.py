@@ -16,7 +16,7 @@ from deals.leads.selectors import leads_visible_to
 from deals.models import DealProgramSettings, DealRegistration, Lead
 from deals.selectors import deals_visible_to
 from enablement.models import PersonCertification
-from enablement.selectors import person_certifications_visible_to
+from enablement.selectors import held_by_members, person_certifications_visible_to
 from mdf.funds.selectors import PartnerBalance, partner_balance
 from partners.models import Invitation, Partner
 from partners.selectors import open_invitations_for, partner_access, partners_visible_to
@@ -68,10 +68,12 @@ def partner_home(user: User, *, organisation: bool, now: dt.datetime | None = No
     until = now.date() + dt.timedelta(days=CERTIFICATION_HORIZON_DAYS)
     # The organisation's own people: a distributor's admin sees its resellers' certifications
     # on their lists, not as its own work.
-    certifications = person_certifications_visible_to(user).filter(
-        partner_id__in=access.member_of,
-        status__in=PersonCertification.CURRENT,
-        expires_on__lte=until,
+    certifications = held_by_members(
+        person_certifications_visible_to(user).filter(
+            partner_id__in=access.member_of,
+            status__in=PersonCertification.CURRENT,
+            expires_on__lte=until,
+        )
     )
     if not organisation:
         certifications = certifications.filter(user=user)

@@ -236,3 +236,27 @@ def test_would_break_tier_per_office_only_blames_the_office_it_leaves_empty(db, 
         Metric.CERTIFIED_PER_OFFICE
     ]
     assert would_break_tier(partner, lyon_first) == []
+
+
+def test_someone_who_has_left_stops_counting_toward_the_tier(db, gold, ops):
+    from enablement.metrics import certification_metrics_many
+    from enablement.selectors import team_certifications
+    from partners.models import PartnerMembership
+    from partners.services import remove_member
+
+    partner = PartnerFactory()
+    MembershipFactory(partner=partner, role=PartnerMembership.Role.ADMIN)
+    TierRequirementFactory(tier=gold, metric=Metric.CERTIFIED_DEVELOPERS, threshold=2)
+    staying = certify(partner, kind="developer")
+    leaving = certify(partner, kind="developer")
+    assert by_metric(evaluate_tier(partner, gold))[Metric.CERTIFIED_DEVELOPERS].value == 2
+
+    remove_member(
+        membership=PartnerMembership.objects.get(user=leaving.user, partner=partner), actor=ops
+    )
+
+    # The page's measure and the review's (many partners at once) agree.
+    assert by_metric(evaluate_tier(partner, gold))[Metric.CERTIFIED_DEVELOPERS].value == 1
+    together = certification_metrics_many([Metric.CERTIFIED_DEVELOPERS], [partner])
+    assert together[Metric.CERTIFIED_DEVELOPERS][partner.pk] == 1
+    assert list(team_certifications(partner)) == [staying]
