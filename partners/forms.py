@@ -42,10 +42,30 @@ def clean_country_code(value: str) -> str:
     return code
 
 
+LIST_ITEMS = 50
+LIST_ITEM_LENGTH = 120
+
+
 def split_list(value: str) -> list[str]:
-    """Comma- or line-separated text to a clean list, keeping the order and dropping repeats."""
-    items = [item.strip() for item in value.replace("\n", ",").split(",")]
-    return list(dict.fromkeys(item for item in items if item))
+    """Comma- or line-separated text to a clean list, keeping the order and dropping repeats
+    ("Healthcare" after "healthcare" is a repeat). At most ``LIST_ITEMS`` items of
+    ``LIST_ITEM_LENGTH`` characters each, or a ``ValidationError`` says which rule is broken."""
+    items = [" ".join(item.split()) for item in value.replace("\n", ",").split(",")]
+    kept: dict[str, str] = {}
+    for item in items:
+        if item:
+            kept.setdefault(item.casefold(), item)
+    if len(kept) > LIST_ITEMS:
+        raise ValidationError(
+            _("At most %(n)d entries."), code="too_many", params={"n": LIST_ITEMS}
+        )
+    if any(len(item) > LIST_ITEM_LENGTH for item in kept.values()):
+        raise ValidationError(
+            _("Keep each entry to %(n)d characters."),
+            code="too_long",
+            params={"n": LIST_ITEM_LENGTH},
+        )
+    return list(kept.values())
 
 
 class ApplicationForm(ColumnBoundForm):

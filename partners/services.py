@@ -248,6 +248,14 @@ def update_partner_profile(*, partner: Partner, actor: User, changes: dict) -> P
             % {"fields": ", ".join(labels.get(name, name) for name in refused)}
         )
     partner = lock(Partner, partner.pk)
+    name = changes.get("display_name")
+    if name and Partner.objects.exclude(pk=partner.pk).filter(display_name__iexact=name).exists():
+        # Staff tell partners apart by this name on every list, queue and notice.
+        raise PartnerError(
+            _("Another partner of the program is called %(name)s.") % {"name": name},
+            code="name_taken",
+            details={"display_name": _("Another partner is called that; choose another name.")},
+        )
     new_model = changes.get("business_model", partner.business_model)
     if (
         partner.is_distributor

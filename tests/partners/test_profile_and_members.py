@@ -265,3 +265,32 @@ def test_a_membership_of_another_partner_is_not_found_under_this_one(
     assert client_for(acme_admin).post(url, {"role": "rep"}).status_code == 404
     assert Partner.objects.get(pk=membership(globex_admin).partner_id).display_name == "Globex"
     assert membership(globex_admin).role == PartnerMembership.Role.ADMIN
+
+
+def test_a_partner_cannot_take_another_partners_name(client_for, acme, acme_admin, globex):
+    response = client_for(acme_admin).post(
+        profile_url(acme), profile_data(acme, display_name="GLOBEX")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["display_name"] == [
+        "Another partner is called that; choose another name."
+    ]
+    acme.refresh_from_db()
+    assert acme.display_name == "Acme"
+
+
+def test_lists_drop_repeats_in_any_case_and_refuse_runaway_entries(client_for, acme, acme_admin):
+    client = client_for(acme_admin)
+    client.post(
+        profile_url(acme),
+        profile_data(acme, target_sectors="healthcare, Healthcare,  education , HEALTHCARE"),
+    )
+    acme.refresh_from_db()
+    assert acme.target_sectors == ["healthcare", "education"]
+    response = client.post(profile_url(acme), profile_data(acme, solution_stack="x" * 3000))
+    assert response.context["form"].errors["solution_stack"] == [
+        "Keep each entry to 120 characters."
+    ]
+    many = ", ".join(f"s{n}" for n in range(51))
+    response = client.post(profile_url(acme), profile_data(acme, target_sectors=many))
+    assert response.context["form"].errors["target_sectors"] == ["At most 50 entries."]
