@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.fields import PartnerChoiceField
 from prm.countries import country_choices
+from prm.forms import add_service_checks
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
-from .exceptions import InvalidDealData
 from .models import DealRegistration
 from .services.fields import clean_registration_fields
+from .services.outcome import clean_won_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -84,12 +85,7 @@ class DealRegistrationForm(forms.Form):
         # The service's checks (an amount above zero, a close date from today …) on the fields
         # the form accepted, so that every problem shows at once rather than after a resubmit.
         accepted = {k: v for k, v in self._service_values(data).items() if k not in self.errors}
-        try:
-            clean_registration_fields(accepted)
-        except InvalidDealData as exc:
-            for name, message in (exc.details or {}).items():
-                if name in self.fields:
-                    self.add_error(name, message)
+        add_service_checks(self, clean_registration_fields, accepted)
         return data
 
     def service_fields(self) -> dict:
@@ -168,12 +164,29 @@ class OutcomeForm(forms.Form):
         label=_("Why was it lost?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, registration: DealRegistration | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+
     def clean(self):
         data = super().clean()
         if data.get("outcome") == DealRegistration.Status.WON:
             for name in ("closed_amount", "closed_on"):
                 if data.get(name) is None and name not in self.errors:
                     self.add_error(name, _("Required for a won deal."))
+            if self.registration is not None:
+                # The service's checks (a close date not ahead, a discount within the amount).
+                add_service_checks(
+                    self,
+                    lambda values: clean_won_fields(self.registration, **values),
+                    {
+                        "closed_amount": data.get("closed_amount"),
+                        "closed_on": data.get("closed_on"),
+                        "closed_products": [],
+                        "discount": data.get("discount_amount"),
+                        "cost": data.get("cost_amount"),
+                    },
+                )
         elif data.get("outcome") == DealRegistration.Status.LOST and not data.get("lost_reason"):
             self.add_error("lost_reason", _("Say why the deal was lost."))
         return data

@@ -9,9 +9,11 @@ from partners import fields as partner_fields
 from partners.models import Region
 from prm.countries import country_choices
 from prm.exceptions import DomainError
+from prm.forms import add_service_checks
 from prm.money import CURRENCY_CHOICES, AmountFormField, default_currency
 
 from .models import DealConflict, DealRegistration, Lead
+from .services.fields import clean_registration_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -111,6 +113,13 @@ class LeadConvertForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+    def clean(self):
+        data = super().clean()
+        # The registration's own checks (a close date from today …) with the form's.
+        accepted = {k: v for k, v in data.items() if k not in self.errors}
+        add_service_checks(self, clean_registration_fields, accepted)
+        return data
 
     @staticmethod
     def initial_for(lead: Lead) -> dict:

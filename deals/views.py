@@ -244,7 +244,7 @@ def deal_withdraw(request, pk):
 @require_POST
 def deal_outcome(request, pk):
     registration = selectors.get_deal_for_user(request.user, pk)
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, registration=registration)
     if form.is_valid():
         try:
             services.record_outcome(

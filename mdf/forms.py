@@ -1,16 +1,18 @@
 """MDF portal forms. They parse input; the rules and their messages live in the services, whose
 ``InvalidMdfData.details`` are put back on the fields by ``add_domain_errors``."""
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.fields import PartnerChoiceField
 from partners.models import BusinessModel
 from prm.columns import ColumnBoundForm
+from prm.forms import add_service_checks
 from prm.money import AmountFormField
 from prm.text import NameFormField
 
-from .exceptions import InvalidMdfData
 from .models import ActivityType, Claim, FundRequest, MdfSettings, ProofKind
 from .requests.services import clean_request_fields
 
@@ -92,12 +94,8 @@ class FundRequestForm(ColumnBoundForm):
         # the form accepted, so that every problem shows at once rather than after a resubmit.
         partner = data.get("partner") or self.partner
         if partner is not None:
-            try:
-                clean_request_fields(partner, self.service_fields())
-            except InvalidMdfData as exc:
-                for name, message in (exc.details or {}).items():
-                    if name in self.fields and name not in self.errors:
-                        self.add_error(name, message)
+            check = partial(clean_request_fields, partner)
+            add_service_checks(self, check, self.service_fields())
         return data
 
     def service_fields(self) -> dict:

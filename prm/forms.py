@@ -20,3 +20,16 @@ def add_domain_errors(
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def add_service_checks(form: forms.Form, check, values: dict) -> None:
+    """Run a service's field checks (``check(values)``, raising a ``DomainError`` whose details
+    name fields) on what the form accepted, and show each refusal beside its field unless the
+    form already has one there: every problem shows on the first submit, not after a resubmit."""
+    try:
+        check(values)
+    except DomainError as error:
+        details = error.details if isinstance(error.details, dict) else {}
+        for name, message in details.items():
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, str(message))

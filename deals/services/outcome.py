@@ -53,7 +53,7 @@ def record_outcome(
         raise DealNotAllowed()
     previous = registration.move_to(outcome)
     if outcome == Status.WON:
-        fields = _clean_won(
+        fields = clean_won_fields(
             registration, closed_amount, closed_on, closed_products, discount_amount, cost_amount
         )
     else:
@@ -84,7 +84,10 @@ def record_outcome(
     return registration
 
 
-def _clean_won(registration, closed_amount, closed_on, closed_products, discount, cost) -> dict:
+def clean_won_fields(
+    registration, closed_amount, closed_on, closed_products, discount, cost
+) -> dict:
+    """A won deal's fields checked and normalised; ``InvalidDealData`` names every bad one."""
     errors = {}
     values: dict = {"closed_products": []}
     currency = registration.currency
@@ -99,6 +102,10 @@ def _clean_won(registration, closed_amount, closed_on, closed_products, discount
             values[name] = quantize(amount, currency) if amount is not None else None
         except ValueError as exc:
             errors[name] = str(exc)
+    closed, discount_given = values.get("closed_amount"), values.get("discount_amount")
+    if closed is not None and discount_given is not None and discount_given > closed:
+        # The analytics take the discount off the revenue: more than was sold is a typo.
+        errors["discount_amount"] = _("The discount cannot be more than the closed amount.")
     if not isinstance(closed_on, dt.date) or isinstance(closed_on, dt.datetime):
         errors["closed_on"] = _("Give the close date (YYYY-MM-DD).")
     elif closed_on > timezone.localdate():

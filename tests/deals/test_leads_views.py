@@ -157,6 +157,25 @@ class TestPartnerAnswers:
         assert response.context["form"].errors
         assert not DealRegistration.objects.exists()
 
+    def test_convert_form_shows_every_problem_on_the_first_submit(
+        self, client_for, acme_rep, offered
+    ):
+        accept_lead(lead=offered, actor=acme_rep)
+        response = client_for(acme_rep).post(
+            url("lead_convert", offered),
+            {
+                "customer_name": "Hooli",
+                "country": "US",
+                "estimated_amount": "-5",
+                "currency": "USD",
+                "expected_close_date": (timezone.localdate() - dt.timedelta(days=30)).isoformat(),
+                "engagement": "partner_led",
+            },
+        )
+        errors = response.context["form"].errors
+        assert set(errors) == {"estimated_amount", "expected_close_date"}
+        assert not DealRegistration.objects.exists()
+
 
 class TestVendorPages:
     def test_create_and_route_a_lead(self, client_for, ops, acme):

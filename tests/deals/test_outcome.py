@@ -56,6 +56,14 @@ class TestOutcome:
                 {"closed_amount": "5", "closed_on": dt.date(2026, 1, 1), "cost_amount": "x"},
                 {"cost_amount"},
             ),
+            (  # a discount above what was sold, and a date in the future: both at once
+                {
+                    "closed_amount": "238000",
+                    "closed_on": dt.date(2026, 3, 1),
+                    "discount_amount": "500000",
+                },
+                {"discount_amount", "closed_on"},
+            ),
         ],
     )
     def test_a_won_deal_needs_a_valid_amount_and_date(self, deal_in, acme_rep, fields, bad):
@@ -139,3 +147,22 @@ class TestOutcome:
         extension.refresh_from_db()
         assert extension.status == ExtensionRequest.Status.REJECTED
         assert "closed as lost" in extension.decision_reason
+
+
+def test_the_outcome_form_shows_every_problem_on_the_first_submit(deal_in, acme_rep, client_for):
+    registration = deal_in(Status.APPROVED)
+    response = client_for(acme_rep).post(
+        f"/deals/{registration.pk}/outcome/",
+        {
+            "outcome": "won",
+            "closed_amount": "1000",
+            "closed_on": (TODAY() + dt.timedelta(days=30)).isoformat(),
+            "discount_amount": "5000",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["outcome_form"].errors
+    assert errors["closed_on"] == ["The close date must not be in the future."]
+    assert errors["discount_amount"] == ["The discount cannot be more than the closed amount."]
+    registration.refresh_from_db()
+    assert registration.status == Status.APPROVED
