@@ -153,6 +153,12 @@ def clean_request_fields(partner: Partner, values: dict) -> dict:
         errors["ends_on"] = _("The activity cannot end before it starts.")
     for name in SHARE_FIELDS:
         cleaned[name] = _amount(values, name, errors)
+    for name, message in (
+        ("planned_cost", _("The planned cost must be above zero.")),
+        ("requested_amount", _("Request an amount above zero.")),
+    ):
+        if name not in errors and cleaned[name] is not None and cleaned[name] <= 0:
+            errors[name] = message
     cleaned["expected_pipeline"] = _amount(values, "expected_pipeline", errors, required=False)
     cleaned["expected_pipeline"] = cleaned["expected_pipeline"] or ZERO
     cleaned["expected_leads"] = int(values.get("expected_leads") or 0)
@@ -173,21 +179,17 @@ SHARE_FIELDS = ("planned_cost", "partner_contribution", "requested_amount")
 
 
 def _check_shares(values: dict, errors: dict) -> None:
+    """The rules of amounts that are each good (above zero), together: the vendor's share of
+    the activity, and the partner's contribution with the vendor amount covering the cost."""
     planned, requested = values["planned_cost"], values["requested_amount"]
     contribution = values["partner_contribution"]
-    if planned <= 0:
-        errors["planned_cost"] = _("The planned cost must be above zero.")
-        return
-    if requested <= 0:
-        errors["requested_amount"] = _("Request an amount above zero.")
-        return
     share = values["activity_type"].max_vendor_share
     most = (planned * share / 100).quantize(Decimal("0.01"))
     if requested > most:
         errors["requested_amount"] = _(
             "The vendor pays at most %(share)s%% of this activity: %(most)s."
         ) % {"share": f"{share.normalize():f}", "most": format_money(most)}
-    elif contribution + requested < planned:
+    if contribution + requested < planned:
         errors["partner_contribution"] = _(
             "Your contribution and the vendor amount must cover the planned cost."
         )

@@ -161,6 +161,24 @@ class TestRequestForm:
         assert "cannot end before it starts" in errors["ends_on"][0]
         assert not FundRequest.objects.exists()
 
+    def test_the_share_and_the_cover_are_both_named_at_once(
+        self, client_for, acme_rep, funded_acme, webinar
+    ):
+        # Planned 1,000 with nothing of the partner's own and 900 asked of a 50 % activity.
+        data = _request_form(
+            webinar, planned_cost="1000", partner_contribution="0", requested_amount="900"
+        )
+        errors = (
+            client_for(acme_rep).post(reverse("mdf:request_create"), data).context["form"].errors
+        )
+        assert set(errors) == {"requested_amount", "partner_contribution"}
+        data = _request_form(webinar, planned_cost="-5", requested_amount="0")
+        errors = (
+            client_for(acme_rep).post(reverse("mdf:request_create"), data).context["form"].errors
+        )
+        assert {"planned_cost", "requested_amount"} <= set(errors)
+        assert not FundRequest.objects.exists()
+
     def test_the_end_before_the_start_is_refused(self, client_for, acme_rep, funded_acme, webinar):
         data = _request_form(webinar, ends_on=(today() + dt.timedelta(days=5)).isoformat())
         response = client_for(acme_rep).post(reverse("mdf:request_create"), data)
