@@ -324,6 +324,12 @@ def invite_user(
         )
     if office is not None and office.partner_id != partner.pk:
         raise PartnerError(_("That office belongs to another partner."), code="wrong_office")
+    if User.objects.filter(email=email).exclude(internal_role="").exists():
+        # Accepting would be refused ("Staff accounts cannot join a partner"): say so now.
+        message = _("%(email)s is a vendor staff account; staff cannot join a partner.") % {
+            "email": email
+        }
+        raise PartnerError(message, code="staff_account", details={"email": message})
     if not invite_anyway and belongs_to_another_partner(email, partner):
         message = _(
             "%(email)s already belongs to another partner organisation. Check the address, or "

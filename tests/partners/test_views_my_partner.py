@@ -130,6 +130,20 @@ def test_a_partner_admin_invites_a_colleague_to_an_office(
     assert AuditEvent.objects.filter(verb="partner.user_invited").exists()
 
 
+def test_a_vendor_staff_address_is_refused_when_invited_not_when_accepting(
+    client_for, acme_admin, acme, ops
+):
+    response = client_for(acme_admin).post(
+        invite_url(acme), {"email": ops.email.upper(), "role": "rep"}
+    )
+    assert response.status_code == 400
+    assert response.context["invite_form"].errors["email"] == [
+        f"{ops.email} is a vendor staff account; staff cannot join a partner."
+    ]
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
