@@ -55,6 +55,14 @@ class TestInbox:
             html = client_for(acme_rep).get(url("lead_list")).content.decode()
         assert "Deadline passed" in html
 
+    def test_an_answered_lead_shows_no_deadline(self, client_for, acme_rep, offered):
+        accept_lead(lead=offered, actor=acme_rep)
+        html = client_for(acme_rep).get(url("lead_list")).content.decode()
+        row = html.split('data-testid="lead-row"', 1)[1].split("</tr>", 1)[0]
+        assert "Accepted" in row
+        assert "lead-deadline" not in row
+        assert offered.accept_by.strftime("%Y-%m-%d") not in row
+
     def test_vendor_list_filters_by_status_and_search(self, client_for, ops, offered):
         LeadFactory(company_name="Pied Piper")
         client = client_for(ops)
