@@ -258,3 +258,18 @@ def test_the_partner_sees_the_what_if_on_where_we_stand(client_for, make_partner
     assert "Your gap to Gold" in text
     assert "with 2 more certified developers, you meet Gold on these criteria" in text
     assert "That is enough to qualify for Gold" in text
+
+
+def test_a_proposals_revenue_reads_as_money_and_a_zero_as_zero(settings):
+    from django.template import Context, Template
+
+    settings.PRM_DEFAULT_CURRENCY = "USD"
+    template = Template("{% load money %}{{ value|metric_value:metric }}")
+
+    def shown(value, metric):
+        return template.render(Context({"value": value, "metric": metric}))
+
+    assert shown(886300, "sourced_revenue") == "USD 886,300.00"
+    assert shown(0, "certified_sales") == "0"
+    assert shown(None, "certified_sales") == "—"
+    assert shown("12.50", "won_deals") == "12.50"
