@@ -66,12 +66,21 @@ def _required_reason(reason: str) -> str:
     return text
 
 
-def _notify_partner(request: FundRequest, decision: str, reason: str = "") -> None:
+def _notify_partner(request: FundRequest, decision: str, reason: str = "", *, payment=None) -> None:
+    """Tell the partner's side what became of the claim: the amounts approved, or the payment
+    (amount, day and reference) once it is sent."""
+    claim = Claim.objects.filter(request=request).first()
     notify(
         _partner_side(request),
         kind="mdf_claim_decided",
         template="mdf/email/claim_decided",
-        context={"request": request, "decision": decision, "reason": reason},
+        context={
+            "request": request,
+            "decision": decision,
+            "reason": reason,
+            "claim": claim,
+            "payment": payment,
+        },
         url=request.get_absolute_url(),
     )
 

@@ -301,6 +301,26 @@ class TestPayments:
         assert "before the claim was approved" in exc.value.details["lines"]["2"]
         assert not MdfPayment.objects.exists()
 
+    def test_the_partner_is_told_the_amount_approved_then_the_payment(
+        self, claimed_request, cam, ops, acme_rep
+    ):
+        from prm.models import Notification
+
+        claims.approve_claim(
+            actor=cam, request=claimed_request, amount="600", reason="Two invoices missing"
+        )
+        approved = Notification.objects.filter(user=acme_rep, kind="mdf_claim_decided").latest("pk")
+        currency = claimed_request.currency
+        assert f"Approved: {currency} 600.00 of the {currency} 900.00 claimed." in approved.body
+        assert "Two invoices missing" in approved.body
+        claim_payments.record_payments(
+            actor=ops, rows=[PaymentRow(claimed_request.pk, Decimal("600.00"), today(), "W-7")]
+        )
+        paid = Notification.objects.filter(user=acme_rep, kind="mdf_claim_decided").latest("pk")
+        assert (
+            f"Paid: {currency} 600.00 on {today().isoformat()}, payment reference W-7." in paid.body
+        )
+
     def test_only_ops_record_payments(self, claimed_request, cam):
         claims.approve_claim(actor=cam, request=claimed_request)
         with pytest.raises(MdfNotAllowed):
