@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.formats import date_format
-from django.utils.timezone import localtime, now
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
+
+from prm.formatting import format_date
 
 from ..models import DealConflict, DealRegistration
 from .detection import find_conflict_candidates
@@ -59,8 +60,7 @@ def protection_precheck(
             return PrecheckResult(None, str(_("This account is already protected.")))
         return PrecheckResult(
             until,
-            _("This account is already protected until %(date)s.")
-            % {"date": date_format(localtime(until), "DATE_FORMAT")},
+            _("This account is already protected until %(date)s.") % {"date": format_date(until)},
         )
     if any(c.opportunity is not None for c in strong):
         return PrecheckResult(
