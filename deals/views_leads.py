@@ -83,7 +83,9 @@ def lead_detail(request, pk):
         "close_form": ReasonForm(prefix="close"),
     }
     if context["can_route"]:
-        context["offer_form"] = LeadOfferForm(partners=lead_selectors.offerable_partners(user))
+        context["offer_form"] = LeadOfferForm(
+            partners=lead_selectors.offerable_partners(user, lead)
+        )
     return render(request, "deals/lead_detail.html", context)
 
 

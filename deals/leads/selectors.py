@@ -231,12 +231,15 @@ def get_lead_for_user(user: User, pk) -> Lead:
     return get_object_or_404(leads_visible_to(user), pk=pk)
 
 
-def offerable_partners(user: User) -> QuerySet[Partner]:
+def offerable_partners(user: User, lead: Lead | None = None) -> QuerySet[Partner]:
     """The partners ``user`` may offer a lead to by hand (``can_offer_to``): active ones, every
-    one for ops, a channel account manager's own."""
+    one for ops, a channel account manager's own; for ``lead``, not those that already
+    rejected it or let it lapse."""
     partners = partners_visible_to(user).filter(status=Partner.Status.ACTIVE)
     if not getattr(user, "is_program_ops", False):
         partners = partners.filter(channel_manager=user)
+    if lead is not None:
+        partners = partners.exclude(pk__in=declined_partner_ids(lead))
     return partners.order_by("display_name", "pk")
 
 

@@ -186,6 +186,16 @@ class TestPartnerAnswers:
 
 
 class TestVendorPages:
+    def test_a_partner_that_rejected_the_lead_is_not_offered_it_again(
+        self, client_for, ops, acme, globex, acme_rep, offered
+    ):
+        from deals.leads.services import reject_lead
+
+        reject_lead(lead=offered, actor=acme_rep, reason="Too small")
+        page = client_for(ops).get(url("lead_detail", offered))
+        choices = page.context["offer_form"].fields["partner"].queryset
+        assert globex in choices and acme not in choices
+
     def test_create_and_route_a_lead(self, client_for, ops, acme):
         RoutingRuleFactory()
         response = client_for(ops).post(
