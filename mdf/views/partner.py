@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.exceptions import DomainError
+from prm.formatting import format_datetime
 from prm.forms import add_domain_errors
+from prm.money import format_money
 from prm.paging import querystring
 
 from ..claims import selectors as claims
@@ -161,8 +163,17 @@ def _say_saved(request, fund_request):
         messages.success(
             request,
             _("Request submitted. A decision is due by %(due)s.")
-            % {"due": fund_request.decision_due_at.strftime("%Y-%m-%d %H:%M %Z")},
+            % {"due": format_datetime(fund_request.decision_due_at)},
         )
+        available = funds.partner_balance(fund_request.partner).requestable
+        if fund_request.requested_amount > available:
+            messages.warning(
+                request,
+                _("You asked for %(asked)s and the fund has %(available)s available now: it can "
+                  "be approved for no more than the fund holds when it is decided.")
+                % {"asked": format_money(fund_request.requested_amount, fund_request.currency),
+                   "available": format_money(available, fund_request.currency)},
+            )  # fmt: skip
     else:
         messages.success(request, _("Draft saved. Submit it when it is complete."))
 

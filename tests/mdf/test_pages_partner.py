@@ -111,6 +111,21 @@ class TestRequestForm:
         assert response.redirect_chain[-1][0] == fund_request.get_absolute_url()
         assert "A decision is due by" in response.content.decode()
 
+    def test_asking_more_than_the_fund_holds_is_said_when_submitted(
+        self, client_for, acme_rep, funded_acme, webinar
+    ):
+        # The fund holds 5,000.00; a 60 % activity lets the partner ask for 6,000.00 of 10,000.
+        webinar.max_vendor_share = 60
+        webinar.save()
+        data = _request_form(
+            webinar, planned_cost="10000", partner_contribution="4000", requested_amount="6000"
+        )
+        page = client_for(acme_rep).post(reverse("mdf:request_create"), data, follow=True)
+        body = page.content.decode()
+        assert "Request submitted." in body
+        assert "fund has USD 5,000.00 available now" in body
+        assert FundRequest.objects.get().status == Status.SUBMITTED
+
     def test_save_as_draft(self, client_for, acme_rep, funded_acme, webinar):
         client_for(acme_rep).post(
             reverse("mdf:request_create"), _request_form(webinar, action="draft")
