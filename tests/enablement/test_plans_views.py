@@ -243,6 +243,11 @@ def test_a_new_version_from_the_page(client_for, cam, acme_admin, plan):
 
     response = client.post(reverse("enablement:plan_new_version", args=[plan.pk]))
     assert response["Location"] == reverse("enablement:plan_detail", args=[draft.pk])
+    # The versions say who wrote each and who approved it, not one name beside "Approved".
+    page = client.get(reverse("enablement:plan_detail", args=[draft.pk])).content.decode()
+    plan.refresh_from_db()
+    assert f"written by {plan.created_by.get_full_name()}" in page
+    assert f"approved by {acme_admin.get_full_name()}" in page
 
 
 @time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC))
