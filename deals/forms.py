@@ -41,7 +41,7 @@ class DealRegistrationForm(forms.Form):
         required=False,
         help_text=_("Separate several with commas."),
     )
-    estimated_amount = AmountFormField(label=_("Estimated amount"))
+    estimated_amount = AmountFormField(label=_("Estimated amount"), allow_zero=False)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     expected_close_date = forms.DateField(
         label=_("Expected close date"),

@@ -99,7 +99,7 @@ class LeadConvertForm(forms.Form):
     contact_email = forms.EmailField(label=_("Customer contact email"), required=False)
     country = forms.ChoiceField(label=_("Country"), choices=_countries)
     industry = forms.CharField(label=_("Industry"), max_length=80, required=False)
-    estimated_amount = AmountFormField(label=_("Estimated amount"))
+    estimated_amount = AmountFormField(label=_("Estimated amount"), allow_zero=False)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     expected_close_date = forms.DateField(
         label=_("Expected close date"),

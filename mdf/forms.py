@@ -46,7 +46,7 @@ class FundRequestForm(ColumnBoundForm):
     description = forms.CharField(label=_("Description"), widget=REASON_WIDGET, required=False)
     starts_on = forms.DateField(label=_("Starts"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=_("Ends"), widget=DATE_INPUT)
-    planned_cost = AmountFormField(label=_("Planned total cost"))
+    planned_cost = AmountFormField(label=_("Planned total cost"), allow_zero=False)
     partner_contribution = AmountFormField(
         label=_("Your contribution"), help_text=_("What your organisation pays itself.")
     )

@@ -52,14 +52,25 @@ class InvalidAmount(ValueError):
     """Raised by ``parse_amount``; its text is the one message every entry point shows."""
 
 
-def amount_message(*, allow_negative: bool = False) -> str:
+def amount_message(*, allow_negative: bool = False, allow_zero: bool = True) -> str:
+    """The one message for an amount that is no amount or out of range, saying the range the
+    field takes (above zero where zero is refused too)."""
+    values = {"high": f"{LARGEST_AMOUNT:,}", "places": DECIMAL_PLACES}
+    if not allow_negative and not allow_zero:
+        return str(
+            _(
+                "Enter an amount above zero and up to %(high)s with at most %(places)d "
+                "decimals, e.g. 12500.00."
+            )
+            % values
+        )
     low = f"-{LARGEST_AMOUNT:,}" if allow_negative else "0"
     return str(
         _(
             "Enter an amount from %(low)s to %(high)s with at most %(places)d decimals, "
             "e.g. 12500.00."
         )
-        % {"low": low, "high": f"{LARGEST_AMOUNT:,}", "places": DECIMAL_PLACES}
+        % {"low": low, **values}
     )
 
 
@@ -77,16 +88,17 @@ def parse_amount(
         if required:
             raise InvalidAmount(_("This field is required."))
         return None
+    message = amount_message(allow_negative=allow_negative, allow_zero=allow_zero)
     if isinstance(value, bool | float):
-        raise InvalidAmount(amount_message(allow_negative=allow_negative))
+        raise InvalidAmount(message)
     if isinstance(value, str) and not _AMOUNT_TEXT.match(value.strip()):
-        raise InvalidAmount(amount_message(allow_negative=allow_negative))
+        raise InvalidAmount(message)
     try:
         amount = to_decimal(value)
     except ValueError:
         amount = None
     if amount is None or not _within_column(amount, allow_negative=allow_negative):
-        raise InvalidAmount(amount_message(allow_negative=allow_negative))
+        raise InvalidAmount(message)
     if not allow_zero and amount == 0:
         raise InvalidAmount(_("Enter an amount above zero."))
     return amount
@@ -120,7 +132,9 @@ class AmountFormField(forms.DecimalField):
         if value in self.empty_values:
             return None
         try:
-            return parse_amount(value, allow_negative=self.allow_negative)
+            return parse_amount(
+                value, allow_negative=self.allow_negative, allow_zero=self.allow_zero
+            )
         except InvalidAmount as exc:
             raise ValidationError(str(exc), code="invalid") from None
 

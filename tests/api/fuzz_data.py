@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from deals.models import DealConflict, DealRegistration
 from tests.deals.conflict_factories import (
@@ -144,7 +145,7 @@ def _commissions(ops, acme_deal, globex_deal) -> None:
     for statement in Statement.objects.filter(period=period_of(closed[0]).label):
         approve_statement(statement=statement, actor=ops, today=dt.date(2026, 1, 1))
         record_payout(statement=statement, actor=ops, amount=statement_totals(statement).payable,
-                      paid_on=dt.date(2026, 1, 2), external_reference="FUZZ-1")  # fmt: skip
+                      paid_on=timezone.localdate(), external_reference="FUZZ-1")  # fmt: skip
 
 
 def _webhook_endpoints(personas, acme) -> None:

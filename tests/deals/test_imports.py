@@ -62,7 +62,7 @@ class TestImport:
         }
         reasons = {r["line"]: r["reason"] for r in record.report}
         assert "UK is not an ISO 3166 country code" in reasons[3]
-        assert reasons[4] == f"estimated_amount: {amount_message()}"
+        assert reasons[4] == f"estimated_amount: {amount_message(allow_zero=False)}"
         assert "ABC is not a supported currency" in reasons[5]
         assert "'31/12/2026' is not a date (use YYYY-MM-DD" in reasons[6]
         assert "must not be in the past" in reasons[7]
@@ -175,7 +175,7 @@ class TestImportPage:
         record = DealImport.objects.get()
         assert response.url == reverse("deals:import_detail", args=[record.pk])
         page = client.get(response.url).content.decode()
-        assert "estimated_amount: Enter an amount from 0" in page
+        assert "estimated_amount: Enter an amount above zero and up to" in page
         assert reverse("deals:import_report", args=[record.pk]) in page
         download = client.get(reverse("deals:import_report", args=[record.pk]))
         assert download["Content-Type"].startswith("text/csv")

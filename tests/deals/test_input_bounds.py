@@ -46,7 +46,7 @@ class TestAmounts:
     def test_the_form_the_api_and_the_import_refuse_with_one_message(
         self, client_for, acme, acme_rep, amount
     ):
-        message = amount_message()
+        message = amount_message(allow_zero=False)
         form = _portal(client_for, acme_rep, estimated_amount=amount).context["form"]
         api = _api(acme_rep, estimated_amount=amount)
         report = _import(acme_rep, acme, f'Wayne,US,"{amount}",USD,{_future()},SF-1,').report

@@ -3,6 +3,8 @@ claim with a proof file, an extension and a payment, for Acme and Globex."""
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from mdf.claims import payments
 from mdf.claims import services as claims
 from mdf.funds import services as funds
@@ -46,5 +48,5 @@ def mdf_fuzz_data(personas) -> None:
     paid = claims.approve_claim(actor=cam, request=paid)
     payments.record_payments(
         actor=ops,
-        rows=[payments.PaymentRow(paid.pk, Decimal("1000.00"), paid.ends_on, "FUZZ-1")],
+        rows=[payments.PaymentRow(paid.pk, Decimal("1000.00"), timezone.localdate(), "FUZZ-1")],
     )
