@@ -26,6 +26,7 @@ from .models import (
     Office,
     Partner,
     PartnerMembership,
+    PartnerTerms,
     Qualification,
     Tier,
     TierHistory,
@@ -249,6 +250,19 @@ class TierHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["partner__display_name", "reason"]
     list_select_related = ["partner", "tier", "changed_by"]
     date_hierarchy = "effective_from"
+
+
+@admin.register(PartnerTerms)
+class PartnerTermsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: rows are written when ops change a partner's business model or compensation
+    in the portal; commissions of deals closed before ``effective_to`` read them."""
+
+    list_display = [
+        "partner", "business_model", "compensation_preference", "effective_to", "changed_by",
+    ]  # fmt: skip
+    list_filter = ["business_model", "compensation_preference"]
+    search_fields = ["partner__display_name"]
+    list_select_related = ["partner", "changed_by"]
 
 
 @admin.register(Qualification)

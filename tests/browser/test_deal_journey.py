@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from deals.models import DealRegistration
+from prm.formatting import format_date
 from tests.deals.factories import DealFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def test_partner_registers_a_conflicting_deal_cam_compares_and_approves(
     page.select_option("#id_country", "US")
     warning = page.locator("[data-testid=precheck-warning]")
     warning.wait_for()
-    assert f"already protected until {held.protected_until:%b}" in warning.inner_text()
+    assert f"already protected until {format_date(held.protected_until)}" in warning.inner_text()
     assert "Globex" not in page.content()
     page.fill("#id_contact_name", "Peter Gibbons")
     page.fill("#id_contact_email", "peter@initech.com")

@@ -14,6 +14,7 @@ from enablement.models import (
 )
 from enablement.selectors import region_for
 from enablement.services import expiry_date
+from partners.models import PartnerMembership
 from prm.models import ApiKey, User
 from tests.factories import UserFactory
 
@@ -50,10 +51,18 @@ class CertificationFactory(factory.django.DjangoModelFactory):
 
 
 class PersonCertificationFactory(factory.django.DjangoModelFactory):
-    """A row written directly (no service): for reads, metrics and pages."""
+    """A row written directly (no service): for reads, metrics and pages. Its holder is made a
+    member of its partner when not one already, as the services only certify members (pass
+    ``membership=False`` for someone who has left)."""
 
     class Meta:
         model = PersonCertification
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def membership(obj, create, extracted, **kwargs):
+        if create and obj.partner_id and extracted is not False:
+            PartnerMembership.objects.get_or_create(user=obj.user, partner=obj.partner)
 
     user = factory.SubFactory(UserFactory)
     partner = None
