@@ -321,6 +321,16 @@ class TestPayments:
             f"Paid: {currency} 600.00 on {today().isoformat()}, payment reference W-7." in paid.body
         )
 
+    def test_the_request_page_gives_the_claims_reason_once_the_claim_is_decided(
+        self, claimed_request, cam, acme_rep, client_for
+    ):
+        claims.approve_claim(
+            actor=cam, request=claimed_request, amount="600", reason="Two invoices missing"
+        )
+        page = client_for(acme_rep).get(claimed_request.get_absolute_url()).content.decode()
+        callout = page.split('data-testid="decision-reason"', 1)[1].split("</div>", 1)[0]
+        assert "Reason given for the claim:" in callout and "Two invoices missing" in callout
+
     def test_only_ops_record_payments(self, claimed_request, cam):
         claims.approve_claim(actor=cam, request=claimed_request)
         with pytest.raises(MdfNotAllowed):
