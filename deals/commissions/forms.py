@@ -246,7 +246,8 @@ class RemoveRuleForm(forms.Form):
 
 class SpiffForm(ColumnBoundForm):
     column_models = (Spiff,)
-    column_exempt = ("threshold_amount",)
+    # The form's own bounds lie within the columns: 0-100 % with 4 decimals fits 7 digits.
+    column_exempt = ("threshold_amount", "extra_rate")
 
     name = NameFormField(label=_("Name"), max_length=120)
     starts_on = forms.DateField(label=_("Starts"), widget=DATE_INPUT)
@@ -257,8 +258,10 @@ class SpiffForm(ColumnBoundForm):
     )
     min_deals = forms.IntegerField(label=_("Minimum qualifying deals"), min_value=1, initial=1)
     extra_rate = forms.DecimalField(
-        label=_("Extra (%)"), min_value=0, max_digits=7, decimal_places=4,
+        label=_("Extra (%)"), min_value=0, max_value=100, decimal_places=4,
         help_text=_("Added on top of every commission line of the winner for the period."),
+        error_messages={"max_value": _("At most 100 %%."), "min_value": _("At least 0 %%."),
+                        "max_decimal_places": _("At most 4 decimals.")},
     )  # fmt: skip
     tie_policy = forms.ChoiceField(
         label=_("When partners tie"), choices=Spiff.TiePolicy.choices, widget=forms.RadioSelect

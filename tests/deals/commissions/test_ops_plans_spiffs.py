@@ -235,6 +235,27 @@ def test_spiff_errors_are_form_errors(ops, client_for):
     assert not Spiff.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [("5000", "At most 100 %."), ("-1", "At least 0 %."), ("2.12345", "At most 4 decimals.")],
+)
+def test_a_spiffs_extra_is_a_percentage_said_once(ops, client_for, rate, message):
+    response = client_for(ops).post(
+        reverse("deals:commission_spiff_create"), {**SPIFF, "extra_rate": rate}
+    )
+    assert response.context["form"].errors["extra_rate"] == [message]
+    assert not Spiff.objects.exists()
+
+
+def test_a_spiffs_threshold_reads_as_money(ops, client_for, settings):
+    settings.PRM_DEFAULT_CURRENCY = "USD"
+    client = client_for(ops)
+    client.post(reverse("deals:commission_spiff_create"), SPIFF)
+    assert "USD 25,000.00" in client.get(reverse("deals:commission_spiff_list")).content.decode()
+    detail = client.get(reverse("deals:commission_spiff_detail", args=[Spiff.objects.get().pk]))
+    assert "at least USD 25,000.00" in detail.content.decode()
+
+
 def test_the_spiff_standing_shows_counts_ties_and_winners(acme, globex, ops, client_for):
     spiff = Spiff.objects.create(
         name="Push", starts_on=dt.date(2026, 7, 1), ends_on=dt.date(2026, 9, 30),
