@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -172,7 +173,7 @@ def payments(request):
     ops_or_404(request.user)
     payable = claims.payable_requests(request.user)
     page = Paginator(payable, 100).get_page(request.GET.get("page"))
-    form = PaymentBatchForm(request.POST or None)
+    form = PaymentBatchForm(request.POST or None, initial={"paid_on": timezone.localdate()})
     row_errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         rows, row_errors = _payment_rows(request.POST, form.cleaned_data)

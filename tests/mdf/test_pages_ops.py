@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mdf.claims import services as claims
 from mdf.funds.selectors import partner_balance
@@ -131,6 +132,8 @@ class TestPayments:
         html = client_for(ops).get(reverse("mdf:payments")).content.decode()
         assert f'name="amount-{payable[0].pk}" value="900.00"' in html
         assert "Webinar B" in html
+        # Paid on starts at today, as a payout's day does.
+        assert f'name="paid_on" value="{timezone.localdate().isoformat()}"' in html
 
     def test_a_bad_row_records_nothing_and_is_named(self, client_for, ops, payable):
         first, second = payable
