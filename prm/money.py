@@ -39,8 +39,12 @@ def to_decimal(value) -> Decimal:
         raise ValueError(f"Not an amount: {value!r}") from exc
 
 
-# The largest amount a MoneyField column stores: 14 digits before the point, 2 after.
-LARGEST_AMOUNT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES) - Decimal(1).scaleb(-DECIMAL_PLACES)
+# The largest amount accepted: 13 digits before the point, 2 after, 15 in all. A MoneyField
+# column holds 16, but SQLite (the embedded default) keeps a decimal as a 64-bit float, exact
+# to 15 significant digits: a 16-digit amount would come back as another number.
+LARGEST_AMOUNT = Decimal(10) ** (MAX_DIGITS - 1 - DECIMAL_PLACES) - Decimal(1).scaleb(
+    -DECIMAL_PLACES
+)
 
 
 # 12500, 12500.50, 12,500.50, -3.5: a dot for decimals, commas only as thousands separators,
@@ -150,6 +154,7 @@ class AmountSerializerField(serializers.DecimalField):
         if not allow_negative:
             # The schema's minimum: zero, or the smallest amount when zero is refused.
             kwargs.setdefault("min_value", Decimal(0) if allow_zero else Decimal("0.01"))
+        kwargs.setdefault("max_value", LARGEST_AMOUNT)
         super().__init__(**kwargs)
         self.validators = []
 

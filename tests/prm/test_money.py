@@ -45,7 +45,9 @@ def test_parse_amount_refuses_what_no_column_can_keep_with_one_message(typed):
 def test_parse_amount_accepts_separators_trailing_zeros_and_the_largest_amount():
     assert parse_amount("12,500.50") == Decimal("12500.50")
     assert parse_amount("7.500") == Decimal("7.500")
-    assert parse_amount(Decimal("99999999999999.99")) == LARGEST_AMOUNT
+    assert parse_amount(Decimal("9999999999999.99")) == LARGEST_AMOUNT
+    with pytest.raises(InvalidAmount):  # 16 digits: SQLite would not keep every cent
+        parse_amount(Decimal("99999999999999.99"))
     assert parse_amount(3) == Decimal(3)
 
 
@@ -59,3 +61,14 @@ def test_blank_is_required_or_none():
     assert parse_amount(" ", required=False) is None
     with pytest.raises(InvalidAmount, match="required"):
         parse_amount("")
+
+
+@pytest.mark.django_db
+def test_the_largest_amount_comes_back_from_the_database_to_the_cent():
+    """On SQLite too, where a decimal is a 64-bit float: a registration of the largest amount
+    is read back as that amount (a 16-digit one failed there with a server error)."""
+    from deals.models import DealRegistration
+    from tests.deals.factories import DealFactory
+
+    deal = DealFactory(estimated_amount=LARGEST_AMOUNT)
+    assert DealRegistration.objects.get(pk=deal.pk).estimated_amount == LARGEST_AMOUNT
