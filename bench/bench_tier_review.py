@@ -40,6 +40,9 @@ valid AS (
   FROM enablement_personcertification pc
   JOIN enablement_certification c ON c.id = pc.certification_id
   WHERE pc.earned_on <= %(day)s AND pc.expires_on >= %(day)s
+    -- held by someone still a member of the partner (people who left stop counting)
+    AND EXISTS (SELECT 1 FROM partners_partnermembership m
+                WHERE m.user_id = pc.user_id AND m.partner_id = pc.partner_id)
 ),
 people AS (
   SELECT partner_id,
