@@ -309,7 +309,10 @@ class InviteUserForm(forms.Form):
         initial=PartnerMembership.Role.REP,
     )
     office = forms.ModelChoiceField(
-        label=_("Office"), queryset=Office.objects.none(), required=False
+        label=_("Office"),
+        queryset=Office.objects.none(),
+        required=False,
+        empty_label=_("No office"),
     )
     # Offered once the address turns out to belong to another partner.
     invite_anyway = forms.BooleanField(
@@ -392,7 +395,10 @@ class PartnerProfileForm(forms.Form):
 class MemberForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=PartnerMembership.Role.choices)
     office = forms.ModelChoiceField(
-        label=_("Office"), queryset=Office.objects.none(), required=False
+        label=_("Office"),
+        queryset=Office.objects.none(),
+        required=False,
+        empty_label=_("No office"),
     )
 
     def __init__(self, *args, membership: PartnerMembership, **kwargs):
