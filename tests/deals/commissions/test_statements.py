@@ -253,13 +253,21 @@ def test_approving_a_later_statement_approves_the_earlier_drafts_with_their_own_
     assert (statement_totals(q3).payable, statement_totals(q4).payable) == (0, 0)
 
 
-def test_paying_an_earlier_statement_leaves_the_later_one_to_pay(acme, margin_rule, ops):
+@pytest.fixture
+def approved_together(acme, margin_rule, ops):
+    """Acme's Q3 (USD 100 of commission) and Q4 (USD 50) statements, approved together with Q4
+    after the holds."""
     won_deal(acme, amount="1000", closed_on=dt.date(2026, 7, 2))
     run_commission_calculation(period=Q3, actor=ops)
     won_deal(acme, amount="500", closed_on=dt.date(2026, 10, 2))
     run_commission_calculation(period=Q4, actor=ops)
     q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
     approve_statement(statement=q4, actor=ops, today=AFTER_HOLDS)
+    return q3, q4
+
+
+def test_paying_an_earlier_statement_leaves_the_later_one_to_pay(approved_together, ops):
+    q3, q4 = approved_together
 
     with pytest.raises(PayoutMismatch, match=r"approved amount USD 100\.00, not USD 150\.00"):
         record_payout(
@@ -327,19 +335,14 @@ def test_the_nightly_release_approves_only_lines_whose_hold_has_ended(
 
 
 def test_a_statement_paid_with_a_later_one_names_that_payout(
-    acme, acme_admin, margin_rule, ops, client_for
+    approved_together, acme_admin, ops, client_for
 ):
     from django.urls import reverse
 
     from deals.commissions.statements import statement_payouts
     from prm.models import Notification
 
-    won_deal(acme, amount="1000", closed_on=dt.date(2026, 7, 2))
-    run_commission_calculation(period=Q3, actor=ops)
-    won_deal(acme, amount="500", closed_on=dt.date(2026, 10, 2))
-    run_commission_calculation(period=Q4, actor=ops)
-    q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
-    approve_statement(statement=q4, actor=ops, today=AFTER_HOLDS)
+    q3, q4 = approved_together
     payout = record_payout(
         statement=q4, actor=ops, amount="150", paid_on=AFTER_HOLDS, external_reference="WIRE-9"
     )
