@@ -36,6 +36,12 @@ def test_on_a_phone_the_menu_folds_behind_one_button(login, acme_admin):
     assert page.url.endswith(target)
     assert page.locator("nav.mainnav").is_hidden()
 
+    # The team table keeps each member's actions on screen (office and joined day give way).
+    page.goto("/partners/mine/")
+    edit = page.locator("[data-testid=team] a", has_text="Edit").first
+    box = edit.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+
     # On a wide screen the menu is always there, without the button.
     page.set_viewport_size({"width": 1280, "height": 800})
     assert page.locator("nav.mainnav").is_visible()
