@@ -2,6 +2,7 @@
 row and sends notifications only after the transaction commits."""
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ from prm.webhooks import publish_many
 from .exceptions import PartnerError
 from .models import (
     AgreementAcceptance,
+    BusinessModel,
     Invitation,
     Office,
     Partner,
@@ -233,6 +236,16 @@ def profile_fields_for(actor: User, partner: Partner) -> tuple[str, ...]:
     return ()
 
 
+def _name_taken(partner: Partner, name: str) -> bool:
+    """Whether another partner has ``name`` as its trading or legal name, in any case and in
+    any width ("ＢluePeak" is "BluePeak")."""
+    spellings = {name, unicodedata.normalize("NFKC", name)}
+    taken = Q()
+    for spelling in spellings:
+        taken |= Q(display_name__iexact=spelling) | Q(legal_name__iexact=spelling)
+    return Partner.objects.exclude(pk=partner.pk).filter(taken).exists()
+
+
 @transaction.atomic
 def update_partner_profile(*, partner: Partner, actor: User, changes: dict) -> Partner:
     """Change the organisation's profile: its admins the way it presents itself, program ops
@@ -248,15 +261,26 @@ def update_partner_profile(*, partner: Partner, actor: User, changes: dict) -> P
             % {"fields": ", ".join(labels.get(name, name) for name in refused)}
         )
     partner = lock(Partner, partner.pk)
-    name = changes.get("display_name")
-    if name and Partner.objects.exclude(pk=partner.pk).filter(display_name__iexact=name).exists():
-        # Staff tell partners apart by this name on every list, queue and notice.
-        raise PartnerError(
-            _("Another partner of the program is called %(name)s.") % {"name": name},
-            code="name_taken",
-            details={"display_name": _("Another partner is called that; choose another name.")},
-        )
+    for field in ("display_name", "legal_name"):
+        name = changes.get(field)
+        if name and _name_taken(partner, name):
+            # Staff tell partners apart by their names on every list, queue and notice.
+            raise PartnerError(
+                _("Another partner of the program is called %(name)s.") % {"name": name},
+                code="name_taken",
+                details={field: _("Another partner is called that; choose another name.")},
+            )
     new_model = changes.get("business_model", partner.business_model)
+    if (
+        new_model == BusinessModel.DISTRIBUTOR
+        and partner.business_model != new_model
+        and partner.parent_distributor_id
+    ):
+        raise PartnerError(
+            _("A reseller under a distributor cannot become a distributor itself."),
+            code="distributor_under_distributor",
+            details={"business_model": _("This partner sells through a distributor.")},
+        )
     if (
         partner.is_distributor
         and new_model != partner.business_model

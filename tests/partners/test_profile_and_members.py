@@ -279,6 +279,39 @@ def test_a_partner_cannot_take_another_partners_name(client_for, acme, acme_admi
     assert acme.display_name == "Acme"
 
 
+@pytest.mark.parametrize("name", ["Globex Holdings GmbH", "ＧＬＯＢＥＸ"])
+def test_nor_another_partners_legal_name_nor_a_lookalike(
+    client_for, acme, acme_admin, globex, name
+):
+    Partner.objects.filter(pk=globex.pk).update(legal_name="Globex Holdings GmbH")
+    response = client_for(acme_admin).post(profile_url(acme), profile_data(acme, display_name=name))
+    assert response.status_code == 400
+    assert "display_name" in response.context["form"].errors
+    acme.refresh_from_db()
+    assert acme.display_name == "Acme"
+
+
+def test_ops_cannot_give_a_partner_another_partners_legal_name(ops, acme, globex):
+    from partners.exceptions import PartnerError
+
+    with pytest.raises(PartnerError, match="Another partner of the program is called"):
+        services.update_partner_profile(
+            partner=acme, actor=ops, changes={"legal_name": globex.legal_name.upper()}
+        )
+
+
+def test_a_reseller_under_a_distributor_does_not_become_a_distributor(ops, acme):
+    from partners.exceptions import PartnerError
+
+    assert acme.parent_distributor_id is not None
+    with pytest.raises(PartnerError, match="cannot become a distributor"):
+        services.update_partner_profile(
+            partner=acme, actor=ops, changes={"business_model": BusinessModel.DISTRIBUTOR}
+        )
+    acme.refresh_from_db()
+    assert acme.business_model != BusinessModel.DISTRIBUTOR
+
+
 def test_lists_drop_repeats_in_any_case_and_refuse_runaway_entries(client_for, acme, acme_admin):
     client = client_for(acme_admin)
     client.post(
