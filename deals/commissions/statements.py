@@ -17,7 +17,9 @@ released (approved) once its hold ends, every night and before a payout. The par
 earlier draft statements in that currency are approved with it, each taking its own period's
 lines, so that no statement is left a draft whose lines a later one made payable. A payout pays
 every approved line not yet paid; it must equal that amount, and there must be something to pay.
-The earlier approved statements whose lines it paid are settled (paid) with it.
+A statement is paid once every line of its period is: the payout's own, and the earlier approved
+statements whose last lines it paid (settled with it). One with a line still held stays approved,
+and a second payout pays that line once its hold ends.
 """
 
 import datetime as dt
@@ -28,7 +30,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, DecimalField, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -412,8 +414,12 @@ def record_payout(
     )  # fmt: skip
     move_lines(payable_lines, to=Status.PAID, actor=actor, reason=f"Payout {payout.pk}",
                extra={"payout": payout})  # fmt: skip
-    previous = statement.move_to(Statement.Status.PAID)
-    statement.save(update_fields=["status"])
+    previous = statement.status
+    # A line of its period still held keeps the statement approved: its payout follows when
+    # the hold ends (an earlier period's line keeps its own statement open).
+    if not _open_lines(statement).filter(period=statement.period).exists():
+        statement.move_to(Statement.Status.PAID)
+        statement.save(update_fields=["status"])
     record_event(statement, actor=actor, verb="payout_recorded", from_state=previous,
                  to_state=statement.status, data={"amount": str(amount),
                  "reference": payout.external_reference})  # fmt: skip
@@ -443,10 +449,21 @@ def release_held_lines(
     return move_lines(lines, to=Status.APPROVED, actor=None, reason="Hold ended")
 
 
+def _open_lines(statement: Statement):
+    """The lines of the statement's partner and currency not settled yet (nor reversed)."""
+    return CommissionLine.objects.filter(
+        partner_id=statement.partner_id,
+        currency=statement.currency,
+        status__in=[Status.PENDING, Status.HELD, Status.APPROVED],
+    )
+
+
 def _settle_earlier(statement: Statement, payout: Payout, *, actor: User) -> None:
     """The partner's approved statements in the payout's currency from before its statement's
-    period: the payout paid their approved lines too, so they are paid, with an audit row
-    naming the statement it was recorded on."""
+    period whose lines are all settled now (the payout paid the approved ones): they are paid,
+    with an audit row naming the statement it was recorded on. One with a line still held
+    stays approved, to be paid once the hold ends."""
+    still_open = _open_lines(statement).filter(period=OuterRef("period"))
     earlier = list(
         Statement.objects.select_for_update()
         .filter(
@@ -455,6 +472,7 @@ def _settle_earlier(statement: Statement, payout: Payout, *, actor: User) -> Non
             period__lt=statement.period,
             status=Statement.Status.APPROVED,
         )
+        .exclude(Exists(still_open))
         .order_by("pk")
     )
     if not earlier:

@@ -249,12 +249,13 @@ def detail_context(request, fund_request, **forms) -> dict:
 @require_POST
 def request_submit(request, pk):
     fund_request = selectors.get_request_for_user(request.user, pk)
-    return act(
-        request,
-        fund_request,
-        lambda: services.submit_request(actor=request.user, request=fund_request),
-        _("Request submitted for approval."),
-    )
+    try:
+        fund_request = services.submit_request(actor=request.user, request=fund_request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        _say_saved(request, fund_request)
+    return redirect(fund_request)
 
 
 @login_required

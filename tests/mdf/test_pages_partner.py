@@ -126,6 +126,24 @@ class TestRequestForm:
         assert "fund has USD 5,000.00 available now" in body
         assert FundRequest.objects.get().status == Status.SUBMITTED
 
+    def test_a_draft_submitted_from_its_page_is_warned_about_the_balance_too(
+        self, client_for, acme_rep, funded_acme, webinar
+    ):
+        webinar.max_vendor_share = 60
+        webinar.save()
+        client = client_for(acme_rep)
+        data = _request_form(
+            webinar, planned_cost="10000", partner_contribution="4000", requested_amount="6000",
+            action="draft",
+        )  # fmt: skip
+        client.post(reverse("mdf:request_create"), data)
+        draft = FundRequest.objects.get()
+        page = client.post(reverse("mdf:request_submit", args=[draft.pk]), follow=True)
+        body = page.content.decode()
+        assert "Request submitted." in body and "fund has USD 5,000.00 available now" in body
+        draft.refresh_from_db()
+        assert draft.status == Status.SUBMITTED
+
     def test_save_as_draft(self, client_for, acme_rep, funded_acme, webinar):
         client_for(acme_rep).post(
             reverse("mdf:request_create"), _request_form(webinar, action="draft")

@@ -376,3 +376,64 @@ def test_a_payout_cannot_be_dated_before_its_statement_was_approved(acme, margin
         assert not q3.payouts.exists()
         record_payout(statement=q3, actor=ops, amount="100", paid_on=dt.date(2026, 10, 15),
                       external_reference="W-1")  # fmt: skip
+
+
+def test_an_earlier_statement_with_a_held_line_stays_open_until_that_line_is_paid(
+    acme, margin_rule, ops
+):
+    """Q3's line is still in its hold when Q4 is approved and paid: Q3 is approved with Q4 but
+    not settled by Q4's payout; once the hold ends, its own payout pays the line."""
+    import time_machine
+
+    from deals.commissions.statements import release_held_lines
+
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 9, 28))  # held until 2026-10-28
+    run_commission_calculation(period=Q3, actor=ops)
+    won_deal(acme, amount="500", closed_on=dt.date(2026, 9, 1))  # a late Q3 win, paid in Q4
+    won_deal(acme, amount="2000", closed_on=dt.date(2026, 10, 1))  # held until 2026-10-31
+    run_commission_calculation(period=Q4, actor=ops)
+    q3, q4 = statement_of(acme, Q3), statement_of(acme, Q4)
+    CommissionLine.objects.filter(deal__closed_on=dt.date(2026, 9, 28)).update(
+        hold_until=dt.date(2026, 12, 20)  # a longer hold for this one
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 15, 9, tzinfo=dt.UTC), tick=False):
+        approve_statement(statement=q4, actor=ops)
+        payable = statement_totals(q4).payable
+        record_payout(statement=q4, actor=ops, amount=payable, paid_on=dt.date(2026, 11, 15),
+                      external_reference="W-Q4")  # fmt: skip
+    q3.refresh_from_db()
+    q4.refresh_from_db()
+    assert (q3.status, q4.status) == (Statement.Status.APPROVED, Statement.Status.PAID)
+    held = CommissionLine.objects.get(deal__closed_on=dt.date(2026, 9, 28))
+    assert held.status == S.HELD
+    with time_machine.travel(dt.datetime(2026, 12, 21, 9, tzinfo=dt.UTC), tick=False):
+        assert release_held_lines() == 1
+        record_payout(statement=q3, actor=ops, amount="100", paid_on=dt.date(2026, 12, 21),
+                      external_reference="W-Q3")  # fmt: skip
+    q3.refresh_from_db()
+    held.refresh_from_db()
+    assert (q3.status, held.status) == (Statement.Status.PAID, S.PAID)
+
+
+def test_a_payout_leaves_its_statement_open_while_one_of_its_lines_is_held(acme, margin_rule, ops):
+    import time_machine
+
+    won_deal(acme, amount="1000", closed_on=dt.date(2026, 10, 1))  # held until 2026-10-31
+    won_deal(acme, amount="2000", closed_on=dt.date(2026, 11, 20))  # held until 2026-12-20
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC), tick=False):
+        run_commission_calculation(period=Q4, actor=ops)
+        q4 = statement_of(acme, Q4)
+        approve_statement(statement=q4, actor=ops)
+        record_payout(statement=q4, actor=ops, amount="100", paid_on=dt.date(2026, 11, 25),
+                      external_reference="W-1")  # fmt: skip
+    q4.refresh_from_db()
+    assert q4.status == Statement.Status.APPROVED  # USD 200 still held
+    with time_machine.travel(dt.datetime(2026, 12, 21, 9, tzinfo=dt.UTC), tick=False):
+        assert statement_totals(q4).payable == Decimal("200")
+        record_payout(statement=q4, actor=ops, amount="200", paid_on=dt.date(2026, 12, 21),
+                      external_reference="W-2")  # fmt: skip
+    q4.refresh_from_db()
+    assert q4.status == Statement.Status.PAID
+    assert list(q4.payouts.order_by("pk").values_list("external_reference", flat=True)) == [
+        "W-1", "W-2",
+    ]  # fmt: skip
