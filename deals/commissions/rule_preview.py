@@ -2,8 +2,8 @@
 
 A rule selects on the partner's business model, tier and compensation preference (the rule's
 kind) and on the deal's engagement, sourcing and product lines. The preview uses the partner's
-current tier (the calculation uses the tier in force on the close date), over deals won in the
-last ``days`` days.
+current tier, business model and compensation (the calculation uses those in force on the close
+date: tier history and ``PartnerTerms``), over deals won in the last ``days`` days.
 """
 
 import datetime as dt
