@@ -146,5 +146,8 @@ def lead_offer(partner, quarter, *, outcome, hours, window=48, day=3):
 
 
 def checkin(partner, day: dt.date, *, held: bool):
-    plan = partner.business_plans.first() or PlanFactory(partner=partner)
+    """A check-in of the partner's plan in force (approved)."""
+    plan = partner.business_plans.filter(status="approved").first() or PlanFactory(
+        partner=partner, status="approved"
+    )
     return PlanCheckInFactory(plan=plan, scheduled_on=day, held_on=day if held else None)

@@ -123,6 +123,18 @@ def test_vendor_obligations_check_ins_and_deal_decisions(acme, quarter):
     assert card.obligations["deal_decisions"] == {"done": 1, "total": 2}
 
 
+def test_a_drafted_next_version_of_the_plan_does_not_count_its_check_ins_again(acme, quarter):
+    from tests.enablement.factories_programs import PlanCheckInFactory, PlanFactory
+
+    held = checkin(acme, quarter.start + dt.timedelta(days=5), held=True)
+    draft = PlanFactory(partner=acme, status="draft", version=2)
+    # A new version starts as a copy of the plan in force, its meetings included.
+    PlanCheckInFactory(plan=draft, scheduled_on=held.scheduled_on, held_on=held.held_on)
+    PlanCheckInFactory(plan=draft, scheduled_on=quarter.start + dt.timedelta(days=9))
+    card = _compute(acme, quarter)
+    assert card.obligations["checkins"] == {"done": 1, "total": 1}
+
+
 def test_weights_change_the_score(measured_partner, quarter, ops):
     template = services.ensure_default_template()
     services.save_template(
