@@ -150,6 +150,13 @@ def _import_row(row: dict, line: int, actor, certifications) -> RowResult:
 def _record_row(
     row: dict, email: str, code: str, actor, certifications
 ) -> tuple[PersonCertification, bool]:
+    if csvfiles.EXTRA_VALUES in row:
+        # An unquoted comma shifted the columns: nothing in the row can be trusted.
+        columns = len(row) - 1
+        raise RowError(
+            _("The row has %(n)d values but the header has %(m)d columns.")
+            % {"n": columns + len(row[csvfiles.EXTRA_VALUES]), "m": columns}
+        )
     if not email:
         raise RowError(_("The email is empty."))
     user = User.objects.filter(email__iexact=email).first()

@@ -66,6 +66,18 @@ def test_good_rows_import_and_bad_rows_report_their_line(
     ]
 
 
+def test_a_row_with_more_values_than_the_header_is_refused_with_its_line(ops, acme_rep, catalogue):
+    text = HEADER + f"{acme_rep.email},sales-pro,2026-02-01,,,extra,values\n"
+    run = import_completions(actor=ops, text=text)
+    assert (run.imported, run.failed) == (0, 1)
+    (row,) = run.report
+    assert (row["line"], row["reason"]) == (
+        2,
+        "The row has 7 values but the header has 5 columns.",
+    )
+    assert not PersonCertification.objects.exists()
+
+
 def test_importing_the_same_file_twice_changes_nothing(ops, acme_rep, acme_admin, catalogue, lyon):
     text = sample(acme_rep, acme_admin)
     import_completions(actor=ops, text=text)
