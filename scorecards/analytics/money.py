@@ -47,16 +47,22 @@ class Converted:
         if self.missing is not None:
             return Figure(None, self.missing.message)
         keys = list(keys)
+        # Each quarter rounded, then added: a year's figure is the sum of the quarters its
+        # chart and export show, to the cent.
         total = sum(
-            (self.totals.get((q, k), Decimal(0)) for q in quarters for k in keys), Decimal(0)
+            (
+                quantize(sum((self.totals.get((q, k), Decimal(0)) for k in keys), Decimal(0)))
+                for q in quarters
+            ),
+            Decimal(0),
         )
-        return Figure(quantize(total))
+        return Figure(total)
 
 
 def convert_rows(rows: Iterable[tuple], quarters: list[FiscalPeriod]) -> Converted:
     """``rows`` are (day, currency, key, amount) or (day, currency, key, amount, rate day) when
     the amount converts at another day's rate than the day that places it in a quarter. Exact
-    sums, rounded once per figure."""
+    sums, rounded once per quarter of a figure."""
     rows = [(*row, row[0]) if len(row) == 4 else tuple(row) for row in rows if row[3] is not None]
     result = Converted()
     if not rows:
