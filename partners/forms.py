@@ -68,7 +68,23 @@ def split_list(value: str) -> list[str]:
     return list(kept.values())
 
 
-class ApplicationForm(ColumnBoundForm):
+class CompanyFactsMixin:
+    """The cleaning an organisation's facts share on the application and the profile forms: the
+    headquarters as a country code, sectors and stack as clean lists."""
+
+    cleaned_data: dict
+
+    def clean_hq_country(self):
+        return clean_country_code(self.cleaned_data["hq_country"])
+
+    def clean_target_sectors(self):
+        return split_list(self.cleaned_data["target_sectors"])
+
+    def clean_solution_stack(self):
+        return split_list(self.cleaned_data["solution_stack"])
+
+
+class ApplicationForm(CompanyFactsMixin, ColumnBoundForm):
     """The public "become a partner" form."""
 
     column_models = (Application, Partner)
@@ -144,9 +160,6 @@ class ApplicationForm(ColumnBoundForm):
         super().__init__(*args, **kwargs)
         self.fields["hq_country"].widget.choices = [("", "—"), *country_choices()]
 
-    def clean_hq_country(self):
-        return clean_country_code(self.cleaned_data["hq_country"])
-
     def clean_contact_email(self):
         email = self.cleaned_data["contact_email"].strip().lower()
         if recruitment.pending_application_for_email(email):
@@ -155,12 +168,6 @@ class ApplicationForm(ColumnBoundForm):
                 code="duplicate_application",
             )
         return email
-
-    def clean_target_sectors(self):
-        return split_list(self.cleaned_data["target_sectors"])
-
-    def clean_solution_stack(self):
-        return split_list(self.cleaned_data["solution_stack"])
 
     @property
     def is_bot(self) -> bool:
@@ -329,8 +336,8 @@ class InviteUserForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class PartnerProfileForm(forms.Form):
-    """The organisation's profile: the fields the user may change (``services.profile_fields_for``),
+class PartnerProfileForm(CompanyFactsMixin, forms.Form):
+    """The organisation's profile: the fields the user may change (``profile.profile_fields_for``),
     filled in with today's values."""
 
     legal_name = NameFormField(label=_("Legal name"), max_length=200)
@@ -374,15 +381,6 @@ class PartnerProfileForm(forms.Form):
             del self.fields[name]
         if "hq_country" in self.fields:
             self.fields["hq_country"].widget.choices = country_choices()
-
-    def clean_hq_country(self):
-        return clean_country_code(self.cleaned_data["hq_country"])
-
-    def clean_target_sectors(self):
-        return split_list(self.cleaned_data["target_sectors"])
-
-    def clean_solution_stack(self):
-        return split_list(self.cleaned_data["solution_stack"])
 
     @property
     def changes(self) -> dict:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from prm import exceptions as domain
 
-from . import forms, selectors, services
+from . import forms, profile, selectors, services
 from .models import Partner
 from .views import agreement_context, render_partner_detail, show_domain_error
 
@@ -44,7 +44,7 @@ def _render_my_partner(request, membership, memberships, *, invite_form=None, st
             "tier_history": selectors.tier_history_for(partner)[:10],
             "next_tier": selectors.next_tier(partner.tier),
             "can_manage": can_manage,
-            "can_edit_profile": bool(services.profile_fields_for(request.user, partner)),
+            "can_edit_profile": bool(profile.profile_fields_for(request.user, partner)),
             "invitations": selectors.open_invitations_for(partner) if can_manage else [],
             "invite_form": invite_form or forms.InviteUserForm(partner=partner),
             **agreement_context(request.user, partner),
@@ -97,13 +97,13 @@ def partner_invite(request, pk):
 def partner_profile(request, pk):
     """The organisation's profile: its admins edit how it presents itself, ops the rest too."""
     partner = selectors.get_partner_for_user(request.user, pk)
-    fields = services.profile_fields_for(request.user, partner)
+    fields = profile.profile_fields_for(request.user, partner)
     if not fields:
         raise PermissionDenied
     form = forms.PartnerProfileForm(request.POST or None, partner=partner, fields=fields)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_partner_profile(
+            profile.update_partner_profile(
                 partner=partner, actor=request.user, changes=form.changes
             )
         except domain.DomainError as error:

@@ -451,11 +451,7 @@ def release_held_lines(
 
 def _open_lines(statement: Statement):
     """The lines of the statement's partner and currency not settled yet (nor reversed)."""
-    return CommissionLine.objects.filter(
-        partner_id=statement.partner_id,
-        currency=statement.currency,
-        status__in=[Status.PENDING, Status.HELD, Status.APPROVED],
-    )
+    return _lines_of(statement).exclude(status=Status.PAID)
 
 
 def _settle_earlier(statement: Statement, payout: Payout, *, actor: User) -> None:

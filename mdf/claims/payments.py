@@ -106,7 +106,7 @@ def record_payments(*, actor: User, rows: Sequence[PaymentRow]) -> list[MdfPayme
             data={"amount": str(row.amount), "paid_on": row.paid_on.isoformat(),
                   "reference": payment.reference},
         )  # fmt: skip
-        _notify_partner(request, Status.PAID, payment=payment)
+        _notify_partner(request, Status.PAID, claim=claims[request.pk], payment=payment)
         publish("payment.recorded", payment, partner=request.partner_id)
         payments.append(payment)
     return payments

@@ -66,10 +66,11 @@ def _required_reason(reason: str) -> str:
     return text
 
 
-def _notify_partner(request: FundRequest, decision: str, reason: str = "", *, payment=None) -> None:
-    """Tell the partner's side what became of the claim: the amounts approved, or the payment
-    (amount, day and reference) once it is sent."""
-    claim = Claim.objects.filter(request=request).first()
+def _notify_partner(
+    request: FundRequest, decision: str, reason: str = "", *, claim=None, payment=None
+) -> None:
+    """Tell the partner's side what became of the claim: the amounts approved (``claim``), or
+    the payment (amount, day and reference) once it is sent."""
     notify(
         _partner_side(request),
         kind="mdf_claim_decided",
@@ -272,7 +273,7 @@ def _decide_claim(request, claim, actor, *, target, claim_target, reason, verb, 
         data=data or {},
     )  # fmt: skip
     publish("mdf_claim.decided", claim, partner=request.partner_id)
-    _notify_partner(request, target, reason)
+    _notify_partner(request, target, reason, claim=claim)
     return request
 
 

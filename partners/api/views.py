@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from partners import services
+from partners import profile, services
 from partners.external_ids import set_partner_external_id
 from partners.models import Application, Invitation, Partner, PartnerMembership, Tier
 from partners.recruitment import services as recruitment_services
@@ -84,7 +84,7 @@ class PartnerViewSet(PartnerBulkMixin, ListMixin, mixins.RetrieveModelMixin, Par
     def partial_update(self, request, pk=None):
         partner = self.get_object()
         changes = dict(self.validated_input(s.PartnerProfileInputSerializer))
-        partner = services.update_partner_profile(
+        partner = profile.update_partner_profile(
             partner=partner, actor=request.user, changes=changes
         )
         return self._present(partner)

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import overload
 
 import dj_database_url
-from celery.schedules import crontab
 from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
+
+from . import jobs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -324,84 +324,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Queues by kind of work, so that a long job (an import, a commission run, a tier review) never
-# delays an email or a webhook, and a slow webhook receiver never delays email. A worker started
-# without ``-Q`` consumes every queue listed here (the embedded and small set-ups); production
-# runs one worker per kind (docker-compose.yml). Unrouted tasks go to "default".
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "email", "webhooks", "jobs")]
-CELERY_TASK_ROUTES = {
-    "prm.tasks.send_email_delivery": {"queue": "email"},
-    "prm.tasks.requeue_stale_deliveries": {"queue": "email"},
-    "prm.webhooks.tasks.*": {"queue": "webhooks"},
-    # Long jobs with a progress page; each resumes after its last committed chunk.
-    "deals.tasks.process_deal_import": {"queue": "jobs"},
-    "enablement.tasks.process_certification_import": {"queue": "jobs"},
-    "deals.commissions.calculate": {"queue": "jobs"},
-    "deals.commissions.approve_statements": {"queue": "jobs"},
-    "mdf.tasks.accrue_month": {"queue": "jobs"},
-    "mdf.tasks.expire_funds": {"queue": "jobs"},
-    "scorecards.tasks.run_tier_review": {"queue": "jobs"},
-    "scorecards.tasks.apply_tier_proposals": {"queue": "jobs"},
-    "scorecards.tasks.start_quarterly_tier_review": {"queue": "jobs"},
-    "scorecards.tasks.compute_scorecards": {"queue": "jobs"},
-    "scorecards.tasks.compute_current_scorecards": {"queue": "jobs"},
-    "scorecards.tasks.compute_closed_quarter_scorecards": {"queue": "jobs"},
-}
-# The schedule lives in code; django-celery-beat copies it into the database at start-up,
-# where ops can pause or re-time an entry in the admin.
-CELERY_BEAT_SCHEDULE: dict = {
-    "expire-stale-invitations": {
-        "task": "partners.tasks.expire_invitations",
-        "schedule": crontab(minute=15, hour=2),
-    },
-    "refresh-certification-statuses": {
-        "task": "enablement.tasks.refresh_certification_statuses",
-        "schedule": crontab(minute=30, hour=3),
-    },
-    "deals-expire-registrations": {
-        "task": "deals.tasks.expire_registrations",
-        "schedule": crontab(minute=30, hour=1),
-    },
-    "deals-send-expiry-reminders": {
-        "task": "deals.tasks.send_expiry_reminders",
-        "schedule": crontab(minute=0, hour=7),
-    },
-    "deals-process-sla": {
-        "task": "deals.tasks.process_sla",
-        "schedule": crontab(minute=5),
-    },
-    "webhooks-send-due-deliveries": {
-        "task": "prm.webhooks.tasks.send_due_deliveries",
-        "schedule": crontab(),  # every minute: retries fall due on the backoff schedule
-    },
-    "prm-requeue-stale-email-deliveries": {
-        "task": "prm.tasks.requeue_stale_deliveries",
-        "schedule": crontab(minute="*/5"),
-    },
-    "deals-release-commission-holds": {
-        "task": "deals.commissions.release_held_lines",
-        "schedule": crontab(minute=45, hour=0),
-    },
-    "deals-recall-overdue-leads": {
-        "task": "deals.tasks_leads.recall_overdue_leads",
-        "schedule": crontab(minute="*/15"),
-    },
-    # The previous month's MDF accrual on the 2nd (late-recorded wins of the 1st included), the
-    # expiry of funds past their last day and lapsed claims every night.
-    "mdf-accrue-previous-month": {
-        "task": "mdf.tasks.accrue_month",
-        "schedule": crontab(minute=0, hour=4, day_of_month=2),
-    },
-    "mdf-expire-funds": {
-        "task": "mdf.tasks.expire_funds",
-        "schedule": crontab(minute=15, hour=4),
-    },
-    "mdf-lapse-overdue-claims": {
-        "task": "mdf.tasks.lapse_overdue_claims",
-        "schedule": crontab(minute=30, hour=4),
-    },
-}
+# Queues by kind of work, so that a long job never delays an email or a webhook (``jobs``).
+CELERY_TASK_DEFAULT_QUEUE = jobs.DEFAULT_QUEUE
+CELERY_TASK_QUEUES = jobs.QUEUES
+CELERY_TASK_ROUTES = jobs.ROUTES
 
 # The list pages' filters: an unset choice reads "Any", not Django's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("Any")
@@ -446,6 +372,9 @@ SPECTACULAR_SETTINGS = {
 
 # Program settings that are not stored in the database.
 PRM_FISCAL_YEAR_START_MONTH = int(env("PRM_FISCAL_YEAR_START_MONTH", "1"))
+# The periodic jobs (``jobs.beat_schedule``): the schedule lives in code; django-celery-beat
+# copies it into the database at start-up, where ops can pause or re-time an entry in the admin.
+CELERY_BEAT_SCHEDULE = jobs.beat_schedule(PRM_FISCAL_YEAR_START_MONTH)
 PRM_DEFAULT_CURRENCY = env("PRM_DEFAULT_CURRENCY", "USD")
 # API requests per minute for a key without its own limit (``ApiKey.rate_limit``).
 PRM_API_RATE_LIMIT = int(env("PRM_API_RATE_LIMIT", "600"))
@@ -470,36 +399,4 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-}
-
-# The quarterly tier review runs on the first day of each fiscal quarter, for the quarter that
-# just closed (the months follow PRM_FISCAL_YEAR_START_MONTH).
-CELERY_BEAT_SCHEDULE["scorecards-quarterly-tier-review"] = {
-    "task": "scorecards.tasks.start_quarterly_tier_review",
-    "schedule": crontab(
-        minute=0,
-        hour=4,
-        day_of_month=1,
-        month_of_year=",".join(
-            str((PRM_FISCAL_YEAR_START_MONTH - 1 + 3 * q) % 12 + 1) for q in range(4)
-        ),
-    ),
-}
-
-# Partner scorecards: the current quarter refreshed every Monday, and the final scorecards of
-# the quarter that just closed on the first day of the next one (kept as they are after that).
-CELERY_BEAT_SCHEDULE["scorecards-current-quarter"] = {
-    "task": "scorecards.tasks.compute_current_scorecards",
-    "schedule": crontab(minute=30, hour=3, day_of_week=1),
-}
-CELERY_BEAT_SCHEDULE["scorecards-closed-quarter"] = {
-    "task": "scorecards.tasks.compute_closed_quarter_scorecards",
-    "schedule": crontab(
-        minute=30,
-        hour=3,
-        day_of_month=1,
-        month_of_year=",".join(
-            str((PRM_FISCAL_YEAR_START_MONTH - 1 + 3 * q) % 12 + 1) for q in range(4)
-        ),
-    ),
 }

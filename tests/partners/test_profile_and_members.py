@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from partners import services
+from partners import profile
 from partners.models import BusinessModel, Partner, PartnerMembership, PartnerTerms
 from prm.exceptions import PermissionDenied
 from prm.models import AuditEvent
@@ -103,7 +103,7 @@ def test_a_partner_admin_cannot_change_the_agreements_facts_even_by_calling_the_
     acme, acme_admin
 ):
     with pytest.raises(PermissionDenied, match="legal name"):
-        services.update_partner_profile(
+        profile.update_partner_profile(
             partner=acme, actor=acme_admin, changes={"legal_name": "Someone Else Ltd"}
         )
     acme.refresh_from_db()
@@ -158,9 +158,9 @@ def test_ops_change_the_agreements_facts_from_the_partners_page(client_for, ops,
 
 def test_new_terms_keep_the_old_ones_for_deals_closed_before_today(ops, globex):
     with time_machine.travel(dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC), tick=False):
-        services.update_partner_profile(partner=globex, actor=ops, changes={"legal_name": "G"})
+        profile.update_partner_profile(partner=globex, actor=ops, changes={"legal_name": "G"})
         assert not PartnerTerms.objects.exists()  # not a change of terms
-        services.update_partner_profile(
+        profile.update_partner_profile(
             partner=globex,
             actor=ops,
             changes={"business_model": BusinessModel.MSSP, "compensation_preference": "one_time"},
@@ -295,7 +295,7 @@ def test_ops_cannot_give_a_partner_another_partners_legal_name(ops, acme, globex
     from partners.exceptions import PartnerError
 
     with pytest.raises(PartnerError, match="Another partner of the program is called"):
-        services.update_partner_profile(
+        profile.update_partner_profile(
             partner=acme, actor=ops, changes={"legal_name": globex.legal_name.upper()}
         )
 
@@ -305,7 +305,7 @@ def test_a_reseller_under_a_distributor_does_not_become_a_distributor(ops, acme)
 
     assert acme.parent_distributor_id is not None
     with pytest.raises(PartnerError, match="cannot become a distributor"):
-        services.update_partner_profile(
+        profile.update_partner_profile(
             partner=acme, actor=ops, changes={"business_model": BusinessModel.DISTRIBUTOR}
         )
     acme.refresh_from_db()

@@ -306,7 +306,7 @@ def test_new_terms_pay_deals_closed_from_the_day_they_change_and_leave_paid_ones
 ):
     """A reseller on resale margin moves to a one-time fee on 1 October: its August deal, paid
     on margin, is not clawed back; its November deal earns the fee."""
-    from partners.services import update_partner_profile
+    from partners.profile import update_partner_profile
 
     fee = plans.save_rule(
         actor=ops, plan=plan, name="Referral fee", kind=Kind.ONE_TIME_FEE, rate=Decimal("4")
